@@ -1,0 +1,124 @@
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import type { Database, JwtClaims, QueryResult, Row, Sql } from './types.ts';
+
+type Role = 'authenticated' | 'anon' | 'service_role';
+
+export interface OpenDatabaseOptions {
+  /** A Postgres connection string. Without it, an embedded PGlite database is used. */
+  url?: string;
+  /** Where PGlite keeps its files; `memory://` for a throwaway database. */
+  dataDir?: string;
+  /** Connections in the pool (Postgres only). */
+  poolSize?: number;
+}
+
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
+  if (options.url) return openPostgres(options.url, options.poolSize ?? 10);
+  return openPglite(options.dataDir ?? 'memory://');
+}
+
+async function switchRole(sql: Sql, role: Role, claims: JwtClaims | null): Promise<void> {
+  await sql.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [
+    role,
+    claims ? JSON.stringify(claims) : '',
+  ]);
+}
+
+function roleApi(transaction: <T>(work: (sql: Sql) => Promise<T>) => Promise<T>) {
+  const as =
+    (role: Role) =>
+    <T>(claims: JwtClaims | null, work: (sql: Sql) => Promise<T>) =>
+      transaction(async (sql) => {
+        await switchRole(sql, role, claims);
+        return work(sql);
+      });
+  return {
+    asUser: <T>(claims: JwtClaims, work: (sql: Sql) => Promise<T>) => as('authenticated')(claims, work),
+    asAnon: <T>(work: (sql: Sql) => Promise<T>) => as('anon')(null, work),
+    asService: <T>(work: (sql: Sql) => Promise<T>) =>
+      as('service_role')({ sub: '', role: 'service_role' }, work),
+  };
+}
+
+async function openPostgres(url: string, max: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max, types: { getTypeParser: postgresTypeParser } });
+  // An idle client that loses its server must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  const transaction = async <T>(work: (sql: Sql) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    const sql: Sql = {
+      query: async <R extends Row>(text: string, params?: readonly unknown[]) =>
+        (await client.query(text, params as unknown[])) as unknown as QueryResult<R>,
+    };
+    try {
+      await client.query('begin');
+      const result = await work(sql);
+      await client.query('commit');
+      client.release();
+      return result;
+    } catch (error) {
+      await client.query('rollback').catch(() => {});
+      client.release(isConnectionError(error) ? (error as Error) : undefined);
+      throw error;
+    }
+  };
+  return {
+    kind: 'postgres',
+    ...roleApi(transaction),
+    async execScript(script) {
+      await pool.query(script);
+    },
+    async ownerQuery<R extends Row>(text: string, params?: readonly unknown[]) {
+      return (await pool.query(text, params as unknown[])) as unknown as QueryResult<R>;
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const db = await PGlite.create(dataDir, { parsers: { [DATE_OID]: (value: string) => value } });
+  // PGlite has one session: transactions are serialised by PGlite's own transaction lock.
+  const transaction = <T>(work: (sql: Sql) => Promise<T>): Promise<T> =>
+    db.transaction(async (tx) =>
+      work({
+        query: async <R extends Row>(text: string, params?: readonly unknown[]) =>
+          (await tx.query<R>(text, params as unknown[])) as QueryResult<R>,
+      }),
+    );
+  return {
+    kind: 'pglite',
+    ...roleApi(transaction),
+    async execScript(script) {
+      await db.exec(script);
+    },
+    async ownerQuery<R extends Row>(text: string, params?: readonly unknown[]) {
+      return (await db.query<R>(text, params as unknown[])) as QueryResult<R>;
+    },
+    async close() {
+      await db.close();
+    },
+  };
+}
+
+const INT8_OID = 20;
+const DATE_OID = 1082;
+
+/** Values come back the same from both engines: bigints as numbers when safe, dates as 'YYYY-MM-DD'. */
+function postgresTypeParser(oid: number, format?: string) {
+  if (oid === INT8_OID) {
+    return (value: string) => {
+      const big = BigInt(value);
+      return big <= BigInt(Number.MAX_SAFE_INTEGER) && big >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(big) : big;
+    };
+  }
+  if (oid === DATE_OID) return (value: string) => value;
+  return pg.types.getTypeParser(oid, format as 'text');
+}
+
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code ?? '';
+  return code.startsWith('08') || code === '57P01' || code === 'ECONNREFUSED' || code === 'ECONNRESET';
+}

@@ -1,0 +1,256 @@
+import { generateKeyBetween } from 'fractional-indexing';
+import * as Y from 'yjs';
+import { newId } from './ids.ts';
+import {
+  evidenceSchema,
+  figureSchema,
+  itemFieldsSchema,
+  itemPatchSchema,
+  type ChecklistView,
+  type Evidence,
+  type Figure,
+  type ItemFields,
+  type ItemPatch,
+  type ItemView,
+  type SectionView,
+} from './schema.ts';
+
+/*
+ * The Yjs layout of one checklist document:
+ *   meta      Y.Map   { title }
+ *   sections  Y.Map   sectionId -> Y.Map { title, position }
+ *   items     Y.Map   itemId    -> Y.Map { sectionId, position, title, status, ownerId, dueDate, risk,
+ *                                          figures: Y.Map<figureId, plain Figure>,
+ *                                          evidence: Y.Map<evidenceId, plain Evidence>,
+ *                                          notes: Y.XmlFragment (Tiptap / y-prosemirror) }
+ * Order is a fractional-index `position` per entry rather than an array, so a move is one field write:
+ * concurrent moves of the same item resolve to one place, never a duplicate or a loss.
+ */
+
+type Entry = Y.Map<unknown>;
+
+export const metaOf = (doc: Y.Doc) => doc.getMap<unknown>('meta');
+export const sectionsOf = (doc: Y.Doc) => doc.getMap<Entry>('sections');
+export const itemsOf = (doc: Y.Doc) => doc.getMap<Entry>('items');
+
+export class ChecklistError extends Error {
+  override name = 'ChecklistError';
+}
+
+const byPosition = <T extends { position: string; id: string }>(a: T, b: T) =>
+  a.position < b.position ? -1 : a.position > b.position ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+
+function requireEntry(map: Y.Map<Entry>, id: string, what: string): Entry {
+  const entry = map.get(id);
+  if (!entry) throw new ChecklistError(`No ${what} with id ${id}`);
+  return entry;
+}
+
+function lastPosition(positions: string[]): string | null {
+  return positions.length ? positions.reduce((max, p) => (p > max ? p : max)) : null;
+}
+
+function positionsInSection(doc: Y.Doc, sectionId: string, except?: string): { id: string; position: string }[] {
+  const result: { id: string; position: string }[] = [];
+  itemsOf(doc).forEach((item, id) => {
+    if (id !== except && item.get('sectionId') === sectionId) result.push({ id, position: item.get('position') as string });
+  });
+  return result.sort(byPosition);
+}
+
+/** A key between the neighbours of `beforeId` (or at the end), for ordered siblings. */
+function keyBefore(siblings: { id: string; position: string }[], beforeId: string | null | undefined): string {
+  if (!beforeId) return generateKeyBetween(lastPosition(siblings.map((s) => s.position)), null);
+  const index = siblings.findIndex((s) => s.id === beforeId);
+  if (index === -1) throw new ChecklistError(`No sibling with id ${beforeId}`);
+  const next = siblings[index]!.position;
+  const previous = index > 0 ? siblings[index - 1]!.position : null;
+  // Equal keys can arise from concurrent inserts; nudge so the result stays strictly ordered.
+  return previous !== null && previous >= next ? generateKeyBetween(null, next) : generateKeyBetween(previous, next);
+}
+
+export function setTitle(doc: Y.Doc, title: string): void {
+  const parsed = itemFieldsSchema.shape.title.parse(title);
+  metaOf(doc).set('title', parsed);
+}
+
+export function addSection(doc: Y.Doc, input: { title: string; id?: string; beforeId?: string | null }): string {
+  const title = itemFieldsSchema.shape.title.parse(input.title);
+  const id = input.id ?? newId();
+  doc.transact(() => {
+    const siblings = readSections(doc);
+    const section = new Y.Map<unknown>();
+    section.set('title', title);
+    section.set('position', keyBefore(siblings, input.beforeId));
+    sectionsOf(doc).set(id, section);
+  });
+  return id;
+}
+
+export function renameSection(doc: Y.Doc, sectionId: string, title: string): void {
+  requireEntry(sectionsOf(doc), sectionId, 'section').set('title', itemFieldsSchema.shape.title.parse(title));
+}
+
+export function moveSection(doc: Y.Doc, sectionId: string, beforeId: string | null): void {
+  doc.transact(() => {
+    const section = requireEntry(sectionsOf(doc), sectionId, 'section');
+    const siblings = readSections(doc).filter((s) => s.id !== sectionId);
+    section.set('position', keyBefore(siblings, beforeId));
+  });
+}
+
+export function deleteSection(doc: Y.Doc, sectionId: string): void {
+  doc.transact(() => {
+    requireEntry(sectionsOf(doc), sectionId, 'section');
+    for (const { id } of positionsInSection(doc, sectionId)) itemsOf(doc).delete(id);
+    sectionsOf(doc).delete(sectionId);
+  });
+}
+
+export interface NewItem extends Partial<ItemFields> {
+  title: string;
+  sectionId: string;
+  id?: string;
+  beforeId?: string | null;
+  figures?: Omit<Figure, 'id'>[];
+  notes?: string[];
+}
+
+export function addItem(doc: Y.Doc, input: NewItem): string {
+  const fields = itemFieldsSchema.parse({
+    title: input.title,
+    status: input.status ?? 'not_started',
+    ownerId: input.ownerId ?? null,
+    dueDate: input.dueDate ?? null,
+    risk: input.risk ?? null,
+  });
+  const id = input.id ?? newId();
+  doc.transact(() => {
+    requireEntry(sectionsOf(doc), input.sectionId, 'section');
+    const item = new Y.Map<unknown>();
+    item.set('sectionId', input.sectionId);
+    item.set('position', keyBefore(positionsInSection(doc, input.sectionId), input.beforeId));
+    for (const [key, value] of Object.entries(fields)) item.set(key, value);
+    const figures = new Y.Map<Figure>();
+    for (const figure of input.figures ?? []) {
+      const parsed = figureSchema.parse({ ...figure, id: newId() });
+      figures.set(parsed.id, parsed);
+    }
+    item.set('figures', figures);
+    item.set('evidence', new Y.Map<Evidence>());
+    const notes = new Y.XmlFragment();
+    item.set('notes', notes);
+    itemsOf(doc).set(id, item);
+    if (input.notes?.length) appendParagraphs(notes, input.notes);
+  });
+  return id;
+}
+
+function appendParagraphs(fragment: Y.XmlFragment, paragraphs: string[]): void {
+  fragment.insert(
+    fragment.length,
+    paragraphs.map((text) => {
+      const paragraph = new Y.XmlElement('paragraph');
+      paragraph.insert(0, [new Y.XmlText(text)]);
+      return paragraph;
+    }),
+  );
+}
+
+/** Sets some fields of an item; fields not named are left alone, so concurrent edits of other fields both win. */
+export function updateItem(doc: Y.Doc, itemId: string, patch: ItemPatch): void {
+  const parsed = itemPatchSchema.parse(patch);
+  doc.transact(() => {
+    const item = requireEntry(itemsOf(doc), itemId, 'item');
+    for (const [key, value] of Object.entries(parsed)) {
+      if (value !== undefined && item.get(key) !== value) item.set(key, value);
+    }
+  });
+}
+
+/** Moves an item before `beforeId` in `sectionId`, or to the end of it. */
+export function moveItem(doc: Y.Doc, itemId: string, to: { sectionId: string; beforeId?: string | null }): void {
+  doc.transact(() => {
+    const item = requireEntry(itemsOf(doc), itemId, 'item');
+    requireEntry(sectionsOf(doc), to.sectionId, 'section');
+    item.set('position', keyBefore(positionsInSection(doc, to.sectionId, itemId), to.beforeId));
+    if (item.get('sectionId') !== to.sectionId) item.set('sectionId', to.sectionId);
+  });
+}
+
+export function deleteItem(doc: Y.Doc, itemId: string): void {
+  requireEntry(itemsOf(doc), itemId, 'item');
+  itemsOf(doc).delete(itemId);
+}
+
+export function setFigure(doc: Y.Doc, itemId: string, figure: Omit<Figure, 'id'> & { id?: string }): string {
+  const parsed = figureSchema.parse({ ...figure, id: figure.id ?? newId() });
+  const item = requireEntry(itemsOf(doc), itemId, 'item');
+  (item.get('figures') as Y.Map<Figure>).set(parsed.id, parsed);
+  return parsed.id;
+}
+
+export function removeFigure(doc: Y.Doc, itemId: string, figureId: string): void {
+  (requireEntry(itemsOf(doc), itemId, 'item').get('figures') as Y.Map<Figure>).delete(figureId);
+}
+
+export function addEvidence(doc: Y.Doc, itemId: string, evidence: { url: string; label?: string }): string {
+  const parsed = evidenceSchema.parse({ id: newId(), url: evidence.url, label: evidence.label ?? '' });
+  (requireEntry(itemsOf(doc), itemId, 'item').get('evidence') as Y.Map<Evidence>).set(parsed.id, parsed);
+  return parsed.id;
+}
+
+export function removeEvidence(doc: Y.Doc, itemId: string, evidenceId: string): void {
+  (requireEntry(itemsOf(doc), itemId, 'item').get('evidence') as Y.Map<Evidence>).delete(evidenceId);
+}
+
+/** The rich-text notes of an item, for Tiptap's Collaboration extension (`fragment` option). */
+export function itemNotes(doc: Y.Doc, itemId: string): Y.XmlFragment {
+  return requireEntry(itemsOf(doc), itemId, 'item').get('notes') as Y.XmlFragment;
+}
+
+/** Plain text of an item's notes (search, projections, exports). */
+export function itemNotesText(doc: Y.Doc, itemId: string): string {
+  const fragment = itemNotes(doc, itemId);
+  const lines: string[] = [];
+  const walk = (node: Y.XmlElement | Y.XmlText | Y.XmlFragment) => {
+    if (node instanceof Y.XmlText) lines.push(node.toString().replace(/<[^>]+>/g, ''));
+    else node.toArray().forEach((child) => walk(child as Y.XmlElement | Y.XmlText));
+  };
+  walk(fragment);
+  return lines.join('\n');
+}
+
+function readSections(doc: Y.Doc): { id: string; title: string; position: string }[] {
+  const result: { id: string; title: string; position: string }[] = [];
+  sectionsOf(doc).forEach((section, id) =>
+    result.push({ id, title: section.get('title') as string, position: section.get('position') as string }),
+  );
+  return result.sort(byPosition);
+}
+
+export function readItem(item: Entry, id: string): ItemView {
+  return {
+    id,
+    sectionId: item.get('sectionId') as string,
+    position: item.get('position') as string,
+    title: item.get('title') as string,
+    status: item.get('status') as ItemView['status'],
+    ownerId: (item.get('ownerId') as string | null) ?? null,
+    dueDate: (item.get('dueDate') as string | null) ?? null,
+    risk: (item.get('risk') as ItemView['risk']) ?? null,
+    figures: [...((item.get('figures') as Y.Map<Figure> | undefined)?.values() ?? [])].sort((a, b) =>
+      a.label.localeCompare(b.label),
+    ),
+    evidence: [...((item.get('evidence') as Y.Map<Evidence> | undefined)?.values() ?? [])],
+  };
+}
+
+/** A plain, ordered view of the whole checklist. Items whose section is gone are not shown. */
+export function readChecklist(doc: Y.Doc): ChecklistView {
+  const sections: SectionView[] = readSections(doc).map((section) => ({ ...section, items: [] }));
+  const byId = new Map(sections.map((section) => [section.id, section]));
+  itemsOf(doc).forEach((item, id) => byId.get(item.get('sectionId') as string)?.items.push(readItem(item, id)));
+  for (const section of sections) section.items.sort(byPosition);
+  return { title: (metaOf(doc).get('title') as string | undefined) ?? '', sections };
+}

@@ -1,0 +1,5 @@
+export * from './schema.ts';
+export * from './checklist.ts';
+export * from './template.ts';
+export * from './projection.ts';
+export { newId } from './ids.ts';

@@ -1,0 +1,49 @@
+import type * as Y from 'yjs';
+import { z } from 'zod';
+import { addItem, addSection, setTitle } from './checklist.ts';
+import { FIGURE_KIND_NAMES, ITEM_STATUSES, RISK_LEVELS, isoDate, type FigureKind } from './schema.ts';
+
+export const WORKSTREAM_KINDS = ['site_retrofits', 'energy_contracts', 'lease_exposure', 'custom'] as const;
+export type WorkstreamKind = (typeof WORKSTREAM_KINDS)[number];
+
+const templateItemSchema = z.object({
+  title: z.string().trim().min(1).max(500),
+  status: z.enum(ITEM_STATUSES).optional(),
+  risk: z.enum(RISK_LEVELS).nullable().optional(),
+  dueDate: isoDate.nullable().optional(),
+  ownerId: z.uuid().nullable().optional(),
+  figures: z
+    .array(
+      z.object({
+        kind: z.enum(FIGURE_KIND_NAMES as [FigureKind, ...FigureKind[]]),
+        label: z.string().trim().min(1).max(120),
+        value: z.number().finite().nullable().default(null),
+      }),
+    )
+    .default([]),
+  notes: z.array(z.string()).default([]),
+});
+
+/** A checklist template: plain data (JSON), validated here, turned into a document by `applyTemplate`. */
+export const checklistTemplateSchema = z.object({
+  key: z.string().regex(/^[a-z0-9-]+$/),
+  name: z.string().trim().min(1).max(200),
+  workstream: z.enum(WORKSTREAM_KINDS),
+  description: z.string().max(2000).default(''),
+  sections: z
+    .array(z.object({ title: z.string().trim().min(1).max(200), items: z.array(templateItemSchema) }))
+    .min(1),
+});
+export type ChecklistTemplate = z.input<typeof checklistTemplateSchema>;
+
+/** Fills an empty document from a template, in one transaction. */
+export function applyTemplate(doc: Y.Doc, template: ChecklistTemplate, title = template.name): void {
+  const parsed = checklistTemplateSchema.parse(template);
+  doc.transact(() => {
+    setTitle(doc, title);
+    for (const section of parsed.sections) {
+      const sectionId = addSection(doc, { title: section.title });
+      for (const item of section.items) addItem(doc, { ...item, sectionId });
+    }
+  });
+}
