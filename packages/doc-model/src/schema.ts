@@ -28,7 +28,10 @@ export const FIGURE_KIND_NAMES = Object.keys(FIGURE_KINDS) as FigureKind[];
 export const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date like 2026-12-31')
-  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'Not a real date');
+  .refine((value) => {
+    const parsed = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(value);
+  }, 'Not a real date');
 
 export const figureSchema = z.object({
   id: z.string().min(1).max(64),

@@ -1,0 +1,171 @@
+import * as Y from 'yjs';
+import { describe, expect, it } from 'vitest';
+import {
+  ChecklistError,
+  addEvidence,
+  addItem,
+  addSection,
+  applyTemplate,
+  deleteItem,
+  deleteSection,
+  itemNotesText,
+  moveItem,
+  moveSection,
+  readChecklist,
+  setFigure,
+  updateItem,
+} from '../src/index.ts';
+
+function connectedPair() {
+  const a = new Y.Doc();
+  const b = new Y.Doc();
+  return { a, b, sync: () => syncDocs(a, b) };
+}
+
+function syncDocs(a: Y.Doc, b: Y.Doc) {
+  Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)));
+  Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)));
+}
+
+function titles(doc: Y.Doc) {
+  return readChecklist(doc).sections.map((section) => [section.title, section.items.map((item) => item.title)]);
+}
+
+describe('checklist document', () => {
+  it('keeps sections and items in the order they were added', () => {
+    const doc = new Y.Doc();
+    const power = addSection(doc, { title: 'Power' });
+    const cooling = addSection(doc, { title: 'Cooling' });
+    addItem(doc, { sectionId: power, title: 'Deliverable MW per site' });
+    addItem(doc, { sectionId: power, title: 'Substation ratings' });
+    addItem(doc, { sectionId: cooling, title: 'Direct-to-chip conversion' });
+    expect(titles(doc)).toEqual([
+      ['Power', ['Deliverable MW per site', 'Substation ratings']],
+      ['Cooling', ['Direct-to-chip conversion']],
+    ]);
+  });
+
+  it('inserts before a sibling and moves items within and across sections', () => {
+    const doc = new Y.Doc();
+    const power = addSection(doc, { title: 'Power' });
+    const cooling = addSection(doc, { title: 'Cooling' });
+    const first = addItem(doc, { sectionId: power, title: 'first' });
+    const third = addItem(doc, { sectionId: power, title: 'third' });
+    addItem(doc, { sectionId: power, title: 'second', beforeId: third });
+    expect(titles(doc)[0]).toEqual(['Power', ['first', 'second', 'third']]);
+    moveItem(doc, first, { sectionId: power });
+    expect(titles(doc)[0]).toEqual(['Power', ['second', 'third', 'first']]);
+    moveItem(doc, third, { sectionId: cooling });
+    expect(titles(doc)).toEqual([
+      ['Power', ['second', 'first']],
+      ['Cooling', ['third']],
+    ]);
+    moveSection(doc, cooling, power);
+    expect(titles(doc).map(([title]) => title)).toEqual(['Cooling', 'Power']);
+  });
+
+  it('validates fields and refuses unknown ids with a clear error', () => {
+    const doc = new Y.Doc();
+    const section = addSection(doc, { title: 'Power' });
+    const item = addItem(doc, { sectionId: section, title: 'Deliverable MW' });
+    expect(() => updateItem(doc, item, { status: 'finished' as never })).toThrow();
+    expect(() => updateItem(doc, item, { dueDate: '2026-02-31' })).toThrow(/real date/);
+    expect(() => updateItem(doc, item, { title: '   ' })).toThrow(/needs a title/);
+    expect(() => updateItem(doc, 'missing', { status: 'done' })).toThrow(ChecklistError);
+    expect(() => addItem(doc, { sectionId: 'missing', title: 'x' })).toThrow(/No section/);
+    expect(() => setFigure(doc, item, { kind: 'mw', label: 'Deliverable', value: Number.NaN })).toThrow();
+    expect(() => addEvidence(doc, item, { url: 'javascript:alert(1)' })).toThrow();
+    expect(readChecklist(doc).sections[0]!.items[0]!.status).toBe('not_started');
+  });
+
+  it('merges concurrent edits of different fields of one item', () => {
+    const { a, b, sync } = connectedPair();
+    const section = addSection(a, { title: 'Energy' });
+    const item = addItem(a, { sectionId: section, title: 'PPA term and price' });
+    sync();
+    updateItem(a, item, { status: 'in_progress' });
+    updateItem(b, item, { risk: 'high', dueDate: '2026-12-15' });
+    sync();
+    for (const doc of [a, b]) {
+      expect(readChecklist(doc).sections[0]!.items[0]).toMatchObject({
+        status: 'in_progress',
+        risk: 'high',
+        dueDate: '2026-12-15',
+      });
+    }
+  });
+
+  it('never duplicates or loses items under concurrent reorders', () => {
+    const { a, b, sync } = connectedPair();
+    const s1 = addSection(a, { title: 'One' });
+    const s2 = addSection(a, { title: 'Two' });
+    const ids = ['a', 'b', 'c', 'd'].map((title) => addItem(a, { sectionId: s1, title }));
+    sync();
+    moveItem(a, ids[0]!, { sectionId: s2 });
+    moveItem(b, ids[0]!, { sectionId: s1, beforeId: ids[3]! });
+    moveItem(b, ids[1]!, { sectionId: s1 });
+    moveItem(a, ids[2]!, { sectionId: s1, beforeId: ids[1]! });
+    sync();
+    const viewA = titles(a);
+    expect(viewA).toEqual(titles(b));
+    const all = viewA.flatMap(([, items]) => items as string[]).sort();
+    expect(all).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('keeps every item when two people insert at the same place at once', () => {
+    const { a, b, sync } = connectedPair();
+    const section = addSection(a, { title: 'Leases' });
+    const anchor = addItem(a, { sectionId: section, title: 'anchor' });
+    sync();
+    addItem(a, { sectionId: section, title: 'from a', beforeId: anchor });
+    addItem(b, { sectionId: section, title: 'from b', beforeId: anchor });
+    sync();
+    expect(titles(a)).toEqual(titles(b));
+    expect((titles(a)[0]![1] as string[]).slice(-1)).toEqual(['anchor']);
+    expect(titles(a)[0]![1]).toHaveLength(3);
+    // inserting between the two equal keys still yields a strict order
+    const items = readChecklist(a).sections[0]!.items;
+    addItem(a, { sectionId: section, title: 'between', beforeId: items[1]!.id });
+    expect(readChecklist(a).sections[0]!.items.map((item) => item.title)).toContain('between');
+  });
+
+  it('deletes items and sections with their items', () => {
+    const doc = new Y.Doc();
+    const section = addSection(doc, { title: 'Power' });
+    const keep = addSection(doc, { title: 'Cooling' });
+    addItem(doc, { sectionId: section, title: 'x' });
+    const y = addItem(doc, { sectionId: keep, title: 'y' });
+    addItem(doc, { sectionId: keep, title: 'z' });
+    deleteItem(doc, y);
+    deleteSection(doc, section);
+    expect(titles(doc)).toEqual([['Cooling', ['z']]]);
+  });
+
+  it('builds a document from a template with figures and notes', () => {
+    const doc = new Y.Doc();
+    applyTemplate(doc, {
+      key: 'mini',
+      name: 'Mini retrofit',
+      workstream: 'site_retrofits',
+      sections: [
+        {
+          title: 'Power',
+          items: [
+            {
+              title: 'Gross power capacity',
+              risk: 'high',
+              figures: [{ kind: 'mw', label: 'Claimed gross capacity', value: 1300 }],
+              notes: ['Compare contracted against deliverable MW.', 'Ask for the utility ramp schedule.'],
+            },
+          ],
+        },
+      ],
+    });
+    const view = readChecklist(doc);
+    expect(view.title).toBe('Mini retrofit');
+    const item = view.sections[0]!.items[0]!;
+    expect(item.figures).toEqual([expect.objectContaining({ kind: 'mw', value: 1300 })]);
+    expect(itemNotesText(doc, item.id)).toBe('Compare contracted against deliverable MW.\nAsk for the utility ramp schedule.');
+    expect(() => applyTemplate(new Y.Doc(), { key: 'Bad Key', name: 'x', workstream: 'custom', sections: [] })).toThrow();
+  });
+});
