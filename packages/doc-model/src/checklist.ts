@@ -112,7 +112,8 @@ export interface NewItem extends Partial<ItemFields> {
   sectionId: string;
   id?: string;
   beforeId?: string | null;
-  figures?: Omit<Figure, 'id'>[];
+  /** A figure's id may be given (deterministic seeds); otherwise one is made. */
+  figures?: (Omit<Figure, 'id'> & { id?: string | undefined })[];
   notes?: string[];
 }
 
@@ -133,7 +134,7 @@ export function addItem(doc: Y.Doc, input: NewItem): string {
     for (const [key, value] of Object.entries(fields)) item.set(key, value);
     const figures = new Y.Map<Figure>();
     for (const figure of input.figures ?? []) {
-      const parsed = figureSchema.parse({ ...figure, id: newId() });
+      const parsed = figureSchema.parse({ ...figure, id: figure.id ?? newId() });
       figures.set(parsed.id, parsed);
     }
     item.set('figures', figures);

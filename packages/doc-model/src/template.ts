@@ -36,14 +36,29 @@ export const checklistTemplateSchema = z.object({
 });
 export type ChecklistTemplate = z.input<typeof checklistTemplateSchema>;
 
+export interface ApplyTemplateOptions {
+  /** Makes the ids of sections, items and figures; defaults to random ids (pass a deterministic one for seeds). */
+  newId?: () => string;
+}
+
 /** Fills an empty document from a template, in one transaction. */
-export function applyTemplate(doc: Y.Doc, template: ChecklistTemplate, title = template.name): void {
+export function applyTemplate(
+  doc: Y.Doc,
+  template: ChecklistTemplate,
+  title = template.name,
+  options: ApplyTemplateOptions = {},
+): void {
   const parsed = checklistTemplateSchema.parse(template);
+  const id = options.newId;
   doc.transact(() => {
     setTitle(doc, title);
     for (const section of parsed.sections) {
-      const sectionId = addSection(doc, { title: section.title });
-      for (const item of section.items) addItem(doc, { ...item, sectionId });
+      const sectionId = addSection(doc, { title: section.title, id: id?.() });
+      for (const item of section.items) {
+        const itemId = id?.();
+        const figures = item.figures.map((figure) => ({ ...figure, id: id?.() }));
+        addItem(doc, { ...item, figures, sectionId, id: itemId });
+      }
     }
   });
 }
