@@ -2,3 +2,4 @@ export type { Database, DatabaseKind, JwtClaims, QueryResult, Row, Sql } from '.
 export { openDatabase, type OpenDatabaseOptions } from './database.ts';
 export { migrate, defaultSupabaseDir, type MigrateOptions, type MigrateResult } from './migrate.ts';
 export * from './demo.ts';
+export * from './documents.ts';

@@ -1,0 +1,177 @@
+import * as Y from 'yjs';
+import type { Database, JwtClaims, Sql } from './types.ts';
+
+/*
+ * Storage of checklist Yjs documents: a compacted snapshot (document_snapshots) plus the append-only
+ * update log (document_updates). Reads and appends run as the user, so RLS decides; compaction runs as
+ * service_role because no user is doing it (docs/decisions/021-document-storage-locking.md).
+ *
+ * Appends and compaction of one document are ordered by a transaction-scoped advisory lock: appends take
+ * it shared, compaction exclusive. Once compaction holds it, every update id the sequence handed out
+ * before is committed, so "all rows with id <= N" is a stable set and the snapshot never skips one.
+ */
+
+export type WorkspaceRole = 'owner' | 'editor' | 'reviewer' | 'viewer';
+
+export interface ChecklistAccess {
+  workspaceId: string;
+  role: WorkspaceRole;
+}
+
+export interface DocumentState {
+  /** Snapshot first (when there is one), then every logged update after it, oldest first. */
+  updates: Uint8Array[];
+  /** The log id the snapshot covers (0 without a snapshot). */
+  snapshotUpdateId: number;
+  /** The highest log id included in `updates` (or the snapshot's). */
+  lastUpdateId: number;
+  /** How many log rows follow the snapshot: a hint for when to compact. */
+  tailLength: number;
+}
+
+export interface AppendedUpdates {
+  ids: number[];
+}
+
+export interface CompactionResult {
+  /** False when a snapshot at or beyond `upToUpdateId` was already stored. */
+  written: boolean;
+  lastUpdateId: number;
+  bytes: number;
+}
+
+const lockKey = (checklistId: string) => `tieout.document:${checklistId}`;
+
+/** Bytea comes back as a Buffer from node-postgres and as a Uint8Array from PGlite. */
+export function toUint8Array(value: unknown): Uint8Array {
+  if (value instanceof Uint8Array) {
+    return value.constructor === Uint8Array ? value : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  }
+  throw new TypeError(`Expected bytea, got ${typeof value}`);
+}
+
+const asId = (value: unknown): number => (typeof value === 'bigint' ? Number(value) : Number(value ?? 0));
+
+/** The caller's role in the checklist's workspace, or null when the checklist is invisible to them (RLS). */
+export async function checklistAccess(db: Database, claims: JwtClaims, checklistId: string): Promise<ChecklistAccess | null> {
+  return db.asUser(claims, async (sql) => {
+    const { rows } = await sql.query<{ workspace_id: string; role: WorkspaceRole | null }>(
+      `select c.workspace_id, public.workspace_role(c.workspace_id)::text as role
+         from public.checklists c where c.id = $1`,
+      [checklistId],
+    );
+    const row = rows[0];
+    return row && row.role ? { workspaceId: row.workspace_id, role: row.role } : null;
+  });
+}
+
+/** Whether a checklist exists at all (service_role): tells "not yours" from "not there" for close codes. */
+export async function checklistExists(db: Database, checklistId: string): Promise<boolean> {
+  return db.asService(async (sql) => {
+    const { rows } = await sql.query(`select 1 from public.checklists where id = $1`, [checklistId]);
+    return rows.length > 0;
+  });
+}
+
+/** Snapshot plus the update log after it, read as the user (RLS applies: a non-member reads nothing). */
+export async function loadDocumentState(db: Database, claims: JwtClaims, checklistId: string): Promise<DocumentState> {
+  return db.asUser(claims, (sql) => readDocumentState(sql, checklistId));
+}
+
+async function readDocumentState(sql: Sql, checklistId: string): Promise<DocumentState> {
+  const { rows: snapshots } = await sql.query<{ state: unknown; last_update_id: unknown }>(
+    `select state, last_update_id from public.document_snapshots where checklist_id = $1`,
+    [checklistId],
+  );
+  const snapshot = snapshots[0];
+  const snapshotUpdateId = snapshot ? asId(snapshot.last_update_id) : 0;
+  const { rows } = await sql.query<{ id: unknown; update: unknown }>(
+    `select id, update from public.document_updates where checklist_id = $1 and id > $2 order by id`,
+    [checklistId, snapshotUpdateId],
+  );
+  const updates = rows.map((row) => toUint8Array(row.update));
+  if (snapshot) updates.unshift(toUint8Array(snapshot.state));
+  const last = rows[rows.length - 1];
+  return { updates, snapshotUpdateId, lastUpdateId: last ? asId(last.id) : snapshotUpdateId, tailLength: rows.length };
+}
+
+/**
+ * Appends Yjs updates to the log AS THE USER: RLS ("editors append as themselves") refuses anyone who
+ * cannot edit the workspace, and user_id defaults to auth.uid(), so every row is attributed to its author.
+ */
+export async function appendUpdates(
+  db: Database,
+  claims: JwtClaims,
+  checklistId: string,
+  workspaceId: string,
+  updates: Uint8Array[],
+): Promise<AppendedUpdates> {
+  if (updates.length === 0) return { ids: [] };
+  return db.asUser(claims, async (sql) => {
+    await sql.query(`select pg_advisory_xact_lock_shared(hashtextextended($1, 0))`, [lockKey(checklistId)]);
+    const ids: number[] = [];
+    for (const update of updates) {
+      const { rows } = await sql.query<{ id: unknown }>(
+        `insert into public.document_updates (checklist_id, workspace_id, update) values ($1, $2, $3) returning id`,
+        [checklistId, workspaceId, update],
+      );
+      ids.push(asId(rows[0]?.id));
+    }
+    return { ids };
+  });
+}
+
+/**
+ * Writes a snapshot covering the log up to `upToUpdateId`, as service_role in one transaction. The stored
+ * snapshot and every log row up to that id are merged into `mergedState`, so the snapshot holds everything
+ * it claims to cover even if `mergedState` missed a row. Never moves a snapshot backwards.
+ */
+export async function compactDocument(
+  db: Database,
+  checklistId: string,
+  mergedState: Uint8Array,
+  upToUpdateId: number,
+): Promise<CompactionResult> {
+  return db.asService(async (sql) => {
+    await sql.query(`select pg_advisory_xact_lock(hashtextextended($1, 0))`, [lockKey(checklistId)]);
+    const { rows: checklists } = await sql.query<{ workspace_id: string }>(
+      `select workspace_id from public.checklists where id = $1`,
+      [checklistId],
+    );
+    const workspaceId = checklists[0]?.workspace_id;
+    if (!workspaceId) throw new Error(`No checklist ${checklistId}`);
+    const { rows: snapshots } = await sql.query<{ state: unknown; last_update_id: unknown }>(
+      `select state, last_update_id from public.document_snapshots where checklist_id = $1 for update`,
+      [checklistId],
+    );
+    const current = snapshots[0];
+    const currentId = current ? asId(current.last_update_id) : 0;
+    if (current && currentId >= upToUpdateId) return { written: false, lastUpdateId: currentId, bytes: 0 };
+    const { rows } = await sql.query<{ update: unknown }>(
+      `select update from public.document_updates where checklist_id = $1 and id > $2 and id <= $3 order by id`,
+      [checklistId, currentId, upToUpdateId],
+    );
+    const parts = [mergedState, ...rows.map((row) => toUint8Array(row.update))];
+    if (current) parts.unshift(toUint8Array(current.state));
+    const state = Y.mergeUpdates(parts);
+    await sql.query(
+      `insert into public.document_snapshots (checklist_id, workspace_id, state, last_update_id, updated_at)
+       values ($1, $2, $3, $4, now())
+       on conflict (checklist_id) do update
+         set state = excluded.state, last_update_id = excluded.last_update_id, updated_at = now()`,
+      [checklistId, workspaceId, state, upToUpdateId],
+    );
+    return { written: true, lastUpdateId: upToUpdateId, bytes: state.byteLength };
+  });
+}
+
+/** The highest log id of a document (service_role): the bound for a compaction of everything logged so far. */
+export async function latestUpdateId(db: Database, checklistId: string): Promise<number> {
+  return db.asService(async (sql) => {
+    const { rows } = await sql.query<{ id: unknown }>(
+      `select coalesce(max(id), 0) as id from public.document_updates where checklist_id = $1`,
+      [checklistId],
+    );
+    return asId(rows[0]?.id);
+  });
+}
