@@ -1,1 +1,5 @@
 export * from './tokens.ts';
+export { createEmbeddedAuthApi, toGoTrueUser } from './embedded-auth-api.ts';
+export type { AuthApiLogger, EmbeddedAuthApi, EmbeddedAuthApiOptions, EmbeddedAuthRateLimits } from './embedded-auth-api.ts';
+export { GoTrueError, type GoTrueErrorCode } from './gotrue-errors.ts';
+export { createRateLimiter, type RateLimitRule, type RateLimiter } from './rate-limiter.ts';

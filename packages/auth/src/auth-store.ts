@@ -1,0 +1,132 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Database, Sql } from '@tieout/db';
+
+/** The rows of auth.users and auth.refresh_tokens the embedded auth API reads and writes, as service_role. */
+export type AuthUserRow = {
+  id: string;
+  aud: string | null;
+  role: string | null;
+  email: string;
+  encrypted_password: string | null;
+  email_confirmed_at: Date | string | null;
+  last_sign_in_at: Date | string | null;
+  raw_app_meta_data: Record<string, unknown> | null;
+  raw_user_meta_data: Record<string, unknown> | null;
+  created_at: Date | string | null;
+  updated_at: Date | string | null;
+};
+
+const userColumns = `id, aud, role, email, encrypted_password, email_confirmed_at, last_sign_in_at,
+  raw_app_meta_data, raw_user_meta_data, created_at, updated_at`;
+
+export const EMAIL_PROVIDER_METADATA = { provider: 'email', providers: ['email'] };
+
+export async function findUserByEmail(sql: Sql, email: string): Promise<AuthUserRow | undefined> {
+  const { rows } = await sql.query<AuthUserRow>(`select ${userColumns} from auth.users where lower(email) = $1`, [email]);
+  return rows[0];
+}
+
+export async function findUserById(sql: Sql, id: string): Promise<AuthUserRow | undefined> {
+  const { rows } = await sql.query<AuthUserRow>(`select ${userColumns} from auth.users where id = $1`, [id]);
+  return rows[0];
+}
+
+/** Inserts a confirmed email user; undefined when the email is taken (also when a concurrent sign-up won). */
+export async function insertUser(
+  sql: Sql,
+  user: { email: string; passwordHash: string; metadata: Record<string, unknown> },
+): Promise<AuthUserRow | undefined> {
+  const { rows } = await sql.query<AuthUserRow>(
+    `insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at, last_sign_in_at,
+       raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+     values ('00000000-0000-0000-0000-000000000000', $1, 'authenticated', 'authenticated', $2, $3, now(), now(),
+       $4::jsonb, $5::jsonb, now(), now())
+     on conflict (email) do nothing
+     returning ${userColumns}`,
+    [randomUUID(), user.email, user.passwordHash, JSON.stringify(EMAIL_PROVIDER_METADATA), JSON.stringify(user.metadata)],
+  );
+  return rows[0];
+}
+
+export async function recordSignIn(sql: Sql, userId: string): Promise<void> {
+  await sql.query(`update auth.users set last_sign_in_at = now(), updated_at = now() where id = $1`, [userId]);
+}
+
+export type RefreshTokenRow = {
+  id: number;
+  token: string;
+  user_id: string;
+  revoked: boolean;
+  parent: string | null;
+  session_id: string | null;
+  updated_at: Date | string;
+};
+
+export function newRefreshToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export async function startSession(sql: Sql, userId: string): Promise<{ sessionId: string; refreshToken: string }> {
+  const sessionId = randomUUID();
+  const refreshToken = newRefreshToken();
+  await sql.query(`insert into auth.refresh_tokens (token, user_id, session_id) values ($1, $2, $3)`, [
+    refreshToken,
+    userId,
+    sessionId,
+  ]);
+  return { sessionId, refreshToken };
+}
+
+export async function lockRefreshToken(sql: Sql, token: string): Promise<RefreshTokenRow | undefined> {
+  const { rows } = await sql.query<RefreshTokenRow>(
+    `select id, token, user_id, revoked, parent, session_id, updated_at from auth.refresh_tokens where token = $1 for update`,
+    [token],
+  );
+  return rows[0];
+}
+
+/** Revokes `parent` and issues its successor in the same session. */
+export async function rotateRefreshToken(sql: Sql, parent: RefreshTokenRow): Promise<string> {
+  const child = newRefreshToken();
+  await sql.query(`update auth.refresh_tokens set revoked = true, updated_at = now() where id = $1`, [parent.id]);
+  await sql.query(`insert into auth.refresh_tokens (token, user_id, parent, session_id) values ($1, $2, $3, $4)`, [
+    child,
+    parent.user_id,
+    parent.token,
+    parent.session_id,
+  ]);
+  return child;
+}
+
+export async function activeChildOf(sql: Sql, parentToken: string): Promise<string | undefined> {
+  const { rows } = await sql.query<{ token: string }>(
+    `select token from auth.refresh_tokens where parent = $1 and not revoked order by id desc limit 1`,
+    [parentToken],
+  );
+  return rows[0]?.token;
+}
+
+export async function revokeSession(sql: Sql, sessionId: string): Promise<void> {
+  await sql.query(`update auth.refresh_tokens set revoked = true, updated_at = now() where session_id = $1 and not revoked`, [
+    sessionId,
+  ]);
+}
+
+export async function revokeUserSessions(sql: Sql, userId: string, exceptSessionId?: string): Promise<void> {
+  await sql.query(
+    `update auth.refresh_tokens set revoked = true, updated_at = now()
+     where user_id = $1 and not revoked and ($2::uuid is null or session_id is distinct from $2::uuid)`,
+    [userId, exceptSessionId ?? null],
+  );
+}
+
+/** A session is live while one of its refresh tokens is unrevoked (sign-out revokes them all). */
+export async function sessionIsActive(sql: Sql, sessionId: string): Promise<boolean> {
+  const { rows } = await sql.query<{ active: boolean }>(
+    `select exists (select 1 from auth.refresh_tokens where session_id = $1 and not revoked) as active`,
+    [sessionId],
+  );
+  return rows[0]?.active === true;
+}
+
+export type AuthStoreDatabase = Pick<Database, 'asService'>;
