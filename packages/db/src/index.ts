@@ -3,3 +3,4 @@ export { openDatabase, type OpenDatabaseOptions } from './database.ts';
 export { migrate, defaultSupabaseDir, type MigrateOptions, type MigrateResult } from './migrate.ts';
 export * from './demo.ts';
 export * from './documents.ts';
+export * from './projection.ts';

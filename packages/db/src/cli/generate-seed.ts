@@ -1,0 +1,9 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { defaultSupabaseDir } from '../migrate.ts';
+import { generateSeedSql } from '../seed/index.ts';
+
+const target = join(process.env.SUPABASE_DIR ?? defaultSupabaseDir, 'seed.sql');
+const sql = generateSeedSql();
+await writeFile(target, sql);
+console.log(`wrote ${target} (${sql.length} characters)`);

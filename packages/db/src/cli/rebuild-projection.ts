@@ -1,0 +1,15 @@
+import { openDatabase, rebuildProjection } from '../index.ts';
+
+const db = await openDatabase({ url: process.env.DATABASE_URL, dataDir: process.env.PGLITE_DATA_DIR ?? '.data/pglite' });
+try {
+  const result = await rebuildProjection(db);
+  console.log(
+    `rebuilt the projection of ${result.checklists} checklist(s): ${result.inserted} inserted, ` +
+      `${result.updated} updated, ${result.deleted} deleted, ${result.unchanged} unchanged`,
+  );
+  for (const warning of result.warnings) console.warn(`warning: ${warning}`);
+  for (const failure of result.failures) console.error(`failed: checklist ${failure.checklistId}: ${failure.error}`);
+  if (result.failures.length) process.exitCode = 1;
+} finally {
+  await db.close();
+}

@@ -1,0 +1,259 @@
+import {
+  ITEM_STATUSES,
+  RISK_LEVELS,
+  figureSchema,
+  isoDate,
+  projectItems,
+  readChecklist,
+  type Figure,
+  type ItemStatus,
+  type RiskLevel,
+} from '@tieout/doc-model';
+import * as Y from 'yjs';
+import { z } from 'zod';
+import type { Database, Sql } from './types.ts';
+
+/*
+ * The relational projection (public.checklist_items) is derived from the checklist documents and can be
+ * rebuilt from them at any time. It is written as service_role: the writer records what the document says,
+ * it does not act for a user (RLS on the table only lets members read).
+ */
+
+export class ProjectionError extends Error {
+  override name = 'ProjectionError';
+}
+
+export interface ProjectionTarget {
+  checklistId: string;
+  workspaceId: string;
+  dealId: string;
+}
+
+/** One row of public.checklist_items, minus the keys and bookkeeping columns. */
+export interface ProjectionRow {
+  item_id: string;
+  section_id: string | null;
+  section_title: string | null;
+  position: string;
+  title: string;
+  status: ItemStatus;
+  owner_id: string | null;
+  due_date: string | null;
+  risk: RiskLevel | null;
+  figures: Figure[];
+}
+
+export interface ProjectionRows {
+  rows: ProjectionRow[];
+  /** Values the document holds that the table cannot: replaced (by null or 'not_started') and reported here. */
+  warnings: string[];
+}
+
+const uuid = z.uuid();
+
+/** The rows a document projects to. Invalid field values (a client may write anything) never block the rest. */
+export function projectionRows(doc: Y.Doc): ProjectionRows {
+  const warnings: string[] = [];
+  const rows = projectItems(readChecklist(doc)).map((item): ProjectionRow => {
+    const bad = (field: string, value: unknown) => {
+      warnings.push(`item ${item.itemId}: ignored invalid ${field} ${JSON.stringify(value)}`);
+      return null;
+    };
+    const status = (ITEM_STATUSES as readonly unknown[]).includes(item.status) ? item.status : null;
+    if (status === null) bad('status', item.status);
+    return {
+      item_id: item.itemId,
+      section_id: item.sectionId,
+      section_title: item.sectionTitle,
+      position: item.position,
+      title: typeof item.title === 'string' ? item.title : (bad('title', item.title) ?? ''),
+      status: status ?? 'not_started',
+      owner_id: item.ownerId === null || uuid.safeParse(item.ownerId).success ? item.ownerId : bad('ownerId', item.ownerId),
+      due_date: item.dueDate === null || isoDate.safeParse(item.dueDate).success ? item.dueDate : bad('dueDate', item.dueDate),
+      risk: item.risk === null || (RISK_LEVELS as readonly unknown[]).includes(item.risk) ? item.risk : bad('risk', item.risk),
+      figures: item.figures.filter((figure) => {
+        if (figureSchema.safeParse(figure).success) return true;
+        bad('figure', figure);
+        return false;
+      }),
+    };
+  });
+  return { rows, warnings };
+}
+
+export interface ProjectionResult {
+  checklistId: string;
+  inserted: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+  warnings: string[];
+}
+
+const PROJECTED_COLUMNS = [
+  'section_id',
+  'section_title',
+  'position',
+  'title',
+  'status',
+  'owner_id',
+  'due_date',
+  'risk',
+  'figures',
+] as const;
+
+/**
+ * Replaces a checklist's rows in public.checklist_items with what `doc` says, in one transaction.
+ * Rows that did not change keep their updated_at/updated_by; changed and new rows get now() and `updatedBy`.
+ */
+export async function writeProjection(
+  db: Database,
+  target: ProjectionTarget,
+  doc: Y.Doc,
+  updatedBy: string | null,
+): Promise<ProjectionResult> {
+  if (updatedBy !== null && !uuid.safeParse(updatedBy).success) {
+    throw new ProjectionError(`updatedBy must be a user id (uuid) or null, got ${JSON.stringify(updatedBy)}`);
+  }
+  const { rows, warnings } = projectionRows(doc);
+  return db.asService((sql) => writeRows(sql, target, rows, updatedBy, warnings));
+}
+
+async function writeRows(
+  sql: Sql,
+  target: ProjectionTarget,
+  rows: ProjectionRow[],
+  updatedBy: string | null,
+  warnings: string[],
+): Promise<ProjectionResult> {
+  const { checklistId } = target;
+  if (!uuid.safeParse(checklistId).success) throw new ProjectionError(`Not a checklist id: ${JSON.stringify(checklistId)}`);
+  const { rows: found } = await sql.query<{ workspace_id: string; deal_id: string }>(
+    `select workspace_id, deal_id from public.checklists where id = $1 for key share`,
+    [checklistId],
+  );
+  const checklist = found[0];
+  if (!checklist) throw new ProjectionError(`No checklist with id ${checklistId}`);
+  if (checklist.workspace_id !== target.workspaceId || checklist.deal_id !== target.dealId) {
+    throw new ProjectionError(
+      `Checklist ${checklistId} belongs to workspace ${checklist.workspace_id} and deal ${checklist.deal_id}, ` +
+        `not workspace ${target.workspaceId} and deal ${target.dealId}`,
+    );
+  }
+  // One writer per checklist at a time, so two projections of the same document cannot interleave.
+  await sql.query(`select pg_advisory_xact_lock(hashtext('tieout.projection:' || $1))`, [checklistId]);
+
+  const { rows: existing } = await sql.query<{ item_id: string }>(
+    `select item_id from public.checklist_items where checklist_id = $1`,
+    [checklistId],
+  );
+  const before = new Set(existing.map((row) => row.item_id));
+  const ids = JSON.stringify(rows.map((row) => row.item_id));
+
+  const { rows: deleted } = await sql.query(
+    `delete from public.checklist_items
+      where checklist_id = $1 and item_id not in (select jsonb_array_elements_text($2::jsonb))
+      returning item_id`,
+    [checklistId, ids],
+  );
+  const changedColumns = PROJECTED_COLUMNS.map((column) => `ci.${column}`).join(', ');
+  const incomingColumns = PROJECTED_COLUMNS.map((column) => `excluded.${column}`).join(', ');
+  const { rows: written } = await sql.query<{ item_id: string }>(
+    `insert into public.checklist_items as ci
+       (checklist_id, item_id, workspace_id, deal_id, ${PROJECTED_COLUMNS.join(', ')}, updated_at, updated_by)
+     select $1, r.item_id, $2, $3, ${PROJECTED_COLUMNS.map((column) => `r.${column}`).join(', ')}, now(), $5
+       from jsonb_to_recordset($4::jsonb) as r(
+         item_id text, section_id text, section_title text, position text, title text, status text,
+         owner_id uuid, due_date date, risk text, figures jsonb)
+     on conflict (checklist_id, item_id) do update set
+       ${PROJECTED_COLUMNS.map((column) => `${column} = excluded.${column}`).join(', ')},
+       workspace_id = excluded.workspace_id, deal_id = excluded.deal_id,
+       updated_at = excluded.updated_at, updated_by = excluded.updated_by
+     where (${changedColumns}, ci.workspace_id, ci.deal_id) is distinct from (${incomingColumns}, excluded.workspace_id, excluded.deal_id)
+     returning item_id`,
+    [checklistId, target.workspaceId, target.dealId, JSON.stringify(rows), updatedBy],
+  );
+  const inserted = written.filter((row) => !before.has(row.item_id)).length;
+  return {
+    checklistId,
+    inserted,
+    updated: written.length - inserted,
+    deleted: deleted.length,
+    unchanged: rows.length - written.length,
+    warnings,
+  };
+}
+
+/** Bytea arrives as a Buffer from node-postgres and as a Uint8Array from PGlite. */
+function bytes(value: unknown): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  throw new ProjectionError(`Expected bytea, got ${typeof value}`);
+}
+
+/** A checklist's stored document: its snapshot, then every logged update after the snapshot, in log order. */
+export async function loadStoredDocument(db: Database, checklistId: string): Promise<Y.Doc> {
+  return db.asService(async (sql) => {
+    const { rows: snapshots } = await sql.query<{ state: unknown; last_update_id: number | bigint }>(
+      `select state, last_update_id from public.document_snapshots where checklist_id = $1`,
+      [checklistId],
+    );
+    const snapshot = snapshots[0];
+    const { rows: updates } = await sql.query<{ id: number | bigint; update: unknown }>(
+      `select id, update from public.document_updates where checklist_id = $1 and id > $2 order by id`,
+      [checklistId, snapshot ? Number(snapshot.last_update_id) : 0],
+    );
+    const doc = new Y.Doc();
+    const apply = (update: unknown, what: string) => {
+      try {
+        Y.applyUpdate(doc, bytes(update));
+      } catch (error) {
+        throw new ProjectionError(`Checklist ${checklistId}: ${what} cannot be read (${(error as Error).message})`);
+      }
+    };
+    if (snapshot) apply(snapshot.state, 'the snapshot');
+    for (const row of updates) apply(row.update, `update ${String(row.id)}`);
+    return doc;
+  });
+}
+
+export interface RebuildResult {
+  checklists: number;
+  inserted: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+  warnings: string[];
+  /** Checklists whose document could not be read or written; their rows were left as they were. */
+  failures: { checklistId: string; error: string }[];
+}
+
+/** Rewrites the projection of every checklist from its stored document (one transaction per checklist). */
+export async function rebuildProjection(db: Database): Promise<RebuildResult> {
+  const { rows: checklists } = await db.asService((sql) =>
+    sql.query<{ id: string; workspace_id: string; deal_id: string }>(
+      `select id, workspace_id, deal_id from public.checklists order by created_at, id`,
+    ),
+  );
+  const result: RebuildResult = { checklists: 0, inserted: 0, updated: 0, deleted: 0, unchanged: 0, warnings: [], failures: [] };
+  for (const checklist of checklists) {
+    try {
+      const doc = await loadStoredDocument(db, checklist.id);
+      const written = await writeProjection(
+        db,
+        { checklistId: checklist.id, workspaceId: checklist.workspace_id, dealId: checklist.deal_id },
+        doc,
+        null,
+      );
+      doc.destroy();
+      result.checklists += 1;
+      result.inserted += written.inserted;
+      result.updated += written.updated;
+      result.deleted += written.deleted;
+      result.unchanged += written.unchanged;
+      result.warnings.push(...written.warnings.map((warning) => `checklist ${checklist.id}: ${warning}`));
+    } catch (error) {
+      result.failures.push({ checklistId: checklist.id, error: (error as Error).message });
+    }
+  }
+  return result;
+}
