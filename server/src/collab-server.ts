@@ -1,0 +1,385 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { AccessTokenError, createTokenVerifier, type AccessTokenVerifier, type TokenVerifierOptions } from '@tieout/auth';
+import { checklistAccess, checklistExists, type Database } from '@tieout/db';
+import { pino, type Logger } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type * as Y from 'yjs';
+import { CloseCode } from './close-codes.ts';
+import { defaultLimits, defaultTiming, type CollabLimits, type CollabTiming } from './config.ts';
+import { CollabConnection } from './connection.ts';
+import { DocumentRoom, type RoomContext } from './document-room.ts';
+import { handleHttpEndpoint } from './http-endpoints.ts';
+import { createMetrics, type CollabMetrics } from './metrics.ts';
+import { RedisFanout } from './redis-fanout.ts';
+
+export interface CollabServerOptions {
+  /** The database documents are read from and written to (the app's own, when attached to it). */
+  db: Database;
+  /** How access tokens are verified: verifier options (HS256 secret and/or Supabase JWKS) or a verifier. */
+  auth: TokenVerifierOptions | { verify: AccessTokenVerifier };
+  /** URL prefix of collaboration sockets (`<basePath>/<checklistId>`) and of the HTTP endpoints. Default `/collab`. */
+  basePath?: string;
+  /** Fan-out between server processes; without it this process is the only one serving its documents. */
+  redis?: { url: string; keyPrefix?: string };
+  limits?: Partial<CollabLimits>;
+  timing?: Partial<CollabTiming>;
+  logger?: Logger;
+  /** Called after each batch of a document's updates is written (the relational projection hook). */
+  onDocumentPersisted?: (checklistId: string, doc: Y.Doc) => void | Promise<void>;
+  /** Identifies this process on the Redis channel; random by default. */
+  instanceId?: string;
+  /** Also export Node's default process metrics (off when several servers share a process, e.g. in tests). */
+  defaultMetrics?: boolean;
+}
+
+export interface Readiness {
+  ready: boolean;
+  database: boolean;
+  redis: boolean | null;
+  documents: number;
+  connections: number;
+  pendingUpdates: number;
+  failingDocuments: number;
+  closing: boolean;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The collaboration server: the y-websocket protocol over `ws`, one in-memory Yjs document per checklist,
+ * authorization through Postgres RLS, write-behind persistence, optional Redis fan-out.
+ */
+export class CollabServer {
+  readonly basePath: string;
+  readonly limits: CollabLimits;
+  readonly timing: CollabTiming;
+  readonly metrics: CollabMetrics;
+  readonly logger: Logger;
+  readonly instanceId: string;
+  private readonly db: Database;
+  private readonly verify: AccessTokenVerifier;
+  private readonly wss: WebSocketServer;
+  private readonly rooms = new Map<string, DocumentRoom>();
+  private readonly connections = new Set<CollabConnection>();
+  private readonly connectionsPerUser = new Map<string, number>();
+  private readonly fanout: RedisFanout | null;
+  private readonly roomContext: RoomContext;
+  private readonly pingTimer: NodeJS.Timeout;
+  private readonly recheckTimer: NodeJS.Timeout;
+  private rechecking = false;
+  private closing: Promise<void> | null = null;
+
+  constructor(options: CollabServerOptions) {
+    this.db = options.db;
+    this.basePath = (options.basePath ?? '/collab').replace(/\/$/, '');
+    this.limits = { ...defaultLimits, ...options.limits };
+    this.timing = { ...defaultTiming, ...options.timing };
+    this.logger = options.logger ?? pino({ name: 'collab' });
+    this.instanceId = options.instanceId ?? randomUUID();
+    this.metrics = createMetrics({ defaultMetrics: options.defaultMetrics });
+    this.verify = 'verify' in options.auth ? options.auth.verify : createTokenVerifier(options.auth);
+    // ws enforces a hard cap far above our limit so that oversize frames get our 4413, not ws's 1009.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: this.limits.maxMessageBytes * 4 + 1024, perMessageDeflate: false });
+    this.fanout = options.redis
+      ? new RedisFanout(
+          options.redis.url,
+          options.redis.keyPrefix ?? 'tieout:collab:',
+          this.instanceId,
+          this.logger.child({ component: 'redis' }),
+          (message) => this.rooms.get(message.checklistId)?.applyFanout(message),
+          () => {
+            for (const room of this.rooms.values()) if (room.state === 'ready') room.requestPeerState();
+          },
+        )
+      : null;
+    this.roomContext = {
+      db: this.db,
+      limits: this.limits,
+      timing: this.timing,
+      metrics: this.metrics,
+      logger: this.logger,
+      fanout: this.fanout,
+      onDocumentPersisted: options.onDocumentPersisted,
+      onWriteRejected: (room, userId) => void this.recheckRoom(room, userId),
+    };
+    this.pingTimer = setInterval(() => this.ping(), this.timing.pingIntervalMs);
+    this.recheckTimer = setInterval(() => void this.recheckMemberships(), this.timing.membershipRecheckMs);
+  }
+
+  /** Handles an HTTP upgrade if its path is under basePath; returns false (untouched) otherwise. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const url = new URL(request.url ?? '/', 'http://collab.invalid');
+    if (!url.pathname.startsWith(`${this.basePath}/`)) return false;
+    if (this.closing) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
+      return true;
+    }
+    let room: string;
+    try {
+      room = decodeURIComponent(url.pathname.slice(this.basePath.length + 1));
+    } catch {
+      room = '';
+    }
+    const token = url.searchParams.get('token');
+    this.wss.handleUpgrade(request, socket, head, (ws) => void this.accept(ws, room, token));
+    return true;
+  }
+
+  /** Serves `<basePath>/healthz`, `<basePath>/readyz` and `<basePath>/metrics`; returns false for other paths. */
+  handleHttp(request: IncomingMessage, response: ServerResponse, basePath = this.basePath): boolean {
+    return handleHttpEndpoint(this, request, response, basePath);
+  }
+
+  get documentCount(): number {
+    return this.rooms.size;
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** The in-memory document of a checklist, if loaded (for tests and diagnostics). */
+  loadedDocument(checklistId: string): Y.Doc | undefined {
+    const room = this.rooms.get(checklistId);
+    return room && room.state !== 'closed' ? room.doc : undefined;
+  }
+
+  async readiness(): Promise<Readiness> {
+    const database = await Promise.race([
+      this.db.ownerQuery('select 1').then(
+        () => true,
+        () => false,
+      ),
+      new Promise<boolean>((resolve) => setTimeout(resolve, 2000, false).unref()),
+    ]);
+    let pendingUpdates = 0;
+    let failingDocuments = 0;
+    for (const room of this.rooms.values()) {
+      pendingUpdates += room.persist.depth;
+      if (room.persist.failing) failingDocuments += 1;
+    }
+    const redis = this.fanout ? this.fanout.healthy : null;
+    const closing = this.closing !== null;
+    return {
+      ready: database && failingDocuments === 0 && redis !== false && !closing,
+      database,
+      redis,
+      documents: this.rooms.size,
+      connections: this.connections.size,
+      pendingUpdates,
+      failingDocuments,
+      closing,
+    };
+  }
+
+  /** Writes every pending update now; resolves when nothing is pending. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.rooms.values()].map((room) => room.persist.flush()));
+  }
+
+  /** Closes every connection (1001), writes what is pending (bounded by shutdownTimeoutMs), stops Redis. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    clearInterval(this.pingTimer);
+    clearInterval(this.recheckTimer);
+    for (const connection of [...this.connections]) connection.close(CloseCode.goingAway, 'server shutting down');
+    const rooms = [...this.rooms.values()];
+    const deadline = new Promise<'timeout'>((resolve) => setTimeout(resolve, this.timing.shutdownTimeoutMs, 'timeout'));
+    const flushed = await Promise.race([Promise.all(rooms.map((room) => room.persist.flush())).then(() => 'done' as const), deadline]);
+    if (flushed === 'done') {
+      await Promise.race([Promise.all(rooms.filter((room) => room.needsCompaction).map((room) => room.compact())), deadline]);
+    }
+    const lost = rooms.reduce((sum, room) => sum + room.persist.depth, 0);
+    if (lost > 0) this.logger.error({ updates: lost }, 'shutdown timed out: updates not persisted');
+    for (const room of rooms) this.dropRoom(room);
+    await this.fanout?.close();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    this.logger.info({ lost }, 'collaboration server closed');
+  }
+
+  private async accept(ws: WebSocket, checklistId: string, token: string | null): Promise<void> {
+    const connection = new CollabConnection(ws, checklistId, this.limits, this.metrics, this.logger);
+    this.connections.add(connection);
+    let counted = false;
+    connection.onClose(() => {
+      this.connections.delete(connection);
+      if (counted) this.releaseUserSlot(connection.userId);
+      const room = connection.room;
+      if (room && room.removePeer(connection) && room.state === 'ready') {
+        room.scheduleUnload(this.timing.unloadDelayMs, () => void this.unload(room));
+      }
+    });
+    try {
+      let claims;
+      try {
+        claims = await this.verify(token);
+      } catch (error) {
+        if (error instanceof AccessTokenError) {
+          connection.close(CloseCode.unauthorized, `${error.reason}: ${error.message}`);
+          return;
+        }
+        throw error;
+      }
+      if (connection.state !== 'authorizing') return;
+      connection.authenticated(claims);
+      const held = this.connectionsPerUser.get(claims.sub) ?? 0;
+      if (held >= this.limits.maxConnectionsPerUser) {
+        connection.close(CloseCode.rateLimited, `too many connections for this user (limit ${this.limits.maxConnectionsPerUser})`);
+        return;
+      }
+      this.connectionsPerUser.set(claims.sub, held + 1);
+      counted = true;
+      if (!UUID.test(checklistId)) {
+        connection.close(CloseCode.notFound, 'no such checklist');
+        return;
+      }
+      let access;
+      try {
+        access = await checklistAccess(this.db, claims, checklistId);
+        if (!access) {
+          const exists = await checklistExists(this.db, checklistId);
+          connection.close(exists ? CloseCode.forbidden : CloseCode.notFound, exists ? 'not a member of this workspace' : 'no such checklist');
+          return;
+        }
+      } catch (error) {
+        this.metrics.errors.inc({ kind: 'load_failed' });
+        connection.log.error({ err: error }, 'authorization query failed');
+        connection.close(CloseCode.tryAgainLater, 'database unavailable, try again later');
+        return;
+      }
+      if (connection.state !== 'authorizing') return;
+      let room: DocumentRoom;
+      try {
+        room = await this.roomFor(checklistId, access.workspaceId, claims);
+      } catch (error) {
+        this.metrics.errors.inc({ kind: 'load_failed' });
+        connection.log.error({ err: error }, 'document could not be loaded');
+        connection.close(CloseCode.tryAgainLater, 'document could not be loaded, try again later');
+        return;
+      }
+      if (connection.state !== 'authorizing') {
+        if (room.peers.size === 0) room.scheduleUnload(this.timing.unloadDelayMs, () => void this.unload(room));
+        return;
+      }
+      connection.open(room, access.role);
+    } catch (error) {
+      this.metrics.errors.inc({ kind: 'internal' });
+      connection.log.error({ err: error }, 'connection setup failed');
+      connection.close(CloseCode.internalError, 'internal error');
+    }
+  }
+
+  private releaseUserSlot(userId: string): void {
+    const held = (this.connectionsPerUser.get(userId) ?? 1) - 1;
+    if (held <= 0) this.connectionsPerUser.delete(userId);
+    else this.connectionsPerUser.set(userId, held);
+  }
+
+  /** The loaded document of a checklist; concurrent first connections share one load. */
+  private async roomFor(checklistId: string, workspaceId: string, claims: Parameters<DocumentRoom['load']>[0]): Promise<DocumentRoom> {
+    const existing = this.rooms.get(checklistId);
+    if (existing && existing.state !== 'closed') {
+      existing.cancelUnload();
+      await existing.ready;
+      return existing;
+    }
+    const room = new DocumentRoom(checklistId, workspaceId, this.roomContext);
+    this.rooms.set(checklistId, room);
+    this.metrics.documentsLoaded.set(this.rooms.size);
+    room.ready = room.load(claims).catch((error: unknown) => {
+      this.dropRoom(room);
+      throw error;
+    });
+    await room.ready;
+    return room;
+  }
+
+  private async unload(room: DocumentRoom): Promise<void> {
+    if (room.state !== 'ready' || room.peers.size > 0) return;
+    room.state = 'unloading';
+    await room.persist.whenIdle();
+    if (room.state !== 'unloading') return;
+    if (room.needsCompaction) await room.compact();
+    if (room.state !== 'unloading' || room.peers.size > 0) return;
+    this.dropRoom(room);
+    this.logger.debug({ checklistId: room.checklistId }, 'document unloaded');
+  }
+
+  private dropRoom(room: DocumentRoom): void {
+    if (this.rooms.get(room.checklistId) === room) this.rooms.delete(room.checklistId);
+    room.destroy();
+    this.metrics.documentsLoaded.set(this.rooms.size);
+  }
+
+  private ping(): void {
+    for (const connection of this.connections) {
+      if (!connection.alive) {
+        connection.log.info('no pong: dropping connection');
+        connection.ws.terminate();
+        continue;
+      }
+      connection.alive = false;
+      try {
+        connection.ws.ping();
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+
+  private async recheckMemberships(): Promise<void> {
+    if (this.rechecking) return;
+    this.rechecking = true;
+    try {
+      for (const room of [...this.rooms.values()]) {
+        if (room.state === 'closed') continue;
+        await this.recheckRoom(room);
+      }
+    } finally {
+      this.rechecking = false;
+    }
+  }
+
+  /** Applies membership changes to open sessions: removed members are closed, role changes take effect. */
+  private async recheckRoom(room: DocumentRoom, onlyUserId?: string): Promise<void> {
+    const byUser = new Map<string, CollabConnection[]>();
+    for (const peer of room.peers) {
+      const connection = peer as CollabConnection;
+      if (onlyUserId && connection.userId !== onlyUserId) continue;
+      byUser.set(connection.userId, [...(byUser.get(connection.userId) ?? []), connection]);
+    }
+    for (const [userId, connections] of byUser) {
+      let access;
+      try {
+        access = await checklistAccess(this.db, connections[0]!.claims, room.checklistId);
+      } catch (error) {
+        this.metrics.errors.inc({ kind: 'recheck_failed' });
+        this.logger.warn({ err: error, userId, checklistId: room.checklistId }, 'membership re-check failed');
+        return;
+      }
+      for (const connection of connections) {
+        if (!access) {
+          connection.close(CloseCode.forbidden, 'membership revoked');
+        } else if (access.role !== connection.role) {
+          connection.log.info({ from: connection.role, to: access.role }, 'role changed');
+          connection.role = access.role;
+        }
+      }
+    }
+  }
+}
+
+/** Creates a collaboration server and routes the http server's `upgrade` events under basePath to it. */
+export function attachCollabServer(httpServer: import('node:http').Server, options: CollabServerOptions): CollabServer {
+  const collab = new CollabServer(options);
+  httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    collab.handleUpgrade(request, socket, head);
+  });
+  return collab;
+}

@@ -1,0 +1,262 @@
+import { randomUUID } from 'node:crypto';
+import type { JwtClaims, WorkspaceRole } from '@tieout/db';
+import * as decoding from 'lib0/decoding';
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import { CloseCode, closeReason } from './close-codes.ts';
+import type { CollabLimits } from './config.ts';
+import { canWrite, DocumentSizeError, type DocumentRoom, type Peer } from './document-room.ts';
+import type { CollabMetrics } from './metrics.ts';
+import {
+  awarenessMessage,
+  isEmptyUpdate,
+  MessageType,
+  permissionDeniedMessage,
+  syncStep1Message,
+  syncStep2Message,
+  SyncType,
+} from './protocol.ts';
+
+export class ProtocolError extends Error {
+  override name = 'ProtocolError';
+}
+
+const messageTypeName: Record<number, string> = { 0: 'sync', 1: 'awareness', 2: 'auth', 3: 'query_awareness' };
+
+/**
+ * One WebSocket session. Frames that arrive before authorization completes are queued (bounded), then
+ * handled in order once the session is attached to its document.
+ */
+export class CollabConnection implements Peer {
+  readonly id = randomUUID();
+  readonly awarenessClients = new Set<number>();
+  userId = '';
+  claims: JwtClaims = { sub: '', role: 'anon' };
+  role: WorkspaceRole = 'viewer';
+  room: DocumentRoom | null = null;
+  alive = true;
+  state: 'authorizing' | 'open' | 'closed' = 'authorizing';
+  log: Logger;
+  private queue: Uint8Array[] = [];
+  private tokens: number;
+  private lastRefill = performance.now();
+  private deniedNotified = false;
+  private readonly closeListeners: (() => void)[] = [];
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly checklistId: string,
+    private readonly limits: CollabLimits,
+    private readonly metrics: CollabMetrics,
+    logger: Logger,
+  ) {
+    this.tokens = limits.messageBurst;
+    this.log = logger.child({ connectionId: this.id, checklistId });
+    ws.on('message', (data, isBinary) => this.receive(data, isBinary));
+    ws.on('pong', () => {
+      this.alive = true;
+    });
+    ws.on('close', () => this.closed());
+    ws.on('error', (error) => this.log.debug({ err: error }, 'websocket error'));
+  }
+
+  get readOnly(): boolean {
+    return !canWrite(this.role);
+  }
+
+  onClose(listener: () => void): void {
+    this.closeListeners.push(listener);
+  }
+
+  authenticated(claims: JwtClaims): void {
+    this.claims = claims;
+    this.userId = claims.sub;
+    this.log = this.log.child({ userId: claims.sub });
+  }
+
+  /** Attaches the session to its loaded document, starts the sync, then handles queued frames. */
+  open(room: DocumentRoom, role: WorkspaceRole): void {
+    if (this.state !== 'authorizing') return;
+    this.room = room;
+    this.role = role;
+    this.state = 'open';
+    room.addPeer(this);
+    this.metrics.connections.inc();
+    this.send(syncStep1Message(room.doc));
+    const clients = [...room.awareness.getStates().keys()];
+    if (clients.length > 0) this.send(awarenessMessage(room.awareness, clients));
+    this.log.info({ role, readOnly: this.readOnly }, 'connection opened');
+    const queued = this.queue;
+    this.queue = [];
+    for (const frame of queued) {
+      if (this.state !== 'open') break;
+      this.handle(frame);
+    }
+  }
+
+  send(message: Uint8Array): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.close(CloseCode.tryAgainLater, 'client is not keeping up');
+      return;
+    }
+    this.metrics.messagesOut.inc();
+    this.metrics.bytesOut.inc(message.byteLength);
+    this.ws.send(message, { binary: true }, (error) => {
+      if (error) this.log.debug({ err: error }, 'send failed');
+    });
+  }
+
+  close(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    const wasOpen = this.state === 'open';
+    if (!wasOpen) this.metrics.connectionsRefused.inc({ code: String(code) });
+    this.log[code >= 4000 && code !== CloseCode.forbidden ? 'warn' : 'info']({ code, reason }, 'closing connection');
+    this.closed();
+    try {
+      this.ws.close(code, closeReason(reason));
+    } catch {
+      this.ws.terminate();
+    }
+  }
+
+  private closed(): void {
+    if (this.state === 'closed') return;
+    const wasOpen = this.state === 'open';
+    this.state = 'closed';
+    this.queue = [];
+    if (wasOpen) {
+      this.metrics.connections.dec();
+      this.log.info('connection closed');
+    }
+    for (const listener of this.closeListeners) listener();
+  }
+
+  private takeToken(): boolean {
+    const now = performance.now();
+    this.tokens = Math.min(this.limits.messageBurst, this.tokens + ((now - this.lastRefill) / 1000) * this.limits.messagesPerSecond);
+    this.lastRefill = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  private receive(data: WebSocket.RawData, isBinary: boolean): void {
+    if (this.state === 'closed') return;
+    const frame = toBytes(data);
+    this.metrics.bytesIn.inc(frame.byteLength);
+    if (frame.byteLength > this.limits.maxMessageBytes) {
+      this.close(CloseCode.tooLarge, `message of ${frame.byteLength} bytes exceeds the limit of ${this.limits.maxMessageBytes}`);
+      return;
+    }
+    if (!this.takeToken()) {
+      this.close(CloseCode.rateLimited, `more than ${this.limits.messagesPerSecond} messages per second`);
+      return;
+    }
+    if (!isBinary) {
+      this.close(CloseCode.malformed, 'text frames are not part of the protocol');
+      return;
+    }
+    if (this.state === 'authorizing') {
+      if (this.queue.length >= this.limits.maxQueuedBeforeAuth) {
+        this.close(CloseCode.rateLimited, 'too many messages before authorization completed');
+        return;
+      }
+      this.queue.push(frame);
+      return;
+    }
+    this.handle(frame);
+  }
+
+  private handle(frame: Uint8Array): void {
+    const room = this.room;
+    if (!room || this.state !== 'open') return;
+    try {
+      const decoder = decoding.createDecoder(frame);
+      const type = decoding.readVarUint(decoder);
+      this.metrics.messagesIn.inc({ type: messageTypeName[type] ?? 'unknown' });
+      switch (type) {
+        case MessageType.sync:
+          this.handleSync(room, decoder);
+          break;
+        case MessageType.awareness: {
+          const update = decoding.readVarUint8Array(decoder);
+          expectEnd(decoder);
+          awarenessProtocol.applyAwarenessUpdate(room.awareness, update, this);
+          break;
+        }
+        case MessageType.queryAwareness:
+          expectEnd(decoder);
+          this.send(awarenessMessage(room.awareness, [...room.awareness.getStates().keys()]));
+          break;
+        default:
+          throw new ProtocolError(`unknown message type ${type}`);
+      }
+    } catch (error) {
+      if (error instanceof DocumentSizeError) {
+        this.close(CloseCode.tooLarge, error.message);
+        return;
+      }
+      this.metrics.errors.inc({ kind: error instanceof InvalidUpdateError ? 'invalid_update' : 'malformed_message' });
+      const detail = error instanceof ProtocolError || error instanceof InvalidUpdateError ? error.message : 'unreadable message';
+      this.log.warn({ err: error }, 'malformed message');
+      this.close(CloseCode.malformed, `malformed message: ${detail}`);
+    }
+  }
+
+  private handleSync(room: DocumentRoom, decoder: decoding.Decoder): void {
+    const syncType = decoding.readVarUint(decoder);
+    const payload = decoding.readVarUint8Array(decoder);
+    expectEnd(decoder);
+    if (syncType === SyncType.step1) {
+      let stateVector: Uint8Array;
+      try {
+        Y.decodeStateVector(payload);
+        stateVector = payload;
+      } catch {
+        throw new ProtocolError('invalid state vector');
+      }
+      this.send(syncStep2Message(room.doc, stateVector));
+      return;
+    }
+    if (syncType !== SyncType.step2 && syncType !== SyncType.update) throw new ProtocolError(`unknown sync message ${syncType}`);
+    let empty: boolean;
+    try {
+      empty = isEmptyUpdate(payload);
+    } catch {
+      throw new InvalidUpdateError('invalid Yjs update');
+    }
+    if (empty) return;
+    if (this.readOnly) {
+      this.metrics.writesDenied.inc();
+      if (!this.deniedNotified) {
+        this.deniedNotified = true;
+        this.log.info('edit from a read-only session dropped');
+        this.send(permissionDeniedMessage(`Your role (${this.role}) cannot edit this checklist; your changes are not saved.`));
+      }
+      return;
+    }
+    try {
+      room.applyClientUpdate(this, payload);
+    } catch (error) {
+      if (error instanceof DocumentSizeError) throw error;
+      throw new InvalidUpdateError('Yjs update could not be applied');
+    }
+  }
+}
+
+export class InvalidUpdateError extends Error {
+  override name = 'InvalidUpdateError';
+}
+
+function expectEnd(decoder: decoding.Decoder): void {
+  if (decoding.hasContent(decoder)) throw new ProtocolError('trailing bytes after the message');
+}
+
+function toBytes(data: WebSocket.RawData): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}

@@ -1,0 +1,274 @@
+import {
+  appendUpdates,
+  compactDocument,
+  latestUpdateId,
+  loadDocumentState,
+  type Database,
+  type JwtClaims,
+  type WorkspaceRole,
+} from '@tieout/db';
+import type { Logger } from 'pino';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import type { CollabLimits, CollabTiming } from './config.ts';
+import type { CollabMetrics } from './metrics.ts';
+import { PersistQueue } from './persist-queue.ts';
+import { awarenessMessage, updateMessage } from './protocol.ts';
+import { FanoutKind, type FanoutMessage, type RedisFanout } from './redis-fanout.ts';
+
+/** A connection as a document sees it. */
+export interface Peer {
+  readonly id: string;
+  readonly userId: string;
+  readonly claims: JwtClaims;
+  role: WorkspaceRole;
+  /** Awareness client ids this connection controls (removed when it closes). */
+  readonly awarenessClients: Set<number>;
+  send(message: Uint8Array): void;
+  close(code: number, reason: string): void;
+}
+
+export interface RoomContext {
+  db: Database;
+  limits: CollabLimits;
+  timing: CollabTiming;
+  metrics: CollabMetrics;
+  logger: Logger;
+  fanout: RedisFanout | null;
+  onDocumentPersisted?: (checklistId: string, doc: Y.Doc) => void | Promise<void>;
+  /** A write was refused for good (RLS, checklist deleted): re-check that user's access now. */
+  onWriteRejected(room: DocumentRoom, userId: string, error: unknown): void;
+}
+
+const LOAD_ORIGIN = Symbol('load');
+export const REDIS_ORIGIN = Symbol('redis');
+
+const isPeer = (origin: unknown): origin is Peer =>
+  typeof origin === 'object' && origin !== null && 'awarenessClients' in origin && 'claims' in origin;
+
+export const canWrite = (role: WorkspaceRole) => role === 'owner' || role === 'editor';
+
+/** Postgres errors a retry cannot fix: integrity (23), privileges/RLS (42), data (22). */
+export function isPermanentDatabaseError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(22|23|42)/.test(code);
+}
+
+export class DocumentSizeError extends Error {
+  override name = 'DocumentSizeError';
+}
+
+/** One checklist document held in memory: its Yjs doc, awareness, connections and write-behind queue. */
+export class DocumentRoom {
+  readonly doc = new Y.Doc();
+  readonly awareness = new awarenessProtocol.Awareness(this.doc);
+  readonly peers = new Set<Peer>();
+  readonly persist: PersistQueue;
+  state: 'loading' | 'ready' | 'unloading' | 'closed' = 'loading';
+  ready: Promise<void> = Promise.resolve();
+  /** Upper bound of the document's encoded size: exact at load and compaction, plus every accepted update. */
+  estimatedBytes = 0;
+  private tailLength = 0;
+  private dirty = false;
+  private compacting: Promise<void> | null = null;
+  private unloadTimer: NodeJS.Timeout | null = null;
+  private readonly log: Logger;
+
+  constructor(
+    readonly checklistId: string,
+    readonly workspaceId: string,
+    private readonly ctx: RoomContext,
+  ) {
+    this.log = ctx.logger.child({ checklistId });
+    this.awareness.setLocalState(null);
+    this.persist = new PersistQueue(
+      {
+        windowMs: ctx.timing.persistWindowMs,
+        maxBatchBytes: ctx.timing.persistMaxBatchBytes,
+        retryMinMs: ctx.timing.persistRetryMinMs,
+        retryMaxMs: ctx.timing.persistRetryMaxMs,
+      },
+      {
+        write: (_userId, claims, updates) => this.write(claims, updates),
+        isPermanent: isPermanentDatabaseError,
+        onWritten: (count, seconds) => {
+          ctx.metrics.persistSeconds.observe(seconds);
+          ctx.metrics.persistedUpdates.inc(count);
+        },
+        onRejected: (userId, count, error) => {
+          ctx.metrics.errors.inc({ kind: 'persist_rejected' });
+          this.log.error({ err: error, userId, updates: count }, 'database refused updates: dropped');
+          ctx.onWriteRejected(this, userId, error);
+        },
+        onRetry: (error, attempt, delayMs) => {
+          ctx.metrics.errors.inc({ kind: 'persist_failed' });
+          this.log.warn({ err: error, attempt, retryInMs: delayMs, pending: this.persist.depth }, 'persisting failed: will retry');
+        },
+        onDepthChange: (delta) => ctx.metrics.persistQueueDepth.inc(delta),
+      },
+    );
+    this.doc.on('update', this.onDocUpdate);
+    this.awareness.on('update', this.onAwarenessUpdate);
+  }
+
+  /** Loads the stored document as the first connecting user (RLS applies to the read). */
+  async load(claims: JwtClaims): Promise<void> {
+    const stored = await loadDocumentState(this.ctx.db, claims, this.checklistId);
+    if (stored.updates.length > 0) Y.applyUpdate(this.doc, Y.mergeUpdates(stored.updates), LOAD_ORIGIN);
+    this.tailLength = stored.tailLength;
+    this.estimatedBytes = Y.encodeStateAsUpdate(this.doc).byteLength;
+    if (this.ctx.fanout) {
+      await this.ctx.fanout.subscribe(this.checklistId);
+      this.requestPeerState();
+    }
+    this.state = 'ready';
+    this.log.debug({ bytes: this.estimatedBytes, tail: stored.tailLength }, 'document loaded');
+  }
+
+  /** Asks other processes for updates this one lacks (after loading, or after Redis reconnects). */
+  requestPeerState(): void {
+    this.ctx.fanout?.publish(this.checklistId, FanoutKind.syncRequest, Y.encodeStateVector(this.doc));
+  }
+
+  /** Applies a validated client update. Throws DocumentSizeError when it would exceed the size limit. */
+  applyClientUpdate(peer: Peer, update: Uint8Array): void {
+    if (this.estimatedBytes + update.byteLength > this.ctx.limits.maxDocumentBytes) {
+      throw new DocumentSizeError(`The document would exceed ${this.ctx.limits.maxDocumentBytes} bytes`);
+    }
+    this.estimatedBytes += update.byteLength;
+    Y.applyUpdate(this.doc, update, peer);
+  }
+
+  applyFanout(message: FanoutMessage): void {
+    if (this.state === 'closed' || this.state === 'loading') return;
+    try {
+      if (message.kind === FanoutKind.update) {
+        this.estimatedBytes += message.payload.byteLength;
+        Y.applyUpdate(this.doc, message.payload, REDIS_ORIGIN);
+      } else if (message.kind === FanoutKind.awareness) {
+        awarenessProtocol.applyAwarenessUpdate(this.awareness, message.payload, REDIS_ORIGIN);
+      } else if (message.kind === FanoutKind.syncRequest) {
+        const missing = Y.encodeStateAsUpdate(this.doc, message.payload);
+        if (!(missing.byteLength === 2 && missing[0] === 0 && missing[1] === 0)) {
+          this.ctx.fanout?.publish(this.checklistId, FanoutKind.update, missing);
+        }
+        const clients = [...this.awareness.getStates().keys()];
+        if (clients.length > 0) {
+          this.ctx.fanout?.publish(this.checklistId, FanoutKind.awareness, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients));
+        }
+      }
+    } catch (error) {
+      this.ctx.metrics.errors.inc({ kind: 'redis' });
+      this.log.warn({ err: error }, 'fan-out message could not be applied');
+    }
+  }
+
+  addPeer(peer: Peer): void {
+    this.cancelUnload();
+    this.peers.add(peer);
+  }
+
+  /** Removes a peer and its awareness states; returns true when the room became empty. */
+  removePeer(peer: Peer): boolean {
+    if (!this.peers.delete(peer)) return false;
+    if (peer.awarenessClients.size > 0) {
+      awarenessProtocol.removeAwarenessStates(this.awareness, [...peer.awarenessClients], null);
+    }
+    return this.peers.size === 0;
+  }
+
+  scheduleUnload(delayMs: number, unload: () => void): void {
+    this.cancelUnload();
+    this.unloadTimer = setTimeout(unload, delayMs);
+  }
+
+  cancelUnload(): void {
+    if (this.unloadTimer) clearTimeout(this.unloadTimer);
+    this.unloadTimer = null;
+    if (this.state === 'unloading') this.state = 'ready';
+  }
+
+  get needsCompaction(): boolean {
+    return this.dirty || this.tailLength > 0;
+  }
+
+  /** Writes a snapshot of the document as it is in memory (plus anything logged meanwhile). */
+  compact(): Promise<void> {
+    if (this.compacting) return this.compacting;
+    const run = async () => {
+      const started = performance.now();
+      try {
+        const upTo = await latestUpdateId(this.ctx.db, this.checklistId);
+        const result = await compactDocument(this.ctx.db, this.checklistId, Y.encodeStateAsUpdate(this.doc), upTo);
+        this.tailLength = 0;
+        this.dirty = false;
+        if (result.written) {
+          this.estimatedBytes = Math.max(result.bytes, Y.encodeStateAsUpdate(this.doc).byteLength);
+          this.ctx.metrics.compactions.inc();
+          this.log.debug({ upTo, bytes: result.bytes, ms: Math.round(performance.now() - started) }, 'document compacted');
+        }
+      } catch (error) {
+        this.ctx.metrics.errors.inc({ kind: 'compaction_failed' });
+        this.log.warn({ err: error }, 'compaction failed');
+      }
+    };
+    this.compacting = run().finally(() => {
+      this.compacting = null;
+    });
+    return this.compacting;
+  }
+
+  destroy(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.cancelUnload();
+    this.persist.dispose();
+    this.doc.off('update', this.onDocUpdate);
+    this.awareness.off('update', this.onAwarenessUpdate);
+    this.awareness.destroy();
+    this.doc.destroy();
+    if (this.ctx.fanout) void this.ctx.fanout.unsubscribe(this.checklistId);
+  }
+
+  private async write(claims: JwtClaims, updates: Uint8Array[]): Promise<void> {
+    const merged = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
+    await appendUpdates(this.ctx.db, claims, this.checklistId, this.workspaceId, [merged]);
+    this.tailLength += 1;
+    if (this.ctx.onDocumentPersisted && this.state !== 'closed') {
+      try {
+        await this.ctx.onDocumentPersisted(this.checklistId, this.doc);
+      } catch (error) {
+        this.ctx.metrics.errors.inc({ kind: 'projection_hook' });
+        this.log.error({ err: error }, 'onDocumentPersisted failed');
+      }
+    }
+    if (this.tailLength >= this.ctx.timing.compactAfterUpdates) void this.compact();
+  }
+
+  private readonly onDocUpdate = (update: Uint8Array, origin: unknown) => {
+    if (origin === LOAD_ORIGIN) return;
+    this.dirty = true;
+    const message = updateMessage(update);
+    for (const peer of this.peers) if (peer !== origin) peer.send(message);
+    if (isPeer(origin)) {
+      this.persist.enqueue({ userId: origin.userId, claims: origin.claims, update });
+      this.ctx.fanout?.publish(this.checklistId, FanoutKind.update, update);
+    }
+  };
+
+  private readonly onAwarenessUpdate = (
+    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ) => {
+    const changed = [...added, ...updated, ...removed];
+    if (isPeer(origin)) {
+      for (const client of [...added, ...updated]) origin.awarenessClients.add(client);
+      for (const client of removed) origin.awarenessClients.delete(client);
+    }
+    const message = awarenessMessage(this.awareness, changed);
+    for (const peer of this.peers) peer.send(message);
+    if (origin !== REDIS_ORIGIN && this.ctx.fanout) {
+      this.ctx.fanout.publish(this.checklistId, FanoutKind.awareness, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
+    }
+  };
+}

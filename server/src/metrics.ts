@@ -1,0 +1,48 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type ErrorKind =
+  | 'malformed_message'
+  | 'invalid_update'
+  | 'persist_failed'
+  | 'persist_rejected'
+  | 'compaction_failed'
+  | 'load_failed'
+  | 'recheck_failed'
+  | 'redis'
+  | 'projection_hook'
+  | 'internal';
+
+/** The server's Prometheus metrics, in a registry of its own so several servers can live in one process. */
+export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
+  const registry = new Registry();
+  if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'collab_' });
+  const registers = [registry];
+  return {
+    registry,
+    connections: new Gauge({ name: 'collab_connections', help: 'Open, authorized WebSocket connections', registers }),
+    connectionsRefused: new Counter({
+      name: 'collab_connections_refused_total',
+      help: 'Connections closed before or during authorization, by close code',
+      labelNames: ['code'] as const,
+      registers,
+    }),
+    documentsLoaded: new Gauge({ name: 'collab_documents_loaded', help: 'Documents held in memory', registers }),
+    messagesIn: new Counter({ name: 'collab_messages_in_total', help: 'Frames received', labelNames: ['type'] as const, registers }),
+    messagesOut: new Counter({ name: 'collab_messages_out_total', help: 'Frames sent', registers }),
+    bytesIn: new Counter({ name: 'collab_bytes_in_total', help: 'Bytes received', registers }),
+    bytesOut: new Counter({ name: 'collab_bytes_out_total', help: 'Bytes sent', registers }),
+    writesDenied: new Counter({ name: 'collab_writes_denied_total', help: 'Edits dropped from read-only sessions', registers }),
+    persistSeconds: new Histogram({
+      name: 'collab_persist_seconds',
+      help: 'Latency of one persisted batch',
+      buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    persistedUpdates: new Counter({ name: 'collab_persisted_updates_total', help: 'Client updates written to the log', registers }),
+    persistQueueDepth: new Gauge({ name: 'collab_persist_queue_depth', help: 'Updates waiting to be written', registers }),
+    compactions: new Counter({ name: 'collab_compactions_total', help: 'Snapshots written', registers }),
+    errors: new Counter({ name: 'collab_errors_total', help: 'Errors by kind', labelNames: ['kind'] as const, registers }),
+  };
+}
+
+export type CollabMetrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,57 @@
+import * as encoding from 'lib0/encoding';
+import * as authProtocol from 'y-protocols/auth';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+
+/** The y-websocket message types (first varuint of every frame). */
+export const MessageType = { sync: 0, awareness: 1, auth: 2, queryAwareness: 3 } as const;
+export const SyncType = {
+  step1: syncProtocol.messageYjsSyncStep1,
+  step2: syncProtocol.messageYjsSyncStep2,
+  update: syncProtocol.messageYjsUpdate,
+} as const;
+
+function message(write: (encoder: encoding.Encoder) => void): Uint8Array {
+  const encoder = encoding.createEncoder();
+  write(encoder);
+  return encoding.toUint8Array(encoder);
+}
+
+export const syncStep1Message = (doc: Y.Doc) =>
+  message((encoder) => {
+    encoding.writeVarUint(encoder, MessageType.sync);
+    syncProtocol.writeSyncStep1(encoder, doc);
+  });
+
+export const syncStep2Message = (doc: Y.Doc, stateVector: Uint8Array) =>
+  message((encoder) => {
+    encoding.writeVarUint(encoder, MessageType.sync);
+    syncProtocol.writeSyncStep2(encoder, doc, stateVector);
+  });
+
+export const updateMessage = (update: Uint8Array) =>
+  message((encoder) => {
+    encoding.writeVarUint(encoder, MessageType.sync);
+    syncProtocol.writeUpdate(encoder, update);
+  });
+
+export const awarenessMessage = (awareness: awarenessProtocol.Awareness, clients: number[]) =>
+  message((encoder) => {
+    encoding.writeVarUint(encoder, MessageType.awareness);
+    encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(awareness, clients));
+  });
+
+/** y-protocols/auth "permission denied": the stock provider logs it (console.warn) and keeps the session. */
+export const permissionDeniedMessage = (reason: string) =>
+  message((encoder) => {
+    encoding.writeVarUint(encoder, MessageType.auth);
+    authProtocol.writePermissionDenied(encoder, reason);
+  });
+
+/** An update that changes nothing (no structs, no deletions), e.g. sync step 2 of a client that has nothing new. */
+export function isEmptyUpdate(update: Uint8Array): boolean {
+  if (update.byteLength === 2 && update[0] === 0 && update[1] === 0) return true;
+  const decoded = Y.decodeUpdate(update);
+  return decoded.structs.length === 0 && decoded.ds.clients.size === 0;
+}

@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { signAccessToken } from '@tieout/auth';
+import { migrate, openDatabase, type Database, type JwtClaims, type WorkspaceRole } from '@tieout/db';
+import { pino } from 'pino';
+import { WebSocket } from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { attachCollabServer, type CollabServer, type CollabServerOptions } from '../src/index.ts';
+
+export const JWT_SECRET = 'collab-test-secret-0123456789-abcdefghijklmnop';
+
+/** A database that can be closed and opened again on the same storage (PGlite dataDir or Postgres database). */
+export interface TestDatabase {
+  open(): Promise<Database>;
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const url = process.env.DATABASE_URL;
+  const opened: Database[] = [];
+  if (!url) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tieout-collab-'));
+    const first = await openDatabase({ dataDir });
+    await migrate(first, { seedIfFresh: false });
+    await first.close();
+    return {
+      async open() {
+        const db = await openDatabase({ dataDir });
+        opened.push(db);
+        return db;
+      },
+      async drop() {
+        await Promise.allSettled(opened.map((db) => db.close()));
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
+  const name = `tieout_collab_${randomUUID().replace(/-/g, '')}`;
+  const admin = await openDatabase({ url, poolSize: 1 });
+  await admin.ownerQuery(`create database ${name}`);
+  await admin.close();
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  const first = await openDatabase({ url: target.toString(), poolSize: 2 });
+  await migrate(first, { seedIfFresh: false });
+  await first.close();
+  return {
+    async open() {
+      const db = await openDatabase({ url: target.toString(), poolSize: 6 });
+      opened.push(db);
+      return db;
+    },
+    async drop() {
+      await Promise.allSettled(opened.map((db) => db.close()));
+      const cleanup = await openDatabase({ url, poolSize: 1 });
+      await cleanup.ownerQuery(`drop database if exists ${name} with (force)`);
+      await cleanup.close();
+    },
+  };
+}
+
+export type FixtureUser = { id: string; email: string; claims: JwtClaims };
+export interface Fixture {
+  workspaceId: string;
+  checklistId: string;
+  users: Record<WorkspaceRole | 'outsider', FixtureUser>;
+}
+
+/** A workspace with one member of each role, an outsider, a deal, a workstream and a checklist. */
+export async function createFixture(db: Database): Promise<Fixture> {
+  const ids = { workspace: randomUUID(), deal: randomUUID(), workstream: randomUUID(), checklist: randomUUID() };
+  const names = ['owner', 'editor', 'reviewer', 'viewer', 'outsider'] as const;
+  const users = Object.fromEntries(
+    names.map((name) => {
+      const id = randomUUID();
+      const email = `${name}-${id.slice(0, 8)}@collab.test`;
+      return [name, { id, email, claims: { sub: id, role: 'authenticated', email } }];
+    }),
+  ) as Fixture['users'];
+  for (const user of Object.values(users)) {
+    await db.ownerQuery(`insert into auth.users (id, email) values ($1, $2)`, [user.id, user.email]);
+  }
+  // created_by is explicit: auth.uid() cannot cast service_role's empty sub.
+  await db.asService(async (sql) => {
+    await sql.query(`insert into public.workspaces (id, name, created_by) values ($1, 'Collab test', null)`, [ids.workspace]);
+    for (const role of ['owner', 'editor', 'reviewer', 'viewer'] as const) {
+      await sql.query(`insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, $3)`, [
+        ids.workspace,
+        users[role].id,
+        role,
+      ]);
+    }
+    await sql.query(`insert into public.deals (id, workspace_id, name, created_by) values ($1, $2, 'Deal', null)`, [ids.deal, ids.workspace]);
+    await sql.query(
+      `insert into public.workstreams (id, workspace_id, deal_id, kind, name) values ($1, $2, $3, 'site_retrofits', 'Sites')`,
+      [ids.workstream, ids.workspace, ids.deal],
+    );
+    await sql.query(
+      `insert into public.checklists (id, workspace_id, deal_id, workstream_id, title, created_by) values ($1, $2, $3, $4, 'Checklist', null)`,
+      [ids.checklist, ids.workspace, ids.deal, ids.workstream],
+    );
+  });
+  return { workspaceId: ids.workspace, checklistId: ids.checklist, users };
+}
+
+export async function tokenFor(user: FixtureUser, options: { expiresInSeconds?: number; secret?: string; now?: number } = {}) {
+  const { token } = await signAccessToken(
+    { id: user.id, email: user.email },
+    { jwtSecret: options.secret ?? JWT_SECRET, expiresInSeconds: options.expiresInSeconds, now: options.now },
+  );
+  return token;
+}
+
+export const silentLogger = pino({ level: process.env.COLLAB_TEST_LOG ?? 'silent' });
+
+export interface RunningServer {
+  collab: CollabServer;
+  httpServer: Server;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startServer(db: Database, options: Partial<CollabServerOptions> = {}, port = 0): Promise<RunningServer> {
+  const httpServer = createServer();
+  const collab = attachCollabServer(httpServer, { db, auth: { jwtSecret: JWT_SECRET }, logger: silentLogger, ...options });
+  httpServer.on('request', (request, response) => {
+    if (!collab.handleHttp(request, response)) response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => httpServer.listen(port, '127.0.0.1', resolve));
+  const actualPort = (httpServer.address() as AddressInfo).port;
+  return {
+    collab,
+    httpServer,
+    port: actualPort,
+    url: `ws://127.0.0.1:${actualPort}/collab`,
+    async close() {
+      await collab.close();
+      httpServer.closeAllConnections();
+      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}
+
+export interface Client {
+  doc: Y.Doc;
+  provider: WebsocketProvider;
+  /** Resolves with the first close the server sent. */
+  closed: Promise<{ code: number; reason: string }>;
+  synced(): Promise<void>;
+  destroy(): void;
+}
+
+export function connectClient(url: string, checklistId: string, token: string | null, doc = new Y.Doc()): Client {
+  const provider = new WebsocketProvider(url, checklistId, doc, {
+    params: token === null ? {} : { token },
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    // Node has BroadcastChannel: without this, two providers in one process would sync around the server.
+    disableBc: true,
+    maxBackoffTime: 200,
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+    provider.on('connection-close', (event) => {
+      if (event) resolve({ code: event.code, reason: event.reason });
+    });
+  });
+  return {
+    doc,
+    provider,
+    closed,
+    synced: () =>
+      new Promise<void>((resolve) => {
+        if (provider.synced) resolve();
+        else provider.once('sync', (state: boolean) => state && resolve());
+      }),
+    destroy: () => {
+      provider.destroy();
+      doc.destroy();
+    },
+  };
+}
+
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Loads what is stored for a checklist, as the service role, into a fresh Y.Doc. */
+export async function storedDoc(db: Database, checklistId: string): Promise<Y.Doc> {
+  const doc = new Y.Doc();
+  await db.asService(async (sql) => {
+    const { rows: snaps } = await sql.query<{ state: Uint8Array }>(`select state from public.document_snapshots where checklist_id = $1`, [checklistId]);
+    const { rows } = await sql.query<{ update: Uint8Array }>(
+      `select update from public.document_updates where checklist_id = $1 order by id`,
+      [checklistId],
+    );
+    for (const row of [...snaps.map((s) => s.state), ...rows.map((r) => r.update)]) Y.applyUpdate(doc, new Uint8Array(row as Uint8Array));
+  });
+  return doc;
+}
+
+export async function storedAuthors(db: Database, checklistId: string): Promise<string[]> {
+  const { rows } = await db.asService((sql) =>
+    sql.query<{ user_id: string }>(`select distinct user_id from public.document_updates where checklist_id = $1`, [checklistId]),
+  );
+  return rows.map((row) => row.user_id).sort();
+}
