@@ -1,0 +1,104 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { data } from '@remix-run/node';
+import {
+  Form,
+  isRouteErrorResponse,
+  Link,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useNavigation,
+  useRouteError,
+  useRouteLoaderData,
+} from '@remix-run/react';
+import type { ReactNode } from 'react';
+import stylesheet from './tailwind.css?url';
+import { getOptionalUser } from './utils/auth.server.ts';
+
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: stylesheet }];
+
+export const meta: MetaFunction = () => [{ title: 'Tieout' }, { name: 'description', content: 'Deal diligence checklists, edited together.' }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const session = await getOptionalUser(request, context);
+  return data({ user: session?.user ?? null }, { headers: session?.headers });
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const rootData = useRouteLoaderData<typeof loader>('root');
+  const user = rootData?.user ?? null;
+  return (
+    <html lang="en" className="h-full">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body className="min-h-full bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
+        <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:text-sm dark:focus:bg-slate-900">
+          Skip to content
+        </a>
+        <header className="border-b border-slate-200 bg-white/80 dark:border-slate-800 dark:bg-slate-900/80">
+          <div className="mx-auto flex h-14 max-w-6xl items-center justify-between px-4">
+            <Link to="/" className="flex items-center gap-2 text-base font-semibold tracking-tight">
+              <span aria-hidden="true" className="inline-block h-5 w-5 rounded bg-gradient-to-br from-sky-500 to-indigo-600" />
+              Tieout
+            </Link>
+            {user ? (
+              <div className="flex items-center gap-3 text-sm">
+                <span className="hidden text-slate-600 sm:inline dark:text-slate-300" title={user.email}>
+                  {user.name}
+                </span>
+                <Form method="post" action="/logout">
+                  <button type="submit" className="rounded-md px-2 py-1 text-slate-600 hover:bg-slate-100 hover:text-slate-900 dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white">
+                    Sign out
+                  </button>
+                </Form>
+              </div>
+            ) : null}
+          </div>
+        </header>
+        <NavigationProgress />
+        <main id="main" className="mx-auto max-w-6xl px-4 py-8">
+          {children}
+        </main>
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+function NavigationProgress() {
+  const navigation = useNavigation();
+  if (navigation.state === 'idle') return null;
+  return <div role="progressbar" aria-label="Loading" className="h-0.5 w-full animate-pulse bg-sky-500" />;
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const title = isRouteErrorResponse(error) ? `${error.status} ${error.statusText}` : 'Something went wrong';
+  const detail = isRouteErrorResponse(error)
+    ? typeof error.data === 'string'
+      ? error.data
+      : null
+    : error instanceof Error
+      ? error.message
+      : null;
+  return (
+    <div role="alert" className="mx-auto max-w-xl rounded-lg border border-red-200 bg-white p-6 dark:border-red-900 dark:bg-slate-900">
+      <h1 className="text-lg font-semibold">{title}</h1>
+      {detail ? <p className="mt-2 text-sm text-slate-600 dark:text-slate-300">{detail}</p> : null}
+      <Link to="/" className="mt-4 inline-block text-sm font-medium text-sky-700 hover:underline dark:text-sky-400">
+        Back to your deals
+      </Link>
+    </div>
+  );
+}

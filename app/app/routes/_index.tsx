@@ -1,0 +1,67 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { data } from '@remix-run/node';
+import { Link, useLoaderData } from '@remix-run/react';
+import { ProgressBadges, ProgressBar } from '~/components/progress.tsx';
+import { listWorkspacesWithDeals } from '~/models/deals.server.ts';
+import { ROLE_LABELS } from '~/models/roles.ts';
+import { requireUser } from '~/utils/auth.server.ts';
+import { formatUsd, titleCase } from '~/utils/format.ts';
+
+export const meta: MetaFunction = () => [{ title: 'Deals · Tieout' }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const session = await requireUser(request, context);
+  const workspaces = await listWorkspacesWithDeals(context.db, session.claims);
+  return data({ workspaces }, { headers: session.headers });
+}
+
+export default function Home() {
+  const { workspaces } = useLoaderData<typeof loader>();
+  return (
+    <div className="space-y-10">
+      <h1 className="text-2xl font-semibold tracking-tight">Your deals</h1>
+      {workspaces.length === 0 ? (
+        <p className="text-slate-600 dark:text-slate-400">You are not a member of any workspace yet. Ask a workspace owner to add you.</p>
+      ) : null}
+      {workspaces.map((workspace) => (
+        <section key={workspace.id} aria-labelledby={`ws-${workspace.id}`} className="space-y-3">
+          <div className="flex items-baseline gap-3">
+            <h2 id={`ws-${workspace.id}`} className="text-lg font-semibold">
+              {workspace.name}
+            </h2>
+            {workspace.role ? <span className="text-xs uppercase tracking-wide text-slate-500">{ROLE_LABELS[workspace.role]}</span> : null}
+          </div>
+          {workspace.deals.length === 0 ? (
+            <p className="text-sm text-slate-600 dark:text-slate-400">No deals in this workspace yet.</p>
+          ) : (
+            <ul className="grid gap-4 md:grid-cols-2">
+              {workspace.deals.map((deal) => (
+                <li key={deal.id}>
+                  <Link
+                    to={`/deals/${deal.id}`}
+                    className="block space-y-3 rounded-lg border border-slate-200 bg-white p-5 shadow-sm transition hover:border-sky-300 hover:shadow dark:border-slate-800 dark:bg-slate-900 dark:hover:border-sky-700"
+                  >
+                    <div className="flex items-start justify-between gap-4">
+                      <div>
+                        <h3 className="font-semibold">{deal.name}</h3>
+                        <p className="text-sm text-slate-600 dark:text-slate-400">
+                          {deal.buyer && deal.target ? `${deal.buyer} acquiring ${deal.target}` : titleCase(deal.stage)}
+                        </p>
+                      </div>
+                      <div className="text-right text-sm">
+                        <div className="font-medium tabular-nums">{formatUsd(deal.valueUsd)}</div>
+                        <div className="text-xs text-slate-500">{titleCase(deal.stage)}</div>
+                      </div>
+                    </div>
+                    <ProgressBar progress={deal.progress} label={`Progress of ${deal.name}`} />
+                    <ProgressBadges progress={deal.progress} />
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,86 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { data, redirect } from '@remix-run/node';
+import { Form, Link, useActionData, useNavigation } from '@remix-run/react';
+import { AuthCard, buttonClass, FormAlert, TextField } from '~/components/form.tsx';
+import { getOptionalUser } from '~/utils/auth.server.ts';
+import { parseForm, signupSchema } from '~/utils/forms.ts';
+import { createSupabase } from '~/utils/supabase.server.ts';
+
+export const meta: MetaFunction = () => [{ title: 'Create an account · Tieout' }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const session = await getOptionalUser(request, context);
+  if (session) throw redirect('/', { headers: session.headers });
+  return null;
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const parsed = parseForm(signupSchema, await request.formData());
+  if (!parsed.ok) {
+    return data({ fieldErrors: parsed.fieldErrors, formError: null, notice: null, values: parsed.values }, { status: 400 });
+  }
+  const { displayName, email, password } = parsed.data;
+  const { supabase, headers } = createSupabase(request, context);
+  const { data: result, error } = await supabase.auth.signUp({ email, password, options: { data: { display_name: displayName } } });
+  const values = { displayName, email };
+  if (error) {
+    const taken = error.code === 'user_already_exists' || error.code === 'email_exists' || /already/i.test(error.message);
+    return data(
+      {
+        fieldErrors: taken ? { email: 'An account with this email already exists. Sign in instead.' } : {},
+        formError: taken ? null : `Creating the account failed: ${error.message}`,
+        notice: null,
+        values,
+      },
+      { status: taken ? 409 : error.status && error.status < 500 ? 400 : 502, headers },
+    );
+  }
+  if (!result.session) {
+    return data({ fieldErrors: {}, formError: null, notice: 'Check your email to confirm the account, then sign in.', values }, { headers });
+  }
+  throw redirect('/', { headers });
+}
+
+export default function Signup() {
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const busy = navigation.state !== 'idle' && navigation.formAction === '/signup';
+  const errors: Record<string, string | undefined> = result?.fieldErrors ?? {};
+  return (
+    <AuthCard
+      title="Create an account"
+      footer={
+        <>
+          Already have an account?{' '}
+          <Link to="/login" className="font-medium text-sky-700 hover:underline dark:text-sky-400">
+            Sign in
+          </Link>
+        </>
+      }
+    >
+      {result?.notice ? (
+        <p role="status" className="text-sm">
+          {result.notice}
+        </p>
+      ) : (
+        <Form method="post" action="/signup" className="space-y-4" noValidate>
+          {result?.formError ? <FormAlert>{result.formError}</FormAlert> : null}
+          <TextField label="Name" name="displayName" autoComplete="name" required defaultValue={result?.values.displayName} error={errors.displayName} />
+          <TextField label="Email" name="email" type="email" autoComplete="email" required defaultValue={result?.values.email} error={errors.email} />
+          <TextField
+            label="Password"
+            name="password"
+            type="password"
+            autoComplete="new-password"
+            required
+            hint="At least 8 characters."
+            error={errors.password}
+          />
+          <button type="submit" className={`${buttonClass} w-full`} disabled={busy}>
+            {busy ? 'Creating…' : 'Create account'}
+          </button>
+        </Form>
+      )}
+    </AuthCard>
+  );
+}

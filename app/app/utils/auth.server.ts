@@ -1,0 +1,76 @@
+import type { AppLoadContext } from '@remix-run/node';
+import { redirect } from '@remix-run/node';
+import { AccessTokenError, createTokenVerifier, type AccessTokenVerifier } from '@tieout/auth';
+import type { JwtClaims } from '@tieout/db';
+import type { AuthConfig } from '../../server/config.ts';
+import { createSupabase } from './supabase.server.ts';
+import { safeRedirectPath } from './redirect.ts';
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+}
+
+export interface UserSession {
+  user: SessionUser;
+  /** The verified Supabase access token (for the collaboration websocket). */
+  accessToken: string;
+  claims: JwtClaims;
+  /** Set-Cookie headers from a token refresh: send them with the response. */
+  headers: Headers;
+}
+
+const verifiers = new WeakMap<AuthConfig, AccessTokenVerifier>();
+
+function verifierFor(auth: AuthConfig): AccessTokenVerifier {
+  let verifier = verifiers.get(auth);
+  if (!verifier) {
+    verifier = createTokenVerifier({
+      jwtSecret: auth.jwtSecret,
+      supabaseUrl: auth.mode === 'hosted' ? auth.supabaseUrl : undefined,
+    });
+    verifiers.set(auth, verifier);
+  }
+  return verifier;
+}
+
+/**
+ * The signed-in user, or null. The session comes from the Supabase cookies (refreshed by supabase-js
+ * when needed); its access token is then verified here, because cookie contents are client-controlled.
+ */
+export async function getOptionalUser(request: Request, context: AppLoadContext): Promise<UserSession | null> {
+  const { supabase, headers } = createSupabase(request, context);
+  const { data, error } = await supabase.auth.getSession();
+  if (error || !data.session) return null;
+  let claims: JwtClaims;
+  try {
+    claims = await verifierFor(context.config.auth)(data.session.access_token);
+  } catch (failure) {
+    if (failure instanceof AccessTokenError) return null;
+    throw failure;
+  }
+  const profile = await context.db.asUser(claims, async (sql) => {
+    const { rows } = await sql.query<{ display_name: string; email: string }>(
+      'select display_name, email from public.profiles where id = $1',
+      [claims.sub],
+    );
+    return rows[0] ?? null;
+  });
+  const email = profile?.email ?? claims.email ?? data.session.user.email ?? '';
+  return {
+    user: { id: claims.sub, email, name: profile?.display_name ?? email },
+    accessToken: data.session.access_token,
+    claims,
+    headers,
+  };
+}
+
+/** The signed-in user; otherwise a redirect to /login that comes back here afterwards. */
+export async function requireUser(request: Request, context: AppLoadContext): Promise<UserSession> {
+  const session = await getOptionalUser(request, context);
+  if (session) return session;
+  const url = new URL(request.url);
+  const back = safeRedirectPath(`${url.pathname}${url.search}`);
+  throw redirect(back === '/' ? '/login' : `/login?${new URLSearchParams({ redirectTo: back })}`);
+}

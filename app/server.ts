@@ -1,0 +1,120 @@
+/*
+ * One process for the whole app in embedded mode: PGlite allows a single writer, so the Remix app,
+ * the Supabase-compatible auth API (/auth/v1) and the collaboration server (/collab) share one Database.
+ * With SUPABASE_URL (hosted auth) or COLLAB_URL (separate collab server) those parts are left out.
+ */
+import { createServer } from 'node:http';
+import { createRequestHandler } from '@remix-run/express';
+import type { ServerBuild } from '@remix-run/node';
+import compression from 'compression';
+import express from 'express';
+import { createEmbeddedAuthApi, DEVELOPMENT_JWT_SECRET } from '@tieout/auth';
+import { migrate, openDatabase } from '@tieout/db';
+import { attachCollabServer } from '@tieout/server';
+import { clientAddress, mountFetchHandler } from './server/auth-api.ts';
+import { createProjectionHook } from './server/projection-hook.ts';
+import { ConfigError, loadConfig, withListeningPort, type AppConfig } from './server/config.ts';
+
+let config: AppConfig;
+try {
+  config = loadConfig(process.env, { developmentJwtSecret: DEVELOPMENT_JWT_SECRET });
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+if (config.isProduction && config.auth.usingDevelopmentSecret) {
+  console.warn('SUPABASE_JWT_SECRET is not set: using the development secret. Do not use this with real data.');
+}
+
+const db = await openDatabase({ url: config.database.url, dataDir: config.database.pgliteDataDir });
+const migration = await migrate(db, { seedIfFresh: true });
+if (migration.applied.length) console.log(`Applied migrations: ${migration.applied.join(', ')}`);
+if (migration.seeded) console.log('Seeded the demo data');
+
+const app = express();
+const httpServer = createServer(app);
+app.disable('x-powered-by');
+app.use(compression());
+
+const viteDevServer = config.isProduction
+  ? undefined
+  : await import('vite').then((vite) =>
+      vite.createServer({ server: { middlewareMode: true, hmr: { server: httpServer } }, appType: 'custom' }),
+    );
+
+if (config.auth.mode === 'embedded') {
+  app.use('/auth/v1', mountFetchHandler(createEmbeddedAuthApi({ db, jwtSecret: config.auth.jwtSecret })));
+}
+
+const collab = config.collabUrl
+  ? null
+  : attachCollabServer(httpServer, {
+      db,
+      auth: {
+        jwtSecret: config.auth.jwtSecret,
+        supabaseUrl: config.auth.mode === 'hosted' ? config.auth.supabaseUrl : undefined,
+      },
+      onDocumentPersisted: createProjectionHook(db, (error, checklistId) =>
+        console.error(`Projection of checklist ${checklistId} failed:`, error),
+      ),
+      defaultMetrics: true,
+    });
+if (collab) {
+  // /collab/healthz, /collab/readyz, /collab/metrics and the same at the root.
+  app.use((req, res, next) => {
+    if (!collab.handleHttp(req, res) && !collab.handleHttp(req, res, '')) next();
+  });
+}
+if (config.isProduction) {
+  // No other websockets in production (in development Vite's HMR socket shares this server).
+  httpServer.on('upgrade', (req, socket) => {
+    if (!collab || !(req.url ?? '').startsWith(`${collab.basePath}/`)) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+  });
+}
+
+if (viteDevServer) {
+  app.use(viteDevServer.middlewares);
+} else {
+  const clientDir = new URL('./build/client/', import.meta.url).pathname;
+  app.use('/assets', express.static(`${clientDir}assets`, { immutable: true, maxAge: '1y' }));
+  app.use(express.static(clientDir, { maxAge: '1h' }));
+}
+
+const build = viteDevServer
+  ? () => viteDevServer.ssrLoadModule('virtual:remix/server-build') as Promise<ServerBuild>
+  : ((await import(new URL('./build/server/index.js', import.meta.url).href)) as ServerBuild);
+
+app.all(
+  '*',
+  createRequestHandler({
+    build,
+    mode: config.isProduction ? 'production' : 'development',
+    getLoadContext: (req) => ({ db, config, clientAddress: clientAddress(req) }),
+  }),
+);
+
+httpServer.listen(config.port, config.host, () => {
+  const address = httpServer.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  config = withListeningPort(config, port);
+  console.log(`Tieout listening on http://localhost:${port} (${db.kind}, auth ${config.auth.mode}${config.collabUrl ? `, collab at ${config.collabUrl}` : ', collab embedded'})`);
+});
+
+let closing = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (closing) return;
+    closing = true;
+    httpServer.close();
+    httpServer.closeAllConnections();
+    void (async () => {
+      // The collab server flushes pending document updates before the database closes.
+      await Promise.allSettled([collab?.close(), viteDevServer?.close()]);
+      await db.close().catch(() => {});
+      process.exit(0);
+    })();
+  });
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { addProgress, emptyProgress, percentDone, progressFromRow } from '../app/models/progress.ts';
+import { canEdit, isMemberRole } from '../app/models/roles.ts';
+
+describe('progress', () => {
+  it('reads counts from rows whatever numeric type the driver returns', () => {
+    expect(progressFromRow({ total: '4', done: 1, blocked: BigInt(1), overdue: 0, needs_review: null })).toEqual({
+      total: 4,
+      done: 1,
+      blocked: 1,
+      overdue: 0,
+      needsReview: 0,
+    });
+  });
+  it('adds up', () => {
+    const a = { total: 3, done: 1, blocked: 1, overdue: 2, needsReview: 0 };
+    expect(addProgress(addProgress(emptyProgress, a), a)).toEqual({ total: 6, done: 2, blocked: 2, overdue: 4, needsReview: 0 });
+  });
+  it('never shows 100% while an item is open, and 0% for an empty checklist', () => {
+    expect(percentDone({ done: 199, total: 200 })).toBe(99);
+    expect(percentDone({ done: 2, total: 2 })).toBe(100);
+    expect(percentDone({ done: 0, total: 0 })).toBe(0);
+  });
+});
+
+describe('roles', () => {
+  it('lets owners and editors edit, not reviewers, viewers or non-members', () => {
+    expect([canEdit('owner'), canEdit('editor'), canEdit('reviewer'), canEdit('viewer'), canEdit(null)]).toEqual([true, true, false, false, false]);
+    expect(isMemberRole('editor')).toBe(true);
+    expect(isMemberRole('admin')).toBe(false);
+  });
+});

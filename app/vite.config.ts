@@ -1,0 +1,37 @@
+import { vitePlugin as remix } from '@remix-run/dev';
+import tailwindcss from '@tailwindcss/vite';
+import { defineConfig } from 'vite';
+import tsconfigPaths from 'vite-tsconfig-paths';
+
+declare module '@remix-run/node' {
+  interface Future {
+    v3_singleFetch: true;
+  }
+}
+
+export default defineConfig({
+  plugins: [
+    tailwindcss(),
+    remix({
+      future: {
+        v3_fetcherPersist: true,
+        v3_relativeSplatPath: true,
+        v3_throwAbortReason: true,
+        v3_lazyRouteDiscovery: true,
+        v3_singleFetch: true,
+      },
+    }),
+    tsconfigPaths(),
+  ],
+  resolve: {
+    // The install holds several copies of @tiptap/core (see docs/decisions/040-tiptap-single-copy.md);
+    // every Tiptap extension must share the one the app depends on.
+    dedupe: ['@tiptap/core', '@tiptap/pm', 'yjs', 'y-protocols', 'react', 'react-dom'],
+  },
+  ssr: {
+    // Workspace packages ship TypeScript source, so the server bundle compiles them.
+    // PGlite (wasm + data files) and pg stay external and load from node_modules at run time.
+    noExternal: [/^@tieout\//],
+    external: ['@electric-sql/pglite', 'pg'],
+  },
+});
