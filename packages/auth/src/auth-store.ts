@@ -34,7 +34,7 @@ export async function findUserById(sql: Sql, id: string): Promise<AuthUserRow | 
 /** Inserts a confirmed email user; undefined when the email is taken (also when a concurrent sign-up won). */
 export async function insertUser(
   sql: Sql,
-  user: { email: string; passwordHash: string; metadata: Record<string, unknown> },
+  user: { email: string; passwordHash: string; metadata: Record<string, unknown> }
 ): Promise<AuthUserRow | undefined> {
   const { rows } = await sql.query<AuthUserRow>(
     `insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at, last_sign_in_at,
@@ -43,7 +43,7 @@ export async function insertUser(
        $4::jsonb, $5::jsonb, now(), now())
      on conflict (email) do nothing
      returning ${userColumns}`,
-    [randomUUID(), user.email, user.passwordHash, JSON.stringify(EMAIL_PROVIDER_METADATA), JSON.stringify(user.metadata)],
+    [randomUUID(), user.email, user.passwordHash, JSON.stringify(EMAIL_PROVIDER_METADATA), JSON.stringify(user.metadata)]
   );
   return rows[0];
 }
@@ -80,7 +80,7 @@ export async function startSession(sql: Sql, userId: string): Promise<{ sessionI
 export async function lockRefreshToken(sql: Sql, token: string): Promise<RefreshTokenRow | undefined> {
   const { rows } = await sql.query<RefreshTokenRow>(
     `select id, token, user_id, revoked, parent, session_id, updated_at from auth.refresh_tokens where token = $1 for update`,
-    [token],
+    [token]
   );
   return rows[0];
 }
@@ -101,7 +101,7 @@ export async function rotateRefreshToken(sql: Sql, parent: RefreshTokenRow): Pro
 export async function activeChildOf(sql: Sql, parentToken: string): Promise<string | undefined> {
   const { rows } = await sql.query<{ token: string }>(
     `select token from auth.refresh_tokens where parent = $1 and not revoked order by id desc limit 1`,
-    [parentToken],
+    [parentToken]
   );
   return rows[0]?.token;
 }
@@ -116,7 +116,7 @@ export async function revokeUserSessions(sql: Sql, userId: string, exceptSession
   await sql.query(
     `update auth.refresh_tokens set revoked = true, updated_at = now()
      where user_id = $1 and not revoked and ($2::uuid is null or session_id is distinct from $2::uuid)`,
-    [userId, exceptSessionId ?? null],
+    [userId, exceptSessionId ?? null]
   );
 }
 
@@ -124,7 +124,7 @@ export async function revokeUserSessions(sql: Sql, userId: string, exceptSession
 export async function sessionIsActive(sql: Sql, sessionId: string): Promise<boolean> {
   const { rows } = await sql.query<{ active: boolean }>(
     `select exists (select 1 from auth.refresh_tokens where session_id = $1 and not revoked) as active`,
-    [sessionId],
+    [sessionId]
   );
   return rows[0]?.active === true;
 }

@@ -85,7 +85,7 @@ const userMetadataSchema = z
     (data) =>
       data.display_name === undefined ||
       (typeof data.display_name === 'string' && data.display_name.trim().length >= 1 && data.display_name.trim().length <= 120),
-    'display_name must be 1 to 120 characters',
+    'display_name must be 1 to 120 characters'
   );
 
 export function createEmbeddedAuthApi(options: EmbeddedAuthApiOptions): EmbeddedAuthApi {
@@ -107,7 +107,7 @@ export function createEmbeddedAuthApi(options: EmbeddedAuthApiOptions): Embedded
   const issueSession = async (user: AuthUserRow, sessionId: string, refreshToken: string) => {
     const { token, expiresAt } = await signAccessToken(
       { id: user.id, email: user.email, userMetadata: user.raw_user_meta_data ?? {}, sessionId },
-      { jwtSecret, expiresInSeconds: ttl, now: now() },
+      { jwtSecret, expiresInSeconds: ttl, now: now() }
     );
     return {
       access_token: token,
@@ -135,7 +135,8 @@ export function createEmbeddedAuthApi(options: EmbeddedAuthApiOptions): Embedded
     const email = parseEmail(body.email);
     const password = parsePassword(body.password, minPasswordLength, 'Signup requires a valid password');
     const metadata = userMetadataSchema.safeParse(body.data ?? {});
-    if (!metadata.success) throw new GoTrueError(422, 'validation_failed', metadata.error.issues[0]?.message ?? 'Invalid user data');
+    if (!metadata.success)
+      throw new GoTrueError(422, 'validation_failed', metadata.error.issues[0]?.message ?? 'Invalid user data');
     const userMetadata = { ...metadata.data };
     if (typeof userMetadata.display_name === 'string') userMetadata.display_name = userMetadata.display_name.trim();
     signUpByAddress?.hit(address ?? '');
@@ -205,7 +206,10 @@ export function createEmbeddedAuthApi(options: EmbeddedAuthApiOptions): Embedded
     });
     if ('refused' in outcome) {
       if (outcome.refused === 'reused') {
-        options.logger?.info({ event: 'refresh_token_reused', userId: outcome.userId }, 'spent refresh token presented; session revoked');
+        options.logger?.info(
+          { event: 'refresh_token_reused', userId: outcome.userId },
+          'spent refresh token presented; session revoked'
+        );
         throw new GoTrueError(400, 'refresh_token_already_used', 'Invalid Refresh Token: Already Used');
       }
       throw new GoTrueError(400, 'refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');

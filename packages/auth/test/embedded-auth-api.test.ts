@@ -13,10 +13,10 @@ let db: Database;
 let dispose: () => Promise<void>;
 beforeAll(async () => {
   ({ db, dispose } = await openTestDatabase('tieout_auth_test'));
-});
+}, 120_000);
 afterAll(async () => {
   await dispose();
-});
+}, 60_000);
 
 let emailCounter = 0;
 const uniqueEmail = (name = 'analyst') => `${name}.${Date.now()}.${emailCounter++}@example.com`;
@@ -56,8 +56,8 @@ describe('embedded Supabase Auth API through supabase-js', () => {
       sql.query<{ encrypted_password: string; display_name: string; confirmed: boolean }>(
         `select u.encrypted_password, p.display_name, u.email_confirmed_at is not null as confirmed
          from auth.users u join public.profiles p on p.id = u.id where u.id = $1`,
-        [user.id],
-      ),
+        [user.id]
+      )
     );
     expect(stored.rows[0]?.encrypted_password).toMatch(/^\$2[aby]\$04\$/);
     expect(stored.rows[0]?.encrypted_password).not.toContain(password);
@@ -127,7 +127,7 @@ describe('embedded Supabase Auth API through supabase-js', () => {
     const { error } = await supabase.auth.signOut();
     expect(error).toBeNull();
     const revoked = await db.asService((sql) =>
-      sql.query<{ revoked: boolean }>(`select revoked from auth.refresh_tokens where token = $1`, [session.refresh_token]),
+      sql.query<{ revoked: boolean }>(`select revoked from auth.refresh_tokens where token = $1`, [session.refresh_token])
     );
     expect(revoked.rows).toEqual([{ revoked: true }]);
     const refresh = await supabase.auth.refreshSession({ refresh_token: session.refresh_token });
@@ -168,7 +168,7 @@ describe('embedded Supabase Auth API through supabase-js', () => {
     expect(error).toMatchObject({ status: 422, code: 'user_already_exists', message: 'User already registered' });
     expect(data.user).toBeNull();
     const count = await db.asService((sql) =>
-      sql.query<{ n: number }>(`select count(*)::int as n from auth.users where lower(email) = $1`, [email]),
+      sql.query<{ n: number }>(`select count(*)::int as n from auth.users where lower(email) = $1`, [email])
     );
     expect(count.rows[0]?.n).toBe(1);
   });
@@ -230,7 +230,7 @@ describe('embedded Supabase Auth API through supabase-js', () => {
     const claims = await createTokenVerifier({ jwtSecret })(session.access_token);
     const expired = await signAccessToken(
       { id: user.id, email: user.email!, sessionId: claims.session_id as string },
-      { jwtSecret, expiresInSeconds: 60, now: Date.now() - 3600_000 },
+      { jwtSecret, expiresInSeconds: 60, now: Date.now() - 3600_000 }
     );
     const { data, error } = await supabase.auth.getUser(expired.token);
     expect(data.user).toBeNull();
@@ -241,7 +241,10 @@ describe('embedded Supabase Auth API through supabase-js', () => {
   it('refuses a token signed with another secret', async () => {
     const { supabase } = clientFor();
     const { user } = await signedUp(supabase);
-    const forged = await signAccessToken({ id: user.id, email: user.email! }, { jwtSecret: 'some-other-secret-0123456789abcdef' });
+    const forged = await signAccessToken(
+      { id: user.id, email: user.email! },
+      { jwtSecret: 'some-other-secret-0123456789abcdef' }
+    );
     const { error } = await supabase.auth.getUser(forged.token);
     expect(error).toMatchObject({ status: 403, code: 'bad_jwt' });
   });
@@ -276,7 +279,7 @@ describe('embedded Supabase Auth API over plain HTTP', () => {
     const jwks = await api.handle(new Request('http://tieout.test/auth/v1/.well-known/jwks.json'));
     expect(await jwks?.json()).toEqual({ keys: [] });
     const missing = await api.handle(
-      new Request('http://tieout.test/auth/v1/otp', { method: 'POST', headers: { 'X-Supabase-Api-Version': '2024-01-01' } }),
+      new Request('http://tieout.test/auth/v1/otp', { method: 'POST', headers: { 'X-Supabase-Api-Version': '2024-01-01' } })
     );
     expect(missing?.status).toBe(404);
     expect(missing?.headers.get('X-Supabase-Api-Version')).toBe('2024-01-01');
@@ -290,7 +293,7 @@ describe('embedded Supabase Auth API over plain HTTP', () => {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ email: uniqueEmail(), password }),
-      }),
+      })
     );
     expect(response?.status).toBe(400);
     expect(await response?.json()).toEqual({ code: 400, error_code: 'invalid_credentials', msg: 'Invalid login credentials' });
@@ -303,7 +306,7 @@ describe('embedded Supabase Auth API over plain HTTP', () => {
     expect(badJson?.status).toBe(400);
     expect((await badJson?.json()).code).toBe('bad_json');
     const grant = await api.handle(
-      new Request('http://tieout.test/auth/v1/token?grant_type=magic', { method: 'POST', headers, body: '{}' }),
+      new Request('http://tieout.test/auth/v1/token?grant_type=magic', { method: 'POST', headers, body: '{}' })
     );
     expect((await grant?.json()).code).toBe('unsupported_grant_type');
     const anonymous = await api.handle(new Request('http://tieout.test/auth/v1/user', { headers }));

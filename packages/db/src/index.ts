@@ -4,3 +4,31 @@ export { migrate, defaultSupabaseDir, type MigrateOptions, type MigrateResult } 
 export * from './demo.ts';
 export * from './documents.ts';
 export * from './projection.ts';
+export {
+  TenancyError,
+  memberRoles,
+  createWorkspace,
+  listMyWorkspaces,
+  getWorkspace,
+  renameWorkspace,
+  deleteWorkspace,
+  type TenancyErrorCode,
+  type MemberRole,
+  type Workspace,
+  type MyWorkspace,
+} from './workspaces.ts';
+export {
+  listMembers,
+  changeMemberRole,
+  removeMember,
+  leaveWorkspace,
+  createInvitation,
+  listInvitations,
+  revokeInvitation,
+  acceptInvitation,
+  invitationTokenHash,
+  INVITATION_DEFAULT_TTL_SECONDS,
+  type Member,
+  type Invitation,
+  type InvitationStatus,
+} from './members.ts';
