@@ -32,3 +32,4 @@ export {
   type Invitation,
   type InvitationStatus,
 } from './members.ts';
+export { otherDeal, otherWorkstream, otherChecklist, builtInTemplateIds, SEED_TODAY } from './seed/fixtures.ts';
