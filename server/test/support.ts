@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -214,4 +214,33 @@ export async function storedAuthors(db: Database, checklistId: string): Promise<
     sql.query<{ user_id: string }>(`select distinct user_id from public.document_updates where checklist_id = $1`, [checklistId]),
   );
   return rows.map((row) => row.user_id).sort();
+}
+
+/** A raw client for protocol-level tests: records every frame and the close. */
+export interface RawClient {
+  ws: WebSocket;
+  frames: Uint8Array[];
+  opened: Promise<void>;
+  closed: Promise<{ code: number; reason: string }>;
+}
+
+export function rawClient(url: string): RawClient {
+  const ws = new WebSocket(url);
+  const frames: Uint8Array[] = [];
+  ws.on('message', (data) => frames.push(new Uint8Array(data as Buffer)));
+  ws.on('error', () => {});
+  return {
+    ws,
+    frames,
+    opened: new Promise((resolve) => ws.once('open', () => resolve())),
+    closed: new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() }))),
+  };
+}
+
+/** Signs arbitrary claims with HS256 (for tokens signAccessToken would never produce, e.g. another audience). */
+export function signRawJwt(payload: Record<string, unknown>, secret = JWT_SECRET): string {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const body = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode(payload)}`;
+  const signature = createHmac('sha256', secret).update(body).digest('base64url');
+  return `${body}.${signature}`;
 }
