@@ -39,7 +39,8 @@ export class RedisFanout {
   ) {
     const options = { lazyConnect: false, maxRetriesPerRequest: null, enableAutoPipelining: true } as const;
     this.publisher = new Redis(url, options);
-    this.subscriber = new Redis(url, options);
+    // No ready check on the subscriber: its INFO would race our first SUBSCRIBE and fail in subscriber mode.
+    this.subscriber = new Redis(url, { ...options, enableReadyCheck: false });
     for (const client of [this.publisher, this.subscriber]) {
       client.on('error', (error: Error) => this.logger.warn({ err: error }, 'redis connection error'));
     }

@@ -244,3 +244,27 @@ export function signRawJwt(payload: Record<string, unknown>, secret = JWT_SECRET
   const signature = createHmac('sha256', secret).update(body).digest('base64url');
   return `${body}.${signature}`;
 }
+
+/**
+ * The real database behind a switch that makes every call fail as a lost connection would (ECONNREFUSED),
+ * to exercise outage handling. Nothing is faked while the switch is up: calls go to the real database.
+ */
+export function withOutage(real: Database): { db: Database; setDown(down: boolean): void } {
+  let down = false;
+  const refuse = () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432 (outage)'), { code: 'ECONNREFUSED' }));
+  const db: Database = {
+    kind: real.kind,
+    asUser: (claims, work) => (down ? refuse() : real.asUser(claims, work)),
+    asAnon: (work) => (down ? refuse() : real.asAnon(work)),
+    asService: (work) => (down ? refuse() : real.asService(work)),
+    execScript: (script) => (down ? refuse() : real.execScript(script)),
+    ownerQuery: (text, params) => (down ? refuse() : real.ownerQuery(text, params)),
+    close: () => real.close(),
+  };
+  return { db, setDown: (value) => (down = value) };
+}
+
+export async function getJson(url: string): Promise<{ status: number; body: any }> {
+  const response = await fetch(url);
+  return { status: response.status, body: await response.json() };
+}
