@@ -17,7 +17,13 @@ import type { ReactNode } from 'react';
 import stylesheet from './tailwind.css?url';
 import { getOptionalUser } from './utils/auth.server.ts';
 
-export const links: LinksFunction = () => [{ rel: 'stylesheet', href: stylesheet }];
+const favicon =
+  "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%230284c7'/%3E%3C/svg%3E";
+
+export const links: LinksFunction = () => [
+  { rel: 'stylesheet', href: stylesheet },
+  { rel: 'icon', href: favicon, type: 'image/svg+xml' },
+];
 
 export const meta: MetaFunction = () => [{ title: 'Tieout' }, { name: 'description', content: 'Deal diligence checklists, edited together.' }];
 

@@ -30,3 +30,15 @@ describe('roles', () => {
     expect(isMemberRole('admin')).toBe(false);
   });
 });
+
+import { formatFigure, formatUsd } from '../app/utils/format.ts';
+
+describe('formatFigure', () => {
+  it('shows units, money compactly and unknown values as a dash', () => {
+    expect(formatFigure('mw', 'MW', 1300)).toBe('1,300 MW');
+    expect(formatFigure('usd', 'USD', 9_000_000_000)).toBe('$9B');
+    expect(formatFigure('percent', '%', 10.1)).toBe('10.1%');
+    expect(formatFigure('years', 'years', null)).toBe('—');
+    expect(formatUsd(null)).toBe('—');
+  });
+});

@@ -1,10 +1,13 @@
 import type { InputHTMLAttributes, ReactNode } from 'react';
 import { useId } from 'react';
 
-export const inputClass =
-  'block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm placeholder:text-slate-400 ' +
+/** Field look without width, for controls sized by their container. */
+export const fieldClass =
+  'rounded-md border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm placeholder:text-slate-400 ' +
   'focus:border-sky-500 focus:outline-none focus:ring-2 focus:ring-sky-500/30 aria-[invalid=true]:border-red-500 ' +
   'disabled:cursor-not-allowed disabled:opacity-60 dark:border-slate-700 dark:bg-slate-900';
+
+export const inputClass = `block w-full ${fieldClass}`;
 
 export const buttonClass =
   'inline-flex items-center justify-center rounded-md bg-sky-600 px-4 py-2 text-sm font-medium text-white shadow-sm ' +

@@ -14,19 +14,43 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Link, useLoaderData, useRevalidator } from '@remix-run/react';
-import { ITEM_STATUSES, RISK_LEVELS, STATUS_LABELS, addItem, moveItem, updateItem, type ItemPatch, type ItemView, type SectionView } from '@tieout/doc-model';
+import {
+  FIGURE_KINDS,
+  ITEM_STATUSES,
+  RISK_LEVELS,
+  STATUS_LABELS,
+  addItem,
+  moveItem,
+  updateItem,
+  type ItemPatch,
+  type ItemView,
+  type SectionView,
+} from '@tieout/doc-model';
 import { useCallback, useEffect, useMemo, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { z } from 'zod';
 import { ItemNotes } from '~/components/checklist/item-notes.tsx';
 import { useLiveChecklist, type LiveChecklist } from '~/components/checklist/use-live-checklist.ts';
-import { inputClass } from '~/components/form.tsx';
+import { fieldClass, inputClass } from '~/components/form.tsx';
 import { getChecklist, listWorkspaceMembers, type WorkspaceMember } from '~/models/checklists.server.ts';
 import { canEdit, ROLE_LABELS } from '~/models/roles.ts';
 import { requireUser } from '~/utils/auth.server.ts';
-import { collabBaseUrl, CONNECTION_LABELS, describeEditError, refreshDelayMs, userColor, type ConnectionState, type PresenceUser } from '~/utils/collab.ts';
+import { formatFigure } from '~/utils/format.ts';
+import {
+  collabBaseUrl,
+  CONNECTION_LABELS,
+  describeEditError,
+  refreshDelayMs,
+  userColor,
+  type ConnectionState,
+  type PresenceUser,
+} from '~/utils/collab.ts';
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
-  { title: loaderData ? `${loaderData.checklist.title} · ${loaderData.checklist.deal.name} · Tieout` : 'Checklist · Tieout' },
+  {
+    title: loaderData
+      ? `${loaderData.checklist.title} · ${loaderData.checklist.deal.name} · Tieout`
+      : 'Checklist · Tieout',
+  },
 ];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
@@ -34,7 +58,10 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const checklistId = z.uuid().safeParse(params.checklistId);
   const checklist = checklistId.success ? await getChecklist(context.db, session.claims, checklistId.data) : null;
   if (!checklist) {
-    throw data('This checklist does not exist or you do not have access to it.', { status: 404, headers: session.headers });
+    throw data('This checklist does not exist or you do not have access to it.', {
+      status: 404,
+      headers: session.headers,
+    });
   }
   const members = await listWorkspaceMembers(context.db, session.claims, checklist.workspaceId);
   return data(
@@ -47,7 +74,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       tokenExpiresAt: typeof session.claims.exp === 'number' ? session.claims.exp : null,
       collabUrl: collabBaseUrl(request.url, context.config.collabUrl, request.headers.get('X-Forwarded-Proto')),
     },
-    { headers: { ...Object.fromEntries(session.headers), 'Cache-Control': 'private, no-store' } },
+    { headers: { ...Object.fromEntries(session.headers), 'Cache-Control': 'private, no-store' } }
   );
 }
 
@@ -73,19 +100,16 @@ export default function ChecklistPage() {
   const editable = loaderData.canEdit && live !== null;
   const [error, setError] = useState<string | null>(null);
 
-  const edit = useCallback(
-    (change: () => void) => {
-      try {
-        change();
-        setError(null);
-        return true;
-      } catch (failure) {
-        setError(describeEditError(failure));
-        return false;
-      }
-    },
-    [],
-  );
+  const edit = useCallback((change: () => void) => {
+    try {
+      change();
+      setError(null);
+      return true;
+    } catch (failure) {
+      setError(describeEditError(failure));
+      return false;
+    }
+  }, []);
 
   return (
     <div className="space-y-6">
@@ -123,7 +147,10 @@ export default function ChecklistPage() {
 
       <div aria-live="polite" className="min-h-0">
         {error ? (
-          <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200">
+          <p
+            role="alert"
+            className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200"
+          >
             {error}
           </p>
         ) : null}
@@ -131,14 +158,24 @@ export default function ChecklistPage() {
 
       {!live || (!live.synced && live.view.sections.length === 0) ? (
         <p className="text-sm text-slate-500" role="status">
-          {live?.connection === 'offline' || live?.connection === 'refused' ? 'The checklist could not be loaded yet.' : 'Loading the checklist…'}
+          {live?.connection === 'offline' || live?.connection === 'refused'
+            ? 'The checklist could not be loaded yet.'
+            : 'Loading the checklist…'}
         </p>
       ) : live.view.sections.length === 0 ? (
         <p className="text-sm text-slate-500">This checklist has no sections yet.</p>
       ) : (
         <div className="space-y-8">
           {live.view.sections.map((section) => (
-            <Section key={section.id} section={section} live={live} members={members} editable={editable} user={user} edit={edit} />
+            <Section
+              key={section.id}
+              section={section}
+              live={live}
+              members={members}
+              editable={editable}
+              user={user}
+              edit={edit}
+            />
           ))}
         </div>
       )}
@@ -155,7 +192,12 @@ const connectionTone: Record<ConnectionState, string> = {
 
 function ConnectionIndicator({ state, detail }: { state: ConnectionState; detail: string | null }) {
   return (
-    <div role="status" aria-label="Connection" data-state={state} className="flex items-center gap-2 text-xs text-slate-600 dark:text-slate-300">
+    <div
+      role="status"
+      aria-label="Connection"
+      data-state={state}
+      className="flex items-center gap-2 text-xs text-slate-600 dark:text-slate-300"
+    >
       <span aria-hidden="true" className={`inline-block h-2 w-2 rounded-full ${connectionTone[state]}`} />
       <span>{CONNECTION_LABELS[state]}</span>
       {state === 'refused' && detail ? <span className="text-slate-500">({detail})</span> : null}
@@ -171,7 +213,11 @@ function PresenceList({ people, selfId }: { people: PresenceUser[]; selfId: stri
           key={person.id}
           className="flex items-center gap-1.5 rounded-full border border-slate-200 bg-white py-0.5 pl-1 pr-2.5 text-xs dark:border-slate-700 dark:bg-slate-900"
         >
-          <span aria-hidden="true" className="inline-flex h-5 w-5 items-center justify-center rounded-full text-[10px] font-semibold text-white" style={{ backgroundColor: person.color }}>
+          <span
+            aria-hidden="true"
+            className="inline-flex h-5 w-5 items-center justify-center rounded-full text-[10px] font-semibold text-white"
+            style={{ backgroundColor: person.color }}
+          >
             {initials(person.name)}
           </span>
           {person.name}
@@ -211,7 +257,10 @@ function Section({
   const headingId = `section-${section.id}`;
   const done = section.items.filter((item) => item.status === 'done').length;
   return (
-    <section aria-labelledby={headingId} className="rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
+    <section
+      aria-labelledby={headingId}
+      className="rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900"
+    >
       <div className="flex items-baseline justify-between border-b border-slate-200 px-4 py-3 dark:border-slate-800">
         <h2 id={headingId} className="font-semibold">
           {section.title}
@@ -250,9 +299,14 @@ const statusTone: Record<ItemView['status'], string> = {
   done: 'text-emerald-700 dark:text-emerald-300',
 };
 
-const RISK_LABELS: Record<(typeof RISK_LEVELS)[number], string> = { low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' };
+const RISK_LABELS: Record<(typeof RISK_LEVELS)[number], string> = {
+  low: 'Low',
+  medium: 'Medium',
+  high: 'High',
+  critical: 'Critical',
+};
 
-const selectClass = `${inputClass} py-1.5`;
+const selectClass = `${fieldClass} py-1.5`;
 
 function ItemRow({
   item,
@@ -282,111 +336,142 @@ function ItemRow({
   const notesId = `notes-${item.id}`;
   const patch = (change: ItemPatch) => edit(() => updateItem(live.doc, item.id, change));
   const ownerKnown = item.ownerId === null || members.some((member) => member.id === item.ownerId);
-  const overdue = item.status !== 'done' && item.dueDate !== null && item.dueDate < new Date().toISOString().slice(0, 10);
+  const overdue =
+    item.status !== 'done' && item.dueDate !== null && item.dueDate < new Date().toISOString().slice(0, 10);
 
   return (
     <li className="px-4 py-3" data-item-id={item.id}>
-      <div className="flex flex-wrap items-center gap-2 lg:flex-nowrap">
+      <div className="flex flex-wrap items-start gap-2">
         <button
           type="button"
           aria-expanded={expanded}
           aria-controls={notesId}
           aria-label={`Notes for ${title}`}
           onClick={() => setExpanded((open) => !open)}
-          className="rounded p-1 text-slate-500 hover:bg-slate-100 hover:text-slate-800 dark:hover:bg-slate-800 dark:hover:text-slate-100"
+          className="mt-1.5 rounded p-1 text-slate-500 hover:bg-slate-100 hover:text-slate-800 dark:hover:bg-slate-800 dark:hover:text-slate-100"
         >
-          <svg aria-hidden="true" viewBox="0 0 20 20" className={`h-4 w-4 transition-transform ${expanded ? 'rotate-90' : ''}`}>
+          <svg
+            aria-hidden="true"
+            viewBox="0 0 20 20"
+            className={`h-4 w-4 transition-transform ${expanded ? 'rotate-90' : ''}`}
+          >
             <path fill="currentColor" d="M7 5l6 5-6 5V5z" />
           </svg>
         </button>
         <TitleInput title={title} disabled={!editable} onCommit={(next) => patch({ title: next })} />
-        <select
-          aria-label={`Status of ${title}`}
-          value={item.status}
-          disabled={!editable}
-          onChange={(event) => patch({ status: event.target.value as ItemView['status'] })}
-          className={`${selectClass} w-36 shrink-0 ${statusTone[item.status]}`}
-        >
-          {ITEM_STATUSES.map((status) => (
-            <option key={status} value={status}>
-              {STATUS_LABELS[status]}
-            </option>
-          ))}
-        </select>
-        <select
-          aria-label={`Owner of ${title}`}
-          value={item.ownerId ?? ''}
-          disabled={!editable}
-          onChange={(event) => patch({ ownerId: event.target.value || null })}
-          className={`${selectClass} w-40 shrink-0`}
-        >
-          <option value="">Unassigned</option>
-          {members.map((member) => (
-            <option key={member.id} value={member.id}>
-              {member.name}
-            </option>
-          ))}
-          {!ownerKnown && item.ownerId ? <option value={item.ownerId}>Former member</option> : null}
-        </select>
-        <input
-          type="date"
-          aria-label={`Due date of ${title}`}
-          value={item.dueDate ?? ''}
-          disabled={!editable}
-          onChange={(event) => patch({ dueDate: event.target.value || null })}
-          className={`${selectClass} w-40 shrink-0 ${overdue ? 'border-amber-400 text-amber-800 dark:border-amber-600 dark:text-amber-300' : ''}`}
-        />
-        <select
-          aria-label={`Risk of ${title}`}
-          value={item.risk ?? ''}
-          disabled={!editable}
-          onChange={(event) => patch({ risk: (event.target.value || null) as ItemView['risk'] })}
-          className={`${selectClass} w-28 shrink-0`}
-        >
-          <option value="">No risk set</option>
-          {RISK_LEVELS.map((risk) => (
-            <option key={risk} value={risk}>
-              {RISK_LABELS[risk]}
-            </option>
-          ))}
-        </select>
-        {editable ? (
-          <div className="flex shrink-0">
-            <MoveButton
-              label={`Move ${title} up`}
-              disabled={previousId === null}
-              onClick={() => previousId && edit(() => moveItem(live.doc, item.id, { sectionId, beforeId: previousId }))}
-              direction="up"
-            />
-            <MoveButton
-              label={`Move ${title} down`}
-              disabled={isLast}
-              onClick={() => edit(() => moveItem(live.doc, item.id, { sectionId, beforeId: nextNextId }))}
-              direction="down"
-            />
-          </div>
-        ) : null}
+        <div className="flex shrink-0 flex-wrap items-center gap-2 pl-8 sm:pl-0">
+          <select
+            aria-label={`Status of ${title}`}
+            value={item.status}
+            disabled={!editable}
+            onChange={(event) => patch({ status: event.target.value as ItemView['status'] })}
+            className={`${selectClass} w-36 shrink-0 ${statusTone[item.status]}`}
+          >
+            {ITEM_STATUSES.map((status) => (
+              <option key={status} value={status}>
+                {STATUS_LABELS[status]}
+              </option>
+            ))}
+          </select>
+          <select
+            aria-label={`Owner of ${title}`}
+            value={item.ownerId ?? ''}
+            disabled={!editable}
+            onChange={(event) => patch({ ownerId: event.target.value || null })}
+            className={`${selectClass} w-40 shrink-0`}
+          >
+            <option value="">Unassigned</option>
+            {members.map((member) => (
+              <option key={member.id} value={member.id}>
+                {member.name}
+              </option>
+            ))}
+            {!ownerKnown && item.ownerId ? <option value={item.ownerId}>Former member</option> : null}
+          </select>
+          <input
+            type="date"
+            aria-label={`Due date of ${title}`}
+            value={item.dueDate ?? ''}
+            disabled={!editable}
+            onChange={(event) => patch({ dueDate: event.target.value || null })}
+            className={`${selectClass} w-40 shrink-0 ${
+              overdue ? 'border-amber-400 text-amber-800 dark:border-amber-600 dark:text-amber-300' : ''
+            }`}
+          />
+          <select
+            aria-label={`Risk of ${title}`}
+            value={item.risk ?? ''}
+            disabled={!editable}
+            onChange={(event) => patch({ risk: (event.target.value || null) as ItemView['risk'] })}
+            className={`${selectClass} w-28 shrink-0`}
+          >
+            <option value="">No risk set</option>
+            {RISK_LEVELS.map((risk) => (
+              <option key={risk} value={risk}>
+                {RISK_LABELS[risk]}
+              </option>
+            ))}
+          </select>
+          {editable ? (
+            <div className="flex shrink-0">
+              <MoveButton
+                label={`Move ${title} up`}
+                disabled={previousId === null}
+                onClick={() =>
+                  previousId && edit(() => moveItem(live.doc, item.id, { sectionId, beforeId: previousId }))
+                }
+                direction="up"
+              />
+              <MoveButton
+                label={`Move ${title} down`}
+                disabled={isLast}
+                onClick={() => edit(() => moveItem(live.doc, item.id, { sectionId, beforeId: nextNextId }))}
+                direction="down"
+              />
+            </div>
+          ) : null}
+        </div>
       </div>
       {overdue || item.figures.length > 0 ? (
         <div className="mt-1.5 flex flex-wrap gap-x-4 gap-y-1 pl-8 text-xs text-slate-500">
           {overdue ? <span className="font-medium text-amber-700 dark:text-amber-400">Overdue</span> : null}
           {item.figures.map((figure) => (
             <span key={figure.id}>
-              {figure.label}: <span className="tabular-nums text-slate-700 dark:text-slate-300">{figure.value === null ? '—' : figure.value.toLocaleString('en-US')}</span>
+              {figure.label}:{' '}
+              <span className="tabular-nums text-slate-700 dark:text-slate-300">
+                {formatFigure(figure.kind, FIGURE_KINDS[figure.kind].unit, figure.value)}
+              </span>
             </span>
           ))}
         </div>
       ) : null}
       {expanded ? (
         <div id={notesId} className="mt-3 pl-8">
-          <ItemNotes doc={live.doc} provider={live.provider} itemId={item.id} itemTitle={title} user={user} editable={editable} />
+          <ItemNotes
+            doc={live.doc}
+            provider={live.provider}
+            itemId={item.id}
+            itemTitle={title}
+            user={user}
+            editable={editable}
+          />
         </div>
       ) : null}
     </li>
   );
 }
 
-function MoveButton({ label, disabled, onClick, direction }: { label: string; disabled: boolean; onClick: () => void; direction: 'up' | 'down' }) {
+function MoveButton({
+  label,
+  disabled,
+  onClick,
+  direction,
+}: {
+  label: string;
+  disabled: boolean;
+  onClick: () => void;
+  direction: 'up' | 'down';
+}) {
   return (
     <button
       type="button"
@@ -403,7 +488,15 @@ function MoveButton({ label, disabled, onClick, direction }: { label: string; di
 }
 
 /** Edits a title in place: a draft while focused, committed on Enter or blur, Escape restores. */
-function TitleInput({ title, disabled, onCommit }: { title: string; disabled: boolean; onCommit: (next: string) => boolean }) {
+function TitleInput({
+  title,
+  disabled,
+  onCommit,
+}: {
+  title: string;
+  disabled: boolean;
+  onCommit: (next: string) => boolean;
+}) {
   const [draft, setDraft] = useState(title);
   const [focused, setFocused] = useState(false);
   useEffect(() => {
@@ -413,7 +506,7 @@ function TitleInput({ title, disabled, onCommit }: { title: string; disabled: bo
     if (draft.trim() === title) return setDraft(title);
     if (!onCommit(draft)) setDraft(title);
   };
-  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === 'Enter') {
       event.preventDefault();
       commit();
@@ -423,18 +516,19 @@ function TitleInput({ title, disabled, onCommit }: { title: string; disabled: bo
     }
   };
   return (
-    <input
+    <textarea
+      rows={1}
       aria-label={`Title of ${title}`}
       value={draft}
       disabled={disabled}
-      onChange={(event) => setDraft(event.target.value)}
+      onChange={(event) => setDraft(event.target.value.replace(/\s*\n\s*/g, ' '))}
       onFocus={() => setFocused(true)}
       onBlur={() => {
         setFocused(false);
         commit();
       }}
       onKeyDown={onKeyDown}
-      className="min-w-0 flex-1 basis-full rounded-md border border-transparent bg-transparent px-2 py-1.5 text-sm hover:border-slate-200 focus:border-sky-500 focus:bg-white focus:outline-none focus:ring-2 focus:ring-sky-500/30 disabled:cursor-default disabled:hover:border-transparent lg:basis-auto dark:hover:border-slate-700 dark:focus:bg-slate-950"
+      className="field-sizing-content min-w-[16rem] flex-1 resize-none rounded-md border border-transparent bg-transparent px-2 py-1.5 text-sm leading-snug hover:border-slate-200 focus:border-sky-500 focus:bg-white focus:outline-none focus:ring-2 focus:ring-sky-500/30 disabled:cursor-default disabled:text-slate-900 disabled:hover:border-transparent dark:hover:border-slate-700 dark:focus:bg-slate-950 dark:disabled:text-slate-100"
     />
   );
 }
