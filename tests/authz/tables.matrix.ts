@@ -1,0 +1,328 @@
+import { editors, members, nobody, owners, signedIn } from './support/matrix.ts';
+import { tableCase } from './support/table-attempt.ts';
+
+const emptyYjsUpdate = `decode('0000', 'hex')`;
+
+/**
+ * Who may do what to each table in `public`, relative to the target workspace (A, or B for the isolation sweep).
+ * Reading one line: "<table> <operation>: <what is tried> — allowed for <standings>"; everyone else is refused.
+ * A new table needs rows here for select, insert, update and delete (tables.test.ts checks).
+ */
+export const tableMatrix = [
+  // profiles: created by the auth trigger; people read their co-members and edit only themselves.
+  tableCase({
+    table: 'profiles', operation: 'select', action: 'a co-member’s profile', allowed: members,
+    statement: (t) => ({ text: `select 1 from public.profiles where id = $1`, params: [t.colleague.id] }),
+  }),
+  tableCase({
+    table: 'profiles', operation: 'select', action: 'my own profile', allowed: signedIn,
+    statement: (_t, me) => ({ text: `select 1 from public.profiles where id = $1`, params: [me.id] }),
+  }),
+  tableCase({
+    table: 'profiles', operation: 'insert', action: 'a profile for another user', allowed: nobody,
+    statement: (_t, _me, w) => ({
+      text: `insert into public.profiles (id, email, display_name) values ($1, 'x@example.com', 'Impostor') returning 1`,
+      params: [w.candidate.id],
+    }),
+  }),
+  tableCase({
+    table: 'profiles', operation: 'update', action: 'my own display name', allowed: signedIn,
+    statement: (_t, me) => ({ text: `update public.profiles set display_name = 'Renamed' where id = $1 returning 1`, params: [me.id] }),
+  }),
+  tableCase({
+    table: 'profiles', operation: 'update', action: 'a co-member’s display name', allowed: nobody,
+    statement: (t) => ({ text: `update public.profiles set display_name = 'Renamed' where id = $1 returning 1`, params: [t.colleague.id] }),
+  }),
+  tableCase({
+    table: 'profiles', operation: 'delete', action: 'my own profile', allowed: nobody,
+    statement: (_t, me) => ({ text: `delete from public.profiles where id = $1 returning 1`, params: [me.id] }),
+  }),
+  tableCase({
+    table: 'profiles', operation: 'delete', action: 'a co-member’s profile', allowed: nobody,
+    statement: (t) => ({ text: `delete from public.profiles where id = $1 returning 1`, params: [t.colleague.id] }),
+  }),
+
+  // workspaces
+  tableCase({
+    table: 'workspaces', operation: 'select', action: 'the workspace', allowed: members,
+    statement: (t) => ({ text: `select 1 from public.workspaces where id = $1`, params: [t.id] }),
+  }),
+  tableCase({
+    table: 'workspaces', operation: 'insert', action: 'a new workspace of my own', allowed: signedIn,
+    statement: () => ({ text: `insert into public.workspaces (name) values ('My new workspace') returning 1` }),
+  }),
+  tableCase({
+    table: 'workspaces', operation: 'insert', action: 'a workspace in a co-member’s name', allowed: nobody,
+    statement: (t) => ({ text: `insert into public.workspaces (name, created_by) values ('Planted', $1) returning 1`, params: [t.colleague.id] }),
+  }),
+  tableCase({
+    table: 'workspaces', operation: 'update', action: 'rename the workspace', allowed: owners,
+    statement: (t) => ({ text: `update public.workspaces set name = 'Renamed' where id = $1 returning 1`, params: [t.id] }),
+  }),
+  tableCase({
+    table: 'workspaces', operation: 'delete', action: 'the workspace', allowed: owners,
+    statement: (t) => ({ text: `delete from public.workspaces where id = $1 returning 1`, params: [t.id] }),
+  }),
+
+  // workspace_members
+  tableCase({
+    table: 'workspace_members', operation: 'select', action: 'a co-member’s membership', allowed: members,
+    statement: (t) => ({
+      text: `select 1 from public.workspace_members where workspace_id = $1 and user_id = $2`,
+      params: [t.id, t.colleague.id],
+    }),
+  }),
+  tableCase({
+    table: 'workspace_members', operation: 'insert', action: 'add another user as viewer', allowed: owners,
+    statement: (t, _me, w) => ({
+      text: `insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, 'viewer') returning 1`,
+      params: [t.id, w.candidate.id],
+    }),
+  }),
+  tableCase({
+    table: 'workspace_members', operation: 'insert', action: 'add myself as owner', allowed: nobody,
+    statement: (t, me) => ({
+      text: `insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, 'owner') on conflict do nothing returning 1`,
+      params: [t.id, me.id],
+    }),
+  }),
+  tableCase({
+    table: 'workspace_members', operation: 'update', action: 'change a co-member’s role', allowed: owners,
+    statement: (t) => ({
+      text: `update public.workspace_members set role = 'viewer' where workspace_id = $1 and user_id = $2 returning 1`,
+      params: [t.id, t.colleague.id],
+    }),
+  }),
+  tableCase({
+    table: 'workspace_members', operation: 'update', action: 'promote myself to owner (a no-op for the owner)', allowed: owners,
+    statement: (t, me) => ({
+      text: `update public.workspace_members set role = 'owner' where workspace_id = $1 and user_id = $2 returning 1`,
+      params: [t.id, me.id],
+    }),
+  }),
+  tableCase({
+    table: 'workspace_members', operation: 'update', action: 'hand a co-member’s membership to another user', allowed: nobody,
+    statement: (t, _me, w) => ({
+      text: `update public.workspace_members set user_id = $3 where workspace_id = $1 and user_id = $2 returning 1`,
+      params: [t.id, t.colleague.id, w.candidate.id],
+    }),
+  }),
+  tableCase({
+    table: 'workspace_members', operation: 'delete', action: 'remove a co-member', allowed: owners,
+    statement: (t) => ({
+      text: `delete from public.workspace_members where workspace_id = $1 and user_id = $2 returning 1`,
+      params: [t.id, t.colleague.id],
+    }),
+  }),
+  tableCase({
+    table: 'workspace_members', operation: 'delete', action: 'leave (the only owner may not)', allowed: ['editor', 'reviewer', 'viewer'],
+    statement: (t, me) => ({
+      text: `delete from public.workspace_members where workspace_id = $1 and user_id = $2 returning 1`,
+      params: [t.id, me.id],
+    }),
+  }),
+
+  // workspace_invitations: owners only; acceptance goes through public.accept_invitation.
+  tableCase({
+    table: 'workspace_invitations', operation: 'select', action: 'a pending invitation', allowed: owners,
+    statement: (t) => ({ text: `select 1 from public.workspace_invitations where id = $1`, params: [t.invitationId] }),
+  }),
+  tableCase({
+    table: 'workspace_invitations', operation: 'insert', action: 'invite an email address', allowed: owners,
+    statement: (t) => ({
+      text: `insert into public.workspace_invitations (workspace_id, email, role, token_hash) values ($1, 'new.person@example.com', 'editor', repeat('a', 64)) returning 1`,
+      params: [t.id],
+    }),
+  }),
+  tableCase({
+    table: 'workspace_invitations', operation: 'update', action: 'revoke an invitation', allowed: owners,
+    statement: (t) => ({ text: `update public.workspace_invitations set revoked_at = now() where id = $1 returning 1`, params: [t.invitationId] }),
+  }),
+  tableCase({
+    table: 'workspace_invitations', operation: 'update', action: 'mark an invitation accepted directly', allowed: nobody,
+    statement: (t, me) => ({
+      text: `update public.workspace_invitations set accepted_at = now(), accepted_by = $2 where id = $1 returning 1`,
+      params: [t.invitationId, me.id],
+    }),
+  }),
+  tableCase({
+    table: 'workspace_invitations', operation: 'delete', action: 'an invitation', allowed: owners,
+    statement: (t) => ({ text: `delete from public.workspace_invitations where id = $1 returning 1`, params: [t.invitationId] }),
+  }),
+
+  // deals, workstreams, checklists: members read, editors write, owners delete.
+  tableCase({
+    table: 'deals', operation: 'select', action: 'the deal', allowed: members,
+    statement: (t) => ({ text: `select 1 from public.deals where id = $1`, params: [t.dealId] }),
+  }),
+  tableCase({
+    table: 'deals', operation: 'insert', action: 'a new deal', allowed: editors,
+    statement: (t) => ({ text: `insert into public.deals (workspace_id, name) values ($1, 'New deal') returning 1`, params: [t.id] }),
+  }),
+  tableCase({
+    table: 'deals', operation: 'update', action: 'the deal’s value', allowed: editors,
+    statement: (t) => ({ text: `update public.deals set value_usd = 1 where id = $1 returning 1`, params: [t.dealId] }),
+  }),
+  tableCase({
+    table: 'deals', operation: 'delete', action: 'the deal', allowed: owners,
+    statement: (t) => ({ text: `delete from public.deals where id = $1 returning 1`, params: [t.dealId] }),
+  }),
+  tableCase({
+    table: 'workstreams', operation: 'select', action: 'the workstream', allowed: members,
+    statement: (t) => ({ text: `select 1 from public.workstreams where id = $1`, params: [t.workstreamId] }),
+  }),
+  tableCase({
+    table: 'workstreams', operation: 'insert', action: 'a new workstream in the deal', allowed: editors,
+    statement: (t) => ({
+      text: `insert into public.workstreams (workspace_id, deal_id, kind, name) values ($1, $2, 'custom', 'Tax') returning 1`,
+      params: [t.id, t.dealId],
+    }),
+  }),
+  tableCase({
+    table: 'workstreams', operation: 'update', action: 'rename the workstream', allowed: editors,
+    statement: (t) => ({ text: `update public.workstreams set name = 'Renamed' where id = $1 returning 1`, params: [t.workstreamId] }),
+  }),
+  tableCase({
+    table: 'workstreams', operation: 'delete', action: 'the workstream', allowed: owners,
+    statement: (t) => ({ text: `delete from public.workstreams where id = $1 returning 1`, params: [t.workstreamId] }),
+  }),
+  tableCase({
+    table: 'checklists', operation: 'select', action: 'the checklist', allowed: members,
+    statement: (t) => ({ text: `select 1 from public.checklists where id = $1`, params: [t.checklistId] }),
+  }),
+  tableCase({
+    table: 'checklists', operation: 'insert', action: 'a new checklist in the workstream', allowed: editors,
+    statement: (t) => ({
+      text: `insert into public.checklists (workspace_id, deal_id, workstream_id, title) values ($1, $2, $3, 'New checklist') returning 1`,
+      params: [t.id, t.dealId, t.workstreamId],
+    }),
+  }),
+  tableCase({
+    table: 'checklists', operation: 'update', action: 'rename the checklist', allowed: editors,
+    statement: (t) => ({ text: `update public.checklists set title = 'Renamed' where id = $1 returning 1`, params: [t.checklistId] }),
+  }),
+  tableCase({
+    table: 'checklists', operation: 'delete', action: 'the checklist', allowed: owners,
+    statement: (t) => ({ text: `delete from public.checklists where id = $1 returning 1`, params: [t.checklistId] }),
+  }),
+
+  // The Yjs document: snapshot and update log.
+  tableCase({
+    table: 'document_snapshots', operation: 'select', action: 'the checklist’s snapshot', allowed: members,
+    statement: (t) => ({ text: `select 1 from public.document_snapshots where checklist_id = $1`, params: [t.checklistId] }),
+  }),
+  tableCase({
+    table: 'document_snapshots', operation: 'insert', action: 'a first snapshot', allowed: editors,
+    statement: (t) => ({
+      text: `insert into public.document_snapshots (checklist_id, workspace_id, state) values ($1, $2, ${emptyYjsUpdate}) returning 1`,
+      params: [t.emptyChecklistId, t.id],
+    }),
+  }),
+  tableCase({
+    table: 'document_snapshots', operation: 'update', action: 'replace the snapshot', allowed: editors,
+    statement: (t) => ({
+      text: `update public.document_snapshots set state = ${emptyYjsUpdate} where checklist_id = $1 returning 1`,
+      params: [t.checklistId],
+    }),
+  }),
+  tableCase({
+    table: 'document_snapshots', operation: 'delete', action: 'the snapshot', allowed: nobody,
+    statement: (t) => ({ text: `delete from public.document_snapshots where checklist_id = $1 returning 1`, params: [t.checklistId] }),
+  }),
+  tableCase({
+    table: 'document_updates', operation: 'select', action: 'the update log', allowed: members,
+    statement: (t) => ({ text: `select 1 from public.document_updates where id = $1`, params: [t.updateId] }),
+  }),
+  tableCase({
+    table: 'document_updates', operation: 'insert', action: 'an update signed as myself', allowed: editors,
+    statement: (t, me) => ({
+      text: `insert into public.document_updates (checklist_id, workspace_id, update, user_id) values ($1, $2, ${emptyYjsUpdate}, $3) returning 1`,
+      params: [t.checklistId, t.id, me.id],
+    }),
+  }),
+  tableCase({
+    table: 'document_updates', operation: 'insert', action: 'an update signed as a co-member', allowed: nobody,
+    statement: (t) => ({
+      text: `insert into public.document_updates (checklist_id, workspace_id, update, user_id) values ($1, $2, ${emptyYjsUpdate}, $3) returning 1`,
+      params: [t.checklistId, t.id, t.colleague.id],
+    }),
+  }),
+  tableCase({
+    table: 'document_updates', operation: 'update', action: 'rewrite history', allowed: nobody,
+    statement: (t) => ({ text: `update public.document_updates set update = ${emptyYjsUpdate} where id = $1 returning 1`, params: [t.updateId] }),
+  }),
+  tableCase({
+    table: 'document_updates', operation: 'delete', action: 'erase history', allowed: nobody,
+    statement: (t) => ({ text: `delete from public.document_updates where id = $1 returning 1`, params: [t.updateId] }),
+  }),
+
+  // checklist_items: a projection written by the service only.
+  tableCase({
+    table: 'checklist_items', operation: 'select', action: 'a projected item', allowed: members,
+    statement: (t) => ({
+      text: `select 1 from public.checklist_items where checklist_id = $1 and item_id = $2`,
+      params: [t.checklistId, t.itemId],
+    }),
+  }),
+  tableCase({
+    table: 'checklist_items', operation: 'insert', action: 'a projected item', allowed: nobody,
+    statement: (t) => ({
+      text: `insert into public.checklist_items (checklist_id, item_id, workspace_id, deal_id, position, title, status)
+             values ($1, 'forged', $2, $3, 'a1', 'Forged', 'done') returning 1`,
+      params: [t.checklistId, t.id, t.dealId],
+    }),
+  }),
+  tableCase({
+    table: 'checklist_items', operation: 'update', action: 'a projected item’s status', allowed: nobody,
+    statement: (t) => ({
+      text: `update public.checklist_items set status = 'done' where checklist_id = $1 and item_id = $2 returning 1`,
+      params: [t.checklistId, t.itemId],
+    }),
+  }),
+  tableCase({
+    table: 'checklist_items', operation: 'delete', action: 'a projected item', allowed: nobody,
+    statement: (t) => ({
+      text: `delete from public.checklist_items where checklist_id = $1 and item_id = $2 returning 1`,
+      params: [t.checklistId, t.itemId],
+    }),
+  }),
+
+  // checklist_templates: built-ins for every signed-in user; a workspace's own for its members, managed by editors.
+  tableCase({
+    table: 'checklist_templates', operation: 'select', action: 'the workspace’s template', allowed: members,
+    statement: (t) => ({ text: `select 1 from public.checklist_templates where id = $1`, params: [t.templateId] }),
+  }),
+  tableCase({
+    table: 'checklist_templates', operation: 'select', action: 'a built-in template', allowed: signedIn,
+    statement: (_t, _me, w) => ({ text: `select 1 from public.checklist_templates where id = $1`, params: [w.builtInTemplateId] }),
+  }),
+  tableCase({
+    table: 'checklist_templates', operation: 'insert', action: 'a workspace template', allowed: editors,
+    statement: (t) => ({
+      text: `insert into public.checklist_templates (workspace_id, key, name, workstream, body) values ($1, 'new-template', 'New', 'custom', '{"sections": []}') returning 1`,
+      params: [t.id],
+    }),
+  }),
+  tableCase({
+    table: 'checklist_templates', operation: 'insert', action: 'a built-in template', allowed: nobody,
+    statement: () => ({
+      text: `insert into public.checklist_templates (workspace_id, key, name, workstream, body) values (null, 'planted-built-in', 'Planted', 'custom', '{"sections": []}') returning 1`,
+    }),
+  }),
+  tableCase({
+    table: 'checklist_templates', operation: 'update', action: 'the workspace’s template', allowed: editors,
+    statement: (t) => ({ text: `update public.checklist_templates set name = 'Renamed' where id = $1 returning 1`, params: [t.templateId] }),
+  }),
+  tableCase({
+    table: 'checklist_templates', operation: 'update', action: 'a built-in template', allowed: nobody,
+    statement: (_t, _me, w) => ({ text: `update public.checklist_templates set name = 'Renamed' where id = $1 returning 1`, params: [w.builtInTemplateId] }),
+  }),
+  tableCase({
+    table: 'checklist_templates', operation: 'delete', action: 'the workspace’s template', allowed: editors,
+    statement: (t) => ({ text: `delete from public.checklist_templates where id = $1 returning 1`, params: [t.templateId] }),
+  }),
+  tableCase({
+    table: 'checklist_templates', operation: 'delete', action: 'a built-in template', allowed: nobody,
+    statement: (_t, _me, w) => ({ text: `delete from public.checklist_templates where id = $1 returning 1`, params: [w.builtInTemplateId] }),
+  }),
+];
