@@ -1,0 +1,122 @@
+import { SCALES, type Mode, type Scale, type ScenarioName } from './config.ts';
+import { LOAD_CORE, type BenchContext } from './context.ts';
+import { prepareFixtures, type BenchFixtures } from './fixtures.ts';
+import { WorkerPool } from './load/pool.ts';
+import { machineInfo, type MachineInfo } from './machine.ts';
+import { coldLoadScenario, type ColdLoadScenarioResult } from './scenarios/coldload.ts';
+import { latencyScenario, type LatencyResult } from './scenarios/latency.ts';
+import { memoryScenario, type MemoryResult } from './scenarios/memory.ts';
+import { persistenceScenario, type PersistenceResult } from './scenarios/persistence.ts';
+import { throughputScenario, type ThroughputResult } from './scenarios/throughput.ts';
+import type { ServerKind } from './servers/launch.ts';
+
+export interface BenchOptions {
+  mode: Mode;
+  servers: ServerKind[];
+  scenarios: ScenarioName[];
+  workers: number;
+  databaseUrl: string;
+  command: string;
+  /** Extra node flags for the Tieout server process (e.g. --cpu-prof). */
+  tieoutNodeFlags?: string[];
+  scale?: Scale;
+  log?: (message: string) => void;
+}
+
+export interface BenchResults {
+  mode: Mode;
+  command: string;
+  startedAt: string;
+  finishedAt: string;
+  machine: MachineInfo;
+  scale: Scale;
+  workers: number;
+  servers: ServerKind[];
+  latency: Partial<Record<ServerKind, LatencyResult[]>>;
+  throughput: Partial<Record<ServerKind, ThroughputResult>>;
+  memory: Partial<Record<ServerKind, MemoryResult>>;
+  coldload: Partial<Record<ServerKind, ColdLoadScenarioResult>>;
+  persistence: Partial<Record<ServerKind, PersistenceResult>>;
+  /** Scenario runs that failed, by "scenario/server", with the error. */
+  failures: Record<string, string>;
+  notes: string[];
+}
+
+const PERSISTENT: ServerKind[] = ['tieout', 'hocuspocus'];
+
+export async function runBench(options: BenchOptions): Promise<BenchResults> {
+  const log = options.log ?? ((message: string) => console.log(message));
+  const scale = options.scale ?? SCALES[options.mode];
+  const results: BenchResults = {
+    mode: options.mode,
+    command: options.command,
+    startedAt: new Date().toISOString(),
+    finishedAt: '',
+    machine: machineInfo(),
+    scale,
+    workers: options.workers,
+    servers: options.servers,
+    latency: {},
+    throughput: {},
+    memory: {},
+    coldload: {},
+    persistence: {},
+    failures: {},
+    notes: [],
+  };
+  const needsDatabase = options.servers.some((kind) => kind !== 'reference');
+  const maxDocs = Math.max(...scale.latency.sizes.map(([, docs]) => docs), scale.throughput.docs, scale.memory.docs, 1);
+  let fixtures: BenchFixtures | null = null;
+  if (needsDatabase) fixtures = await prepareFixtures({ databaseUrl: options.databaseUrl, docCount: maxDocs });
+  const pool = await WorkerPool.start(options.workers, LOAD_CORE);
+  try {
+    const contextFor = (kind: ServerKind): BenchContext => ({
+      kind,
+      pool,
+      fixtures,
+      nodeFlags: kind === 'tieout' ? (options.tieoutNodeFlags ?? []) : [],
+      log,
+    });
+    const attempt = async (label: string, work: () => Promise<void>) => {
+      log(label);
+      try {
+        await work();
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        results.failures[label] = message;
+        log(`  FAILED: ${message}`);
+      }
+    };
+    for (const scenario of options.scenarios) {
+      if (scenario === 'latency') {
+        // Servers alternate within each size, so slow drifts in the machine's other load hit every server alike.
+        for (const [clients, docs] of scale.latency.sizes) {
+          for (const kind of options.servers) {
+            await attempt(`latency/${kind} (${clients} clients, ${docs} documents)`, async () => {
+              const result = await latencyScenario(contextFor(kind), { clients, docs, ...scale.latency });
+              (results.latency[kind] ??= []).push(result);
+              const step = result.step;
+              if (step) log(`  p50 ${step.delivery.p50.toFixed(2)} ms, p99 ${step.delivery.p99.toFixed(2)} ms, p99.9 ${step.delivery.p999.toFixed(2)} ms`);
+            });
+          }
+        }
+        continue;
+      }
+      for (const kind of options.servers) {
+        if ((scenario === 'coldload' || scenario === 'persistence') && !PERSISTENT.includes(kind)) continue;
+        const ctx = contextFor(kind);
+        await attempt(`${scenario}/${kind}`, async () => {
+          if (scenario === 'throughput') results.throughput[kind] = await throughputScenario(ctx, scale.throughput);
+          else if (scenario === 'memory') results.memory[kind] = await memoryScenario(ctx, scale.memory);
+          else if (scenario === 'coldload') results.coldload[kind] = await coldLoadScenario(ctx, scale.coldload);
+          else if (scenario === 'persistence') results.persistence[kind] = await persistenceScenario(ctx, scale.persistence);
+        });
+      }
+    }
+  } finally {
+    await pool.stop();
+    await fixtures?.close();
+  }
+  results.finishedAt = new Date().toISOString();
+  return results;
+}

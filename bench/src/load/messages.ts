@@ -1,0 +1,59 @@
+import type { ClientSpec } from './client.ts';
+
+export interface EditingClientSpec extends ClientSpec {
+  /** The item this client rewrites; absent for clients that only listen. */
+  itemId?: string;
+}
+
+export interface SeedSpec {
+  client: ClientSpec;
+  editors: number[];
+  fillerItems: number;
+}
+
+export type WorkerCommand =
+  | { cmd: 'connect'; id: number; group: string; specs: EditingClientSpec[]; concurrency: number }
+  | { cmd: 'run'; id: number; group: string; ratePerClient: number; startAt: number; durationMs: number; warmupMs: number; drainMs: number }
+  | { cmd: 'seed'; id: number; docs: SeedSpec[]; concurrency: number; keepGroup?: string }
+  | { cmd: 'history'; id: number; client: ClientSpec; updates: number }
+  | { cmd: 'coldload'; id: number; client: ClientSpec; expectedChars: number }
+  | { cmd: 'close'; id: number; group: string };
+
+export interface ConnectResult {
+  connected: number;
+  failed: number;
+  errors: string[];
+  ms: number;
+}
+
+export interface RunResult {
+  /** Edits sent inside the measured window. */
+  sentInWindow: number;
+  sentTotal: number;
+  /** Per-delivery latencies (ms) of edits sent inside the window. */
+  latencies: Float64Array;
+  /** Per edit seen by this worker: key = sender * 1e7 + seq, slowest delivery and number of deliveries. */
+  editKeys: Float64Array;
+  editMax: Float64Array;
+  editCount: Uint32Array;
+  /** How late the generator sent edits relative to their schedule (ms): p99 and max. */
+  sendLagP99: number;
+  sendLagMax: number;
+  cpuSeconds: number;
+  errors: string[];
+}
+
+export interface HistoryResult {
+  ms: number;
+  bytes: number;
+}
+
+export interface ColdLoadResult {
+  ms: number;
+  stateBytes: number;
+  chars: number;
+}
+
+export type WorkerReply =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: string };

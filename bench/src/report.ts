@@ -1,0 +1,233 @@
+import type { BenchResults } from './harness.ts';
+import { SERVER_LABELS, type ServerKind } from './servers/launch.ts';
+import { THROUGHPUT_P99_LIMIT_MS } from './scenarios/throughput.ts';
+
+const ms = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? 'n/a' : v < 10 ? v.toFixed(2) : v.toFixed(1));
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)}`;
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)}`;
+const pct = (v: number) => `${Math.round(v * 100)}%`;
+const int = (v: number) => Math.round(v).toLocaleString('en-US');
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+export interface GoalVerdict {
+  goal: string;
+  measured: string;
+  met: boolean | null;
+  detail: string;
+}
+
+/** The issue's goals, judged from the measurements (null when a side is missing). */
+export function judgeGoals(results: BenchResults): GoalVerdict[] {
+  const verdicts: GoalVerdict[] = [];
+  const tieout = results.latency.tieout ?? [];
+  for (const t of tieout) {
+    const size = `${t.clients} clients / ${t.docs} docs`;
+    const h = results.latency.hocuspocus?.find((r) => r.clients === t.clients && r.docs === t.docs);
+    const r = results.latency.reference?.find((x) => x.clients === t.clients && x.docs === t.docs);
+    if (t.step && h?.step) {
+      const ratio = t.step.delivery.p99 / h.step.delivery.p99;
+      verdicts.push({
+        goal: `p99 latency ≤ 0.7× Hocuspocus (${size})`,
+        measured: `${ratio.toFixed(2)}× (${ms(t.step.delivery.p99)} vs ${ms(h.step.delivery.p99)} ms)`,
+        met: ratio <= 0.7,
+        detail: ratio <= 0.7 ? 'met' : `missed by ${((ratio / 0.7 - 1) * 100).toFixed(0)}% (needs ${ms(0.7 * h.step.delivery.p99)} ms or less)`,
+      });
+    }
+    if (t.step && r?.step) {
+      const ratio = t.step.delivery.p99 / r.step.delivery.p99;
+      verdicts.push({
+        goal: `p99 latency within 10% of the reference server (${size})`,
+        measured: `${ratio.toFixed(2)}× (${ms(t.step.delivery.p99)} vs ${ms(r.step.delivery.p99)} ms)`,
+        met: ratio <= 1.1,
+        detail: ratio <= 1.1 ? 'met' : `missed: ${((ratio - 1) * 100).toFixed(0)}% slower (limit +10%)`,
+      });
+    }
+  }
+  const tt = results.throughput.tieout;
+  const th = results.throughput.hocuspocus;
+  if (tt && th && th.sustainedRate > 0) {
+    const ratio = tt.sustainedRate / th.sustainedRate;
+    verdicts.push({
+      goal: 'sustained throughput ≥ 1.3× Hocuspocus',
+      measured: `${ratio.toFixed(2)}× (${int(tt.sustainedRate)} vs ${int(th.sustainedRate)} edits/s)`,
+      met: ratio >= 1.3,
+      detail: ratio >= 1.3 ? 'met' : `missed by ${((1 - ratio / 1.3) * 100).toFixed(0)}% (needs ${int(1.3 * th.sustainedRate)} edits/s)`,
+    });
+  }
+  return verdicts;
+}
+
+function labelled(kind: ServerKind): string {
+  return SERVER_LABELS[kind];
+}
+
+export function renderTables(results: BenchResults): string {
+  const parts: string[] = [];
+  const latencyRows: string[][] = [];
+  for (const kind of results.servers) {
+    for (const r of results.latency[kind] ?? []) {
+      const s = r.step;
+      latencyRows.push([
+        `${r.clients} / ${r.docs}`,
+        labelled(kind),
+        s ? ms(s.delivery.p50) : 'n/a',
+        s ? ms(s.delivery.p99) : 'n/a',
+        s ? ms(s.delivery.p999) : 'n/a',
+        s ? ms(s.fanout.p99) : 'n/a',
+        s ? `${int(s.deliveries)} / ${int(s.expectedDeliveries)}` : 'n/a',
+        s ? `${int(s.achievedRate)}` : 'n/a',
+        s ? pct(s.serverCpu) : 'n/a',
+        s ? pct(s.loadCpu) : 'n/a',
+        s && s.cpuPressure !== null ? pct(s.cpuPressure) : 'n/a',
+        `${r.failedConnections}`,
+      ]);
+    }
+  }
+  if (latencyRows.length) {
+    latencyRows.sort((a, b) => a[0]!.localeCompare(b[0]!, 'en', { numeric: true }));
+    parts.push(
+      '### (a) Propagation latency (ms, edit leaves a client → arrives at another client in its room)\n\n' +
+        table(
+          ['clients / docs', 'server', 'p50', 'p99', 'p99.9', 'p99 until all in room', 'delivered / expected', 'edits/s', 'server CPU', 'load-gen CPU', 'CPU pressure', 'failed connects'],
+          latencyRows,
+        ),
+    );
+  }
+  const throughputRows: string[][] = [];
+  for (const kind of results.servers) {
+    const t = results.throughput[kind];
+    if (!t) continue;
+    const last = t.steps.filter((s) => s.passed).at(-1);
+    const failed = t.steps.find((s) => !s.passed);
+    throughputRows.push([
+      labelled(kind),
+      int(t.sustainedRate),
+      last ? ms(last.delivery.p99) : 'n/a',
+      last ? pct(last.serverCpu) : 'n/a',
+      last ? pct(last.loadCpu) : 'n/a',
+      failed ? `${int(failed.targetRate)} edits/s: ${failed.reason} (server CPU ${pct(failed.serverCpu)}, load-gen CPU ${pct(failed.loadCpu)})` : 'none within the step limit',
+    ]);
+  }
+  if (throughputRows.length) {
+    const t = Object.values(results.throughput)[0]!;
+    parts.push(
+      `### (b) Throughput (${t.clients} clients over ${t.docs} documents; rate ×1.5 per step; pass = p99 < ${THROUGHPUT_P99_LIMIT_MS} ms, ≥95% of the target rate sent, ≥99% delivered)\n\n` +
+        table(['server', 'sustained edits/s', 'p99 at that rate', 'server CPU', 'load-gen CPU', 'first failing step'], throughputRows),
+    );
+  }
+  const memoryRows: string[][] = [];
+  for (const kind of results.servers) {
+    const m = results.memory[kind];
+    if (!m) continue;
+    memoryRows.push([labelled(kind), mb(m.baselineRss), kb(m.rssPerDoc), kb(m.rssPerConnection), kb(m.heapPerDoc), kb(m.heapPerConnection)]);
+  }
+  if (memoryRows.length) {
+    const m = Object.values(results.memory)[0]!;
+    parts.push(
+      `### (c) Memory (${m.docs} documents of ${m.fillerItems} items each held open by one connection, then ${m.idleConnections} idle connections; after forced GC)\n\n` +
+        table(['server', 'baseline RSS (MiB)', 'RSS per document (KiB)', 'RSS per idle connection (KiB)', 'V8 heap per document (KiB)', 'V8 heap per idle connection (KiB)'], memoryRows),
+    );
+  }
+  const coldRows: string[][] = [];
+  for (const kind of results.servers) {
+    const c = results.coldload[kind];
+    if (!c) continue;
+    coldRows.push([labelled(kind), int(c.updates), int(c.storedRows), kb(c.storedBytes), int(c.writeMs), ms(c.medianMs), c.loads.map((l) => ms(l.ms)).join(', ')]);
+  }
+  if (coldRows.length || results.servers.includes('reference')) {
+    if (results.servers.includes('reference') && coldRows.length) coldRows.push([labelled('reference'), 'n/a', '—', '—', '—', 'n/a (persists nothing)', '—']);
+    if (coldRows.length) {
+      parts.push(
+        '### (d) Cold load from Postgres (one-character updates typed through the server, fresh server process per load)\n\n' +
+          table(['server', 'updates of history', 'rows stored', 'KiB stored', 'write time (ms)', 'load + sync, median (ms)', 'runs (ms)'], coldRows),
+      );
+    }
+  }
+  const persistRows: string[][] = [];
+  for (const kind of results.servers) {
+    const p = results.persistence[kind];
+    if (!p) continue;
+    persistRows.push([
+      labelled(kind),
+      int(p.edits),
+      p.per1000.transactions.toFixed(0),
+      p.per1000.rowsInserted.toFixed(0),
+      p.per1000.rowsUpdated.toFixed(0),
+      kb(p.per1000.relationBytes),
+      p.per1000.walBytes === null ? 'n/a' : kb(p.per1000.walBytes),
+    ]);
+  }
+  if (persistRows.length) {
+    const p = Object.values(results.persistence)[0]!;
+    parts.push(
+      `### (e) Persistence cost per 1,000 edits (${p.clients} clients on one document, ${p.totalRate} edits/s)\n\n` +
+        table(['server', 'edits measured', 'transactions', 'rows inserted', 'rows updated', 'table + index growth (KiB)', 'WAL (KiB, whole cluster)'], persistRows) +
+        '\n\nThe y-websocket reference server persists nothing, so it has no row here.',
+    );
+  }
+  const verdicts = judgeGoals(results);
+  if (verdicts.length) {
+    parts.push(
+      '### Goals\n\n' +
+        table(['goal', 'measured', 'verdict'], verdicts.map((v) => [v.goal, v.measured, v.met ? 'met' : `**not met**: ${v.detail}`])),
+    );
+  }
+  const failures = Object.entries(results.failures);
+  if (failures.length) parts.push('### Failed runs\n\n' + failures.map(([label, error]) => `- ${label}: ${error.split('\n')[0]}`).join('\n'));
+  return parts.join('\n\n');
+}
+
+export function renderConsole(results: BenchResults): string {
+  return renderTables(results);
+}
+
+export function renderMarkdown(results: BenchResults): string {
+  const m = results.machine;
+  return `# Benchmarks
+
+Tieout's collaboration server against Hocuspocus 3 and the reference y-websocket server
+(\`@y/websocket-server\` 0.1.1). Generated by \`bench/\` from the run below; regenerate with
+\`${results.command} --write-docs\` (add the flag if it is not there). Method and caveats are at the end.
+
+- Run: ${results.mode} (${results.startedAt} → ${results.finishedAt})
+- Command: \`${results.command}\`
+- Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB memory, ${m.os}, Node ${m.node}, open files limit ${m.openFilesLimit}
+- Server under test pinned to core 0 (\`taskset -c 0\`), ${results.workers} load-generator processes pinned to core 1; Postgres 15 on the same machine, unpinned.
+
+${renderTables(results)}
+
+## Method
+
+- **Clients** are lightweight: each speaks y-protocols directly over one WebSocket (SyncStep1/SyncStep2 handshake, then update
+  messages), with Hocuspocus's framing (document name prefix, per-document auth message) for Hocuspocus. Every client
+  authenticates with a Supabase-style access token (Tieout verifies it and the workspace membership; Hocuspocus verifies the
+  signature in \`onAuthenticate\`; the reference server checks nothing).
+- **Edits** are real checklist edits made with \`@tieout/doc-model\` (\`updateItem\` of the client's own item title). The title
+  carries the sender, a sequence number and the send time (\`performance.timeOrigin + performance.now()\`); receivers decode
+  each incoming update without applying it and subtract the send time from the same machine's clock. A document is seeded
+  first with one section, one item per editing client and five filler items.
+- **Latency** counts every delivery to every other client in the room, for edits sent after the warm-up; "p99 until all in
+  room" is per edit, until its last receiver had it. Edits are sent open-loop on a fixed schedule (random phase per client).
+- **Throughput** steps the total edit rate up by 1.5× on the same connections; the sustained rate is the last step that passed.
+- **Memory** is VmRSS of the server process from /proc after two forced GCs (\`--expose-gc\`), before and after each step.
+- **Cold load**: the history is written through each server, which stores it its own way (Hocuspocus: one row holding the
+  merged state; Tieout: its update log and snapshots), then a new server process serves the document to a new client;
+  the time runs from opening the socket to applying SyncStep2, and the loaded text is checked.
+- **Persistence** deltas come from \`pg_stat_database\` (transactions, minus the benchmark's own counter queries),
+  \`pg_stat_user_tables\` (rows), \`pg_total_relation_size\` and \`pg_stat_wal\` (cluster-wide: other databases' activity
+  during the run is included), read once the database has been quiet for several seconds.
+
+## Caveats
+
+- Two cores: the server gets one, every load generator shares the other, Postgres floats. Server CPU near 100% means the
+  server is the bottleneck; load-generator CPU near 100% means the measurement is limited by the client side and the
+  server's real limit is higher. Both columns are shown so no number is read without its context.
+- Hocuspocus 4 needs Node 22; the machine has Node 20, so Hocuspocus 3.4 is measured (with its default 2 s / 10 s store
+  debounce).
+- The reference server persists nothing, so it has no cold-load or persistence figures.
+`;
+}

@@ -1,0 +1,80 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { SCENARIOS, type Mode, type ScenarioName } from './config.ts';
+import { DEFAULT_BENCH_DATABASE_URL } from './fixtures.ts';
+import { runBench } from './harness.ts';
+import { renderConsole, renderMarkdown } from './report.ts';
+import { SERVER_KINDS, type ServerKind } from './servers/launch.ts';
+
+const usage = `Usage: npm run bench -w @tieout/bench -- [--quick | --full] [options]
+
+  --quick              every scenario at small sizes (default; ~10 min for three servers)
+  --full               the issue's sizes: latency at 100/10, 500/50, 2000/200 clients/documents,
+                       100,000-update cold load, 5,000-edit persistence run (~35-45 min)
+  --smoke              a seconds-long harness check (what the test suite runs), not a measurement
+  --servers=a,b        among tieout,hocuspocus,reference (default: all three)
+  --scenarios=a,b      among ${SCENARIOS.join(',')} (default: all)
+  --workers=N          load-generator processes, all pinned to core 1 (default 2)
+  --database-url=URL   benchmark database, created if missing (default ${DEFAULT_BENCH_DATABASE_URL})
+  --write-docs         write docs/benchmarks.md from this run
+  --cpu-prof           run the Tieout server with node --cpu-prof (profiles land in bench/profiles/)
+`;
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean' },
+    full: { type: 'boolean' },
+    smoke: { type: 'boolean' },
+    servers: { type: 'string' },
+    scenarios: { type: 'string' },
+    workers: { type: 'string' },
+    'database-url': { type: 'string' },
+    'write-docs': { type: 'boolean' },
+    'cpu-prof': { type: 'boolean' },
+    help: { type: 'boolean' },
+  },
+});
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
+if ([values.quick, values.full, values.smoke].filter(Boolean).length > 1) throw new Error('Choose one of --quick, --full, --smoke');
+const mode: Mode = values.full ? 'full' : values.smoke ? 'smoke' : 'quick';
+
+function list<T extends string>(raw: string | undefined, allowed: readonly T[], what: string): T[] {
+  if (!raw) return [...allowed];
+  const picked = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const item of picked) if (!allowed.includes(item as T)) throw new Error(`Unknown ${what} "${item}" (allowed: ${allowed.join(', ')})`);
+  return picked as T[];
+}
+
+const servers = list<ServerKind>(values.servers, SERVER_KINDS, 'server');
+const scenarios = list<ScenarioName>(values.scenarios, SCENARIOS, 'scenario');
+const workers = Number(values.workers ?? 2);
+if (!Number.isInteger(workers) || workers < 1 || workers > 8) throw new Error('--workers must be an integer from 1 to 8');
+const benchRoot = fileURLToPath(new URL('..', import.meta.url));
+const profileDir = `${benchRoot}profiles`;
+if (values['cpu-prof']) await mkdir(profileDir, { recursive: true });
+
+const command = `npm run bench -w @tieout/bench -- ${process.argv.slice(2).join(' ')}`.trim();
+const results = await runBench({
+  mode,
+  servers,
+  scenarios,
+  workers,
+  databaseUrl: values['database-url'] ?? process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_DATABASE_URL,
+  command,
+  tieoutNodeFlags: values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+});
+
+console.log(`\n${renderConsole(results)}`);
+await mkdir(`${benchRoot}results`, { recursive: true });
+const jsonPath = `${benchRoot}results/${mode}-latest.json`;
+await writeFile(jsonPath, JSON.stringify(results, (_key, value) => (ArrayBuffer.isView(value) ? undefined : value), 2));
+console.log(`raw results: ${jsonPath}`);
+if (values['write-docs']) {
+  const docPath = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));
+  await writeFile(docPath, renderMarkdown(results));
+  console.log(`wrote ${docPath}`);
+}

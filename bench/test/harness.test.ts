@@ -1,0 +1,92 @@
+import * as Y from 'yjs';
+import { describe, expect, it } from 'vitest';
+import { updateItem } from '@tieout/doc-model';
+import { SCALES } from '../src/config.ts';
+import { runBench } from '../src/harness.ts';
+import { benchItemId, seedChecklist } from '../src/load/content.ts';
+import { editTitle, editsInUpdate } from '../src/load/edits.ts';
+import { judgeGoals, renderMarkdown } from '../src/report.ts';
+import { percentile } from '../src/stats.ts';
+
+describe('edit timestamps', () => {
+  it('are found in the update a checklist edit produces, and nothing else is', () => {
+    const doc = new Y.Doc();
+    seedChecklist(doc, [7], 1);
+    const updates: Uint8Array[] = [];
+    doc.on('update', (update: Uint8Array) => updates.push(update));
+    updateItem(doc, benchItemId(7), { title: editTitle(7, 3, 1234.5) });
+    updateItem(doc, benchItemId(7), { status: 'done' });
+    expect(updates.map(editsInUpdate)).toEqual([[{ sender: 7, seq: 3, sentAt: 1234.5 }], []]);
+  });
+});
+
+describe('percentile', () => {
+  it('uses the nearest rank and is NaN for no samples', () => {
+    const sorted = Float64Array.from({ length: 1000 }, (_, i) => i + 1);
+    expect(percentile(sorted, 50)).toBe(500);
+    expect(percentile(sorted, 99.9)).toBe(999);
+    expect(percentile(new Float64Array(0), 99)).toBeNaN();
+  });
+});
+
+describe('benchmark harness (smoke, reference server only)', () => {
+  it('measures latency, throughput and memory end to end on real processes', async () => {
+    const results = await runBench({
+      mode: 'smoke',
+      servers: ['reference'],
+      scenarios: ['latency', 'throughput', 'memory', 'coldload', 'persistence'],
+      workers: 1,
+      databaseUrl: 'postgres://unused',
+      command: 'vitest',
+      log: () => {},
+    });
+    expect(results.failures).toEqual({});
+    const [latency] = results.latency.reference!;
+    const step = latency!.step!;
+    expect(latency!.failedConnections).toBe(0);
+    expect(step.deliveries).toBeGreaterThan(0);
+    expect(step.deliveries).toBe(step.expectedDeliveries);
+    expect(step.delivery.p50).toBeGreaterThan(0);
+    expect(step.delivery.p99).toBeGreaterThanOrEqual(step.delivery.p50);
+    expect(results.throughput.reference!.steps.length).toBeGreaterThan(0);
+    const memory = results.memory.reference!;
+    expect(memory.rssAfterDocs).toBeGreaterThan(0);
+    expect(Number.isFinite(memory.heapPerDoc)).toBe(true);
+    // The reference server persists nothing: no cold load or persistence rows are invented for it.
+    expect(results.coldload.reference).toBeUndefined();
+    expect(results.persistence.reference).toBeUndefined();
+    expect(renderMarkdown(results)).toContain('| 6 / 2 | y-websocket reference |');
+    expect(SCALES.smoke.latency.sizes).toEqual([[6, 2]]);
+  });
+
+  it('fails clearly when a persisted server has no reachable database', async () => {
+    await expect(
+      runBench({
+        mode: 'smoke',
+        servers: ['hocuspocus'],
+        scenarios: ['latency'],
+        workers: 1,
+        databaseUrl: 'postgres://postgres@127.0.0.1:1/tieout_bench_unreachable',
+        command: 'vitest',
+        log: () => {},
+      }),
+    ).rejects.toThrow(/ECONNREFUSED|connect/);
+  });
+});
+
+describe('goal verdicts', () => {
+  it('say by how much a goal is missed', () => {
+    const step = (p99: number) => ({ delivery: { p99 } }) as never;
+    const verdicts = judgeGoals({
+      latency: {
+        tieout: [{ clients: 100, docs: 10, step: step(10) }],
+        hocuspocus: [{ clients: 100, docs: 10, step: step(10) }],
+        reference: [{ clients: 100, docs: 10, step: step(10) }],
+      },
+      throughput: { tieout: { sustainedRate: 1000 }, hocuspocus: { sustainedRate: 1000 } },
+    } as never);
+    expect(verdicts.map((v) => v.met)).toEqual([false, true, false]);
+    expect(verdicts[0]!.detail).toMatch(/missed by 43%/);
+    expect(verdicts[2]!.detail).toMatch(/missed by 23%/);
+  });
+});
