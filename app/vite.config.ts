@@ -28,6 +28,19 @@ export default defineConfig({
     // every Tiptap extension must share the one the app depends on.
     dedupe: ['@tiptap/core', '@tiptap/pm', 'yjs', 'y-protocols', 'react', 'react-dom'],
   },
+  optimizeDeps: {
+    // Pre-bundled up front so the first visit to a checklist in development does not trigger a reload.
+    include: [
+      '@tiptap/react',
+      '@tiptap/starter-kit',
+      '@tiptap/extension-collaboration',
+      '@tiptap/extension-collaboration-caret',
+      'y-websocket',
+      'yjs',
+      'fractional-indexing',
+      'zod',
+    ],
+  },
   ssr: {
     // Workspace packages ship TypeScript source, so the server bundle compiles them.
     // PGlite (wasm + data files) and pg stay external and load from node_modules at run time.

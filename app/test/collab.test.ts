@@ -25,6 +25,7 @@ describe('connectionState', () => {
   it('is offline when disconnected or the browser is offline', () => {
     expect(connectionState({ ...base, status: 'disconnected' })).toBe('offline');
     expect(connectionState({ ...base, browserOnline: false })).toBe('offline');
+    expect(connectionState({ ...base, status: 'connected', browserOnline: false })).toBe('offline');
   });
   it('is connected once the socket is open, and refused after a permanent close', () => {
     expect(connectionState({ ...base, status: 'connected', failedAttempts: 3 })).toBe('connected');

@@ -405,7 +405,7 @@ function ItemRow({
             onChange={(event) => patch({ risk: (event.target.value || null) as ItemView['risk'] })}
             className={`${selectClass} w-28 shrink-0`}
           >
-            <option value="">No risk set</option>
+            <option value="">No risk</option>
             {RISK_LEVELS.map((risk) => (
               <option key={risk} value={risk}>
                 {RISK_LABELS[risk]}

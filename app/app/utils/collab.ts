@@ -25,8 +25,9 @@ export function connectionState(input: {
   refused: boolean;
 }): ConnectionState {
   if (input.refused) return 'refused';
-  if (input.status === 'connected') return 'connected';
+  // The browser knows before the socket does (a dead socket takes up to 30 s to time out).
   if (!input.browserOnline) return 'offline';
+  if (input.status === 'connected') return 'connected';
   if (input.status === 'connecting' && input.failedAttempts === 0) return 'connecting';
   return 'offline';
 }
