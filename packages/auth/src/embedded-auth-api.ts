@@ -139,7 +139,7 @@ export function createEmbeddedAuthApi(options: EmbeddedAuthApiOptions): Embedded
       throw new GoTrueError(422, 'validation_failed', metadata.error.issues[0]?.message ?? 'Invalid user data');
     const userMetadata = { ...metadata.data };
     if (typeof userMetadata.display_name === 'string') userMetadata.display_name = userMetadata.display_name.trim();
-    signUpByAddress?.hit(address ?? '');
+    if (address) signUpByAddress?.hit(address);
     if (await db.asService((sql) => findUserByEmail(sql, email))) throw userAlreadyExists();
     const passwordHash = await hash(password, cost);
     const session = await db.asService(async (sql) => {
@@ -160,7 +160,7 @@ export function createEmbeddedAuthApi(options: EmbeddedAuthApiOptions): Embedded
     const email = body.email.trim().toLowerCase();
     enforce(signInByAddress, address);
     enforce(signInFailures, email);
-    signInByAddress?.hit(address ?? '');
+    if (address) signInByAddress?.hit(address);
     const user = await db.asService((sql) => findUserByEmail(sql, email));
     // Compare against a dummy hash for unknown emails so timing does not tell which emails exist.
     dummyHash ??= hash('not-a-password', cost);

@@ -5,11 +5,14 @@ import { migrate, openDatabase, type Database } from '@tieout/db';
  * A migrated, empty database: PGlite in memory, or, with DATABASE_URL, a uniquely named database on that
  * server (created here and dropped by `dispose`, so parallel runs never share state).
  */
-export async function openTestDatabase(prefix: string): Promise<{ db: Database; dispose(): Promise<void> }> {
+export async function openTestDatabase(
+  prefix: string,
+  options: { seed?: boolean } = {}
+): Promise<{ db: Database; dispose(): Promise<void> }> {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {
     const db = await openDatabase();
-    await migrate(db);
+    await migrate(db, { seedIfFresh: options.seed ?? false });
     return { db, dispose: () => db.close() };
   }
   const name = `${prefix}_${Date.now()}_${randomBytes(4).toString('hex')}`;
@@ -19,7 +22,7 @@ export async function openTestDatabase(prefix: string): Promise<{ db: Database; 
   url.pathname = `/${name}`;
   const db = await openDatabase({ url: url.toString(), poolSize: 4 });
   try {
-    await migrate(db);
+    await migrate(db, { seedIfFresh: options.seed ?? false });
   } catch (error) {
     await db.close();
     await admin.ownerQuery(`drop database if exists "${name}" with (force)`);

@@ -1,0 +1,30 @@
+import { createClient } from '@supabase/supabase-js';
+import { DEMO_PASSWORD, demoUsers, demoWorkspace, listMyWorkspaces, type Database } from '@tieout/db';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createEmbeddedAuthApi } from '../src/embedded-auth-api.ts';
+import { createTokenVerifier } from '../src/tokens.ts';
+import { openTestDatabase } from './test-database.ts';
+
+const jwtSecret = 'embedded-auth-demo-secret-0123456789abcdef';
+let db: Database;
+let dispose: () => Promise<void>;
+beforeAll(async () => {
+  ({ db, dispose } = await openTestDatabase('tieout_auth_demo', { seed: true }));
+}, 180_000);
+afterAll(async () => dispose(), 60_000);
+
+it('signs the seeded demo owner in with the demo password, and RLS then shows their workspace', async () => {
+  const api = createEmbeddedAuthApi({ db, jwtSecret });
+  const supabase = createClient('http://tieout.test', 'embedded-anon-key', {
+    global: { fetch: async (input, init) => (await api.handle(new Request(input, init))) ?? new Response(null, { status: 599 }) },
+    auth: { persistSession: false, autoRefreshToken: false },
+    realtime: { transport: WebSocket as never },
+  });
+  const { data, error } = await supabase.auth.signInWithPassword({ email: demoUsers.owner.email, password: DEMO_PASSWORD });
+  expect(error).toBeNull();
+  expect(data.user?.id).toBe(demoUsers.owner.id);
+  const claims = await createTokenVerifier({ jwtSecret })(data.session!.access_token);
+  const workspaces = await listMyWorkspaces(db, claims);
+  expect(workspaces.find((w) => w.id === demoWorkspace.id)?.role).toBe('owner');
+});
