@@ -25,7 +25,10 @@ export const links: LinksFunction = () => [
   { rel: 'icon', href: favicon, type: 'image/svg+xml' },
 ];
 
-export const meta: MetaFunction = () => [{ title: 'Tieout' }, { name: 'description', content: 'Deal diligence checklists, edited together.' }];
+export const meta: MetaFunction = () => [
+  { title: 'Tieout' },
+  { name: 'description', content: 'Deal diligence checklists, edited together.' },
+];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const session = await getOptionalUser(request, context);
@@ -44,13 +47,19 @@ export function Layout({ children }: { children: ReactNode }) {
         <Links />
       </head>
       <body className="min-h-full bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
-        <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:text-sm dark:focus:bg-slate-900">
+        <a
+          href="#main"
+          className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:text-sm dark:focus:bg-slate-900"
+        >
           Skip to content
         </a>
         <header className="border-b border-slate-200 bg-white/80 dark:border-slate-800 dark:bg-slate-900/80">
           <div className="mx-auto flex h-14 max-w-6xl items-center justify-between px-4">
             <Link to="/" className="flex items-center gap-2 text-base font-semibold tracking-tight">
-              <span aria-hidden="true" className="inline-block h-5 w-5 rounded bg-gradient-to-br from-sky-500 to-indigo-600" />
+              <span
+                aria-hidden="true"
+                className="inline-block h-5 w-5 rounded bg-gradient-to-br from-sky-500 to-indigo-600"
+              />
               Tieout
             </Link>
             {user ? (
@@ -59,7 +68,10 @@ export function Layout({ children }: { children: ReactNode }) {
                   {user.name}
                 </span>
                 <Form method="post" action="/logout">
-                  <button type="submit" className="rounded-md px-2 py-1 text-slate-600 hover:bg-slate-100 hover:text-slate-900 dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white">
+                  <button
+                    type="submit"
+                    className="rounded-md px-2 py-1 text-slate-600 hover:bg-slate-100 hover:text-slate-900 dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white"
+                  >
                     Sign out
                   </button>
                 </Form>
@@ -88,18 +100,25 @@ export default function App() {
   return <Outlet />;
 }
 
+const STATUS_TITLES: Record<number, string> = { 400: 'Bad request', 403: 'Not allowed', 404: 'Not found' };
+
 export function ErrorBoundary() {
   const error = useRouteError();
-  const title = isRouteErrorResponse(error) ? `${error.status} ${error.statusText}` : 'Something went wrong';
+  const title = isRouteErrorResponse(error)
+    ? STATUS_TITLES[error.status] ?? `${error.status} ${error.statusText}`.trim()
+    : 'Something went wrong';
   const detail = isRouteErrorResponse(error)
     ? typeof error.data === 'string'
       ? error.data
       : null
     : error instanceof Error
-      ? error.message
-      : null;
+    ? error.message
+    : null;
   return (
-    <div role="alert" className="mx-auto max-w-xl rounded-lg border border-red-200 bg-white p-6 dark:border-red-900 dark:bg-slate-900">
+    <div
+      role="alert"
+      className="mx-auto max-w-xl rounded-lg border border-red-200 bg-white p-6 dark:border-red-900 dark:bg-slate-900"
+    >
       <h1 className="text-lg font-semibold">{title}</h1>
       {detail ? <p className="mt-2 text-sm text-slate-600 dark:text-slate-300">{detail}</p> : null}
       <Link to="/" className="mt-4 inline-block text-sm font-medium text-sky-700 hover:underline dark:text-sky-400">

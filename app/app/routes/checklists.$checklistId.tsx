@@ -359,7 +359,7 @@ function ItemRow({
           </svg>
         </button>
         <TitleInput title={title} disabled={!editable} onCommit={(next) => patch({ title: next })} />
-        <div className="flex shrink-0 flex-wrap items-center gap-2 pl-8 sm:pl-0">
+        <div className="flex flex-wrap items-center gap-2 pl-8 max-lg:w-full lg:shrink-0 lg:pl-0">
           <select
             aria-label={`Status of ${title}`}
             value={item.status}

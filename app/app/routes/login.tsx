@@ -11,21 +11,27 @@ export const meta: MetaFunction = () => [{ title: 'Sign in · Tieout' }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const session = await getOptionalUser(request, context);
-  if (session) throw redirect(safeRedirectPath(new URL(request.url).searchParams.get('redirectTo')), { headers: session.headers });
+  if (session)
+    throw redirect(safeRedirectPath(new URL(request.url).searchParams.get('redirectTo')), { headers: session.headers });
   return null;
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = parseForm(loginSchema, await request.formData());
-  if (!parsed.ok) return data({ fieldErrors: parsed.fieldErrors, formError: null, values: parsed.values }, { status: 400 });
+  if (!parsed.ok)
+    return data({ fieldErrors: parsed.fieldErrors, formError: null, values: parsed.values }, { status: 400 });
   const { email, password, redirectTo } = parsed.data;
   const { supabase, headers } = createSupabase(request, context);
   const { error } = await supabase.auth.signInWithPassword({ email, password });
   if (error) {
-    const formError = error.status === 400 || error.code === 'invalid_credentials'
-      ? 'That email and password do not match an account.'
-      : `Signing in failed: ${error.message}`;
-    return data({ fieldErrors: {}, formError, values: { email } }, { status: error.status === 400 ? 400 : 502, headers });
+    const formError =
+      error.status === 400 || error.code === 'invalid_credentials'
+        ? 'That email and password do not match an account.'
+        : `Signing in failed: ${error.message}`;
+    return data(
+      { fieldErrors: {}, formError, values: { email } },
+      { status: error.status === 400 ? 400 : 502, headers }
+    );
   }
   throw redirect(safeRedirectPath(redirectTo), { headers });
 }
@@ -34,7 +40,7 @@ export default function Login() {
   const result = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const navigation = useNavigation();
-  const busy = navigation.state !== 'idle' && navigation.formAction === '/login';
+  const busy = navigation.state === 'submitting';
   const errors: Record<string, string | undefined> = result?.fieldErrors ?? {};
   return (
     <AuthCard
@@ -48,11 +54,27 @@ export default function Login() {
         </>
       }
     >
-      <Form method="post" action="/login" className="space-y-4" noValidate>
+      {/* No `action`: it posts to the current URL, so ?redirectTo survives a failed attempt. */}
+      <Form method="post" className="space-y-4" noValidate>
         {result?.formError ? <FormAlert>{result.formError}</FormAlert> : null}
         <input type="hidden" name="redirectTo" value={searchParams.get('redirectTo') ?? '/'} />
-        <TextField label="Email" name="email" type="email" autoComplete="email" required defaultValue={result?.values.email} error={errors.email} />
-        <TextField label="Password" name="password" type="password" autoComplete="current-password" required error={errors.password} />
+        <TextField
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="email"
+          required
+          defaultValue={result?.values.email}
+          error={errors.email}
+        />
+        <TextField
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          error={errors.password}
+        />
         <button type="submit" className={`${buttonClass} w-full`} disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>

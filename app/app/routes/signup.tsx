@@ -44,7 +44,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export default function Signup() {
   const result = useActionData<typeof action>();
   const navigation = useNavigation();
-  const busy = navigation.state !== 'idle' && navigation.formAction === '/signup';
+  const busy = navigation.state === 'submitting';
   const errors: Record<string, string | undefined> = result?.fieldErrors ?? {};
   return (
     <AuthCard
@@ -63,7 +63,7 @@ export default function Signup() {
           {result.notice}
         </p>
       ) : (
-        <Form method="post" action="/signup" className="space-y-4" noValidate>
+        <Form method="post" className="space-y-4" noValidate>
           {result?.formError ? <FormAlert>{result.formError}</FormAlert> : null}
           <TextField label="Name" name="displayName" autoComplete="name" required defaultValue={result?.values.displayName} error={errors.displayName} />
           <TextField label="Email" name="email" type="email" autoComplete="email" required defaultValue={result?.values.email} error={errors.email} />
