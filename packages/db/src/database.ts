@@ -18,7 +18,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
   return openPglite(options.dataDir ?? 'memory://');
 }
 
-async function switchRole(sql: Sql, role: Role, claims: JwtClaims | null): Promise<void> {
+async function switchRole(sql: Sql, role: Role, claims: Record<string, unknown> | null): Promise<void> {
   await sql.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [
     role,
     claims ? JSON.stringify(claims) : '',
@@ -28,7 +28,7 @@ async function switchRole(sql: Sql, role: Role, claims: JwtClaims | null): Promi
 function roleApi(transaction: <T>(work: (sql: Sql) => Promise<T>) => Promise<T>) {
   const as =
     (role: Role) =>
-    <T>(claims: JwtClaims | null, work: (sql: Sql) => Promise<T>) =>
+    <T>(claims: Record<string, unknown> | null, work: (sql: Sql) => Promise<T>) =>
       transaction(async (sql) => {
         await switchRole(sql, role, claims);
         return work(sql);
@@ -37,7 +37,8 @@ function roleApi(transaction: <T>(work: (sql: Sql) => Promise<T>) => Promise<T>)
     asUser: <T>(claims: JwtClaims, work: (sql: Sql) => Promise<T>) => as('authenticated')(claims, work),
     asAnon: <T>(work: (sql: Sql) => Promise<T>) => as('anon')(null, work),
     asService: <T>(work: (sql: Sql) => Promise<T>) =>
-      as('service_role')({ sub: '', role: 'service_role' }, work),
+      // No `sub`: auth.uid() is null for the service role, as under PostgREST with the service key.
+      as('service_role')({ role: 'service_role' }, work),
   };
 }
 
