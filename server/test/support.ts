@@ -16,13 +16,32 @@ export const JWT_SECRET = 'collab-test-secret-0123456789-abcdefghijklmnop';
 
 /** A database that can be closed and opened again on the same storage (PGlite dataDir or Postgres database). */
 export interface TestDatabase {
+  /** The connection string (Postgres only). */
+  url?: string;
   open(): Promise<Database>;
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * PGlite (in memory, or on disk with `reopenable` so a restart can be tested) without DATABASE_URL;
+ * otherwise a uniquely named database on that Postgres server, dropped afterwards.
+ */
+export async function createTestDatabase(options: { reopenable?: boolean } = {}): Promise<TestDatabase> {
   const url = process.env.DATABASE_URL;
   const opened: Database[] = [];
+  if (!url && !options.reopenable) {
+    const db = await openDatabase({ dataDir: 'memory://' });
+    await migrate(db, { seedIfFresh: false });
+    let handedOut = false;
+    return {
+      async open() {
+        if (handedOut) throw new Error('An in-memory test database cannot be reopened: use { reopenable: true }');
+        handedOut = true;
+        return db;
+      },
+      drop: () => db.close(),
+    };
+  }
   if (!url) {
     const dataDir = mkdtempSync(join(tmpdir(), 'tieout-collab-'));
     const first = await openDatabase({ dataDir });
@@ -50,6 +69,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await migrate(first, { seedIfFresh: false });
   await first.close();
   return {
+    url: target.toString(),
     async open() {
       const db = await openDatabase({ url: target.toString(), poolSize: 6 });
       opened.push(db);

@@ -23,7 +23,7 @@ const clients: Client[] = [];
 const track = (client: Client) => (clients.push(client), client);
 
 beforeAll(async () => {
-  storage = await createTestDatabase();
+  storage = await createTestDatabase({ reopenable: true });
   db = await storage.open();
   fx = await createFixture(db);
 });

@@ -1,0 +1,97 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { addSection } from '@tieout/doc-model';
+import { migrate, openDatabase, type Database } from '@tieout/db';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CloseCode, ConfigError, loadCollabConfig } from '../src/index.ts';
+import { connectClient, createFixture, createTestDatabase, getJson, storedDoc, tokenFor, waitFor, JWT_SECRET } from './support.ts';
+
+const serverDir = fileURLToPath(new URL('..', import.meta.url));
+const cleanups: (() => Promise<void> | void)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+describe('configuration', () => {
+  it('applies defaults and reads limits from the environment', () => {
+    const config = loadCollabConfig({ SUPABASE_JWT_SECRET: JWT_SECRET, COLLAB_MAX_MESSAGE_BYTES: '2048', REDIS_URL: 'redis://127.0.0.1:6379' });
+    expect(config.port).toBe(1234);
+    expect(config.limits.maxMessageBytes).toBe(2048);
+    expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', keyPrefix: 'tieout:collab:' });
+    expect(config.auth.usingDevelopmentSecret).toBe(false);
+  });
+
+  it('rejects bad values with every problem named', () => {
+    expect(() => loadCollabConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', COLLAB_MESSAGES_PER_SECOND: '-1' })).toThrow(ConfigError);
+    try {
+      loadCollabConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', COLLAB_MESSAGES_PER_SECOND: '-1' });
+    } catch (error) {
+      expect((error as Error).message).toMatch(/PORT/);
+      expect((error as Error).message).toMatch(/DATABASE_URL/);
+      expect((error as Error).message).toMatch(/COLLAB_MESSAGES_PER_SECOND/);
+    }
+    expect(() => loadCollabConfig({ NODE_ENV: 'production' })).toThrow(/SUPABASE_JWT_SECRET or SUPABASE_URL/);
+    expect(() => loadCollabConfig({ SUPABASE_JWT_SECRET: 'short' })).toThrow(/at least 32/);
+  });
+});
+
+describe('standalone process (src/main.ts)', () => {
+  it('serves, and on SIGTERM writes pending edits, closes clients with 1001 and exits 0', async () => {
+    const env: Record<string, string> = {
+      ...(process.env as Record<string, string>),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SUPABASE_JWT_SECRET: JWT_SECRET,
+      LOG_LEVEL: 'info',
+      COLLAB_PERSIST_WINDOW_MS: '60000',
+    };
+    let db: Database;
+    let reopen: () => Promise<Database>;
+    if (process.env.DATABASE_URL) {
+      const storage = await createTestDatabase();
+      cleanups.push(() => storage.drop());
+      db = await storage.open();
+      reopen = () => storage.open();
+      env.DATABASE_URL = storage.url!;
+    } else {
+      const dataDir = mkdtempSync(join(tmpdir(), 'tieout-collab-main-'));
+      cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+      db = await openDatabase({ dataDir });
+      await migrate(db, { seedIfFresh: false });
+      reopen = () => openDatabase({ dataDir });
+      env.PGLITE_DATA_DIR = dataDir;
+    }
+    const fx = await createFixture(db);
+    if (db.kind === 'pglite') await db.close(); // PGlite storage has one owner at a time: hand it to the child.
+
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: serverDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    cleanups.push(() => void child.kill('SIGKILL'));
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await waitFor(() => /collaboration server listening/.test(output), 30_000, 'the server to listen');
+    const port = Number(/"port":(\d+)/.exec(output)![1]);
+
+    expect((await getJson(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    expect((await getJson(`http://127.0.0.1:${port}/readyz`)).body.ready).toBe(true);
+    const client = connectClient(`ws://127.0.0.1:${port}/collab`, fx.checklistId, await tokenFor(fx.users.editor));
+    await client.synced();
+    const id = addSection(client.doc, { title: 'Written on SIGTERM' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(output).toMatch(/"msg":"connection opened"/);
+    expect(output).toMatch(new RegExp(`"userId":"${fx.users.editor.id}"`));
+
+    child.kill('SIGTERM');
+    expect((await client.closed).code).toBe(CloseCode.goingAway);
+    expect(await exited).toBe(0);
+    client.destroy();
+
+    const after = db.kind === 'pglite' ? await reopen() : db;
+    expect((await storedDoc(after, fx.checklistId)).getMap('sections').has(id)).toBe(true);
+    await after.close();
+  }, 60_000);
+});
