@@ -26,9 +26,8 @@ import {
   type ItemView,
   type SectionView,
 } from '@tieout/doc-model';
-import { useCallback, useEffect, useMemo, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { z } from 'zod';
-import { ItemNotes } from '~/components/checklist/item-notes.tsx';
 import { useLiveChecklist, type LiveChecklist } from '~/components/checklist/use-live-checklist.ts';
 import { fieldClass, inputClass } from '~/components/form.tsx';
 import { getChecklist, listWorkspaceMembers, type WorkspaceMember } from '~/models/checklists.server.ts';
@@ -44,6 +43,11 @@ import {
   type ConnectionState,
   type PresenceUser,
 } from '~/utils/collab.ts';
+
+// The editor (Tiptap + ProseMirror) loads on first expand, not with the page.
+const ItemNotes = lazy(() =>
+  import('~/components/checklist/item-notes.tsx').then((module) => ({ default: module.ItemNotes }))
+);
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   {
@@ -447,14 +451,16 @@ function ItemRow({
       ) : null}
       {expanded ? (
         <div id={notesId} className="mt-3 pl-8">
-          <ItemNotes
-            doc={live.doc}
-            provider={live.provider}
-            itemId={item.id}
-            itemTitle={title}
-            user={user}
-            editable={editable}
-          />
+          <Suspense fallback={<p className="text-sm text-slate-400">Loading notes…</p>}>
+            <ItemNotes
+              doc={live.doc}
+              provider={live.provider}
+              itemId={item.id}
+              itemTitle={title}
+              user={user}
+              editable={editable}
+            />
+          </Suspense>
         </div>
       ) : null}
     </li>
