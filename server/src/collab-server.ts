@@ -363,9 +363,12 @@ export class CollabServer {
         this.logger.warn({ err: error, userId, checklistId: room.checklistId }, 'membership re-check failed');
         return;
       }
+      let deleted = false;
+      if (!access) deleted = !(await checklistExists(this.db, room.checklistId).catch(() => true));
       for (const connection of connections) {
         if (!access) {
-          connection.close(CloseCode.forbidden, 'membership revoked');
+          if (deleted) connection.close(CloseCode.notFound, 'checklist deleted');
+          else connection.close(CloseCode.forbidden, 'membership revoked');
         } else if (access.role !== connection.role) {
           connection.log.info({ from: connection.role, to: access.role }, 'role changed');
           connection.role = access.role;

@@ -38,9 +38,10 @@ export class RedisFanout {
     private readonly onResubscribed: () => void,
   ) {
     const options = { lazyConnect: false, maxRetriesPerRequest: null, enableAutoPipelining: true } as const;
-    this.publisher = new Redis(url, options);
+    // Named connections make them identifiable in CLIENT LIST (operations, and the reconnect test).
+    this.publisher = new Redis(url, { ...options, connectionName: `collab-pub-${instanceId}` });
     // No ready check on the subscriber: its INFO would race our first SUBSCRIBE and fail in subscriber mode.
-    this.subscriber = new Redis(url, { ...options, enableReadyCheck: false });
+    this.subscriber = new Redis(url, { ...options, enableReadyCheck: false, connectionName: `collab-sub-${instanceId}` });
     for (const client of [this.publisher, this.subscriber]) {
       client.on('error', (error: Error) => this.logger.warn({ err: error }, 'redis connection error'));
     }

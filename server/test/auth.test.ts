@@ -168,4 +168,13 @@ describe('membership changes on open connections', () => {
     expect(closed).toEqual({ code: CloseCode.forbidden, reason: 'membership revoked' });
     expect(owner.provider.wsconnected).toBe(true);
   });
+
+  it('closes sessions of a deleted checklist with 4404', async () => {
+    const f = await createFixture(db);
+    const editor = track(connectClient(server.url, f.checklistId, await tokenFor(f.users.editor)));
+    await editor.synced();
+    await db.asService((sql) => sql.query(`delete from public.checklists where id = $1`, [f.checklistId]));
+    const closed = await Promise.race([editor.closed, new Promise<null>((resolve) => setTimeout(resolve, 3000, null))]);
+    expect(closed).toEqual({ code: CloseCode.notFound, reason: 'checklist deleted' });
+  });
 });

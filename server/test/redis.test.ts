@@ -98,6 +98,30 @@ describe('Redis fan-out between server processes', () => {
     expect(await updateRows(fx.checklistId)).toEqual([fx.users.editor.id]);
   });
 
+  it('catches up on updates missed while its Redis subscription was down', async () => {
+    const fx = await createFixture(db);
+    const suffix = randomUUID();
+    const redis = { url: REDIS_URL, keyPrefix: `tieout:test:${suffix}:` };
+    const a = await startServer(db, { redis, timing: { persistWindowMs: 20 }, instanceId: `a-${suffix}` });
+    const b = await startServer(db, { redis, timing: { persistWindowMs: 20 }, instanceId: `b-${suffix}` });
+    servers.push(a, b);
+    const onA = connectClient(a.url, fx.checklistId, await tokenFor(fx.users.editor));
+    const onB = connectClient(b.url, fx.checklistId, await tokenFor(fx.users.viewer));
+    clients.push(onA, onB);
+    await Promise.all([onA.synced(), onB.synced()]);
+
+    // Cut B's subscriber connection (only ours: found by its connection name) and edit on A meanwhile.
+    const admin = new Redis(REDIS_URL);
+    const list = (await admin.client('LIST')) as string;
+    const line = list.split('\n').find((entry) => entry.includes(`name=collab-sub-b-${suffix}`));
+    expect(line).toBeDefined();
+    const id = /id=(\d+)/.exec(line!)![1]!;
+    await admin.client('KILL', 'ID', id);
+    const missed = addSection(onA.doc, { title: 'Sent while B was cut off' });
+    await waitFor(() => onB.doc.getMap('sections').has(missed), 10_000, 'B to catch up after reconnecting');
+    await admin.quit();
+  });
+
   it('keeps documents apart: a channel per document under the key prefix', async () => {
     const first = await createFixture(db);
     const second = await createFixture(db);
