@@ -169,6 +169,22 @@ export function updateItem(doc: Y.Doc, itemId: string, patch: ItemPatch): void {
   });
 }
 
+/**
+ * The same patch for several items in one transaction (bulk edits): one undo step, one update on the wire.
+ * Validates everything first, so a bad patch or an unknown id changes nothing.
+ */
+export function updateItems(doc: Y.Doc, itemIds: readonly string[], patch: ItemPatch): void {
+  const parsed = itemPatchSchema.parse(patch);
+  const items = itemIds.map((id) => requireEntry(itemsOf(doc), id, 'item'));
+  doc.transact(() => {
+    for (const item of items) {
+      for (const [key, value] of Object.entries(parsed)) {
+        if (value !== undefined && item.get(key) !== value) item.set(key, value);
+      }
+    }
+  });
+}
+
 /** Moves an item before `beforeId` in `sectionId`, or to the end of it. */
 export function moveItem(doc: Y.Doc, itemId: string, to: { sectionId: string; beforeId?: string | null }): void {
   doc.transact(() => {
