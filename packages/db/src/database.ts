@@ -48,6 +48,10 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   pool.on('error', () => {});
   const transaction = async <T>(work: (sql: Sql) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
+    // A checked-out client has no pool error listener: a server restart mid-transaction would otherwise
+    // be an uncaught 'error' event. The failing query rejects on its own.
+    const ignoreError = () => {};
+    client.on('error', ignoreError);
     const sql: Sql = {
       query: async <R extends Row>(text: string, params?: readonly unknown[]) =>
         (await client.query(text, params as unknown[])) as unknown as QueryResult<R>,
@@ -56,10 +60,12 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       await client.query('begin');
       const result = await work(sql);
       await client.query('commit');
+      client.off('error', ignoreError);
       client.release();
       return result;
     } catch (error) {
       await client.query('rollback').catch(() => {});
+      client.off('error', ignoreError);
       client.release(isConnectionError(error) ? (error as Error) : undefined);
       throw error;
     }
