@@ -1,5 +1,5 @@
 import { addSection } from '@tieout/doc-model';
-import type { Database } from '@tieout/db';
+import { openDatabase, type Database } from '@tieout/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode } from '../src/index.ts';
 import {
@@ -77,5 +77,44 @@ describe('database unavailability', () => {
     expect((await editor.closed).code).toBe(CloseCode.goingAway);
     expect((await storedDoc(db, fx.checklistId)).getMap('sections').has(id)).toBe(true);
     editor.destroy();
+  });
+
+  it.runIf(Boolean(process.env.DATABASE_URL))('survives real connection losses on Postgres, mid-transaction and while writing', async () => {
+    const fx = await createFixture(db);
+    const server = await startServer(db, { timing: { persistWindowMs: 10, persistRetryMinMs: 50, persistRetryMaxMs: 200 } });
+    const { rows } = await db.ownerQuery<{ name: string }>(`select current_database() as name`);
+    const dbName = rows[0]!.name;
+    // Kill every backend of this test's own database (and only this one), from a separate connection.
+    const killAll = async () => {
+      const admin = await openDatabase({ url: process.env.DATABASE_URL, poolSize: 1 });
+      await admin.ownerQuery(`select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()`, [dbName]);
+      await admin.close();
+    };
+
+    // A checked-out client losing its server must reject that transaction, not crash the process.
+    const inFlight = db.asUser(fx.users.editor.claims, async (sql) => {
+      await sql.query('select 1');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sql.query('select 1');
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await killAll();
+    await expect(inFlight).rejects.toThrow();
+
+    const editor = connectClient(server.url, fx.checklistId, await tokenFor(fx.users.editor));
+    await editor.synced();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push(addSection(editor.doc, { title: `Section ${i}` }));
+      await killAll();
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    await waitFor(async () => {
+      const stored = await storedDoc(db, fx.checklistId).catch(() => null);
+      return stored !== null && ids.every((id) => stored.getMap('sections').has(id));
+    }, 15_000, 'every edit to be stored after the connection losses');
+    expect(await storedAuthors(db, fx.checklistId)).toEqual([fx.users.editor.id]);
+    editor.destroy();
+    await server.close();
   });
 });
