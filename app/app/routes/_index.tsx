@@ -19,7 +19,12 @@ export default function Home() {
   const { workspaces } = useLoaderData<typeof loader>();
   return (
     <div className="space-y-10">
-      <h1 className="text-2xl font-semibold tracking-tight">Your deals</h1>
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <h1 className="text-2xl font-semibold tracking-tight">Your deals</h1>
+        <Link to="/workspaces/new" className="text-sm font-medium text-sky-700 hover:underline dark:text-sky-400">
+          New workspace
+        </Link>
+      </div>
       {workspaces.length === 0 ? (
         <p className="text-slate-600 dark:text-slate-400">You are not a member of any workspace yet. Ask a workspace owner to add you.</p>
       ) : null}
@@ -30,6 +35,13 @@ export default function Home() {
               {workspace.name}
             </h2>
             {workspace.role ? <span className="text-xs uppercase tracking-wide text-slate-500">{ROLE_LABELS[workspace.role]}</span> : null}
+            <Link
+              to={`/workspaces/${workspace.id}/members`}
+              aria-label={`Members of ${workspace.name}`}
+              className="text-sm text-sky-700 hover:underline dark:text-sky-400"
+            >
+              Members
+            </Link>
           </div>
           {workspace.deals.length === 0 ? (
             <p className="text-sm text-slate-600 dark:text-slate-400">No deals in this workspace yet.</p>

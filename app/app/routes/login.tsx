@@ -26,7 +26,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (error) {
     const formError =
       error.status === 400 || error.code === 'invalid_credentials'
-        ? 'That email and password do not match an account.'
+        ? 'Invalid login credentials: that email and password do not match an account.'
         : `Signing in failed: ${error.message}`;
     return data(
       { fieldErrors: {}, formError, values: { email } },
@@ -48,7 +48,7 @@ export default function Login() {
       footer={
         <>
           No account yet?{' '}
-          <Link to="/signup" className="font-medium text-sky-700 hover:underline dark:text-sky-400">
+          <Link to={searchParams.get('redirectTo') ? `/signup?${new URLSearchParams({ redirectTo: searchParams.get('redirectTo') ?? '/' })}` : '/signup'} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
             Create one
           </Link>
         </>

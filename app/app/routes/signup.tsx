@@ -1,16 +1,18 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data, redirect } from '@remix-run/node';
-import { Form, Link, useActionData, useNavigation } from '@remix-run/react';
+import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react';
 import { AuthCard, buttonClass, FormAlert, TextField } from '~/components/form.tsx';
 import { getOptionalUser } from '~/utils/auth.server.ts';
 import { parseForm, signupSchema } from '~/utils/forms.ts';
+import { safeRedirectPath } from '~/utils/redirect.ts';
 import { createSupabase } from '~/utils/supabase.server.ts';
 
 export const meta: MetaFunction = () => [{ title: 'Create an account · Tieout' }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const session = await getOptionalUser(request, context);
-  if (session) throw redirect('/', { headers: session.headers });
+  if (session)
+    throw redirect(safeRedirectPath(new URL(request.url).searchParams.get('redirectTo')), { headers: session.headers });
   return null;
 }
 
@@ -19,7 +21,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.ok) {
     return data({ fieldErrors: parsed.fieldErrors, formError: null, notice: null, values: parsed.values }, { status: 400 });
   }
-  const { displayName, email, password } = parsed.data;
+  const { displayName, email, password, redirectTo } = parsed.data;
   const { supabase, headers } = createSupabase(request, context);
   const { data: result, error } = await supabase.auth.signUp({ email, password, options: { data: { display_name: displayName } } });
   const values = { displayName, email };
@@ -38,11 +40,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!result.session) {
     return data({ fieldErrors: {}, formError: null, notice: 'Check your email to confirm the account, then sign in.', values }, { headers });
   }
-  throw redirect('/', { headers });
+  throw redirect(safeRedirectPath(redirectTo), { headers });
 }
 
 export default function Signup() {
   const result = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const redirectTo = searchParams.get('redirectTo');
   const navigation = useNavigation();
   const busy = navigation.state === 'submitting';
   const errors: Record<string, string | undefined> = result?.fieldErrors ?? {};
@@ -52,7 +56,7 @@ export default function Signup() {
       footer={
         <>
           Already have an account?{' '}
-          <Link to="/login" className="font-medium text-sky-700 hover:underline dark:text-sky-400">
+          <Link to={redirectTo ? `/login?${new URLSearchParams({ redirectTo })}` : '/login'} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
             Sign in
           </Link>
         </>
@@ -65,6 +69,7 @@ export default function Signup() {
       ) : (
         <Form method="post" className="space-y-4" noValidate>
           {result?.formError ? <FormAlert>{result.formError}</FormAlert> : null}
+          <input type="hidden" name="redirectTo" value={redirectTo ?? '/'} />
           <TextField label="Name" name="displayName" autoComplete="name" required defaultValue={result?.values.displayName} error={errors.displayName} />
           <TextField label="Email" name="email" type="email" autoComplete="email" required defaultValue={result?.values.email} error={errors.email} />
           <TextField

@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import { expect, type Browser, type Page } from '@playwright/test';
+
+export interface NewAccount {
+  name: string;
+  email: string;
+  password: string;
+}
+
+/** A never-used account (unique per run, since the test database lives as long as the web server). */
+export function newAccount(label: string): NewAccount {
+  const suffix = randomBytes(4).toString('hex');
+  return { name: `${label} ${suffix}`, email: `${label.toLowerCase().replace(/\W+/g, '.')}.${suffix}@example.com`, password: `pw-${randomBytes(9).toString('base64url')}` };
+}
+
+/** Fills in the sign-up form on the current page (/signup, possibly with ?redirectTo). */
+export async function fillSignUp(page: Page, account: NewAccount): Promise<void> {
+  await page.getByLabel('Name').fill(account.name);
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+}
+
+/** A fresh browser context with no session. */
+export async function anonymousPage(browser: Browser): Promise<Page> {
+  const context = await browser.newContext();
+  return context.newPage();
+}
+
+/** On a workspace's members page as an owner: invites `email` and returns the link the page shows. */
+export async function createInvitationLink(page: Page, email: string, role: string): Promise<string> {
+  const invite = page.getByRole('region', { name: 'Invite someone' });
+  await invite.getByLabel('Email').fill(email);
+  await invite.getByLabel('Role', { exact: true }).selectOption(role);
+  await invite.getByRole('button', { name: 'Create invitation link' }).click();
+  const link = page.getByRole('textbox', { name: 'Invitation link' });
+  await expect(link).toHaveValue(/\/invitations\//);
+  return link.inputValue();
+}
