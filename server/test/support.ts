@@ -105,7 +105,6 @@ export async function createFixture(db: Database): Promise<Fixture> {
   for (const user of Object.values(users)) {
     await db.ownerQuery(`insert into auth.users (id, email) values ($1, $2)`, [user.id, user.email]);
   }
-  // created_by is explicit: auth.uid() cannot cast service_role's empty sub.
   await db.asService(async (sql) => {
     await sql.query(`insert into public.workspaces (id, name, created_by) values ($1, 'Collab test', null)`, [ids.workspace]);
     for (const role of ['owner', 'editor', 'reviewer', 'viewer'] as const) {

@@ -52,7 +52,6 @@ export async function createDocumentFixture(db: Database): Promise<DocumentFixtu
   for (const [role, user] of Object.entries(users)) {
     await db.ownerQuery(`insert into auth.users (id, email) values ($1, $2)`, [user.id, `${role}-${user.id}@example.test`]);
   }
-  // created_by is given explicitly: auth.uid() cannot cast service_role's empty sub.
   await db.asService(async (sql) => {
     await sql.query(`insert into public.workspaces (id, name, created_by) values ($1, 'Docs test', null)`, [ids.workspace]);
     for (const role of ['owner', 'editor', 'reviewer', 'viewer'] as const) {
