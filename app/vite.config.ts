@@ -24,8 +24,8 @@ export default defineConfig({
     tsconfigPaths(),
   ],
   resolve: {
-    // The install holds several copies of @tiptap/core (see docs/decisions/040-tiptap-single-copy.md);
-    // every Tiptap extension must share the one the app depends on.
+    // One instance of each in the bundle: two copies of yjs or Tiptap core break their constructor checks
+    // (see docs/decisions/040-tiptap-single-copy.md).
     dedupe: ['@tiptap/core', '@tiptap/pm', 'yjs', 'y-protocols', 'react', 'react-dom'],
   },
   optimizeDeps: {
