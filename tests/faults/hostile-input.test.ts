@@ -1,0 +1,217 @@
+import { addItem } from '@tieout/doc-model';
+import fc from 'fast-check';
+import * as encoding from 'lib0/encoding';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { connectStockClient, Editor, itemTitles, type StockClient } from './support/clients.ts';
+import { createFaultFixture, type FaultFixture } from './support/fixture.ts';
+import { rawClient } from './support/raw-client.ts';
+import { freePort, healthz, readiness, startServerProcess, waitPersisted, type ServerProcess } from './support/server-process.ts';
+import { createFaultStorage, loadStoredDoc, type FaultStorage } from './support/storage.ts';
+import { sleep, waitFor } from './support/wait.ts';
+
+/*
+ * Thousands of malformed frames and invalid Yjs updates, from fast-check, against a server process, while a
+ * well-behaved client edits. Proves: the process never crashes or answers with an internal error (1011), it
+ * still serves well-behaved clients, and what it stores is exactly the good edits.
+ */
+const CASES = Number(process.env.FAULTS_HOSTILE_CASES ?? 3000);
+const PARALLEL = 40;
+const SEED = Number(process.env.FAULTS_SEED ?? Date.now() % 2 ** 31);
+
+let storage: FaultStorage;
+let server: ServerProcess | null = null;
+const clients: StockClient[] = [];
+
+afterAll(async () => {
+  for (const client of clients) client.destroy();
+  await server?.crash();
+  await storage?.drop();
+});
+
+const frame = (write: (encoder: encoding.Encoder) => void) => {
+  const encoder = encoding.createEncoder();
+  write(encoder);
+  return encoding.toUint8Array(encoder);
+};
+const syncFrame = (syncType: number, payload: Uint8Array) =>
+  frame((e) => {
+    encoding.writeVarUint(e, 0);
+    encoding.writeVarUint(e, syncType);
+    encoding.writeVarUint8Array(e, payload);
+  });
+
+/** Real updates of the kind clients send (an item added to a foreign section), to cut and corrupt. */
+function realUpdate(seed: number): Uint8Array {
+  const doc = new Y.Doc();
+  doc.clientID = 1_000_000 + seed;
+  const sectionId = `hostile-section-${seed}`;
+  doc.getMap('sections').set(sectionId, new Y.Map());
+  addItem(doc, { sectionId, title: `hostile ${seed}`, notes: ['never stored'] });
+  return Y.encodeStateAsUpdate(doc);
+}
+
+type Hostile = { frames: (Uint8Array | string)[]; kind: string };
+
+/** Frames no correct client sends. None of them may decode into a valid, non-empty update. */
+const hostile: fc.Arbitrary<Hostile> = fc.oneof(
+  fc.uint8Array({ minLength: 0, maxLength: 300 }).map((bytes) => ({ kind: 'random bytes', frames: [bytes] })),
+  fc
+    .tuple(fc.integer({ min: 0, max: 2 }), fc.uint8Array({ minLength: 1, maxLength: 200 }))
+    .map(([syncType, payload]) => ({ kind: 'sync with random payload', frames: [syncFrame(syncType, payload)] })),
+  fc
+    .tuple(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 1, max: 400 }), fc.constantFrom(1, 2))
+    .map(([seed, cut, syncType]) => {
+      const update = realUpdate(seed);
+      return { kind: 'truncated update', frames: [syncFrame(syncType, update.subarray(0, Math.max(0, update.length - cut)))] };
+    }),
+  fc
+    .tuple(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 10 }), fc.uint8Array({ minLength: 1, maxLength: 8 }))
+    .map(([seed, at, junk]) => {
+      // A huge struct count or client count up front: decoding runs off the end.
+      const update = realUpdate(seed);
+      const corrupted = new Uint8Array([...[0xff, 0xff, 0xff, 0x0f], ...update.subarray(Math.min(at, 1)), ...junk]);
+      return { kind: 'update with an impossible count', frames: [syncFrame(2, corrupted)] };
+    }),
+  fc.integer({ min: 4, max: 40 }).map((n) => ({ kind: 'overlong varint', frames: [new Uint8Array(n).fill(0xff)] })),
+  fc
+    .string({ maxLength: 200 })
+    .map((text) => ({
+      kind: 'awareness with invalid JSON',
+      frames: [
+        frame((e) => {
+          encoding.writeVarUint(e, 1);
+          encoding.writeVarUint8Array(
+            e,
+            frame((inner) => {
+              encoding.writeVarUint(inner, 1);
+              encoding.writeVarUint(inner, 424242);
+              encoding.writeVarUint(inner, 1);
+              encoding.writeVarString(inner, `{${text}`);
+            }),
+          );
+        }),
+      ],
+    })),
+  fc.integer({ min: 2, max: 2 ** 20 }).map((type) => ({ kind: 'unknown message type', frames: [frame((e) => encoding.writeVarUint(e, type))] })),
+  fc.string({ maxLength: 100 }).map((text) => ({ kind: 'text frame', frames: [text] })),
+  fc.uint8Array({ minLength: 1, maxLength: 16 }).map((junk) => ({ kind: 'trailing bytes', frames: [new Uint8Array([...syncFrame(2, new Uint8Array([0, 0])), ...junk])] })),
+  fc.integer({ min: 3, max: 2 ** 16 }).map((syncType) => ({ kind: 'unknown sync type', frames: [syncFrame(syncType, new Uint8Array([0, 0]))] })),
+);
+
+interface Outcome {
+  kind: string;
+  code: number | null;
+}
+
+async function attack(server: ServerProcess, fx: FaultFixture, index: number, attack: Hostile): Promise<Outcome> {
+  const user = fx.editors[1 + (index % (fx.editors.length - 1))]!;
+  const client = rawClient(server.url, fx.checklists[0]!.id, user.token);
+  const opened = await Promise.race([client.opened.then(() => true), client.closed.then(() => false)]);
+  if (!opened) return { kind: attack.kind, code: (await client.closed).code };
+  // Frames are handled in order: an answer to the query-awareness probe after them means they were handled
+  // and left the session open (harmless, e.g. a random but well-formed state vector).
+  let answered: () => void;
+  const probeAnswered = new Promise<null>((resolve) => (answered = () => resolve(null)));
+  client.ws.on('message', (data: Buffer) => data[0] === 1 && answered());
+  for (const f of attack.frames) client.ws.send(f);
+  client.ws.send(new Uint8Array([3]));
+  const closed = await Promise.race([client.closed, probeAnswered, sleep(15_000).then(() => 'timeout' as const)]);
+  if (closed === 'timeout') throw new Error(`no answer and no close within 15 s for ${attack.kind}`);
+  if (!closed) {
+    client.ws.close();
+    await client.closed;
+  }
+  return { kind: attack.kind, code: closed?.code ?? null };
+}
+
+describe('hostile input', () => {
+  it(`survives ${CASES} malformed sessions and stores exactly the good edits (seed ${SEED})`, async () => {
+    storage = await createFaultStorage('hostile');
+    const fx = await storage.use((db) => createFaultFixture(db, { editors: 6 }));
+    const checklist = fx.checklists[0]!;
+    server = await startServerProcess({ port: await freePort(), env: { ...storage.env, LOG_LEVEL: 'error', COLLAB_PERSIST_WINDOW_MS: '50' } });
+
+    const good = new Editor(connectStockClient(server.url, checklist.id, fx.editors[0]!.token, 'good'), checklist.sectionId);
+    clients.push(good.client);
+    await good.client.synced();
+    good.start(50);
+
+    const cases = fc.sample(hostile, { numRuns: CASES, seed: SEED });
+    const outcomes: Outcome[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: PARALLEL }, async () => {
+        while (next < cases.length) {
+          const index = next++;
+          outcomes.push(await attack(server!, fx, index, cases[index]!));
+        }
+      }),
+    );
+    // One session that floods: it is cut off (rate limit or first bad frame), not served forever.
+    const flood = rawClient(server.url, checklist.id, fx.editors[1]!.token);
+    await flood.opened;
+    for (let i = 0; i < 10_000 && flood.ws.readyState === flood.ws.OPEN; i += 1) flood.ws.send(new Uint8Array([0, 1, 1, i % 256]));
+    const floodClosed = await Promise.race([flood.closed, sleep(10_000).then(() => null)]);
+    good.stop();
+
+    const frames = cases.reduce((sum, c) => sum + c.frames.length, 0);
+    expect(frames).toBeGreaterThanOrEqual(CASES);
+    const byCode = new Map<string, number>();
+    for (const outcome of outcomes) byCode.set(String(outcome.code), (byCode.get(String(outcome.code)) ?? 0) + 1);
+    const openKinds = new Map<string, number>();
+    for (const outcome of outcomes) if (outcome.code === null) openKinds.set(outcome.kind, (openKinds.get(outcome.kind) ?? 0) + 1);
+    const summary = `close codes ${JSON.stringify(Object.fromEntries(byCode))}; left open: ${JSON.stringify(Object.fromEntries(openKinds))}`;
+    // Refused as malformed (4400) or too large (4413), or harmless and left open: never an internal error, never a crash.
+    expect(outcomes.filter((o) => o.code !== 4400 && o.code !== 4413 && o.code !== null), summary).toEqual([]);
+    expect(byCode.get('4400') ?? 0, summary).toBeGreaterThan(CASES * 0.8);
+    expect(floodClosed?.code).toBeDefined();
+    expect([4400, 4429]).toContain(floodClosed!.code);
+
+    expect(server.child.exitCode).toBeNull();
+    expect(await healthz(server.http)).toBe(200);
+    expect((await readiness(server.http)).ready).toBe(true);
+    const reader = connectStockClient(server.url, checklist.id, fx.editors[0]!.token, 'reader');
+    clients.push(reader);
+    await reader.synced();
+    await waitFor(() => itemTitles(reader.doc).size === good.made.length, 10_000, 'the reader to see every good edit');
+    expect([...itemTitles(reader.doc).keys()].sort()).toEqual([...good.made].sort());
+
+    await waitPersisted(server.http);
+    expect((await server.stop()).code).toBe(0);
+    server = null;
+    const stored = await storage.use((db) => loadStoredDoc(db, checklist.id));
+    const storedTitles = itemTitles(stored);
+    expect([...storedTitles.keys()].sort()).toEqual([...good.made].sort());
+    // Nothing else got in: no foreign sections, no pending structs from half-applied updates.
+    expect([...stored.getMap('sections').keys()]).toEqual([checklist.sectionId]);
+    expect(stored.store.pendingStructs).toBeNull();
+    expect(Y.encodeStateVector(stored)).toEqual(Y.encodeStateVector(reader.doc));
+  }, 180_000);
+});
+
+describe('hostile but well-formed updates', () => {
+  /*
+   * KNOWN BUG (reported to the server's owner, see the fault suite's report and docs/decisions/062): the server
+   * accepts any decodable Yjs update from an editor and stores it, so an editor's client (or a script with an
+   * editor's token) can write an item that is not a Y.Map. readChecklist then throws for every reader and the
+   * projection hook fails on every later write. `it.fails` keeps CI green while the bug stands and turns red
+   * the day the server validates updates against the doc model: then make it a plain `it`.
+   */
+  it.fails('refuses an update that breaks the checklist schema (the stored document stays readable)', async () => {
+    storage = await createFaultStorage('schema');
+    const fx = await storage.use((db) => createFaultFixture(db, { editors: 1 }));
+    const checklist = fx.checklists[0]!;
+    server = await startServerProcess({ port: await freePort(), env: { ...storage.env, LOG_LEVEL: 'error', COLLAB_PERSIST_WINDOW_MS: '50' } });
+    const client = connectStockClient(server.url, checklist.id, fx.editors[0]!.token, 'mallory');
+    clients.push(client);
+    await client.synced();
+    (client.doc.getMap('items') as Y.Map<unknown>).set('not-a-map', 'just a string');
+    await sleep(300);
+    await waitPersisted(server.http);
+    await server.stop();
+    server = null;
+    const stored = await storage.use((db) => loadStoredDoc(db, checklist.id));
+    expect(() => itemTitles(stored)).not.toThrow();
+  }, 60_000);
+});
