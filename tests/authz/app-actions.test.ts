@@ -1,0 +1,227 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { invitationTokenHash, type Database } from '@tieout/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appActionMatrix, type AppRoutes } from './app-actions.matrix.ts';
+import { createAppHarness, loadRoute, type AppHarness } from './support/app-routes.ts';
+import { openMigratedDatabase } from './support/database.ts';
+import { buildAuthzWorld, type AuthzWorld, type FixtureUser } from './support/fixtures.ts';
+import { actualVerdicts, callersFor, expectedVerdicts, type AuthzCase } from './support/matrix.ts';
+
+let db: Database;
+let dispose: () => Promise<void>;
+let world: AuthzWorld;
+let harness: AppHarness;
+let routes: AppRoutes;
+let matrix: AuthzCase[];
+
+beforeAll(async () => {
+  ({ db, dispose } = await openMigratedDatabase('authz_app'));
+  world = await buildAuthzWorld(db);
+  const users = [world.A, world.B].flatMap((w) => [...Object.values(w.members), w.colleague]);
+  harness = await createAppHarness(db, [...users, world.candidate]);
+  routes = {
+    members: await loadRoute('workspaces.$workspaceId.members.tsx'),
+    invitation: await loadRoute('invitations.$token.tsx'),
+    newWorkspace: await loadRoute('workspaces.new.tsx'),
+    deal: await loadRoute('deals.$dealId.tsx'),
+    checklist: await loadRoute('checklists.$checklistId.tsx'),
+  };
+  matrix = appActionMatrix({ harness, routes });
+});
+afterAll(async () => dispose?.());
+
+// The rows are built once the database exists; their names are listed here for the test titles.
+const rowNames = [
+  'members page open the members page (loader)',
+  'members page see the pending invitations (loader)',
+  'members action invite someone by email (intent=invite)',
+  'members action revoke an open invitation (intent=revoke)',
+  'members action change a colleague’s role (intent=change-role)',
+  'members action remove a colleague (intent=remove)',
+  'members action leave the workspace (intent=leave; its only owner is refused with 409)',
+  'invitation action accept an invitation sent to my address (members already are: 409)',
+  'invitation action accept an invitation sent to someone else',
+  'new workspace action create a workspace of my own',
+  'deal page open the workspace’s deal (loader)',
+  'checklist page open the workspace’s checklist (loader)',
+];
+const row = (name: string) => {
+  const found = matrix.find((c) => `${c.subject} ${c.action}` === name);
+  if (!found) throw new Error(`No app action row named "${name}"`);
+  return found;
+};
+
+describe('app actions on workspace A, by each of its roles, a member of workspace B and an anonymous caller', () => {
+  it('has a test for every row', () => {
+    expect(matrix.map((c) => `${c.subject} ${c.action}`)).toEqual(rowNames);
+  });
+  it.each(rowNames)('%s', async (name) => {
+    const callers = callersFor(world, 'A');
+    expect(await actualVerdicts(row(name), callers, { db, world, target: world.A })).toEqual(expectedVerdicts(row(name), callers));
+  });
+});
+
+describe('app actions on workspace B, by every member of workspace A', () => {
+  it.each(rowNames)('%s', async (name) => {
+    const callers = callersFor(world, 'B');
+    expect(await actualVerdicts(row(name), callers, { db, world, target: world.B })).toEqual(expectedVerdicts(row(name), callers));
+  });
+});
+
+describe('members page: bad input and refusals are clear answers, and change nothing', () => {
+  const post = async (user: FixtureUser | null, form: Record<string, string>, workspaceId = world.A.id) =>
+    harness.call(routes.members, 'action', {
+      path: `/workspaces/${workspaceId}/members`,
+      params: { workspaceId },
+      cookie: user ? await harness.cookieFor(user) : null,
+      form,
+    });
+  const invitationCount = async (email: string) =>
+    (await db.asService((sql) => sql.query(`select 1 from public.workspace_invitations where email = $1`, [email]))).rows.length;
+
+  it('an invitation to a malformed address is refused next to the email field', async () => {
+    const outcome = await post(world.A.members.owner, { intent: 'invite', email: 'not-an-address', role: 'viewer' });
+    expect(outcome.status).toBe(400);
+    expect(outcome.data).toMatchObject({ intent: 'invite', fieldErrors: { email: 'Enter a valid email address' }, invitation: null });
+    expect(outcome.data).toMatchObject({ values: { email: 'not-an-address', role: 'viewer' } });
+    expect(await invitationCount('not-an-address')).toBe(0);
+  });
+
+  it('an unknown role or intent is a 400, not a crash', async () => {
+    const email = `role.${randomBytes(3).toString('hex')}@example.com`;
+    expect(await post(world.A.members.owner, { intent: 'invite', email, role: 'admin' })).toMatchObject({
+      status: 400,
+      data: { fieldErrors: { role: 'Choose a role' } },
+    });
+    expect(await invitationCount(email)).toBe(0);
+    expect(await post(world.A.members.owner, { intent: 'delete-workspace' })).toMatchObject({
+      status: 400,
+      data: { formError: 'Unknown action: reload the page and try again.' },
+    });
+    expect(await post(world.A.members.owner, { intent: 'change-role', userId: 'not-a-uuid', role: 'viewer' })).toMatchObject({
+      status: 400,
+      data: { formError: 'Choose a member' },
+    });
+  });
+
+  it('inviting an existing member is refused with the reason on the email field', async () => {
+    const outcome = await post(world.A.members.owner, { intent: 'invite', email: world.A.members.viewer.email, role: 'editor' });
+    expect(outcome.status).toBe(409);
+    expect(outcome.data).toMatchObject({ fieldErrors: { email: `${world.A.members.viewer.email} is already a member of this workspace` } });
+  });
+
+  it('the last owner can neither demote nor remove themselves: the database’s message is shown', async () => {
+    const owner = world.A.members.owner;
+    const demote = await post(owner, { intent: 'change-role', userId: owner.id, role: 'editor' });
+    expect(demote).toMatchObject({
+      status: 409,
+      data: { intent: 'change-role', target: owner.id, formError: 'A workspace must keep at least one owner: make another member an owner first' },
+    });
+    expect((await post(owner, { intent: 'remove', userId: owner.id })).status).toBe(409);
+    const { rows } = await db.asService((sql) =>
+      sql.query(`select role::text from public.workspace_members where workspace_id = $1 and user_id = $2`, [world.A.id, owner.id])
+    );
+    expect(rows).toEqual([{ role: 'owner' }]);
+  });
+
+  it('a reviewer posting an owner form gets a 403 with the reason shown on the page', async () => {
+    const outcome = await post(world.A.members.reviewer, { intent: 'change-role', userId: world.A.colleague.id, role: 'owner' });
+    expect(outcome).toMatchObject({ status: 403, data: { formError: 'Only owners can change roles', target: world.A.colleague.id } });
+  });
+
+  it('a stranger posting to a workspace gets the not-found page, which says nothing about it', async () => {
+    const outcome = await post(world.B.members.owner, { intent: 'leave' });
+    expect(outcome).toMatchObject({ status: 404, data: 'This workspace does not exist or you are not a member of it.' });
+    const malformed = await post(world.A.members.owner, { intent: 'leave' }, 'not-a-uuid');
+    expect(malformed.status).toBe(404);
+  });
+
+  it('an owner’s invitation link works for the invited address, once', async () => {
+    const outcome = await post(world.A.members.owner, { intent: 'invite', email: world.candidate.email.toUpperCase(), role: 'reviewer' });
+    expect(outcome.status).toBe(200);
+    const invitation = (outcome.data as { invitation: { link: string; email: string; role: string } }).invitation;
+    expect(invitation).toMatchObject({ email: world.candidate.email, role: 'reviewer' });
+    expect(invitation.link).toMatch(/^http:\/\/127\.0\.0\.1:54329\/invitations\/[A-Za-z0-9_-]{43}$/);
+    const token = decodeURIComponent(new URL(invitation.link).pathname.split('/').pop()!);
+    const accept = () =>
+      harness.call(routes.invitation, 'action', {
+        path: `/invitations/${token}`,
+        params: { token },
+        cookie: null,
+      });
+    // Signed out: to sign-in, and back to the link afterwards.
+    expect(await accept()).toMatchObject({ status: 302, location: `/login?redirectTo=${encodeURIComponent(`/invitations/${token}`)}` });
+    const asCandidate = async () =>
+      harness.call(routes.invitation, 'action', {
+        path: `/invitations/${token}`,
+        params: { token },
+        cookie: await harness.cookieFor(world.candidate),
+      });
+    expect(await asCandidate()).toMatchObject({ status: 302, location: `/workspaces/${world.A.id}/members?joined=1` });
+    const page = await harness.call(routes.members, 'loader', {
+      path: `/workspaces/${world.A.id}/members?joined=1`,
+      params: { workspaceId: world.A.id },
+      cookie: await harness.cookieFor(world.candidate),
+    });
+    expect(page).toMatchObject({ status: 200, data: { joined: true, workspace: { role: 'reviewer' }, invitations: null } });
+    expect(await asCandidate()).toMatchObject({ status: 410, data: { code: 'invitation_used', title: 'This invitation has already been used' } });
+    await db.asService((sql) =>
+      sql.query(`delete from public.workspace_members where workspace_id = $1 and user_id = $2`, [world.A.id, world.candidate.id])
+    );
+  });
+});
+
+describe('invitation page: each refusal of a link has its own message', () => {
+  async function insert(fields: { email?: string; expired?: boolean; revoked?: boolean }): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    await db.asService(async (sql) => {
+      await sql.query(
+        `update public.workspace_invitations set revoked_at = now()
+         where workspace_id = $1 and email = $2 and accepted_at is null and revoked_at is null`,
+        [world.A.id, fields.email ?? world.candidate.email]
+      );
+      await sql.query(
+        `insert into public.workspace_invitations (id, workspace_id, email, role, token_hash, created_at, expires_at, revoked_at)
+         values ($1, $2, $3, 'viewer', $4, $5, $6, $7)`,
+        [
+          randomUUID(),
+          world.A.id,
+          fields.email ?? world.candidate.email,
+          invitationTokenHash(token),
+          fields.expired ? new Date(Date.now() - 8 * 86_400_000) : new Date(),
+          fields.expired ? new Date(Date.now() - 86_400_000) : new Date(Date.now() + 86_400_000),
+          fields.revoked ? new Date() : null,
+        ]
+      );
+    });
+    return token;
+  }
+  const accept = async (token: string, user: FixtureUser = world.candidate) =>
+    harness.call(routes.invitation, 'action', { path: `/invitations/${token}`, params: { token }, cookie: await harness.cookieFor(user) });
+
+  it('expired', async () => {
+    expect(await accept(await insert({ expired: true }))).toMatchObject({
+      status: 410,
+      data: {
+        code: 'invitation_expired',
+        title: 'This invitation has expired',
+        message: 'This invitation has expired: ask an owner of the workspace for a new one',
+      },
+    });
+  });
+  it('revoked, or never issued', async () => {
+    const refusal = { status: 404, data: { code: 'invitation_invalid', title: 'This invitation link is not valid' } };
+    expect(await accept(await insert({ revoked: true }))).toMatchObject(refusal);
+    expect(await accept('made-up-token')).toMatchObject(refusal);
+  });
+  it('sent to another address', async () => {
+    expect(await accept(await insert({}), world.B.members.viewer)).toMatchObject({
+      status: 403,
+      data: { code: 'invitation_email_mismatch', title: 'This invitation is for someone else' },
+    });
+  });
+  it('the page itself opens signed out, with the way back for sign-in and sign-up', async () => {
+    const outcome = await harness.call(routes.invitation, 'loader', { path: '/invitations/abc', params: { token: 'abc' }, cookie: null });
+    expect(outcome).toMatchObject({ status: 200, data: { user: null, here: '/invitations/abc' } });
+  });
+});
