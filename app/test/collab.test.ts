@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { collabBaseUrl, connectionState, describeEditError, presentUsers, refreshDelayMs, userColor } from '../app/utils/collab.ts';
+import {
+  collabBaseUrl,
+  connectionState,
+  describeEditError,
+  offlineStoreName,
+  peopleByItem,
+  presentUsers,
+  refreshDelayMs,
+  userColor,
+} from '../app/utils/collab.ts';
 import { itemPatchSchema } from '@tieout/doc-model';
 
 describe('collabBaseUrl', () => {
@@ -20,10 +29,11 @@ describe('connectionState', () => {
   const base = { status: 'connecting' as const, failedAttempts: 0, browserOnline: true, refused: false };
   it('is connecting on a first attempt only', () => {
     expect(connectionState(base)).toBe('connecting');
-    expect(connectionState({ ...base, failedAttempts: 2 })).toBe('offline');
+    expect(connectionState({ ...base, failedAttempts: 2 })).toBe('reconnecting');
+    expect(connectionState({ ...base, everConnected: true })).toBe('reconnecting');
   });
-  it('is offline when disconnected or the browser is offline', () => {
-    expect(connectionState({ ...base, status: 'disconnected' })).toBe('offline');
+  it('is reconnecting when the socket dropped, offline when the browser is offline', () => {
+    expect(connectionState({ ...base, status: 'disconnected' })).toBe('reconnecting');
     expect(connectionState({ ...base, browserOnline: false })).toBe('offline');
     expect(connectionState({ ...base, status: 'connected', browserOnline: false })).toBe('offline');
   });
@@ -45,6 +55,26 @@ describe('presentUsers', () => {
     const people = presentUsers(states, 'a');
     expect(people.map((person) => person.name)).toEqual(['Eddie', 'Anna', 'Zoe']);
     expect(people[1]!.color).toBe(userColor('c'));
+  });
+  it('carries the item each person is on, and groups others by item', () => {
+    const states = new Map<number, Record<string, unknown>>([
+      [1, { user: { id: 'a', name: 'Eddie', color: '#111' }, focusItemId: 'item-1' }],
+      [2, { user: { id: 'b', name: 'Zoe', color: '#000' }, focusItemId: null }],
+      [3, { user: { id: 'b', name: 'Zoe', color: '#000' }, focusItemId: 'item-1' }],
+      [4, { user: { id: 'c', name: 'Anna' }, focusItemId: 42 }],
+    ]);
+    const people = presentUsers(states, 'a');
+    expect(people.map((person) => person.focusItemId)).toEqual(['item-1', null, 'item-1']);
+    const byItem = peopleByItem(people, 'a');
+    expect(byItem.get('item-1')!.map((person) => person.name)).toEqual(['Zoe']);
+    expect(byItem.size).toBe(1);
+  });
+});
+
+describe('offlineStoreName', () => {
+  it('is distinct per user and checklist', () => {
+    expect(offlineStoreName('u1', 'c1')).not.toBe(offlineStoreName('u2', 'c1'));
+    expect(offlineStoreName('u1', 'c1')).not.toBe(offlineStoreName('u1', 'c2'));
   });
 });
 

@@ -2,52 +2,51 @@
  * The live checklist. Accessible names (used by screen readers and by Playwright's getByRole / getByLabel):
  *   combobox "Status of <item title>"     combobox "Owner of <item title>"     combobox "Risk of <item title>"
  *   textbox  "Title of <item title>"      "Due date of <item title>" (a date input: use getByLabel)
- *   button   "Notes for <item title>"  (aria-expanded)  → textbox "Notes of <item title>" (the Tiptap editor)
- *   button   "Move <item title> up" / "Move <item title> down"
+ *   checkbox "Select <item title>"        button "Drag <item title>" (drag handle; Alt+ArrowUp/Down moves)
+ *   button   "Notes for <item title>"  (aria-expanded)  → textbox "Notes of <item title>" (the Tiptap editor),
+ *            toolbar "Formatting for <item title>", region "Figures of <item title>", region "Evidence for <item title>"
+ *            (figures: textbox "<label> (<unit>) of <item title>", button "Remove figure <label> from <item title>",
+ *             combobox "New figure kind for …", textboxes "New figure label for …" / "New figure value for …",
+ *             button "Add figure to …"; evidence: textbox "Evidence link for …", "Evidence label for …",
+ *             button "Add evidence to …", button "Remove evidence <label or host> from …")
+ *   button   "Move <item title> up" / "Move <item title> down" / "Delete <item title>" (asks to confirm: dialog)
+ *   list     "People on <item title>" (others whose focus is on that item)
  *   textbox  "New item in <section title>" + button "Add item to <section title>"
- *   region   "<section title>" (each section; heading level 2)
- *   status   "Connection" (text: Connected / Connecting… / Offline… / Disconnected by the server)
+ *   region   "<section title>" (each section; heading level 2) with buttons "Rename section <title>",
+ *            "Move section <title> up|down", "Delete section <title>", "Drag section <title>",
+ *            list "Totals for <section title>" (figure roll-ups)
+ *   textbox  "New section" + button "Add section";  list "Checklist totals"
+ *   search   "Find items": searchbox "Search items", comboboxes "Filter by status|owner|risk", checkbox
+ *            "Overdue only", combobox "Sort items", status "Items shown"
+ *   group    "Bulk edit" (when items are selected): comboboxes "Set status of selected items",
+ *            "Set owner of selected items", button "Clear selection"; checkbox "Select all shown items"
+ *   status   "Connection" (text: Connected / Connecting… / Reconnecting… / Offline / Disconnected by the server)
  *   list     "People here" (one listitem per person present, "(you)" marks yourself)
  * Item titles in names are the committed titles (as in the document), not a draft being typed.
- * Reviewers and viewers get the same controls, disabled, and see every change live.
+ * Reviewers and viewers get the same controls, disabled, and see every change live; view controls
+ * (expand, search, filter, sort) stay enabled.
  */
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Link, useLoaderData, useRevalidator } from '@remix-run/react';
-import {
-  FIGURE_KINDS,
-  ITEM_STATUSES,
-  RISK_LEVELS,
-  STATUS_LABELS,
-  addItem,
-  moveItem,
-  updateItem,
-  type ItemPatch,
-  type ItemView,
-  type SectionView,
-} from '@tieout/doc-model';
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { addSection, itemNotesText, rollupFigures, summarizeProgress, updateItems, type ItemPatch } from '@tieout/doc-model';
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { z } from 'zod';
-import { useLiveChecklist, type LiveChecklist } from '~/components/checklist/use-live-checklist.ts';
-import { fieldClass, inputClass } from '~/components/form.tsx';
-import { getChecklist, listWorkspaceMembers, type WorkspaceMember } from '~/models/checklists.server.ts';
+import { ActionsContext } from '~/components/checklist/actions.ts';
+import { createActions, type PageState } from '~/components/checklist/create-actions.ts';
+import type { Member } from '~/components/checklist/item-row.tsx';
+import { smallButtonClass, textControlClass } from '~/components/checklist/labels.ts';
+import { ConnectionIndicator, PresenceList } from '~/components/checklist/presence.tsx';
+import { Rollups } from '~/components/checklist/rollups.tsx';
+import { SectionCard } from '~/components/checklist/section-card.tsx';
+import { BulkBar, FilterBar } from '~/components/checklist/toolbar.tsx';
+import { useLiveChecklist } from '~/components/checklist/use-live-checklist.ts';
+import { isFiltering, NO_FILTER, todayIso, visibleSections, type ItemFilter, type SortKey } from '~/components/checklist/view.ts';
+import { ConfirmProvider, useConfirm } from '~/components/confirm-dialog.tsx';
+import { getChecklist, listWorkspaceMembers } from '~/models/checklists.server.ts';
 import { canEdit, ROLE_LABELS } from '~/models/roles.ts';
 import { requireUser } from '~/utils/auth.server.ts';
-import { formatFigure } from '~/utils/format.ts';
-import {
-  collabBaseUrl,
-  CONNECTION_LABELS,
-  describeEditError,
-  refreshDelayMs,
-  userColor,
-  type ConnectionState,
-  type PresenceUser,
-} from '~/utils/collab.ts';
-
-// The editor (Tiptap + ProseMirror) loads on first expand, not with the page.
-const ItemNotes = lazy(() =>
-  import('~/components/checklist/item-notes.tsx').then((module) => ({ default: module.ItemNotes }))
-);
+import { collabBaseUrl, peopleByItem, refreshDelayMs, userColor, type PresenceUser } from '~/utils/collab.ts';
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   {
@@ -82,13 +81,25 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   );
 }
 
-type Member = Pick<WorkspaceMember, 'id' | 'name' | 'role'>;
+const NO_SELECTION: ReadonlySet<string> = new Set();
 
 export default function ChecklistPage() {
+  return (
+    <ConfirmProvider>
+      <ChecklistScreen />
+    </ConfirmProvider>
+  );
+}
+
+function ChecklistScreen() {
   const loaderData = useLoaderData<typeof loader>();
-  const { checklist, members, me, token, tokenExpiresAt, collabUrl } = loaderData;
+  const { checklist, me, token, tokenExpiresAt, collabUrl } = loaderData;
   const revalidator = useRevalidator();
+  const confirm = useConfirm();
   const user = useMemo<PresenceUser>(() => me, [me.id]); // eslint-disable-line react-hooks/exhaustive-deps
+  // Stable across revalidations (token refreshes), so memoized rows do not all re-render.
+  const membersKey = loaderData.members.map((member) => `${member.id}:${member.name}`).join('|');
+  const members = useMemo<Member[]>(() => loaderData.members.map(({ id, name }) => ({ id, name })), [membersKey]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // Refresh the access token (through the loader, which refreshes the session cookie) before it expires,
   // so reconnects keep working; and once more if the server refuses the connection.
@@ -100,24 +111,71 @@ export default function ChecklistPage() {
   }, [tokenExpiresAt]); // eslint-disable-line react-hooks/exhaustive-deps
   const onRefused = useCallback(() => revalidator.revalidate(), [revalidator]);
 
-  const live = useLiveChecklist({ checklistId: checklist.id, collabUrl, token, user, onRefused });
+  const { live, setFocusItem } = useLiveChecklist({ checklistId: checklist.id, collabUrl, token, user, onRefused });
   const editable = loaderData.canEdit && live !== null;
   const [error, setError] = useState<string | null>(null);
+  const [announcement, setAnnouncement] = useState('');
+  const [filter, setFilter] = useState<ItemFilter>(NO_FILTER);
+  const [sort, setSort] = useState<SortKey>('manual');
+  const [selected, setSelected] = useState<ReadonlySet<string>>(NO_SELECTION);
+  const today = useMemo(() => todayIso(), []);
+  const memberNames = useMemo(() => new Map(members.map((member) => [member.id, member.name])), [members]);
 
-  const edit = useCallback((change: () => void) => {
-    try {
-      change();
-      setError(null);
-      return true;
-    } catch (failure) {
-      setError(describeEditError(failure));
-      return false;
-    }
-  }, []);
+  const view = live?.view ?? null;
+  const searching = filter.query.trim() !== '';
+  const visible = useMemo(
+    () =>
+      view && live
+        ? visibleSections(view, filter, sort, {
+            today,
+            notesText: (itemId) => itemNotesText(live.doc, itemId),
+            ownerName: (ownerId) => memberNames.get(ownerId) ?? '',
+          })
+        : [],
+    // While searching, notes edits (not part of the view) must refresh the results too.
+    [view, filter, sort, today, memberNames, searching ? live : null], // eslint-disable-line react-hooks/exhaustive-deps
+  );
+  const allItems = useMemo(() => view?.sections.flatMap((section) => section.items) ?? [], [view]);
+  const shownIds = useMemo(() => visible.flatMap((entry) => entry.items.map((item) => item.id)), [visible]);
+  const reorderable = sort === 'manual';
+
+  const stateRef = useRef<PageState>({ view: view ?? { title: '', sections: [] }, visible, editable, reorderable });
+  stateRef.current = { view: view ?? { title: '', sections: [] }, visible, editable, reorderable };
+
+  const doc = live?.doc ?? null;
+  const actions = useMemo(
+    () =>
+      live
+        ? createActions({
+            doc: live.doc,
+            provider: live.provider,
+            user,
+            getState: () => stateRef.current,
+            setError,
+            announce: setAnnouncement,
+            confirm,
+            setSelected,
+            setFocusItem,
+          })
+        : null,
+    [doc], // eslint-disable-line react-hooks/exhaustive-deps
+  );
+
+  const presenceByItem = useMemo(() => peopleByItem(live?.people ?? [], me.id), [live?.people, me.id]);
+  const progress = useMemo(() => summarizeProgress(allItems, today), [allItems, today]);
+  const totals = useMemo(() => rollupFigures(allItems), [allItems]);
+
+  const bulk = (patch: ItemPatch, describe: string) => {
+    if (!actions || !doc) return;
+    const existing = new Set(allItems.map((item) => item.id));
+    const ids = [...selected].filter((id) => existing.has(id));
+    if (actions.edit(() => updateItems(doc, ids, patch))) setAnnouncement(`${describe} for ${ids.length} items`);
+  };
+  const allShownSelected = shownIds.length > 0 && shownIds.every((id) => selected.has(id));
 
   return (
-    <div className="space-y-6">
-      <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
+    <div className="space-y-5">
+      <nav aria-label="Breadcrumb" className="text-sm text-slate-500 dark:text-slate-400">
         <ol className="flex flex-wrap gap-1">
           <li>
             <Link to="/" className="hover:underline">
@@ -136,12 +194,23 @@ export default function ChecklistPage() {
       </nav>
 
       <header className="flex flex-wrap items-start justify-between gap-4">
-        <div>
+        <div className="min-w-0">
           <h1 className="text-2xl font-semibold tracking-tight">{live?.view.title || checklist.title}</h1>
           <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
             {checklist.role ? `You are ${ROLE_LABELS[checklist.role].toLowerCase()}` : null}
             {checklist.role && !loaderData.canEdit ? ': you can follow along, but not change anything.' : null}
           </p>
+          {view ? (
+            <div className="mt-2 space-y-1">
+              <p aria-label="Progress" className="text-sm tabular-nums text-slate-600 dark:text-slate-300">
+                {progress.done}/{progress.total} done
+                {progress.blocked ? ` · ${progress.blocked} blocked` : ''}
+                {progress.needsReview ? ` · ${progress.needsReview} to review` : ''}
+                {progress.overdue ? ` · ${progress.overdue} overdue` : ''}
+              </p>
+              <Rollups label="Checklist totals" rollups={totals} className="text-sm" />
+            </div>
+          ) : null}
         </div>
         <div className="flex flex-col items-end gap-2">
           <ConnectionIndicator state={live?.connection ?? 'connecting'} detail={live?.refusal ?? null} />
@@ -153,413 +222,108 @@ export default function ChecklistPage() {
         {error ? (
           <p
             role="alert"
-            className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200"
+            className="flex items-start justify-between gap-3 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200"
           >
             {error}
+            <button type="button" onClick={() => setError(null)} className="shrink-0 text-xs font-medium underline">
+              Dismiss
+            </button>
           </p>
         ) : null}
       </div>
+      <p aria-live="polite" className="sr-only">
+        {announcement}
+      </p>
+      <p id="reorder-hint" className="sr-only">
+        Press Alt and the up or down arrow to move. Drag with a mouse.
+      </p>
 
-      {!live || (!live.synced && live.view.sections.length === 0) ? (
+      {!live || !actions || (!live.loaded && live.view.sections.length === 0) ? (
         <p className="text-sm text-slate-500" role="status">
           {live?.connection === 'offline' || live?.connection === 'refused'
             ? 'The checklist could not be loaded yet.'
             : 'Loading the checklist…'}
         </p>
-      ) : live.view.sections.length === 0 ? (
-        <p className="text-sm text-slate-500">This checklist has no sections yet.</p>
       ) : (
-        <div className="space-y-8">
-          {live.view.sections.map((section) => (
-            <Section
-              key={section.id}
-              section={section}
-              live={live}
+        <ActionsContext.Provider value={actions}>
+          <div className="sticky top-0 z-10 -mx-4 space-y-2 border-b border-slate-200 bg-slate-50/95 px-4 py-2 backdrop-blur dark:border-slate-800 dark:bg-slate-950/95">
+            <FilterBar
+              filter={filter}
+              onFilter={setFilter}
+              sort={sort}
+              onSort={setSort}
               members={members}
-              editable={editable}
-              user={user}
-              edit={edit}
-            />
-          ))}
-        </div>
+              shown={shownIds.length}
+              total={allItems.length}
+            >
+              <label className="flex items-center gap-1.5 text-sm text-slate-700 dark:text-slate-300">
+                <input
+                  type="checkbox"
+                  aria-label="Select all shown items"
+                  checked={allShownSelected}
+                  disabled={!editable || shownIds.length === 0}
+                  onChange={(event) => setSelected(event.target.checked ? new Set(shownIds) : NO_SELECTION)}
+                  className="h-4 w-4 accent-sky-600 disabled:opacity-40"
+                />
+                Select all
+              </label>
+              <BulkBar
+                count={selected.size}
+                members={members}
+                onStatus={(status) => bulk({ status }, 'Status set')}
+                onOwner={(ownerId) => bulk({ ownerId }, 'Owner set')}
+                onClear={() => setSelected(NO_SELECTION)}
+              />
+            </FilterBar>
+          </div>
+
+          {live.view.sections.length === 0 ? <p className="text-sm text-slate-500">This checklist has no sections yet.</p> : null}
+          {isFiltering(filter) && visible.length === 0 ? (
+            <p className="text-sm text-slate-500">No items match these filters.</p>
+          ) : null}
+          <div className="space-y-6">
+            {visible.map((entry, index) => (
+              <SectionCard
+                key={entry.section.id}
+                section={entry.section}
+                items={entry.items}
+                members={members}
+                editable={editable}
+                reorderable={reorderable}
+                isFirst={index === 0}
+                isLast={index === visible.length - 1}
+                selectedIds={selected}
+                presenceByItem={presenceByItem}
+                today={today}
+                filtered={isFiltering(filter)}
+              />
+            ))}
+          </div>
+          <AddSectionForm editable={editable} onAdd={(title) => actions.edit(() => void addSection(live.doc, { title }))} />
+        </ActionsContext.Provider>
       )}
     </div>
   );
 }
 
-const connectionTone: Record<ConnectionState, string> = {
-  connected: 'bg-emerald-500',
-  connecting: 'bg-amber-400 animate-pulse',
-  offline: 'bg-slate-400',
-  refused: 'bg-red-500',
-};
-
-function ConnectionIndicator({ state, detail }: { state: ConnectionState; detail: string | null }) {
-  return (
-    <div
-      role="status"
-      aria-label="Connection"
-      data-state={state}
-      className="flex items-center gap-2 text-xs text-slate-600 dark:text-slate-300"
-    >
-      <span aria-hidden="true" className={`inline-block h-2 w-2 rounded-full ${connectionTone[state]}`} />
-      <span>{CONNECTION_LABELS[state]}</span>
-      {state === 'refused' && detail ? <span className="text-slate-500">({detail})</span> : null}
-    </div>
-  );
-}
-
-function PresenceList({ people, selfId }: { people: PresenceUser[]; selfId: string }) {
-  return (
-    <ul aria-label="People here" className="flex flex-wrap justify-end gap-1.5">
-      {people.map((person) => (
-        <li
-          key={person.id}
-          className="flex items-center gap-1.5 rounded-full border border-slate-200 bg-white py-0.5 pl-1 pr-2.5 text-xs dark:border-slate-700 dark:bg-slate-900"
-        >
-          <span
-            aria-hidden="true"
-            className="inline-flex h-5 w-5 items-center justify-center rounded-full text-[10px] font-semibold text-white"
-            style={{ backgroundColor: person.color }}
-          >
-            {initials(person.name)}
-          </span>
-          {person.name}
-          {person.id === selfId ? <span className="text-slate-500"> (you)</span> : null}
-        </li>
-      ))}
-    </ul>
-  );
-}
-
-function initials(name: string): string {
-  return name
-    .split(/\s+/)
-    .filter(Boolean)
-    .slice(0, 2)
-    .map((part) => part[0]!.toUpperCase())
-    .join('');
-}
-
-type Edit = (change: () => void) => boolean;
-
-function Section({
-  section,
-  live,
-  members,
-  editable,
-  user,
-  edit,
-}: {
-  section: SectionView;
-  live: LiveChecklist;
-  members: Member[];
-  editable: boolean;
-  user: PresenceUser;
-  edit: Edit;
-}) {
-  const headingId = `section-${section.id}`;
-  const done = section.items.filter((item) => item.status === 'done').length;
-  return (
-    <section
-      aria-labelledby={headingId}
-      className="rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900"
-    >
-      <div className="flex items-baseline justify-between border-b border-slate-200 px-4 py-3 dark:border-slate-800">
-        <h2 id={headingId} className="font-semibold">
-          {section.title}
-        </h2>
-        <span className="text-xs tabular-nums text-slate-500">
-          {done}/{section.items.length} done
-        </span>
-      </div>
-      <ul className="divide-y divide-slate-100 dark:divide-slate-800">
-        {section.items.map((item, index) => (
-          <ItemRow
-            key={item.id}
-            item={item}
-            previousId={section.items[index - 1]?.id ?? null}
-            nextNextId={index + 2 < section.items.length ? section.items[index + 2]!.id : null}
-            isLast={index === section.items.length - 1}
-            sectionId={section.id}
-            live={live}
-            members={members}
-            editable={editable}
-            user={user}
-            edit={edit}
-          />
-        ))}
-      </ul>
-      {editable ? <AddItemForm section={section} live={live} edit={edit} /> : null}
-    </section>
-  );
-}
-
-const statusTone: Record<ItemView['status'], string> = {
-  not_started: '',
-  in_progress: 'text-sky-800 dark:text-sky-300',
-  needs_review: 'text-violet-800 dark:text-violet-300',
-  blocked: 'text-red-700 dark:text-red-300',
-  done: 'text-emerald-700 dark:text-emerald-300',
-};
-
-const RISK_LABELS: Record<(typeof RISK_LEVELS)[number], string> = {
-  low: 'Low',
-  medium: 'Medium',
-  high: 'High',
-  critical: 'Critical',
-};
-
-const selectClass = `${fieldClass} py-1.5`;
-
-function ItemRow({
-  item,
-  previousId,
-  nextNextId,
-  isLast,
-  sectionId,
-  live,
-  members,
-  editable,
-  user,
-  edit,
-}: {
-  item: ItemView;
-  previousId: string | null;
-  nextNextId: string | null;
-  isLast: boolean;
-  sectionId: string;
-  live: LiveChecklist;
-  members: Member[];
-  editable: boolean;
-  user: PresenceUser;
-  edit: Edit;
-}) {
-  const [expanded, setExpanded] = useState(false);
-  const title = item.title;
-  const notesId = `notes-${item.id}`;
-  const patch = (change: ItemPatch) => edit(() => updateItem(live.doc, item.id, change));
-  const ownerKnown = item.ownerId === null || members.some((member) => member.id === item.ownerId);
-  const overdue =
-    item.status !== 'done' && item.dueDate !== null && item.dueDate < new Date().toISOString().slice(0, 10);
-
-  return (
-    <li className="px-4 py-3" data-item-id={item.id}>
-      <div className="flex flex-wrap items-start gap-2">
-        <button
-          type="button"
-          aria-expanded={expanded}
-          aria-controls={notesId}
-          aria-label={`Notes for ${title}`}
-          onClick={() => setExpanded((open) => !open)}
-          className="mt-1.5 rounded p-1 text-slate-500 hover:bg-slate-100 hover:text-slate-800 dark:hover:bg-slate-800 dark:hover:text-slate-100"
-        >
-          <svg
-            aria-hidden="true"
-            viewBox="0 0 20 20"
-            className={`h-4 w-4 transition-transform ${expanded ? 'rotate-90' : ''}`}
-          >
-            <path fill="currentColor" d="M7 5l6 5-6 5V5z" />
-          </svg>
-        </button>
-        <TitleInput title={title} disabled={!editable} onCommit={(next) => patch({ title: next })} />
-        <div className="flex flex-wrap items-center gap-2 pl-8 max-lg:w-full lg:shrink-0 lg:pl-0">
-          <select
-            aria-label={`Status of ${title}`}
-            value={item.status}
-            disabled={!editable}
-            onChange={(event) => patch({ status: event.target.value as ItemView['status'] })}
-            className={`${selectClass} w-36 shrink-0 ${statusTone[item.status]}`}
-          >
-            {ITEM_STATUSES.map((status) => (
-              <option key={status} value={status}>
-                {STATUS_LABELS[status]}
-              </option>
-            ))}
-          </select>
-          <select
-            aria-label={`Owner of ${title}`}
-            value={item.ownerId ?? ''}
-            disabled={!editable}
-            onChange={(event) => patch({ ownerId: event.target.value || null })}
-            className={`${selectClass} w-40 shrink-0`}
-          >
-            <option value="">Unassigned</option>
-            {members.map((member) => (
-              <option key={member.id} value={member.id}>
-                {member.name}
-              </option>
-            ))}
-            {!ownerKnown && item.ownerId ? <option value={item.ownerId}>Former member</option> : null}
-          </select>
-          <input
-            type="date"
-            aria-label={`Due date of ${title}`}
-            value={item.dueDate ?? ''}
-            disabled={!editable}
-            onChange={(event) => patch({ dueDate: event.target.value || null })}
-            className={`${selectClass} w-40 shrink-0 ${
-              overdue ? 'border-amber-400 text-amber-800 dark:border-amber-600 dark:text-amber-300' : ''
-            }`}
-          />
-          <select
-            aria-label={`Risk of ${title}`}
-            value={item.risk ?? ''}
-            disabled={!editable}
-            onChange={(event) => patch({ risk: (event.target.value || null) as ItemView['risk'] })}
-            className={`${selectClass} w-28 shrink-0`}
-          >
-            <option value="">No risk</option>
-            {RISK_LEVELS.map((risk) => (
-              <option key={risk} value={risk}>
-                {RISK_LABELS[risk]}
-              </option>
-            ))}
-          </select>
-          {editable ? (
-            <div className="flex shrink-0">
-              <MoveButton
-                label={`Move ${title} up`}
-                disabled={previousId === null}
-                onClick={() =>
-                  previousId && edit(() => moveItem(live.doc, item.id, { sectionId, beforeId: previousId }))
-                }
-                direction="up"
-              />
-              <MoveButton
-                label={`Move ${title} down`}
-                disabled={isLast}
-                onClick={() => edit(() => moveItem(live.doc, item.id, { sectionId, beforeId: nextNextId }))}
-                direction="down"
-              />
-            </div>
-          ) : null}
-        </div>
-      </div>
-      {overdue || item.figures.length > 0 ? (
-        <div className="mt-1.5 flex flex-wrap gap-x-4 gap-y-1 pl-8 text-xs text-slate-500">
-          {overdue ? <span className="font-medium text-amber-700 dark:text-amber-400">Overdue</span> : null}
-          {item.figures.map((figure) => (
-            <span key={figure.id}>
-              {figure.label}:{' '}
-              <span className="tabular-nums text-slate-700 dark:text-slate-300">
-                {formatFigure(figure.kind, FIGURE_KINDS[figure.kind].unit, figure.value)}
-              </span>
-            </span>
-          ))}
-        </div>
-      ) : null}
-      {expanded ? (
-        <div id={notesId} className="mt-3 pl-8">
-          <Suspense fallback={<p className="text-sm text-slate-400">Loading notes…</p>}>
-            <ItemNotes
-              doc={live.doc}
-              provider={live.provider}
-              itemId={item.id}
-              itemTitle={title}
-              user={user}
-              editable={editable}
-            />
-          </Suspense>
-        </div>
-      ) : null}
-    </li>
-  );
-}
-
-function MoveButton({
-  label,
-  disabled,
-  onClick,
-  direction,
-}: {
-  label: string;
-  disabled: boolean;
-  onClick: () => void;
-  direction: 'up' | 'down';
-}) {
-  return (
-    <button
-      type="button"
-      aria-label={label}
-      disabled={disabled}
-      onClick={onClick}
-      className="rounded p-1 text-slate-500 hover:bg-slate-100 hover:text-slate-800 disabled:opacity-30 dark:hover:bg-slate-800 dark:hover:text-slate-100"
-    >
-      <svg aria-hidden="true" viewBox="0 0 20 20" className="h-4 w-4">
-        <path fill="currentColor" d={direction === 'up' ? 'M10 6l5 6H5l5-6z' : 'M10 14l-5-6h10l-5 6z'} />
-      </svg>
-    </button>
-  );
-}
-
-/** Edits a title in place: a draft while focused, committed on Enter or blur, Escape restores. */
-function TitleInput({
-  title,
-  disabled,
-  onCommit,
-}: {
-  title: string;
-  disabled: boolean;
-  onCommit: (next: string) => boolean;
-}) {
-  const [draft, setDraft] = useState(title);
-  const [focused, setFocused] = useState(false);
-  useEffect(() => {
-    if (!focused) setDraft(title);
-  }, [title, focused]);
-  const commit = () => {
-    if (draft.trim() === title) return setDraft(title);
-    if (!onCommit(draft)) setDraft(title);
-  };
-  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (event.key === 'Enter') {
-      event.preventDefault();
-      commit();
-    } else if (event.key === 'Escape') {
-      setDraft(title);
-      event.currentTarget.blur();
-    }
-  };
-  return (
-    <textarea
-      rows={1}
-      aria-label={`Title of ${title}`}
-      value={draft}
-      disabled={disabled}
-      onChange={(event) => setDraft(event.target.value.replace(/\s*\n\s*/g, ' '))}
-      onFocus={() => setFocused(true)}
-      onBlur={() => {
-        setFocused(false);
-        commit();
-      }}
-      onKeyDown={onKeyDown}
-      className="field-sizing-content min-w-[16rem] flex-1 resize-none rounded-md border border-transparent bg-transparent px-2 py-1.5 text-sm leading-snug hover:border-slate-200 focus:border-sky-500 focus:bg-white focus:outline-none focus:ring-2 focus:ring-sky-500/30 disabled:cursor-default disabled:text-slate-900 disabled:hover:border-transparent dark:hover:border-slate-700 dark:focus:bg-slate-950 dark:disabled:text-slate-100"
-    />
-  );
-}
-
-function AddItemForm({ section, live, edit }: { section: SectionView; live: LiveChecklist; edit: Edit }) {
+function AddSectionForm({ editable, onAdd }: { editable: boolean; onAdd: (title: string) => boolean }) {
   const [title, setTitle] = useState('');
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    if (edit(() => addItem(live.doc, { sectionId: section.id, title }))) setTitle('');
+    if (onAdd(title)) setTitle('');
   };
   return (
-    <form onSubmit={onSubmit} className="flex gap-2 border-t border-slate-100 px-4 py-3 dark:border-slate-800">
+    <form onSubmit={onSubmit} className="flex max-w-md gap-2">
       <input
-        aria-label={`New item in ${section.title}`}
-        placeholder="Add an item…"
+        aria-label="New section"
+        placeholder="Add a section…"
         value={title}
+        disabled={!editable}
         onChange={(event) => setTitle(event.target.value)}
-        className={`${inputClass} py-1.5`}
+        className={`${textControlClass} w-full`}
       />
-      <button
-        type="submit"
-        aria-label={`Add item to ${section.title}`}
-        className="shrink-0 rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-50 dark:border-slate-700 dark:hover:bg-slate-800"
-      >
-        Add
+      <button type="submit" disabled={!editable} className={smallButtonClass}>
+        Add section
       </button>
     </form>
   );

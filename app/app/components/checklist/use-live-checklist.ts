@@ -1,21 +1,34 @@
 import { readChecklist, type ChecklistView } from '@tieout/doc-model';
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { connectionState, presentUsers, type ConnectionState, type PresenceUser, type ProviderStatus } from '~/utils/collab.ts';
+import {
+  connectionState,
+  offlineStoreName,
+  presentUsers,
+  type ConnectionState,
+  type PresenceUser,
+  type PresentPerson,
+  type ProviderStatus,
+} from '~/utils/collab.ts';
+import { stabilizeView } from './view.ts';
 
 export interface LiveChecklist {
   doc: Y.Doc;
   provider: WebsocketProvider;
   view: ChecklistView;
+  /** The document came from the server, or from this device's offline copy. */
+  loaded: boolean;
   synced: boolean;
   connection: ConnectionState;
   refusal: string | null;
-  people: PresenceUser[];
+  people: PresentPerson[];
 }
 
 /**
- * Connects the checklist's Y.Doc to the collaboration server (browser only: created in an effect).
+ * Connects the checklist's Y.Doc to the collaboration server (browser only: created in an effect) and keeps
+ * a copy in IndexedDB (per user and checklist), so edits made offline survive a reload and merge on reconnect.
  * `token` may change (the loader refreshes it); the next connection attempt uses the new one.
  */
 export function useLiveChecklist(options: {
@@ -24,7 +37,7 @@ export function useLiveChecklist(options: {
   token: string;
   user: PresenceUser;
   onRefused?: (close: { code: number; reason: string }) => void;
-}): LiveChecklist | null {
+}): { live: LiveChecklist | null; setFocusItem: (itemId: string | null) => void } {
   const { checklistId, collabUrl, token, user } = options;
   const [live, setLive] = useState<LiveChecklist | null>(null);
   const tokenRef = useRef(token);
@@ -34,31 +47,63 @@ export function useLiveChecklist(options: {
 
   useEffect(() => {
     const doc = new Y.Doc();
-    const provider = new WebsocketProvider(`${collabUrl}/collab`, checklistId, doc, { params: { token: tokenRef.current } });
+    // Offline copy first: it loads without the network and catches every local edit.
+    let local: IndexeddbPersistence | null = null;
+    let localLoaded = false;
+    try {
+      local = new IndexeddbPersistence(offlineStoreName(user.id, checklistId), doc);
+    } catch {
+      local = null; // no IndexedDB (private mode in some browsers): live editing still works
+    }
+    const provider = new WebsocketProvider(`${collabUrl}/collab`, checklistId, doc, {
+      params: { token: tokenRef.current },
+      connect: typeof navigator === 'undefined' || navigator.onLine,
+    });
     providerRef.current = provider;
     provider.awareness.setLocalStateField('user', user);
+    provider.awareness.setLocalStateField('focusItemId', null);
 
     let status: ProviderStatus = provider.wsconnected ? 'connected' : 'connecting';
+    let everConnected = false;
     let refusal: string | null = null;
-    const update = () => {
+    let previousView: ChecklistView | null = null;
+    let scheduled = false;
+    let disposed = false;
+
+    const render = () => {
+      scheduled = false;
+      if (disposed) return;
+      const view = stabilizeView(previousView, readChecklist(doc));
+      previousView = view;
       setLive({
         doc,
         provider,
-        view: readChecklist(doc),
+        view,
+        loaded: provider.synced || localLoaded,
         synced: provider.synced,
         connection: connectionState({
           status,
           failedAttempts: provider.wsUnsuccessfulReconnects,
           browserOnline: typeof navigator === 'undefined' ? true : navigator.onLine,
           refused: refusal !== null,
+          everConnected,
         }),
         refusal,
         people: presentUsers(provider.awareness.getStates() as Map<number, Record<string, unknown>>, user.id),
       });
     };
+    // Many updates arrive in bursts (a sync, a bulk edit): render once per burst.
+    const update = () => {
+      if (scheduled) return;
+      scheduled = true;
+      queueMicrotask(render);
+    };
     const onStatus = (event: { status: ProviderStatus }) => {
       status = event.status;
-      if (status === 'connected') refusal = null;
+      if (status === 'connected') {
+        everConnected = true;
+        refusal = null;
+      }
       update();
     };
     const onClosed = (event: { code: number; reason: string }) => {
@@ -66,21 +111,36 @@ export function useLiveChecklist(options: {
       update();
       onRefusedRef.current?.(event);
     };
+    // A socket on a dead network can take many seconds to notice; the browser's own signal is immediate.
+    const onOffline = () => {
+      provider.disconnect();
+      update();
+    };
+    const onOnline = () => {
+      if (refusal === null) provider.connect();
+      update();
+    };
+    local?.whenSynced.then(() => {
+      localLoaded = true;
+      update();
+    });
     provider.on('status', onStatus);
     provider.on('sync', update);
     provider.on('closed', onClosed);
     provider.on('connection-close', update);
     doc.on('update', update);
     provider.awareness.on('change', update);
-    window.addEventListener('online', update);
-    window.addEventListener('offline', update);
-    update();
+    window.addEventListener('online', onOnline);
+    window.addEventListener('offline', onOffline);
+    render();
     return () => {
-      window.removeEventListener('online', update);
-      window.removeEventListener('offline', update);
+      disposed = true;
+      window.removeEventListener('online', onOnline);
+      window.removeEventListener('offline', onOffline);
       provider.awareness.off('change', update);
       doc.off('update', update);
       provider.destroy();
+      void local?.destroy();
       doc.destroy();
       providerRef.current = null;
       setLive(null);
@@ -95,8 +155,13 @@ export function useLiveChecklist(options: {
     if (!provider) return;
     provider.params = { ...provider.params, token };
     // After a refusal (e.g. an expired token) a fresh token is worth one more try.
-    if (!provider.shouldConnect) provider.connect();
+    if (!provider.shouldConnect && navigator.onLine) provider.connect();
   }, [token]);
 
-  return live;
+  const setFocusItem = useCallback((itemId: string | null) => {
+    const awareness = providerRef.current?.awareness;
+    if (awareness && awareness.getLocalState()?.focusItemId !== itemId) awareness.setLocalStateField('focusItemId', itemId);
+  }, []);
+
+  return { live, setFocusItem };
 }

@@ -1,0 +1,54 @@
+import type { Figure, ItemPatch } from '@tieout/doc-model';
+import { createContext, useContext } from 'react';
+import type { WebsocketProvider } from 'y-websocket';
+import type * as Y from 'yjs';
+import type { PresenceUser } from '~/utils/collab.ts';
+
+/**
+ * Everything a row or section can do, as one object that stays the same for the page's life, so memoized
+ * rows do not re-render when unrelated state changes. Every method goes through @tieout/doc-model.
+ */
+export interface ChecklistActions {
+  doc: Y.Doc;
+  provider: WebsocketProvider;
+  user: PresenceUser;
+  /** Runs a document change; on failure shows the error and returns false. Refused for read-only roles. */
+  edit: (change: () => void) => boolean;
+  patchItem: (itemId: string, patch: ItemPatch) => boolean;
+  /** Keyboard and button moves: one step within the visible order, crossing into the next section at an end. */
+  moveItemBy: (itemId: string, step: -1 | 1, focusControl?: string) => void;
+  /** Drag and drop: before `targetId` (or after it), in the target's section. */
+  dropItem: (itemId: string, targetSectionId: string, targetId: string | null, place: 'before' | 'after') => void;
+  deleteItem: (itemId: string) => Promise<void>;
+  saveFigure: (itemId: string, figure: Omit<Figure, 'id'> & { id?: string }) => boolean;
+  removeFigure: (itemId: string, figureId: string) => void;
+  /** Returns an error message for a bad link, or null when added. */
+  addEvidence: (itemId: string, url: string, label: string) => string | null;
+  removeEvidence: (itemId: string, evidenceId: string) => void;
+  toggleSelected: (itemId: string, selected: boolean) => void;
+  focusItem: (itemId: string | null) => void;
+  renameSection: (sectionId: string, title: string) => boolean;
+  moveSectionBy: (sectionId: string, step: -1 | 1) => void;
+  dropSection: (sectionId: string, targetId: string, place: 'before' | 'after') => void;
+  deleteSection: (sectionId: string) => Promise<void>;
+  addItem: (sectionId: string, title: string) => boolean;
+  /** After a move re-orders the DOM, the control that had focus gets it back. */
+  takePendingFocus: (itemId: string) => string | null;
+}
+
+export const ActionsContext = createContext<ChecklistActions | null>(null);
+
+export function useActions(): ChecklistActions {
+  const actions = useContext(ActionsContext);
+  if (!actions) throw new Error('useActions outside the checklist page');
+  return actions;
+}
+
+export const DRAG_ITEM = 'application/x-tieout-item';
+export const DRAG_SECTION = 'application/x-tieout-section';
+
+/** Above or below the middle of the element under the pointer. */
+export function dropPlace(event: { clientY: number; currentTarget: Element }): 'before' | 'after' {
+  const box = event.currentTarget.getBoundingClientRect();
+  return event.clientY < box.top + box.height / 2 ? 'before' : 'after';
+}

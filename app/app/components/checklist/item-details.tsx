@@ -1,0 +1,262 @@
+import {
+  FIGURE_KINDS,
+  FIGURE_KIND_NAMES,
+  type Evidence,
+  type Figure,
+  type FigureKind,
+  type ItemView,
+} from '@tieout/doc-model';
+import { lazy, Suspense, useEffect, useId, useState, type FormEvent } from 'react';
+import { useActions } from './actions.ts';
+import { Icon } from './icons.tsx';
+import { controlTone, iconButtonClass, selectClass, smallButtonClass, textControlClass } from './labels.ts';
+
+// The editor (Tiptap + ProseMirror) loads on first expand, not with the page.
+const ItemNotes = lazy(() => import('./item-notes.tsx').then((module) => ({ default: module.ItemNotes })));
+
+const inputClass = textControlClass;
+
+/** Notes, figures and evidence of one item (shown when the row is expanded). */
+export function ItemDetails({ item, editable }: { item: ItemView; editable: boolean }) {
+  const actions = useActions();
+  return (
+    <div className="grid gap-3 lg:grid-cols-[minmax(0,1fr)_22rem]">
+      <div>
+        <h3 className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-500 dark:text-slate-400">Notes</h3>
+        <Suspense fallback={<p className="text-sm text-slate-400">Loading notes…</p>}>
+          <ItemNotes doc={actions.doc} provider={actions.provider} itemId={item.id} itemTitle={item.title} user={actions.user} editable={editable} />
+        </Suspense>
+      </div>
+      <div className="space-y-3">
+        <FiguresEditor item={item} editable={editable} />
+        <EvidenceList item={item} editable={editable} />
+      </div>
+    </div>
+  );
+}
+
+function parseValue(raw: string): { value: number | null } | { error: string } {
+  const cleaned = raw.replace(/[,\s$%]/g, '');
+  if (cleaned === '') return { value: null };
+  const value = Number(cleaned);
+  return Number.isFinite(value) ? { value } : { error: 'Enter a number, e.g. 1300 or 12.5' };
+}
+
+function FiguresEditor({ item, editable }: { item: ItemView; editable: boolean }) {
+  const actions = useActions();
+  const [kind, setKind] = useState<FigureKind>('mw');
+  const [label, setLabel] = useState('');
+  const [value, setValue] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const errorId = useId();
+  const onAdd = (event: FormEvent) => {
+    event.preventDefault();
+    if (!label.trim()) return setError('Give the figure a label, e.g. Contracted power');
+    const parsed = parseValue(value);
+    if ('error' in parsed) return setError(parsed.error);
+    if (actions.saveFigure(item.id, { kind, label: label.trim(), value: parsed.value })) {
+      setLabel('');
+      setValue('');
+      setError(null);
+    }
+  };
+  return (
+    <section aria-label={`Figures of ${item.title}`}>
+      <h3 className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-500 dark:text-slate-400">Figures</h3>
+      {item.figures.length === 0 ? <p className="text-sm text-slate-500">No figures yet.</p> : null}
+      <ul className="space-y-1">
+        {item.figures.map((figure) => (
+          <FigureRow key={figure.id} figure={figure} itemId={item.id} itemTitle={item.title} editable={editable} />
+        ))}
+      </ul>
+      <form onSubmit={onAdd} className="mt-2 flex flex-wrap items-center gap-1.5" noValidate>
+        <select
+          aria-label={`New figure kind for ${item.title}`}
+          value={kind}
+          disabled={!editable}
+          onChange={(event) => setKind(event.target.value as FigureKind)}
+          className={`${selectClass} ${controlTone} w-28`}
+        >
+          {FIGURE_KIND_NAMES.map((name) => (
+            <option key={name} value={name}>
+              {FIGURE_KINDS[name].unit}
+            </option>
+          ))}
+        </select>
+        <input
+          aria-label={`New figure label for ${item.title}`}
+          placeholder="Label"
+          value={label}
+          disabled={!editable}
+          onChange={(event) => setLabel(event.target.value)}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? errorId : undefined}
+          className={`${inputClass} min-w-0 flex-1`}
+        />
+        <input
+          aria-label={`New figure value for ${item.title}`}
+          placeholder="Value"
+          inputMode="decimal"
+          value={value}
+          disabled={!editable}
+          onChange={(event) => setValue(event.target.value)}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? errorId : undefined}
+          className={`${inputClass} w-24`}
+        />
+        <button type="submit" disabled={!editable} aria-label={`Add figure to ${item.title}`} className={smallButtonClass}>
+          Add
+        </button>
+        {error ? (
+          <p id={errorId} role="alert" className="w-full text-xs text-red-700 dark:text-red-400">
+            {error}
+          </p>
+        ) : null}
+      </form>
+    </section>
+  );
+}
+
+function FigureRow({ figure, itemId, itemTitle, editable }: { figure: Figure; itemId: string; itemTitle: string; editable: boolean }) {
+  const actions = useActions();
+  const unit = FIGURE_KINDS[figure.kind].unit;
+  const [draft, setDraft] = useState(figure.value === null ? '' : String(figure.value));
+  const [error, setError] = useState<string | null>(null);
+  const errorId = useId();
+  useEffect(() => setDraft(figure.value === null ? '' : String(figure.value)), [figure.value]);
+  const commit = () => {
+    const parsed = parseValue(draft);
+    if ('error' in parsed) return setError(parsed.error);
+    setError(null);
+    if (parsed.value !== figure.value) actions.saveFigure(itemId, { ...figure, value: parsed.value });
+  };
+  return (
+    <li className="flex flex-wrap items-center gap-1.5 text-sm">
+      <span className="min-w-0 flex-1 truncate text-slate-700 dark:text-slate-300" title={figure.label}>
+        {figure.label}
+      </span>
+      <input
+        aria-label={`${figure.label} (${unit}) of ${itemTitle}`}
+        inputMode="decimal"
+        value={draft}
+        placeholder="Unknown"
+        disabled={!editable}
+        onChange={(event) => setDraft(event.target.value)}
+        onBlur={commit}
+        onKeyDown={(event) => {
+          if (event.key === 'Enter') {
+            event.preventDefault();
+            commit();
+          } else if (event.key === 'Escape') {
+            setDraft(figure.value === null ? '' : String(figure.value));
+            setError(null);
+          }
+        }}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? errorId : undefined}
+        className={`${inputClass} w-24 text-right tabular-nums`}
+      />
+      <span className="w-12 text-xs text-slate-500">{unit}</span>
+      <button
+        type="button"
+        aria-label={`Remove figure ${figure.label} from ${itemTitle}`}
+        disabled={!editable}
+        onClick={() => actions.removeFigure(itemId, figure.id)}
+        className={iconButtonClass}
+      >
+        <Icon name="close" className="h-3.5 w-3.5" />
+      </button>
+      {error ? (
+        <p id={errorId} role="alert" className="w-full text-xs text-red-700 dark:text-red-400">
+          {error}
+        </p>
+      ) : null}
+    </li>
+  );
+}
+
+function linkText(evidence: Evidence): string {
+  if (evidence.label) return evidence.label;
+  try {
+    const url = new URL(evidence.url);
+    return `${url.hostname}${url.pathname === '/' ? '' : url.pathname}`;
+  } catch {
+    return evidence.url;
+  }
+}
+
+function EvidenceList({ item, editable }: { item: ItemView; editable: boolean }) {
+  const actions = useActions();
+  const [url, setUrl] = useState('');
+  const [label, setLabel] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const errorId = useId();
+  const onAdd = (event: FormEvent) => {
+    event.preventDefault();
+    const problem = actions.addEvidence(item.id, url.trim(), label.trim());
+    setError(problem);
+    if (!problem) {
+      setUrl('');
+      setLabel('');
+    }
+  };
+  return (
+    <section aria-label={`Evidence for ${item.title}`}>
+      <h3 className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-500 dark:text-slate-400">Evidence</h3>
+      {item.evidence.length === 0 ? <p className="text-sm text-slate-500">No links yet.</p> : null}
+      <ul className="space-y-1">
+        {item.evidence.map((evidence) => (
+          <li key={evidence.id} className="flex items-center gap-1.5 text-sm">
+            <a
+              href={evidence.url}
+              target="_blank"
+              rel="noopener noreferrer nofollow"
+              className="min-w-0 flex-1 truncate text-sky-700 underline-offset-2 hover:underline dark:text-sky-400"
+              title={evidence.url}
+            >
+              {linkText(evidence)}
+            </a>
+            <button
+              type="button"
+              aria-label={`Remove evidence ${linkText(evidence)} from ${item.title}`}
+              disabled={!editable}
+              onClick={() => actions.removeEvidence(item.id, evidence.id)}
+              className={iconButtonClass}
+            >
+              <Icon name="close" className="h-3.5 w-3.5" />
+            </button>
+          </li>
+        ))}
+      </ul>
+      <form onSubmit={onAdd} className="mt-2 flex flex-wrap gap-1.5" noValidate>
+        <input
+          type="url"
+          aria-label={`Evidence link for ${item.title}`}
+          placeholder="https://…"
+          value={url}
+          disabled={!editable}
+          onChange={(event) => setUrl(event.target.value)}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? errorId : undefined}
+          className={`${inputClass} min-w-0 flex-[2]`}
+        />
+        <input
+          aria-label={`Evidence label for ${item.title}`}
+          placeholder="Label (optional)"
+          value={label}
+          disabled={!editable}
+          onChange={(event) => setLabel(event.target.value)}
+          className={`${inputClass} min-w-0 flex-1`}
+        />
+        <button type="submit" disabled={!editable} aria-label={`Add evidence to ${item.title}`} className={smallButtonClass}>
+          Add
+        </button>
+        {error ? (
+          <p id={errorId} role="alert" className="w-full text-xs text-red-700 dark:text-red-400">
+            {error}
+          </p>
+        ) : null}
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,320 @@
+import { FIGURE_KINDS, ITEM_STATUSES, RISK_LEVELS, STATUS_LABELS, type ItemView } from '@tieout/doc-model';
+import { memo, useEffect, useLayoutEffect, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
+import type { PresentPerson } from '~/utils/collab.ts';
+import { formatFigure } from '~/utils/format.ts';
+import { DRAG_ITEM, dropPlace, useActions } from './actions.ts';
+import { Icon } from './icons.tsx';
+import { ItemDetails } from './item-details.tsx';
+import { controlTone, iconButtonClass, RISK_LABELS, RISK_TONE, selectClass, STATUS_TONE } from './labels.ts';
+import { ItemPresence } from './presence.tsx';
+
+export interface Member {
+  id: string;
+  name: string;
+}
+
+/**
+ * One item. Memoized: it re-renders only when its own item, neighbours, selection, presence or
+ * permissions change (the view keeps unchanged items as the same objects).
+ */
+export const ItemRow = memo(function ItemRow({
+  item,
+  members,
+  editable,
+  reorderable,
+  canMoveUp,
+  canMoveDown,
+  selected,
+  presence,
+  overdue,
+}: {
+  item: ItemView;
+  members: Member[];
+  editable: boolean;
+  reorderable: boolean;
+  canMoveUp: boolean;
+  canMoveDown: boolean;
+  selected: boolean;
+  presence: PresentPerson[];
+  overdue: boolean;
+}) {
+  const actions = useActions();
+  const [expanded, setExpanded] = useState(false);
+  const [dropAt, setDropAt] = useState<'before' | 'after' | null>(null);
+  const rowRef = useRef<HTMLLIElement>(null);
+  const title = item.title;
+  const detailsId = `details-${item.id}`;
+  const patch = actions.patchItem;
+  const ownerKnown = item.ownerId === null || members.some((member) => member.id === item.ownerId);
+  const canReorder = editable && reorderable;
+
+  // A keyboard move may re-order the DOM under the focused control: give focus back.
+  useLayoutEffect(() => {
+    const control = actions.takePendingFocus(item.id);
+    if (!control || !rowRef.current) return;
+    const target =
+      rowRef.current.querySelector<HTMLElement>(`[data-control="${control}"]:not(:disabled)`) ??
+      rowRef.current.querySelector<HTMLElement>('[data-control="handle"]');
+    target?.focus();
+    target?.scrollIntoView({ block: 'nearest' });
+  });
+
+  const onKeyDown = (event: KeyboardEvent<HTMLLIElement>) => {
+    if (!event.altKey || (event.key !== 'ArrowUp' && event.key !== 'ArrowDown')) return;
+    const target = event.target as HTMLElement;
+    if (target.isContentEditable || target.closest(`#${CSS.escape(detailsId)}`)) return;
+    event.preventDefault();
+    if (!canReorder) return;
+    actions.moveItemBy(item.id, event.key === 'ArrowUp' ? -1 : 1, target.dataset.control ?? 'handle');
+  };
+
+  const onDragOver = (event: DragEvent<HTMLLIElement>) => {
+    if (!canReorder || !event.dataTransfer.types.includes(DRAG_ITEM)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'move';
+    const place = dropPlace(event);
+    if (place !== dropAt) setDropAt(place);
+  };
+  const onDrop = (event: DragEvent<HTMLLIElement>) => {
+    const draggedId = event.dataTransfer.getData(DRAG_ITEM);
+    setDropAt(null);
+    if (!canReorder || !draggedId) return;
+    event.preventDefault();
+    event.stopPropagation();
+    if (draggedId !== item.id) actions.dropItem(draggedId, item.sectionId, item.id, dropPlace(event));
+  };
+
+  return (
+    <li
+      ref={rowRef}
+      data-item-id={item.id}
+      onKeyDown={onKeyDown}
+      onFocus={() => actions.focusItem(item.id)}
+      onBlur={(event) => {
+        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) actions.focusItem(null);
+      }}
+      onDragOver={onDragOver}
+      onDragLeave={(event) => {
+        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDropAt(null);
+      }}
+      onDrop={onDrop}
+      className={`item-row relative px-3 py-2 ${selected ? 'bg-sky-50/70 dark:bg-sky-950/30' : ''}`}
+    >
+      {dropAt ? (
+        <div
+          aria-hidden="true"
+          className={`pointer-events-none absolute inset-x-2 h-0.5 rounded bg-sky-500 ${dropAt === 'before' ? '-top-px' : '-bottom-px'}`}
+        />
+      ) : null}
+      <div className="flex flex-wrap items-start gap-x-1.5 gap-y-1.5">
+        <div className="flex shrink-0 items-center gap-0.5 pt-1">
+          <input
+            type="checkbox"
+            aria-label={`Select ${title}`}
+            checked={selected}
+            disabled={!editable}
+            onChange={(event) => actions.toggleSelected(item.id, event.target.checked)}
+            className="mx-1 h-4 w-4 rounded border-slate-300 accent-sky-600 disabled:opacity-40"
+          />
+          <button
+            type="button"
+            data-control="handle"
+            aria-label={`Drag ${title}`}
+            aria-keyshortcuts="Alt+ArrowUp Alt+ArrowDown"
+            aria-describedby="reorder-hint"
+            disabled={!canReorder}
+            draggable={canReorder}
+            onDragStart={(event) => {
+              event.dataTransfer.setData(DRAG_ITEM, item.id);
+              event.dataTransfer.effectAllowed = 'move';
+              if (rowRef.current) event.dataTransfer.setDragImage(rowRef.current, 16, 16);
+            }}
+            className={`${iconButtonClass} cursor-grab active:cursor-grabbing`}
+          >
+            <Icon name="grip" />
+          </button>
+          <button
+            type="button"
+            aria-expanded={expanded}
+            aria-controls={detailsId}
+            aria-label={`Notes for ${title}`}
+            onClick={() => setExpanded((open) => !open)}
+            className={iconButtonClass}
+          >
+            <Icon name="chevron" className={`h-4 w-4 transition-transform ${expanded ? 'rotate-90' : ''}`} />
+          </button>
+        </div>
+        <TitleInput title={title} disabled={!editable} onCommit={(next) => patch(item.id, { title: next })} />
+        <ItemPresence people={presence} itemTitle={title} />
+        <div className="flex flex-wrap items-center gap-1.5 pl-[5.25rem] max-lg:w-full lg:shrink-0 lg:pl-0">
+          <select
+            data-control="status"
+            aria-label={`Status of ${title}`}
+            value={item.status}
+            disabled={!editable}
+            onChange={(event) => patch(item.id, { status: event.target.value as ItemView['status'] })}
+            className={`${selectClass} w-[8.5rem] shrink-0 font-medium ${STATUS_TONE[item.status]}`}
+          >
+            {ITEM_STATUSES.map((status) => (
+              <option key={status} value={status}>
+                {STATUS_LABELS[status]}
+              </option>
+            ))}
+          </select>
+          <select
+            data-control="owner"
+            aria-label={`Owner of ${title}`}
+            value={item.ownerId ?? ''}
+            disabled={!editable}
+            onChange={(event) => patch(item.id, { ownerId: event.target.value || null })}
+            className={`${selectClass} ${controlTone} w-40 shrink-0`}
+          >
+            <option value="">Unassigned</option>
+            {members.map((member) => (
+              <option key={member.id} value={member.id}>
+                {member.name}
+              </option>
+            ))}
+            {!ownerKnown && item.ownerId ? <option value={item.ownerId}>Former member</option> : null}
+          </select>
+          <input
+            type="date"
+            data-control="due"
+            aria-label={`Due date of ${title}`}
+            value={item.dueDate ?? ''}
+            disabled={!editable}
+            onChange={(event) => patch(item.id, { dueDate: event.target.value || null })}
+            className={`${selectClass} w-36 shrink-0 pr-1 ${
+              overdue
+                ? 'border-amber-400 bg-amber-50 text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-200'
+                : controlTone
+            }`}
+          />
+          <select
+            data-control="risk"
+            aria-label={`Risk of ${title}`}
+            value={item.risk ?? ''}
+            disabled={!editable}
+            onChange={(event) => patch(item.id, { risk: (event.target.value || null) as ItemView['risk'] })}
+            className={`${selectClass} ${controlTone} w-28 shrink-0 ${RISK_TONE[item.risk ?? '']}`}
+          >
+            <option value="">No risk</option>
+            {RISK_LEVELS.map((risk) => (
+              <option key={risk} value={risk}>
+                {RISK_LABELS[risk]}
+              </option>
+            ))}
+          </select>
+          <div className="flex shrink-0">
+            <button
+              type="button"
+              data-control="up"
+              aria-label={`Move ${title} up`}
+              disabled={!canReorder || !canMoveUp}
+              onClick={() => actions.moveItemBy(item.id, -1, 'up')}
+              className={iconButtonClass}
+            >
+              <Icon name="up" />
+            </button>
+            <button
+              type="button"
+              data-control="down"
+              aria-label={`Move ${title} down`}
+              disabled={!canReorder || !canMoveDown}
+              onClick={() => actions.moveItemBy(item.id, 1, 'down')}
+              className={iconButtonClass}
+            >
+              <Icon name="down" />
+            </button>
+            <button
+              type="button"
+              aria-label={`Delete ${title}`}
+              disabled={!editable}
+              onClick={() => void actions.deleteItem(item.id)}
+              className={`${iconButtonClass} hover:text-red-700 dark:hover:text-red-300`}
+            >
+              <Icon name="trash" />
+            </button>
+          </div>
+        </div>
+      </div>
+      {overdue || item.figures.length > 0 || item.evidence.length > 0 ? (
+        <div className="mt-1 flex flex-wrap gap-x-4 gap-y-1 pl-[5.75rem] text-xs text-slate-500 dark:text-slate-400">
+          {overdue ? <span className="font-medium text-amber-700 dark:text-amber-400">Overdue</span> : null}
+          {item.figures.map((figure) => (
+            <span key={figure.id}>
+              {figure.label}:{' '}
+              <span className="tabular-nums text-slate-700 dark:text-slate-300">
+                {formatFigure(figure.kind, FIGURE_KINDS[figure.kind].unit, figure.value)}
+              </span>
+            </span>
+          ))}
+          {item.evidence.length > 0 ? (
+            <span>
+              {item.evidence.length} {item.evidence.length === 1 ? 'link' : 'links'}
+            </span>
+          ) : null}
+        </div>
+      ) : null}
+      {expanded ? (
+        <div id={detailsId} className="mt-2 pl-[5.75rem] pr-1">
+          <ItemDetails item={item} editable={editable} />
+        </div>
+      ) : null}
+    </li>
+  );
+});
+
+/** Edits a title in place: a draft while focused, committed on Enter or blur, Escape restores. */
+export function TitleInput({
+  title,
+  disabled,
+  onCommit,
+  label,
+  className,
+}: {
+  title: string;
+  disabled: boolean;
+  onCommit: (next: string) => boolean;
+  label?: string;
+  className?: string;
+}) {
+  const [draft, setDraft] = useState(title);
+  const [focused, setFocused] = useState(false);
+  useEffect(() => {
+    if (!focused) setDraft(title);
+  }, [title, focused]);
+  const commit = () => {
+    if (draft.trim() === title) return setDraft(title);
+    if (!onCommit(draft)) setDraft(title);
+  };
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      commit();
+    } else if (event.key === 'Escape') {
+      setDraft(title);
+      event.currentTarget.blur();
+    }
+  };
+  return (
+    <textarea
+      rows={1}
+      data-control="title"
+      aria-label={label ?? `Title of ${title}`}
+      value={draft}
+      disabled={disabled}
+      onChange={(event) => setDraft(event.target.value.replace(/\s*\n\s*/g, ' '))}
+      onFocus={() => setFocused(true)}
+      onBlur={() => {
+        setFocused(false);
+        commit();
+      }}
+      onKeyDown={onKeyDown}
+      className={
+        className ??
+        'field-sizing-content min-w-[14rem] flex-1 resize-none rounded-md border border-transparent bg-transparent px-2 py-1 text-sm leading-snug hover:border-slate-200 focus:border-sky-500 focus:bg-white focus:outline-none focus:ring-2 focus:ring-sky-500/30 disabled:cursor-default disabled:text-slate-900 disabled:hover:border-transparent dark:hover:border-slate-700 dark:focus:bg-slate-950 dark:disabled:text-slate-100'
+      }
+    />
+  );
+}

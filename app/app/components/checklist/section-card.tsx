@@ -1,0 +1,255 @@
+import { rollupFigures, type ItemView, type SectionView } from '@tieout/doc-model';
+import { memo, useLayoutEffect, useRef, useState, type DragEvent, type FormEvent, type KeyboardEvent } from 'react';
+import type { PresentPerson } from '~/utils/collab.ts';
+import { DRAG_ITEM, DRAG_SECTION, dropPlace, useActions } from './actions.ts';
+import { Icon } from './icons.tsx';
+import { ItemRow, type Member } from './item-row.tsx';
+import { iconButtonClass, smallButtonClass, textControlClass } from './labels.ts';
+import { Rollups } from './rollups.tsx';
+import { isOverdue } from './view.ts';
+
+const NOBODY: PresentPerson[] = [];
+
+export const SectionCard = memo(function SectionCard({
+  section,
+  items,
+  members,
+  editable,
+  reorderable,
+  isFirst,
+  isLast,
+  selectedIds,
+  presenceByItem,
+  today,
+  filtered,
+}: {
+  section: SectionView;
+  /** The items shown (filtered and sorted); `section.items` holds them all. */
+  items: ItemView[];
+  members: Member[];
+  editable: boolean;
+  reorderable: boolean;
+  isFirst: boolean;
+  isLast: boolean;
+  selectedIds: ReadonlySet<string>;
+  presenceByItem: Map<string, PresentPerson[]>;
+  today: string;
+  filtered: boolean;
+}) {
+  const actions = useActions();
+  const headingId = `section-${section.id}`;
+  const [renaming, setRenaming] = useState(false);
+  const [dropAt, setDropAt] = useState<'before' | 'after' | 'end' | null>(null);
+  const done = section.items.filter((item) => item.status === 'done').length;
+  const canReorder = editable && reorderable;
+  const sectionRef = useRef<HTMLElement>(null);
+
+  useLayoutEffect(() => {
+    const control = actions.takePendingFocus(section.id);
+    if (!control || !sectionRef.current) return;
+    const target =
+      sectionRef.current.querySelector<HTMLElement>(`[data-control="${control}"]:not(:disabled)`) ??
+      sectionRef.current.querySelector<HTMLElement>('[data-control="section-handle"]');
+    target?.focus();
+    target?.scrollIntoView({ block: 'nearest' });
+  });
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (!event.altKey || (event.key !== 'ArrowUp' && event.key !== 'ArrowDown')) return;
+    event.preventDefault();
+    if (canReorder) actions.moveSectionBy(section.id, event.key === 'ArrowUp' ? -1 : 1);
+  };
+
+  // Sections accept a dragged section (before/after) and a dragged item (at the end of this section).
+  const onDragOver = (event: DragEvent<HTMLElement>) => {
+    if (!canReorder) return;
+    const types = event.dataTransfer.types;
+    if (types.includes(DRAG_SECTION)) {
+      event.preventDefault();
+      const place = dropPlace(event);
+      if (place !== dropAt) setDropAt(place);
+    } else if (types.includes(DRAG_ITEM)) {
+      event.preventDefault();
+      if (dropAt !== 'end') setDropAt('end');
+    }
+  };
+  const onDrop = (event: DragEvent<HTMLElement>) => {
+    setDropAt(null);
+    if (!canReorder) return;
+    const sectionId = event.dataTransfer.getData(DRAG_SECTION);
+    const itemId = event.dataTransfer.getData(DRAG_ITEM);
+    event.preventDefault();
+    if (sectionId && sectionId !== section.id) actions.dropSection(sectionId, section.id, dropPlace(event));
+    else if (itemId) actions.dropItem(itemId, section.id, null, 'after');
+  };
+
+  return (
+    <section
+      ref={sectionRef}
+      aria-labelledby={headingId}
+      data-section-id={section.id}
+      onDragOver={onDragOver}
+      onDragLeave={(event) => {
+        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDropAt(null);
+      }}
+      onDrop={onDrop}
+      className={`relative rounded-lg border bg-white shadow-sm dark:bg-slate-900 ${
+        dropAt === 'end' ? 'border-sky-400 dark:border-sky-600' : 'border-slate-200 dark:border-slate-800'
+      }`}
+    >
+      {dropAt === 'before' || dropAt === 'after' ? (
+        <div
+          aria-hidden="true"
+          className={`pointer-events-none absolute inset-x-0 h-1 rounded bg-sky-500 ${dropAt === 'before' ? '-top-3' : '-bottom-3'}`}
+        />
+      ) : null}
+      <div
+        onKeyDown={onKeyDown}
+        className="flex flex-wrap items-center gap-x-2 gap-y-1 rounded-t-lg border-b border-slate-200 bg-slate-50/60 px-3 py-2 dark:border-slate-800 dark:bg-slate-900"
+      >
+        <button
+          type="button"
+          data-control="section-handle"
+          aria-label={`Drag section ${section.title}`}
+          aria-keyshortcuts="Alt+ArrowUp Alt+ArrowDown"
+          aria-describedby="reorder-hint"
+          disabled={!canReorder}
+          draggable={canReorder}
+          onDragStart={(event) => {
+            event.dataTransfer.setData(DRAG_SECTION, section.id);
+            event.dataTransfer.effectAllowed = 'move';
+          }}
+          className={`${iconButtonClass} cursor-grab`}
+        >
+          <Icon name="grip" />
+        </button>
+        {renaming ? (
+          <RenameInput
+            title={section.title}
+            onDone={(next) => {
+              if (next === null || next.trim() === section.title || actions.renameSection(section.id, next)) setRenaming(false);
+            }}
+          />
+        ) : (
+          <h2 id={headingId} className="min-w-0 flex-1 text-base font-semibold">
+            {section.title}
+          </h2>
+        )}
+        {renaming ? <h2 id={headingId} className="sr-only">{section.title}</h2> : null}
+        <span className="text-xs tabular-nums text-slate-500 dark:text-slate-400">
+          {done}/{section.items.length} done
+        </span>
+        <div className="flex">
+          <button
+            type="button"
+            aria-label={renaming ? `Stop renaming ${section.title}` : `Rename section ${section.title}`}
+            disabled={!editable}
+            onClick={() => setRenaming((open) => !open)}
+            className={iconButtonClass}
+          >
+            <Icon name={renaming ? 'close' : 'pencil'} />
+          </button>
+          <button
+            type="button"
+            data-control="section-up"
+            aria-label={`Move section ${section.title} up`}
+            disabled={!canReorder || isFirst}
+            onClick={() => actions.moveSectionBy(section.id, -1)}
+            className={iconButtonClass}
+          >
+            <Icon name="up" />
+          </button>
+          <button
+            type="button"
+            data-control="section-down"
+            aria-label={`Move section ${section.title} down`}
+            disabled={!canReorder || isLast}
+            onClick={() => actions.moveSectionBy(section.id, 1)}
+            className={iconButtonClass}
+          >
+            <Icon name="down" />
+          </button>
+          <button
+            type="button"
+            aria-label={`Delete section ${section.title}`}
+            disabled={!editable}
+            onClick={() => void actions.deleteSection(section.id)}
+            className={`${iconButtonClass} hover:text-red-700 dark:hover:text-red-300`}
+          >
+            <Icon name="trash" />
+          </button>
+        </div>
+        <Rollups label={`Totals for ${section.title}`} rollups={rollupFigures(section.items)} className="w-full pl-9" />
+      </div>
+      {items.length === 0 ? (
+        <p className="px-4 py-3 text-sm text-slate-500">{filtered ? 'No matching items.' : 'No items yet.'}</p>
+      ) : (
+        <ul className="divide-y divide-slate-100 dark:divide-slate-800">
+          {items.map((item, index) => (
+            <ItemRow
+              key={item.id}
+              item={item}
+              members={members}
+              editable={editable}
+              reorderable={reorderable}
+              canMoveUp={!(isFirst && index === 0)}
+              canMoveDown={!(isLast && index === items.length - 1)}
+              selected={selectedIds.has(item.id)}
+              presence={presenceByItem.get(item.id) ?? NOBODY}
+              overdue={isOverdue(item, today)}
+            />
+          ))}
+        </ul>
+      )}
+      <AddItemForm section={section} editable={editable} />
+    </section>
+  );
+});
+
+function AddItemForm({ section, editable }: { section: SectionView; editable: boolean }) {
+  const actions = useActions();
+  const [title, setTitle] = useState('');
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    if (actions.addItem(section.id, title)) setTitle('');
+  };
+  return (
+    <form onSubmit={onSubmit} className="flex gap-2 border-t border-slate-100 px-3 py-2 dark:border-slate-800">
+      <input
+        aria-label={`New item in ${section.title}`}
+        placeholder="Add an item…"
+        value={title}
+        disabled={!editable}
+        onChange={(event) => setTitle(event.target.value)}
+        className={`${textControlClass} w-full`}
+      />
+      <button type="submit" disabled={!editable} aria-label={`Add item to ${section.title}`} className={smallButtonClass}>
+        Add
+      </button>
+    </form>
+  );
+}
+
+/** Enter or leaving the field saves, Escape cancels (onDone(null)). */
+function RenameInput({ title, onDone }: { title: string; onDone: (next: string | null) => void }) {
+  const [draft, setDraft] = useState(title);
+  return (
+    <input
+      autoFocus
+      aria-label={`Name of section ${title}`}
+      value={draft}
+      onChange={(event) => setDraft(event.target.value)}
+      onBlur={() => onDone(draft)}
+      onKeyDown={(event) => {
+        if (event.key === 'Enter') {
+          event.preventDefault();
+          onDone(draft);
+        } else if (event.key === 'Escape') {
+          event.preventDefault();
+          onDone(null);
+        }
+      }}
+      className="min-w-[12rem] flex-1 rounded-md border border-sky-500 bg-white px-2 py-1 text-base font-semibold focus:outline-none focus:ring-2 focus:ring-sky-500/30 dark:bg-slate-950"
+    />
+  );
+}

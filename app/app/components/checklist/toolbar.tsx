@@ -1,0 +1,171 @@
+import type { ReactNode } from 'react';
+import { ITEM_STATUSES, RISK_LEVELS, STATUS_LABELS, type ItemStatus, type RiskLevel } from '@tieout/doc-model';
+import type { Member } from './item-row.tsx';
+import { controlTone, RISK_LABELS, selectClass, smallButtonClass, textControlClass } from './labels.ts';
+import { isFiltering, NO_FILTER, SORT_LABELS, type ItemFilter, type SortKey } from './view.ts';
+
+const controlClass = `${selectClass} ${controlTone}`;
+
+/** Search, filters and sort: views only, nothing here changes the document. */
+export function FilterBar({
+  filter,
+  onFilter,
+  sort,
+  onSort,
+  members,
+  shown,
+  total,
+  children,
+}: {
+  filter: ItemFilter;
+  onFilter: (next: ItemFilter) => void;
+  sort: SortKey;
+  onSort: (next: SortKey) => void;
+  members: Member[];
+  shown: number;
+  total: number;
+  /** Shown on the second line, before the count (selection and bulk controls). */
+  children?: ReactNode;
+}) {
+  const set = (patch: Partial<ItemFilter>) => onFilter({ ...filter, ...patch });
+  return (
+    <div role="search" aria-label="Find items" className="flex flex-wrap items-center gap-2">
+      <input
+        type="search"
+        aria-label="Search items"
+        placeholder="Search titles and notes…"
+        value={filter.query}
+        onChange={(event) => set({ query: event.target.value })}
+        className={`${textControlClass} w-64`}
+      />
+      <select
+        aria-label="Filter by status"
+        value={filter.status}
+        onChange={(event) => set({ status: event.target.value as ItemStatus | '' })}
+        className={controlClass}
+      >
+        <option value="">Any status</option>
+        {ITEM_STATUSES.map((status) => (
+          <option key={status} value={status}>
+            {STATUS_LABELS[status]}
+          </option>
+        ))}
+      </select>
+      <select aria-label="Filter by owner" value={filter.owner} onChange={(event) => set({ owner: event.target.value })} className={controlClass}>
+        <option value="">Anyone</option>
+        <option value="unassigned">Unassigned</option>
+        {members.map((member) => (
+          <option key={member.id} value={member.id}>
+            {member.name}
+          </option>
+        ))}
+      </select>
+      <select
+        aria-label="Filter by risk"
+        value={filter.risk}
+        onChange={(event) => set({ risk: event.target.value as RiskLevel | '' })}
+        className={controlClass}
+      >
+        <option value="">Any risk</option>
+        {RISK_LEVELS.map((risk) => (
+          <option key={risk} value={risk}>
+            {RISK_LABELS[risk]}
+          </option>
+        ))}
+      </select>
+      <label className="flex items-center gap-1.5 text-sm text-slate-700 dark:text-slate-300">
+        <input
+          type="checkbox"
+          checked={filter.overdueOnly}
+          onChange={(event) => set({ overdueOnly: event.target.checked })}
+          className="h-4 w-4 accent-sky-600"
+        />
+        Overdue only
+      </label>
+      <label className="ml-auto flex items-center gap-1.5 text-sm text-slate-700 dark:text-slate-300">
+        Sort
+        <select aria-label="Sort items" value={sort} onChange={(event) => onSort(event.target.value as SortKey)} className={controlClass}>
+          {(Object.keys(SORT_LABELS) as SortKey[]).map((key) => (
+            <option key={key} value={key}>
+              {SORT_LABELS[key]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <div className="flex w-full flex-wrap items-center gap-x-4 gap-y-2">
+      {children}
+      <p role="status" aria-label="Items shown" className="text-xs text-slate-500 dark:text-slate-400">
+        {isFiltering(filter) ? (
+          <>
+            Showing {shown} of {total} items.{' '}
+            <button type="button" onClick={() => onFilter(NO_FILTER)} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
+              Clear filters
+            </button>
+          </>
+        ) : (
+          `${total} items`
+        )}
+        {sort !== 'manual' ? ' Drag and move are off while sorted.' : ''}
+      </p>
+      </div>
+    </div>
+  );
+}
+
+/** Appears when items are selected: one status or owner for all of them, in one change. */
+export function BulkBar({
+  count,
+  members,
+  onStatus,
+  onOwner,
+  onClear,
+}: {
+  count: number;
+  members: Member[];
+  onStatus: (status: ItemStatus) => void;
+  onOwner: (ownerId: string | null) => void;
+  onClear: () => void;
+}) {
+  if (count === 0) return null;
+  return (
+    <div
+      role="group"
+      aria-label="Bulk edit"
+      className="flex flex-wrap items-center gap-2 rounded-md border border-sky-200 bg-sky-50 px-2 py-1 text-sm dark:border-sky-900 dark:bg-sky-950/60"
+    >
+      <span className="font-medium">
+        {count} selected
+      </span>
+      <select
+        aria-label="Set status of selected items"
+        value=""
+        onChange={(event) => event.target.value && onStatus(event.target.value as ItemStatus)}
+        className={controlClass}
+      >
+        <option value="">Set status…</option>
+        {ITEM_STATUSES.map((status) => (
+          <option key={status} value={status}>
+            {STATUS_LABELS[status]}
+          </option>
+        ))}
+      </select>
+      <select
+        aria-label="Set owner of selected items"
+        value=""
+        onChange={(event) => event.target.value && onOwner(event.target.value === 'unassigned' ? null : event.target.value)}
+        className={controlClass}
+      >
+        <option value="">Set owner…</option>
+        <option value="unassigned">Unassigned</option>
+        {members.map((member) => (
+          <option key={member.id} value={member.id}>
+            {member.name}
+          </option>
+        ))}
+      </select>
+      <button type="button" onClick={onClear} className={smallButtonClass}>
+        Clear selection
+      </button>
+    </div>
+  );
+}

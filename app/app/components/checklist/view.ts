@@ -1,0 +1,163 @@
+/** Pure helpers for the checklist page: keeping unchanged rows identical, filtering, sorting. */
+import {
+  ITEM_STATUSES,
+  RISK_LEVELS,
+  type ChecklistView,
+  type ItemStatus,
+  type ItemView,
+  type RiskLevel,
+  type SectionView,
+} from '@tieout/doc-model';
+
+const sameFigures = (a: ItemView['figures'], b: ItemView['figures']) =>
+  a.length === b.length &&
+  a.every((f, i) => f.id === b[i]!.id && f.kind === b[i]!.kind && f.label === b[i]!.label && f.value === b[i]!.value);
+
+const sameEvidence = (a: ItemView['evidence'], b: ItemView['evidence']) =>
+  a.length === b.length && a.every((e, i) => e.id === b[i]!.id && e.url === b[i]!.url && e.label === b[i]!.label);
+
+export function sameItem(a: ItemView, b: ItemView): boolean {
+  return (
+    a.id === b.id &&
+    a.sectionId === b.sectionId &&
+    a.position === b.position &&
+    a.title === b.title &&
+    a.status === b.status &&
+    a.ownerId === b.ownerId &&
+    a.dueDate === b.dueDate &&
+    a.risk === b.risk &&
+    sameFigures(a.figures, b.figures) &&
+    sameEvidence(a.evidence, b.evidence)
+  );
+}
+
+/**
+ * The new view, reusing the previous objects of items and sections that did not change, so memoized
+ * rows skip rendering: one edit re-renders one row, not five hundred.
+ */
+export function stabilizeView(previous: ChecklistView | null, next: ChecklistView): ChecklistView {
+  if (!previous) return next;
+  const oldItems = new Map<string, ItemView>();
+  const oldSections = new Map<string, SectionView>();
+  for (const section of previous.sections) {
+    oldSections.set(section.id, section);
+    for (const item of section.items) oldItems.set(item.id, item);
+  }
+  let changed = previous.title !== next.title || previous.sections.length !== next.sections.length;
+  const sections = next.sections.map((section, index) => {
+    const items = section.items.map((item) => {
+      const old = oldItems.get(item.id);
+      return old && sameItem(old, item) ? old : item;
+    });
+    const old = oldSections.get(section.id);
+    const same =
+      old &&
+      old.title === section.title &&
+      old.position === section.position &&
+      old.items.length === items.length &&
+      old.items.every((item, i) => item === items[i]);
+    if (same) {
+      if (previous.sections[index] !== old) changed = true;
+      return old;
+    }
+    changed = true;
+    return { ...section, items };
+  });
+  return changed ? { title: next.title, sections } : previous;
+}
+
+export type SortKey = 'manual' | 'status' | 'owner' | 'risk' | 'due';
+export const SORT_LABELS: Record<SortKey, string> = {
+  manual: 'Checklist order',
+  status: 'Status',
+  owner: 'Owner',
+  risk: 'Risk (highest first)',
+  due: 'Due date (soonest first)',
+};
+
+export interface ItemFilter {
+  status: ItemStatus | '';
+  /** A member id, 'unassigned', or '' for anyone. */
+  owner: string;
+  risk: RiskLevel | '';
+  overdueOnly: boolean;
+  query: string;
+}
+
+export const NO_FILTER: ItemFilter = { status: '', owner: '', risk: '', overdueOnly: false, query: '' };
+
+export const isFiltering = (filter: ItemFilter) =>
+  filter.status !== '' || filter.owner !== '' || filter.risk !== '' || filter.overdueOnly || filter.query.trim() !== '';
+
+export function isOverdue(item: Pick<ItemView, 'status' | 'dueDate'>, today: string): boolean {
+  return item.status !== 'done' && item.dueDate !== null && item.dueDate < today;
+}
+
+export function todayIso(now = new Date()): string {
+  const local = new Date(now.getTime() - now.getTimezoneOffset() * 60_000);
+  return local.toISOString().slice(0, 10);
+}
+
+export interface VisibleSection {
+  section: SectionView;
+  items: ItemView[];
+}
+
+export interface ViewContext {
+  today: string;
+  /** Plain text of an item's notes; only called while searching. */
+  notesText: (itemId: string) => string;
+  ownerName: (ownerId: string) => string;
+}
+
+const statusRank = new Map(ITEM_STATUSES.map((status, index) => [status, index]));
+const riskRank = new Map(RISK_LEVELS.map((risk, index) => [risk, RISK_LEVELS.length - index]));
+
+/** Sections with the items that pass the filter, in the chosen order (ties keep checklist order). */
+export function visibleSections(
+  view: ChecklistView,
+  filter: ItemFilter,
+  sort: SortKey,
+  context: ViewContext,
+): VisibleSection[] {
+  const filtering = isFiltering(filter);
+  const query = filter.query.trim().toLowerCase();
+  const matches = (item: ItemView) =>
+    (filter.status === '' || item.status === filter.status) &&
+    (filter.owner === '' || (filter.owner === 'unassigned' ? item.ownerId === null : item.ownerId === filter.owner)) &&
+    (filter.risk === '' || item.risk === filter.risk) &&
+    (!filter.overdueOnly || isOverdue(item, context.today)) &&
+    (query === '' ||
+      item.title.toLowerCase().includes(query) ||
+      context.notesText(item.id).toLowerCase().includes(query));
+
+  const compare = comparator(sort, context);
+  const result: VisibleSection[] = [];
+  for (const section of view.sections) {
+    let items = filtering ? section.items.filter(matches) : section.items;
+    if (compare) items = items.map((item, index) => ({ item, index })).sort((a, b) => compare(a.item, b.item) || a.index - b.index).map(({ item }) => item);
+    if (filtering && items.length === 0) continue;
+    result.push({ section, items });
+  }
+  return result;
+}
+
+function comparator(sort: SortKey, context: ViewContext): ((a: ItemView, b: ItemView) => number) | null {
+  switch (sort) {
+    case 'manual':
+      return null;
+    case 'status':
+      return (a, b) => statusRank.get(a.status)! - statusRank.get(b.status)!;
+    case 'risk':
+      return (a, b) => (b.risk ? riskRank.get(b.risk)! : 0) - (a.risk ? riskRank.get(a.risk)! : 0);
+    case 'due':
+      return (a, b) => (a.dueDate ?? '9999-99-99').localeCompare(b.dueDate ?? '9999-99-99');
+    case 'owner':
+      return (a, b) => {
+        if (a.ownerId === b.ownerId) return 0;
+        if (a.ownerId === null) return 1;
+        if (b.ownerId === null) return -1;
+        return context.ownerName(a.ownerId).localeCompare(context.ownerName(b.ownerId));
+      };
+  }
+}
