@@ -23,9 +23,7 @@ export async function startServer(ctx: BenchContext, env: Record<string, string>
   return launchServer(ctx.kind, {
     core: SERVER_CORE,
     nodeFlags: ctx.nodeFlags,
-    env: ctx.fixtures
-      ? { BENCH_DATABASE_URL: ctx.fixtures.databaseUrl, BENCH_JWT_SECRET: BENCH_JWT_SECRET }
-      : {},
+    env: ctx.fixtures ? { ...env, BENCH_DATABASE_URL: ctx.fixtures.databaseUrl, BENCH_JWT_SECRET } : env,
   });
 }
 

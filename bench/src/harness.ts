@@ -31,6 +31,8 @@ export interface BenchResults {
   machine: MachineInfo;
   scale: Scale;
   workers: number;
+  /** How benchmark processes were scheduled (BENCH_SCHED): nice or none. */
+  scheduling: string;
   servers: ServerKind[];
   latency: Partial<Record<ServerKind, LatencyResult[]>>;
   throughput: Partial<Record<ServerKind, ThroughputResult>>;
@@ -55,6 +57,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     machine: machineInfo(),
     scale,
     workers: options.workers,
+    scheduling: process.env.BENCH_SCHED ?? 'nice',
     servers: options.servers,
     latency: {},
     throughput: {},

@@ -44,7 +44,7 @@ export class BenchClient {
   private socket: WebSocket | null = null;
   private synced = false;
   private syncWaiters: Array<() => void> = [];
-  private flushWaiters: Array<() => void> = [];
+  private flushWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   private closedReason: string | null = null;
   private failure: ((error: Error) => void) | null = null;
 
@@ -91,7 +91,9 @@ export class BenchClient {
       socket.on('error', (error) => this.failure?.(new Error(`client ${this.spec.index}: ${error.message}`)));
       socket.on('close', (code, reason) => {
         this.closedReason = `closed ${code} ${reason.toString()}`;
-        this.failure?.(new Error(`client ${this.spec.index}: ${this.closedReason}`));
+        const error = new Error(`client ${this.spec.index}: ${this.closedReason}`);
+        this.failure?.(error);
+        for (const waiter of this.flushWaiters.splice(0)) waiter.reject(error);
       });
     });
   }
@@ -100,9 +102,15 @@ export class BenchClient {
   flush(timeoutMs = 120_000): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`client ${this.spec.index}: flush timed out`)), timeoutMs);
-      this.flushWaiters.push(() => {
-        clearTimeout(timer);
-        resolve();
+      this.flushWaiters.push({
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
       });
       this.send(syncMessage(this.spec.protocol, this.spec.docName, SYNC_STEP1, Y.encodeStateVector(this.doc)));
     });
@@ -151,7 +159,7 @@ export class BenchClient {
           this.synced = true;
           for (const waiter of this.syncWaiters.splice(0)) waiter();
         } else {
-          this.flushWaiters.shift()?.();
+          this.flushWaiters.shift()?.resolve();
         }
       } else if (step === SYNC_UPDATE) {
         const update = decoding.readVarUint8Array(decoder);

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { NICE, benchDir } from '../servers/launch.ts';
+import { benchDir, pinnedCommand } from '../servers/launch.ts';
 import type { WorkerReply } from './messages.ts';
 
 type Command = { cmd: string } & Record<string, unknown>;
@@ -31,8 +31,9 @@ export class WorkerPool {
   }
 
   static async start(count: number, core: number): Promise<WorkerPool> {
+    const [program, args] = pinnedCommand(core, [process.execPath, '--import', 'tsx', workerEntry]);
     const workers = Array.from({ length: count }, () =>
-      spawn('nice', [...NICE, 'taskset', '-c', String(core), process.execPath, '--import', 'tsx', workerEntry], {
+      spawn(program, args, {
         cwd: benchDir,
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         serialization: 'advanced',
@@ -77,7 +78,8 @@ export class WorkerPool {
         (worker) =>
           new Promise<void>((resolve) => {
             if (worker.exitCode !== null || worker.signalCode !== null) return resolve();
-            const timer = setTimeout(() => worker.kill('SIGKILL'), 5000);
+            // SIGTERM reaches the node process through `timeout`, which forwards it.
+            const timer = setTimeout(() => worker.kill('SIGTERM'), 5000);
             worker.once('exit', () => {
               clearTimeout(timer);
               resolve();

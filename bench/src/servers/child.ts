@@ -9,7 +9,7 @@ export interface ServerHandle {
 
 export type ParentCommand = { cmd: 'memory' } | { cmd: 'stop' };
 export type ChildMessage =
-  | { type: 'ready'; port: number }
+  | { type: 'ready'; port: number; pid: number }
   | { type: 'memory'; rss: number; heapUsed: number; external: number; arrayBuffers: number }
   | { type: 'failed'; error: string };
 
@@ -24,8 +24,7 @@ export async function serveChild(start: () => Promise<ServerHandle>): Promise<vo
     process.exit(1);
   }
   const stop = async () => {
-    const timer = setTimeout(() => process.exit(0), 10_000);
-    timer.unref();
+    setTimeout(() => process.exit(0), 10_000).unref();
     await handle.close().catch((error) => console.error('close failed', error));
     process.exit(0);
   };
@@ -42,5 +41,5 @@ export async function serveChild(start: () => Promise<ServerHandle>): Promise<vo
   });
   // The runner going away must not leave a server behind.
   process.on('disconnect', () => void stop());
-  send({ type: 'ready', port: handle.port });
+  send({ type: 'ready', port: handle.port, pid: process.pid });
 }

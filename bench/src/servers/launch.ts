@@ -40,36 +40,57 @@ const entries: Record<ServerKind, string> = {
 };
 
 /**
- * The machine is shared with other work (test runs); a raised priority keeps that noise out of the tails.
- * Every server and load generator gets the same priority, so no side is favoured.
+ * The machine is shared with other work (other people's test runs), whose CPU bursts stall even an idle
+ * process for tens of milliseconds. Every server and load generator therefore runs at `nice -n -20`, the
+ * same for all servers (docs/decisions/050). Real-time scheduling was tried and rejected: under SCHED_FIFO
+ * on one core, node and tsx's esbuild helper livelock at start-up. BENCH_SCHED=none runs at normal priority.
  */
-export const NICE = ['-n', process.env.BENCH_NICE ?? '-20'];
+export function schedulingPrefix(): string[] {
+  const policy = process.env.BENCH_SCHED ?? 'nice';
+  if (policy === 'nice') return ['nice', '-n', '-20'];
+  if (policy === 'none') return [];
+  throw new Error(`BENCH_SCHED must be nice or none (got "${policy}")`);
+}
+
+/**
+ * Runs `command` pinned to `core` under the benchmark's scheduling policy, inside `timeout` so that no
+ * benchmark process can outlive `maxSeconds` whatever happens to the runner. The node process reports
+ * its own pid over IPC (the spawned pid is `timeout`'s).
+ */
+export function pinnedCommand(core: number, command: string[], maxSeconds = 3 * 3600): [string, string[]] {
+  return ['timeout', ['-k', '10', String(maxSeconds), ...schedulingPrefix(), 'taskset', '-c', String(core), ...command]];
+}
 
 export const benchDir = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Starts a server in its own process pinned to one core with `taskset`. */
 export async function launchServer(kind: ServerKind, options: LaunchOptions): Promise<RunningServer> {
-  const child = spawn(
-    'nice',
-    [...NICE, 'taskset', '-c', String(options.core), process.execPath, '--expose-gc', '--import', 'tsx', ...(options.nodeFlags ?? []), entries[kind]],
-    {
-      cwd: benchDir,
-      env: { ...process.env, ...options.env, NODE_ENV: 'production' },
-      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
-    },
-  );
+  const [program, args] = pinnedCommand(options.core, [
+    process.execPath,
+    '--expose-gc',
+    '--import',
+    'tsx',
+    ...(options.nodeFlags ?? []),
+    entries[kind],
+  ]);
+  const child = spawn(program, args, {
+    cwd: benchDir,
+    env: { ...process.env, ...options.env, NODE_ENV: 'production' },
+    // stdout is not read: a server logging into a full pipe must never block (or spin).
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
     if (stderr.length > 20_000) stderr = stderr.slice(-10_000);
     if (process.env.BENCH_VERBOSE) process.stderr.write(chunk);
   });
-  const port = await new Promise<number>((resolve, reject) => {
+  const { port, pid } = await new Promise<{ port: number; pid: number }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${kind} server did not start within 60 s\n${stderr}`)), 60_000);
     child.on('message', (message: ChildMessage) => {
       if (message.type === 'ready') {
         clearTimeout(timer);
-        resolve(message.port);
+        resolve({ port: message.port, pid: message.pid });
       } else if (message.type === 'failed') {
         clearTimeout(timer);
         reject(new Error(`${kind} server failed to start: ${message.error}`));
@@ -80,7 +101,6 @@ export async function launchServer(kind: ServerKind, options: LaunchOptions): Pr
       reject(new Error(`${kind} server exited with ${code} before it was ready\n${stderr}`));
     });
   });
-  const pid = child.pid!;
   const protocol: WireProtocol = kind === 'hocuspocus' ? 'hocuspocus' : 'y-websocket';
   return {
     kind,
@@ -126,9 +146,8 @@ export function processCpuSeconds(pid: number): number {
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise<void>((resolve) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-    }, 15_000);
+    // SIGTERM reaches the node process through `timeout`, which forwards it.
+    const timer = setTimeout(() => child.kill('SIGTERM'), 15_000);
     child.once('exit', () => {
       clearTimeout(timer);
       resolve();
