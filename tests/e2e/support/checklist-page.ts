@@ -1,0 +1,44 @@
+/** Helpers for the live checklist page (accessible names documented in app/app/routes/checklists.$checklistId.tsx). */
+import { expect, type Locator, type Page } from '@playwright/test';
+
+/** A short random tag, so each test works on its own section whatever other tests changed. */
+export const uniqueTag = () => Math.random().toString(36).slice(2, 7);
+
+export async function addSection(page: Page, title: string, items: string[] = []): Promise<Locator> {
+  await page.getByRole('textbox', { name: 'New section' }).fill(title);
+  await page.getByRole('button', { name: 'Add section' }).click();
+  const section = page.getByRole('region', { name: title, exact: true });
+  await expect(section).toBeVisible();
+  for (const item of items) {
+    const input = page.getByRole('textbox', { name: `New item in ${title}` });
+    await input.fill(item);
+    await input.press('Enter');
+    await expect(page.getByRole('textbox', { name: `Title of ${item}`, exact: true })).toBeVisible();
+  }
+  return section;
+}
+
+/** The row (listitem) of an item, found by its committed title. */
+export function itemRow(page: Page, title: string): Locator {
+  return page.locator('li[data-item-id]').filter({ has: page.getByRole('textbox', { name: `Title of ${title}`, exact: true }) });
+}
+
+/** Item titles of a section, in the order shown. */
+export async function itemTitles(page: Page, sectionTitle: string): Promise<string[]> {
+  const section = page.getByRole('region', { name: sectionTitle, exact: true });
+  return section.locator('li[data-item-id] textarea[data-control="title"]').evaluateAll((nodes) =>
+    nodes.map((node) => (node as HTMLTextAreaElement).value),
+  );
+}
+
+export async function expectOrder(page: Page, sectionTitle: string, titles: string[]): Promise<void> {
+  await expect.poll(() => itemTitles(page, sectionTitle), { timeout: 5_000 }).toEqual(titles);
+}
+
+export async function openNotes(page: Page, title: string): Promise<Locator> {
+  const toggle = page.getByRole('button', { name: `Notes for ${title}`, exact: true });
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+  const notes = page.getByRole('textbox', { name: `Notes of ${title}`, exact: true });
+  await expect(notes).toBeVisible();
+  return notes;
+}
