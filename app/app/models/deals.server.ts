@@ -1,6 +1,8 @@
-import type { Database, JwtClaims } from '@tieout/db';
+import type { Database, JwtClaims, Sql } from '@tieout/db';
+import type { FigureRollup } from '@tieout/doc-model';
 import { addProgress, emptyProgress, progressColumns, progressFromRow, type Progress } from './progress.ts';
 import { isMemberRole, type MemberRole } from './roles.ts';
+import { figuresFromJson, orderedRollup, rollupsBy } from './rollups.ts';
 
 export interface DealSummary {
   id: string;
@@ -10,6 +12,7 @@ export interface DealSummary {
   valueUsd: number | null;
   stage: string;
   progress: Progress;
+  figures: FigureRollup[];
 }
 
 export interface WorkspaceWithDeals {
@@ -51,6 +54,8 @@ export async function listWorkspacesWithDeals(db: Database, claims: JwtClaims): 
         order by w.name, w.id, d.created_at, d.name`)
     ).rows,
   );
+  const figures = await db.asUser(claims, (sql) => projectedFigures(sql, 'deal_id'));
+  const byDeal = rollupsBy(figures);
   const workspaces = new Map<string, WorkspaceWithDeals>();
   for (const row of rows) {
     let workspace = workspaces.get(row.workspace_id);
@@ -67,16 +72,28 @@ export async function listWorkspacesWithDeals(db: Database, claims: JwtClaims): 
         valueUsd: row.value_usd === null ? null : Number(row.value_usd),
         stage: row.stage ?? 'diligence',
         progress: progressFromRow(row),
+        figures: byDeal.get(row.deal_id) ?? [],
       });
     }
   }
   return [...workspaces.values()];
 }
 
+/** The figures of every projected item the user can see (of one deal, or all), keyed by the given column. */
+async function projectedFigures(sql: Sql, key: 'deal_id' | 'checklist_id', dealId?: string) {
+  const { rows } = await sql.query<{ key: string; figures: unknown }>(
+    `select ci.${key} as key, ci.figures from public.checklist_items ci
+      where ci.figures <> '[]'::jsonb ${dealId ? 'and ci.deal_id = $1' : ''}`,
+    dealId ? [dealId] : [],
+  );
+  return rows.map((row) => ({ key: row.key, figures: figuresFromJson(row.figures) }));
+}
+
 export interface ChecklistSummary {
   id: string;
   title: string;
   progress: Progress;
+  figures: FigureRollup[];
 }
 
 export interface WorkstreamWithChecklists {
@@ -85,6 +102,7 @@ export interface WorkstreamWithChecklists {
   kind: string;
   checklists: ChecklistSummary[];
   progress: Progress;
+  figures: FigureRollup[];
 }
 
 export interface DealDetail {
@@ -98,6 +116,7 @@ export interface DealDetail {
   role: MemberRole | null;
   workstreams: WorkstreamWithChecklists[];
   progress: Progress;
+  figures: FigureRollup[];
 }
 
 /** A deal with its workstreams and their checklists' progress, or null when the user cannot see it. */
@@ -144,20 +163,27 @@ export async function getDeal(db: Database, claims: JwtClaims, dealId: string): 
        order by ws.position, ws.name, c.created_at, c.title`,
       [dealId],
     );
+    const figures = await projectedFigures(sql, 'checklist_id', dealId);
+    const byChecklist = rollupsBy(figures);
+    const figuresOfChecklist = new Map(figures.map((row) => [row.key, [] as typeof figures]));
+    for (const row of figures) figuresOfChecklist.get(row.key)!.push(row);
+    const workstreamFigures = new Map<string, typeof figures>();
     const workstreams = new Map<string, WorkstreamWithChecklists>();
     for (const row of rows) {
       let workstream = workstreams.get(row.workstream_id);
       if (!workstream) {
-        workstream = { id: row.workstream_id, name: row.workstream_name, kind: row.kind, checklists: [], progress: emptyProgress };
+        workstream = { id: row.workstream_id, name: row.workstream_name, kind: row.kind, checklists: [], progress: emptyProgress, figures: [] };
         workstreams.set(row.workstream_id, workstream);
       }
       if (row.checklist_id && row.checklist_title) {
         const progress = progressFromRow(row);
-        workstream.checklists.push({ id: row.checklist_id, title: row.checklist_title, progress });
+        workstream.checklists.push({ id: row.checklist_id, title: row.checklist_title, progress, figures: byChecklist.get(row.checklist_id) ?? [] });
         workstream.progress = addProgress(workstream.progress, progress);
+        workstreamFigures.set(workstream.id, [...(workstreamFigures.get(workstream.id) ?? []), ...(figuresOfChecklist.get(row.checklist_id) ?? [])]);
       }
     }
     const list = [...workstreams.values()];
+    for (const workstream of list) workstream.figures = orderedRollup(workstreamFigures.get(workstream.id) ?? []);
     return {
       id: deal.id,
       name: deal.name,
@@ -169,6 +195,92 @@ export async function getDeal(db: Database, claims: JwtClaims, dealId: string): 
       role: isMemberRole(deal.role) ? deal.role : null,
       workstreams: list,
       progress: list.reduce((sum, workstream) => addProgress(sum, workstream.progress), emptyProgress),
+      figures: orderedRollup(figures),
     };
+  });
+}
+
+/** A refusal the pages show as is: why, and the HTTP status to answer with. */
+export type Refusal = { ok: false; status: number; message: string };
+
+const permissionDenied = (error: unknown) => (error as { code?: unknown } | null)?.code === '42501';
+
+async function roleIn(sql: Sql, workspaceId: string): Promise<MemberRole | null> {
+  const { rows } = await sql.query<{ role: string | null }>(`select public.workspace_role($1)::text as role`, [workspaceId]);
+  return isMemberRole(rows[0]?.role) ? rows[0]!.role as MemberRole : null;
+}
+
+export const CANNOT_EDIT = 'Only editors and owners of this workspace can do this. Ask an owner to change your role.';
+
+export interface NewDeal {
+  workspaceId: string;
+  name: string;
+  buyer: string | null;
+  target: string | null;
+  valueUsd: number | null;
+}
+
+/** Creates a deal as the user: only editors and owners may (the database's policy decides; the check first gives a clear message). */
+export async function createDeal(db: Database, claims: JwtClaims, input: NewDeal): Promise<{ ok: true; id: string } | Refusal> {
+  try {
+    return await db.asUser(claims, async (sql) => {
+      const role = await roleIn(sql, input.workspaceId);
+      if (!role) return { ok: false, status: 404, message: 'This workspace does not exist or you are not a member of it.' } as const;
+      if (role !== 'owner' && role !== 'editor') return { ok: false, status: 403, message: CANNOT_EDIT } as const;
+      const { rows } = await sql.query<{ id: string }>(
+        `insert into public.deals (workspace_id, name, buyer, target, value_usd) values ($1, $2, $3, $4, $5) returning id`,
+        [input.workspaceId, input.name, input.buyer, input.target, input.valueUsd],
+      );
+      return { ok: true, id: rows[0]!.id } as const;
+    });
+  } catch (error) {
+    if (permissionDenied(error)) return { ok: false, status: 403, message: CANNOT_EDIT };
+    throw error;
+  }
+}
+
+export interface NewWorkstream {
+  dealId: string;
+  kind: 'site_retrofits' | 'energy_contracts' | 'lease_exposure' | 'custom';
+  name: string;
+}
+
+/** Adds a workstream at the end of the deal's list, as the user. */
+export async function createWorkstream(db: Database, claims: JwtClaims, input: NewWorkstream): Promise<{ ok: true; id: string } | Refusal> {
+  try {
+    return await db.asUser(claims, async (sql) => {
+      const { rows: deals } = await sql.query<{ workspace_id: string }>(`select workspace_id from public.deals where id = $1`, [input.dealId]);
+      const deal = deals[0];
+      if (!deal) return { ok: false, status: 404, message: 'This deal does not exist or you do not have access to it.' } as const;
+      const role = await roleIn(sql, deal.workspace_id);
+      if (role !== 'owner' && role !== 'editor') return { ok: false, status: 403, message: CANNOT_EDIT } as const;
+      const { rows: existing } = await sql.query<{ id: string }>(
+        `select id from public.workstreams where deal_id = $1 and lower(name) = lower($2)`,
+        [input.dealId, input.name],
+      );
+      if (existing.length > 0) return { ok: false, status: 409, message: `This deal already has a workstream named “${input.name}”.` } as const;
+      const { rows } = await sql.query<{ id: string }>(
+        `insert into public.workstreams (workspace_id, deal_id, kind, name, position)
+         values ($1, $2, $3, $4, (select coalesce(max(position), -1) + 1 from public.workstreams where deal_id = $2))
+         returning id`,
+        [deal.workspace_id, input.dealId, input.kind, input.name],
+      );
+      return { ok: true, id: rows[0]!.id } as const;
+    });
+  } catch (error) {
+    if (permissionDenied(error)) return { ok: false, status: 403, message: CANNOT_EDIT };
+    throw error;
+  }
+}
+
+/** The user's role in a workspace (null when not a member), for pages that offer creation. */
+export async function workspaceRole(db: Database, claims: JwtClaims, workspaceId: string): Promise<{ name: string; role: MemberRole } | null> {
+  return db.asUser(claims, async (sql) => {
+    const { rows } = await sql.query<{ name: string; role: string | null }>(
+      `select name, public.workspace_role(id)::text as role from public.workspaces where id = $1`,
+      [workspaceId],
+    );
+    const row = rows[0];
+    return row && isMemberRole(row.role) ? { name: row.name, role: row.role } : null;
   });
 }

@@ -1,9 +1,11 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
+import { FigureRollups } from '~/components/figure-rollups.tsx';
+import { buttonClass } from '~/components/form.tsx';
 import { ProgressBadges, ProgressBar } from '~/components/progress.tsx';
 import { listWorkspacesWithDeals } from '~/models/deals.server.ts';
-import { ROLE_LABELS } from '~/models/roles.ts';
+import { canEdit, ROLE_LABELS } from '~/models/roles.ts';
 import { requireUser } from '~/utils/auth.server.ts';
 import { formatUsd, titleCase } from '~/utils/format.ts';
 
@@ -30,7 +32,7 @@ export default function Home() {
       ) : null}
       {workspaces.map((workspace) => (
         <section key={workspace.id} aria-labelledby={`ws-${workspace.id}`} className="space-y-3">
-          <div className="flex items-baseline gap-3">
+          <div className="flex flex-wrap items-baseline gap-3">
             <h2 id={`ws-${workspace.id}`} className="text-lg font-semibold">
               {workspace.name}
             </h2>
@@ -42,6 +44,15 @@ export default function Home() {
             >
               Members
             </Link>
+            {canEdit(workspace.role) ? (
+              <Link
+                to={`/deals/new?${new URLSearchParams({ workspace: workspace.id })}`}
+                aria-label={`New deal in ${workspace.name}`}
+                className={`${buttonClass} ml-auto`}
+              >
+                New deal
+              </Link>
+            ) : null}
           </div>
           {workspace.deals.length === 0 ? (
             <p className="text-sm text-slate-600 dark:text-slate-400">No deals in this workspace yet.</p>
@@ -67,6 +78,7 @@ export default function Home() {
                     </div>
                     <ProgressBar progress={deal.progress} label={`Progress of ${deal.name}`} />
                     <ProgressBadges progress={deal.progress} />
+                    <FigureRollups figures={deal.figures} label={`Figures of ${deal.name}`} />
                   </Link>
                 </li>
               ))}

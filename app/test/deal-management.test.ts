@@ -1,0 +1,261 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { signAccessToken } from '@tieout/auth';
+import {
+  builtInTemplateIds,
+  demoChecklists,
+  demoDeal,
+  demoUsers,
+  demoWorkspace,
+  demoWorkstreams,
+  loadStoredDocument,
+  otherChecklist,
+  otherWorkspace,
+  type Database,
+  type JwtClaims,
+} from '@tieout/db';
+import { projectItems, readChecklist, rollupFigures, updateItem } from '@tieout/doc-model';
+import { attachCollabServer, type CollabServer } from '@tieout/server';
+import { pino } from 'pino';
+import { WebSocket } from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChecklist } from '../app/models/checklist-create.server.ts';
+import { createDeal, createWorkstream, getDeal, listWorkspacesWithDeals } from '../app/models/deals.server.ts';
+import { appendItemsLive, LiveAppendError } from '../app/models/live-append.server.ts';
+import { listTemplates, saveChecklistAsTemplate } from '../app/models/templates.server.ts';
+import { openSeededDatabase } from './test-database.ts';
+
+const claimsOf = (user: { id: string; email: string }): JwtClaims => ({ sub: user.id, role: 'authenticated', email: user.email });
+const eddie = claimsOf(demoUsers.editor);
+const olivia = claimsOf(demoUsers.owner);
+const rita = claimsOf(demoUsers.reviewer);
+const victor = claimsOf(demoUsers.viewer);
+const oscar = claimsOf(demoUsers.outsider);
+
+let db: Database;
+let dispose: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ db, dispose } = await openSeededDatabase());
+}, 120_000);
+afterAll(() => dispose?.());
+
+const count = async (table: string, where = 'true', params: unknown[] = []) =>
+  Number((await db.ownerQuery<{ n: number }>(`select count(*)::int as n from public.${table} where ${where}`, params)).rows[0]!.n);
+
+describe('creating deals and workstreams', () => {
+  it('lets editors and owners create a deal, and refuses reviewers, viewers and outsiders with a reason', async () => {
+    const created = await createDeal(db, eddie, { workspaceId: demoWorkspace.id, name: 'Helios / Ridgeline', buyer: 'Helios', target: 'Ridgeline', valueUsd: 4.5e8 });
+    expect(created.ok).toBe(true);
+    const owned = await createDeal(db, olivia, { workspaceId: demoWorkspace.id, name: 'Owner deal', buyer: null, target: null, valueUsd: null });
+    expect(owned.ok).toBe(true);
+    for (const claims of [rita, victor]) {
+      expect(await createDeal(db, claims, { workspaceId: demoWorkspace.id, name: 'Nope', buyer: null, target: null, valueUsd: null })).toEqual({
+        ok: false,
+        status: 403,
+        message: expect.stringContaining('Only editors and owners'),
+      });
+    }
+    expect(await createDeal(db, oscar, { workspaceId: demoWorkspace.id, name: 'Nope', buyer: null, target: null, valueUsd: null })).toMatchObject({ ok: false, status: 404 });
+    expect(await count('deals', `name = 'Nope'`)).toBe(0);
+    const home = await listWorkspacesWithDeals(db, rita);
+    expect(home.find((w) => w.id === demoWorkspace.id)!.deals.map((d) => d.name)).toContain('Helios / Ridgeline');
+  });
+
+  it('adds workstreams at the end, refuses duplicates and read-only roles', async () => {
+    const deal = await createDeal(db, eddie, { workspaceId: demoWorkspace.id, name: 'Workstream deal', buyer: null, target: null, valueUsd: null });
+    if (!deal.ok) throw new Error(deal.message);
+    expect((await createWorkstream(db, eddie, { dealId: deal.id, kind: 'site_retrofits', name: 'Site retrofits' })).ok).toBe(true);
+    expect((await createWorkstream(db, eddie, { dealId: deal.id, kind: 'custom', name: 'Tax' })).ok).toBe(true);
+    expect(await createWorkstream(db, eddie, { dealId: deal.id, kind: 'custom', name: 'tax' })).toMatchObject({ ok: false, status: 409 });
+    expect(await createWorkstream(db, victor, { dealId: deal.id, kind: 'custom', name: 'Viewer' })).toMatchObject({ ok: false, status: 403 });
+    expect(await createWorkstream(db, oscar, { dealId: deal.id, kind: 'custom', name: 'Outsider' })).toMatchObject({ ok: false, status: 404 });
+    expect((await getDeal(db, eddie, deal.id))!.workstreams.map((w) => w.name)).toEqual(['Site retrofits', 'Tax']);
+  });
+});
+
+describe('creating checklists', () => {
+  it('builds the document from a template, stores it as the first snapshot with the row, and projects it', async () => {
+    const created = await createChecklist(db, eddie, {
+      workstreamId: demoWorkstreams.siteRetrofits.id,
+      title: 'Denton, TX',
+      source: { kind: 'template', templateId: builtInTemplateIds['site-retrofits']! },
+    });
+    if (!created.ok) throw new Error(created.message);
+    const view = readChecklist(await loadStoredDocument(db, created.id));
+    expect(view.title).toBe('Denton, TX');
+    const items = view.sections.flatMap((section) => section.items);
+    expect(items.length).toBe(created.items);
+    expect(items.length).toBeGreaterThan(10);
+    expect(await count('document_snapshots', 'checklist_id = $1 and last_update_id = 0', [created.id])).toBe(1);
+    expect(await count('checklist_items', 'checklist_id = $1', [created.id])).toBe(items.length);
+    const deal = await getDeal(db, eddie, demoDeal.id);
+    const summary = deal!.workstreams.flatMap((w) => w.checklists).find((c) => c.id === created.id)!;
+    expect(summary.progress.total).toBe(items.length);
+  });
+
+  it('creates an empty checklist with a title and one section', async () => {
+    const created = await createChecklist(db, olivia, { workstreamId: demoWorkstreams.leaseExposure.id, title: 'Blank', source: { kind: 'empty', sectionTitle: 'Leases' } });
+    if (!created.ok) throw new Error(created.message);
+    const view = readChecklist(await loadStoredDocument(db, created.id));
+    expect(view).toMatchObject({ title: 'Blank', sections: [{ title: 'Leases', items: [] }] });
+  });
+
+  it('refuses read-only roles and templates of other workspaces, leaving nothing behind', async () => {
+    const before = await count('checklists');
+    expect(await createChecklist(db, rita, { workstreamId: demoWorkstreams.siteRetrofits.id, title: 'X', source: { kind: 'empty', sectionTitle: 'S' } })).toMatchObject({ ok: false, status: 403 });
+    expect(await createChecklist(db, oscar, { workstreamId: demoWorkstreams.siteRetrofits.id, title: 'X', source: { kind: 'empty', sectionTitle: 'S' } })).toMatchObject({ ok: false, status: 404 });
+    const foreign = await saveChecklistAsTemplate(db, oscar, { checklistId: otherChecklist.id, name: 'Other capital power', description: '' });
+    if (!foreign.ok) throw new Error(foreign.message);
+    expect(await createChecklist(db, eddie, { workstreamId: demoWorkstreams.energyContracts.id, title: 'X', source: { kind: 'template', templateId: foreign.id } })).toMatchObject({ ok: false, status: 404 });
+    expect((await listTemplates(db, eddie, demoWorkspace.id)).map((t) => t.id)).not.toContain(foreign.id);
+    expect((await listTemplates(db, oscar, otherWorkspace.id)).map((t) => t.id)).toContain(foreign.id);
+    expect(await count('checklists')).toBe(before);
+  });
+});
+
+describe('save as template', () => {
+  it('keeps structure, risk and figure kinds, drops what belongs to the deal, and refuses duplicates and reviewers', async () => {
+    const saved = await saveChecklistAsTemplate(db, eddie, { checklistId: demoChecklists.leaseExposure.id, name: 'Lease exposure (hosting)', description: 'From the demo' });
+    if (!saved.ok) throw new Error(saved.message);
+    expect(saved.key).toBe('lease-exposure-hosting');
+    const { rows } = await db.ownerQuery<{ body: { sections: { title: string; items: Record<string, unknown>[] }[] }; workspace_id: string; workstream: string; created_by: string }>(
+      `select body, workspace_id, workstream, created_by from public.checklist_templates where id = $1`,
+      [saved.id],
+    );
+    const row = rows[0]!;
+    expect(row).toMatchObject({ workspace_id: demoWorkspace.id, workstream: 'lease_exposure', created_by: demoUsers.editor.id });
+    const view = readChecklist(await loadStoredDocument(db, demoChecklists.leaseExposure.id));
+    expect(row.body.sections.map((s) => s.title)).toEqual(view.sections.map((s) => s.title));
+    const items = row.body.sections.flatMap((s) => s.items);
+    expect(items.map((i) => i.title)).toEqual(view.sections.flatMap((s) => s.items.map((i) => i.title)));
+    for (const item of items) {
+      expect(item).not.toHaveProperty('status');
+      expect(item).not.toHaveProperty('ownerId');
+      expect(item).not.toHaveProperty('dueDate');
+      for (const figure of item.figures as { value: unknown }[]) expect(figure.value).toBeNull();
+    }
+    expect(await saveChecklistAsTemplate(db, olivia, { checklistId: demoChecklists.leaseExposure.id, name: 'Lease Exposure: hosting', description: '' })).toMatchObject({ ok: false, status: 409 });
+    expect(await saveChecklistAsTemplate(db, rita, { checklistId: demoChecklists.leaseExposure.id, name: 'Reviewer', description: '' })).toMatchObject({ ok: false, status: 403 });
+
+    // and it can start a new checklist
+    const created = await createChecklist(db, eddie, { workstreamId: demoWorkstreams.leaseExposure.id, title: 'From own template', source: { kind: 'template', templateId: saved.id } });
+    expect(created).toMatchObject({ ok: true, items: items.length });
+  });
+});
+
+describe('figure roll-ups', () => {
+  it('sum the figures of the stored documents by kind, per deal and per checklist', async () => {
+    const deal = (await getDeal(db, rita, demoDeal.id))!;
+    const documents = await Promise.all(deal.workstreams.flatMap((w) => w.checklists).map(async (c) => ({ id: c.id, items: projectItems(readChecklist(await loadStoredDocument(db, c.id))) })));
+    const expected = rollupFigures(documents.flatMap((d) => d.items));
+    expect(new Map(deal.figures.map((f) => [f.kind, f]))).toEqual(new Map(expected.map((f) => [f.kind, { ...f, total: expect.closeTo(f.total, 6) }])));
+    expect(deal.figures.find((f) => f.kind === 'mw')!.total).toBeGreaterThan(0);
+    const energy = deal.workstreams.flatMap((w) => w.checklists).find((c) => c.id === demoChecklists.energyContracts.id)!;
+    const energyItems = documents.find((d) => d.id === energy.id)!.items;
+    expect(energy.figures.map((f) => [f.kind, f.count])).toEqual(
+      rollupFigures(energyItems).sort((a, b) => energy.figures.findIndex((f) => f.kind === a.kind) - energy.figures.findIndex((f) => f.kind === b.kind)).map((f) => [f.kind, f.count]),
+    );
+    const home = await listWorkspacesWithDeals(db, rita);
+    expect(home.find((w) => w.id === demoWorkspace.id)!.deals.find((d) => d.id === demoDeal.id)!.figures).toEqual(deal.figures);
+  });
+});
+
+describe('appending to a live document', () => {
+  const secret = 'deal-management-test-secret-0123456789abcdef';
+  let httpServer: Server;
+  let collab: CollabServer;
+  let base: string;
+  const token = async (user: { id: string; email: string }) => (await signAccessToken({ id: user.id, email: user.email }, { jwtSecret: secret })).token;
+
+  beforeAll(async () => {
+    httpServer = createServer();
+    collab = attachCollabServer(httpServer, { db, auth: { jwtSecret: secret }, logger: pino({ level: 'silent' }), timing: { unloadDelayMs: 200 } });
+    await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+    base = `ws://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await collab?.close();
+    await new Promise((resolve) => httpServer?.close(resolve));
+  });
+
+  async function follow(user: { id: string; email: string }, checklistId: string) {
+    const doc = new Y.Doc();
+    const provider = new WebsocketProvider(`${base}/collab`, checklistId, doc, {
+      params: { token: await token(user) },
+      WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+      disableBc: true,
+    });
+    await new Promise<void>((resolve) => (provider.synced ? resolve() : provider.once('sync', () => resolve())));
+    return { doc, provider };
+  }
+
+  it('reaches editors who have the checklist open, keeps their concurrent edits, and is stored as the importing user', async () => {
+    const checklistId = demoChecklists.energyContracts.id;
+    const erin = await follow(demoUsers.editor2, checklistId);
+    const firstItem = readChecklist(erin.doc).sections[0]!.items[0]!;
+    const existingSection = readChecklist(erin.doc).sections[0]!.title;
+    const before = await count('document_updates', 'checklist_id = $1 and user_id = $2', [checklistId, demoUsers.editor.id]);
+
+    // Erin edits while the import runs
+    const importing = appendItemsLive({
+      db,
+      claims: eddie,
+      accessToken: await token(demoUsers.editor),
+      collabBaseUrl: base,
+      checklistId,
+      items: [
+        { section: existingSection.toUpperCase(), title: 'Imported into an existing section', status: 'in_progress', ownerId: demoUsers.editor2.id, dueDate: '2027-01-15', risk: 'high', figures: [{ kind: 'mw', label: 'Contracted MW', value: 300 }], notes: ['From the data room'] },
+        { section: 'Imported requests', title: 'Imported into a new section' },
+      ],
+    });
+    updateItem(erin.doc, firstItem.id, { status: 'blocked' });
+    const result = await importing;
+    expect(result.itemIds).toHaveLength(2);
+    expect(result.sectionsCreated).toEqual(['Imported requests']);
+
+    await expect.poll(() => readChecklist(erin.doc).sections.flatMap((s) => s.items.map((i) => i.title))).toContain('Imported into a new section');
+    const live = readChecklist(erin.doc);
+    expect(live.sections[0]!.items.map((i) => i.title)).toContain('Imported into an existing section');
+    expect(live.sections.filter((s) => s.title === 'Imported requests')).toHaveLength(1);
+
+    erin.provider.destroy();
+    await collab.flush();
+    const stored = readChecklist(await loadStoredDocument(db, checklistId));
+    const imported = stored.sections.flatMap((s) => s.items).find((i) => i.title === 'Imported into an existing section')!;
+    expect(imported).toMatchObject({ status: 'in_progress', ownerId: demoUsers.editor2.id, dueDate: '2027-01-15', risk: 'high' });
+    expect(imported.figures).toMatchObject([{ kind: 'mw', label: 'Contracted MW', value: 300 }]);
+    expect(stored.sections.flatMap((s) => s.items).find((i) => i.id === firstItem.id)!.status).toBe('blocked');
+    expect(await count('document_updates', 'checklist_id = $1 and user_id = $2', [checklistId, demoUsers.editor.id])).toBeGreaterThan(before);
+  });
+
+  it('sends large imports in several updates under the frame limit', async () => {
+    const items = Array.from({ length: 400 }, (_, i) => ({ section: 'Bulk', title: `Bulk request ${i} ${'x'.repeat(400)}` }));
+    const result = await appendItemsLive({
+      db,
+      claims: eddie,
+      accessToken: await token(demoUsers.editor),
+      collabBaseUrl: base,
+      checklistId: demoChecklists.siteRetrofits.id,
+      items,
+      maxUpdateBytes: 64 * 1024,
+    });
+    expect(result.itemIds).toHaveLength(400);
+    await collab.flush();
+    const stored = readChecklist(await loadStoredDocument(db, demoChecklists.siteRetrofits.id));
+    expect(stored.sections.find((s) => s.title === 'Bulk')!.items).toHaveLength(400);
+  });
+
+  it('fails clearly for a user the collaboration server refuses, and stores nothing', async () => {
+    const before = await count('document_updates');
+    await expect(
+      appendItemsLive({ db, claims: oscar, accessToken: await token(demoUsers.outsider), collabBaseUrl: base, checklistId: demoChecklists.energyContracts.id, items: [{ section: 'S', title: 'T' }] }),
+    ).rejects.toThrow(new LiveAppendError('You are no longer a member of this workspace.'));
+    await expect(
+      appendItemsLive({ db, claims: victor, accessToken: await token(demoUsers.viewer), collabBaseUrl: base, checklistId: demoChecklists.energyContracts.id, items: [{ section: 'S', title: 'T' }], timeoutMs: 2_000 }),
+    ).rejects.toThrow('The change was refused: Your role (viewer) cannot edit this checklist');
+    expect(await count('document_updates')).toBe(before);
+  });
+});
