@@ -1,12 +1,12 @@
 import { addItem } from '@tieout/doc-model';
 import fc from 'fast-check';
 import * as encoding from 'lib0/encoding';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { connectStockClient, Editor, itemTitles, type StockClient } from './support/clients.ts';
 import { createFaultFixture, type FaultFixture } from './support/fixture.ts';
 import { rawClient } from './support/raw-client.ts';
-import { freePort, healthz, readiness, startServerProcess, waitPersisted, type ServerProcess } from './support/server-process.ts';
+import { crashAllServerProcesses, freePort, healthz, readiness, startServerProcess, waitPersisted, type ServerProcess } from './support/server-process.ts';
 import { createFaultStorage, loadStoredDoc, type FaultStorage } from './support/storage.ts';
 import { sleep, waitFor } from './support/wait.ts';
 
@@ -24,6 +24,7 @@ let server: ServerProcess | null = null;
 const clients: StockClient[] = [];
 
 afterAll(async () => {
+  await crashAllServerProcesses();
   for (const client of clients) client.destroy();
   await server?.crash();
   await storage?.drop();
@@ -52,6 +53,7 @@ function realUpdate(seed: number): Uint8Array {
 }
 
 type Hostile = { frames: (Uint8Array | string)[]; kind: string };
+// Message types: 0 sync, 1 awareness, 3 query awareness are the protocol; 2 (auth) is server-to-client only.
 
 /** Frames no correct client sends. None of them may decode into a valid, non-empty update. */
 const hostile: fc.Arbitrary<Hostile> = fc.oneof(
@@ -93,7 +95,7 @@ const hostile: fc.Arbitrary<Hostile> = fc.oneof(
         }),
       ],
     })),
-  fc.integer({ min: 2, max: 2 ** 20 }).map((type) => ({ kind: 'unknown message type', frames: [frame((e) => encoding.writeVarUint(e, type))] })),
+  fc.oneof(fc.constant(2), fc.integer({ min: 4, max: 2 ** 20 })).map((type) => ({ kind: 'unknown message type', frames: [frame((e) => encoding.writeVarUint(e, type))] })),
   fc.string({ maxLength: 100 }).map((text) => ({ kind: 'text frame', frames: [text] })),
   fc.uint8Array({ minLength: 1, maxLength: 16 }).map((junk) => ({ kind: 'trailing bytes', frames: [new Uint8Array([...syncFrame(2, new Uint8Array([0, 0])), ...junk])] })),
   fc.integer({ min: 3, max: 2 ** 16 }).map((syncType) => ({ kind: 'unknown sync type', frames: [syncFrame(syncType, new Uint8Array([0, 0]))] })),
@@ -109,13 +111,18 @@ async function attack(server: ServerProcess, fx: FaultFixture, index: number, at
   const client = rawClient(server.url, fx.checklists[0]!.id, user.token);
   const opened = await Promise.race([client.opened.then(() => true), client.closed.then(() => false)]);
   if (!opened) return { kind: attack.kind, code: (await client.closed).code };
-  // Frames are handled in order: an answer to the query-awareness probe after them means they were handled
-  // and left the session open (harmless, e.g. a random but well-formed state vector).
+  // Frames are handled in order: a sync step 2 answering the probe (a sync step 1 sent after them) means they
+  // were handled and left the session open (harmless, e.g. a random but well-formed state vector; those get
+  // their own step 2 first, so the probe's answer is the last one expected).
+  const probes = attack.frames.filter((f) => typeof f !== 'string' && f[0] === 0 && f[1] === 0).length + 1;
+  let answers = 0;
   let answered: () => void;
   const probeAnswered = new Promise<null>((resolve) => (answered = () => resolve(null)));
-  client.ws.on('message', (data: Buffer) => data[0] === 1 && answered());
+  client.ws.on('message', (data: Buffer) => {
+    if (data[0] === 0 && data[1] === 1 && ++answers >= probes) answered();
+  });
   for (const f of attack.frames) client.ws.send(f);
-  client.ws.send(new Uint8Array([3]));
+  client.ws.send(new Uint8Array([0, 0, 1, 0]));
   const closed = await Promise.race([client.closed, probeAnswered, sleep(15_000).then(() => 'timeout' as const)]);
   if (closed === 'timeout') throw new Error(`no answer and no close within 15 s for ${attack.kind}`);
   if (!closed) {
@@ -125,35 +132,54 @@ async function attack(server: ServerProcess, fx: FaultFixture, index: number, at
   return { kind: attack.kind, code: closed?.code ?? null };
 }
 
-describe('hostile input', () => {
-  it(`survives ${CASES} malformed sessions and stores exactly the good edits (seed ${SEED})`, async () => {
-    storage = await createFaultStorage('hostile');
-    const fx = await storage.use((db) => createFaultFixture(db, { editors: 6 }));
-    const checklist = fx.checklists[0]!;
-    server = await startServerProcess({ port: await freePort(), env: { ...storage.env, LOG_LEVEL: 'error', COLLAB_PERSIST_WINDOW_MS: '50' } });
+let fx: FaultFixture;
+let good: Editor;
+let schemaBreak: { live: boolean; stored: boolean | null } | null = null;
 
-    const good = new Editor(connectStockClient(server.url, checklist.id, fx.editors[0]!.token, 'good'), checklist.sectionId);
+/** Whether the doc model can read a document. */
+const readable = (doc: Y.Doc) => {
+  try {
+    itemTitles(doc);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('hostile input against a server process', () => {
+  beforeAll(async () => {
+    storage = await createFaultStorage('hostile');
+    fx = await storage.use((db) => createFaultFixture(db, { editors: 6, checklists: 2 }));
+    server = await startServerProcess({ port: await freePort(), env: { ...storage.env, LOG_LEVEL: 'error', COLLAB_PERSIST_WINDOW_MS: '50' } });
+    const checklist = fx.checklists[0]!;
+    good = new Editor(connectStockClient(server.url, checklist.id, fx.editors[0]!.token, 'good'), checklist.sectionId);
     clients.push(good.client);
     await good.client.synced();
-    good.start(50);
+  });
 
+  it(`never crashes nor answers with an internal error across ${CASES} malformed sessions, and keeps serving (seed ${SEED})`, async () => {
+    const checklist = fx.checklists[0]!;
+    good.start(50);
     const cases = fc.sample(hostile, { numRuns: CASES, seed: SEED });
     const outcomes: Outcome[] = [];
     let next = 0;
-    await Promise.all(
-      Array.from({ length: PARALLEL }, async () => {
-        while (next < cases.length) {
-          const index = next++;
-          outcomes.push(await attack(server!, fx, index, cases[index]!));
-        }
-      }),
-    );
+    try {
+      await Promise.all(
+        Array.from({ length: PARALLEL }, async () => {
+          while (next < cases.length) {
+            const index = next++;
+            outcomes.push(await attack(server!, fx, index, cases[index]!));
+          }
+        }),
+      );
+    } finally {
+      good.stop();
+    }
     // One session that floods: it is cut off (rate limit or first bad frame), not served forever.
-    const flood = rawClient(server.url, checklist.id, fx.editors[1]!.token);
+    const flood = rawClient(server!.url, checklist.id, fx.editors[1]!.token);
     await flood.opened;
     for (let i = 0; i < 10_000 && flood.ws.readyState === flood.ws.OPEN; i += 1) flood.ws.send(new Uint8Array([0, 1, 1, i % 256]));
     const floodClosed = await Promise.race([flood.closed, sleep(10_000).then(() => null)]);
-    good.stop();
 
     const frames = cases.reduce((sum, c) => sum + c.frames.length, 0);
     expect(frames).toBeGreaterThanOrEqual(CASES);
@@ -164,54 +190,62 @@ describe('hostile input', () => {
     const summary = `close codes ${JSON.stringify(Object.fromEntries(byCode))}; left open: ${JSON.stringify(Object.fromEntries(openKinds))}`;
     // Refused as malformed (4400) or too large (4413), or harmless and left open: never an internal error, never a crash.
     expect(outcomes.filter((o) => o.code !== 4400 && o.code !== 4413 && o.code !== null), summary).toEqual([]);
+    // Kinds that can never be harmless were all refused.
+    for (const kind of ['text frame', 'unknown message type', 'unknown sync type', 'trailing bytes', 'truncated update', 'update with an impossible count', 'awareness with invalid JSON']) {
+      expect(openKinds.get(kind) ?? 0, summary).toBe(0);
+    }
     expect(byCode.get('4400') ?? 0, summary).toBeGreaterThan(CASES * 0.8);
     expect(floodClosed?.code).toBeDefined();
     expect([4400, 4429]).toContain(floodClosed!.code);
 
-    expect(server.child.exitCode).toBeNull();
-    expect(await healthz(server.http)).toBe(200);
-    expect((await readiness(server.http)).ready).toBe(true);
-    const reader = connectStockClient(server.url, checklist.id, fx.editors[0]!.token, 'reader');
+    expect(server!.child.exitCode).toBeNull();
+    expect(await healthz(server!.http)).toBe(200);
+    expect((await readiness(server!.http)).ready).toBe(true);
+    const reader = connectStockClient(server!.url, checklist.id, fx.editors[0]!.token, 'reader');
     clients.push(reader);
     await reader.synced();
     await waitFor(() => itemTitles(reader.doc).size === good.made.length, 10_000, 'the reader to see every good edit');
     expect([...itemTitles(reader.doc).keys()].sort()).toEqual([...good.made].sort());
+    expect(good.made.length).toBeGreaterThan(20);
+  }, 150_000);
 
-    await waitPersisted(server.http);
-    expect((await server.stop()).code).toBe(0);
+  it('records what happens to a well-formed update that breaks the checklist schema (see the known-bug test)', async () => {
+    const checklist = fx.checklists[1]!;
+    const mallory = connectStockClient(server!.url, checklist.id, fx.editors[5]!.token, 'mallory');
+    clients.push(mallory);
+    await mallory.synced();
+    expect(readable(mallory.doc)).toBe(true);
+    (mallory.doc.getMap('items') as Y.Map<unknown>).set('not-a-map', 'just a string');
+    await sleep(300);
+    const reader = connectStockClient(server!.url, checklist.id, fx.editors[4]!.token, 'reader2');
+    clients.push(reader);
+    await reader.synced();
+    schemaBreak = { live: readable(reader.doc), stored: null };
+  }, 30_000);
+
+  it('stores exactly the good edits: nothing from the hostile sessions, nothing half-applied', async () => {
+    const checklist = fx.checklists[0]!;
+    await waitPersisted(server!.http);
+    expect((await server!.stop()).code).toBe(0);
     server = null;
-    const stored = await storage.use((db) => loadStoredDoc(db, checklist.id));
-    const storedTitles = itemTitles(stored);
+    const [stored, storedSchemaBreak] = await storage.use(async (db) => [await loadStoredDoc(db, checklist.id), await loadStoredDoc(db, fx.checklists[1]!.id)]);
+    if (schemaBreak) schemaBreak.stored = readable(storedSchemaBreak!);
+    const storedTitles = itemTitles(stored!);
     expect([...storedTitles.keys()].sort()).toEqual([...good.made].sort());
     // Nothing else got in: no foreign sections, no pending structs from half-applied updates.
-    expect([...stored.getMap('sections').keys()]).toEqual([checklist.sectionId]);
-    expect(stored.store.pendingStructs).toBeNull();
-    expect(Y.encodeStateVector(stored)).toEqual(Y.encodeStateVector(reader.doc));
-  }, 180_000);
-});
-
-describe('hostile but well-formed updates', () => {
-  /*
-   * KNOWN BUG (reported to the server's owner, see the fault suite's report and docs/decisions/062): the server
-   * accepts any decodable Yjs update from an editor and stores it, so an editor's client (or a script with an
-   * editor's token) can write an item that is not a Y.Map. readChecklist then throws for every reader and the
-   * projection hook fails on every later write. `it.fails` keeps CI green while the bug stands and turns red
-   * the day the server validates updates against the doc model: then make it a plain `it`.
-   */
-  it.fails('refuses an update that breaks the checklist schema (the stored document stays readable)', async () => {
-    storage = await createFaultStorage('schema');
-    const fx = await storage.use((db) => createFaultFixture(db, { editors: 1 }));
-    const checklist = fx.checklists[0]!;
-    server = await startServerProcess({ port: await freePort(), env: { ...storage.env, LOG_LEVEL: 'error', COLLAB_PERSIST_WINDOW_MS: '50' } });
-    const client = connectStockClient(server.url, checklist.id, fx.editors[0]!.token, 'mallory');
-    clients.push(client);
-    await client.synced();
-    (client.doc.getMap('items') as Y.Map<unknown>).set('not-a-map', 'just a string');
-    await sleep(300);
-    await waitPersisted(server.http);
-    await server.stop();
-    server = null;
-    const stored = await storage.use((db) => loadStoredDoc(db, checklist.id));
-    expect(() => itemTitles(stored)).not.toThrow();
+    expect([...stored!.getMap('sections').keys()]).toEqual([checklist.sectionId]);
+    expect(stored!.store.pendingStructs).toBeNull();
+    expect(Y.encodeStateVector(stored!)).toEqual(Y.encodeStateVector(good.client.doc));
   }, 60_000);
+
+  /*
+   * KNOWN BUG (server/, reported; docs/decisions/062): the server accepts and stores any decodable Yjs update
+   * from an editor, so an editor's client (or a script with an editor's token) can write an item that is not
+   * a Y.Map. readChecklist then throws for every reader, live and from storage, and the projection hook fails
+   * on every later write. `it.fails` keeps CI green while the bug stands and turns red the day the server
+   * validates updates against the doc model: then make it a plain `it`.
+   */
+  it.fails('KNOWN BUG: a schema-breaking update from an editor leaves the checklist unreadable', () => {
+    expect(schemaBreak).toEqual({ live: true, stored: true });
+  });
 });

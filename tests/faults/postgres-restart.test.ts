@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectStockClient, Editor, missingEdits, type StockClient } from './support/clients.ts';
 import { createFaultFixture } from './support/fixture.ts';
-import { freePort, readiness, startServerProcess, waitPersisted, type ServerProcess } from './support/server-process.ts';
+import { crashAllServerProcesses, freePort, readiness, startServerProcess, waitPersisted, type ServerProcess } from './support/server-process.ts';
 import { createFaultStorage, loadStoredDoc, type FaultStorage } from './support/storage.ts';
 import { sleep, waitFor } from './support/wait.ts';
 
@@ -35,6 +35,7 @@ let server: ServerProcess | null = null;
 const clients: StockClient[] = [];
 
 afterAll(async () => {
+  await crashAllServerProcesses();
   for (const client of clients) client.destroy();
   await server?.crash();
   if (skipReason === null) await waitFor(pgIsReady, 60_000, 'Postgres to accept connections again');

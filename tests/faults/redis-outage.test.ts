@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import { connectStockClient, Editor, missingEdits, type StockClient } from './support/clients.ts';
 import { createFaultFixture, type FaultFixture } from './support/fixture.ts';
 import { redisAnswers, redisServerInstalled, startRedis, type RedisProcess } from './support/redis-process.ts';
-import { freePort, readiness, startServerProcess, waitPersisted, type ServerProcess } from './support/server-process.ts';
+import { crashAllServerProcesses, freePort, readiness, startServerProcess, waitPersisted, type ServerProcess } from './support/server-process.ts';
 import { createFaultStorage, loadStoredDoc, type FaultStorage } from './support/storage.ts';
 import { sleep, waitFor } from './support/wait.ts';
 
@@ -28,6 +28,7 @@ const clients: StockClient[] = [];
 let redis: RedisProcess | null = null;
 
 afterAll(async () => {
+  await crashAllServerProcesses();
   for (const client of clients) client.destroy();
   for (const server of servers) await server.crash();
   await redis?.crash();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChildClient, type ChildClient } from './support/child-client.ts';
 import { connectStockClient, Editor, itemTitles, missingEdits, witness, type StockClient } from './support/clients.ts';
 import { createFaultFixture, type FaultFixture } from './support/fixture.ts';
-import { freePort, startServerProcess, waitPersisted, type ServerProcess } from './support/server-process.ts';
+import { crashAllServerProcesses, freePort, startServerProcess, waitPersisted, type ServerProcess } from './support/server-process.ts';
 import { createFaultStorage, type FaultStorage } from './support/storage.ts';
 import { sleep, waitFor } from './support/wait.ts';
 
@@ -34,6 +34,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await crashAllServerProcesses();
   for (const client of clients) client.destroy();
   await departed?.kill();
   for (const server of servers) await server.crash();

@@ -6,7 +6,7 @@ import * as Y from 'yjs';
 import { connectStockClient, Editor, missingEdits, type StockClient } from './support/clients.ts';
 import { createFaultFixture } from './support/fixture.ts';
 import { rawClient, type RawClient } from './support/raw-client.ts';
-import { freePort, readiness, startServerProcess, type ServerProcess } from './support/server-process.ts';
+import { crashAllServerProcesses, freePort, readiness, startServerProcess, type ServerProcess } from './support/server-process.ts';
 import { createFaultStorage, type FaultStorage } from './support/storage.ts';
 import { sleep, waitFor } from './support/wait.ts';
 
@@ -24,6 +24,7 @@ const stock: StockClient[] = [];
 const raw: RawClient[] = [];
 
 afterAll(async () => {
+  await crashAllServerProcesses();
   for (const client of stock) client.destroy();
   for (const client of raw) client.ws.terminate();
   await server?.crash();

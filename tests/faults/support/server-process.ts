@@ -39,6 +39,20 @@ process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
+/** kill -9 every server process this test process started and that still runs (for afterAll). */
+export async function crashAllServerProcesses(): Promise<void> {
+  await Promise.all(
+    [...running].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
+}
+
 /** Starts the collaboration server (server/src/main.ts under tsx) as its own process and waits until it listens. */
 export async function startServerProcess(options: { port: number; env: Record<string, string>; startTimeoutMs?: number }): Promise<ServerProcess> {
   const env: Record<string, string> = {
