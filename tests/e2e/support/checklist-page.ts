@@ -1,5 +1,9 @@
 /** Helpers for the live checklist page (accessible names documented in app/app/routes/checklists.$checklistId.tsx). */
 import { expect, type Locator, type Page } from '@playwright/test';
+import { DEMO_PASSWORD } from '@tieout/db';
+import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
 
 /** A short random tag, so each test works on its own section whatever other tests changed. */
 export const uniqueTag = () => Math.random().toString(36).slice(2, 7);
@@ -41,4 +45,32 @@ export async function openNotes(page: Page, title: string): Promise<Locator> {
   const notes = page.getByRole('textbox', { name: `Notes of ${title}`, exact: true });
   await expect(notes).toBeVisible();
   return notes;
+}
+
+/**
+ * A stock y-websocket client (Node) signed in as `email` through the auth API, connected to a checklist:
+ * for writing outside the browser (what a modified client could send) and for seeding large checklists.
+ */
+export async function connectStockClient(baseURL: string, email: string, checklistId: string, password = DEMO_PASSWORD) {
+  const response = await fetch(`${baseURL}/auth/v1/token?grant_type=password`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  if (!response.ok) throw new Error(`Sign-in for ${email} failed: ${response.status} ${await response.text()}`);
+  const { access_token: token } = (await response.json()) as { access_token: string };
+  const doc = new Y.Doc();
+  const provider = new WebsocketProvider(`${baseURL.replace(/^http/, 'ws')}/collab`, checklistId, doc, {
+    params: { token },
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    disableBc: true,
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('The stock client did not sync within 10 s')), 10_000);
+    provider.once('sync', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  return { doc, provider, close: () => (provider.destroy(), doc.destroy()) };
 }

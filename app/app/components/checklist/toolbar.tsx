@@ -76,6 +76,7 @@ export function FilterBar({
       <label className="flex items-center gap-1.5 text-sm text-slate-700 dark:text-slate-300">
         <input
           type="checkbox"
+          aria-label="Overdue only"
           checked={filter.overdueOnly}
           onChange={(event) => set({ overdueOnly: event.target.checked })}
           className="h-4 w-4 accent-sky-600"
