@@ -1,9 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SCENARIOS, type Mode, type ScenarioName } from './config.ts';
 import { DEFAULT_BENCH_DATABASE_URL } from './fixtures.ts';
-import { runBench } from './harness.ts';
+import { runBench, type BenchResults } from './harness.ts';
 import { renderConsole, renderMarkdown } from './report.ts';
 import { SERVER_KINDS, type ServerKind } from './servers/launch.ts';
 
@@ -18,6 +18,7 @@ const usage = `Usage: npm run bench -w @tieout/bench -- [--quick | --full] [opti
   --workers=N          load-generator processes, all pinned to core 1 (default 2)
   --database-url=URL   benchmark database, created if missing (default ${DEFAULT_BENCH_DATABASE_URL})
   --write-docs         write docs/benchmarks.md from this run
+  --from-json=FILE     run nothing: print (and with --write-docs, write) the tables of a saved results file
   --cpu-prof           run the Tieout server with node --cpu-prof (profiles land in bench/profiles/)
 `;
 
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     'database-url': { type: 'string' },
     'write-docs': { type: 'boolean' },
     'cpu-prof': { type: 'boolean' },
+    'from-json': { type: 'string' },
     help: { type: 'boolean' },
   },
 });
@@ -56,6 +58,13 @@ if (!Number.isInteger(workers) || workers < 1 || workers > 8) throw new Error('-
 const benchRoot = fileURLToPath(new URL('..', import.meta.url));
 const profileDir = `${benchRoot}profiles`;
 if (values['cpu-prof']) await mkdir(profileDir, { recursive: true });
+
+if (values['from-json']) {
+  const saved = JSON.parse(await readFile(values['from-json'], 'utf8')) as BenchResults;
+  console.log(renderConsole(saved));
+  if (values['write-docs']) await writeFile(fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url)), renderMarkdown(saved));
+  process.exit(0);
+}
 
 const command = `npm run bench -w @tieout/bench -- ${process.argv.slice(2).join(' ')}`.trim();
 const results = await runBench({
