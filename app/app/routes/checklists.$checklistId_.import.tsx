@@ -243,14 +243,18 @@ export default function ImportRequests() {
                 </p>
                 {invalidCount > 0 ? (
                   <div role="region" aria-label="Rows with errors" className="rounded-md border border-red-200 bg-red-50 p-3 text-sm dark:border-red-900 dark:bg-red-950/50">
-                    <ul className="space-y-1">
+                    <ul className="space-y-2">
                       {result.problems.slice(0, MAX_PROBLEMS_SHOWN).map((problem) => (
                         <li key={problem.rowNumber}>
                           <span className="font-medium">
                             Row {problem.rowNumber}
-                            {problem.title ? ` “${problem.title.length > 60 ? `${problem.title.slice(0, 60)}…` : problem.title}”` : ''}:
-                          </span>{' '}
-                          {problem.errors.join('; ')}
+                            {problem.title ? ` “${problem.title.length > 60 ? `${problem.title.slice(0, 60)}…` : problem.title}”` : ''}
+                          </span>
+                          <ul className="list-disc pl-5 text-red-800 dark:text-red-200">
+                            {problem.errors.map((error) => (
+                              <li key={error}>{error}</li>
+                            ))}
+                          </ul>
                         </li>
                       ))}
                     </ul>

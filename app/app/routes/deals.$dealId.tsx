@@ -63,13 +63,11 @@ export default function DealPage() {
             </span>
           ) : null}
         </div>
-        <div className="grid gap-6 md:grid-cols-2">
-          <div className="space-y-2">
-            <ProgressBar progress={deal.progress} label={`Progress of ${deal.name}`} />
-            <ProgressBadges progress={deal.progress} />
-          </div>
-          <FigureRollups figures={deal.figures} label={`Figures of ${deal.name}`} size="md" />
+        <div className="max-w-xl space-y-2">
+          <ProgressBar progress={deal.progress} label={`Progress of ${deal.name}`} />
+          <ProgressBadges progress={deal.progress} />
         </div>
+        <FigureRollups figures={deal.figures} label={`Figures of ${deal.name}`} size="md" />
       </header>
 
       {deal.workstreams.length === 0 ? (

@@ -1,0 +1,145 @@
+/*
+ * Screenshots of the main pages for docs/screenshots/, light and dark:
+ *   npm run build -w @tieout/app && npm run screenshots -w @tieout/app
+ * Starts the BUILT app on a free port with a fresh seeded PGlite database, signs in as the demo users with
+ * Debian's Chromium (CHROMIUM_PATH to override) and writes PNGs. Only the demo seed is shown: nothing is staged
+ * except an import preview of a small sample request list with one bad row.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEMO_PASSWORD, demoChecklists, demoDeal, demoUsers } from '@tieout/db';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const appDir = fileURLToPath(new URL('../', import.meta.url));
+const outDir = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const themes = ['light', 'dark'] as const;
+type Theme = (typeof themes)[number];
+
+const noteItem = 'Utility ramp schedule and energization milestones';
+const sampleCsv = [
+  'Request,Section,Status,Owner email,Due date,Risk,Contracted capacity (MW),Termination payment (USD)',
+  `Copy of the Denton ESA with all amendments,Interconnection,Not started,${demoUsers.editor2.email},2026-12-15,high,300,"$12,500,000"`,
+  'Utility consent to change of control,Consents,In progress,,15 Jan 2027,medium,,',
+  'Hedge confirmations for 2027,Hedges,Finished,nobody@example.com,12/31/2026,low,lots,',
+  'Schedule of demand-response enrolments,,,,,,"1,050",',
+].join('\n');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilUp(url: string, child: ChildProcess, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`The app exited with code ${child.exitCode} before it was ready`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  throw new Error(`The app did not answer ${url} within ${timeoutMs / 1000} s`);
+}
+
+async function signedIn(browser: Browser, baseUrl: string, email: string, theme: Theme): Promise<Page> {
+  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 860 }, colorScheme: theme });
+  const page = await context.newPage();
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+  return page;
+}
+
+async function openChecklist(page: Page, checklistId: string): Promise<void> {
+  await page.goto(`/checklists/${checklistId}`);
+  await page.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Connected' }).waitFor({ timeout: 20_000 });
+}
+
+async function shoot(page: Page, name: string, theme: Theme, fullPage = false): Promise<void> {
+  // Let transitions (progress bars, focus rings) settle.
+  await page.waitForTimeout(300);
+  const path = join(outDir, `${name}-${theme}.png`);
+  await page.screenshot({ path, fullPage });
+  console.log(`wrote ${path}`);
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(join(appDir, 'build/server/index.js'))) {
+    throw new Error('No build found: run `npm run build -w @tieout/app` first.');
+  }
+  mkdirSync(outDir, { recursive: true });
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'tieout-screenshots-'));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', PGLITE_DATA_DIR: dataDir };
+  delete env.DATABASE_URL;
+  delete env.COLLAB_URL;
+  delete env.SUPABASE_URL;
+  const app = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { cwd: appDir, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  let browser: Browser | null = null;
+  try {
+    await waitUntilUp(`${baseUrl}/healthz`, app);
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    for (const theme of themes) {
+      const anonymous = await browser.newPage({ baseURL: baseUrl, viewport: { width: 1280, height: 720 }, colorScheme: theme });
+      await anonymous.goto('/login');
+      await shoot(anonymous, 'login', theme);
+      await anonymous.context().close();
+
+      const owner = await signedIn(browser, baseUrl, demoUsers.owner.email, theme);
+      await owner.goto('/');
+      await shoot(owner, 'home', theme);
+      await owner.goto(`/deals/${demoDeal.id}`);
+      await shoot(owner, 'deal', theme, true);
+
+      const editor = await signedIn(browser, baseUrl, demoUsers.editor.email, theme);
+      await openChecklist(editor, demoChecklists.siteRetrofits.id);
+      await editor.getByRole('button', { name: `Notes for ${noteItem}` }).click();
+      const notes = editor.getByRole('textbox', { name: `Notes of ${noteItem}` });
+      await notes.waitFor();
+      await notes.scrollIntoViewIfNeeded();
+      await editor.evaluate(() => window.scrollBy(0, -160));
+      await shoot(editor, 'checklist-notes', theme);
+
+      const reviewer = await signedIn(browser, baseUrl, demoUsers.reviewer.email, theme);
+      await openChecklist(reviewer, demoChecklists.energyContracts.id);
+      await shoot(reviewer, 'checklist-reviewer', theme);
+
+      await editor.goto(`/checklists/${demoChecklists.energyContracts.id}/import`);
+      await editor.getByLabel('Request list').setInputFiles({ name: 'energy-requests.csv', mimeType: 'text/csv', buffer: Buffer.from(sampleCsv) });
+      await editor.getByRole('button', { name: 'Preview' }).click();
+      await editor.getByRole('status', { name: 'Import summary' }).waitFor();
+      await shoot(editor, 'import-preview', theme, true);
+
+      for (const page of [owner, editor, reviewer]) await page.context().close();
+    }
+  } finally {
+    await browser?.close();
+    app.kill('SIGTERM');
+    await new Promise((resolve) => app.once('exit', resolve));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
