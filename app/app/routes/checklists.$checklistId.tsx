@@ -34,6 +34,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } fro
 import { z } from 'zod';
 import { ActionsContext } from '~/components/checklist/actions.ts';
 import { createActions, type PageState } from '~/components/checklist/create-actions.ts';
+import { loadNotesEditor } from '~/components/checklist/item-details.tsx';
 import type { Member } from '~/components/checklist/item-row.tsx';
 import { smallButtonClass, textControlClass } from '~/components/checklist/labels.ts';
 import { ConnectionIndicator, PresenceList } from '~/components/checklist/presence.tsx';
@@ -112,6 +113,13 @@ function ChecklistScreen() {
   const onRefused = useCallback(() => revalidator.revalidate(), [revalidator]);
 
   const { live, setFocusItem } = useLiveChecklist({ checklistId: checklist.id, collabUrl, token, user, onRefused });
+  const synced = live?.synced ?? false;
+  useEffect(() => {
+    // Fetch the notes editor once the page is idle and in sync, so notes open even if the connection drops later.
+    if (!synced) return;
+    const idle = window.requestIdleCallback ?? ((run: () => void) => window.setTimeout(run, 2_000));
+    idle(() => void loadNotesEditor().catch(() => {}));
+  }, [synced]);
   const editable = loaderData.canEdit && live !== null;
   const [error, setError] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState('');

@@ -6,26 +6,68 @@ import {
   type FigureKind,
   type ItemView,
 } from '@tieout/doc-model';
-import { lazy, Suspense, useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useActions } from './actions.ts';
 import { Icon } from './icons.tsx';
 import { controlTone, iconButtonClass, selectClass, smallButtonClass, textControlClass } from './labels.ts';
 
-// The editor (Tiptap + ProseMirror) loads on first expand, not with the page.
-const ItemNotes = lazy(() => import('./item-notes.tsx').then((module) => ({ default: module.ItemNotes })));
+type NotesComponent = (typeof import('./item-notes.tsx'))['ItemNotes'];
+let notesModule: Promise<NotesComponent> | null = null;
+
+/**
+ * The editor (Tiptap + ProseMirror) is not part of the page's first load: it loads on first expand, or
+ * earlier when the browser is idle (so notes still open after the connection drops). A failed load
+ * (offline before it ever loaded) can be retried, unlike React.lazy, which caches the failure.
+ */
+export function loadNotesEditor(): Promise<NotesComponent> {
+  notesModule ??= import('./item-notes.tsx').then(
+    (module) => module.ItemNotes,
+    (error: unknown) => {
+      notesModule = null;
+      throw error;
+    },
+  );
+  return notesModule;
+}
+
+function useNotesEditor(): { Notes: NotesComponent | null; failed: boolean; retry: () => void } {
+  const [state, setState] = useState<{ Notes: NotesComponent | null; failed: boolean }>({ Notes: null, failed: false });
+  const [attempt, setAttempt] = useState(0);
+  useEffect(() => {
+    let cancelled = false;
+    loadNotesEditor().then(
+      (Notes) => !cancelled && setState({ Notes, failed: false }),
+      () => !cancelled && setState({ Notes: null, failed: true }),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [attempt]);
+  return { ...state, retry: () => setAttempt((n) => n + 1) };
+}
 
 const inputClass = textControlClass;
 
 /** Notes, figures and evidence of one item (shown when the row is expanded). */
 export function ItemDetails({ item, editable }: { item: ItemView; editable: boolean }) {
   const actions = useActions();
+  const { Notes, failed, retry } = useNotesEditor();
   return (
     <div className="grid gap-3 lg:grid-cols-[minmax(0,1fr)_22rem]">
       <div>
         <h3 className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-500 dark:text-slate-400">Notes</h3>
-        <Suspense fallback={<p className="text-sm text-slate-400">Loading notes…</p>}>
-          <ItemNotes doc={actions.doc} provider={actions.provider} itemId={item.id} itemTitle={item.title} user={actions.user} editable={editable} />
-        </Suspense>
+        {Notes ? (
+          <Notes doc={actions.doc} provider={actions.provider} itemId={item.id} itemTitle={item.title} user={actions.user} editable={editable} />
+        ) : failed ? (
+          <p role="alert" className="text-sm text-slate-600 dark:text-slate-300">
+            The notes editor could not be loaded (it needs the connection once).{' '}
+            <button type="button" onClick={retry} className="font-medium text-sky-700 underline dark:text-sky-400">
+              Try again
+            </button>
+          </p>
+        ) : (
+          <p className="text-sm text-slate-400">Loading notes…</p>
+        )}
       </div>
       <div className="space-y-3">
         <FiguresEditor item={item} editable={editable} />

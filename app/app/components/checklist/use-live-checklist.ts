@@ -82,7 +82,8 @@ export function useLiveChecklist(options: {
         loaded: provider.synced || localLoaded,
         synced: provider.synced,
         connection: connectionState({
-          status,
+          // "Connected" means in sync with the server, not merely a socket that opened.
+          status: status === 'connected' && !provider.synced ? 'connecting' : status,
           failedAttempts: provider.wsUnsuccessfulReconnects,
           browserOnline: typeof navigator === 'undefined' ? true : navigator.onLine,
           refused: refusal !== null,
@@ -100,10 +101,8 @@ export function useLiveChecklist(options: {
     };
     const onStatus = (event: { status: ProviderStatus }) => {
       status = event.status;
-      if (status === 'connected') {
-        everConnected = true;
-        refusal = null;
-      }
+      if (status === 'connected') refusal = null;
+      if (status === 'disconnected' && provider.wsUnsuccessfulReconnects > 0) everConnected = true;
       update();
     };
     const onClosed = (event: { code: number; reason: string }) => {
@@ -125,7 +124,10 @@ export function useLiveChecklist(options: {
       update();
     });
     provider.on('status', onStatus);
-    provider.on('sync', update);
+    provider.on('sync', (synced: boolean) => {
+      if (synced) everConnected = true;
+      update();
+    });
     provider.on('closed', onClosed);
     provider.on('connection-close', update);
     doc.on('update', update);
