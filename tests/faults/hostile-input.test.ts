@@ -89,7 +89,8 @@ const hostile: fc.Arbitrary<Hostile> = fc.oneof(
               encoding.writeVarUint(inner, 1);
               encoding.writeVarUint(inner, 424242);
               encoding.writeVarUint(inner, 1);
-              encoding.writeVarString(inner, `{${text}`);
+              // Never valid JSON, whatever follows: `undefined` is not a JSON token.
+              encoding.writeVarString(inner, `{"cursor":undefined${text}`);
             }),
           );
         }),

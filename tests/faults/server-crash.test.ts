@@ -3,7 +3,7 @@ import { startChildClient, type ChildClient } from './support/child-client.ts';
 import { connectStockClient, Editor, itemTitles, missingEdits, witness, type StockClient } from './support/clients.ts';
 import { createFaultFixture, type FaultFixture } from './support/fixture.ts';
 import { crashAllServerProcesses, freePort, startServerProcess, waitPersisted, type ServerProcess } from './support/server-process.ts';
-import { createFaultStorage, type FaultStorage } from './support/storage.ts';
+import { createFaultStorage, loadStoredDoc, type FaultStorage } from './support/storage.ts';
 import { sleep, waitFor } from './support/wait.ts';
 
 /*
@@ -102,7 +102,7 @@ describe('server killed with SIGKILL during steady editing', () => {
     expect(daveExtra.every((id) => departed!.made.includes(id))).toBe(true);
     await server.stop();
     // And straight from the database.
-    const stored = await storage.use(async (db) => (await import('./support/storage.ts')).loadStoredDoc(db, checklist.id));
+    const stored = await storage.use((db) => loadStoredDoc(db, checklist.id));
     expect(missingEdits(stored, everyEdit)).toEqual([]);
   }, 120_000);
 });
