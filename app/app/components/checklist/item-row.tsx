@@ -98,7 +98,7 @@ export const ItemRow = memo(function ItemRow({
         if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDropAt(null);
       }}
       onDrop={onDrop}
-      className={`item-row relative px-3 py-2 ${selected ? 'bg-sky-50/70 dark:bg-sky-950/30' : ''}`}
+      className={`item-row relative px-3 py-2 [contain-intrinsic-size:auto_3.25rem] [content-visibility:auto] ${selected ? 'bg-sky-50/70 dark:bg-sky-950/30' : ''}`}
     >
       {dropAt ? (
         <div

@@ -111,7 +111,7 @@ export interface ViewContext {
 }
 
 const statusRank = new Map(ITEM_STATUSES.map((status, index) => [status, index]));
-const riskRank = new Map(RISK_LEVELS.map((risk, index) => [risk, RISK_LEVELS.length - index]));
+const riskRank = new Map(RISK_LEVELS.map((risk, index) => [risk, index + 1]));
 
 /** Sections with the items that pass the filter, in the chosen order (ties keep checklist order). */
 export function visibleSections(

@@ -1,0 +1,70 @@
+import { expect, test } from '@playwright/test';
+import { demoChecklists, demoUsers } from '@tieout/db';
+import { addItem, addSection, deleteSection, ITEM_STATUSES, readChecklist, updateItem } from '@tieout/doc-model';
+import { openChecklist, signedInPage } from './support/session.ts';
+import { connectStockClient, uniqueTag } from './support/checklist-page.ts';
+
+const checklistId = demoChecklists.energyContracts.id;
+const COUNT = 500;
+
+test(`a checklist with ${COUNT} more items loads, filters and takes live edits quickly`, async ({ browser, baseURL }) => {
+  test.setTimeout(120_000);
+  const tag = uniqueTag();
+  const section = `Scale ${tag}`;
+  const writer = await connectStockClient(baseURL!, demoUsers.editor2.email, checklistId);
+  let sectionId = '';
+  try {
+    writer.doc.transact(() => {
+      sectionId = addSection(writer.doc, { title: section });
+      for (let i = 0; i < COUNT; i++) {
+        addItem(writer.doc, {
+          sectionId,
+          title: `Lease ${String(i).padStart(3, '0')} ${tag}`,
+          status: ITEM_STATUSES[i % ITEM_STATUSES.length]!,
+          figures: i % 10 === 0 ? [{ kind: 'mw', label: 'Critical IT load', value: 2 }] : [],
+        });
+      }
+    });
+
+    const eddie = await signedInPage(browser, demoUsers.editor.email);
+    const started = Date.now();
+    await openChecklist(eddie, checklistId);
+    const last = eddie.getByRole('textbox', { name: `Title of Lease ${String(COUNT - 1).padStart(3, '0')} ${tag}` });
+    await expect(last).toBeAttached({ timeout: 20_000 });
+    const loadMs = Date.now() - started;
+    const region = eddie.getByRole('region', { name: section, exact: true });
+    await expect(region.locator('li[data-item-id]')).toHaveCount(COUNT);
+    await expect(eddie.getByRole('list', { name: `Totals for ${section}` })).toContainText('Power 100 MW');
+    test.info().annotations.push({ type: 'load', description: `${COUNT} extra items shown ${loadMs} ms after navigation` });
+    expect(loadMs).toBeLessThan(15_000);
+
+    // rows off screen skip layout and paint until scrolled to
+    expect(await region.locator('li[data-item-id]').first().evaluate((row) => getComputedStyle(row).contentVisibility)).toBe('auto');
+
+    // a remote edit of one item shows quickly, and the other rows stay the same DOM nodes
+    await region.locator('li[data-item-id]').evaluateAll((rows) => rows.forEach((row) => ((row as HTMLElement & { __mark?: boolean }).__mark = true)));
+    const target = readChecklist(writer.doc).sections.find((s) => s.id === sectionId)!.items[COUNT - 3]!;
+    const editAt = Date.now();
+    updateItem(writer.doc, target.id, { status: 'blocked', risk: 'critical' });
+    await expect(eddie.getByRole('combobox', { name: `Risk of ${target.title}` })).toHaveValue('critical', { timeout: 3_000 });
+    test.info().annotations.push({ type: 'remote edit', description: `visible after ${Date.now() - editAt} ms` });
+    expect(await region.locator('li[data-item-id]').evaluateAll((rows) => rows.every((row) => (row as HTMLElement & { __mark?: boolean }).__mark))).toBe(true);
+
+    // typing in the search box stays responsive with this many items
+    const search = eddie.getByRole('searchbox', { name: 'Search items' });
+    const searchAt = Date.now();
+    await search.fill(`Lease 042 ${tag}`);
+    await expect(region.locator('li[data-item-id]')).toHaveCount(1);
+    expect(Date.now() - searchAt).toBeLessThan(3_000);
+    await search.fill('');
+
+    // scrolling to the end with the keyboard reaches the last row
+    await eddie.keyboard.press('End');
+    await last.scrollIntoViewIfNeeded();
+    await expect(last).toBeInViewport();
+  } finally {
+    if (sectionId) deleteSection(writer.doc, sectionId);
+    await new Promise((resolve) => setTimeout(resolve, 500)); // let the deletion reach the server before closing
+    writer.close();
+  }
+});
