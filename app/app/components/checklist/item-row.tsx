@@ -153,7 +153,7 @@ export const ItemRow = memo(function ItemRow({
             value={item.status}
             disabled={!editable}
             onChange={(event) => patch(item.id, { status: event.target.value as ItemView['status'] })}
-            className={`${selectClass} w-[8.5rem] shrink-0 font-medium ${STATUS_TONE[item.status]}`}
+            className={`${selectClass} w-36 shrink-0 font-medium ${STATUS_TONE[item.status]}`}
           >
             {ITEM_STATUSES.map((status) => (
               <option key={status} value={status}>

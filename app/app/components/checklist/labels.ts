@@ -40,5 +40,5 @@ export const controlBase =
 export const controlTone =
   'border-slate-300 bg-white text-slate-900 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100 ' +
   'disabled:border-slate-200 disabled:bg-slate-50 disabled:text-slate-700 dark:disabled:border-slate-800 dark:disabled:bg-slate-900/60 dark:disabled:text-slate-300';
-export const selectClass = `${controlBase} pl-2 pr-7`;
+export const selectClass = `${controlBase} pl-2 pr-1`;
 export const textControlClass = `${controlBase} ${controlTone} px-2 placeholder:text-slate-400`;
