@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { AccessTokenError, createTokenVerifier, type AccessTokenVerifier, type TokenVerifierOptions } from '@tieout/auth';
-import { checklistAccess, checklistExists, type Database } from '@tieout/db';
+import { checklistAccess, checklistExists, sessionAccess, type Database, type SessionRef } from '@tieout/db';
 import { pino, type Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type * as Y from 'yjs';
@@ -337,37 +337,47 @@ export class CollabServer {
     if (this.rechecking) return;
     this.rechecking = true;
     try {
-      for (const room of [...this.rooms.values()]) {
-        if (room.state === 'closed') continue;
-        await this.recheckRoom(room);
-      }
+      await this.recheckSessions([...this.rooms.values()].filter((room) => room.state !== 'closed'));
     } finally {
       this.rechecking = false;
     }
   }
 
-  /** Applies membership changes to open sessions: removed members are closed, role changes take effect. */
-  private async recheckRoom(room: DocumentRoom, onlyUserId?: string): Promise<void> {
-    const byUser = new Map<string, CollabConnection[]>();
-    for (const peer of room.peers) {
-      const connection = peer as CollabConnection;
-      if (onlyUserId && connection.userId !== onlyUserId) continue;
-      byUser.set(connection.userId, [...(byUser.get(connection.userId) ?? []), connection]);
-    }
-    for (const [userId, connections] of byUser) {
-      let access;
-      try {
-        access = await checklistAccess(this.db, connections[0]!.claims, room.checklistId);
-      } catch (error) {
-        this.metrics.errors.inc({ kind: 'recheck_failed' });
-        this.logger.warn({ err: error, userId, checklistId: room.checklistId }, 'membership re-check failed');
-        return;
+  private recheckRoom(room: DocumentRoom, onlyUserId?: string): Promise<void> {
+    return this.recheckSessions([room], onlyUserId);
+  }
+
+  /**
+   * Applies membership changes to open sessions: removed members are closed, role changes take effect.
+   * One read for every (document, user) pair, as service_role (docs/decisions/025).
+   */
+  private async recheckSessions(rooms: DocumentRoom[], onlyUserId?: string): Promise<void> {
+    const sessions = new Map<string, { ref: SessionRef; connections: CollabConnection[] }>();
+    for (const room of rooms) {
+      for (const peer of room.peers) {
+        const connection = peer as CollabConnection;
+        if (onlyUserId && connection.userId !== onlyUserId) continue;
+        const key = `${room.checklistId}/${connection.userId}`;
+        const session = sessions.get(key);
+        if (session) session.connections.push(connection);
+        else sessions.set(key, { ref: { checklistId: room.checklistId, userId: connection.userId }, connections: [connection] });
       }
-      let deleted = false;
-      if (!access) deleted = !(await checklistExists(this.db, room.checklistId).catch(() => true));
+    }
+    if (sessions.size === 0) return;
+    const entries = [...sessions.values()];
+    let answers;
+    try {
+      answers = await sessionAccess(this.db, entries.map((entry) => entry.ref));
+    } catch (error) {
+      this.metrics.errors.inc({ kind: 'recheck_failed' });
+      this.logger.warn({ err: error, sessions: entries.length }, 'membership re-check failed');
+      return;
+    }
+    for (const [index, { connections }] of entries.entries()) {
+      const { access, checklistExists: exists } = answers[index]!;
       for (const connection of connections) {
         if (!access) {
-          if (deleted) connection.close(CloseCode.notFound, 'checklist deleted');
+          if (!exists) connection.close(CloseCode.notFound, 'checklist deleted');
           else connection.close(CloseCode.forbidden, 'membership revoked');
         } else if (access.role !== connection.role) {
           connection.log.info({ from: connection.role, to: access.role }, 'role changed');

@@ -1,5 +1,6 @@
 import {
-  appendUpdates,
+  AppendUpdatesError,
+  appendUpdatesAsUsers,
   compactDocument,
   latestUpdateId,
   loadDocumentState,
@@ -12,8 +13,8 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { CollabLimits, CollabTiming } from './config.ts';
 import type { CollabMetrics } from './metrics.ts';
-import { PersistQueue } from './persist-queue.ts';
-import { awarenessMessage, updateMessage } from './protocol.ts';
+import { PersistQueue, type UserBatch } from './persist-queue.ts';
+import { awarenessUpdateMessage, updateMessage } from './protocol.ts';
 import { FanoutKind, type FanoutMessage, type RedisFanout } from './redis-fanout.ts';
 
 /** A connection as a document sees it. */
@@ -89,8 +90,9 @@ export class DocumentRoom {
         retryMaxMs: ctx.timing.persistRetryMaxMs,
       },
       {
-        write: (_userId, claims, updates) => this.write(claims, updates),
+        write: (batches) => this.write(batches),
         isPermanent: isPermanentDatabaseError,
+        rejectedUser: (error) => (error instanceof AppendUpdatesError ? error.userId : null),
         onWritten: (count, seconds) => {
           ctx.metrics.persistSeconds.observe(seconds);
           ctx.metrics.persistedUpdates.inc(count);
@@ -230,10 +232,14 @@ export class DocumentRoom {
     if (this.ctx.fanout) void this.ctx.fanout.unsubscribe(this.checklistId);
   }
 
-  private async write(claims: JwtClaims, updates: Uint8Array[]): Promise<void> {
-    const merged = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
-    await appendUpdates(this.ctx.db, claims, this.checklistId, this.workspaceId, [merged]);
-    this.tailLength += 1;
+  /** One transaction for every author's pending updates; each author's merged into one log row, written as them. */
+  private async write(batches: UserBatch[]): Promise<void> {
+    const rows = batches.map(({ claims, updates }) => ({
+      claims,
+      updates: [updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates)],
+    }));
+    await appendUpdatesAsUsers(this.ctx.db, this.checklistId, this.workspaceId, rows);
+    this.tailLength += rows.length;
     if (this.ctx.onDocumentPersisted && this.state !== 'closed') {
       try {
         await this.ctx.onDocumentPersisted(this.checklistId, this.doc);
@@ -265,10 +271,10 @@ export class DocumentRoom {
       for (const client of [...added, ...updated]) origin.awarenessClients.add(client);
       for (const client of removed) origin.awarenessClients.delete(client);
     }
-    const message = awarenessMessage(this.awareness, changed);
+    // Encoded once for every recipient and for Redis.
+    const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed);
+    const message = awarenessUpdateMessage(update);
     for (const peer of this.peers) peer.send(message);
-    if (origin !== REDIS_ORIGIN && this.ctx.fanout) {
-      this.ctx.fanout.publish(this.checklistId, FanoutKind.awareness, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
-    }
+    if (origin !== REDIS_ORIGIN && this.ctx.fanout) this.ctx.fanout.publish(this.checklistId, FanoutKind.awareness, update);
   };
 }

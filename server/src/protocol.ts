@@ -36,11 +36,15 @@ export const updateMessage = (update: Uint8Array) =>
     syncProtocol.writeUpdate(encoder, update);
   });
 
-export const awarenessMessage = (awareness: awarenessProtocol.Awareness, clients: number[]) =>
+/** An already encoded awareness update as a y-websocket message. */
+export const awarenessUpdateMessage = (update: Uint8Array) =>
   message((encoder) => {
     encoding.writeVarUint(encoder, MessageType.awareness);
-    encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(awareness, clients));
+    encoding.writeVarUint8Array(encoder, update);
   });
+
+export const awarenessMessage = (awareness: awarenessProtocol.Awareness, clients: number[]) =>
+  awarenessUpdateMessage(awarenessProtocol.encodeAwarenessUpdate(awareness, clients));
 
 /** y-protocols/auth "permission denied": the stock provider logs it (console.warn) and keeps the session. */
 export const permissionDeniedMessage = (reason: string) =>

@@ -274,6 +274,7 @@ export function withOutage(real: Database): { db: Database; setDown(down: boolea
   const db: Database = {
     kind: real.kind,
     asUser: (claims, work) => (down ? refuse() : real.asUser(claims, work)),
+    asUsers: (work) => (down ? refuse() : real.asUsers(work)),
     asAnon: (work) => (down ? refuse() : real.asAnon(work)),
     asService: (work) => (down ? refuse() : real.asService(work)),
     execScript: (script) => (down ? refuse() : real.execScript(script)),

@@ -1,6 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import type { Database, JwtClaims, QueryResult, Row, Sql } from './types.ts';
+import type { ActAs, Database, JwtClaims, QueryResult, Row, Sql } from './types.ts';
 
 type Role = 'authenticated' | 'anon' | 'service_role';
 
@@ -35,6 +35,26 @@ function roleApi(transaction: <T>(work: (sql: Sql) => Promise<T>) => Promise<T>)
       });
   return {
     asUser: <T>(claims: JwtClaims, work: (sql: Sql) => Promise<T>) => as('authenticated')(claims, work),
+    asUsers: <T>(work: (actAs: ActAs) => Promise<T>) =>
+      transaction((sql) => {
+        let current = 0;
+        const actAs: ActAs = async (claims, options = {}) => {
+          const switched = ++current;
+          const lock = options.sharedAdvisoryLock;
+          await sql.query(
+            `select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)` +
+              (lock === undefined ? '' : `, pg_advisory_xact_lock_shared(hashtextextended($2, 0))`),
+            lock === undefined ? [JSON.stringify(claims)] : [JSON.stringify(claims), lock],
+          );
+          return {
+            query: <R extends Row>(text: string, params?: readonly unknown[]) =>
+              switched === current
+                ? sql.query<R>(text, params)
+                : Promise.reject(new Error('This Sql belongs to an earlier user of the transaction: use the one the latest actAs returned')),
+          };
+        };
+        return work(actAs);
+      }),
     asAnon: <T>(work: (sql: Sql) => Promise<T>) => as('anon')(null, work),
     asService: <T>(work: (sql: Sql) => Promise<T>) =>
       // No `sub`: auth.uid() is null for the service role, as under PostgREST with the service key.

@@ -40,6 +40,8 @@ export interface CompactionResult {
   bytes: number;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const lockKey = (checklistId: string) => `tieout.document:${checklistId}`;
 
 /** Bytea comes back as a Buffer from node-postgres and as a Uint8Array from PGlite. */
@@ -62,6 +64,49 @@ export async function checklistAccess(db: Database, claims: JwtClaims, checklist
     );
     const row = rows[0];
     return row && row.role ? { workspaceId: row.workspace_id, role: row.role } : null;
+  });
+}
+
+export interface SessionRef {
+  checklistId: string;
+  userId: string;
+}
+
+export interface SessionAccess extends SessionRef {
+  /** False when the checklist was deleted. */
+  checklistExists: boolean;
+  /** The user's role in the checklist's workspace now, or null (not a member, or no such checklist). */
+  access: ChecklistAccess | null;
+}
+
+/**
+ * The current access of many open sessions in one read, as service_role: what `checklistAccess` would
+ * answer for each user (a workspace member sees the checklist with their role, anyone else nothing), plus
+ * whether the checklist still exists. Only for re-checking sessions the server authorized as the user
+ * (docs/decisions/011 and 025); never to grant access.
+ */
+export async function sessionAccess(db: Database, sessions: SessionRef[]): Promise<SessionAccess[]> {
+  if (sessions.length === 0) return [];
+  // Ids that are not UUIDs match nothing (null), rather than failing the read for every session.
+  const uuidOrNull = (id: string) => (UUID.test(id) ? id : null);
+  const { rows } = await db.asService((sql) =>
+    sql.query<{ workspace_id: string | null; role: WorkspaceRole | null }>(
+      `select c.workspace_id, m.role::text as role
+         from unnest($1::uuid[], $2::uuid[]) with ordinality as s(checklist_id, user_id, n)
+         left join public.checklists c on c.id = s.checklist_id
+         left join public.workspace_members m on m.workspace_id = c.workspace_id and m.user_id = s.user_id
+        order by s.n`,
+      [sessions.map((s) => uuidOrNull(s.checklistId)), sessions.map((s) => uuidOrNull(s.userId))],
+    ),
+  );
+  return sessions.map((session, index) => {
+    const row = rows[index];
+    const workspaceId = row?.workspace_id ?? null;
+    return {
+      ...session,
+      checklistExists: workspaceId !== null,
+      access: workspaceId !== null && row?.role ? { workspaceId, role: row.role } : null,
+    };
   });
 }
 
@@ -107,18 +152,76 @@ export async function appendUpdates(
   updates: Uint8Array[],
 ): Promise<AppendedUpdates> {
   if (updates.length === 0) return { ids: [] };
-  return db.asUser(claims, async (sql) => {
-    await sql.query(`select pg_advisory_xact_lock_shared(hashtextextended($1, 0))`, [lockKey(checklistId)]);
-    const ids: number[] = [];
-    for (const update of updates) {
-      const { rows } = await sql.query<{ id: unknown }>(
-        `insert into public.document_updates (checklist_id, workspace_id, update) values ($1, $2, $3) returning id`,
-        [checklistId, workspaceId, update],
-      );
-      ids.push(asId(rows[0]?.id));
-    }
-    return { ids };
-  });
+  try {
+    const [appended] = await appendUpdatesAsUsers(db, checklistId, workspaceId, [{ claims, updates }]);
+    return appended!;
+  } catch (error) {
+    throw error instanceof AppendUpdatesError ? error.cause : error;
+  }
+}
+
+export interface UserUpdates {
+  claims: JwtClaims;
+  updates: Uint8Array[];
+}
+
+/** A user's share of a multi-user append failed: the whole transaction was rolled back. */
+export class AppendUpdatesError extends Error {
+  override name = 'AppendUpdatesError';
+  /** The failing statement's SQLSTATE (or Node error code), as on the original error. */
+  readonly code: string | undefined;
+
+  constructor(
+    /** Whose updates the database refused or failed on (the `sub` of their claims). */
+    readonly userId: string,
+    override readonly cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    const code = (cause as { code?: unknown } | null)?.code;
+    this.code = typeof code === 'string' ? code : undefined;
+  }
+}
+
+/**
+ * Appends several users' updates in ONE transaction, each user's rows inserted AS THAT USER (the
+ * transaction switches claims between them, so RLS and the user_id default apply to each in turn) with
+ * one multi-row insert per user, in order. Returns the new ids per entry. If any share fails nothing is
+ * stored, and the error is an AppendUpdatesError naming the user whose statement failed, so a caller can
+ * drop that user's updates and write the others again.
+ */
+export async function appendUpdatesAsUsers(
+  db: Database,
+  checklistId: string,
+  workspaceId: string,
+  entries: UserUpdates[],
+): Promise<AppendedUpdates[]> {
+  const work = entries.filter((entry) => entry.updates.length > 0);
+  if (work.length === 0) return entries.map(() => ({ ids: [] }));
+  let failing: JwtClaims | null = null;
+  try {
+    const written = await db.asUsers(async (actAs) => {
+      const ids = new Map<UserUpdates, number[]>();
+      for (const [index, entry] of work.entries()) {
+        failing = entry.claims;
+        // The shared lock orders appends against compaction (see the top of this file); once is enough.
+        const sql = await actAs(entry.claims, index === 0 ? { sharedAdvisoryLock: lockKey(checklistId) } : {});
+        const { rows } = await sql.query<{ id: unknown }>(
+          `insert into public.document_updates (checklist_id, workspace_id, update)
+           select $1, $2, u.update from unnest($3::bytea[]) with ordinality as u(update, n) order by u.n
+           returning id`,
+          [checklistId, workspaceId, entry.updates],
+        );
+        // Ids come from the sequence in insertion order, which is the array's order.
+        ids.set(entry, rows.map((row) => asId(row.id)).sort((a, b) => a - b));
+      }
+      failing = null;
+      return ids;
+    });
+    return entries.map((entry) => ({ ids: written.get(entry) ?? [] }));
+  } catch (error) {
+    const claims = failing as JwtClaims | null;
+    throw claims ? new AppendUpdatesError(claims.sub, error) : error;
+  }
 }
 
 /**

@@ -22,10 +22,31 @@ export interface JwtClaims {
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
+export interface ActAsOptions {
+  /**
+   * Also takes `pg_advisory_xact_lock_shared(hashtextextended(key, 0))`, in the same round trip as the switch
+   * (the lock functions are granted to PUBLIC, so which role takes it does not matter).
+   */
+  sharedAdvisoryLock?: string;
+}
+
+/**
+ * Switches the running transaction to a signed-in user exactly as `asUser` does (`role authenticated` and
+ * `request.jwt.claims`, both transaction-local) and returns the Sql to run that user's statements with.
+ * A Sql returned by an earlier switch refuses queries from then on, so no statement runs as the wrong user.
+ */
+export type ActAs = (claims: JwtClaims, options?: ActAsOptions) => Promise<Sql>;
+
 export interface Database {
   readonly kind: DatabaseKind;
   /** A transaction as a signed-in user: `set local role authenticated` and `request.jwt.claims`, as PostgREST does. */
   asUser<T>(claims: JwtClaims, work: (sql: Sql) => Promise<T>): Promise<T>;
+  /**
+   * One transaction acting for several signed-in users in turn (e.g. one write of every author's edits):
+   * `work` gets `actAs`, and nothing can run before its first call. Each statement runs under RLS as the
+   * user of the latest switch.
+   */
+  asUsers<T>(work: (actAs: ActAs) => Promise<T>): Promise<T>;
   /** A transaction as an anonymous caller (role `anon`, no claims). */
   asAnon<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
   /**

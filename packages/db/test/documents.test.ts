@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
+  AppendUpdatesError,
   appendUpdates,
+  appendUpdatesAsUsers,
   checklistAccess,
   checklistExists,
   compactDocument,
   latestUpdateId,
   loadDocumentState,
+  sessionAccess,
   toUint8Array,
   type Database,
 } from '../src/index.ts';
@@ -101,6 +104,122 @@ describe('update log', () => {
     expect(plain.constructor).toBe(Uint8Array);
     expect([...plain]).toEqual([1, 2, 3]);
     expect(() => toUint8Array('x')).toThrow(TypeError);
+  });
+});
+
+describe('appends of several users in one transaction', () => {
+  it('inserts each user\'s updates as that user, in order, with ids ascending in the order given', async () => {
+    const f = await createDocumentFixture(db);
+    const alice = new Y.Doc();
+    const bob = new Y.Doc();
+    const ownerUpdates = Array.from({ length: 12 }, (_, i) => editUpdate(alice, 'owner', `v${i}`));
+    const editorUpdates = [editUpdate(bob, 'editor', 'one'), editUpdate(bob, 'editor', 'two')];
+    const [owner, empty, editor] = await appendUpdatesAsUsers(db, f.checklistId, f.workspaceId, [
+      { claims: f.users.owner.claims, updates: ownerUpdates },
+      { claims: f.users.reviewer.claims, updates: [] },
+      { claims: f.users.editor.claims, updates: editorUpdates },
+    ]);
+    expect(owner!.ids).toHaveLength(12);
+    expect(empty!.ids).toEqual([]);
+    expect(editor!.ids).toHaveLength(2);
+    expect(editor!.ids[0]).toBeGreaterThan(owner!.ids[11]!);
+
+    const { rows } = await db.asService((sql) =>
+      sql.query<{ id: number; user_id: string; update: unknown; xmin: string }>(
+        `select id, user_id, update, xmin::text from public.document_updates where checklist_id = $1 order by id`,
+        [f.checklistId],
+      ),
+    );
+    expect(rows.map((row) => row.id)).toEqual([...owner!.ids, ...editor!.ids]);
+    expect(rows.map((row) => row.user_id)).toEqual([...Array(12).fill(f.users.owner.id), ...Array(2).fill(f.users.editor.id)]);
+    expect(rows.map((row) => [...toUint8Array(row.update)])).toEqual([...ownerUpdates, ...editorUpdates].map((u) => [...u]));
+    expect(new Set(rows.map((row) => row.xmin)).size).toBe(1);
+    expect(docFrom((await loadDocumentState(db, f.users.viewer.claims, f.checklistId)).updates).getMap('meta').toJSON()).toEqual({
+      owner: 'v11',
+      editor: 'two',
+    });
+  });
+
+  it('stores nothing when one user is refused, and names that user', async () => {
+    const f = await createDocumentFixture(db);
+    const before = await latestUpdateId(db, f.checklistId);
+    const error = await appendUpdatesAsUsers(db, f.checklistId, f.workspaceId, [
+      { claims: f.users.editor.claims, updates: [editUpdate(new Y.Doc(), 'editor', 'kept?')] },
+      { claims: f.users.viewer.claims, updates: [editUpdate(new Y.Doc(), 'viewer', 'refused')] },
+      { claims: f.users.owner.claims, updates: [editUpdate(new Y.Doc(), 'owner', 'kept?')] },
+    ]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppendUpdatesError);
+    expect((error as AppendUpdatesError).userId).toBe(f.users.viewer.id);
+    expect((error as AppendUpdatesError).code).toBe('42501');
+    expect((error as AppendUpdatesError).message).toMatch(/row-level security/);
+    expect(await latestUpdateId(db, f.checklistId)).toBe(before);
+  });
+
+  it('names the first user when the checklist is gone', async () => {
+    const error = await appendUpdatesAsUsers(db, crypto.randomUUID(), fx.workspaceId, [
+      { claims: fx.users.owner.claims, updates: [new Uint8Array([0, 0])] },
+    ]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppendUpdatesError);
+    expect((error as AppendUpdatesError).userId).toBe(fx.users.owner.id);
+    expect((error as AppendUpdatesError).code).toMatch(/^(23|42)/);
+  });
+
+  it('does nothing for no updates at all', async () => {
+    expect(await appendUpdatesAsUsers(db, fx.checklistId, fx.workspaceId, [])).toEqual([]);
+    expect(await appendUpdatesAsUsers(db, fx.checklistId, fx.workspaceId, [{ claims: fx.users.viewer.claims, updates: [] }])).toEqual([
+      { ids: [] },
+    ]);
+  });
+});
+
+describe('sessionAccess (service-role re-check of open sessions)', () => {
+  it('answers what checklistAccess answers as each user, for many sessions at once', async () => {
+    const other = await createDocumentFixture(db);
+    const sessions = [
+      ...(['owner', 'editor', 'reviewer', 'viewer', 'outsider'] as const).map((who) => ({ checklistId: fx.checklistId, who, users: fx.users })),
+      { checklistId: other.checklistId, who: 'editor' as const, users: other.users },
+      { checklistId: other.checklistId, who: 'editor' as const, users: fx.users },
+    ];
+    const answers = await sessionAccess(
+      db,
+      sessions.map((s) => ({ checklistId: s.checklistId, userId: s.users[s.who].id })),
+    );
+    expect(answers).toHaveLength(sessions.length);
+    for (const [index, session] of sessions.entries()) {
+      const asUser = await checklistAccess(db, session.users[session.who].claims, session.checklistId);
+      expect(answers[index]).toEqual({
+        checklistId: session.checklistId,
+        userId: session.users[session.who].id,
+        checklistExists: true,
+        access: asUser,
+      });
+    }
+    expect(answers.map((a) => a.access?.role ?? null)).toEqual(['owner', 'editor', 'reviewer', 'viewer', null, 'editor', null]);
+  });
+
+  it('sees removals, role changes and deleted checklists, and answers ids that are not UUIDs with nothing', async () => {
+    const f = await createDocumentFixture(db);
+    await db.asService(async (sql) => {
+      await sql.query(`update public.workspace_members set role = 'viewer' where workspace_id = $1 and user_id = $2`, [f.workspaceId, f.users.editor.id]);
+      await sql.query(`delete from public.workspace_members where workspace_id = $1 and user_id = $2`, [f.workspaceId, f.users.reviewer.id]);
+    });
+    const gone = await createDocumentFixture(db);
+    await db.asService((sql) => sql.query(`delete from public.checklists where id = $1`, [gone.checklistId]));
+    const answers = await sessionAccess(db, [
+      { checklistId: f.checklistId, userId: f.users.editor.id },
+      { checklistId: f.checklistId, userId: f.users.reviewer.id },
+      { checklistId: gone.checklistId, userId: gone.users.owner.id },
+      { checklistId: f.checklistId, userId: 'not-a-uuid' },
+      { checklistId: 'not-a-uuid', userId: f.users.owner.id },
+    ]);
+    expect(answers.map(({ checklistExists, access }) => ({ checklistExists, role: access?.role ?? null }))).toEqual([
+      { checklistExists: true, role: 'viewer' },
+      { checklistExists: true, role: null },
+      { checklistExists: false, role: null },
+      { checklistExists: true, role: null },
+      { checklistExists: false, role: null },
+    ]);
+    expect(await sessionAccess(db, [])).toEqual([]);
   });
 });
 
