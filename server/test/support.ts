@@ -284,6 +284,22 @@ export function withOutage(real: Database): { db: Database; setDown(down: boolea
   return { db, setDown: (value) => (down = value) };
 }
 
+/** The real database, counting the transactions started through it (by kind), to check how often the server calls it. */
+export function countingDatabase(real: Database): { db: Database; calls: Record<'asUser' | 'asUsers' | 'asAnon' | 'asService', number> } {
+  const calls = { asUser: 0, asUsers: 0, asAnon: 0, asService: 0 };
+  const db: Database = {
+    kind: real.kind,
+    asUser: (claims, work) => (calls.asUser++, real.asUser(claims, work)),
+    asUsers: (work) => (calls.asUsers++, real.asUsers(work)),
+    asAnon: (work) => (calls.asAnon++, real.asAnon(work)),
+    asService: (work) => (calls.asService++, real.asService(work)),
+    execScript: (script) => real.execScript(script),
+    ownerQuery: (text, params) => real.ownerQuery(text, params),
+    close: () => real.close(),
+  };
+  return { db, calls };
+}
+
 export async function getJson(url: string): Promise<{ status: number; body: any }> {
   const response = await fetch(url);
   return { status: response.status, body: await response.json() };
