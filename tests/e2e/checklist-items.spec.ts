@@ -69,9 +69,10 @@ test('figures with units roll up per section and for the checklist; bad values a
 
   const totals = (page: typeof eddie) => page.getByRole('list', { name: `Totals for ${section}` });
   for (const page of [eddie, erin]) {
-    await expect(totals(page)).toContainText('Power 350.5 MW');
-    await expect(totals(page)).toContainText('Amount $1.2M');
-    await expect(totals(page)).toContainText('Avg. share 70%');
+    await expect(totals(page)).toContainText('Contracted 350.5 MW');
+    await expect(totals(page)).toContainText('Capex $1.2M');
+    // shares are shown as their range, never summed or averaged
+    await expect(totals(page)).toContainText('Utilisation 60% – 80%');
     await expect(itemRow(page, a)).toContainText('Contracted: 250 MW');
   }
   const checklistTotals = eddie.getByRole('list', { name: 'Checklist totals' });
@@ -81,19 +82,19 @@ test('figures with units roll up per section and for the checklist; bad values a
   const value = eddie.getByRole('textbox', { name: `Contracted (MW) of ${b}` });
   await value.fill('150');
   await value.press('Enter');
-  await expect(totals(erin)).toContainText('Power 400 MW');
+  await expect(totals(erin)).toContainText('Contracted 400 MW');
 
   // a value that is not a number is refused and nothing changes
   await value.fill('a lot');
   await value.press('Enter');
   await expect(itemRow(eddie, b).getByRole('alert').filter({ hasText: 'Enter a number' })).toBeVisible();
-  await expect(totals(erin)).toContainText('Power 400 MW');
+  await expect(totals(erin)).toContainText('Contracted 400 MW');
   await eddie.getByRole('button', { name: `Add figure to ${b}` }).click();
   await expect(itemRow(eddie, b).getByRole('alert').filter({ hasText: 'Give the figure a label' })).toBeVisible();
 
   // remove one
   await eddie.getByRole('button', { name: `Remove figure Contracted from ${a}` }).click();
-  await expect(totals(erin)).toContainText('Power 150 MW');
+  await expect(totals(erin)).toContainText('Contracted 150 MW');
   await expect(itemRow(erin, a)).not.toContainText('Contracted:');
 });
 

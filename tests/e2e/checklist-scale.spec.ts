@@ -34,7 +34,7 @@ test(`a checklist with ${COUNT} more items loads, filters and takes live edits q
     const loadMs = Date.now() - started;
     const region = eddie.getByRole('region', { name: section, exact: true });
     await expect(region.locator('li[data-item-id]')).toHaveCount(COUNT);
-    await expect(eddie.getByRole('list', { name: `Totals for ${section}` })).toContainText('Power 100 MW');
+    await expect(eddie.getByRole('list', { name: `Totals for ${section}` })).toContainText('Critical IT load 100 MW');
     test.info().annotations.push({ type: 'load', description: `${COUNT} extra items shown ${loadMs} ms after navigation` });
     expect(loadMs).toBeLessThan(15_000);
 

@@ -80,8 +80,9 @@ test('the home page and the deal page roll up progress and figures', async ({ br
   await expect(homeFigures).toBeVisible();
   await page.getByRole('link', { name: new RegExp(demoDeal.name) }).first().click();
   const dealFigures = page.getByLabel(`Figures of ${demoDeal.name}`);
-  await expect(dealFigures).toContainText('Power');
-  await expect(dealFigures).toContainText('Amount');
+  await expect(dealFigures).toContainText('Reported gross capacity (portfolio)');
+  await expect(dealFigures).toContainText('1,300 MW');
+  await expect(dealFigures).toContainText('Reported future lease obligations eliminated');
   await expect(page.getByLabel('Figures of Energy contracts')).toBeVisible();
 });
 

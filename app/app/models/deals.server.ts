@@ -1,8 +1,8 @@
 import type { Database, JwtClaims, Sql } from '@tieout/db';
-import type { FigureRollup } from '@tieout/doc-model';
+import { rollupFigures, type FigureRollup } from '@tieout/doc-model';
 import { addProgress, emptyProgress, progressColumns, progressFromRow, type Progress } from './progress.ts';
 import { isMemberRole, type MemberRole } from './roles.ts';
-import { figuresFromJson, orderedRollup, rollupsBy } from './rollups.ts';
+import { figuresFromJson, rollupsBy } from './rollups.ts';
 
 export interface DealSummary {
   id: string;
@@ -183,7 +183,7 @@ export async function getDeal(db: Database, claims: JwtClaims, dealId: string): 
       }
     }
     const list = [...workstreams.values()];
-    for (const workstream of list) workstream.figures = orderedRollup(workstreamFigures.get(workstream.id) ?? []);
+    for (const workstream of list) workstream.figures = rollupFigures(workstreamFigures.get(workstream.id) ?? []);
     return {
       id: deal.id,
       name: deal.name,
@@ -195,7 +195,7 @@ export async function getDeal(db: Database, claims: JwtClaims, dealId: string): 
       role: isMemberRole(deal.role) ? deal.role : null,
       workstreams: list,
       progress: list.reduce((sum, workstream) => addProgress(sum, workstream.progress), emptyProgress),
-      figures: orderedRollup(figures),
+      figures: rollupFigures(figures),
     };
   });
 }

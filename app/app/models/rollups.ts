@@ -1,4 +1,4 @@
-import { FIGURE_KIND_NAMES, figureSchema, rollupFigures, type Figure, type FigureRollup } from '@tieout/doc-model';
+import { figureSchema, rollupFigures, type Figure, type FigureRollup } from '@tieout/doc-model';
 
 /** Figures of projected items (public.checklist_items.figures, jsonb); entries that are not valid figures are skipped. */
 export function figuresFromJson(value: unknown): Figure[] {
@@ -18,11 +18,6 @@ function safeJson(text: string): unknown {
   }
 }
 
-/** Roll-ups in the doc model's kind order (MW, USD, years, percent, ...), so pages list them consistently. */
-export function orderedRollup(items: { figures: Figure[] }[]): FigureRollup[] {
-  return rollupFigures(items).sort((a, b) => FIGURE_KIND_NAMES.indexOf(a.kind) - FIGURE_KIND_NAMES.indexOf(b.kind));
-}
-
 /** Roll-ups per key (deal, workstream or checklist id) of rows that carry figures. */
 export function rollupsBy<K>(rows: { key: K; figures: Figure[] }[]): Map<K, FigureRollup[]> {
   const grouped = new Map<K, { figures: Figure[] }[]>();
@@ -31,5 +26,5 @@ export function rollupsBy<K>(rows: { key: K; figures: Figure[] }[]): Map<K, Figu
     list.push(row);
     grouped.set(row.key, list);
   }
-  return new Map([...grouped].map(([key, items]) => [key, orderedRollup(items)]));
+  return new Map([...grouped].map(([key, items]) => [key, rollupFigures(items)]));
 }

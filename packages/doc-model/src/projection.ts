@@ -31,31 +31,54 @@ export function projectItems(view: ChecklistView): ProjectedItem[] {
   );
 }
 
+/** Kinds whose sum means something across items: MW, dollars and floor area add up; terms, shares and densities do not. */
+export const ADDITIVE_FIGURE_KINDS: ReadonlySet<FigureKind> = new Set<FigureKind>(['mw', 'usd', 'sqft']);
+
 export interface FigureRollup {
   kind: FigureKind;
   unit: string;
-  total: number;
+  /** What the figures measure. A roll-up never mixes labels: contracted MW and deliverable MW stay apart. */
+  label: string;
   count: number;
+  /** The sum, for additive kinds; null where a sum would mean nothing (years, percent, kW per rack). */
+  total: number | null;
+  min: number;
+  max: number;
 }
 
-/** Sums the figures of the given items by kind (percent figures are averaged, not summed). */
+/**
+ * Rolls up the figures of the given items per kind and label (labels compared without case or surrounding
+ * space), in the order of FIGURE_KINDS then label. Figures without a value are left out.
+ */
 export function rollupFigures(items: { figures: Figure[] }[]): FigureRollup[] {
-  const totals = new Map<FigureKind, { total: number; count: number }>();
+  const groups = new Map<string, FigureRollup>();
   for (const item of items) {
     for (const figure of item.figures) {
       if (figure.value === null) continue;
-      const entry = totals.get(figure.kind) ?? { total: 0, count: 0 };
-      entry.total += figure.value;
-      entry.count += 1;
-      totals.set(figure.kind, entry);
+      const key = `${figure.kind}\u0000${figure.label.trim().toLowerCase()}`;
+      const group = groups.get(key);
+      if (group) {
+        group.count += 1;
+        group.min = Math.min(group.min, figure.value);
+        group.max = Math.max(group.max, figure.value);
+        if (group.total !== null) group.total += figure.value;
+      } else {
+        groups.set(key, {
+          kind: figure.kind,
+          unit: FIGURE_KINDS[figure.kind].unit,
+          label: figure.label.trim(),
+          count: 1,
+          total: ADDITIVE_FIGURE_KINDS.has(figure.kind) ? figure.value : null,
+          min: figure.value,
+          max: figure.value,
+        });
+      }
     }
   }
-  return [...totals.entries()].map(([kind, { total, count }]) => ({
-    kind,
-    unit: FIGURE_KINDS[kind].unit,
-    total: kind === 'percent' ? total / count : total,
-    count,
-  }));
+  const kindOrder = Object.keys(FIGURE_KINDS);
+  return [...groups.values()].sort(
+    (a, b) => kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || a.label.localeCompare(b.label),
+  );
 }
 
 export interface ProgressSummary {

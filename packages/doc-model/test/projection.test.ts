@@ -23,11 +23,31 @@ describe('projection and roll-ups', () => {
     const sorted = [...rows].sort((a, b) => (a.position < b.position ? -1 : 1));
     expect(sorted.map((row) => row.itemId)).toEqual(rows.map((row) => row.itemId));
 
-    const rollup = Object.fromEntries(rollupFigures(rows).map((entry) => [entry.kind, entry]));
-    expect(rollup.mw).toEqual({ kind: 'mw', unit: 'MW', total: 370.5, count: 2 });
-    expect(rollup.usd?.total).toBe(10_000_000_000);
-    expect(rollup.percent?.total).toBeCloseTo(15.05);
-    expect(rollup.years).toBeUndefined();
+    const rollups = rollupFigures(rows);
+    expect(rollups.map((entry) => [entry.kind, entry.label])).toEqual([
+      ['mw', 'Deliverable'],
+      ['usd', 'Obligations assumed'],
+      ['percent', 'Debt cost'],
+      ['percent', 'Reusable share'],
+    ]);
+    expect(rollups[0]).toEqual({ kind: 'mw', unit: 'MW', label: 'Deliverable', count: 2, total: 370.5, min: 120.5, max: 250 });
+    expect(rollups[1]!.total).toBe(10_000_000_000);
+    // shares are never summed or averaged across different things
+    expect(rollups[2]).toMatchObject({ total: null, min: 10.1, max: 10.1, count: 1 });
+  });
+
+  it('keeps figures with different labels apart and groups the same label regardless of case', () => {
+    const figure = (kind: 'mw' | 'years', label: string, value: number) => ({ id: label + value, kind, label, value });
+    const rollups = rollupFigures([
+      { figures: [figure('mw', 'Contracted', 300), figure('mw', 'Deliverable', 200)] },
+      { figures: [figure('mw', 'contracted ', 100), figure('years', 'Remaining term', 7)] },
+      { figures: [figure('years', 'Remaining term', 12)] },
+    ]);
+    expect(rollups).toEqual([
+      { kind: 'mw', unit: 'MW', label: 'Contracted', count: 2, total: 400, min: 100, max: 300 },
+      { kind: 'mw', unit: 'MW', label: 'Deliverable', count: 1, total: 200, min: 200, max: 200 },
+      { kind: 'years', unit: 'years', label: 'Remaining term', count: 2, total: null, min: 7, max: 12 },
+    ]);
   });
 
   it('counts done, blocked, needs review and overdue', () => {
