@@ -41,9 +41,9 @@ const byPosition = <T extends { position: string; id: string }>(a: T, b: T) =>
   a.position < b.position ? -1 : a.position > b.position ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
 function requireEntry(map: Y.Map<Entry>, id: string, what: string): Entry {
-  const entry = map.get(id);
-  if (!entry) throw new ChecklistError(`No ${what} with id ${id}`);
-  return entry;
+  const entry: unknown = map.get(id);
+  if (!(entry instanceof Y.Map)) throw new ChecklistError(`No ${what} with id ${id}`);
+  return entry as Entry;
 }
 
 function lastPosition(positions: string[]): string | null {
@@ -52,8 +52,10 @@ function lastPosition(positions: string[]): string | null {
 
 function positionsInSection(doc: Y.Doc, sectionId: string, except?: string): { id: string; position: string }[] {
   const result: { id: string; position: string }[] = [];
-  itemsOf(doc).forEach((item, id) => {
-    if (id !== except && item.get('sectionId') === sectionId) result.push({ id, position: item.get('position') as string });
+  itemsOf(doc).forEach((item: unknown, id) => {
+    if (id === except || !(item instanceof Y.Map) || item.get('sectionId') !== sectionId) return;
+    const position = item.get('position');
+    if (typeof position === 'string') result.push({ id, position });
   });
   return result.sort(byPosition);
 }
@@ -200,35 +202,48 @@ export function deleteItem(doc: Y.Doc, itemId: string): void {
   itemsOf(doc).delete(itemId);
 }
 
+/** An item's figures or evidence map; one that a bad write replaced with something else is replaced anew. */
+function childMap<T>(item: Entry, key: 'figures' | 'evidence'): Y.Map<T> {
+  const current = item.get(key);
+  if (current instanceof Y.Map) return current as Y.Map<T>;
+  const fresh = new Y.Map<T>();
+  item.set(key, fresh);
+  return fresh;
+}
+
 export function setFigure(doc: Y.Doc, itemId: string, figure: Omit<Figure, 'id'> & { id?: string }): string {
   const parsed = figureSchema.parse({ ...figure, id: figure.id ?? newId() });
   const item = requireEntry(itemsOf(doc), itemId, 'item');
-  (item.get('figures') as Y.Map<Figure>).set(parsed.id, parsed);
+  childMap<Figure>(item, 'figures').set(parsed.id, parsed);
   return parsed.id;
 }
 
 export function removeFigure(doc: Y.Doc, itemId: string, figureId: string): void {
-  (requireEntry(itemsOf(doc), itemId, 'item').get('figures') as Y.Map<Figure>).delete(figureId);
+  childMap<Figure>(requireEntry(itemsOf(doc), itemId, 'item'), 'figures').delete(figureId);
 }
 
 export function addEvidence(doc: Y.Doc, itemId: string, evidence: { url: string; label?: string }): string {
   const parsed = evidenceSchema.parse({ id: newId(), url: evidence.url, label: evidence.label ?? '' });
-  (requireEntry(itemsOf(doc), itemId, 'item').get('evidence') as Y.Map<Evidence>).set(parsed.id, parsed);
+  childMap<Evidence>(requireEntry(itemsOf(doc), itemId, 'item'), 'evidence').set(parsed.id, parsed);
   return parsed.id;
 }
 
 export function removeEvidence(doc: Y.Doc, itemId: string, evidenceId: string): void {
-  (requireEntry(itemsOf(doc), itemId, 'item').get('evidence') as Y.Map<Evidence>).delete(evidenceId);
+  childMap<Evidence>(requireEntry(itemsOf(doc), itemId, 'item'), 'evidence').delete(evidenceId);
 }
 
 /** The rich-text notes of an item, for Tiptap's Collaboration extension (`fragment` option). */
 export function itemNotes(doc: Y.Doc, itemId: string): Y.XmlFragment {
-  return requireEntry(itemsOf(doc), itemId, 'item').get('notes') as Y.XmlFragment;
+  const notes = requireEntry(itemsOf(doc), itemId, 'item').get('notes');
+  if (!(notes instanceof Y.XmlFragment)) throw new ChecklistError(`The notes of item ${itemId} cannot be read`);
+  return notes;
 }
 
 /** Plain text of an item's notes (search, projections, exports). */
 export function itemNotesText(doc: Y.Doc, itemId: string): string {
-  const fragment = itemNotes(doc, itemId);
+  const notes = asMap(itemsOf(doc).get(itemId))?.get('notes');
+  if (!(notes instanceof Y.XmlFragment)) return '';
+  const fragment = notes;
   const lines: string[] = [];
   const walk = (node: Y.XmlElement | Y.XmlText | Y.XmlFragment) => {
     if (node instanceof Y.XmlText) lines.push(node.toString().replace(/<[^>]+>/g, ''));
@@ -238,28 +253,50 @@ export function itemNotesText(doc: Y.Doc, itemId: string): string {
   return lines.join('\n');
 }
 
+/*
+ * Reading never throws, whatever a (buggy or hostile) client wrote: entries that are not maps are skipped and
+ * invalid fields read as their neutral value, so one bad write cannot make a checklist unreadable for everyone.
+ */
+const asMap = (value: unknown): Entry | null => (value instanceof Y.Map ? (value as Entry) : null);
+const asString = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+const parsedOr = <T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } }, value: unknown, fallback: T): T => {
+  const result = schema.safeParse(value);
+  return result.success ? result.data : fallback;
+};
+
 function readSections(doc: Y.Doc): { id: string; title: string; position: string }[] {
   const result: { id: string; title: string; position: string }[] = [];
-  sectionsOf(doc).forEach((section, id) =>
-    result.push({ id, title: section.get('title') as string, position: section.get('position') as string }),
-  );
+  sectionsOf(doc).forEach((value, id) => {
+    const section = asMap(value);
+    const position = asString(section?.get('position'));
+    if (!section || position === null) return;
+    result.push({ id, title: asString(section.get('title')) ?? 'Untitled section', position });
+  });
   return result.sort(byPosition);
 }
 
+function validEntries<T>(value: unknown, schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } }): T[] {
+  const map = asMap(value);
+  if (!map) return [];
+  return [...map.values()].flatMap((entry) => {
+    const parsed = schema.safeParse(entry);
+    return parsed.success ? [parsed.data] : [];
+  });
+}
+
 export function readItem(item: Entry, id: string): ItemView {
+  const fields = itemFieldsSchema.shape;
   return {
     id,
-    sectionId: item.get('sectionId') as string,
-    position: item.get('position') as string,
-    title: item.get('title') as string,
-    status: item.get('status') as ItemView['status'],
-    ownerId: (item.get('ownerId') as string | null) ?? null,
-    dueDate: (item.get('dueDate') as string | null) ?? null,
-    risk: (item.get('risk') as ItemView['risk']) ?? null,
-    figures: [...((item.get('figures') as Y.Map<Figure> | undefined)?.values() ?? [])].sort((a, b) =>
-      a.label.localeCompare(b.label),
-    ),
-    evidence: [...((item.get('evidence') as Y.Map<Evidence> | undefined)?.values() ?? [])],
+    sectionId: asString(item.get('sectionId')) ?? '',
+    position: asString(item.get('position')) ?? '',
+    title: parsedOr(fields.title, item.get('title'), 'Untitled item'),
+    status: parsedOr(fields.status, item.get('status'), 'not_started'),
+    ownerId: parsedOr(fields.ownerId, item.get('ownerId') ?? null, null),
+    dueDate: parsedOr(fields.dueDate, item.get('dueDate') ?? null, null),
+    risk: parsedOr(fields.risk, item.get('risk') ?? null, null),
+    figures: validEntries(item.get('figures'), figureSchema).sort((a, b) => a.label.localeCompare(b.label)),
+    evidence: validEntries(item.get('evidence'), evidenceSchema),
   };
 }
 
@@ -267,7 +304,10 @@ export function readItem(item: Entry, id: string): ItemView {
 export function readChecklist(doc: Y.Doc): ChecklistView {
   const sections: SectionView[] = readSections(doc).map((section) => ({ ...section, items: [] }));
   const byId = new Map(sections.map((section) => [section.id, section]));
-  itemsOf(doc).forEach((item, id) => byId.get(item.get('sectionId') as string)?.items.push(readItem(item, id)));
+  itemsOf(doc).forEach((value, id) => {
+    const item = asMap(value);
+    if (item) byId.get(asString(item.get('sectionId')) ?? '')?.items.push(readItem(item, id));
+  });
   for (const section of sections) section.items.sort(byPosition);
-  return { title: (metaOf(doc).get('title') as string | undefined) ?? '', sections };
+  return { title: asString(metaOf(doc).get('title')) ?? '', sections };
 }

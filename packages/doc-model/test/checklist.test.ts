@@ -8,6 +8,7 @@ import {
   applyTemplate,
   deleteItem,
   deleteSection,
+  itemNotes,
   itemNotesText,
   moveItem,
   moveSection,
@@ -167,5 +168,37 @@ describe('checklist document', () => {
     expect(item.figures).toEqual([expect.objectContaining({ kind: 'mw', value: 1300 })]);
     expect(itemNotesText(doc, item.id)).toBe('Compare contracted against deliverable MW.\nAsk for the utility ramp schedule.');
     expect(() => applyTemplate(new Y.Doc(), { key: 'Bad Key', name: 'x', workstream: 'custom', sections: [] })).toThrow();
+  });
+});
+
+describe('reading a document that a bad client wrote into', () => {
+  it('skips entries that are not maps and reads invalid fields as neutral values, never throwing', () => {
+    const doc = new Y.Doc();
+    const section = addSection(doc, { title: 'Power' });
+    const good = addItem(doc, { sectionId: section, title: 'Deliverable MW' });
+    const damaged = addItem(doc, { sectionId: section, title: 'Substation ratings' });
+    doc.getMap('items').set('not-a-map', 'just a string');
+    doc.getMap('sections').set('also-not-a-map', 42);
+    const item = doc.getMap('items').get(damaged) as Y.Map<unknown>;
+    item.set('status', 'finished');
+    item.set('dueDate', 'tomorrow');
+    item.set('title', 7);
+    item.set('figures', 'not a map');
+    item.set('notes', 'not a fragment');
+    doc.getMap('meta').set('title', { nested: true });
+
+    const view = readChecklist(doc);
+    expect(view.title).toBe('');
+    expect(view.sections.map((s) => s.id)).toEqual([section]);
+    expect(view.sections[0]!.items.map((i) => [i.id, i.title, i.status, i.dueDate, i.figures])).toEqual([
+      [good, 'Deliverable MW', 'not_started', null, []],
+      [damaged, 'Untitled item', 'not_started', null, []],
+    ]);
+    expect(itemNotesText(doc, damaged)).toBe('');
+    expect(() => itemNotes(doc, damaged)).toThrow(ChecklistError);
+    expect(() => updateItem(doc, 'not-a-map', { status: 'done' })).toThrow(ChecklistError);
+    // writing a figure repairs the damaged figures map
+    setFigure(doc, damaged, { kind: 'mw', label: 'Deliverable', value: 10 });
+    expect(readChecklist(doc).sections[0]!.items[1]!.figures).toEqual([expect.objectContaining({ value: 10 })]);
   });
 });
