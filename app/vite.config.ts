@@ -23,6 +23,10 @@ export default defineConfig({
     }),
     tsconfigPaths(),
   ],
+  build: {
+    // Keep .vite/manifest.json in build/client (Remix removes it otherwise): app/scripts/measure-bundle.ts reads it.
+    manifest: true,
+  },
   resolve: {
     // One instance of each in the bundle: two copies of yjs or Tiptap core break their constructor checks
     // (see docs/decisions/040-tiptap-single-copy.md).

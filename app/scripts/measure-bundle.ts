@@ -1,10 +1,10 @@
 /**
  * Prints the gzip size of the JavaScript the checklist page loads, from the client build's Vite manifest:
  * what a first visit downloads (entry, root, the route and their static imports) and, separately, what
- * loads later on demand (the notes editor). Run after `npm run build -w @tieout/app`:
+ * loads later on demand (the notes editor). Run after `npm run build -w @tieout/app` (from the repository root):
  *   npx tsx app/scripts/measure-bundle.ts [route file, default app/routes/checklists.$checklistId.tsx]
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 interface ManifestChunk {
@@ -18,17 +18,21 @@ interface ManifestChunk {
 const clientDir = new URL('../build/client/', import.meta.url);
 const route = process.argv[2] ?? 'app/routes/checklists.$checklistId.tsx';
 
-let manifest: Record<string, ManifestChunk>;
-try {
-  manifest = JSON.parse(readFileSync(new URL('.vite/manifest.json', clientDir), 'utf8')) as Record<string, ManifestChunk>;
-} catch (error) {
-  console.error(`No client build manifest (${(error as Error).message}). Run: npm run build -w @tieout/app`);
+// Vite writes build/client/.vite/manifest.json; with `build.manifest: true` Remix moves it to
+// build/.vite/client-manifest.json (and without it, deletes it).
+const manifestPaths = [new URL('../build/.vite/client-manifest.json', import.meta.url), new URL('.vite/manifest.json', clientDir)];
+const manifestPath = manifestPaths.find((path) => existsSync(path));
+if (!manifestPath) {
+  console.error('No client build manifest. Run: npm run build -w @tieout/app (vite.config.ts needs build.manifest: true)');
   process.exit(1);
 }
+const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, ManifestChunk>;
 
 const entryKey = Object.keys(manifest).find((key) => manifest[key]!.isEntry && /entry\.client/.test(key));
-const routeKeys = Object.keys(manifest).filter((key) => key === route || key.startsWith(`${route}?`));
-if (!entryKey || !manifest['app/root.tsx'] || routeKeys.length === 0) {
+const chunksOf = (source: string) => Object.keys(manifest).filter((key) => key === source || key.startsWith(`${source}?`));
+const routeKeys = chunksOf(route);
+const rootKeys = chunksOf('app/root.tsx');
+if (!entryKey || rootKeys.length === 0 || routeKeys.length === 0) {
   console.error(`The manifest has no ${!entryKey ? 'client entry' : routeKeys.length === 0 ? route : 'app/root.tsx'}.`);
   process.exit(1);
 }
@@ -63,7 +67,7 @@ function report(title: string, keys: Set<string>) {
   return gzip;
 }
 
-const initial = staticClosure([entryKey, 'app/root.tsx', ...routeKeys]);
+const initial = staticClosure([entryKey, ...rootKeys, ...routeKeys]);
 const initialGzip = report(`First visit to ${route}:`, initial);
 
 const lazyRoots = [...initial].flatMap((key) => manifest[key]!.dynamicImports ?? []).filter((key) => !initial.has(key));
