@@ -1,17 +1,9 @@
-import {
-  ITEM_STATUSES,
-  RISK_LEVELS,
-  figureSchema,
-  isoDate,
-  projectItems,
-  readChecklist,
-  type Figure,
-  type ItemStatus,
-  type RiskLevel,
-} from '@tieout/doc-model';
+import { projectItems, readChecklist, type Figure, type ItemStatus, type RiskLevel } from '@tieout/doc-model';
 import * as Y from 'yjs';
 import { z } from 'zod';
 import type { Database, Sql } from './types.ts';
+
+const uuid = z.uuid();
 
 /*
  * The relational projection (public.checklist_items) is derived from the checklist documents and can be
@@ -43,42 +35,23 @@ export interface ProjectionRow {
   figures: Figure[];
 }
 
-export interface ProjectionRows {
-  rows: ProjectionRow[];
-  /** Values the document holds that the table cannot: replaced (by null or 'not_started') and reported here. */
-  warnings: string[];
-}
-
-const uuid = z.uuid();
-
-/** The rows a document projects to. Invalid field values (a client may write anything) never block the rest. */
-export function projectionRows(doc: Y.Doc): ProjectionRows {
-  const warnings: string[] = [];
-  const rows = projectItems(readChecklist(doc)).map((item): ProjectionRow => {
-    const bad = (field: string, value: unknown) => {
-      warnings.push(`item ${item.itemId}: ignored invalid ${field} ${JSON.stringify(value)}`);
-      return null;
-    };
-    const status = (ITEM_STATUSES as readonly unknown[]).includes(item.status) ? item.status : null;
-    if (status === null) bad('status', item.status);
-    return {
-      item_id: item.itemId,
-      section_id: item.sectionId,
-      section_title: item.sectionTitle,
-      position: item.position,
-      title: typeof item.title === 'string' ? item.title : (bad('title', item.title) ?? ''),
-      status: status ?? 'not_started',
-      owner_id: item.ownerId === null || uuid.safeParse(item.ownerId).success ? item.ownerId : bad('ownerId', item.ownerId),
-      due_date: item.dueDate === null || isoDate.safeParse(item.dueDate).success ? item.dueDate : bad('dueDate', item.dueDate),
-      risk: item.risk === null || (RISK_LEVELS as readonly unknown[]).includes(item.risk) ? item.risk : bad('risk', item.risk),
-      figures: item.figures.filter((figure) => {
-        if (figureSchema.safeParse(figure).success) return true;
-        bad('figure', figure);
-        return false;
-      }),
-    };
-  });
-  return { rows, warnings };
+/**
+ * The rows a document projects to. The doc model's reader already reads invalid values a client may have
+ * written as neutral ones (no owner, no date, 'not_started'), so one bad write never blocks the rest.
+ */
+export function projectionRows(doc: Y.Doc): ProjectionRow[] {
+  return projectItems(readChecklist(doc)).map((item) => ({
+    item_id: item.itemId,
+    section_id: item.sectionId,
+    section_title: item.sectionTitle,
+    position: item.position,
+    title: item.title,
+    status: item.status,
+    owner_id: item.ownerId,
+    due_date: item.dueDate,
+    risk: item.risk,
+    figures: item.figures,
+  }));
 }
 
 export interface ProjectionResult {
@@ -87,7 +60,6 @@ export interface ProjectionResult {
   updated: number;
   deleted: number;
   unchanged: number;
-  warnings: string[];
 }
 
 const PROJECTED_COLUMNS = [
@@ -115,8 +87,8 @@ export async function writeProjection(
   if (updatedBy !== null && !uuid.safeParse(updatedBy).success) {
     throw new ProjectionError(`updatedBy must be a user id (uuid) or null, got ${JSON.stringify(updatedBy)}`);
   }
-  const { rows, warnings } = projectionRows(doc);
-  return db.asService((sql) => writeRows(sql, target, rows, updatedBy, warnings));
+  const rows = projectionRows(doc);
+  return db.asService((sql) => writeRows(sql, target, rows, updatedBy));
 }
 
 async function writeRows(
@@ -124,7 +96,6 @@ async function writeRows(
   target: ProjectionTarget,
   rows: ProjectionRow[],
   updatedBy: string | null,
-  warnings: string[],
 ): Promise<ProjectionResult> {
   const { checklistId } = target;
   if (!uuid.safeParse(checklistId).success) throw new ProjectionError(`Not a checklist id: ${JSON.stringify(checklistId)}`);
@@ -180,7 +151,6 @@ async function writeRows(
     updated: written.length - inserted,
     deleted: deleted.length,
     unchanged: rows.length - written.length,
-    warnings,
   };
 }
 
@@ -222,7 +192,6 @@ export interface RebuildResult {
   updated: number;
   deleted: number;
   unchanged: number;
-  warnings: string[];
   /** Checklists whose document could not be read or written; their rows were left as they were. */
   failures: { checklistId: string; error: string }[];
 }
@@ -234,7 +203,7 @@ export async function rebuildProjection(db: Database): Promise<RebuildResult> {
       `select id, workspace_id, deal_id from public.checklists order by created_at, id`,
     ),
   );
-  const result: RebuildResult = { checklists: 0, inserted: 0, updated: 0, deleted: 0, unchanged: 0, warnings: [], failures: [] };
+  const result: RebuildResult = { checklists: 0, inserted: 0, updated: 0, deleted: 0, unchanged: 0, failures: [] };
   for (const checklist of checklists) {
     try {
       const doc = await loadStoredDocument(db, checklist.id);
@@ -250,7 +219,6 @@ export async function rebuildProjection(db: Database): Promise<RebuildResult> {
       result.updated += written.updated;
       result.deleted += written.deleted;
       result.unchanged += written.unchanged;
-      result.warnings.push(...written.warnings.map((warning) => `checklist ${checklist.id}: ${warning}`));
     } catch (error) {
       result.failures.push({ checklistId: checklist.id, error: (error as Error).message });
     }

@@ -70,7 +70,7 @@ describe('the projection writer', () => {
     const nextStatus = item.status === 'done' ? 'in_progress' : 'done';
     updateItem(doc, item.id, { status: nextStatus });
     const result = await writeProjection(db, target, doc, demoUsers.editor2.id);
-    expect(result).toMatchObject({ inserted: 0, updated: 1, deleted: 0, unchanged: before.length - 1, warnings: [] });
+    expect(result).toMatchObject({ inserted: 0, updated: 1, deleted: 0, unchanged: before.length - 1 });
     const after = await rowsOf(target.checklistId);
     const changed = after.find((row) => row.item_id === item.id)!;
     expect(changed).toMatchObject({ status: nextStatus, updated_by: demoUsers.editor2.id });
@@ -111,7 +111,7 @@ describe('the projection writer', () => {
     expect(await rowsOf(target.checklistId)).toEqual(before);
   });
 
-  it('projects a document with invalid field values, reporting and dropping only those values', async () => {
+  it('projects a document with invalid field values as neutral values, without failing', async () => {
     const item = readChecklist(doc).sections[0]!.items[0]!;
     // A misbehaving client can write anything into the shared map; the writer must not fail on it.
     doc.transact(() => {
@@ -122,11 +122,6 @@ describe('the projection writer', () => {
     });
     const result = await writeProjection(db, target, doc, demoUsers.owner.id);
     expect(result.updated).toBe(1);
-    expect(result.warnings).toHaveLength(3);
-    const warnings = result.warnings.join('\n');
-    expect(warnings).toMatch(/invalid ownerId "not-a-user"/);
-    expect(warnings).toMatch(/invalid dueDate "2026-02-31"/);
-    expect(warnings).toMatch(/invalid status "finished-ish"/);
     const row = (await rowsOf(target.checklistId)).find((r) => r.item_id === item.id)!;
     expect(row).toMatchObject({ owner_id: null, due_date: null, status: 'not_started' });
   });

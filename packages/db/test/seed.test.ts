@@ -139,7 +139,7 @@ describe('the demo seed in a fresh database', () => {
   it('has a projection matching the stored documents, with realistic progress and overdue items', async () => {
     for (const checklist of Object.values(demoChecklists)) {
       const doc = await loadStoredDocument(db, checklist.id);
-      const expected = projectionRows(doc).rows;
+      const expected = projectionRows(doc);
       const { rows } = await db.ownerQuery<Record<string, unknown>>(
         `select item_id, section_id, section_title, position, title, status, owner_id, due_date, risk, figures
            from public.checklist_items where checklist_id = $1 order by position, item_id`,

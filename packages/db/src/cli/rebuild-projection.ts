@@ -7,7 +7,6 @@ try {
     `rebuilt the projection of ${result.checklists} checklist(s): ${result.inserted} inserted, ` +
       `${result.updated} updated, ${result.deleted} deleted, ${result.unchanged} unchanged`,
   );
-  for (const warning of result.warnings) console.warn(`warning: ${warning}`);
   for (const failure of result.failures) console.error(`failed: checklist ${failure.checklistId}: ${failure.error}`);
   if (result.failures.length) process.exitCode = 1;
 } finally {
