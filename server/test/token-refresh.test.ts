@@ -1,0 +1,81 @@
+import { addItem, addSection, readChecklist } from '@tieout/doc-model';
+import type { Database } from '@tieout/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloseCode } from '../src/index.ts';
+import {
+  connectClient,
+  createFixture,
+  createTestDatabase,
+  sleep,
+  startServer,
+  storedDoc,
+  tokenFor,
+  waitFor,
+  type Fixture,
+  type RunningServer,
+  type TestDatabase,
+} from './support.ts';
+
+/*
+ * A long session whose access token expires: the client gets a new token (supabase-js refreshes the session;
+ * the app's checklist loader hands the page a fresh one), sets it as the provider's `token` param and
+ * reconnects. Edits made meanwhile stay in the client's Y.Doc and are sent in the sync after reconnecting.
+ */
+let storage: TestDatabase;
+let db: Database;
+let fx: Fixture;
+let server: RunningServer;
+
+beforeAll(async () => {
+  storage = await createTestDatabase();
+  db = await storage.open();
+  fx = await createFixture(db);
+  server = await startServer(db, { timing: { persistWindowMs: 10 } });
+});
+afterAll(async () => {
+  await server?.close();
+  await storage?.drop();
+});
+
+const titles = (doc: Parameters<typeof readChecklist>[0]) =>
+  readChecklist(doc).sections.flatMap((section) => section.items.map((item) => item.title));
+
+describe('refreshing an expired token', () => {
+  it('reconnects with a new token and loses none of the edits made while the old one expired', async () => {
+    const shortLived = await tokenFor(fx.users.editor, { expiresInSeconds: 1 });
+    const editor = connectClient(server.url, fx.checklistId, shortLived);
+    const observer = connectClient(server.url, fx.checklistId, await tokenFor(fx.users.owner));
+    try {
+      await Promise.all([editor.synced(), observer.synced()]);
+      const section = addSection(editor.doc, { title: 'Power' });
+      addItem(editor.doc, { sectionId: section, title: 'made with the first token' });
+      await waitFor(() => titles(observer.doc).length === 1, 5000, 'the first edit to arrive');
+
+      // The connection drops; the user keeps working while the token runs out.
+      editor.provider.disconnect();
+      addItem(editor.doc, { sectionId: section, title: 'made while disconnected' });
+      await sleep(6_500); // past expiry plus the verifier's 5 s clock tolerance
+
+      // Reconnecting with the expired token is refused before any sync, with a reason the client can act on.
+      const refused = new Promise<{ code: number; reason: string }>((resolve) =>
+        editor.provider.once('connection-close', (event: CloseEvent | null) => event && resolve({ code: event.code, reason: event.reason })),
+      );
+      editor.provider.connect();
+      const closed = await refused;
+      expect(closed.code).toBe(CloseCode.unauthorized);
+      expect(closed.reason).toMatch(/^expired:/);
+      expect(titles(observer.doc)).toEqual(['made with the first token']);
+
+      // With a fresh token the offline edit goes through.
+      editor.provider.disconnect();
+      editor.provider.params = { token: await tokenFor(fx.users.editor) };
+      editor.provider.connect();
+      await waitFor(() => titles(observer.doc).length === 2, 5000, 'the offline edit to arrive');
+      expect(titles(observer.doc).sort()).toEqual(['made while disconnected', 'made with the first token']);
+      await waitFor(async () => titles(await storedDoc(db, fx.checklistId)).length === 2, 5000, 'both edits to be stored');
+    } finally {
+      editor.destroy();
+      observer.destroy();
+    }
+  });
+});
