@@ -174,7 +174,7 @@ export class PersistQueue {
           this.handlers.onWritten?.(batch.length, (performance.now() - started) / 1000);
         } catch (error) {
           if (this.handlers.isPermanent(error)) {
-            // Only the refused user's updates are dropped; the others' stay pending and are due at once.
+            // Only the refused user's updates are dropped; the others' stay pending and go in the next write.
             const userId = this.handlers.rejectedUser?.(error) ?? null;
             const theirs = userId === null ? [] : batch.filter((entry) => entry.userId === userId);
             const dropped = theirs.length > 0 ? theirs : batch;
