@@ -7,6 +7,10 @@ import { connectStockClient, uniqueTag } from './support/checklist-page.ts';
 const checklistId = demoChecklists.energyContracts.id;
 const COUNT = 500;
 
+// Tracing snapshots the whole DOM on every action and a failing expect() poll builds an aria snapshot of the
+// page: with 500 rows both cost the page's main thread seconds and would be measured as the page's own time.
+test.use({ trace: 'off' });
+
 test(`a checklist with ${COUNT} more items loads, filters and takes live edits quickly`, async ({ browser, baseURL }) => {
   test.setTimeout(120_000);
   const tag = uniqueTag();
@@ -33,16 +37,17 @@ test(`a checklist with ${COUNT} more items loads, filters and takes live edits q
     const last = eddie.locator(`textarea[aria-label="Title of ${lastTitle}"]`);
     const started = Date.now();
     await eddie.goto(`/checklists/${checklistId}`);
-    await expect(last).toBeAttached({ timeout: 20_000 });
+    await last.waitFor({ state: 'attached', timeout: 20_000 });
     const loadMs = Date.now() - started;
     await expect(eddie.locator('[aria-label="Connection"]')).toHaveAttribute('data-state', 'connected');
     const region = eddie.getByRole('region', { name: section, exact: true });
     await expect(eddie.locator(`section[data-section-id] li[data-item-id]:has(textarea[aria-label$=" ${tag}"])`)).toHaveCount(COUNT);
     await expect(eddie.getByRole('list', { name: `Totals for ${section}` })).toContainText('Critical IT load 100 MW');
     test.info().annotations.push({ type: 'load', description: `${COUNT} extra items shown ${loadMs} ms after navigation` });
-    // A guard against pathological slowness (e.g. quadratic rendering), not a benchmark: on an idle machine
-    // this is about 2-4 s; on a shared machine under heavy load it has been 14 s.
-    expect(loadMs).toBeLessThan(20_000);
+    // Without the test harness's own DOM snapshots (see test.use above) this is 1.0-1.4 s on a 2-core machine
+    // at load average 5-7 (it read 5-7 s while tracing and failing expect() polls snapshotted the page).
+    // 5 s leaves room for a busier machine and still catches e.g. quadratic rendering or a render per item.
+    expect(loadMs).toBeLessThan(5_000);
 
     // rows off screen skip layout and paint until scrolled to
     expect(await region.locator('li[data-item-id]').first().evaluate((row) => getComputedStyle(row).contentVisibility)).toBe('auto');

@@ -1,5 +1,5 @@
 import { FIGURE_KINDS, ITEM_STATUSES, RISK_LEVELS, STATUS_LABELS, type ItemView } from '@tieout/doc-model';
-import { memo, useEffect, useLayoutEffect, useRef, useState, type DragEvent, type KeyboardEvent } from 'react';
+import { memo, useEffect, useLayoutEffect, useRef, useState, type DragEvent, type KeyboardEvent, type ReactElement } from 'react';
 import type { PresentPerson } from '~/utils/collab.ts';
 import { formatFigure } from '~/utils/format.ts';
 import { DRAG_ITEM, dropPlace, useActions } from './actions.ts';
@@ -11,6 +11,41 @@ import { ItemPresence } from './presence.tsx';
 export interface Member {
   id: string;
   name: string;
+}
+
+// Option lists are built once (per member list) and shared by every row.
+const STATUS_OPTIONS = ITEM_STATUSES.map((status) => (
+  <option key={status} value={status}>
+    {STATUS_LABELS[status]}
+  </option>
+));
+const RISK_OPTIONS = [
+  <option key="" value="">
+    No risk
+  </option>,
+  ...RISK_LEVELS.map((risk) => (
+    <option key={risk} value={risk}>
+      {RISK_LABELS[risk]}
+    </option>
+  )),
+];
+const ownerOptionsCache = new WeakMap<Member[], ReactElement[]>();
+function ownerOptions(members: Member[]): ReactElement[] {
+  let options = ownerOptionsCache.get(members);
+  if (!options) {
+    options = [
+      <option key="" value="">
+        Unassigned
+      </option>,
+      ...members.map((member) => (
+        <option key={member.id} value={member.id}>
+          {member.name}
+        </option>
+      )),
+    ];
+    ownerOptionsCache.set(members, options);
+  }
+  return options;
 }
 
 /**
@@ -155,11 +190,7 @@ export const ItemRow = memo(function ItemRow({
             onChange={(event) => patch(item.id, { status: event.target.value as ItemView['status'] })}
             className={`${selectClass} w-36 shrink-0 font-medium ${STATUS_TONE[item.status]}`}
           >
-            {ITEM_STATUSES.map((status) => (
-              <option key={status} value={status}>
-                {STATUS_LABELS[status]}
-              </option>
-            ))}
+            {STATUS_OPTIONS}
           </select>
           <select
             data-control="owner"
@@ -169,12 +200,7 @@ export const ItemRow = memo(function ItemRow({
             onChange={(event) => patch(item.id, { ownerId: event.target.value || null })}
             className={`${selectClass} ${controlTone} w-40 shrink-0`}
           >
-            <option value="">Unassigned</option>
-            {members.map((member) => (
-              <option key={member.id} value={member.id}>
-                {member.name}
-              </option>
-            ))}
+            {ownerOptions(members)}
             {!ownerKnown && item.ownerId ? <option value={item.ownerId}>Former member</option> : null}
           </select>
           <input
@@ -198,12 +224,7 @@ export const ItemRow = memo(function ItemRow({
             onChange={(event) => patch(item.id, { risk: (event.target.value || null) as ItemView['risk'] })}
             className={`${selectClass} ${controlTone} w-28 shrink-0 ${RISK_TONE[item.risk ?? '']}`}
           >
-            <option value="">No risk</option>
-            {RISK_LEVELS.map((risk) => (
-              <option key={risk} value={risk}>
-                {RISK_LABELS[risk]}
-              </option>
-            ))}
+            {RISK_OPTIONS}
           </select>
           <div className="flex shrink-0">
             <button
