@@ -25,7 +25,7 @@ import { createChecklist } from '../app/models/checklist-create.server.ts';
 import { createDeal, createWorkstream, getDeal, listWorkspacesWithDeals } from '../app/models/deals.server.ts';
 import { appendItemsLive, LiveAppendError } from '../app/models/live-append.server.ts';
 import { listTemplates, saveChecklistAsTemplate } from '../app/models/templates.server.ts';
-import { openSeededDatabase } from './test-database.ts';
+import { openScratchDatabase } from '@tieout/db/testing';
 
 const claimsOf = (user: { id: string; email: string }): JwtClaims => ({ sub: user.id, role: 'authenticated', email: user.email });
 const eddie = claimsOf(demoUsers.editor);
@@ -38,7 +38,7 @@ let db: Database;
 let dispose: () => Promise<void>;
 
 beforeAll(async () => {
-  ({ db, dispose } = await openSeededDatabase());
+  ({ db, dispose } = await openScratchDatabase({ label: 'app', seed: true }));
 }, 120_000);
 afterAll(() => dispose?.());
 

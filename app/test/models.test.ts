@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getChecklist, listWorkspaceMembers } from '../app/models/checklists.server.ts';
 import { getDeal, listWorkspacesWithDeals } from '../app/models/deals.server.ts';
 import { createProjectionHook } from '../server/projection-hook.ts';
-import { openSeededDatabase } from './test-database.ts';
+import { openScratchDatabase } from '@tieout/db/testing';
 
 const claimsOf = (user: { id: string; email: string }): JwtClaims => ({ sub: user.id, role: 'authenticated', email: user.email });
 const eddie = claimsOf(demoUsers.editor);
@@ -23,7 +23,7 @@ let db: Database;
 let dispose: () => Promise<void>;
 
 beforeAll(async () => {
-  ({ db, dispose } = await openSeededDatabase());
+  ({ db, dispose } = await openScratchDatabase({ label: 'app', seed: true }));
 }, 120_000);
 afterAll(() => dispose?.());
 

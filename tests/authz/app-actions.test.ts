@@ -3,7 +3,7 @@ import { invitationTokenHash, type Database } from '@tieout/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appActionMatrix, type AppRoutes } from './app-actions.matrix.ts';
 import { createAppHarness, loadRoute, type AppHarness } from './support/app-routes.ts';
-import { openMigratedDatabase } from './support/database.ts';
+import { openScratchDatabase } from '@tieout/db/testing';
 import { buildAuthzWorld, type AuthzWorld, type FixtureUser } from './support/fixtures.ts';
 import { actualVerdicts, callersFor, expectedVerdicts, type AuthzCase } from './support/matrix.ts';
 
@@ -15,7 +15,7 @@ let routes: AppRoutes;
 let matrix: AuthzCase[];
 
 beforeAll(async () => {
-  ({ db, dispose } = await openMigratedDatabase('authz_app'));
+  ({ db, dispose } = await openScratchDatabase({ label: 'authz_app' }));
   world = await buildAuthzWorld(db);
   const users = [world.A, world.B].flatMap((w) => [...Object.values(w.members), w.colleague]);
   harness = await createAppHarness(db, [...users, world.candidate]);

@@ -1,6 +1,6 @@
 import type { Database } from '@tieout/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openMigratedDatabase } from './support/database.ts';
+import { openScratchDatabase } from '@tieout/db/testing';
 import { buildAuthzWorld, type AuthzWorld } from './support/fixtures.ts';
 import { actualVerdicts, callersFor, expectedVerdicts } from './support/matrix.ts';
 import type { TableOperation } from './support/table-attempt.ts';
@@ -11,7 +11,7 @@ let dispose: () => Promise<void>;
 let world: AuthzWorld;
 
 beforeAll(async () => {
-  ({ db, dispose } = await openMigratedDatabase('authz'));
+  ({ db, dispose } = await openScratchDatabase({ label: 'authz' }));
   world = await buildAuthzWorld(db);
 });
 afterAll(async () => dispose());

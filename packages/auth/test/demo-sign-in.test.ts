@@ -4,13 +4,13 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createEmbeddedAuthApi } from '../src/embedded-auth-api.ts';
 import { createTokenVerifier } from '../src/tokens.ts';
-import { openTestDatabase } from './test-database.ts';
+import { openScratchDatabase } from '@tieout/db/testing';
 
 const jwtSecret = 'embedded-auth-demo-secret-0123456789abcdef';
 let db: Database;
 let dispose: () => Promise<void>;
 beforeAll(async () => {
-  ({ db, dispose } = await openTestDatabase('tieout_auth_demo', { seed: true }));
+  ({ db, dispose } = await openScratchDatabase({ label: 'auth_demo', seed: true }));
 }, 180_000);
 afterAll(async () => dispose(), 60_000);
 

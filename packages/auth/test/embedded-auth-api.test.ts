@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createEmbeddedAuthApi, type EmbeddedAuthApiOptions } from '../src/embedded-auth-api.ts';
 import { createTokenVerifier, signAccessToken } from '../src/tokens.ts';
-import { openTestDatabase } from './test-database.ts';
+import { openScratchDatabase } from '@tieout/db/testing';
 
 const jwtSecret = 'embedded-auth-test-secret-0123456789abcdef';
 const password = 'correct horse battery staple';
@@ -12,7 +12,7 @@ const password = 'correct horse battery staple';
 let db: Database;
 let dispose: () => Promise<void>;
 beforeAll(async () => {
-  ({ db, dispose } = await openTestDatabase('tieout_auth_test'));
+  ({ db, dispose } = await openScratchDatabase({ label: 'auth' }));
 }, 120_000);
 afterAll(async () => {
   await dispose();

@@ -1,16 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/index.ts';
-import { createDocumentFixture, freshDatabase, type DocumentFixture } from './documents.fixtures.ts';
+import { openScratchDatabase } from '../src/testing.ts';
+import { createDocumentFixture, type DocumentFixture } from './documents.fixtures.ts';
 
 let db: Database;
-let drop: () => Promise<void>;
+let dispose: () => Promise<void>;
 let fx: DocumentFixture;
 
 beforeAll(async () => {
-  ({ db, drop } = await freshDatabase());
+  ({ db, dispose } = await openScratchDatabase({ label: 'docs' }));
   fx = await createDocumentFixture(db);
 }, 60_000);
-afterAll(async () => drop?.());
+afterAll(async () => dispose?.());
 
 const whoAmI = `select auth.uid()::text as uid, current_user::text as role, current_setting('request.jwt.claims', true) as claims`;
 type WhoAmI = { uid: string; role: string; claims: string };

@@ -1,35 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { migrate, openDatabase, type Database, type JwtClaims } from '../src/index.ts';
-
-/** A fresh, migrated database: PGlite in memory, or a uniquely named database on DATABASE_URL's server. */
-export async function freshDatabase(): Promise<{ db: Database; drop: () => Promise<void> }> {
-  const url = process.env.DATABASE_URL;
-  if (!url) {
-    const db = await openDatabase({ dataDir: 'memory://' });
-    await migrate(db, { seedIfFresh: false });
-    return { db, drop: () => db.close() };
-  }
-  const name = `tieout_docs_${randomUUID().replace(/-/g, '')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  const db = await openDatabase({ url: target.toString(), poolSize: 4 });
-  await migrate(db, { seedIfFresh: false });
-  return {
-    db,
-    drop: async () => {
-      await db.close();
-      const cleanup = new pg.Client({ connectionString: url });
-      await cleanup.connect();
-      await cleanup.query(`drop database if exists ${name} with (force)`);
-      await cleanup.end();
-    },
-  };
-}
+import type { Database, JwtClaims } from '../src/index.ts';
 
 export type Role = 'owner' | 'editor' | 'reviewer' | 'viewer';
 

@@ -13,17 +13,18 @@ import {
   toUint8Array,
   type Database,
 } from '../src/index.ts';
-import { createDocumentFixture, freshDatabase, type DocumentFixture } from './documents.fixtures.ts';
+import { openScratchDatabase } from '../src/testing.ts';
+import { createDocumentFixture, type DocumentFixture } from './documents.fixtures.ts';
 
 let db: Database;
-let drop: () => Promise<void>;
+let dispose: () => Promise<void>;
 let fx: DocumentFixture;
 
 beforeAll(async () => {
-  ({ db, drop } = await freshDatabase());
+  ({ db, dispose } = await openScratchDatabase({ label: 'docs' }));
   fx = await createDocumentFixture(db);
 }, 60_000);
-afterAll(async () => drop?.());
+afterAll(async () => dispose?.());
 
 function editUpdate(base: Y.Doc, key: string, value: string): Uint8Array {
   const before = Y.encodeStateVector(base);

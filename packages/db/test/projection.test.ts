@@ -15,7 +15,7 @@ import {
   type Database,
 } from '../src/index.ts';
 import { otherChecklist, otherDeal } from '../src/seed/index.ts';
-import { freshDatabase, type FreshDatabase } from './seed-fresh-database.ts';
+import { openScratchDatabase, type ScratchDatabase } from '../src/testing.ts';
 
 const target = { checklistId: demoChecklists.leaseExposure.id, workspaceId: demoWorkspace.id, dealId: demoDeal.id };
 
@@ -29,11 +29,11 @@ type ItemRow = {
 };
 
 describe('the projection writer', () => {
-  let fresh: FreshDatabase;
+  let fresh: ScratchDatabase;
   let db: Database;
 
   beforeAll(async () => {
-    fresh = await freshDatabase('projection');
+    fresh = await openScratchDatabase({ label: 'projection', migrate: false });
     db = fresh.db;
     await migrate(db, { seedIfFresh: true });
   }, 120_000);

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoUsers, demoWorkspace, migrate, otherWorkspace, type Database, type Sql } from '../src/index.ts';
 import { builtInTemplateIds } from '../src/seed/index.ts';
-import { freshDatabase, type FreshDatabase } from './seed-fresh-database.ts';
+import { openScratchDatabase, type ScratchDatabase } from '../src/testing.ts';
 
 type User = { id: string; email: string };
 const claims = (user: User) => ({ sub: user.id, role: 'authenticated', email: user.email });
@@ -17,11 +17,11 @@ const customBody = {
 };
 
 describe('public.checklist_templates', () => {
-  let fresh: FreshDatabase;
+  let fresh: ScratchDatabase;
   let db: Database;
 
   beforeAll(async () => {
-    fresh = await freshDatabase('templates');
+    fresh = await openScratchDatabase({ label: 'templates', migrate: false });
     db = fresh.db;
     await migrate(db, { seedIfFresh: true });
   }, 120_000);
@@ -118,10 +118,10 @@ describe('public.checklist_templates', () => {
 });
 
 describe('the seed on a Supabase-shaped auth schema', () => {
-  let fresh: FreshDatabase;
+  let fresh: ScratchDatabase;
 
   beforeAll(async () => {
-    fresh = await freshDatabase('seedauth');
+    fresh = await openScratchDatabase({ label: 'seedauth', migrate: false });
     // What hosted Supabase Auth has beyond our bootstrap: nullable token columns and auth.identities.
     const bootstrap = await readFile(fileURLToPath(new URL('../sql/supabase-bootstrap.sql', import.meta.url)), 'utf8');
     await fresh.db.execScript(`${bootstrap}

@@ -17,7 +17,7 @@ import {
   type Database,
 } from '../src/index.ts';
 import { SEED_TODAY, buildSeedData, generateSeedSql, otherChecklist } from '../src/seed/index.ts';
-import { freshDatabase, type FreshDatabase } from './seed-fresh-database.ts';
+import { openScratchDatabase, type ScratchDatabase } from '../src/testing.ts';
 
 const seedFile = join(defaultSupabaseDir, 'seed.sql');
 const claims = (user: { id: string; email: string }) => ({ sub: user.id, role: 'authenticated', email: user.email });
@@ -44,11 +44,11 @@ describe('supabase/seed.sql', () => {
 });
 
 describe('the demo seed in a fresh database', () => {
-  let fresh: FreshDatabase;
+  let fresh: ScratchDatabase;
   let db: Database;
 
   beforeAll(async () => {
-    fresh = await freshDatabase('seed');
+    fresh = await openScratchDatabase({ label: 'seed', migrate: false });
     db = fresh.db;
     const result = await migrate(db, { seedIfFresh: true });
     expect(result.seeded).toBe(true);

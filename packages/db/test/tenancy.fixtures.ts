@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { migrate, type Database, type JwtClaims } from '../src/index.ts';
-import { freshDatabase } from './seed-fresh-database.ts';
+import type { Database, JwtClaims } from '../src/index.ts';
+import { openScratchDatabase } from '../src/testing.ts';
 
 export interface TestUser {
   id: string;
@@ -9,11 +9,7 @@ export interface TestUser {
   claims: JwtClaims;
 }
 
-export async function migratedDatabase(label: string): Promise<{ db: Database; dispose(): Promise<void> }> {
-  const fresh = await freshDatabase(label);
-  await migrate(fresh.db);
-  return fresh;
-}
+export const migratedDatabase = (label: string) => openScratchDatabase({ label });
 
 /** An auth user (as the embedded auth API or Supabase would create it) and the claims of their access token. */
 export async function createUser(db: Database, name: string): Promise<TestUser> {
