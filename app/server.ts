@@ -10,16 +10,19 @@ import compression from 'compression';
 import express from 'express';
 import { createEmbeddedAuthApi, DEVELOPMENT_JWT_SECRET } from '@tieout/auth';
 import { migrate, openDatabase } from '@tieout/db';
-import { attachCollabServer } from '@tieout/server';
+import { attachCollabServer, loadCollabTuning, ConfigError as CollabConfigError, type CollabTuning } from '@tieout/server';
 import { clientAddress, mountFetchHandler } from './server/auth-api.ts';
 import { createProjectionHook } from './server/projection-hook.ts';
 import { ConfigError, loadConfig, withListeningPort, type AppConfig } from './server/config.ts';
 
 let config: AppConfig;
+// Redis fan-out, limits and timing of the collaboration server hosted here (REDIS_URL, COLLAB_*).
+let collabTuning: CollabTuning;
 try {
   config = loadConfig(process.env, { developmentJwtSecret: DEVELOPMENT_JWT_SECRET });
+  collabTuning = loadCollabTuning(process.env);
 } catch (error) {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof CollabConfigError) {
     console.error(error.message);
     process.exit(1);
   }
@@ -52,6 +55,7 @@ if (config.auth.mode === 'embedded') {
 const collab = config.collabUrl
   ? null
   : attachCollabServer(httpServer, {
+      ...collabTuning,
       db,
       auth: {
         jwtSecret: config.auth.jwtSecret,

@@ -68,19 +68,10 @@ const optionalString = z.preprocess(emptyAsUndefined, z.string().min(1).optional
 const optionalUrl = (protocols: RegExp) => z.preprocess(emptyAsUndefined, z.url({ protocol: protocols }).optional());
 const positiveInt = (fallback: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(fallback));
 
-const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(1234)),
-  HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
-  DATABASE_URL: optionalUrl(/^postgres(ql)?$/),
-  PGLITE_DATA_DIR: optionalString,
-  SUPABASE_JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'SUPABASE_JWT_SECRET must be at least 32 characters').optional()),
-  SUPABASE_URL: optionalUrl(/^https?$/),
-  JWT_AUDIENCE: z.string().default('authenticated'),
+/** What tunes a collaboration server wherever it runs: standalone or attached to the app's HTTP server. */
+const tuningSchema = z.object({
   REDIS_URL: optionalUrl(/^rediss?$/),
   REDIS_KEY_PREFIX: z.string().default('tieout:collab:'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  COLLAB_MIGRATE: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
   COLLAB_MAX_MESSAGE_BYTES: positiveInt(defaultLimits.maxMessageBytes),
   COLLAB_MAX_DOCUMENT_BYTES: positiveInt(defaultLimits.maxDocumentBytes),
   COLLAB_MAX_CONNECTIONS_PER_USER: positiveInt(defaultLimits.maxConnectionsPerUser),
@@ -91,6 +82,20 @@ const envSchema = z.object({
   COLLAB_UNLOAD_DELAY_MS: positiveInt(defaultTiming.unloadDelayMs),
   COLLAB_MEMBERSHIP_RECHECK_MS: positiveInt(defaultTiming.membershipRecheckMs),
 });
+
+const envSchema = tuningSchema.extend({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(1234)),
+  HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
+  DATABASE_URL: optionalUrl(/^postgres(ql)?$/),
+  PGLITE_DATA_DIR: optionalString,
+  SUPABASE_JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'SUPABASE_JWT_SECRET must be at least 32 characters').optional()),
+  SUPABASE_URL: optionalUrl(/^https?$/),
+  JWT_AUDIENCE: z.string().default('authenticated'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  COLLAB_MIGRATE: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+});
+
 
 export interface CollabConfig {
   port: number;
@@ -107,31 +112,20 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-/** Reads and validates the standalone server's environment; throws ConfigError listing every problem. */
-export function loadCollabConfig(env: Record<string, string | undefined> = process.env): CollabConfig {
-  const parsed = envSchema.safeParse(env);
+export type CollabTuning = Pick<CollabConfig, 'redis' | 'limits' | 'timing'>;
+
+function parseEnv<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
     throw new ConfigError(`Invalid collaboration server configuration: ${problems}`);
   }
-  const e = parsed.data;
-  const isProduction = e.NODE_ENV === 'production';
-  if (isProduction && !e.SUPABASE_JWT_SECRET && !e.SUPABASE_URL) {
-    throw new ConfigError('Invalid collaboration server configuration: set SUPABASE_JWT_SECRET or SUPABASE_URL in production');
-  }
-  const usingDevelopmentSecret = !e.SUPABASE_JWT_SECRET && !e.SUPABASE_URL;
+  return parsed.data;
+}
+
+function tuningFrom(e: z.infer<typeof tuningSchema>): CollabTuning {
   return {
-    port: e.PORT,
-    host: e.HOST,
-    database: { url: e.DATABASE_URL, pgliteDataDir: e.PGLITE_DATA_DIR ?? `${repoRoot}.data/pglite`, migrate: e.COLLAB_MIGRATE },
-    auth: {
-      jwtSecret: usingDevelopmentSecret ? DEVELOPMENT_JWT_SECRET : e.SUPABASE_JWT_SECRET,
-      supabaseUrl: e.SUPABASE_URL,
-      audience: e.JWT_AUDIENCE,
-      usingDevelopmentSecret,
-    },
     redis: e.REDIS_URL ? { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } : undefined,
-    logLevel: e.LOG_LEVEL,
     limits: {
       ...defaultLimits,
       maxMessageBytes: e.COLLAB_MAX_MESSAGE_BYTES,
@@ -147,5 +141,33 @@ export function loadCollabConfig(env: Record<string, string | undefined> = proce
       unloadDelayMs: e.COLLAB_UNLOAD_DELAY_MS,
       membershipRecheckMs: e.COLLAB_MEMBERSHIP_RECHECK_MS,
     },
+  };
+}
+
+/** Redis fan-out, limits and timing from the environment (REDIS_*, COLLAB_*), for a server attached to another app. */
+export function loadCollabTuning(env: Record<string, string | undefined> = process.env): CollabTuning {
+  return tuningFrom(parseEnv(tuningSchema, env));
+}
+
+/** Reads and validates the standalone server's environment; throws ConfigError listing every problem. */
+export function loadCollabConfig(env: Record<string, string | undefined> = process.env): CollabConfig {
+  const e = parseEnv(envSchema, env);
+  const isProduction = e.NODE_ENV === 'production';
+  if (isProduction && !e.SUPABASE_JWT_SECRET && !e.SUPABASE_URL) {
+    throw new ConfigError('Invalid collaboration server configuration: set SUPABASE_JWT_SECRET or SUPABASE_URL in production');
+  }
+  const usingDevelopmentSecret = !e.SUPABASE_JWT_SECRET && !e.SUPABASE_URL;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    database: { url: e.DATABASE_URL, pgliteDataDir: e.PGLITE_DATA_DIR ?? `${repoRoot}.data/pglite`, migrate: e.COLLAB_MIGRATE },
+    auth: {
+      jwtSecret: usingDevelopmentSecret ? DEVELOPMENT_JWT_SECRET : e.SUPABASE_JWT_SECRET,
+      supabaseUrl: e.SUPABASE_URL,
+      audience: e.JWT_AUDIENCE,
+      usingDevelopmentSecret,
+    },
+    logLevel: e.LOG_LEVEL,
+    ...tuningFrom(e),
   };
 }

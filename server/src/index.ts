@@ -2,11 +2,13 @@ export { attachCollabServer, CollabServer, type CollabServerOptions, type Readin
 export { startCollabServer, type StandaloneCollabServer } from './standalone.ts';
 export {
   loadCollabConfig,
+  loadCollabTuning,
   ConfigError,
   defaultLimits,
   defaultTiming,
   type CollabConfig,
   type CollabLimits,
   type CollabTiming,
+  type CollabTuning,
 } from './config.ts';
 export { CloseCode, type CloseCodeValue } from './close-codes.ts';

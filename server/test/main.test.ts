@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { addSection } from '@tieout/doc-model';
 import { migrate, openDatabase, type Database } from '@tieout/db';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CloseCode, ConfigError, loadCollabConfig } from '../src/index.ts';
+import { CloseCode, ConfigError, loadCollabConfig, loadCollabTuning } from '../src/index.ts';
 import { connectClient, createFixture, createTestDatabase, getJson, storedDoc, tokenFor, waitFor, JWT_SECRET } from './support.ts';
 
 const serverDir = fileURLToPath(new URL('..', import.meta.url));
@@ -22,6 +22,14 @@ describe('configuration', () => {
     expect(config.limits.maxMessageBytes).toBe(2048);
     expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', keyPrefix: 'tieout:collab:' });
     expect(config.auth.usingDevelopmentSecret).toBe(false);
+  });
+
+  it('reads the same tuning for a server attached to the app, without the standalone settings', () => {
+    const tuning = loadCollabTuning({ NODE_ENV: 'production', COLLAB_PERSIST_WINDOW_MS: '250', REDIS_URL: 'redis://127.0.0.1:6379' });
+    expect(tuning.redis?.url).toBe('redis://127.0.0.1:6379');
+    expect(tuning.timing.persistWindowMs).toBe(250);
+    expect(tuning.limits).toEqual(loadCollabConfig({ SUPABASE_JWT_SECRET: JWT_SECRET }).limits);
+    expect(() => loadCollabTuning({ COLLAB_MESSAGE_BURST: 'lots' })).toThrow(/COLLAB_MESSAGE_BURST/);
   });
 
   it('rejects bad values with every problem named', () => {
