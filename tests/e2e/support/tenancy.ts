@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect, type Browser, type Page } from '@playwright/test';
+import { newTestContext } from './session.ts';
 
 export interface NewAccount {
   name: string;
@@ -23,7 +24,7 @@ export async function fillSignUp(page: Page, account: NewAccount): Promise<void>
 
 /** A fresh browser context with no session. */
 export async function anonymousPage(browser: Browser): Promise<Page> {
-  const context = await browser.newContext();
+  const context = await newTestContext(browser);
   return context.newPage();
 }
 
