@@ -59,10 +59,21 @@ const benchRoot = fileURLToPath(new URL('..', import.meta.url));
 const profileDir = `${benchRoot}profiles`;
 if (values['cpu-prof']) await mkdir(profileDir, { recursive: true });
 
+const docPath = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));
+
+/** Rewrites docs/benchmarks.md from a run, keeping the soak section (written by `npm run soak -w @tieout/tests`). */
+async function writeDocs(results: BenchResults): Promise<void> {
+  const existing = await readFile(docPath, 'utf8').catch(() => '');
+  const soakAt = existing.indexOf('\n## Soak');
+  const soak = soakAt === -1 ? '' : existing.slice(soakAt);
+  await writeFile(docPath, renderMarkdown(results).trimEnd() + '\n' + soak);
+  console.log(`wrote ${docPath}`);
+}
+
 if (values['from-json']) {
   const saved = JSON.parse(await readFile(values['from-json'], 'utf8')) as BenchResults;
   console.log(renderConsole(saved));
-  if (values['write-docs']) await writeFile(fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url)), renderMarkdown(saved));
+  if (values['write-docs']) await writeDocs(saved);
   process.exit(0);
 }
 
@@ -82,8 +93,4 @@ await mkdir(`${benchRoot}results`, { recursive: true });
 const jsonPath = `${benchRoot}results/${mode}-latest.json`;
 await writeFile(jsonPath, JSON.stringify(results, (_key, value) => (ArrayBuffer.isView(value) ? undefined : value), 2));
 console.log(`raw results: ${jsonPath}`);
-if (values['write-docs']) {
-  const docPath = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));
-  await writeFile(docPath, renderMarkdown(results));
-  console.log(`wrote ${docPath}`);
-}
+if (values['write-docs']) await writeDocs(results);
