@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { ActAs, Database, JwtClaims, QueryResult, Row, Sql } from './types.ts';
@@ -106,6 +107,8 @@ async function openPostgres(url: string, max: number): Promise<Database> {
 }
 
 async function openPglite(dataDir: string): Promise<Database> {
+  // PGlite creates only the last directory of the path: on a fresh clone `.data/` does not exist yet.
+  if (!/^[a-z]+:\/\//.test(dataDir)) mkdirSync(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir, { parsers: { [DATE_OID]: (value: string) => value } });
   // PGlite has one session: transactions are serialised by PGlite's own transaction lock.
   const transaction = <T>(work: (sql: Sql) => Promise<T>): Promise<T> =>
