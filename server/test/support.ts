@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signAccessToken } from '@tieout/auth';
-import { migrate, openDatabase, type Database, type JwtClaims, type WorkspaceRole } from '@tieout/db';
+import { migrate, openDatabase, type Database } from '@tieout/db';
 import { pino } from 'pino';
 import { WebSocket } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
@@ -84,48 +84,8 @@ export async function createTestDatabase(options: { reopenable?: boolean } = {})
   };
 }
 
-export type FixtureUser = { id: string; email: string; claims: JwtClaims };
-export interface Fixture {
-  workspaceId: string;
-  checklistId: string;
-  users: Record<WorkspaceRole | 'outsider', FixtureUser>;
-}
-
-/** A workspace with one member of each role, an outsider, a deal, a workstream and a checklist. */
-export async function createFixture(db: Database): Promise<Fixture> {
-  const ids = { workspace: randomUUID(), deal: randomUUID(), workstream: randomUUID(), checklist: randomUUID() };
-  const names = ['owner', 'editor', 'reviewer', 'viewer', 'outsider'] as const;
-  const users = Object.fromEntries(
-    names.map((name) => {
-      const id = randomUUID();
-      const email = `${name}-${id.slice(0, 8)}@collab.test`;
-      return [name, { id, email, claims: { sub: id, role: 'authenticated', email } }];
-    }),
-  ) as Fixture['users'];
-  for (const user of Object.values(users)) {
-    await db.ownerQuery(`insert into auth.users (id, email) values ($1, $2)`, [user.id, user.email]);
-  }
-  await db.asService(async (sql) => {
-    await sql.query(`insert into public.workspaces (id, name, created_by) values ($1, 'Collab test', null)`, [ids.workspace]);
-    for (const role of ['owner', 'editor', 'reviewer', 'viewer'] as const) {
-      await sql.query(`insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, $3)`, [
-        ids.workspace,
-        users[role].id,
-        role,
-      ]);
-    }
-    await sql.query(`insert into public.deals (id, workspace_id, name, created_by) values ($1, $2, 'Deal', null)`, [ids.deal, ids.workspace]);
-    await sql.query(
-      `insert into public.workstreams (id, workspace_id, deal_id, kind, name) values ($1, $2, $3, 'site_retrofits', 'Sites')`,
-      [ids.workstream, ids.workspace, ids.deal],
-    );
-    await sql.query(
-      `insert into public.checklists (id, workspace_id, deal_id, workstream_id, title, created_by) values ($1, $2, $3, $4, 'Checklist', null)`,
-      [ids.checklist, ids.workspace, ids.deal, ids.workstream],
-    );
-  });
-  return { workspaceId: ids.workspace, checklistId: ids.checklist, users };
-}
+export { createChecklistFixture as createFixture, type ChecklistFixture as Fixture, type FixtureUser } from '@tieout/db/testing';
+import type { FixtureUser } from '@tieout/db/testing';
 
 export async function tokenFor(user: FixtureUser, options: { expiresInSeconds?: number; secret?: string; now?: number } = {}) {
   const { token } = await signAccessToken(

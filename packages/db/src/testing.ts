@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { openDatabase } from './database.ts';
+import type { WorkspaceRole } from './documents.ts';
 import { migrate } from './migrate.ts';
-import type { Database } from './types.ts';
+import type { Database, JwtClaims } from './types.ts';
 
 export interface ScratchDatabase {
   db: Database;
@@ -57,4 +58,49 @@ export async function openScratchDatabase(options: ScratchDatabaseOptions): Prom
     throw error;
   }
   return { db, url: url.toString(), dispose };
+}
+
+export type FixtureUser = { id: string; email: string; claims: JwtClaims };
+
+export interface ChecklistFixture {
+  workspaceId: string;
+  checklistId: string;
+  users: Record<WorkspaceRole | 'outsider', FixtureUser>;
+}
+
+/** A workspace with one member of each role, an outsider, a deal, a workstream and a checklist. */
+export async function createChecklistFixture(db: Database): Promise<ChecklistFixture> {
+  const ids = { workspace: randomUUID(), deal: randomUUID(), workstream: randomUUID(), checklist: randomUUID() };
+  const names = ['owner', 'editor', 'reviewer', 'viewer', 'outsider'] as const;
+  const users = Object.fromEntries(
+    names.map((name) => {
+      const id = randomUUID();
+      const email = `${name}-${id.slice(0, 8)}@fixture.test`;
+      return [name, { id, email, claims: { sub: id, role: 'authenticated', email } }];
+    }),
+  ) as ChecklistFixture['users'];
+  // auth.users belongs to the auth service (the connection's owner), not to service_role.
+  for (const user of Object.values(users)) {
+    await db.ownerQuery(`insert into auth.users (id, email) values ($1, $2)`, [user.id, user.email]);
+  }
+  await db.asService(async (sql) => {
+    await sql.query(`insert into public.workspaces (id, name, created_by) values ($1, 'Fixture workspace', null)`, [ids.workspace]);
+    for (const role of ['owner', 'editor', 'reviewer', 'viewer'] as const) {
+      await sql.query(`insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, $3)`, [
+        ids.workspace,
+        users[role].id,
+        role,
+      ]);
+    }
+    await sql.query(`insert into public.deals (id, workspace_id, name, created_by) values ($1, $2, 'Deal', null)`, [ids.deal, ids.workspace]);
+    await sql.query(
+      `insert into public.workstreams (id, workspace_id, deal_id, kind, name) values ($1, $2, $3, 'site_retrofits', 'Sites')`,
+      [ids.workstream, ids.workspace, ids.deal],
+    );
+    await sql.query(
+      `insert into public.checklists (id, workspace_id, deal_id, workstream_id, title, created_by) values ($1, $2, $3, $4, 'Checklist', null)`,
+      [ids.checklist, ids.workspace, ids.deal, ids.workstream],
+    );
+  });
+  return { workspaceId: ids.workspace, checklistId: ids.checklist, users };
 }

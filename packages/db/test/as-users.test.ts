@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../src/index.ts';
-import { openScratchDatabase } from '../src/testing.ts';
-import { createDocumentFixture, type DocumentFixture } from './documents.fixtures.ts';
+import { createChecklistFixture, openScratchDatabase, type ChecklistFixture } from '../src/testing.ts';
 
 let db: Database;
 let dispose: () => Promise<void>;
-let fx: DocumentFixture;
+let fx: ChecklistFixture;
 
 beforeAll(async () => {
   ({ db, dispose } = await openScratchDatabase({ label: 'docs' }));
-  fx = await createDocumentFixture(db);
+  fx = await createChecklistFixture(db);
 }, 60_000);
 afterAll(async () => dispose?.());
 

@@ -13,16 +13,15 @@ import {
   toUint8Array,
   type Database,
 } from '../src/index.ts';
-import { openScratchDatabase } from '../src/testing.ts';
-import { createDocumentFixture, type DocumentFixture } from './documents.fixtures.ts';
+import { createChecklistFixture, openScratchDatabase, type ChecklistFixture } from '../src/testing.ts';
 
 let db: Database;
 let dispose: () => Promise<void>;
-let fx: DocumentFixture;
+let fx: ChecklistFixture;
 
 beforeAll(async () => {
   ({ db, dispose } = await openScratchDatabase({ label: 'docs' }));
-  fx = await createDocumentFixture(db);
+  fx = await createChecklistFixture(db);
 }, 60_000);
 afterAll(async () => dispose?.());
 
@@ -87,7 +86,7 @@ describe('update log', () => {
   });
 
   it('refuses an append that claims another workspace', async () => {
-    const other = await createDocumentFixture(db);
+    const other = await createChecklistFixture(db);
     const update = editUpdate(new Y.Doc(), 'title', 'cross-tenant');
     await expect(appendUpdates(db, fx.users.editor.claims, other.checklistId, fx.workspaceId, [update])).rejects.toThrow(
       /row-level security/,
@@ -110,7 +109,7 @@ describe('update log', () => {
 
 describe('appends of several users in one transaction', () => {
   it('inserts each user\'s updates as that user, in order, with ids ascending in the order given', async () => {
-    const f = await createDocumentFixture(db);
+    const f = await createChecklistFixture(db);
     const alice = new Y.Doc();
     const bob = new Y.Doc();
     const ownerUpdates = Array.from({ length: 12 }, (_, i) => editUpdate(alice, 'owner', `v${i}`));
@@ -142,7 +141,7 @@ describe('appends of several users in one transaction', () => {
   });
 
   it('stores nothing when one user is refused, and names that user', async () => {
-    const f = await createDocumentFixture(db);
+    const f = await createChecklistFixture(db);
     const before = await latestUpdateId(db, f.checklistId);
     const error = await appendUpdatesAsUsers(db, f.checklistId, f.workspaceId, [
       { claims: f.users.editor.claims, updates: [editUpdate(new Y.Doc(), 'editor', 'kept?')] },
@@ -175,7 +174,7 @@ describe('appends of several users in one transaction', () => {
 
 describe('sessionAccess (service-role re-check of open sessions)', () => {
   it('answers what checklistAccess answers as each user, for many sessions at once', async () => {
-    const other = await createDocumentFixture(db);
+    const other = await createChecklistFixture(db);
     const sessions = [
       ...(['owner', 'editor', 'reviewer', 'viewer', 'outsider'] as const).map((who) => ({ checklistId: fx.checklistId, who, users: fx.users })),
       { checklistId: other.checklistId, who: 'editor' as const, users: other.users },
@@ -199,12 +198,12 @@ describe('sessionAccess (service-role re-check of open sessions)', () => {
   });
 
   it('sees removals, role changes and deleted checklists, and answers ids that are not UUIDs with nothing', async () => {
-    const f = await createDocumentFixture(db);
+    const f = await createChecklistFixture(db);
     await db.asService(async (sql) => {
       await sql.query(`update public.workspace_members set role = 'viewer' where workspace_id = $1 and user_id = $2`, [f.workspaceId, f.users.editor.id]);
       await sql.query(`delete from public.workspace_members where workspace_id = $1 and user_id = $2`, [f.workspaceId, f.users.reviewer.id]);
     });
-    const gone = await createDocumentFixture(db);
+    const gone = await createChecklistFixture(db);
     await db.asService((sql) => sql.query(`delete from public.checklists where id = $1`, [gone.checklistId]));
     const answers = await sessionAccess(db, [
       { checklistId: f.checklistId, userId: f.users.editor.id },
@@ -226,7 +225,7 @@ describe('sessionAccess (service-role re-check of open sessions)', () => {
 
 describe('compaction', () => {
   it('writes a snapshot covering the log, then loads snapshot plus the tail after it', async () => {
-    const f = await createDocumentFixture(db);
+    const f = await createChecklistFixture(db);
     const author = new Y.Doc();
     const updates = Array.from({ length: 5 }, (_, i) => editUpdate(author, `k${i}`, `v${i}`));
     const { ids } = await appendUpdates(db, f.users.owner.claims, f.checklistId, f.workspaceId, updates);
@@ -252,7 +251,7 @@ describe('compaction', () => {
   });
 
   it('includes logged rows the given state missed, and never moves a snapshot backwards', async () => {
-    const f = await createDocumentFixture(db);
+    const f = await createChecklistFixture(db);
     const alice = new Y.Doc();
     const bob = new Y.Doc();
     const a = editUpdate(alice, 'alice', 'yes');
@@ -277,7 +276,7 @@ describe('compaction', () => {
   });
 
   it('keeps appends and compaction consistent when they race', async () => {
-    const f = await createDocumentFixture(db);
+    const f = await createChecklistFixture(db);
     const author = new Y.Doc();
     const writes: Promise<unknown>[] = [];
     for (let i = 0; i < 20; i++) {
