@@ -203,7 +203,12 @@ test('rich notes: headings, lists, task lists, tables and links from the toolbar
   await expect(eddie.getByRole('alert')).toContainText('Links must start with');
   await address.fill('https://www.oncor.com/tariffs');
   await address.press('Enter');
-  await notes.press('End');
+  // The dialog hands focus back to the editor with "Source" still selected: wait for that, then collapse the
+  // selection with the keyboard (a locator press would focus the editor again and race the restored selection).
+  await expect(address).toBeHidden();
+  await expect(notes.getByRole('link', { name: 'Source' })).toHaveAttribute('href', 'https://www.oncor.com/tariffs');
+  await expect(notes).toBeFocused();
+  await eddie.keyboard.press('End');
   await eddie.keyboard.press('Enter');
   await toolbar.getByRole('button', { name: 'Insert table' }).click();
   await eddie.keyboard.type('Site');

@@ -186,6 +186,8 @@ function NotesToolbar({ editor, itemTitle, editable }: { editor: Editor; itemTit
           initial={state.href}
           onApply={(href) => {
             chain().extendMarkRange('link').setLink({ href }).run();
+            // Leave the caret after the link, as editors do, so the next key cannot replace the linked text.
+            chain().setTextSelection(editor.state.selection.to).run();
             setLinkOpen(false);
           }}
           onRemove={() => {
