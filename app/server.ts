@@ -84,7 +84,15 @@ if (viteDevServer) {
 } else {
   const clientDir = new URL('./build/client/', import.meta.url).pathname;
   app.use('/assets', express.static(`${clientDir}assets`, { immutable: true, maxAge: '1y' }));
-  app.use(express.static(clientDir, { maxAge: '1h' }));
+  app.use(
+    express.static(clientDir, {
+      maxAge: '1h',
+      // The service worker is checked for a new build on every visit, never taken from the HTTP cache.
+      setHeaders: (res, path) => {
+        if (path.endsWith('/sw.js')) res.setHeader('Cache-Control', 'no-cache');
+      },
+    }),
+  );
 }
 
 const build = viteDevServer

@@ -2,6 +2,7 @@ import { vitePlugin as remix } from '@remix-run/dev';
 import tailwindcss from '@tailwindcss/vite';
 import { defineConfig } from 'vite';
 import tsconfigPaths from 'vite-tsconfig-paths';
+import { serviceWorker } from './service-worker/vite-plugin.ts';
 
 declare module '@remix-run/node' {
   interface Future {
@@ -22,6 +23,7 @@ export default defineConfig({
       },
     }),
     tsconfigPaths(),
+    serviceWorker(),
   ],
   build: {
     // Keep .vite/manifest.json in build/client (Remix removes it otherwise): app/scripts/measure-bundle.ts reads it.

@@ -13,9 +13,10 @@ import {
   useRouteError,
   useRouteLoaderData,
 } from '@remix-run/react';
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import stylesheet from './tailwind.css?url';
 import { getOptionalUser } from './utils/auth.server.ts';
+import { registerServiceWorker, useBrowserOnline } from './utils/offline.ts';
 
 const favicon =
   "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%230284c7'/%3E%3C/svg%3E";
@@ -80,6 +81,7 @@ export function Layout({ children }: { children: ReactNode }) {
           </div>
         </header>
         <NavigationProgress />
+        <OfflineBanner />
         <main id="main" className="mx-auto max-w-6xl px-4 py-8">
           {children}
         </main>
@@ -96,7 +98,22 @@ function NavigationProgress() {
   return <div role="progressbar" aria-label="Loading" className="h-0.5 w-full animate-pulse bg-sky-500" />;
 }
 
+function OfflineBanner() {
+  const online = useBrowserOnline();
+  if (online) return null;
+  return (
+    <p
+      role="status"
+      aria-label="Network"
+      className="border-b border-amber-200 bg-amber-50 px-4 py-1.5 text-center text-sm text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-100"
+    >
+      You are offline. Pages show what this device last loaded; checklist edits are kept here and sent when you reconnect.
+    </p>
+  );
+}
+
 export default function App() {
+  useEffect(registerServiceWorker, []);
   return <Outlet />;
 }
 
@@ -104,6 +121,15 @@ const STATUS_TITLES: Record<number, string> = { 400: 'Bad request', 403: 'Not al
 
 export function ErrorBoundary() {
   const error = useRouteError();
+  const online = useBrowserOnline();
+  if (!online && !isRouteErrorResponse(error)) {
+    return (
+      <ErrorPanel
+        title="You are offline"
+        detail="This page has not been opened on this device yet, so there is no copy of it here. Checklists you have opened before work offline."
+      />
+    );
+  }
   const title = isRouteErrorResponse(error)
     ? STATUS_TITLES[error.status] ?? `${error.status} ${error.statusText}`.trim()
     : 'Something went wrong';
@@ -114,6 +140,10 @@ export function ErrorBoundary() {
     : error instanceof Error
     ? error.message
     : null;
+  return <ErrorPanel title={title} detail={detail} />;
+}
+
+function ErrorPanel({ title, detail }: { title: string; detail: string | null }) {
   return (
     <div
       role="alert"

@@ -28,7 +28,7 @@
  */
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
-import { Link, useLoaderData, useRevalidator } from '@remix-run/react';
+import { Link, useLoaderData, useLocation, useRevalidator } from '@remix-run/react';
 import { addSection, itemNotesText, rollupFigures, summarizeProgress, updateItems, type ItemPatch } from '@tieout/doc-model';
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { z } from 'zod';
@@ -41,13 +41,15 @@ import { ConnectionIndicator, PresenceList } from '~/components/checklist/presen
 import { Rollups } from '~/components/checklist/rollups.tsx';
 import { SectionCard } from '~/components/checklist/section-card.tsx';
 import { BulkBar, FilterBar } from '~/components/checklist/toolbar.tsx';
+import { useCollabToken } from '~/components/checklist/use-collab-token.ts';
 import { useLiveChecklist } from '~/components/checklist/use-live-checklist.ts';
 import { isFiltering, NO_FILTER, todayIso, visibleSections, type ItemFilter, type SortKey } from '~/components/checklist/view.ts';
 import { ConfirmProvider, useConfirm } from '~/components/confirm-dialog.tsx';
 import { getChecklist, listWorkspaceMembers } from '~/models/checklists.server.ts';
 import { canEdit, ROLE_LABELS } from '~/models/roles.ts';
 import { requireUser } from '~/utils/auth.server.ts';
-import { collabBaseUrl, peopleByItem, refreshDelayMs, userColor, type PresenceUser } from '~/utils/collab.ts';
+import { collabBaseUrl, peopleByItem, userColor, type PresenceUser } from '~/utils/collab.ts';
+import { useKeptOffline } from '~/utils/offline.ts';
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   {
@@ -102,18 +104,40 @@ function ChecklistScreen() {
   const membersKey = loaderData.members.map((member) => `${member.id}:${member.name}`).join('|');
   const members = useMemo<Member[]>(() => loaderData.members.map(({ id, name }) => ({ id, name })), [membersKey]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  // Refresh the access token (through the loader, which refreshes the session cookie) before it expires,
-  // so reconnects keep working; and once more if the server refuses the connection.
-  useEffect(() => {
-    const delay = refreshDelayMs(tokenExpiresAt ?? undefined, Date.now());
-    if (delay === null) return;
-    const timer = setTimeout(() => revalidator.revalidate(), delay);
-    return () => clearTimeout(timer);
-  }, [tokenExpiresAt]); // eslint-disable-line react-hooks/exhaustive-deps
-  const onRefused = useCallback(() => revalidator.revalidate(), [revalidator]);
+  // The access token is refreshed before it expires and when the server refuses it (4401), so reconnects
+  // keep working, also after a long time offline. Losing access (4403/4404) reloads the page's data, which
+  // then shows why.
+  const collabToken = useCollabToken({ token, expiresAt: tokenExpiresAt });
+  const refreshToken = collabToken.refresh;
+  // One fresh token per refusal: if the server refuses the fresh one too, show its reason instead of looping.
+  const retriedRefusal = useRef(false);
+  const onRefused = useCallback(
+    ({ code }: { code: number }) => {
+      if (code === 4401 && !retriedRefusal.current) {
+        retriedRefusal.current = true;
+        refreshToken();
+        return 'retrying' as const;
+      }
+      if (code === 4403 || code === 4404) revalidator.revalidate();
+      return 'refused' as const;
+    },
+    [refreshToken, revalidator],
+  );
+  const location = useLocation();
+  const keptOffline = useKeptOffline(`${location.pathname}${location.search}`);
 
-  const { live, setFocusItem } = useLiveChecklist({ checklistId: checklist.id, collabUrl, token, user, onRefused });
+  const { live, setFocusItem } = useLiveChecklist({
+    checklistId: checklist.id,
+    collabUrl,
+    token: collabToken.token,
+    tokenGeneration: collabToken.generation,
+    user,
+    onRefused,
+  });
   const synced = live?.synced ?? false;
+  useEffect(() => {
+    if (synced) retriedRefusal.current = false;
+  }, [synced]);
   useEffect(() => {
     // Fetch the notes editor once the page is idle and in sync, so notes open even if the connection drops later.
     if (!synced) return;
@@ -221,7 +245,19 @@ function ChecklistScreen() {
           ) : null}
         </div>
         <div className="flex flex-col items-end gap-2">
-          <ConnectionIndicator state={live?.connection ?? 'connecting'} detail={live?.refusal ?? null} />
+          <ConnectionIndicator
+            state={collabToken.sessionEnded ? 'refused' : live?.connection ?? 'connecting'}
+            detail={collabToken.sessionEnded ? 'your session has ended' : live?.refusal ?? null}
+            keptOffline={keptOffline}
+          />
+          {collabToken.sessionEnded ? (
+            <Link
+              to={`/login?${new URLSearchParams({ redirectTo: `${location.pathname}${location.search}` })}`}
+              className="text-xs font-medium text-sky-700 hover:underline dark:text-sky-400"
+            >
+              Sign in again to keep sharing changes
+            </Link>
+          ) : null}
           <PresenceList people={live?.people ?? []} selfId={me.id} />
         </div>
       </header>

@@ -10,13 +10,23 @@ const connectionTone: Record<ConnectionState, string> = {
 };
 
 /** Always visible: connected, connecting, reconnecting, offline or refused, in words as well as colour. */
-export function ConnectionIndicator({ state, detail }: { state: ConnectionState; detail: string | null }) {
+export function ConnectionIndicator({
+  state,
+  detail,
+  keptOffline = false,
+}: {
+  state: ConnectionState;
+  detail: string | null;
+  /** A copy of this page is kept on this device: it opens even with no network. */
+  keptOffline?: boolean;
+}) {
   return (
     <div
       role="status"
       aria-label="Connection"
       data-state={state}
-      title={CONNECTION_HINTS[state]}
+      data-kept-offline={keptOffline}
+      title={`${CONNECTION_HINTS[state]}${keptOffline ? ' This checklist also opens on this device with no network.' : ''}`}
       className="flex items-center gap-2 rounded-full border border-slate-200 bg-white px-2.5 py-1 text-xs text-slate-700 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-200"
     >
       <span aria-hidden="true" className={`inline-block h-2 w-2 rounded-full ${connectionTone[state]}`} />
@@ -25,6 +35,9 @@ export function ConnectionIndicator({ state, detail }: { state: ConnectionState;
         <span className="text-slate-500 dark:text-slate-400">· changes saved on this device</span>
       ) : null}
       {state === 'refused' && detail ? <span className="text-slate-500 dark:text-slate-400">({detail})</span> : null}
+      {keptOffline && state === 'connected' ? (
+        <span className="text-slate-500 dark:text-slate-400">· available offline</span>
+      ) : null}
     </div>
   );
 }

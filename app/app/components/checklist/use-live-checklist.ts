@@ -29,16 +29,20 @@ export interface LiveChecklist {
 /**
  * Connects the checklist's Y.Doc to the collaboration server (browser only: created in an effect) and keeps
  * a copy in IndexedDB (per user and checklist), so edits made offline survive a reload and merge on reconnect.
- * `token` may change (the loader refreshes it); the next connection attempt uses the new one.
+ * `token` may change (it is refreshed before it expires); the next connection attempt uses the new one, and a
+ * connection refused for its token is retried with every newly fetched one (`tokenGeneration`).
+ * `onRefused` sees each permanent close (4400-4499); answering 'retrying' means a fresh token is on its way,
+ * so the page shows "reconnecting" instead of the refusal.
  */
 export function useLiveChecklist(options: {
   checklistId: string;
   collabUrl: string;
   token: string;
+  tokenGeneration?: number;
   user: PresenceUser;
-  onRefused?: (close: { code: number; reason: string }) => void;
+  onRefused?: (close: { code: number; reason: string }) => 'retrying' | 'refused';
 }): { live: LiveChecklist | null; setFocusItem: (itemId: string | null) => void } {
-  const { checklistId, collabUrl, token, user } = options;
+  const { checklistId, collabUrl, token, tokenGeneration = 0, user } = options;
   const [live, setLive] = useState<LiveChecklist | null>(null);
   const tokenRef = useRef(token);
   const onRefusedRef = useRef(options.onRefused);
@@ -106,9 +110,8 @@ export function useLiveChecklist(options: {
       update();
     };
     const onClosed = (event: { code: number; reason: string }) => {
-      refusal = event.reason || `Closed with code ${event.code}`;
+      if (onRefusedRef.current?.(event) !== 'retrying') refusal = event.reason || `Closed with code ${event.code}`;
       update();
-      onRefusedRef.current?.(event);
     };
     // A socket on a dead network can take many seconds to notice; the browser's own signal is immediate.
     const onOffline = () => {
@@ -158,7 +161,7 @@ export function useLiveChecklist(options: {
     provider.params = { ...provider.params, token };
     // After a refusal (e.g. an expired token) a fresh token is worth one more try.
     if (!provider.shouldConnect && navigator.onLine) provider.connect();
-  }, [token]);
+  }, [token, tokenGeneration]);
 
   const setFocusItem = useCallback((itemId: string | null) => {
     const awareness = providerRef.current?.awareness;
