@@ -36,25 +36,20 @@ const keepOnlyStorable = {
   cacheWillUpdate: async ({ response }: { response: Response }) => (isStorable(response) ? response : null),
 };
 
-registerRoute(
-  ({ request }) => classifyRequest(request, origin) === 'page',
-  new NetworkFirst({
-    cacheName: PAGE_CACHE,
-    networkTimeoutSeconds: NETWORK_TIMEOUT_SECONDS,
-    matchOptions: { ignoreVary: true },
-    plugins: [keepOnlyStorable],
-  }),
-);
-
-registerRoute(
-  ({ request }) => classifyRequest(request, origin) === 'data',
-  new NetworkFirst({
-    cacheName: DATA_CACHE,
-    networkTimeoutSeconds: NETWORK_TIMEOUT_SECONDS,
-    matchOptions: { ignoreVary: true },
-    plugins: [keepOnlyStorable],
-  }),
-);
+/** Pages and Remix data: the network first; the copy kept here when it fails or is too slow. */
+function networkFirst(kind: 'page' | 'data', cacheName: string): void {
+  registerRoute(
+    ({ request }) => classifyRequest(request, origin) === kind,
+    new NetworkFirst({
+      cacheName,
+      networkTimeoutSeconds: NETWORK_TIMEOUT_SECONDS,
+      matchOptions: { ignoreVary: true },
+      plugins: [keepOnlyStorable],
+    }),
+  );
+}
+networkFirst('page', PAGE_CACHE);
+networkFirst('data', DATA_CACHE);
 
 async function forgetUserCopies(): Promise<void> {
   await Promise.all(USER_CACHES.map((name) => caches.delete(name)));
