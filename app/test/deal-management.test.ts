@@ -12,7 +12,6 @@ import {
   otherChecklist,
   otherWorkspace,
   type Database,
-  type JwtClaims,
 } from '@tieout/db';
 import { projectItems, readChecklist, rollupFigures, updateItem } from '@tieout/doc-model';
 import { attachCollabServer, type CollabServer } from '@tieout/server';
@@ -25,14 +24,13 @@ import { createChecklist } from '../app/models/checklist-create.server.ts';
 import { createDeal, createWorkstream, getDeal, listWorkspacesWithDeals } from '../app/models/deals.server.ts';
 import { appendItemsLive, LiveAppendError } from '../app/models/live-append.server.ts';
 import { listTemplates, saveChecklistAsTemplate } from '../app/models/templates.server.ts';
-import { openScratchDatabase } from '@tieout/db/testing';
+import { openScratchDatabase, userClaims } from '@tieout/db/testing';
 
-const claimsOf = (user: { id: string; email: string }): JwtClaims => ({ sub: user.id, role: 'authenticated', email: user.email });
-const eddie = claimsOf(demoUsers.editor);
-const olivia = claimsOf(demoUsers.owner);
-const rita = claimsOf(demoUsers.reviewer);
-const victor = claimsOf(demoUsers.viewer);
-const oscar = claimsOf(demoUsers.outsider);
+const eddie = userClaims(demoUsers.editor);
+const olivia = userClaims(demoUsers.owner);
+const rita = userClaims(demoUsers.reviewer);
+const victor = userClaims(demoUsers.viewer);
+const oscar = userClaims(demoUsers.outsider);
 
 let db: Database;
 let dispose: () => Promise<void>;

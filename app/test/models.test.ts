@@ -5,19 +5,17 @@ import {
   demoWorkspace,
   loadStoredDocument,
   type Database,
-  type JwtClaims,
 } from '@tieout/db';
 import { projectItems, readChecklist, summarizeProgress, updateItem } from '@tieout/doc-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getChecklist, listWorkspaceMembers } from '../app/models/checklists.server.ts';
 import { getDeal, listWorkspacesWithDeals } from '../app/models/deals.server.ts';
 import { createProjectionHook } from '../server/projection-hook.ts';
-import { openScratchDatabase } from '@tieout/db/testing';
+import { openScratchDatabase, userClaims } from '@tieout/db/testing';
 
-const claimsOf = (user: { id: string; email: string }): JwtClaims => ({ sub: user.id, role: 'authenticated', email: user.email });
-const eddie = claimsOf(demoUsers.editor);
-const rita = claimsOf(demoUsers.reviewer);
-const oscar = claimsOf(demoUsers.outsider);
+const eddie = userClaims(demoUsers.editor);
+const rita = userClaims(demoUsers.reviewer);
+const oscar = userClaims(demoUsers.outsider);
 
 let db: Database;
 let dispose: () => Promise<void>;

@@ -8,8 +8,9 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { FIGURE_KINDS, STATUS_LABELS } from '@tieout/doc-model';
-import { useEffect, useId, useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import { z } from 'zod';
+import { ChecklistSubpage } from '~/components/checklist-subpage.tsx';
 import { buttonClass, fieldClass, FormAlert, inputClass } from '~/components/form.tsx';
 import { encodeMapping, importRows, mappingFromForm, readImportForm, tableFromForm } from '~/models/checklist-import.server.ts';
 import { getChecklist, listWorkspaceMembers } from '~/models/checklists.server.ts';
@@ -106,7 +107,7 @@ export default function ImportRequests() {
 
   if (actionData?.step === 'imported') {
     return (
-      <Page checklist={checklist}>
+      <ChecklistSubpage checklist={checklist} title={`Import requests into ${checklist.title}`}>
         <div role="status" className="space-y-3 rounded-lg border border-emerald-200 bg-emerald-50 p-5 text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-100">
           <p className="font-medium">
             Imported {actionData.imported} item{actionData.imported === 1 ? '' : 's'} into {checklist.title}.
@@ -122,7 +123,7 @@ export default function ImportRequests() {
             </Link>
           </div>
         </div>
-      </Page>
+      </ChecklistSubpage>
     );
   }
 
@@ -131,7 +132,7 @@ export default function ImportRequests() {
   const canImport = preview !== null && problemsOfMapping.length === 0 && validCount > 0 && (invalidCount === 0 || skipInvalid);
 
   return (
-    <Page checklist={checklist}>
+    <ChecklistSubpage checklist={checklist} title={`Import requests into ${checklist.title}`}>
       <Form method="post" encType="multipart/form-data" className="space-y-6" noValidate>
         {actionData?.step === 'error' ? <FormAlert>{actionData.error}</FormAlert> : null}
         <section className="space-y-3 rounded-lg border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
@@ -312,24 +313,6 @@ export default function ImportRequests() {
           </>
         ) : null}
       </Form>
-    </Page>
-  );
-}
-
-function Page({ checklist, children }: { checklist: { id: string; title: string; deal: { id: string; name: string } }; children: ReactNode }) {
-  return (
-    <div className="mx-auto max-w-5xl space-y-6">
-      <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
-        <Link to={`/deals/${checklist.deal.id}`} className="hover:underline">
-          {checklist.deal.name}
-        </Link>
-        {' / '}
-        <Link to={`/checklists/${checklist.id}`} className="hover:underline">
-          {checklist.title}
-        </Link>
-      </nav>
-      <h1 className="text-2xl font-semibold tracking-tight">Import requests into {checklist.title}</h1>
-      {children}
-    </div>
+    </ChecklistSubpage>
   );
 }

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { z } from 'zod';
+import { ChecklistSubpage } from '~/components/checklist-subpage.tsx';
 import { buttonClass, FormAlert, TextField } from '~/components/form.tsx';
 import { getChecklist } from '~/models/checklists.server.ts';
 import { saveTemplateSchema } from '~/models/deal-forms.ts';
@@ -47,17 +48,7 @@ export default function SaveAsTemplate() {
   const errors: Record<string, string | undefined> = actionData?.fieldErrors ?? {};
   const values: Record<string, string | undefined> = actionData?.values ?? {};
   return (
-    <div className="mx-auto max-w-xl space-y-6">
-      <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
-        <Link to={`/deals/${checklist.deal.id}`} className="hover:underline">
-          {checklist.deal.name}
-        </Link>
-        {' / '}
-        <Link to={`/checklists/${checklist.id}`} className="hover:underline">
-          {checklist.title}
-        </Link>
-      </nav>
-      <h1 className="text-2xl font-semibold tracking-tight">Save as template</h1>
+    <ChecklistSubpage checklist={checklist} title="Save as template" width="max-w-xl">
       {actionData?.saved ? (
         <div role="status" className="space-y-2 rounded-lg border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-100">
           <p>
@@ -86,6 +77,6 @@ export default function SaveAsTemplate() {
           </div>
         </Form>
       )}
-    </div>
+    </ChecklistSubpage>
   );
 }

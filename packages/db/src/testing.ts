@@ -62,6 +62,11 @@ export async function openScratchDatabase(options: ScratchDatabaseOptions): Prom
 
 export type FixtureUser = { id: string; email: string; claims: JwtClaims };
 
+/** The claims of a signed-in user's access token, as PostgREST would see them. */
+export function userClaims(user: { id: string; email: string }): JwtClaims {
+  return { sub: user.id, role: 'authenticated', email: user.email };
+}
+
 export interface ChecklistFixture {
   workspaceId: string;
   checklistId: string;
@@ -76,7 +81,7 @@ export async function createChecklistFixture(db: Database): Promise<ChecklistFix
     names.map((name) => {
       const id = randomUUID();
       const email = `${name}-${id.slice(0, 8)}@fixture.test`;
-      return [name, { id, email, claims: { sub: id, role: 'authenticated', email } }];
+      return [name, { id, email, claims: userClaims({ id, email }) }];
     }),
   ) as ChecklistFixture['users'];
   // auth.users belongs to the auth service (the connection's owner), not to service_role.

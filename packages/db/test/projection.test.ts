@@ -15,7 +15,7 @@ import {
   type Database,
 } from '../src/index.ts';
 import { otherChecklist, otherDeal } from '../src/seed/index.ts';
-import { openScratchDatabase, type ScratchDatabase } from '../src/testing.ts';
+import { openScratchDatabase, userClaims, type ScratchDatabase } from '../src/testing.ts';
 
 const target = { checklistId: demoChecklists.leaseExposure.id, workspaceId: demoWorkspace.id, dealId: demoDeal.id };
 
@@ -158,9 +158,8 @@ describe('the projection writer', () => {
   });
 
   it('writes rows that members of the workspace can read and others cannot', async () => {
-    const claims = (user: { id: string; email: string }) => ({ sub: user.id, role: 'authenticated', email: user.email });
     const read = (user: { id: string; email: string }) =>
-      db.asUser(claims(user), (sql) => sql.query(`select item_id from public.checklist_items where checklist_id = $1`, [target.checklistId]));
+      db.asUser(userClaims(user), (sql) => sql.query(`select item_id from public.checklist_items where checklist_id = $1`, [target.checklistId]));
     expect((await read(demoUsers.viewer)).rows.length).toBeGreaterThan(0);
     expect((await read(demoUsers.outsider)).rows).toEqual([]);
   });

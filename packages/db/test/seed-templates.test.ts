@@ -4,10 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoUsers, demoWorkspace, migrate, otherWorkspace, type Database, type Sql } from '../src/index.ts';
 import { builtInTemplateIds } from '../src/seed/index.ts';
-import { openScratchDatabase, type ScratchDatabase } from '../src/testing.ts';
+import { openScratchDatabase, userClaims, type ScratchDatabase } from '../src/testing.ts';
 
 type User = { id: string; email: string };
-const claims = (user: User) => ({ sub: user.id, role: 'authenticated', email: user.email });
 const customBody = {
   key: 'power-quick-check',
   name: 'Power quick check',
@@ -27,7 +26,7 @@ describe('public.checklist_templates', () => {
   }, 120_000);
   afterAll(async () => fresh?.dispose());
 
-  const as = <T>(user: User, work: (sql: Sql) => Promise<T>) => db.asUser(claims(user), work);
+  const as = <T>(user: User, work: (sql: Sql) => Promise<T>) => db.asUser(userClaims(user), work);
   const create = (user: User, workspaceId: string, key: string) =>
     as(user, (sql) =>
       sql.query<{ id: string }>(

@@ -17,10 +17,9 @@ import {
   type Database,
 } from '../src/index.ts';
 import { SEED_TODAY, buildSeedData, generateSeedSql, otherChecklist } from '../src/seed/index.ts';
-import { openScratchDatabase, type ScratchDatabase } from '../src/testing.ts';
+import { openScratchDatabase, userClaims, type ScratchDatabase } from '../src/testing.ts';
 
 const seedFile = join(defaultSupabaseDir, 'seed.sql');
-const claims = (user: { id: string; email: string }) => ({ sub: user.id, role: 'authenticated', email: user.email });
 const templateKeyOf: Record<string, string> = {
   [demoChecklists.siteRetrofits.id]: 'site-retrofits',
   [demoChecklists.energyContracts.id]: 'energy-contracts',
@@ -84,11 +83,11 @@ describe('the demo seed in a fresh database', () => {
       if (user.role === null) expect(memberships.map((m) => m.workspace_id)).not.toContain(demoWorkspace.id);
       else expect(memberships).toEqual([{ workspace_id: demoWorkspace.id, user_id: user.id, role: user.role }]);
     }
-    const outsiderSees = await db.asUser(claims(demoUsers.outsider), (sql) =>
+    const outsiderSees = await db.asUser(userClaims(demoUsers.outsider), (sql) =>
       sql.query<{ id: string }>(`select id from public.checklists`),
     );
     expect(outsiderSees.rows.map((row) => row.id)).toEqual([otherChecklist.id]);
-    const viewerSees = await db.asUser(claims(demoUsers.viewer), (sql) =>
+    const viewerSees = await db.asUser(userClaims(demoUsers.viewer), (sql) =>
       sql.query<{ id: string }>(`select id from public.checklists order by id`),
     );
     expect(viewerSees.rows.map((row) => row.id)).toEqual(Object.values(demoChecklists).map((c) => c.id).sort());
@@ -162,7 +161,7 @@ describe('the demo seed in a fresh database', () => {
 
   it('advances the update id sequence past the seeded log, so new updates append', async () => {
     const max = await count('public.document_updates');
-    const { rows } = await db.asUser(claims(demoUsers.editor), (sql) =>
+    const { rows } = await db.asUser(userClaims(demoUsers.editor), (sql) =>
       sql.query<{ id: number }>(
         `insert into public.document_updates (checklist_id, workspace_id, update) values ($1, $2, $3) returning id`,
         [demoChecklists.siteRetrofits.id, demoWorkspace.id, Y.encodeStateAsUpdate(new Y.Doc())],

@@ -6,8 +6,9 @@ import {
   type FigureKind,
   type ItemView,
 } from '@tieout/doc-model';
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useActions } from './actions.ts';
+import { FieldError, useFieldError } from './field-error.tsx';
 import { Icon } from './icons.tsx';
 import { controlTone, iconButtonClass, selectClass, smallButtonClass, textControlClass } from './labels.ts';
 
@@ -89,8 +90,7 @@ function FiguresEditor({ item, editable }: { item: ItemView; editable: boolean }
   const [kind, setKind] = useState<FigureKind>('mw');
   const [label, setLabel] = useState('');
   const [value, setValue] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const errorId = useId();
+  const { error, setError, errorId, invalidProps } = useFieldError();
   const onAdd = (event: FormEvent) => {
     event.preventDefault();
     if (!label.trim()) return setError('Give the figure a label, e.g. Contracted power');
@@ -131,8 +131,7 @@ function FiguresEditor({ item, editable }: { item: ItemView; editable: boolean }
           value={label}
           disabled={!editable}
           onChange={(event) => setLabel(event.target.value)}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={error ? errorId : undefined}
+          {...invalidProps}
           className={`${inputClass} min-w-0 flex-1`}
         />
         <input
@@ -142,18 +141,13 @@ function FiguresEditor({ item, editable }: { item: ItemView; editable: boolean }
           value={value}
           disabled={!editable}
           onChange={(event) => setValue(event.target.value)}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={error ? errorId : undefined}
+          {...invalidProps}
           className={`${inputClass} w-24`}
         />
         <button type="submit" disabled={!editable} aria-label={`Add figure to ${item.title}`} className={smallButtonClass}>
           Add
         </button>
-        {error ? (
-          <p id={errorId} role="alert" className="w-full text-xs text-red-700 dark:text-red-400">
-            {error}
-          </p>
-        ) : null}
+        <FieldError id={errorId} error={error} />
       </form>
     </section>
   );
@@ -163,8 +157,7 @@ function FigureRow({ figure, itemId, itemTitle, editable }: { figure: Figure; it
   const actions = useActions();
   const unit = FIGURE_KINDS[figure.kind].unit;
   const [draft, setDraft] = useState(figure.value === null ? '' : String(figure.value));
-  const [error, setError] = useState<string | null>(null);
-  const errorId = useId();
+  const { error, setError, errorId, invalidProps } = useFieldError();
   useEffect(() => setDraft(figure.value === null ? '' : String(figure.value)), [figure.value]);
   const commit = () => {
     const parsed = parseValue(draft);
@@ -194,8 +187,7 @@ function FigureRow({ figure, itemId, itemTitle, editable }: { figure: Figure; it
             setError(null);
           }
         }}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? errorId : undefined}
+        {...invalidProps}
         className={`${inputClass} w-24 text-right tabular-nums`}
       />
       <span className="w-12 text-xs text-slate-500">{unit}</span>
@@ -208,11 +200,7 @@ function FigureRow({ figure, itemId, itemTitle, editable }: { figure: Figure; it
       >
         <Icon name="close" className="h-3.5 w-3.5" />
       </button>
-      {error ? (
-        <p id={errorId} role="alert" className="w-full text-xs text-red-700 dark:text-red-400">
-          {error}
-        </p>
-      ) : null}
+      <FieldError id={errorId} error={error} />
     </li>
   );
 }
@@ -231,8 +219,7 @@ function EvidenceList({ item, editable }: { item: ItemView; editable: boolean })
   const actions = useActions();
   const [url, setUrl] = useState('');
   const [label, setLabel] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const errorId = useId();
+  const { error, setError, errorId, invalidProps } = useFieldError();
   const onAdd = (event: FormEvent) => {
     event.preventDefault();
     const problem = actions.addEvidence(item.id, url.trim(), label.trim());
@@ -278,8 +265,7 @@ function EvidenceList({ item, editable }: { item: ItemView; editable: boolean })
           value={url}
           disabled={!editable}
           onChange={(event) => setUrl(event.target.value)}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={error ? errorId : undefined}
+          {...invalidProps}
           className={`${inputClass} min-w-0 flex-[2]`}
         />
         <input
@@ -293,11 +279,7 @@ function EvidenceList({ item, editable }: { item: ItemView; editable: boolean })
         <button type="submit" disabled={!editable} aria-label={`Add evidence to ${item.title}`} className={smallButtonClass}>
           Add
         </button>
-        {error ? (
-          <p id={errorId} role="alert" className="w-full text-xs text-red-700 dark:text-red-400">
-            {error}
-          </p>
-        ) : null}
+        <FieldError id={errorId} error={error} />
       </form>
     </section>
   );

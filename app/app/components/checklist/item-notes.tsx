@@ -5,10 +5,11 @@ import { TableKit } from '@tiptap/extension-table';
 import { EditorContent, useEditor, useEditorState, type Editor } from '@tiptap/react';
 import StarterKit from '@tiptap/starter-kit';
 import { itemNotes } from '@tieout/doc-model';
-import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import type { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
 import type { PresenceUser } from '~/utils/collab.ts';
+import { FieldError, useFieldError } from './field-error.tsx';
 
 const SAFE_LINK = /^(https?:\/\/|mailto:)/i;
 
@@ -220,8 +221,7 @@ function LinkForm({
   onCancel: () => void;
 }) {
   const [href, setHref] = useState(initial);
-  const [error, setError] = useState<string | null>(null);
-  const errorId = useId();
+  const { error, setError, errorId, invalidProps } = useFieldError();
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
     const value = href.trim();
@@ -242,8 +242,7 @@ function LinkForm({
             onCancel();
           }
         }}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? errorId : undefined}
+        {...invalidProps}
         className="min-w-0 flex-1 rounded-md border border-slate-300 bg-white px-2 py-1 text-sm focus:border-sky-500 focus:outline-none focus:ring-2 focus:ring-sky-500/30 dark:border-slate-700 dark:bg-slate-900"
       />
       <button type="submit" className="rounded-md border border-slate-300 px-2 py-1 text-xs font-medium hover:bg-slate-50 dark:border-slate-700 dark:hover:bg-slate-800">
@@ -254,11 +253,7 @@ function LinkForm({
           Remove link
         </button>
       ) : null}
-      {error ? (
-        <p id={errorId} role="alert" className="w-full text-xs text-red-700 dark:text-red-400">
-          {error}
-        </p>
-      ) : null}
+      <FieldError id={errorId} error={error} />
     </form>
   );
 }
