@@ -26,10 +26,13 @@ export {
   listInvitations,
   revokeInvitation,
   acceptInvitation,
+  previewInvitation,
   invitationTokenHash,
   INVITATION_DEFAULT_TTL_SECONDS,
   type Member,
   type Invitation,
   type InvitationStatus,
+  type InvitationPreview,
+  type InvitationState,
 } from './members.ts';
 export { otherDeal, otherWorkstream, otherChecklist, builtInTemplateIds, SEED_TODAY } from './seed/fixtures.ts';

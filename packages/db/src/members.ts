@@ -292,3 +292,49 @@ export async function acceptInvitation(
     return { workspaceId: rows[0]!.workspace_id, role: rows[0]!.role };
   });
 }
+
+export type InvitationState = 'open' | 'used' | 'revoked' | 'expired';
+
+export interface InvitationPreview {
+  workspaceName: string;
+  role: MemberRole;
+  invitedByName: string | null;
+  expiresAt: string;
+  state: InvitationState;
+  /** The invited address, hinted: first letter and domain ("o…@tieout.dev"). */
+  emailHint: string;
+  /** Whether the signed-in caller's email is the invited one; null for a signed-out caller. */
+  forCaller: boolean | null;
+}
+
+/**
+ * What an invitation link is for, before accepting it (public.invitation_preview): null for an unknown or malformed
+ * token. `claims` null asks as a signed-out visitor.
+ */
+export async function previewInvitation(db: Database, claims: JwtClaims | null, token: string): Promise<InvitationPreview | null> {
+  const parsed = z.string().min(1).max(200).safeParse(token);
+  if (!parsed.success) return null;
+  const read = async (sql: Sql) => {
+    const { rows } = await sql.query<{
+      workspace_name: string;
+      role: MemberRole;
+      invited_by_name: string | null;
+      expires_at: unknown;
+      state: InvitationState;
+      email_hint: string;
+      for_caller: boolean | null;
+    }>(`select * from public.invitation_preview($1)`, [parsed.data]);
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      workspaceName: row.workspace_name,
+      role: row.role,
+      invitedByName: row.invited_by_name,
+      expiresAt: isoTimestamp(row.expires_at),
+      state: row.state,
+      emailHint: row.email_hint,
+      forCaller: row.for_caller,
+    };
+  };
+  return claims ? db.asUser(claims, read) : db.asAnon(read);
+}

@@ -8,6 +8,7 @@ import {
   leaveWorkspace,
   listInvitations,
   listMembers,
+  previewInvitation,
   removeMember,
   revokeInvitation,
   TenancyError,
@@ -237,6 +238,51 @@ describe('invitations', () => {
     expect((await refusal(acceptInvitation(db, invitee.claims, 'made-up-token'))).code).toBe('invitation_invalid');
     expect((await refusal(acceptInvitation(db, invitee.claims, ''))).code).toBe('invalid_input');
     expect((await listMembers(db, owner.claims, workspaceId)).map((m) => m.userId)).not.toContain(invitee.id);
+  });
+
+  it('previews a link before it is accepted: workspace, role, sender, expiry, state; to anyone holding it', async () => {
+    const invitee = await createUser(db, 'Priya Preview');
+    const { invitation, token } = await createInvitation(db, owner.claims, { workspaceId, email: invitee.email, role: 'reviewer' });
+    const expected = {
+      workspaceName: 'Infrastructure M&A',
+      role: 'reviewer',
+      invitedByName: 'Olivia Owens',
+      expiresAt: invitation.expiresAt,
+      state: 'open',
+      emailHint: `${invitee.email[0]}…@${invitee.email.split('@')[1]}`,
+    };
+    // Signed out: the link alone is enough to see what it is for, not the full address it was sent to.
+    expect(await previewInvitation(db, null, token)).toEqual({ ...expected, forCaller: null });
+    expect(JSON.stringify(await previewInvitation(db, null, token))).not.toContain(invitee.email);
+    // Signed in: whether the link is for this account.
+    expect(await previewInvitation(db, invitee.claims, token)).toEqual({ ...expected, forCaller: true });
+    expect(await previewInvitation(db, outsider.claims, token)).toEqual({ ...expected, forCaller: false });
+    // Unknown, empty or oversized tokens: nothing.
+    expect(await previewInvitation(db, null, 'made-up-token')).toBeNull();
+    expect(await previewInvitation(db, invitee.claims, '')).toBeNull();
+    expect(await previewInvitation(db, null, 'x'.repeat(201))).toBeNull();
+
+    await acceptInvitation(db, invitee.claims, token);
+    expect((await previewInvitation(db, invitee.claims, token))?.state).toBe('used');
+    const second = await createInvitation(db, owner.claims, { workspaceId, email: 'later@example.com', role: 'viewer' });
+    await revokeInvitation(db, owner.claims, { workspaceId, invitationId: second.invitation.id });
+    expect((await previewInvitation(db, null, second.token))?.state).toBe('revoked');
+    const third = await createInvitation(db, owner.claims, { workspaceId, email: 'late@example.com', role: 'viewer', expiresInSeconds: 60 });
+    await db.asService((sql) =>
+      sql.query(
+        `update public.workspace_invitations set created_at = now() - interval '2 minutes', expires_at = now() - interval '1 second' where id = $1`,
+        [third.invitation.id]
+      )
+    );
+    expect((await previewInvitation(db, null, third.token))?.state).toBe('expired');
+  });
+
+  it('keeps invitations themselves unreadable to non-owners: the preview is the only way in', async () => {
+    const { token } = await createInvitation(db, owner.claims, { workspaceId, email: 'someone@example.com', role: 'editor' });
+    expect(await previewInvitation(db, editor.claims, token)).not.toBeNull();
+    const visible = await db.asUser(editor.claims, (sql) => sql.query(`select * from public.workspace_invitations`));
+    expect(visible.rows).toHaveLength(0);
+    await expect(db.asAnon((sql) => sql.query(`select * from public.workspace_invitations`))).rejects.toThrow(/permission denied/);
   });
 
   it('refuses an invitation to someone already in the workspace', async () => {
