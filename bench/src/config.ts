@@ -1,6 +1,10 @@
 export type Mode = 'smoke' | 'quick' | 'full';
-export type ScenarioName = 'latency' | 'throughput' | 'memory' | 'coldload' | 'persistence';
-export const SCENARIOS: ScenarioName[] = ['latency', 'throughput', 'memory', 'coldload', 'persistence'];
+export type ServerScenarioName = 'latency' | 'throughput' | 'memory' | 'coldload' | 'persistence';
+/** `bundle` measures the app's client build: it starts no server and ignores --servers. */
+export type ScenarioName = ServerScenarioName | 'bundle';
+export const SERVER_SCENARIOS: ServerScenarioName[] = ['latency', 'throughput', 'memory', 'coldload', 'persistence'];
+export const SCENARIOS: ScenarioName[] = [...SERVER_SCENARIOS, 'bundle'];
+export const isServerScenario = (scenario: ScenarioName): scenario is ServerScenarioName => scenario !== 'bundle';
 
 export interface Scale {
   latency: { sizes: [clients: number, docs: number][]; ratePerClient: number; durationMs: number; warmupMs: number };

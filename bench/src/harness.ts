@@ -1,4 +1,5 @@
-import { SCALES, type Mode, type Scale, type ScenarioName } from './config.ts';
+import { DEFAULT_APP_BUILD_DIR, MissingBuildError, measureBundle, type BundleResult } from './bundle.ts';
+import { SCALES, isServerScenario, type Mode, type Scale, type ScenarioName } from './config.ts';
 import { LOAD_CORE, type BenchContext } from './context.ts';
 import { prepareFixtures, type BenchFixtures } from './fixtures.ts';
 import { WorkerPool } from './load/pool.ts';
@@ -20,6 +21,8 @@ export interface BenchOptions {
   /** Extra node flags for the Tieout server process (e.g. --cpu-prof). */
   tieoutNodeFlags?: string[];
   scale?: Scale;
+  /** The app build the bundle scenario measures (default app/build). */
+  appBuildDir?: string;
   log?: (message: string) => void;
 }
 
@@ -34,11 +37,17 @@ export interface BenchResults {
   /** How benchmark processes were scheduled (BENCH_SCHED): nice or none. */
   scheduling: string;
   servers: ServerKind[];
+  /** What was asked for (older result files lack it). */
+  scenarios?: ScenarioName[];
   latency: Partial<Record<ServerKind, LatencyResult[]>>;
   throughput: Partial<Record<ServerKind, ThroughputResult>>;
   memory: Partial<Record<ServerKind, MemoryResult>>;
   coldload: Partial<Record<ServerKind, ColdLoadScenarioResult>>;
   persistence: Partial<Record<ServerKind, PersistenceResult>>;
+  /** Page JavaScript of the app's client build (older result files lack it). */
+  bundle?: BundleResult;
+  /** Scenarios that could not run here, with the reason (older result files lack it). */
+  skipped?: Record<string, string>;
   /** Scenario runs that failed, by "scenario/server", with the error. */
   failures: Record<string, string>;
   notes: string[];
@@ -59,14 +68,38 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     workers: options.workers,
     scheduling: process.env.BENCH_SCHED ?? 'nice',
     servers: options.servers,
+    scenarios: options.scenarios,
     latency: {},
     throughput: {},
     memory: {},
     coldload: {},
     persistence: {},
     failures: {},
+    skipped: {},
     notes: [],
   };
+  if (options.scenarios.includes('bundle')) {
+    log('bundle');
+    try {
+      results.bundle = measureBundle(options.appBuildDir ?? DEFAULT_APP_BUILD_DIR);
+      for (const page of results.bundle.pages) log(`  ${page.name}: ${(page.firstVisitJs.gzip / 1024).toFixed(1)} KiB JS gzip on first visit`);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof MissingBuildError) {
+        const reason = `${message}: run \`npm run build -w @tieout/app\` from the repository root first`;
+        results.skipped = { ...results.skipped, bundle: reason };
+        log(`  SKIPPED: ${reason}`);
+      } else {
+        results.failures.bundle = message;
+        log(`  FAILED: ${message}`);
+      }
+    }
+  }
+  const serverScenarios = options.scenarios.filter(isServerScenario);
+  if (serverScenarios.length === 0) {
+    results.finishedAt = new Date().toISOString();
+    return results;
+  }
   const needsDatabase = options.servers.some((kind) => kind !== 'reference');
   const maxDocs = Math.max(...scale.latency.sizes.map(([, docs]) => docs), scale.throughput.docs, scale.memory.docs, 1);
   let fixtures: BenchFixtures | null = null;
@@ -90,7 +123,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
         log(`  FAILED: ${message}`);
       }
     };
-    for (const scenario of options.scenarios) {
+    for (const scenario of serverScenarios) {
       if (scenario === 'latency') {
         // Servers alternate within each size, so slow drifts in the machine's other load hit every server alike.
         for (const [clients, docs] of scale.latency.sizes) {

@@ -1,5 +1,7 @@
+import type { BundleResult, FileSize, PageBundle } from './bundle.ts';
+import { SCENARIOS, SERVER_SCENARIOS, isServerScenario, type ScenarioName } from './config.ts';
 import type { BenchResults } from './harness.ts';
-import { SERVER_LABELS, type ServerKind } from './servers/launch.ts';
+import { SERVER_KINDS, SERVER_LABELS, type ServerKind } from './servers/launch.ts';
 import { THROUGHPUT_P99_LIMIT_MS } from './scenarios/throughput.ts';
 
 const ms = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? 'n/a' : v < 10 ? v.toFixed(2) : v.toFixed(1));
@@ -14,6 +16,7 @@ function table(header: string[], rows: string[][]): string {
 }
 
 export interface GoalVerdict {
+  scenario: ScenarioName;
   goal: string;
   measured: string;
   met: boolean | null;
@@ -31,6 +34,7 @@ export function judgeGoals(results: BenchResults): GoalVerdict[] {
     if (t.step && h?.step) {
       const ratio = t.step.delivery.p99 / h.step.delivery.p99;
       verdicts.push({
+        scenario: 'latency',
         goal: `p99 latency ≤ 0.7× Hocuspocus (${size})`,
         measured: `${ratio.toFixed(2)}× (${ms(t.step.delivery.p99)} vs ${ms(h.step.delivery.p99)} ms)`,
         met: ratio <= 0.7,
@@ -40,6 +44,7 @@ export function judgeGoals(results: BenchResults): GoalVerdict[] {
     if (t.step && r?.step) {
       const ratio = t.step.delivery.p99 / r.step.delivery.p99;
       verdicts.push({
+        scenario: 'latency',
         goal: `p99 latency within 10% of the reference server (${size})`,
         measured: `${ratio.toFixed(2)}× (${ms(t.step.delivery.p99)} vs ${ms(r.step.delivery.p99)} ms)`,
         met: ratio <= 1.1,
@@ -52,13 +57,30 @@ export function judgeGoals(results: BenchResults): GoalVerdict[] {
   if (tt && th && th.sustainedRate > 0) {
     const ratio = tt.sustainedRate / th.sustainedRate;
     verdicts.push({
+      scenario: 'throughput',
       goal: 'sustained throughput ≥ 1.3× Hocuspocus',
       measured: `${ratio.toFixed(2)}× (${int(tt.sustainedRate)} vs ${int(th.sustainedRate)} edits/s)`,
       met: ratio >= 1.3,
       detail: ratio >= 1.3 ? 'met' : `missed by ${((1 - ratio / 1.3) * 100).toFixed(0)}% (needs ${int(1.3 * th.sustainedRate)} edits/s)`,
     });
   }
+  for (const page of results.bundle?.pages ?? []) {
+    const budget = page.firstVisitBudgetGzip;
+    if (budget === null) continue;
+    const measured = page.firstVisitJs.gzip;
+    verdicts.push({
+      scenario: 'bundle',
+      goal: `${page.name} page: first-visit JavaScript ≤ ${kb(budget)} KiB gzip`,
+      measured: `${kb(measured)} KiB gzip (${kb(page.firstVisitJs.raw)} KiB raw)`,
+      met: measured <= budget,
+      detail: measured <= budget ? 'met' : `over by ${kb(measured - budget)} KiB (${((measured / budget - 1) * 100).toFixed(0)}%)`,
+    });
+  }
   return verdicts;
+}
+
+function goalTable(verdicts: GoalVerdict[]): string {
+  return table(['goal', 'measured', 'verdict'], verdicts.map((v) => [v.goal, v.measured, v.met ? 'met' : `**not met**: ${v.detail}`]));
 }
 
 function labelled(kind: ServerKind): string {
@@ -169,20 +191,146 @@ export function renderTables(results: BenchResults): string {
         '\n\nThe y-websocket reference server persists nothing, so it has no row here.',
     );
   }
-  const verdicts = judgeGoals(results);
-  if (verdicts.length) {
-    parts.push(
-      '### Goals\n\n' +
-        table(['goal', 'measured', 'verdict'], verdicts.map((v) => [v.goal, v.measured, v.met ? 'met' : `**not met**: ${v.detail}`])),
-    );
-  }
+  // The bundle budget is judged in its own section, which --write-docs can replace on its own.
+  const verdicts = judgeGoals(results).filter((v) => isServerScenario(v.scenario));
+  if (verdicts.length) parts.push('### Goals\n\n' + goalTable(verdicts));
+  const skipped = Object.entries(results.skipped ?? {});
+  if (skipped.length) parts.push('### Skipped\n\n' + skipped.map(([label, reason]) => `- ${label}: ${reason}`).join('\n'));
   const failures = Object.entries(results.failures);
   if (failures.length) parts.push('### Failed runs\n\n' + failures.map(([label, error]) => `- ${label}: ${error.split('\n')[0]}`).join('\n'));
   return parts.join('\n\n');
 }
 
+const BUNDLE_HEADING = '## Page JavaScript (gzip)';
+
+/** The page JavaScript section: self-contained (its own run, command and machine) so it can be replaced alone. */
+export function renderBundleSection(results: BenchResults): string {
+  const bundle = results.bundle;
+  if (!bundle) return '';
+  const m = results.machine;
+  const rows = bundle.pages.map((page) => [
+    page.name,
+    `\`${page.route}\``,
+    kb(page.firstVisitJs.gzip),
+    kb(page.firstVisitJs.raw),
+    `${page.firstVisitJs.files.length}`,
+    kb(page.onDemandJs.gzip),
+    kb(page.onDemandJs.raw),
+    page.onDemandCss.files.length ? `${kb(page.firstVisitCss.gzip)} (+${kb(page.onDemandCss.gzip)} on demand)` : kb(page.firstVisitCss.gzip),
+  ]);
+  const verdicts = judgeGoals(results).filter((v) => v.scenario === 'bundle');
+  return `${BUNDLE_HEADING}
+
+What a browser downloads to show each main page, read from the app's client build (\`app/build\`, the Vite
+manifest): a first visit loads the client entry, the root route, the page's route module and everything they import
+statically; code reachable only through dynamic imports (the notes editor) loads on demand, when it is first used, and
+is counted once, under "on demand", only if the first visit does not already have it. Sizes are each file compressed
+with gzip level ${bundle.gzipLevel}, summed; KiB = 1,024 bytes. This section starts no server and has its own run:
+regenerate it alone with \`npm run build -w @tieout/app\` then
+\`npm run bench -w @tieout/bench -- --scenarios=bundle --write-docs\`.
+
+- Run: ${results.startedAt}, of the build written ${bundle.builtAt}
+- Command: \`${results.command}\`
+- Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB memory, ${m.os}, Node ${m.node} (the sizes do not depend on it)
+
+Page JavaScript (gzip), KiB. No peer: the issue names no other application to compare these sizes with, so only the
+budget below judges them.
+
+${table(['page', 'route module', 'first visit JS, gzip', 'first visit JS, raw', 'files', 'on demand JS, gzip', 'on demand JS, raw', 'CSS, gzip'], rows)}
+
+${serviceWorkerLine(bundle)}${verdicts.length ? `\n\n${goalTable(verdicts)}` : ''}`;
+}
+
+function serviceWorkerLine(bundle: BundleResult): string {
+  const sw = bundle.serviceWorker;
+  if (!sw) return 'No service worker in this build (no `build/client/sw.js`).';
+  const missing = sw.precacheMissing.length ? ` Listed but missing from the build: ${sw.precacheMissing.join(', ')}.` : '';
+  return (
+    `Service worker: \`sw.js\` is ${kb(sw.gzip)} KiB gzip (${kb(sw.raw)} KiB raw). Its precache list names ${sw.precache.files.length} files, ` +
+    `${kb(sw.precache.gzip)} KiB gzip (${kb(sw.precache.raw)} KiB raw) in all, which it downloads once, in the background, when it installs.${missing}`
+  );
+}
+
+function fileLines(title: string, files: FileSize[]): string {
+  const lines = files.map((f) => `  ${kb(f.gzip).padStart(7)} KiB gzip  ${kb(f.raw).padStart(7)} KiB  ${f.file}`);
+  return [title, ...lines].join('\n');
+}
+
+/** Which files make up each page's JavaScript: for the console, where a size is investigated. */
+function bundleFiles(pages: PageBundle[]): string {
+  return pages
+    .flatMap((page) => [
+      fileLines(`${page.name} page, first visit (${page.route}):`, page.firstVisitJs.files),
+      ...(page.onDemandJs.files.length ? [fileLines(`${page.name} page, on demand:`, page.onDemandJs.files)] : []),
+    ])
+    .join('\n');
+}
+
 export function renderConsole(results: BenchResults): string {
-  return renderTables(results);
+  const bundle = results.bundle ? `${renderBundleSection(results)}\n\n${bundleFiles(results.bundle.pages)}` : '';
+  return [renderTables(results), bundle].filter(Boolean).join('\n\n');
+}
+
+/** The scenarios a results file covers (files written before `scenarios` was recorded: those with results or failures). */
+export function scenariosOf(results: BenchResults): ScenarioName[] {
+  if (results.scenarios) return results.scenarios;
+  const ran = SERVER_SCENARIOS.filter(
+    (scenario) => Object.keys(results[scenario] ?? {}).length > 0 || Object.keys(results.failures).some((label) => label.startsWith(`${scenario}/`)),
+  );
+  return results.bundle ? [...ran, 'bundle'] : ran;
+}
+
+/**
+ * How much of the server comparison a run covers: 'all' (every server scenario on every server: it may replace the
+ * comparison in docs/benchmarks.md), 'none', or 'partial' (writing it would mix runs or drop rows).
+ */
+export function comparisonCoverage(scenarios: ScenarioName[], servers: ServerKind[]): 'all' | 'none' | 'partial' {
+  const serverScenarios = scenarios.filter(isServerScenario);
+  if (serverScenarios.length === 0) return 'none';
+  const complete = SERVER_SCENARIOS.every((s) => serverScenarios.includes(s)) && SERVER_KINDS.every((k) => servers.includes(k));
+  return complete ? 'all' : 'partial';
+}
+
+export const PARTIAL_DOCS_ERROR =
+  '--write-docs replaces the server comparison in docs/benchmarks.md as one run, so it needs every server scenario ' +
+  `(${SERVER_SCENARIOS.join(',')}) on every server (${SERVER_KINDS.join(',')}); ` +
+  '--scenarios=bundle alone replaces only the page JavaScript section.';
+
+interface Section {
+  /** The level-2 heading, without "## "; '' for what precedes the first one. */
+  title: string;
+  text: string;
+}
+
+function splitSections(markdown: string): Section[] {
+  const sections: Section[] = [];
+  for (const [index, text] of markdown.split(/^(?=## )/m).entries()) {
+    if (!text.trim()) continue;
+    const title = index === 0 && !text.startsWith('## ') ? '' : text.slice(3, text.indexOf('\n') === -1 ? undefined : text.indexOf('\n')).trim();
+    sections.push({ title, text: text.trimEnd() });
+  }
+  return sections;
+}
+
+/**
+ * docs/benchmarks.md after a run: the comparison (title through goals) only from a run that covers all of it, the
+ * page JavaScript section only from a run that measured it; anything else already on the page (the soak section,
+ * written by tests/faults/soak.ts) stays. Method, running and caveats are regenerated.
+ */
+export function mergeDocs(existing: string, results: BenchResults): string {
+  const coverage = comparisonCoverage(scenariosOf(results), results.servers);
+  if (coverage === 'partial') throw new Error(PARTIAL_DOCS_ERROR);
+  const old = splitSections(existing);
+  const fresh = splitSections(renderMarkdown(results));
+  const isBundle = (section: Section) => `## ${section.title}` === BUNDLE_HEADING;
+  const oldHead = old.find((section) => section.title === '');
+  // renderMarkdown always starts with the title, so the head is fresh[0].
+  const merged = fresh.map((section) => (section.title === '' && coverage !== 'all' && oldHead ? oldHead : section));
+  const oldBundle = old.find(isBundle);
+  if (!results.bundle && oldBundle) merged.splice(1, 0, oldBundle);
+  const titles = new Set(merged.map((section) => section.title));
+  const extra = old.filter((section) => !titles.has(section.title));
+  return [...merged, ...extra].map((section) => section.text).join('\n\n') + '\n';
 }
 
 /** Median CPU pressure over the latency runs, when recorded. */
@@ -221,7 +369,7 @@ Tieout's collaboration server against Hocuspocus 3 and the reference y-websocket
 - Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB memory, ${m.os}, Node ${m.node}, open files limit ${m.openFilesLimit}
 - Server under test pinned to core 0 (\`taskset -c 0\`), ${results.workers} load-generator processes pinned to core 1, all at scheduling \`${results.scheduling ?? 'nice'}\` (see docs/decisions/050); Postgres 15 on the same machine, unpinned.
 
-${contentionWarning(results)}${renderTables(results)}
+${contentionWarning(results)}${renderTables(results)}${results.bundle ? `\n\n${renderBundleSection(results)}` : ''}
 
 ## Method
 
@@ -244,16 +392,21 @@ ${contentionWarning(results)}${renderTables(results)}
   do not count),
   \`pg_stat_user_tables\` (rows), \`pg_total_relation_size\` and \`pg_stat_wal\` (cluster-wide: other databases' activity
   during the run is included), read once the database has been quiet for several seconds.
+- **Page JavaScript** (\`bundle\`) reads the app's client build, not a server: the Vite manifest gives each page's
+  chunks, their static imports (first visit) and dynamic imports (on demand), and every file is gzipped at level 9.
 
 ## Running it
 
 \`npm run bench -w @tieout/bench -- <flags>\` (needs Postgres at 127.0.0.1:5432; the database \`tieout_bench\` is created
 and migrated on first use). \`--quick\` (default, ~10 min): every scenario at 100/10 and 500/50 clients/documents,
 10,000-update cold load, 1,000 edits of persistence. \`--full\` (~40 min): latency at 100/10, 500/50 and 2,000/200,
-100,000-update cold load, 5,000 edits. \`--servers=tieout,hocuspocus,reference\`, \`--scenarios=latency,throughput,memory,coldload,persistence\`,
-\`--workers=N\`, \`--cpu-prof\` (profiles of the Tieout process in bench/profiles/), \`--write-docs\` (this page),
-\`--from-json=FILE\` (re-render a saved run). Raw results: \`bench/results/<mode>-latest.json\`. The harness itself is
-tested by \`npm test -w @tieout/bench\` (a seconds-long smoke run against the reference server).
+100,000-update cold load, 5,000 edits. \`--servers=tieout,hocuspocus,reference\`, \`--scenarios=${SCENARIOS.join(',')}\`,
+\`--workers=N\`, \`--cpu-prof\` (profiles of the Tieout process in bench/profiles/), \`--write-docs\` (this page:
+the comparison only from a run of every server scenario on every server, the page JavaScript section from any run that
+measured it; other sections stay), \`--from-json=FILE\` (re-render a saved run). \`bundle\` starts no server and needs no
+database, only a build (\`npm run build -w @tieout/app\`; without one it is skipped). Raw results:
+\`bench/results/<mode>-latest.json\` (a run of only some scenarios or servers: \`<mode>-<scenarios>[-<servers>]-latest.json\`).
+The harness itself is tested by \`npm test -w @tieout/bench\` (a seconds-long smoke run against the reference server).
 
 ## Caveats
 

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { SCENARIOS, type Mode, type ScenarioName } from './config.ts';
 import { DEFAULT_BENCH_DATABASE_URL } from './fixtures.ts';
 import { runBench, type BenchResults } from './harness.ts';
-import { renderConsole, renderMarkdown } from './report.ts';
+import { PARTIAL_DOCS_ERROR, comparisonCoverage, mergeDocs, renderConsole } from './report.ts';
 import { SERVER_KINDS, type ServerKind } from './servers/launch.ts';
 
 const usage = `Usage: npm run bench -w @tieout/bench -- [--quick | --full] [options]
@@ -14,10 +14,12 @@ const usage = `Usage: npm run bench -w @tieout/bench -- [--quick | --full] [opti
                        100,000-update cold load, 5,000-edit persistence run (~35-45 min)
   --smoke              a seconds-long harness check (what the test suite runs), not a measurement
   --servers=a,b        among tieout,hocuspocus,reference (default: all three)
-  --scenarios=a,b      among ${SCENARIOS.join(',')} (default: all)
+  --scenarios=a,b      among ${SCENARIOS.join(',')} (default: all); bundle measures the app's
+                       client build (npm run build -w @tieout/app first), starts no server, ignores --servers
   --workers=N          load-generator processes, all pinned to core 1 (default 2)
   --database-url=URL   benchmark database, created if missing (default ${DEFAULT_BENCH_DATABASE_URL})
-  --write-docs         write docs/benchmarks.md from this run
+  --write-docs         write docs/benchmarks.md from this run: the server comparison needs every server
+                       scenario on every server; bundle alone replaces only its section; other sections stay
   --from-json=FILE     run nothing: print (and with --write-docs, write) the tables of a saved results file
   --cpu-prof           run the Tieout server with node --cpu-prof (profiles land in bench/profiles/)
 `;
@@ -61,12 +63,10 @@ if (values['cpu-prof']) await mkdir(profileDir, { recursive: true });
 
 const docPath = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));
 
-/** Rewrites docs/benchmarks.md from a run, keeping the soak section (written by `npm run soak -w @tieout/tests`). */
+/** Updates docs/benchmarks.md with what this run measured (see mergeDocs), keeping the rest of the page. */
 async function writeDocs(results: BenchResults): Promise<void> {
   const existing = await readFile(docPath, 'utf8').catch(() => '');
-  const soakAt = existing.indexOf('\n## Soak');
-  const soak = soakAt === -1 ? '' : existing.slice(soakAt);
-  await writeFile(docPath, renderMarkdown(results).trimEnd() + '\n' + soak);
+  await writeFile(docPath, mergeDocs(existing, results));
   console.log(`wrote ${docPath}`);
 }
 
@@ -75,6 +75,12 @@ if (values['from-json']) {
   console.log(renderConsole(saved));
   if (values['write-docs']) await writeDocs(saved);
   process.exit(0);
+}
+
+// Refused before a long run, not after it.
+if (values['write-docs'] && !values['from-json'] && comparisonCoverage(scenarios, servers) === 'partial') {
+  console.error(PARTIAL_DOCS_ERROR);
+  process.exit(1);
 }
 
 const command = `npm run bench -w @tieout/bench -- ${process.argv.slice(2).join(' ')}`.trim();
@@ -90,7 +96,12 @@ const results = await runBench({
 
 console.log(`\n${renderConsole(results)}`);
 await mkdir(`${benchRoot}results`, { recursive: true });
-const jsonPath = `${benchRoot}results/${mode}-latest.json`;
+// A partial run must not overwrite the complete run's file (the data behind docs/benchmarks.md).
+const partial = [
+  ...(scenarios.length < SCENARIOS.length ? [scenarios.join('-')] : []),
+  ...(servers.length < SERVER_KINDS.length && comparisonCoverage(scenarios, servers) !== 'none' ? [servers.join('-')] : []),
+];
+const jsonPath = `${benchRoot}results/${[mode, ...partial, 'latest'].join('-')}.json`;
 await writeFile(jsonPath, JSON.stringify(results, (_key, value) => (ArrayBuffer.isView(value) ? undefined : value), 2));
 console.log(`raw results: ${jsonPath}`);
 if (values['write-docs']) await writeDocs(results);
