@@ -26,7 +26,7 @@ export default defineConfig({
     serviceWorker(),
   ],
   build: {
-    // Keep .vite/manifest.json in build/client (Remix removes it otherwise): app/scripts/measure-bundle.ts reads it.
+    // Keep .vite/manifest.json in build/client (Remix removes it otherwise): bench/src/bundle.ts (the bundle benchmark) reads it.
     manifest: true,
   },
   resolve: {
