@@ -17,7 +17,7 @@ export interface ChecklistActions {
   patchItem: (itemId: string, patch: ItemPatch) => boolean;
   /** Keyboard and button moves: one step within the visible order, crossing into the next section at an end. */
   moveItemBy: (itemId: string, step: -1 | 1, focusControl?: string) => void;
-  /** Drag and drop: before `targetId` (or after it), in the target's section. */
+  /** Drag and drop (mouse and touch, see drag.ts): before `targetId` (or after it; null is the section's end). */
   dropItem: (itemId: string, targetSectionId: string, targetId: string | null, place: 'before' | 'after') => void;
   deleteItem: (itemId: string) => Promise<void>;
   saveFigure: (itemId: string, figure: Omit<Figure, 'id'> & { id?: string }) => boolean;
@@ -42,13 +42,4 @@ export function useActions(): ChecklistActions {
   const actions = useContext(ActionsContext);
   if (!actions) throw new Error('useActions outside the checklist page');
   return actions;
-}
-
-export const DRAG_ITEM = 'application/x-tieout-item';
-export const DRAG_SECTION = 'application/x-tieout-section';
-
-/** Above or below the middle of the element under the pointer. */
-export function dropPlace(event: { clientY: number; currentTarget: Element }): 'before' | 'after' {
-  const box = event.currentTarget.getBoundingClientRect();
-  return event.clientY < box.top + box.height / 2 ? 'before' : 'after';
 }

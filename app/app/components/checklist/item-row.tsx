@@ -1,8 +1,9 @@
 import { FIGURE_KINDS, ITEM_STATUSES, RISK_LEVELS, STATUS_LABELS, type ItemView } from '@tieout/doc-model';
-import { memo, useEffect, useLayoutEffect, useRef, useState, type DragEvent, type KeyboardEvent, type ReactElement } from 'react';
+import { memo, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactElement } from 'react';
 import type { PresentPerson } from '~/utils/collab.ts';
 import { formatFigure } from '~/utils/format.ts';
-import { DRAG_ITEM, dropPlace, useActions } from './actions.ts';
+import { useActions } from './actions.ts';
+import { useDragHandle, useDropIndicator, useIsCarried } from './drag.ts';
 import { Icon } from './icons.tsx';
 import { ItemDetails } from './item-details.tsx';
 import { controlTone, iconButtonClass, RISK_LABELS, RISK_TONE, selectClass, STATUS_TONE } from './labels.ts';
@@ -75,13 +76,16 @@ export const ItemRow = memo(function ItemRow({
 }) {
   const actions = useActions();
   const [expanded, setExpanded] = useState(false);
-  const [dropAt, setDropAt] = useState<'before' | 'after' | null>(null);
   const rowRef = useRef<HTMLLIElement>(null);
   const title = item.title;
   const detailsId = `details-${item.id}`;
   const patch = actions.patchItem;
   const ownerKnown = item.ownerId === null || members.some((member) => member.id === item.ownerId);
   const canReorder = editable && reorderable;
+  // Drops on a row are taken by its section card (drag.ts), which finds the row under the pointer.
+  const dropAt = useDropIndicator('item', item.id);
+  const carried = useIsCarried('item', item.id);
+  const handle = useDragHandle({ kind: 'item', id: item.id }, canReorder, rowRef);
 
   // A keyboard move may re-order the DOM under the focused control: give focus back.
   useLayoutEffect(() => {
@@ -103,22 +107,6 @@ export const ItemRow = memo(function ItemRow({
     actions.moveItemBy(item.id, event.key === 'ArrowUp' ? -1 : 1, target.dataset.control ?? 'handle');
   };
 
-  const onDragOver = (event: DragEvent<HTMLLIElement>) => {
-    if (!canReorder || !event.dataTransfer.types.includes(DRAG_ITEM)) return;
-    event.preventDefault();
-    event.dataTransfer.dropEffect = 'move';
-    const place = dropPlace(event);
-    if (place !== dropAt) setDropAt(place);
-  };
-  const onDrop = (event: DragEvent<HTMLLIElement>) => {
-    const draggedId = event.dataTransfer.getData(DRAG_ITEM);
-    setDropAt(null);
-    if (!canReorder || !draggedId) return;
-    event.preventDefault();
-    event.stopPropagation();
-    if (draggedId !== item.id) actions.dropItem(draggedId, item.sectionId, item.id, dropPlace(event));
-  };
-
   return (
     <li
       ref={rowRef}
@@ -128,12 +116,8 @@ export const ItemRow = memo(function ItemRow({
       onBlur={(event) => {
         if (!event.currentTarget.contains(event.relatedTarget as Node | null)) actions.focusItem(null);
       }}
-      onDragOver={onDragOver}
-      onDragLeave={(event) => {
-        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDropAt(null);
-      }}
-      onDrop={onDrop}
-      className={`item-row relative px-3 py-2 [contain-intrinsic-size:auto_3.25rem] [content-visibility:auto] ${selected ? 'bg-sky-50/70 dark:bg-sky-950/30' : ''}`}
+      data-drop-indicator={dropAt ?? undefined}
+      className={`item-row relative px-3 py-2 [contain-intrinsic-size:auto_3.25rem] [content-visibility:auto] ${selected ? 'bg-sky-50/70 dark:bg-sky-950/30' : ''} ${carried ? 'opacity-60 ring-2 ring-inset ring-sky-400' : ''}`}
     >
       {dropAt ? (
         <div
@@ -158,13 +142,8 @@ export const ItemRow = memo(function ItemRow({
             aria-keyshortcuts="Alt+ArrowUp Alt+ArrowDown"
             aria-describedby="reorder-hint"
             disabled={!canReorder}
-            draggable={canReorder}
-            onDragStart={(event) => {
-              event.dataTransfer.setData(DRAG_ITEM, item.id);
-              event.dataTransfer.effectAllowed = 'move';
-              if (rowRef.current) event.dataTransfer.setDragImage(rowRef.current, 16, 16);
-            }}
-            className={`${iconButtonClass} cursor-grab active:cursor-grabbing`}
+            {...handle}
+            className={`${iconButtonClass} cursor-grab select-none active:cursor-grabbing pointer-coarse:h-9 pointer-coarse:w-9 ${canReorder ? 'touch-none' : ''}`}
           >
             <Icon name="grip" />
           </button>
@@ -181,7 +160,7 @@ export const ItemRow = memo(function ItemRow({
         </div>
         <TitleInput title={title} disabled={!editable} onCommit={(next) => patch(item.id, { title: next })} />
         <ItemPresence people={presence} itemTitle={title} />
-        <div className="flex flex-wrap items-center gap-1.5 pl-[5.25rem] max-lg:w-full lg:shrink-0 lg:pl-0">
+        <div className="flex flex-wrap items-center gap-1.5 max-lg:w-full sm:pl-[5.25rem] lg:shrink-0 lg:pl-0">
           <select
             data-control="status"
             aria-label={`Status of ${title}`}
@@ -260,7 +239,7 @@ export const ItemRow = memo(function ItemRow({
         </div>
       </div>
       {overdue || item.figures.length > 0 || item.evidence.length > 0 ? (
-        <div className="mt-1 flex flex-wrap gap-x-4 gap-y-1 pl-[5.75rem] text-xs text-slate-500 dark:text-slate-400">
+        <div className="mt-1 flex flex-wrap gap-x-4 gap-y-1 text-xs sm:pl-[5.75rem] text-slate-500 dark:text-slate-400">
           {overdue ? <span className="font-medium text-amber-700 dark:text-amber-400">Overdue</span> : null}
           {item.figures.map((figure) => (
             <span key={figure.id}>
@@ -278,7 +257,7 @@ export const ItemRow = memo(function ItemRow({
         </div>
       ) : null}
       {expanded ? (
-        <div id={detailsId} className="mt-2 pl-[5.75rem] pr-1">
+        <div id={detailsId} className="mt-2 pr-1 sm:pl-[5.75rem]">
           <ItemDetails item={item} editable={editable} />
         </div>
       ) : null}

@@ -1,7 +1,8 @@
 import { rollupFigures, type ItemView, type SectionView } from '@tieout/doc-model';
-import { memo, useLayoutEffect, useRef, useState, type DragEvent, type FormEvent, type KeyboardEvent } from 'react';
+import { memo, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { PresentPerson } from '~/utils/collab.ts';
-import { DRAG_ITEM, DRAG_SECTION, dropPlace, useActions } from './actions.ts';
+import { useActions } from './actions.ts';
+import { useDragHandle, useDropIndicator, useDropZone, useIsCarried } from './drag.ts';
 import { Icon } from './icons.tsx';
 import { ItemRow, type Member } from './item-row.tsx';
 import { iconButtonClass, smallButtonClass, textControlClass } from './labels.ts';
@@ -39,10 +40,14 @@ export const SectionCard = memo(function SectionCard({
   const actions = useActions();
   const headingId = `section-${section.id}`;
   const [renaming, setRenaming] = useState(false);
-  const [dropAt, setDropAt] = useState<'before' | 'after' | 'end' | null>(null);
   const done = section.items.filter((item) => item.status === 'done').length;
   const canReorder = editable && reorderable;
   const sectionRef = useRef<HTMLElement>(null);
+  // The card takes drops of sections (before/after it) and of items (on a row, or at its end): see drag.ts.
+  const dropZone = useDropZone(canReorder);
+  const dropAt = useDropIndicator('section', section.id);
+  const carried = useIsCarried('section', section.id);
+  const handle = useDragHandle({ kind: 'section', id: section.id }, canReorder);
 
   useLayoutEffect(() => {
     const control = actions.takePendingFocus(section.id);
@@ -60,42 +65,16 @@ export const SectionCard = memo(function SectionCard({
     if (canReorder) actions.moveSectionBy(section.id, event.key === 'ArrowUp' ? -1 : 1);
   };
 
-  // Sections accept a dragged section (before/after) and a dragged item (at the end of this section).
-  const onDragOver = (event: DragEvent<HTMLElement>) => {
-    if (!canReorder) return;
-    const types = event.dataTransfer.types;
-    if (types.includes(DRAG_SECTION)) {
-      event.preventDefault();
-      const place = dropPlace(event);
-      if (place !== dropAt) setDropAt(place);
-    } else if (types.includes(DRAG_ITEM)) {
-      event.preventDefault();
-      if (dropAt !== 'end') setDropAt('end');
-    }
-  };
-  const onDrop = (event: DragEvent<HTMLElement>) => {
-    setDropAt(null);
-    if (!canReorder) return;
-    const sectionId = event.dataTransfer.getData(DRAG_SECTION);
-    const itemId = event.dataTransfer.getData(DRAG_ITEM);
-    event.preventDefault();
-    if (sectionId && sectionId !== section.id) actions.dropSection(sectionId, section.id, dropPlace(event));
-    else if (itemId) actions.dropItem(itemId, section.id, null, 'after');
-  };
-
   return (
     <section
       ref={sectionRef}
       aria-labelledby={headingId}
       data-section-id={section.id}
-      onDragOver={onDragOver}
-      onDragLeave={(event) => {
-        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDropAt(null);
-      }}
-      onDrop={onDrop}
+      data-drop-indicator={dropAt ?? undefined}
+      {...dropZone}
       className={`relative rounded-lg border bg-white shadow-sm dark:bg-slate-900 ${
-        dropAt === 'end' ? 'border-sky-400 dark:border-sky-600' : 'border-slate-200 dark:border-slate-800'
-      }`}
+        dropAt === 'end' ? 'border-sky-400 ring-1 ring-sky-400 dark:border-sky-600' : 'border-slate-200 dark:border-slate-800'
+      } ${carried ? 'opacity-60 ring-2 ring-sky-400' : ''}`}
     >
       {dropAt === 'before' || dropAt === 'after' ? (
         <div
@@ -114,12 +93,8 @@ export const SectionCard = memo(function SectionCard({
           aria-keyshortcuts="Alt+ArrowUp Alt+ArrowDown"
           aria-describedby="reorder-hint"
           disabled={!canReorder}
-          draggable={canReorder}
-          onDragStart={(event) => {
-            event.dataTransfer.setData(DRAG_SECTION, section.id);
-            event.dataTransfer.effectAllowed = 'move';
-          }}
-          className={`${iconButtonClass} cursor-grab`}
+          {...handle}
+          className={`${iconButtonClass} cursor-grab select-none pointer-coarse:h-9 pointer-coarse:w-9 ${canReorder ? 'touch-none' : ''}`}
         >
           <Icon name="grip" />
         </button>
