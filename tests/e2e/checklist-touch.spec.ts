@@ -178,7 +178,7 @@ test('on a phone, an editor drags items and sections with a finger, and a deskto
   await finger.up();
   await expect.poll(() => sectionOrder(erin, tag)).toEqual([second, first]);
   await expect.poll(() => sectionOrder(eddie, tag)).toEqual([second, first]);
-  await expect(announcement(eddie)).toHaveText('Moved section');
+  await expect(announcement(eddie)).toHaveText(new RegExp(`^Moved section ${second}: now \\d+ of \\d+$`));
 
   // Sorted, the checklist order cannot change: the handles are off and scroll the page like anything else
   await eddie.getByRole('combobox', { name: 'Sort items' }).selectOption('status');

@@ -279,7 +279,7 @@ function ChecklistScreen() {
         {announcement}
       </p>
       <p id="reorder-hint" className="sr-only">
-        Press Alt and the up or down arrow to move. Drag with a mouse.
+        Press Alt and the up or down arrow to move, or drag the handle with a mouse or a finger.
       </p>
 
       {!live || !actions || (!live.loaded && live.view.sections.length === 0) ? (

@@ -62,6 +62,12 @@ export function createActions(deps: {
     }
   };
 
+  const announceSectionPlace = (sectionId: string) => {
+    const sections = readChecklist(doc).sections;
+    const at = sections.findIndex((section) => section.id === sectionId);
+    announce(`Moved section ${sections[at]?.title}: now ${at + 1} of ${sections.length}`);
+  };
+
   const describePlace = (itemId: string) => {
     const view = readChecklist(doc);
     for (const section of view.sections) {
@@ -190,11 +196,7 @@ export function createActions(deps: {
       if (step === 1 && index === view.sections.length - 1) return;
       const beforeId = step === -1 ? view.sections[index - 1]!.id : (view.sections[index + 2]?.id ?? null);
       pendingFocus.set(sectionId, step === -1 ? 'section-up' : 'section-down');
-      if (edit(() => moveSection(doc, sectionId, beforeId))) {
-        const sections = readChecklist(doc).sections;
-        const at = sections.findIndex((section) => section.id === sectionId);
-        announce(`Moved section ${sections[at]?.title}: now ${at + 1} of ${sections.length}`);
-      }
+      if (edit(() => moveSection(doc, sectionId, beforeId))) announceSectionPlace(sectionId);
     },
 
     dropSection(sectionId, targetId, place) {
@@ -204,7 +206,7 @@ export function createActions(deps: {
       const index = others.findIndex((section) => section.id === targetId);
       if (index === -1) return;
       const beforeId = place === 'before' ? targetId : (others[index + 1]?.id ?? null);
-      if (edit(() => moveSection(doc, sectionId, beforeId))) announce('Moved section');
+      if (edit(() => moveSection(doc, sectionId, beforeId))) announceSectionPlace(sectionId);
     },
 
     async deleteSection(sectionId) {
