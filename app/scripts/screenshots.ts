@@ -54,8 +54,20 @@ async function waitUntilUp(url: string, child: ChildProcess, timeoutMs = 120_000
   throw new Error(`The app did not answer ${url} within ${timeoutMs / 1000} s`);
 }
 
-async function signedIn(browser: Browser, baseUrl: string, email: string, theme: Theme): Promise<Page> {
-  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 860 }, colorScheme: theme });
+interface Device {
+  width: number;
+  height: number;
+  isMobile?: boolean;
+}
+
+async function signedIn(browser: Browser, baseUrl: string, email: string, theme: Theme, device: Device = { width: 1280, height: 860 }): Promise<Page> {
+  const context = await browser.newContext({
+    baseURL: baseUrl,
+    viewport: { width: device.width, height: device.height },
+    isMobile: device.isMobile ?? false,
+    hasTouch: device.isMobile ?? false,
+    colorScheme: theme,
+  });
   const page = await context.newPage();
   await page.goto('/login');
   await page.getByLabel('Email').fill(email);
@@ -119,6 +131,18 @@ async function main(): Promise<void> {
       await editor.evaluate(() => window.scrollBy(0, -160));
       await shoot(editor, 'checklist-notes', theme);
 
+      // Reloaded with no network at all: the page comes from the service worker, the document from IndexedDB.
+      await editor.getByRole('status', { name: 'Connection' }).filter({ hasText: 'available offline' }).waitFor({ timeout: 20_000 });
+      await editor.context().setOffline(true);
+      await editor.reload();
+      await editor.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Offline' }).waitFor();
+      await shoot(editor, 'checklist-offline', theme);
+      await editor.context().setOffline(false);
+
+      const phone = await signedIn(browser, baseUrl, demoUsers.editor2.email, theme, { width: 412, height: 915, isMobile: true });
+      await openChecklist(phone, demoChecklists.leaseExposure.id);
+      await shoot(phone, 'checklist-phone', theme);
+
       const reviewer = await signedIn(browser, baseUrl, demoUsers.reviewer.email, theme);
       await openChecklist(reviewer, demoChecklists.energyContracts.id);
       await shoot(reviewer, 'checklist-reviewer', theme);
@@ -129,7 +153,7 @@ async function main(): Promise<void> {
       await editor.getByRole('status', { name: 'Import summary' }).waitFor();
       await shoot(editor, 'import-preview', theme, true);
 
-      for (const page of [owner, editor, reviewer]) await page.context().close();
+      for (const page of [owner, editor, phone, reviewer]) await page.context().close();
     }
   } finally {
     await browser?.close();
