@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import type { ActAs, Database, JwtClaims, QueryResult, Row, Sql } from './types.ts';
+import type { ActAs, Database, JwtClaims, QueryResult, Row, ScriptStep, Sql } from './types.ts';
 
 type Role = 'authenticated' | 'anon' | 'service_role';
 
@@ -24,6 +24,33 @@ async function switchRole(sql: Sql, role: Role, claims: Record<string, unknown> 
     role,
     claims ? JSON.stringify(claims) : '',
   ]);
+}
+
+/**
+ * A string as an SQL literal, safe whatever `standard_conforming_strings` says: an E'' string with quotes
+ * and backslashes escaped (as node-postgres's escapeLiteral does). NUL cannot occur in Postgres text.
+ */
+export function sqlLiteral(text: string): string {
+  if (text.includes('\0')) throw new Error('SQL text cannot contain NUL characters');
+  return `E'${text.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}
+
+/** The body of a `scriptAsUsers` transaction (without begin/commit): each step's switch, then its statement. */
+function scriptBody(steps: ScriptStep[]): string {
+  return steps
+    .map((step) => {
+      const lock = step.sharedAdvisoryLock === undefined ? '' : `, pg_advisory_xact_lock_shared(hashtextextended(${sqlLiteral(step.sharedAdvisoryLock)}, 0))`;
+      const statement = step.statement.trim().replace(/;+$/, '');
+      if (statement.includes(';')) throw new Error('A script step is one statement');
+      return `select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${sqlLiteral(JSON.stringify(step.claims))}, true)${lock};\n${statement};`;
+    })
+    .join('\n');
+}
+
+/** Every second result of a script body is a step's statement (the others are its switch). */
+function stepRows(results: { rows: Row[] }[], steps: number): Row[][] {
+  if (results.length !== steps * 2) throw new Error(`A script of ${steps} steps returned ${results.length} results`);
+  return Array.from({ length: steps }, (_, index) => results[index * 2 + 1]!.rows);
 }
 
 function roleApi(transaction: <T>(work: (sql: Sql) => Promise<T>) => Promise<T>) {
@@ -94,6 +121,26 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   return {
     kind: 'postgres',
     ...roleApi(transaction),
+    async scriptAsUsers(steps) {
+      if (steps.length === 0) return [];
+      const body = scriptBody(steps);
+      const client = await pool.connect();
+      const ignoreError = () => {};
+      client.on('error', ignoreError);
+      try {
+        // One simple-protocol query: Postgres runs the statements in order and stops at the first error.
+        const results = (await client.query(`begin;\n${body}\ncommit;`)) as unknown as { rows: Row[] }[];
+        client.off('error', ignoreError);
+        client.release();
+        // begin and commit frame the steps' results.
+        return stepRows(results.slice(1, -1), steps.length);
+      } catch (error) {
+        await client.query('rollback').catch(() => {});
+        client.off('error', ignoreError);
+        client.release(isConnectionError(error) ? (error as Error) : undefined);
+        throw error;
+      }
+    },
     async execScript(script) {
       await pool.query(script);
     },
@@ -121,6 +168,12 @@ async function openPglite(dataDir: string): Promise<Database> {
   return {
     kind: 'pglite',
     ...roleApi(transaction),
+    async scriptAsUsers(steps) {
+      if (steps.length === 0) return [];
+      const body = scriptBody(steps);
+      // In-process: no round trips to save, but the same script runs, so both engines behave alike.
+      return db.transaction(async (tx) => stepRows((await tx.exec(body)) as { rows: Row[] }[], steps.length));
+    },
     async execScript(script) {
       await db.exec(script);
     },

@@ -197,6 +197,41 @@ export async function appendUpdatesAsUsers(
 ): Promise<AppendedUpdates[]> {
   const work = entries.filter((entry) => entry.updates.length > 0);
   if (work.length === 0) return entries.map(() => ({ ids: [] }));
+  // The usual case in one round trip (docs/decisions/024). A script's error does not say whose statement
+  // failed, so any error is retried statement by statement below, which names the user (and retries
+  // transient errors once more, harmlessly: the failed script was rolled back).
+  try {
+    const rowsPerEntry = await db.scriptAsUsers(
+      work.map((entry, index) => ({
+        claims: entry.claims,
+        sharedAdvisoryLock: index === 0 ? lockKey(checklistId) : undefined,
+        statement: appendStatement(checklistId, workspaceId, entry.updates),
+      })),
+    );
+    const ids = new Map(work.map((entry, index) => [entry, rowsPerEntry[index]!.map((row) => asId(row.id)).sort((a, b) => a - b)]));
+    return entries.map((entry) => ({ ids: ids.get(entry) ?? [] }));
+  } catch {
+    return appendUpdatesStepByStep(db, checklistId, workspaceId, entries, work);
+  }
+}
+
+/** The multi-row insert of one user's updates with every value inlined: ids checked, updates as base64. */
+function appendStatement(checklistId: string, workspaceId: string, updates: Uint8Array[]): string {
+  if (!UUID.test(checklistId) || !UUID.test(workspaceId)) throw new Error('Checklist and workspace ids must be UUIDs');
+  const encoded = updates.map((update) => `'${Buffer.from(update.buffer, update.byteOffset, update.byteLength).toString('base64')}'`);
+  return `insert into public.document_updates (checklist_id, workspace_id, update)
+    select '${checklistId}', '${workspaceId}', decode(u.update, 'base64')
+    from unnest(array[${encoded.join(',')}]::text[]) with ordinality as u(update, n) order by u.n
+    returning id`;
+}
+
+async function appendUpdatesStepByStep(
+  db: Database,
+  checklistId: string,
+  workspaceId: string,
+  entries: UserUpdates[],
+  work: UserUpdates[],
+): Promise<AppendedUpdates[]> {
   let failing: JwtClaims | null = null;
   try {
     const written = await db.asUsers(async (actAs) => {

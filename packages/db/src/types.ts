@@ -37,6 +37,13 @@ export interface ActAsOptions {
  */
 export type ActAs = (claims: JwtClaims, options?: ActAsOptions) => Promise<Sql>;
 
+/** One user's statement in `Database.scriptAsUsers`. */
+export interface ScriptStep extends ActAsOptions {
+  claims: JwtClaims;
+  /** One SQL statement, with every value inlined as a literal, and no ';' anywhere in it (not even in a literal). */
+  statement: string;
+}
+
 export interface Database {
   readonly kind: DatabaseKind;
   /** A transaction as a signed-in user: `set local role authenticated` and `request.jwt.claims`, as PostgREST does. */
@@ -47,6 +54,15 @@ export interface Database {
    * user of the latest switch.
    */
   asUsers<T>(work: (actAs: ActAs) => Promise<T>): Promise<T>;
+  /**
+   * The same as `asUsers`, in ONE round trip: a single simple-protocol script `begin; <switch to user 1>;
+   * <statement 1>; <switch to user 2>; <statement 2>; ...; commit`. Postgres plans each statement after the
+   * previous one ran, so every statement still runs under RLS as its step's user. The statements are inlined
+   * SQL: build them only from values made safe with `sqlLiteral` (or validated to a fixed alphabet).
+   * Resolves to each step's rows; on any error the transaction is rolled back and the error is thrown
+   * (without saying which step failed: use `asUsers` to find out).
+   */
+  scriptAsUsers(steps: ScriptStep[]): Promise<Row[][]>;
   /** A transaction as an anonymous caller (role `anon`, no claims). */
   asAnon<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
   /**

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../src/index.ts';
+import { appendUpdatesAsUsers, AppendUpdatesError, type Database } from '../src/index.ts';
+import { sqlLiteral } from '../src/database.ts';
 import { createChecklistFixture, openScratchDatabase, type ChecklistFixture } from '../src/testing.ts';
 
 let db: Database;
@@ -72,6 +73,100 @@ describe('asUsers', () => {
       return rows[0]!.n;
     });
     expect(held).toBe(1);
+  });
+});
+
+describe('scriptAsUsers (one round trip)', () => {
+  const literal = (text: string) => sqlLiteral(text);
+
+  it('runs each step as its user, in one transaction, and returns each step’s rows', async () => {
+    const [owner, viewer, editor] = await db.scriptAsUsers(
+      (['owner', 'viewer', 'editor'] as const).map((who) => ({
+        claims: fx.users[who].claims,
+        statement: `${whoAmI}, txid_current()::text as tx`,
+      })),
+    );
+    expect([owner, viewer, editor].map((rows) => rows![0]!.uid)).toEqual([fx.users.owner.id, fx.users.viewer.id, fx.users.editor.id]);
+    expect(new Set([owner, viewer, editor].map((rows) => rows![0]!.tx)).size).toBe(1);
+    expect(viewer![0]!.role).toBe('authenticated');
+    expect(JSON.parse(viewer![0]!.claims as string)).toEqual(fx.users.viewer.claims);
+  });
+
+  it('applies RLS per step and rolls everything back when one step fails', async () => {
+    const before = await countUpdates(fx.checklistId);
+    const insert = `insert into public.document_updates (checklist_id, workspace_id, update) values (${literal(fx.checklistId)}, ${literal(fx.workspaceId)}, '\\x00'::bytea) returning user_id`;
+    const [inserted] = await db.scriptAsUsers([{ claims: fx.users.editor.claims, statement: insert }]);
+    expect(inserted![0]!.user_id).toBe(fx.users.editor.id);
+    await expect(
+      db.scriptAsUsers([
+        { claims: fx.users.editor.claims, statement: insert },
+        { claims: fx.users.viewer.claims, statement: insert },
+      ]),
+    ).rejects.toThrow(/row-level security/);
+    expect(await countUpdates(fx.checklistId)).toBe(before + 1);
+    // The connection is usable afterwards (the failed transaction was rolled back, not left open).
+    expect((await db.scriptAsUsers([{ claims: fx.users.owner.claims, statement: 'select 1 as one' }]))[0]).toEqual([{ one: 1 }]);
+  });
+
+  it('inlines claims safely: quotes, backslashes and semicolons in them are data, not SQL', async () => {
+    const claims = { ...fx.users.editor.claims, email: `o'brien\\'; drop table public.checklists; --@example.com`, note: "it's \\\\ fine" };
+    const [rows] = await db.scriptAsUsers([{ claims, statement: `select auth.jwt() as jwt` }]);
+    expect(rows![0]!.jwt).toEqual(claims);
+    expect(literal(`a'b\\c`)).toBe(`E'a''b\\\\c'`);
+    expect(() => literal('a\0b')).toThrow(/NUL/);
+  });
+
+  it('takes the shared advisory lock in the first step when asked', async () => {
+    const key = `tieout.test:${crypto.randomUUID()}`;
+    const [rows] = await db.scriptAsUsers([
+      {
+        claims: fx.users.editor.claims,
+        sharedAdvisoryLock: key,
+        statement: `select count(*)::int as n from pg_locks where locktype = 'advisory' and mode = 'ShareLock' and pid = pg_backend_pid()
+           and ((classid::bigint << 32) | objid::bigint) = hashtextextended(${literal(key)}, 0)`,
+      },
+    ]);
+    expect(rows![0]!.n).toBe(1);
+  });
+
+  it('refuses a step that holds more than one statement, before running anything', async () => {
+    const before = await countUpdates(fx.checklistId);
+    await expect(
+      db.scriptAsUsers([{ claims: fx.users.editor.claims, statement: `select 1; delete from public.document_updates` }]),
+    ).rejects.toThrow(/one statement/);
+    expect(await countUpdates(fx.checklistId)).toBe(before);
+  });
+
+  it('is what appendUpdatesAsUsers uses, falling back to statement by statement to name a refused author', async () => {
+    const calls = { script: 0, steps: 0 };
+    const counting: Database = {
+      ...db,
+      scriptAsUsers: (steps) => {
+        calls.script++;
+        return db.scriptAsUsers(steps);
+      },
+      asUsers: (work) => {
+        calls.steps++;
+        return db.asUsers(work);
+      },
+    };
+    const update = Uint8Array.of(0, 0);
+    const appended = await appendUpdatesAsUsers(counting, fx.checklistId, fx.workspaceId, [
+      { claims: fx.users.editor.claims, updates: [update, update] },
+      { claims: fx.users.owner.claims, updates: [update] },
+    ]);
+    expect(calls).toEqual({ script: 1, steps: 0 });
+    expect(appended.map((entry) => entry.ids.length)).toEqual([2, 1]);
+    expect(appended[0]!.ids[0]!).toBeLessThan(appended[0]!.ids[1]!);
+    expect(appended[1]!.ids[0]!).toBeGreaterThan(appended[0]!.ids[1]!);
+
+    const refused = await appendUpdatesAsUsers(counting, fx.checklistId, fx.workspaceId, [
+      { claims: fx.users.editor.claims, updates: [update] },
+      { claims: fx.users.viewer.claims, updates: [update] },
+    ]).catch((error: unknown) => error);
+    expect(calls).toEqual({ script: 2, steps: 1 });
+    expect(refused).toBeInstanceOf(AppendUpdatesError);
+    expect((refused as AppendUpdatesError).userId).toBe(fx.users.viewer.id);
   });
 });
 
