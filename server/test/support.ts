@@ -235,6 +235,7 @@ export function withOutage(real: Database): { db: Database; setDown(down: boolea
     kind: real.kind,
     asUser: (claims, work) => (down ? refuse() : real.asUser(claims, work)),
     asUsers: (work) => (down ? refuse() : real.asUsers(work)),
+    scriptAsUsers: (steps) => (down ? refuse() : real.scriptAsUsers(steps)),
     asAnon: (work) => (down ? refuse() : real.asAnon(work)),
     asService: (work) => (down ? refuse() : real.asService(work)),
     execScript: (script) => (down ? refuse() : real.execScript(script)),
@@ -251,6 +252,8 @@ export function countingDatabase(real: Database): { db: Database; calls: Record<
     kind: real.kind,
     asUser: (claims, work) => (calls.asUser++, real.asUser(claims, work)),
     asUsers: (work) => (calls.asUsers++, real.asUsers(work)),
+    // The same multi-user write transaction, in one round trip: counted with asUsers.
+    scriptAsUsers: (steps) => (calls.asUsers++, real.scriptAsUsers(steps)),
     asAnon: (work) => (calls.asAnon++, real.asAnon(work)),
     asService: (work) => (calls.asService++, real.asService(work)),
     execScript: (script) => real.execScript(script),
