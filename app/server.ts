@@ -13,7 +13,7 @@ import { migrate, openDatabase } from '@tieout/db';
 import { attachCollabServer, loadCollabTuning, ConfigError as CollabConfigError, type CollabTuning } from '@tieout/server';
 import { clientAddress, mountFetchHandler } from './server/auth-api.ts';
 import { createProjectionHook } from './server/projection-hook.ts';
-import { ConfigError, loadConfig, withListeningPort, type AppConfig } from './server/config.ts';
+import { ConfigError, loadConfig, SIGN_IN_LIMIT_WINDOW_SECONDS, withListeningPort, type AppConfig } from './server/config.ts';
 
 let config: AppConfig;
 // Redis fan-out, limits and timing of the collaboration server hosted here (REDIS_URL, COLLAB_*).
@@ -49,7 +49,8 @@ const viteDevServer = config.isProduction
     );
 
 if (config.auth.mode === 'embedded') {
-  app.use('/auth/v1', mountFetchHandler(createEmbeddedAuthApi({ db, jwtSecret: config.auth.jwtSecret })));
+  const rateLimit = { signInPerAddress: { max: config.auth.signInLimitPerAddress, windowSeconds: SIGN_IN_LIMIT_WINDOW_SECONDS } };
+  app.use('/auth/v1', mountFetchHandler(createEmbeddedAuthApi({ db, jwtSecret: config.auth.jwtSecret, rateLimit })));
 }
 
 const collab = config.collabUrl

@@ -17,7 +17,11 @@ const envSchema = z.object({
   SUPABASE_ANON_KEY: optionalString,
   SUPABASE_JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'SUPABASE_JWT_SECRET must be at least 32 characters').optional()),
   COLLAB_URL: optionalUrl(/^(wss?|https?)$/),
+  AUTH_SIGN_IN_LIMIT_PER_ADDRESS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(60)),
 });
+
+/** The window of AUTH_SIGN_IN_LIMIT_PER_ADDRESS. */
+export const SIGN_IN_LIMIT_WINDOW_SECONDS = 5 * 60;
 
 export type AuthConfig =
   | {
@@ -28,6 +32,8 @@ export type AuthConfig =
       anonKey: string;
       jwtSecret: string;
       usingDevelopmentSecret: boolean;
+      /** Sign-in attempts accepted from one client address per SIGN_IN_LIMIT_WINDOW_SECONDS. */
+      signInLimitPerAddress: number;
     }
   | { mode: 'hosted'; supabaseUrl: string; anonKey: string; jwtSecret: string | undefined; usingDevelopmentSecret: false };
 
@@ -76,6 +82,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: { d
       anonKey: e.SUPABASE_ANON_KEY ?? EMBEDDED_ANON_KEY,
       jwtSecret: e.SUPABASE_JWT_SECRET ?? options.developmentJwtSecret,
       usingDevelopmentSecret: !e.SUPABASE_JWT_SECRET,
+      signInLimitPerAddress: e.AUTH_SIGN_IN_LIMIT_PER_ADDRESS,
     };
   }
   return {

@@ -11,7 +11,13 @@ describe('loadConfig', () => {
     expect(config.database.url).toBeUndefined();
     expect(config.database.pgliteDataDir).toMatch(/\/\.data\/pglite$/);
     expect(config.auth).toMatchObject({ mode: 'embedded', supabaseUrl: 'http://127.0.0.1:3000', jwtSecret: dev.developmentJwtSecret, usingDevelopmentSecret: true });
+    expect(config.auth).toMatchObject({ signInLimitPerAddress: 60 });
     expect(config.collabUrl).toBeUndefined();
+  });
+  it('takes the sign-in limit per client address from AUTH_SIGN_IN_LIMIT_PER_ADDRESS, a positive whole number', () => {
+    expect(loadConfig({ AUTH_SIGN_IN_LIMIT_PER_ADDRESS: '500' }, dev).auth).toMatchObject({ signInLimitPerAddress: 500 });
+    expect(() => loadConfig({ AUTH_SIGN_IN_LIMIT_PER_ADDRESS: '0' }, dev)).toThrow(/AUTH_SIGN_IN_LIMIT_PER_ADDRESS/);
+    expect(() => loadConfig({ AUTH_SIGN_IN_LIMIT_PER_ADDRESS: 'many' }, dev)).toThrow(/AUTH_SIGN_IN_LIMIT_PER_ADDRESS/);
   });
   it('uses hosted Supabase when SUPABASE_URL is set and requires its anon key', () => {
     expect(() => loadConfig({ SUPABASE_URL: 'https://abc.supabase.co' }, dev)).toThrow(/SUPABASE_ANON_KEY/);
