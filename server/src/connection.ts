@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { JwtClaims, WorkspaceRole } from '@tieout/db';
+import { inspectUpdate } from '@tieout/doc-model';
 import * as decoding from 'lib0/decoding';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
@@ -11,7 +12,6 @@ import { canWrite, DocumentSizeError, type DocumentRoom, type Peer } from './doc
 import type { CollabMetrics } from './metrics.ts';
 import {
   awarenessMessage,
-  isEmptyUpdate,
   MessageType,
   permissionDeniedMessage,
   syncStep1Message,
@@ -24,6 +24,9 @@ export class ProtocolError extends Error {
 }
 
 const messageTypeName: Record<number, string> = { 0: 'sync', 1: 'awareness', 2: 'auth', 3: 'query_awareness' };
+
+/** The most updates a session may have waiting for content it has not sent yet (see `hold`). */
+const MAX_HELD_UPDATES = 200;
 
 /**
  * One WebSocket session. Frames that arrive before authorization completes are queued (bounded), then
@@ -40,6 +43,8 @@ export class CollabConnection implements Peer {
   state: 'authorizing' | 'open' | 'closed' = 'authorizing';
   log: Logger;
   private queue: Uint8Array[] = [];
+  private held: Uint8Array[] = [];
+  private heldBytes = 0;
   private tokens: number;
   private lastRefill = performance.now();
   private deniedNotified = false;
@@ -127,6 +132,8 @@ export class CollabConnection implements Peer {
     const wasOpen = this.state === 'open';
     this.state = 'closed';
     this.queue = [];
+    this.held = [];
+    this.heldBytes = 0;
     if (wasOpen) {
       this.metrics.connections.dec();
       this.log.info('connection closed');
@@ -199,6 +206,12 @@ export class CollabConnection implements Peer {
         this.close(CloseCode.tooLarge, error.message);
         return;
       }
+      if (error instanceof SchemaViolationError) {
+        this.metrics.errors.inc({ kind: 'schema_violation' });
+        this.log.warn({ reason: error.message }, 'update breaks the checklist schema: refused');
+        this.close(CloseCode.malformed, `update breaks the checklist schema: ${error.message}`);
+        return;
+      }
       this.metrics.errors.inc({ kind: error instanceof InvalidUpdateError ? 'invalid_update' : 'malformed_message' });
       const detail = error instanceof ProtocolError || error instanceof InvalidUpdateError ? error.message : 'unreadable message';
       this.log.warn({ err: error }, 'malformed message');
@@ -222,13 +235,17 @@ export class CollabConnection implements Peer {
       return;
     }
     if (syncType !== SyncType.step2 && syncType !== SyncType.update) throw new ProtocolError(`unknown sync message ${syncType}`);
-    let empty: boolean;
+    let decoded: ReturnType<typeof Y.decodeUpdate>;
     try {
-      empty = isEmptyUpdate(payload);
+      decoded = Y.decodeUpdate(payload);
     } catch {
       throw new InvalidUpdateError('invalid Yjs update');
     }
-    if (empty) return;
+    // Nothing to apply (e.g. the sync step 2 of a client whose offline edits reached this process another way).
+    if (decoded.structs.length === 0 && decoded.ds.clients.size === 0) {
+      if (this.held.length > 0) this.retryHeld(room);
+      return;
+    }
     if (this.readOnly) {
       this.metrics.writesDenied.inc();
       if (!this.deniedNotified) {
@@ -238,13 +255,67 @@ export class CollabConnection implements Peer {
       }
       return;
     }
+    // The first line of the checklist schema: nothing that breaks it reaches the document, the other sessions,
+    // Redis or the database (the doc model's readers tolerate such content as the second line, decision 062).
+    const verdict = inspectUpdate(room.doc, payload, decoded);
+    if (verdict?.missingContent) {
+      this.hold(payload);
+      return;
+    }
+    if (verdict) throw new SchemaViolationError(verdict.reason);
+    this.apply(room, payload);
+    if (this.held.length > 0) this.retryHeld(room);
+  }
+
+  private apply(room: DocumentRoom, update: Uint8Array): void {
     try {
-      room.applyClientUpdate(this, payload);
+      room.applyClientUpdate(this, update);
     } catch (error) {
       if (error instanceof DocumentSizeError) throw error;
       throw new InvalidUpdateError('Yjs update could not be applied');
     }
   }
+
+  /**
+   * Keeps an update that refers to content this session has not sent yet, unapplied, until that content arrives.
+   * A stock provider does this right after reconnecting: it sends each new local edit at once, while the sync step 2
+   * carrying what was edited offline only follows the server's sync step 1, so an edit made in between may build
+   * on offline content. Dropped with the session: the next sync sends it again, since the server never had it.
+   */
+  private hold(update: Uint8Array): void {
+    if (this.held.length >= MAX_HELD_UPDATES || this.heldBytes + update.byteLength > this.limits.maxMessageBytes) {
+      throw new SchemaViolationError('its updates refer to content that was never sent');
+    }
+    this.held.push(update);
+    this.heldBytes += update.byteLength;
+    this.log.debug({ held: this.held.length }, 'update waits for content the session has not sent yet');
+  }
+
+  /** Applies the held updates whose content has arrived, until none more can be. */
+  private retryHeld(room: DocumentRoom): void {
+    if (this.readOnly) {
+      this.held = [];
+      this.heldBytes = 0;
+      return;
+    }
+    for (let progress = true; progress && this.held.length > 0; ) {
+      progress = false;
+      for (const update of [...this.held]) {
+        const verdict = inspectUpdate(room.doc, update);
+        if (verdict?.missingContent) continue;
+        if (verdict) throw new SchemaViolationError(verdict.reason);
+        this.held.splice(this.held.indexOf(update), 1);
+        this.heldBytes -= update.byteLength;
+        this.apply(room, update);
+        progress = true;
+      }
+    }
+  }
+}
+
+/** A well-formed update that would break the checklist schema (packages/doc-model/src/update-guard.ts). */
+export class SchemaViolationError extends Error {
+  override name = 'SchemaViolationError';
 }
 
 export class InvalidUpdateError extends Error {

@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export type ErrorKind =
   | 'malformed_message'
   | 'invalid_update'
+  | 'schema_violation'
   | 'persist_failed'
   | 'persist_rejected'
   | 'compaction_failed'

@@ -1,4 +1,4 @@
-import { addSection } from '@tieout/doc-model';
+import { addSection, readChecklist, sectionsOf } from '@tieout/doc-model';
 import type { Database } from '@tieout/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode } from '../src/index.ts';
@@ -7,6 +7,7 @@ import {
   countingDatabase,
   createFixture,
   createTestDatabase,
+  metricValue,
   startServer,
   storedAuthors,
   storedDoc,
@@ -39,11 +40,6 @@ async function storedRows(checklistId: string) {
   );
   return rows;
 }
-
-const metricValue = (text: string, name: string) => {
-  const match = new RegExp(`^${name.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text);
-  return match ? Number(match[1]) : NaN;
-};
 
 describe('one write per document per window', () => {
   it('writes every author\'s edits of a window in one transaction, one row per author, each inserted as its author', async () => {
@@ -88,12 +84,12 @@ describe('one write per document per window', () => {
 
     const started = performance.now();
     for (let i = 0; i < 30; i++) {
-      owner.doc.getMap('meta').set(`owner${i}`, i);
-      editor.doc.getMap('meta').set(`editor${i}`, i);
+      addSection(owner.doc, { title: `owner ${i}` });
+      addSection(editor.doc, { title: `editor ${i}` });
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const serverDoc = server.collab.loadedDocument(fx.checklistId)!;
-    await waitFor(() => serverDoc.getMap('meta').size === 60, 5000, 'every edit to reach the server');
+    await waitFor(() => sectionsOf(serverDoc).size === 60, 5000, 'every edit to reach the server');
     const elapsed = performance.now() - started;
     await server.collab.flush();
 
@@ -101,7 +97,7 @@ describe('one write per document per window', () => {
     // Each window of pending edits is one write; a flush at the end can add one.
     expect(writes).toBeGreaterThanOrEqual(1);
     expect(writes).toBeLessThanOrEqual(Math.ceil(elapsed / windowMs) + 1);
-    expect((await storedDoc(db, fx.checklistId)).getMap('meta').toJSON()).toEqual(serverDoc.getMap('meta').toJSON());
+    expect(readChecklist(await storedDoc(db, fx.checklistId))).toEqual(readChecklist(serverDoc));
     expect(await storedAuthors(db, fx.checklistId)).toEqual([fx.users.owner.id, fx.users.editor.id].sort());
     owner.destroy();
     editor.destroy();

@@ -1,4 +1,4 @@
-import { addSection } from '@tieout/doc-model';
+import { addItem, addSection, itemsOf, readChecklist, sectionsOf } from '@tieout/doc-model';
 import type { Database } from '@tieout/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -83,13 +83,13 @@ describe('limits', () => {
     await client.synced();
     const kept = addSection(client.doc, { title: 'Small enough' });
     await waitFor(() => server.collab.loadedDocument(f.checklistId)?.getMap('sections').has(kept) === true);
-    client.doc.getMap('meta').set('blob', 'x'.repeat(8000));
+    const blob = addItem(client.doc, { sectionId: kept, title: 'Long notes', notes: ['x'.repeat(8000)] });
     expect(await client.closed).toEqual({ code: CloseCode.tooLarge, reason: 'The document would exceed 4096 bytes' });
     client.destroy();
     await server.collab.flush();
     const stored = await storedDoc(db, f.checklistId);
     expect(stored.getMap('sections').has(kept)).toBe(true);
-    expect(stored.getMap('meta').has('blob')).toBe(false);
+    expect(itemsOf(stored).has(blob)).toBe(false);
     await server.close();
   });
 
@@ -98,15 +98,15 @@ describe('limits', () => {
     const server = await startServer(db, { timing: { persistWindowMs: 200 } });
     const client = connectClient(server.url, f.checklistId, await tokenFor(f.users.editor));
     await client.synced();
-    for (let i = 0; i < 50; i++) client.doc.getMap('meta').set(`k${i}`, i);
-    await waitFor(() => server.collab.loadedDocument(f.checklistId)?.getMap('meta').size === 50);
+    for (let i = 0; i < 50; i++) addSection(client.doc, { title: `k${i}` });
+    await waitFor(() => sectionsOf(server.collab.loadedDocument(f.checklistId)!).size === 50);
     await server.collab.flush();
     const { rows } = await db.asService((sql) =>
       sql.query(`select id from public.document_updates where checklist_id = $1`, [f.checklistId]),
     );
     expect(rows.length).toBeGreaterThanOrEqual(1);
     expect(rows.length).toBeLessThan(10);
-    expect((await storedDoc(db, f.checklistId)).getMap('meta').toJSON()).toEqual(client.doc.getMap('meta').toJSON());
+    expect(readChecklist(await storedDoc(db, f.checklistId))).toEqual(readChecklist(client.doc));
     client.destroy();
     await server.close();
   });
@@ -117,8 +117,8 @@ describe('limits', () => {
     const client = connectClient(server.url, f.checklistId, await tokenFor(f.users.editor));
     await client.synced();
     for (let i = 0; i < 4; i++) {
-      client.doc.getMap('meta').set(`k${i}`, i);
-      await waitFor(() => server.collab.loadedDocument(f.checklistId)?.getMap('meta').size === i + 1);
+      addSection(client.doc, { title: `k${i}` });
+      await waitFor(() => sectionsOf(server.collab.loadedDocument(f.checklistId)!).size === i + 1);
       await server.collab.flush();
     }
     await waitFor(async () => {
@@ -132,7 +132,7 @@ describe('limits', () => {
     const state = await loadDocumentState(db, f.users.viewer.claims, f.checklistId);
     expect(state.snapshotUpdateId).toBeGreaterThan(0);
     for (const update of state.updates) Y.applyUpdate(doc, update);
-    expect(doc.getMap('meta').toJSON()).toEqual({ k0: 0, k1: 1, k2: 2, k3: 3 });
+    expect(readChecklist(doc).sections.map((section) => section.title)).toEqual(['k0', 'k1', 'k2', 'k3']);
     client.destroy();
     await server.close();
   });

@@ -12,6 +12,7 @@ import {
   createTestDatabase,
   getJson,
   JWT_SECRET,
+  metricValue,
   silentLogger,
   startServer,
   tokenFor,
@@ -27,11 +28,6 @@ beforeAll(async () => {
   db = await storage.open();
 });
 afterAll(async () => storage?.drop());
-
-const metricValue = (text: string, name: string) => {
-  const match = new RegExp(`^${name.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text);
-  return match ? Number(match[1]) : NaN;
-};
 
 describe('metrics and the projection hook', () => {
   it('counts connections, documents, messages and persisted batches, and calls onDocumentPersisted with the document', async () => {

@@ -263,6 +263,12 @@ export function countingDatabase(real: Database): { db: Database; calls: Record<
   return { db, calls };
 }
 
+/** The value of one sample in a Prometheus text exposition, e.g. `collab_errors_total{kind="redis"}`; NaN when absent. */
+export function metricValue(text: string, name: string): number {
+  const match = new RegExp(`^${name.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text);
+  return match ? Number(match[1]) : NaN;
+}
+
 export async function getJson(url: string): Promise<{ status: number; body: any }> {
   const response = await fetch(url);
   return { status: response.status, body: await response.json() };

@@ -1,6 +1,7 @@
-import { addItem } from '@tieout/doc-model';
+import { addItem, itemsOf, readChecklist } from '@tieout/doc-model';
 import fc from 'fast-check';
 import * as encoding from 'lib0/encoding';
+import type { Database } from '@tieout/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { connectStockClient, Editor, itemTitles, type StockClient } from './support/clients.ts';
@@ -135,7 +136,8 @@ async function attack(server: ServerProcess, fx: FaultFixture, index: number, at
 
 let fx: FaultFixture;
 let good: Editor;
-let schemaBreak: { live: boolean; stored: boolean | null } | null = null;
+/** The item an editor added after another editor's schema-breaking update was refused. */
+let afterRefusal: string | null = null;
 
 /** Whether the doc model can read a document. */
 const readable = (doc: Y.Doc) => {
@@ -147,10 +149,33 @@ const readable = (doc: Y.Doc) => {
   }
 };
 
+/** A log row with schema-breaking content, as the server stored any decodable update before it checked them. */
+async function storeLegacySchemaBreak(db: Database, fixture: FaultFixture, checklist: FaultFixture['checklists'][number]): Promise<void> {
+  const doc = new Y.Doc();
+  (itemsOf(doc) as Y.Map<unknown>).set('not-a-map', 'just a string');
+  const item = new Y.Map<unknown>();
+  for (const [key, value] of Object.entries({ sectionId: checklist.sectionId, position: 'a0', title: 'Legacy item', status: 'archived', notes: 'plain text' })) {
+    item.set(key, value);
+  }
+  itemsOf(doc).set('legacy-item', item as never);
+  await db.asService((sql) =>
+    sql.query(`insert into public.document_updates (checklist_id, workspace_id, user_id, update) values ($1, $2, $3, $4)`, [
+      checklist.id,
+      fixture.workspaceId,
+      fixture.editors[0]!.id,
+      Y.encodeStateAsUpdate(doc),
+    ]),
+  );
+}
+
 describe('hostile input against a server process', () => {
   beforeAll(async () => {
     storage = await createFaultStorage('hostile');
-    fx = await storage.use((db) => createFaultFixture(db, { editors: 6, checklists: 2 }));
+    fx = await storage.use(async (db) => {
+      const fixture = await createFaultFixture(db, { editors: 6, checklists: 3 });
+      await storeLegacySchemaBreak(db, fixture, fixture.checklists[2]!);
+      return fixture;
+    });
     server = await startServerProcess({ port: await freePort(), env: { ...storage.env, LOG_LEVEL: 'error', COLLAB_PERSIST_WINDOW_MS: '50' } });
     const checklist = fx.checklists[0]!;
     good = new Editor(connectStockClient(server.url, checklist.id, fx.editors[0]!.token, 'good'), checklist.sectionId);
@@ -210,18 +235,45 @@ describe('hostile input against a server process', () => {
     expect(good.made.length).toBeGreaterThan(20);
   }, 150_000);
 
-  it('records what happens to a well-formed update that breaks the checklist schema (see the known-bug test)', async () => {
+  it('refuses a well-formed update that breaks the checklist schema before it is applied, broadcast or stored', async () => {
     const checklist = fx.checklists[1]!;
+    const bystander = connectStockClient(server!.url, checklist.id, fx.editors[3]!.token, 'bystander');
     const mallory = connectStockClient(server!.url, checklist.id, fx.editors[5]!.token, 'mallory');
-    clients.push(mallory);
-    await mallory.synced();
-    expect(readable(mallory.doc)).toBe(true);
-    (mallory.doc.getMap('items') as Y.Map<unknown>).set('not-a-map', 'just a string');
-    await sleep(300);
+    clients.push(bystander, mallory);
+    await Promise.all([bystander.synced(), mallory.synced()]);
+    (itemsOf(mallory.doc) as Y.Map<unknown>).set('not-a-map', 'just a string');
+    await waitFor(() => mallory.closes.length > 0, 10_000, 'the refusal');
+    expect(mallory.closes[0]).toEqual({ code: 4400, reason: 'update breaks the checklist schema: an item entry is a string, not a Y.Map' });
+
+    // The session open alongside goes on and never saw it; its next edit reaches a new reader, which does not see it either.
+    afterRefusal = addItem(bystander.doc, { sectionId: checklist.sectionId, title: 'Written after the refusal' });
     const reader = connectStockClient(server!.url, checklist.id, fx.editors[4]!.token, 'reader2');
     clients.push(reader);
     await reader.synced();
-    schemaBreak = { live: readable(reader.doc), stored: null };
+    await waitFor(() => itemsOf(reader.doc).has(afterRefusal!), 10_000, "the bystander's edit to reach the reader");
+    expect(bystander.closes).toEqual([]);
+    for (const doc of [bystander.doc, reader.doc]) expect(itemsOf(doc).has('not-a-map')).toBe(false);
+    expect(itemTitles(reader.doc).get(afterRefusal)).toBe('Written after the refusal');
+  }, 30_000);
+
+  /*
+   * Logs stored before the server checked updates can hold schema-breaking content, and are replayed by every
+   * client forever: the doc model reads past it (decision 062), and the server still takes valid edits.
+   */
+  it('a document whose stored log already breaks the schema stays readable and editable', async () => {
+    const checklist = fx.checklists[2]!;
+    const editor = connectStockClient(server!.url, checklist.id, fx.editors[2]!.token, 'legacy-editor');
+    clients.push(editor);
+    await editor.synced();
+    expect(itemsOf(editor.doc).get('not-a-map')).toBe('just a string');
+    expect(readable(editor.doc)).toBe(true);
+    expect(readChecklist(editor.doc).sections[0]!.items.map((item) => [item.title, item.status])).toEqual([['Legacy item', 'not_started']]);
+    const added = addItem(editor.doc, { sectionId: checklist.sectionId, title: 'Valid edit on a damaged document' });
+    const reader = connectStockClient(server!.url, checklist.id, fx.editors[4]!.token, 'legacy-reader');
+    clients.push(reader);
+    await reader.synced();
+    await waitFor(() => itemTitles(reader.doc).has(added), 10_000, 'the valid edit to reach a reader');
+    expect(editor.closes).toEqual([]);
   }, 30_000);
 
   it('stores exactly the good edits: nothing from the hostile sessions, nothing half-applied', async () => {
@@ -229,22 +281,20 @@ describe('hostile input against a server process', () => {
     await waitPersisted(server!.http);
     expect((await server!.stop()).code).toBe(0);
     server = null;
-    const [stored, storedSchemaBreak] = await storage.use(async (db) => [await loadStoredDoc(db, checklist.id), await loadStoredDoc(db, fx.checklists[1]!.id)]);
-    if (schemaBreak) schemaBreak.stored = readable(storedSchemaBreak!);
+    const [stored, refused, legacy] = await storage.use((db) => Promise.all(fx.checklists.map((c) => loadStoredDoc(db, c.id))));
     const storedTitles = itemTitles(stored!);
     expect([...storedTitles.keys()].sort()).toEqual([...good.made].sort());
     // Nothing else got in: no foreign sections, no pending structs from half-applied updates.
     expect([...stored!.getMap('sections').keys()]).toEqual([checklist.sectionId]);
     expect(stored!.store.pendingStructs).toBeNull();
     expect(Y.encodeStateVector(stored!)).toEqual(Y.encodeStateVector(good.client.doc));
-  }, 60_000);
 
-  /*
-   * An editor's client (or a script with an editor's token) can send a decodable Yjs update that breaks the
-   * checklist schema, e.g. an item that is not a Y.Map. The doc model reads past such entries (decision 062),
-   * so the checklist stays readable for every reader, live and from storage, and the projection keeps working.
-   */
-  it('a schema-breaking update from an editor does not make the checklist unreadable', () => {
-    expect(schemaBreak).toEqual({ live: true, stored: true });
-  });
+    // The refused update is nowhere in the log; what was written after it is.
+    expect(itemsOf(refused!).has('not-a-map')).toBe(false);
+    expect(afterRefusal).not.toBeNull();
+    expect(itemTitles(refused!).get(afterRefusal!)).toBe('Written after the refusal');
+    // The damaged log still reads, with the valid edit made on top of it.
+    expect(readable(legacy!)).toBe(true);
+    expect([...itemTitles(legacy!).values()].sort()).toEqual(['Legacy item', 'Valid edit on a damaged document']);
+  }, 60_000);
 });

@@ -3,3 +3,4 @@ export * from './checklist.ts';
 export * from './template.ts';
 export * from './projection.ts';
 export { newId } from './ids.ts';
+export * from './update-guard.ts';

@@ -1,0 +1,406 @@
+import * as Y from 'yjs';
+import { evidenceSchema, figureSchema, itemFieldsSchema } from './schema.ts';
+
+/*
+ * Checks a Yjs update against the checklist schema (see checklist.ts) BEFORE it is applied, so a hub (the
+ * collaboration server) can refuse a well-formed update that would put something else in the document.
+ * Nothing is applied, copied or encoded: the update is decoded into structs, and each struct with live content
+ * is placed by following its parent (a root name, or the id of an item holding a shared type) or, when the
+ * encoding left the parent out, its left or right neighbour, which Yjs would take the parent from. Neighbours
+ * and parents are looked up among the update's own structs or in the document. Deletions are always allowed.
+ *
+ * An update may refer to content the document does not have: Yjs would keep it pending until that content
+ * arrives. Such an update is not accepted here either (its content cannot be placed); the verdict says so
+ * (`missingContent`), so a caller that expects the missing part to follow from the same sender can hold it.
+ */
+
+/** Where a value lives: a root map, a section or item map, an item's figures/evidence map, or inside its notes. */
+type Place = 'meta' | 'sections' | 'items' | 'section' | 'item' | 'figures' | 'evidence' | 'notes';
+
+class Refusal {
+  constructor(readonly reason: string) {}
+}
+
+class Missing {
+  constructor(readonly id: Y.ID) {}
+}
+
+/** Yjs discards the struct on integration (its neighbour or parent was garbage collected): nothing to check. */
+const GARBAGE = Symbol('garbage');
+
+type Location = { parent: Place; key: string | null } | Refusal | Missing | typeof GARBAGE;
+type Struct = Y.Item | Y.GC | Y.Skip;
+type Content = Y.Item['content'];
+type TypeClass = new (...args: any[]) => Y.AbstractType<any>;
+
+export interface UpdateVerdict {
+  /** A short, human reason. */
+  reason: string;
+  /**
+   * True when the only problem is content the document does not have (yet): the update cannot be judged
+   * until it arrives. False for an update that breaks the schema whatever arrives later.
+   */
+  missingContent: boolean;
+}
+
+/** Nesting deeper than this is refused rather than followed (rich-text notes nest a few levels, not hundreds). */
+const MAX_DEPTH = 200;
+
+const titleSchema = itemFieldsSchema.shape.title;
+const itemFields = itemFieldsSchema.shape;
+type ZodLike = { safeParse(value: unknown): { success: boolean; error?: { issues: { message: string }[] } } };
+
+const nonEmptyString: ZodLike = {
+  safeParse: (value) =>
+    typeof value === 'string' && value.length > 0
+      ? { success: true }
+      : { success: false, error: { issues: [{ message: 'expected a non-empty string' }] } },
+};
+
+// Maps, not object literals: keys come from the update, and "constructor" or "__proto__" must not find anything.
+const META_FIELDS = new Map<string, ZodLike>([['title', titleSchema]]);
+const SECTION_FIELDS = new Map<string, ZodLike>([
+  ['title', titleSchema],
+  ['position', nonEmptyString],
+]);
+const ITEM_VALUE_FIELDS = new Map<string, ZodLike>([
+  ['sectionId', nonEmptyString],
+  ['position', nonEmptyString],
+  ['title', itemFields.title],
+  ['status', itemFields.status],
+  ['ownerId', itemFields.ownerId],
+  ['dueDate', itemFields.dueDate],
+  ['risk', itemFields.risk],
+]);
+const ITEM_TYPE_FIELDS = new Map<string, { type: TypeClass; place: Place }>([
+  ['figures', { type: Y.Map, place: 'figures' }],
+  ['evidence', { type: Y.Map, place: 'evidence' }],
+  ['notes', { type: Y.XmlFragment, place: 'notes' }],
+]);
+const ROOTS = new Map<string, Place>([
+  ['meta', 'meta'],
+  ['sections', 'sections'],
+  ['items', 'items'],
+]);
+
+const XML_TYPES = new Set<unknown>([Y.XmlElement, Y.XmlText, Y.XmlFragment]);
+const XML_CONTENT = new Set<unknown>([Y.ContentString, Y.ContentFormat, Y.ContentEmbed, Y.ContentAny]);
+
+const shorten = (text: string) => (text.length > 32 ? `${text.slice(0, 29)}...` : text);
+
+function typeName(type: unknown): string {
+  switch (type) {
+    case Y.Map:
+      return 'a Y.Map';
+    case Y.Array:
+      return 'a Y.Array';
+    case Y.Text:
+      return 'a Y.Text';
+    case Y.XmlFragment:
+      return 'a Y.XmlFragment';
+    case Y.XmlElement:
+      return 'a Y.XmlElement';
+    case Y.XmlText:
+      return 'a Y.XmlText';
+    case Y.XmlHook:
+      return 'a Y.XmlHook';
+    default:
+      return 'a shared type';
+  }
+}
+
+function describe(content: Content): string {
+  if (content instanceof Y.ContentType) return typeName(content.type.constructor);
+  if (content instanceof Y.ContentAny) {
+    const value: unknown = content.arr[0];
+    if (value === null || value === undefined) return String(value);
+    return Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  }
+  if (content instanceof Y.ContentString) return 'text';
+  if (content instanceof Y.ContentFormat) return 'a text format';
+  if (content instanceof Y.ContentEmbed) return 'an embed';
+  if (content instanceof Y.ContentBinary) return 'binary data';
+  if (content instanceof Y.ContentDoc) return 'a subdocument';
+  if (content instanceof Y.ContentJSON) return 'JSON';
+  return 'unknown content';
+}
+
+const PLACE_NAMES: Record<Place, string> = {
+  meta: 'meta',
+  sections: 'sections',
+  items: 'items',
+  section: 'a section',
+  item: 'an item',
+  figures: "an item's figures",
+  evidence: "an item's evidence",
+  notes: "an item's notes",
+};
+
+function checkValues(content: Content, schema: ZodLike, what: string): Refusal | null {
+  if (!(content instanceof Y.ContentAny)) return new Refusal(`${what} is ${describe(content)}, not a plain value`);
+  for (const value of content.arr) {
+    const result = schema.safeParse(value);
+    if (!result.success) return new Refusal(`${what}: ${result.error?.issues[0]?.message ?? 'invalid value'}`);
+  }
+  return null;
+}
+
+function expectType(content: Content, expected: TypeClass, what: string): Refusal | null {
+  if (content instanceof Y.ContentType && content.type.constructor === expected) return null;
+  return new Refusal(`${what} is ${describe(content)}, not ${typeName(expected)}`);
+}
+
+/** Whether `content` may be written at `key` of `parent`; for a shared type, also the place it opens. */
+function checkContent(parent: Place, key: string | null, content: Content): Refusal | Place | null {
+  if (parent === 'notes') {
+    if (content instanceof Y.ContentType) {
+      return XML_TYPES.has(content.type.constructor) ? 'notes' : new Refusal(`notes hold ${typeName(content.type.constructor)}`);
+    }
+    return XML_CONTENT.has(content.constructor) ? null : new Refusal(`notes hold ${describe(content)}`);
+  }
+  if (key === null) return new Refusal(`${PLACE_NAMES[parent]} is a map, written as a list`);
+  const field = `"${shorten(key)}"`;
+  switch (parent) {
+    case 'meta': {
+      const schema = META_FIELDS.get(key);
+      return schema ? checkValues(content, schema, `meta ${field}`) : new Refusal(`meta has no field ${field}`);
+    }
+    case 'sections':
+      return expectType(content, Y.Map, 'a section entry') ?? 'section';
+    case 'items':
+      return expectType(content, Y.Map, 'an item entry') ?? 'item';
+    case 'section': {
+      const schema = SECTION_FIELDS.get(key);
+      return schema ? checkValues(content, schema, `section ${field}`) : new Refusal(`a section has no field ${field}`);
+    }
+    case 'item': {
+      const schema = ITEM_VALUE_FIELDS.get(key);
+      if (schema) return checkValues(content, schema, `item ${field}`);
+      const typed = ITEM_TYPE_FIELDS.get(key);
+      if (typed) return expectType(content, typed.type, `item ${field}`) ?? typed.place;
+      return new Refusal(`an item has no field ${field}`);
+    }
+    case 'figures':
+      return checkValues(content, figureSchema, 'a figure');
+    case 'evidence':
+      return checkValues(content, evidenceSchema, 'an evidence link');
+  }
+}
+
+/** The place an integrated type opens. Cached: a type never moves, and whether it was valid never changes. */
+const placeOfIntegrated = new WeakMap<Y.AbstractType<any>, Place | Refusal>();
+
+function placeOfType(type: Y.AbstractType<any>, depth = 0): Place | Refusal {
+  const cached = placeOfIntegrated.get(type);
+  if (cached) return cached;
+  let place: Place | Refusal;
+  const item = type._item;
+  if (item === null) {
+    const name = Y.findRootTypeKey(type);
+    place = ROOTS.get(name) ?? new Refusal(`unknown root "${shorten(name)}"`);
+  } else if (depth > MAX_DEPTH) {
+    return new Refusal('nested too deeply');
+  } else {
+    const parent = placeOfType(item.parent as Y.AbstractType<any>, depth + 1);
+    const opened = parent instanceof Refusal ? parent : checkContent(parent, item.parentSub, item.content);
+    place = opened instanceof Refusal ? opened : opened ?? new Refusal('inside a value that is not a shared type');
+  }
+  placeOfIntegrated.set(type, place);
+  return place;
+}
+
+/** Judges one decoded update against the document it would be applied to. */
+class UpdateCheck {
+  private readonly byClient = new Map<number, Struct[]>();
+  /** Per client, the first clock Yjs could not integrate now (a gap after the document's state, or a Skip). */
+  private readonly gaps = new Map<number, number>();
+  private readonly locations = new Map<Y.Item, Location>();
+  private readonly opened = new Map<Y.Item, Place | Refusal>();
+
+  constructor(
+    private readonly doc: Y.Doc,
+    private readonly structs: Struct[],
+  ) {}
+
+  run(blocks: number): UpdateVerdict | null {
+    for (const struct of this.structs) {
+      const { client, clock } = struct.id;
+      const list = this.byClient.get(client);
+      if (!list) {
+        this.byClient.set(client, [struct]);
+        const state = Y.getState(this.doc.store, client);
+        if (clock > state) this.gaps.set(client, state);
+      } else if (list[list.length - 1]!.id.clock + list[list.length - 1]!.length !== clock) {
+        return { reason: "a client's structs are split", missingContent: false };
+      } else list.push(struct);
+      if (struct instanceof Y.Skip && !this.gaps.has(client)) this.gaps.set(client, clock);
+    }
+    // Yjs keeps only the last block of a client that appears twice: then what it integrates is not what is checked.
+    if (blocks !== this.byClient.size) return { reason: "a client's structs are split", missingContent: false };
+    let missing: Missing | null = null;
+    for (const struct of this.structs) {
+      if (!(struct instanceof Y.Item) || struct.content instanceof Y.ContentDeleted) continue;
+      // Already in the document: Yjs skips it.
+      if (struct.id.clock + struct.length <= Y.getState(this.doc.store, struct.id.client)) continue;
+      const location = this.afterGap(struct.id) ?? this.locate(struct, 0);
+      if (location === GARBAGE) continue;
+      if (location instanceof Missing) {
+        missing ??= location;
+        continue;
+      }
+      if (location instanceof Refusal) return { reason: location.reason, missingContent: false };
+      const opened = this.placeOpenedBy(struct, location);
+      if (opened instanceof Refusal) return { reason: opened.reason, missingContent: false };
+    }
+    if (missing) {
+      return {
+        reason: `it refers to content the server does not have (client ${missing.id.client}, clock ${missing.id.clock})`,
+        missingContent: true,
+      };
+    }
+    return null;
+  }
+
+  /**
+   * Structs after a gap in their client's clocks wait in Yjs's pending store, where later updates may fill the gap
+   * with anything: they are judged once the gap is filled, not now.
+   */
+  private afterGap(id: Y.ID): Missing | null {
+    const gap = this.gaps.get(id.client);
+    return gap !== undefined && id.clock >= gap ? new Missing(Y.createID(id.client, gap)) : null;
+  }
+
+  private placeOpenedBy(struct: Y.Item, location: { parent: Place; key: string | null }): Place | Refusal | null {
+    const known = this.opened.get(struct);
+    if (known) return known;
+    const result = checkContent(location.parent, location.key, struct.content);
+    if (result !== null) this.opened.set(struct, result);
+    return result;
+  }
+
+  /** The struct covering `id`: from the document when it has that clock (Yjs skips what it already has), else from the update. */
+  private find(id: Y.ID): Y.Item | Y.GC | Missing {
+    if (id.clock < Y.getState(this.doc.store, id.client)) return Y.getItem(this.doc.store, id) as Y.Item | Y.GC;
+    const gap = this.afterGap(id);
+    if (gap) return gap;
+    const list = this.byClient.get(id.client);
+    if (list) {
+      let low = 0;
+      let high = list.length - 1;
+      while (low <= high) {
+        const middle = (low + high) >> 1;
+        const struct = list[middle]!;
+        if (id.clock < struct.id.clock) high = middle - 1;
+        else if (id.clock >= struct.id.clock + struct.length) low = middle + 1;
+        else return struct instanceof Y.Skip ? new Missing(id) : struct;
+      }
+    }
+    return new Missing(id);
+  }
+
+  /** The place a struct of the update goes, as Yjs's Item.getMissing would determine it. */
+  private locate(start: Y.Item, depth: number): Location {
+    // Siblings find their parent through each other (a pasted list, a run of formatted text): walk that chain
+    // in a loop rather than by recursion, then share the answer along it.
+    const chain: Y.Item[] = [];
+    let struct = start;
+    let location: Location;
+    for (;;) {
+      const known = this.locations.get(struct);
+      if (known !== undefined) {
+        location = known;
+        break;
+      }
+      const left = struct.origin ? this.find(struct.origin) : null;
+      const right = struct.rightOrigin ? this.find(struct.rightOrigin) : null;
+      if (left instanceof Missing || right instanceof Missing) {
+        location = (left instanceof Missing ? left : right) as Missing;
+        break;
+      }
+      if (left instanceof Y.GC || right instanceof Y.GC) {
+        location = GARBAGE;
+        break;
+      }
+      const parent = struct.parent as unknown;
+      if (parent === null) {
+        // The encoding leaves the parent out when a neighbour is given: Yjs takes it from the left one, else the right.
+        const neighbour = left ?? right;
+        if (neighbour === null) {
+          location = GARBAGE;
+          break;
+        }
+        if (isIntegrated(neighbour)) {
+          location = locationInType(neighbour.parent as Y.AbstractType<any>, neighbour.parentSub);
+          break;
+        }
+        chain.push(struct);
+        struct = neighbour;
+        continue;
+      }
+      if (typeof parent === 'string') {
+        const root = ROOTS.get(parent);
+        location = root ? { parent: root, key: struct.parentSub } : new Refusal(`unknown root "${shorten(parent)}"`);
+        break;
+      }
+      location = this.locationUnder(parent as Y.ID, struct.parentSub, depth);
+      break;
+    }
+    this.locations.set(struct, location);
+    for (const linked of chain) this.locations.set(linked, location);
+    return location;
+  }
+
+  /**
+   * Under the shared type held by the item `parentId`. A parent the document lacks is not guessed at: the server is
+   * the hub every client syncs through and has every item a client learned from it, so a parent it lacks was made
+   * by the sender and not sent yet (offline edits whose sync is on its way) or does not exist.
+   */
+  private locationUnder(parentId: Y.ID, key: string | null, depth: number): Location {
+    const parentItem = this.find(parentId);
+    if (parentItem instanceof Missing) return parentItem;
+    if (parentItem instanceof Y.GC) return GARBAGE;
+    // A parent deleted (and garbage collected) meanwhile: Yjs discards what is written into it.
+    if (parentItem.content instanceof Y.ContentDeleted) return GARBAGE;
+    if (!(parentItem.content instanceof Y.ContentType)) return new Refusal('its parent is not a shared type');
+    if (isIntegrated(parentItem)) return locationInType(parentItem.content.type, key);
+    if (depth > MAX_DEPTH) return new Refusal('nested too deeply');
+    const parentLocation = this.locate(parentItem, depth + 1);
+    if (parentLocation === GARBAGE || parentLocation instanceof Missing || parentLocation instanceof Refusal) return parentLocation;
+    const place = this.placeOpenedBy(parentItem, parentLocation);
+    if (place === null) return new Refusal('its parent is not a shared type');
+    return place instanceof Refusal ? place : { parent: place, key };
+  }
+}
+
+/** Decoded items carry a root name, an id or nothing as parent; integrated ones the shared type itself. */
+const isIntegrated = (item: Y.Item) => item.parent instanceof Y.AbstractType;
+
+function locationInType(type: Y.AbstractType<any>, key: string | null): Location {
+  const place = placeOfType(type);
+  return place instanceof Refusal ? place : { parent: place, key };
+}
+
+/** The number of client blocks a (v1) update declares: its first varuint. */
+function blockCount(update: Uint8Array): number {
+  let result = 0;
+  for (let index = 0, shift = 0; index < update.length && shift < 35; index += 1, shift += 7) {
+    const byte = update[index]!;
+    result += (byte & 0x7f) * 2 ** shift;
+    if (byte < 0x80) return result;
+  }
+  return -1;
+}
+
+/**
+ * Judges `update` against `doc`, the document it would be applied to: null when it is acceptable. Pass the result
+ * of `Y.decodeUpdate(update)` when the caller has it already. Throws what `Y.decodeUpdate` throws for bytes that are
+ * not an update.
+ */
+export function inspectUpdate(doc: Y.Doc, update: Uint8Array, decoded: { structs: Struct[] } = Y.decodeUpdate(update)): UpdateVerdict | null {
+  return new UpdateCheck(doc, decoded.structs).run(blockCount(update));
+}
+
+/** Whether applying `update` to `doc` keeps the checklist schema: null when it does, else a short reason. */
+export function checkUpdate(doc: Y.Doc, update: Uint8Array): string | null {
+  return inspectUpdate(doc, update)?.reason ?? null;
+}
