@@ -52,10 +52,3 @@ export const permissionDeniedMessage = (reason: string) =>
     encoding.writeVarUint(encoder, MessageType.auth);
     authProtocol.writePermissionDenied(encoder, reason);
   });
-
-/** An update that changes nothing (no structs, no deletions), e.g. sync step 2 of a client that has nothing new. */
-export function isEmptyUpdate(update: Uint8Array): boolean {
-  if (update.byteLength === 2 && update[0] === 0 && update[1] === 0) return true;
-  const decoded = Y.decodeUpdate(update);
-  return decoded.structs.length === 0 && decoded.ds.clients.size === 0;
-}
