@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { AccessTokenError, createTokenVerifier, type AccessTokenVerifier, type TokenVerifierOptions } from '@tieout/auth';
-import { checklistAccess, checklistExists, sessionAccess, type Database, type SessionRef } from '@tieout/db';
+import { checklistAccess, checklistExists, createAppendBatcher, sessionAccess, type Database, type SessionRef } from '@tieout/db';
 import { pino, type Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type * as Y from 'yjs';
@@ -96,6 +96,7 @@ export class CollabServer {
       : null;
     this.roomContext = {
       db: this.db,
+      appender: createAppendBatcher(this.db),
       limits: this.limits,
       timing: this.timing,
       metrics: this.metrics,

@@ -1,10 +1,10 @@
 import {
   AppendUpdatesError,
-  appendUpdatesAsUsers,
   compactDocument,
   latestUpdateId,
   loadDocumentState,
   type Database,
+  type AppendBatcher,
   type JwtClaims,
   type WorkspaceRole,
 } from '@tieout/db';
@@ -31,6 +31,8 @@ export interface Peer {
 
 export interface RoomContext {
   db: Database;
+  /** Writes the update log, grouping every document's windows that are due together (group commit). */
+  appender: AppendBatcher;
   limits: CollabLimits;
   timing: CollabTiming;
   metrics: CollabMetrics;
@@ -238,7 +240,7 @@ export class DocumentRoom {
       claims,
       updates: [updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates)],
     }));
-    await appendUpdatesAsUsers(this.ctx.db, this.checklistId, this.workspaceId, rows);
+    await this.ctx.appender.append(this.checklistId, this.workspaceId, rows);
     this.tailLength += rows.length;
     if (this.ctx.onDocumentPersisted && this.state !== 'closed') {
       try {

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import type { Database, JwtClaims, Sql } from './types.ts';
+import type { Database, JwtClaims, Row, Sql } from './types.ts';
 
 /*
  * Storage of checklist Yjs documents: a compacted snapshot (document_snapshots) plus the append-only
@@ -195,24 +195,65 @@ export async function appendUpdatesAsUsers(
   workspaceId: string,
   entries: UserUpdates[],
 ): Promise<AppendedUpdates[]> {
-  const work = entries.filter((entry) => entry.updates.length > 0);
-  if (work.length === 0) return entries.map(() => ({ ids: [] }));
-  // The usual case in one round trip (docs/decisions/024). A script's error does not say whose statement
-  // failed, so any error is retried statement by statement below, which names the user (and retries
-  // transient errors once more, harmlessly: the failed script was rolled back).
-  try {
-    const rowsPerEntry = await db.scriptAsUsers(
-      work.map((entry, index) => ({
-        claims: entry.claims,
-        sharedAdvisoryLock: index === 0 ? lockKey(checklistId) : undefined,
-        statement: appendStatement(checklistId, workspaceId, entry.updates),
-      })),
-    );
-    const ids = new Map(work.map((entry, index) => [entry, rowsPerEntry[index]!.map((row) => asId(row.id)).sort((a, b) => a - b)]));
-    return entries.map((entry) => ({ ids: ids.get(entry) ?? [] }));
-  } catch {
-    return appendUpdatesStepByStep(db, checklistId, workspaceId, entries, work);
+  const [result] = await appendToDocuments(db, [{ checklistId, workspaceId, entries }]);
+  if (result!.status === 'rejected') throw result!.reason;
+  return result!.value;
+}
+
+/** One document's share of a group write: every author's pending updates, as for appendUpdatesAsUsers. */
+export interface DocumentAppend {
+  checklistId: string;
+  workspaceId: string;
+  entries: UserUpdates[];
+}
+
+/**
+ * Appends to several documents in ONE round trip and one transaction (group commit: see append-batcher.ts),
+ * each author's rows inserted as that author, as appendUpdatesAsUsers does. Each document's request settles on
+ * its own: a script's error does not say whose statement failed, so on any error every request is written
+ * again on its own, statement by statement, which names a refused author (AppendUpdatesError) and fails only
+ * that request. Transient errors are retried once that way, harmlessly: the failed script was rolled back.
+ */
+export async function appendToDocuments(db: Database, requests: DocumentAppend[]): Promise<PromiseSettledResult<AppendedUpdates[]>[]> {
+  const plans = requests.map((request) => {
+    const work = request.entries.filter((entry) => entry.updates.length > 0);
+    // Ids that cannot be inlined (not UUIDs) go the parameterised way, where Postgres refuses them itself.
+    const scriptable = UUID.test(request.checklistId) && UUID.test(request.workspaceId);
+    return { request, work, scriptable };
+  });
+  const stepByStep = ({ request, work }: (typeof plans)[number]) =>
+    appendUpdatesStepByStep(db, request.checklistId, request.workspaceId, request.entries, work);
+  const scripted = plans.filter((plan) => plan.scriptable && plan.work.length > 0);
+  const steps = scripted.flatMap(({ request, work }) =>
+    work.map((entry, index) => ({
+      claims: entry.claims,
+      // The shared lock orders appends against compaction (see the top of this file); once per document.
+      sharedAdvisoryLock: index === 0 ? lockKey(request.checklistId) : undefined,
+      statement: appendStatement(request.checklistId, request.workspaceId, entry.updates),
+    })),
+  );
+  let rows: Row[][] | null = null;
+  if (steps.length > 0) {
+    try {
+      rows = await db.scriptAsUsers(steps);
+    } catch {
+      rows = null;
+    }
   }
+  const written = new Map<(typeof plans)[number], AppendedUpdates[]>();
+  if (rows) {
+    let next = 0;
+    for (const plan of scripted) {
+      const ids = new Map(plan.work.map((entry) => [entry, rows[next++]!.map((row) => asId(row.id)).sort((a, b) => a - b)]));
+      written.set(plan, plan.request.entries.map((entry) => ({ ids: ids.get(entry) ?? [] })));
+    }
+  }
+  return Promise.allSettled(
+    plans.map(async (plan) => {
+      if (plan.work.length === 0) return plan.request.entries.map(() => ({ ids: [] }));
+      return written.get(plan) ?? stepByStep(plan);
+    }),
+  );
 }
 
 /** The multi-row insert of one user's updates with every value inlined: ids checked, updates as base64. */

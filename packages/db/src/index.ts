@@ -3,6 +3,7 @@ export { openDatabase, type OpenDatabaseOptions } from './database.ts';
 export { migrate, defaultSupabaseDir, type MigrateOptions, type MigrateResult } from './migrate.ts';
 export * from './demo.ts';
 export * from './documents.ts';
+export { createAppendBatcher, type AppendBatcher, type AppendBatcherOptions } from './append-batcher.ts';
 export * from './projection.ts';
 export {
   TenancyError,
