@@ -1,4 +1,4 @@
-export type { Database, DatabaseKind, JwtClaims, QueryResult, Row, Sql } from './types.ts';
+export type { ActAs, ActAsOptions, Database, DatabaseKind, JwtClaims, QueryResult, Row, ScriptStep, Sql } from './types.ts';
 export { openDatabase, type OpenDatabaseOptions } from './database.ts';
 export { migrate, defaultSupabaseDir, type MigrateOptions, type MigrateResult } from './migrate.ts';
 export * from './demo.ts';
