@@ -295,10 +295,20 @@ export function readItem(item: Entry, id: string): ItemView {
     ownerId: parsedOr(fields.ownerId, item.get('ownerId') ?? null, null),
     dueDate: parsedOr(fields.dueDate, item.get('dueDate') ?? null, null),
     risk: parsedOr(fields.risk, item.get('risk') ?? null, null),
-    figures: validEntries(item.get('figures'), figureSchema).sort((a, b) => a.label.localeCompare(b.label)),
-    evidence: validEntries(item.get('evidence'), evidenceSchema),
+    figures: validEntries(item.get('figures'), figureSchema).sort((a, b) => byText(a.label, b.label) || byText(a.id, b.id)),
+    evidence: validEntries(item.get('evidence'), evidenceSchema).sort(
+      (a, b) => byText(a.label || a.url, b.label || b.url) || byText(a.url, b.url) || byText(a.id, b.id),
+    ),
   };
 }
+
+/*
+ * A Y.Map iterates in the order its keys arrived on this replica, which differs between replicas: entries are
+ * sorted, with the id as the last tie-break, so every person sees the same order. One fixed locale, so the
+ * server and every browser agree too.
+ */
+const collator = new Intl.Collator('en', { sensitivity: 'variant' });
+const byText = (a: string, b: string): number => collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
 
 /** A plain, ordered view of the whole checklist. Items whose section is gone are not shown. */
 export function readChecklist(doc: Y.Doc): ChecklistView {

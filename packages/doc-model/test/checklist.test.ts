@@ -171,6 +171,27 @@ describe('checklist document', () => {
   });
 });
 
+describe('the same document reads the same on every replica', () => {
+  it('orders evidence and figures added concurrently the same way for everyone (map key order differs per replica)', () => {
+    const { a, b, sync } = connectedPair();
+    const section = addSection(a, { title: 'Energy' });
+    const item = addItem(a, { sectionId: section, title: 'PPA escalators' });
+    sync();
+    // Same url and no label on both sides: only the id can break the tie.
+    addEvidence(a, item, { url: 'https://example.com/ppa.pdf' });
+    addEvidence(b, item, { url: 'https://example.com/ppa.pdf' });
+    addEvidence(b, item, { url: 'https://example.com/amendment.pdf', label: 'Amendment 2' });
+    setFigure(a, item, { kind: 'mw', label: 'Contracted', value: 300 });
+    setFigure(b, item, { kind: 'mw', label: 'Contracted', value: 250 });
+    sync();
+    const [fromA, fromB] = [readChecklist(a), readChecklist(b)];
+    expect(fromA).toEqual(fromB);
+    const evidence = fromA.sections[0]!.items[0]!.evidence;
+    expect(evidence.map((entry) => entry.label || entry.url)).toEqual(['Amendment 2', 'https://example.com/ppa.pdf', 'https://example.com/ppa.pdf']);
+    expect(fromA.sections[0]!.items[0]!.figures).toHaveLength(2);
+  });
+});
+
 describe('reading a document that a bad client wrote into', () => {
   it('skips entries that are not maps and reads invalid fields as neutral values, never throwing', () => {
     const doc = new Y.Doc();
