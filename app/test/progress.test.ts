@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addProgress, emptyProgress, percentDone, progressFromRow } from '../app/models/progress.ts';
-import { canEdit, isMemberRole } from '../app/models/roles.ts';
+import { canEdit, isMemberRole } from '@tieout/db/roles';
 
 describe('progress', () => {
   it('reads counts from rows whatever numeric type the driver returns', () => {

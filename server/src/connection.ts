@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { JwtClaims, WorkspaceRole } from '@tieout/db';
+import { canEdit, type JwtClaims, type MemberRole } from '@tieout/db';
 import { inspectUpdate } from '@tieout/doc-model';
 import * as decoding from 'lib0/decoding';
 import type { Logger } from 'pino';
@@ -8,7 +8,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { CloseCode, closeReason } from './close-codes.ts';
 import type { CollabLimits } from './config.ts';
-import { canWrite, DocumentSizeError, type DocumentRoom, type Peer } from './document-room.ts';
+import { DocumentSizeError, type DocumentRoom, type Peer } from './document-room.ts';
 import type { CollabMetrics } from './metrics.ts';
 import {
   awarenessMessage,
@@ -37,7 +37,7 @@ export class CollabConnection implements Peer {
   readonly awarenessClients = new Set<number>();
   userId = '';
   claims: JwtClaims = { sub: '', role: 'anon' };
-  role: WorkspaceRole = 'viewer';
+  role: MemberRole = 'viewer';
   room: DocumentRoom | null = null;
   alive = true;
   state: 'authorizing' | 'open' | 'closed' = 'authorizing';
@@ -68,7 +68,7 @@ export class CollabConnection implements Peer {
   }
 
   get readOnly(): boolean {
-    return !canWrite(this.role);
+    return !canEdit(this.role);
   }
 
   onClose(listener: () => void): void {
@@ -82,7 +82,7 @@ export class CollabConnection implements Peer {
   }
 
   /** Attaches the session to its loaded document, starts the sync, then handles queued frames. */
-  open(room: DocumentRoom, role: WorkspaceRole): void {
+  open(room: DocumentRoom, role: MemberRole): void {
     if (this.state !== 'authorizing') return;
     this.room = room;
     this.role = role;

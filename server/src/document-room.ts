@@ -6,7 +6,7 @@ import {
   type Database,
   type AppendBatcher,
   type JwtClaims,
-  type WorkspaceRole,
+  type MemberRole,
 } from '@tieout/db';
 import type { Logger } from 'pino';
 import * as awarenessProtocol from 'y-protocols/awareness';
@@ -22,7 +22,7 @@ export interface Peer {
   readonly id: string;
   readonly userId: string;
   readonly claims: JwtClaims;
-  role: WorkspaceRole;
+  role: MemberRole;
   /** Awareness client ids this connection controls (removed when it closes). */
   readonly awarenessClients: Set<number>;
   send(message: Uint8Array): void;
@@ -49,7 +49,6 @@ export const REDIS_ORIGIN = Symbol('redis');
 const isPeer = (origin: unknown): origin is Peer =>
   typeof origin === 'object' && origin !== null && 'awarenessClients' in origin && 'claims' in origin;
 
-export const canWrite = (role: WorkspaceRole) => role === 'owner' || role === 'editor';
 
 /** Postgres errors a retry cannot fix: integrity (23), privileges/RLS (42), data (22). */
 export function isPermanentDatabaseError(error: unknown): boolean {

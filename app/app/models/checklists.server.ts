@@ -1,5 +1,5 @@
 import type { Database, JwtClaims } from '@tieout/db';
-import { isMemberRole, type MemberRole } from './roles.ts';
+import { isMemberRole, type MemberRole } from '@tieout/db/roles';
 
 export interface ChecklistRecord {
   id: string;

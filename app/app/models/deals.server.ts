@@ -1,7 +1,7 @@
 import type { Database, JwtClaims, Sql } from '@tieout/db';
 import { rollupFigures, type FigureRollup } from '@tieout/doc-model';
 import { addProgress, emptyProgress, progressColumns, progressFromRow, type Progress } from './progress.ts';
-import { isMemberRole, type MemberRole } from './roles.ts';
+import { isMemberRole, type MemberRole } from '@tieout/db/roles';
 import { figuresFromJson, rollupsBy } from './rollups.ts';
 
 export interface DealSummary {

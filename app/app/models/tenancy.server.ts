@@ -1,6 +1,6 @@
 import { TenancyError, type TenancyErrorCode } from '@tieout/db';
 import { z } from 'zod';
-import { MEMBER_ROLES } from './roles.ts';
+import { memberRoles } from '@tieout/db/roles';
 
 /**
  * Workspace, member and invitation management for the routes. The rules live in the database
@@ -38,7 +38,7 @@ export async function attempt<T>(
 }
 
 const email = z.string().trim().min(1, 'Enter an email address').pipe(z.email('Enter a valid email address').max(254, 'Use at most 254 characters'));
-const role = z.enum(MEMBER_ROLES, { error: 'Choose a role' });
+const role = z.enum(memberRoles, { error: 'Choose a role' });
 const userId = z.uuid('Choose a member');
 
 export const workspaceNameSchema = z.object({

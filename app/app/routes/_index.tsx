@@ -5,7 +5,7 @@ import { FigureRollups } from '~/components/figure-rollups.tsx';
 import { buttonClass } from '~/components/form.tsx';
 import { ProgressBadges, ProgressBar } from '~/components/progress.tsx';
 import { listWorkspacesWithDeals } from '~/models/deals.server.ts';
-import { canEdit, ROLE_LABELS } from '~/models/roles.ts';
+import { canEdit, roleLabels } from '@tieout/db/roles';
 import { requireUser } from '~/utils/auth.server.ts';
 import { formatUsd, titleCase } from '~/utils/format.ts';
 
@@ -36,7 +36,7 @@ export default function Home() {
             <h2 id={`ws-${workspace.id}`} className="text-lg font-semibold">
               {workspace.name}
             </h2>
-            {workspace.role ? <span className="text-xs uppercase tracking-wide text-slate-500">{ROLE_LABELS[workspace.role]}</span> : null}
+            {workspace.role ? <span className="text-xs uppercase tracking-wide text-slate-500">{roleLabels[workspace.role]}</span> : null}
             <Link
               to={`/workspaces/${workspace.id}/members`}
               aria-label={`Members of ${workspace.name}`}

@@ -46,7 +46,7 @@ import { useLiveChecklist } from '~/components/checklist/use-live-checklist.ts';
 import { isFiltering, NO_FILTER, todayIso, visibleSections, type ItemFilter, type SortKey } from '~/components/checklist/view.ts';
 import { ConfirmProvider, useConfirm } from '~/components/confirm-dialog.tsx';
 import { getChecklist, listWorkspaceMembers } from '~/models/checklists.server.ts';
-import { canEdit, ROLE_LABELS } from '~/models/roles.ts';
+import { canEdit, roleLabels } from '@tieout/db/roles';
 import { requireUser } from '~/utils/auth.server.ts';
 import { collabBaseUrl, peopleByItem, userColor, type PresenceUser } from '~/utils/collab.ts';
 import { useKeptOffline } from '~/utils/offline.ts';
@@ -229,7 +229,7 @@ function ChecklistScreen() {
         <div className="min-w-0">
           <h1 className="text-2xl font-semibold tracking-tight">{live?.view.title || checklist.title}</h1>
           <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
-            {checklist.role ? `You are ${ROLE_LABELS[checklist.role].toLowerCase()}` : null}
+            {checklist.role ? `You are ${roleLabels[checklist.role].toLowerCase()}` : null}
             {checklist.role && !loaderData.canEdit ? ': you can follow along, but not change anything.' : null}
           </p>
           {view ? (

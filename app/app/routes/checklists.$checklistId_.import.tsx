@@ -15,7 +15,7 @@ import { buttonClass, fieldClass, FormAlert, inputClass } from '~/components/for
 import { encodeMapping, importRows, mappingFromForm, readImportForm, tableFromForm } from '~/models/checklist-import.server.ts';
 import { getChecklist, listWorkspaceMembers } from '~/models/checklists.server.ts';
 import { CANNOT_EDIT } from '~/models/deals.server.ts';
-import { canEdit } from '~/models/roles.ts';
+import { canEdit } from '@tieout/db/roles';
 import { requireUser } from '~/utils/auth.server.ts';
 import { formatFigure } from '~/utils/format.ts';
 import { DEFAULT_IMPORT_SECTION, IMPORT_LIMITS, ImportError, formatBytes } from '~/utils/import/limits.ts';

@@ -7,7 +7,7 @@ import { buttonClass, FormAlert, TextField } from '~/components/form.tsx';
 import { getChecklist } from '~/models/checklists.server.ts';
 import { saveTemplateSchema } from '~/models/deal-forms.ts';
 import { CANNOT_EDIT } from '~/models/deals.server.ts';
-import { canEdit } from '~/models/roles.ts';
+import { canEdit } from '@tieout/db/roles';
 import { saveChecklistAsTemplate } from '~/models/templates.server.ts';
 import { requireUser } from '~/utils/auth.server.ts';
 import { parseForm } from '~/utils/forms.ts';

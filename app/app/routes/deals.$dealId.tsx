@@ -9,7 +9,7 @@ import { buttonClass, fieldClass, FormAlert } from '~/components/form.tsx';
 import { ProgressBadges, ProgressBar } from '~/components/progress.tsx';
 import { newWorkstreamSchema, WORKSTREAM_KIND_LABELS } from '~/models/deal-forms.ts';
 import { createWorkstream, getDeal } from '~/models/deals.server.ts';
-import { canEdit, ROLE_LABELS } from '~/models/roles.ts';
+import { canEdit, roleLabels } from '@tieout/db/roles';
 import { requireUser } from '~/utils/auth.server.ts';
 import { formatUsd, titleCase } from '~/utils/format.ts';
 import { parseForm } from '~/utils/forms.ts';
@@ -59,7 +59,7 @@ export default function DealPage() {
           </div>
           {deal.role ? (
             <span className="rounded-full bg-slate-100 px-3 py-1 text-xs font-medium text-slate-700 dark:bg-slate-800 dark:text-slate-300">
-              You are {ROLE_LABELS[deal.role].toLowerCase()}
+              You are {roleLabels[deal.role].toLowerCase()}
             </span>
           ) : null}
         </div>

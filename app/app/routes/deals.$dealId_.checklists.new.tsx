@@ -7,7 +7,7 @@ import { buttonClass, FormAlert, inputClass, TextField } from '~/components/form
 import { createChecklist } from '~/models/checklist-create.server.ts';
 import { newChecklistSchema, WORKSTREAM_KIND_LABELS } from '~/models/deal-forms.ts';
 import { CANNOT_EDIT, getDeal } from '~/models/deals.server.ts';
-import { canEdit } from '~/models/roles.ts';
+import { canEdit } from '@tieout/db/roles';
 import { listTemplates, type TemplateSummary } from '~/models/templates.server.ts';
 import { requireUser } from '~/utils/auth.server.ts';
 import { parseForm } from '~/utils/forms.ts';

@@ -5,7 +5,7 @@ import { useId } from 'react';
 import { buttonClass, FormAlert, inputClass, TextField } from '~/components/form.tsx';
 import { CANNOT_EDIT, createDeal, listWorkspacesWithDeals } from '~/models/deals.server.ts';
 import { newDealSchema } from '~/models/deal-forms.ts';
-import { canEdit } from '~/models/roles.ts';
+import { canEdit } from '@tieout/db/roles';
 import { requireUser } from '~/utils/auth.server.ts';
 import { parseForm } from '~/utils/forms.ts';
 

@@ -10,7 +10,7 @@ import { data, redirect } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { acceptInvitation, previewInvitation, type InvitationPreview, type TenancyErrorCode } from '@tieout/db';
 import { AuthCard, buttonClass } from '~/components/form.tsx';
-import { ROLE_LABELS } from '~/models/roles.ts';
+import { roleLabels } from '@tieout/db/roles';
 import { attempt, INVITATION_REFUSAL_TITLES } from '~/models/tenancy.server.ts';
 import { getOptionalUser, requireUser } from '~/utils/auth.server.ts';
 
@@ -67,7 +67,7 @@ function InvitationSummary({ preview }: { preview: InvitationPreview }) {
     <p aria-label="Invitation">
       {preview.invitedByName ? <strong>{preview.invitedByName}</strong> : 'An owner'} invited{' '}
       <strong>{preview.emailHint}</strong> to join <strong>{preview.workspaceName}</strong> as{' '}
-      <strong>{ROLE_LABELS[preview.role].toLowerCase()}</strong>
+      <strong>{roleLabels[preview.role].toLowerCase()}</strong>
       {preview.state === 'open' ? `. The link works until ${until}.` : '.'}
     </p>
   );

@@ -24,7 +24,7 @@ import {
 import { useState } from 'react';
 import { z } from 'zod';
 import { buttonClass, fieldClass, FormAlert, TextField } from '~/components/form.tsx';
-import { MEMBER_ROLES, ROLE_LABELS, type MemberRole } from '~/models/roles.ts';
+import { memberRoles, roleLabels, type MemberRole } from '@tieout/db/roles';
 import { attempt, invitationUrl, isMemberIntent, memberIntentSchema, tenancyStatus, type MemberIntent } from '~/models/tenancy.server.ts';
 import { requireUser, type UserSession } from '~/utils/auth.server.ts';
 import { parseForm } from '~/utils/forms.ts';
@@ -119,7 +119,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       }
       case 'change-role': {
         const member = await changeMemberRole(db, claims, { workspaceId, userId: input.userId, role: input.role });
-        return { notice: `${member.displayName} is now ${ROLE_LABELS[member.role].toLowerCase()}.` };
+        return { notice: `${member.displayName} is now ${roleLabels[member.role].toLowerCase()}.` };
       }
       case 'remove': {
         await removeMember(db, claims, { workspaceId, userId: input.userId });
@@ -190,13 +190,13 @@ export default function WorkspaceMembers() {
           </p>
         </div>
         <span className="rounded-full bg-slate-100 px-3 py-1 text-xs font-medium text-slate-700 dark:bg-slate-800 dark:text-slate-300">
-          You are {ROLE_LABELS[workspace.role].toLowerCase()}
+          You are {roleLabels[workspace.role].toLowerCase()}
         </span>
       </header>
 
       {joined ? (
         <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-100">
-          You joined {workspace.name} as {ROLE_LABELS[workspace.role].toLowerCase()}.{' '}
+          You joined {workspace.name} as {roleLabels[workspace.role].toLowerCase()}.{' '}
           <Link to="/" className="font-medium underline">
             See its deals
           </Link>
@@ -247,9 +247,9 @@ export default function WorkspaceMembers() {
                             aria-label={`Role of ${member.displayName}`}
                             className={`${fieldClass} py-1`}
                           >
-                            {MEMBER_ROLES.map((role) => (
+                            {memberRoles.map((role) => (
                               <option key={role} value={role}>
-                                {ROLE_LABELS[role]}
+                                {roleLabels[role]}
                               </option>
                             ))}
                           </select>
@@ -265,7 +265,7 @@ export default function WorkspaceMembers() {
                           </button>
                         </Form>
                       ) : (
-                        ROLE_LABELS[member.role]
+                        roleLabels[member.role]
                       )}
                       {rowError ? (
                         <p role="alert" className="mt-1 text-sm text-red-600 dark:text-red-400">
@@ -325,7 +325,7 @@ export default function WorkspaceMembers() {
                     return (
                       <tr key={invitation.id}>
                         <td className="px-4 py-3">{invitation.email}</td>
-                        <td className="px-4 py-3">{ROLE_LABELS[invitation.role]}</td>
+                        <td className="px-4 py-3">{roleLabels[invitation.role]}</td>
                         <td className="px-4 py-3 text-slate-600 dark:text-slate-400">{formatDate(invitation.expiresAt)}</td>
                         <td className="px-4 py-3 text-right">
                           <Form method="post">
@@ -428,9 +428,9 @@ function RoleField({ defaultValue, error }: { defaultValue: MemberRole; error?: 
         aria-describedby={error ? 'invite-role-error' : undefined}
         className={`block ${fieldClass}`}
       >
-        {MEMBER_ROLES.map((role) => (
+        {memberRoles.map((role) => (
           <option key={role} value={role}>
-            {ROLE_LABELS[role]}
+            {roleLabels[role]}
           </option>
         ))}
       </select>
@@ -448,7 +448,7 @@ function InvitationLink({ invitation }: { invitation: NonNullable<MembersActionR
   return (
     <div role="status" className="space-y-2 rounded-md border border-emerald-200 bg-emerald-50 p-4 text-sm dark:border-emerald-900 dark:bg-emerald-950">
       <p>
-        Invitation for <strong>{invitation.email}</strong> as {ROLE_LABELS[invitation.role].toLowerCase()} created. No
+        Invitation for <strong>{invitation.email}</strong> as {roleLabels[invitation.role].toLowerCase()} created. No
         email was sent: copy this link and send it to them yourself. It is shown only now and expires on{' '}
         {formatDate(invitation.expiresAt)}.
       </p>

@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import type { MemberRole } from './roles.ts';
 import type { Database, JwtClaims, Row, Sql } from './types.ts';
 
 /*
@@ -11,11 +12,10 @@ import type { Database, JwtClaims, Row, Sql } from './types.ts';
  * before is committed, so "all rows with id <= N" is a stable set and the snapshot never skips one.
  */
 
-export type WorkspaceRole = 'owner' | 'editor' | 'reviewer' | 'viewer';
 
 export interface ChecklistAccess {
   workspaceId: string;
-  role: WorkspaceRole;
+  role: MemberRole;
 }
 
 export interface DocumentState {
@@ -57,7 +57,7 @@ const asId = (value: unknown): number => (typeof value === 'bigint' ? Number(val
 /** The caller's role in the checklist's workspace, or null when the checklist is invisible to them (RLS). */
 export async function checklistAccess(db: Database, claims: JwtClaims, checklistId: string): Promise<ChecklistAccess | null> {
   return db.asUser(claims, async (sql) => {
-    const { rows } = await sql.query<{ workspace_id: string; role: WorkspaceRole | null }>(
+    const { rows } = await sql.query<{ workspace_id: string; role: MemberRole | null }>(
       `select c.workspace_id, public.workspace_role(c.workspace_id)::text as role
          from public.checklists c where c.id = $1`,
       [checklistId],
@@ -90,7 +90,7 @@ export async function sessionAccess(db: Database, sessions: SessionRef[]): Promi
   // Ids that are not UUIDs match nothing (null), rather than failing the read for every session.
   const uuidOrNull = (id: string) => (UUID.test(id) ? id : null);
   const { rows } = await db.asService((sql) =>
-    sql.query<{ workspace_id: string | null; role: WorkspaceRole | null }>(
+    sql.query<{ workspace_id: string | null; role: MemberRole | null }>(
       `select c.workspace_id, m.role::text as role
          from unnest($1::uuid[], $2::uuid[]) with ordinality as s(checklist_id, user_id, n)
          left join public.checklists c on c.id = s.checklist_id

@@ -3,18 +3,17 @@ export { openDatabase, type OpenDatabaseOptions } from './database.ts';
 export { migrate, defaultSupabaseDir, type MigrateOptions, type MigrateResult } from './migrate.ts';
 export * from './demo.ts';
 export * from './documents.ts';
+export * from './roles.ts';
 export { createAppendBatcher, type AppendBatcher, type AppendBatcherOptions } from './append-batcher.ts';
 export * from './projection.ts';
 export {
   TenancyError,
-  memberRoles,
   createWorkspace,
   listMyWorkspaces,
   getWorkspace,
   renameWorkspace,
   deleteWorkspace,
   type TenancyErrorCode,
-  type MemberRole,
   type Workspace,
   type MyWorkspace,
 } from './workspaces.ts';

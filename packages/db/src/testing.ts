@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { openDatabase } from './database.ts';
-import type { WorkspaceRole } from './documents.ts';
+import type { MemberRole } from './roles.ts';
 import { migrate } from './migrate.ts';
 import type { Database, JwtClaims } from './types.ts';
 
@@ -70,7 +70,7 @@ export function userClaims(user: { id: string; email: string }): JwtClaims {
 export interface ChecklistFixture {
   workspaceId: string;
   checklistId: string;
-  users: Record<WorkspaceRole | 'outsider', FixtureUser>;
+  users: Record<MemberRole | 'outsider', FixtureUser>;
 }
 
 /** A workspace with one member of each role, an outsider, a deal, a workstream and a checklist. */

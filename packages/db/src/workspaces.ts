@@ -5,8 +5,9 @@ import type { Database, JwtClaims, Sql } from './types.ts';
  * Workspaces as the signed-in user sees them. Every function runs as that user (`db.asUser`), so Row Level Security
  * decides; refusals come back as a TenancyError with a code the app can branch on.
  */
-export const memberRoles = ['owner', 'editor', 'reviewer', 'viewer'] as const;
-export type MemberRole = (typeof memberRoles)[number];
+import { memberRoles, type MemberRole } from './roles.ts';
+
+export { memberRoles, type MemberRole };
 
 export type TenancyErrorCode =
   | 'forbidden'
