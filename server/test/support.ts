@@ -1,4 +1,4 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +12,8 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { attachCollabServer, type CollabServer, type CollabServerOptions } from '../src/index.ts';
 
-export const JWT_SECRET = 'collab-test-secret-0123456789-abcdefghijklmnop';
+/** Made for this run: no secret in the repository signs anything (decision 100). */
+export const JWT_SECRET = randomBytes(32).toString('base64url');
 
 /** A database that can be closed and opened again on the same storage (PGlite dataDir or Postgres database). */
 export interface TestDatabase {
@@ -240,6 +241,7 @@ export function withOutage(real: Database): { db: Database; setDown(down: boolea
     asService: (work) => (down ? refuse() : real.asService(work)),
     execScript: (script) => (down ? refuse() : real.execScript(script)),
     ownerQuery: (text, params) => (down ? refuse() : real.ownerQuery(text, params)),
+    listen: (channel, onPayload, onGap) => real.listen(channel, onPayload, onGap),
     close: () => real.close(),
   };
   return { db, setDown: (value) => (down = value) };
@@ -258,6 +260,7 @@ export function countingDatabase(real: Database): { db: Database; calls: Record<
     asService: (work) => (calls.asService++, real.asService(work)),
     execScript: (script) => real.execScript(script),
     ownerQuery: (text, params) => real.ownerQuery(text, params),
+    listen: (channel, onPayload, onGap) => real.listen(channel, onPayload, onGap),
     close: () => real.close(),
   };
   return { db, calls };

@@ -118,6 +118,7 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       throw error;
     }
   };
+  const listener = postgresListener(url);
   return {
     kind: 'postgres',
     ...roleApi(transaction),
@@ -147,7 +148,9 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     async ownerQuery<R extends Row>(text: string, params?: readonly unknown[]) {
       return (await pool.query(text, params as unknown[])) as unknown as QueryResult<R>;
     },
+    listen: listener.listen,
     async close() {
+      await listener.close();
       await pool.end();
     },
   };
@@ -180,8 +183,125 @@ async function openPglite(dataDir: string): Promise<Database> {
     async ownerQuery<R extends Row>(text: string, params?: readonly unknown[]) {
       return (await db.query<R>(text, params as unknown[])) as QueryResult<R>;
     },
+    async listen(channel, onPayload) {
+      const unlisten = await db.listen(checkedChannel(channel), (payload) => deliver(onPayload, payload));
+      return async () => {
+        await unlisten().catch(() => {});
+      };
+    },
     async close() {
       await db.close();
+    },
+  };
+}
+
+const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
+
+function checkedChannel(channel: string): string {
+  if (!CHANNEL.test(channel)) throw new Error(`Not a channel name: ${channel}`);
+  return channel;
+}
+
+/** A listener's exception must not stop the others or the connection that feeds them. */
+function deliver(callback: (payload: string) => void, payload: string): void {
+  try {
+    callback(payload);
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
+  }
+}
+
+interface Subscription {
+  channel: string;
+  onPayload: (payload: string) => void;
+  onGap: (() => void) | undefined;
+}
+
+/**
+ * LISTEN on Postgres: one dedicated connection (pooled connections cannot hold a LISTEN), opened with the first
+ * subscription, reopened with backoff when it drops; subscribers hear of the reopening through onGap.
+ */
+function postgresListener(url: string) {
+  const subscriptions = new Set<Subscription>();
+  let client: pg.Client | null = null;
+  let opening: Promise<pg.Client> | null = null;
+  let retry: NodeJS.Timeout | null = null;
+  let closed = false;
+  const channels = () => new Set([...subscriptions].map((subscription) => subscription.channel));
+
+  async function open(afterDrop: boolean): Promise<pg.Client> {
+    const next = new pg.Client({ connectionString: url });
+    next.on('error', () => {});
+    next.on('notification', (message) => {
+      for (const subscription of subscriptions) {
+        if (subscription.channel === message.channel) deliver(subscription.onPayload, message.payload ?? '');
+      }
+    });
+    next.on('end', () => {
+      if (client !== next) return;
+      client = null;
+      reopenLater(250);
+    });
+    await next.connect();
+    for (const channel of channels()) await next.query(`listen ${channel}`);
+    if (closed) {
+      await next.end().catch(() => {});
+      throw new Error('The database is closed');
+    }
+    client = next;
+    if (afterDrop) for (const subscription of subscriptions) if (subscription.onGap) deliver(subscription.onGap, '');
+    return next;
+  }
+
+  function reopenLater(delayMs: number): void {
+    if (closed || retry || subscriptions.size === 0) return;
+    retry = setTimeout(() => {
+      retry = null;
+      opening ??= open(true).finally(() => (opening = null));
+      opening.catch(() => reopenLater(Math.min(delayMs * 2, 5000)));
+    }, delayMs);
+    retry.unref();
+  }
+
+  return {
+    async listen(channel: string, onPayload: (payload: string) => void, onGap?: () => void): Promise<() => Promise<void>> {
+      checkedChannel(channel);
+      if (closed) throw new Error('The database is closed');
+      const subscription: Subscription = { channel, onPayload, onGap };
+      const known = channels().has(channel);
+      subscriptions.add(subscription);
+      try {
+        if (client) {
+          if (!known) await client.query(`listen ${channel}`);
+        } else {
+          opening ??= open(false).finally(() => (opening = null));
+          await opening;
+        }
+      } catch (error) {
+        subscriptions.delete(subscription);
+        throw error;
+      }
+      return async () => {
+        if (!subscriptions.delete(subscription)) return;
+        if (channels().has(channel)) return;
+        if (subscriptions.size === 0) {
+          const last = client;
+          client = null;
+          await last?.end().catch(() => {});
+        } else {
+          await client?.query(`unlisten ${channel}`).catch(() => {});
+        }
+      };
+    },
+    async close(): Promise<void> {
+      closed = true;
+      if (retry) clearTimeout(retry);
+      subscriptions.clear();
+      const last = client;
+      client = null;
+      await last?.end().catch(() => {});
     },
   };
 }

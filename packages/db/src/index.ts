@@ -4,6 +4,7 @@ export { migrate, defaultSupabaseDir, type MigrateOptions, type MigrateResult } 
 export * from './demo.ts';
 export * from './documents.ts';
 export * from './roles.ts';
+export * from './live-events.ts';
 export { createAppendBatcher, type AppendBatcher, type AppendBatcherOptions } from './append-batcher.ts';
 export * from './projection.ts';
 export {
@@ -36,3 +37,4 @@ export {
   type InvitationState,
 } from './members.ts';
 export { otherDeal, otherWorkstream, otherChecklist, builtInTemplateIds, SEED_TODAY } from './seed/fixtures.ts';
+export { instanceSecret } from './instance-secrets.ts';

@@ -74,5 +74,12 @@ export interface Database {
   execScript(script: string): Promise<void>;
   /** One query as the connection's owner, outside any role switch (migrations and health checks only). */
   ownerQuery<T extends Row = Row>(text: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+  /**
+   * Hears `NOTIFY` on a channel (on Postgres through one dedicated connection per Database, reconnecting by
+   * itself; on PGlite in-process). `onGap` is called after a reconnect: notifications sent while the
+   * connection was down are lost, so a listener that must not miss one re-reads what it follows.
+   * Resolves once listening; the returned function stops it.
+   */
+  listen(channel: string, onPayload: (payload: string) => void, onGap?: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
