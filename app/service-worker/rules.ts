@@ -28,7 +28,7 @@ export type RequestKind =
   | 'network';
 
 const SESSION_PATHS = /^\/(login|logout|signup)(\.data)?$/;
-const NEVER_CACHED = /^\/(auth\/|collab|healthz|readyz|metrics|sw\.js|collab-token)/;
+const NEVER_CACHED = /^\/(auth\/|collab|healthz|readyz|metrics|sw\.js|collab-token|live($|\?))/;
 
 export function classifyRequest(request: { url: string; method: string; mode: string }, origin: string): RequestKind {
   const url = new URL(request.url);
