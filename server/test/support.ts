@@ -242,6 +242,7 @@ export function withOutage(real: Database): { db: Database; setDown(down: boolea
     execScript: (script) => (down ? refuse() : real.execScript(script)),
     ownerQuery: (text, params) => (down ? refuse() : real.ownerQuery(text, params)),
     listen: (channel, onPayload, onGap) => real.listen(channel, onPayload, onGap),
+    withExclusiveLock: (name, work) => (down ? refuse() : real.withExclusiveLock(name, work)),
     close: () => real.close(),
   };
   return { db, setDown: (value) => (down = value) };
@@ -261,6 +262,7 @@ export function countingDatabase(real: Database): { db: Database; calls: Record<
     execScript: (script) => real.execScript(script),
     ownerQuery: (text, params) => real.ownerQuery(text, params),
     listen: (channel, onPayload, onGap) => real.listen(channel, onPayload, onGap),
+    withExclusiveLock: (name, work) => real.withExclusiveLock(name, work),
     close: () => real.close(),
   };
   return { db, calls };

@@ -149,6 +149,26 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       return (await pool.query(text, params as unknown[])) as unknown as QueryResult<R>;
     },
     listen: listener.listen,
+    async withExclusiveLock(name, work) {
+      const client = await pool.connect();
+      const ignoreError = () => {};
+      client.on('error', ignoreError);
+      let broken: Error | undefined;
+      try {
+        await client.query(`select pg_advisory_lock(hashtextextended($1, 0))`, [name]);
+        try {
+          return await work();
+        } finally {
+          await client.query(`select pg_advisory_unlock(hashtextextended($1, 0))`, [name]).catch((error: Error) => (broken = error));
+        }
+      } catch (error) {
+        if (isConnectionError(error)) broken = error as Error;
+        throw error;
+      } finally {
+        client.off('error', ignoreError);
+        client.release(broken);
+      }
+    },
     async close() {
       await listener.close();
       await pool.end();
@@ -160,6 +180,7 @@ async function openPglite(dataDir: string): Promise<Database> {
   // PGlite creates only the last directory of the path: on a fresh clone `.data/` does not exist yet.
   if (!/^[a-z]+:\/\//.test(dataDir)) mkdirSync(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir, { parsers: { [DATE_OID]: (value: string) => value } });
+  let lockQueue: Promise<void> = Promise.resolve();
   // PGlite has one session: transactions are serialised by PGlite's own transaction lock.
   const transaction = <T>(work: (sql: Sql) => Promise<T>): Promise<T> =>
     db.transaction(async (tx) =>
@@ -182,6 +203,14 @@ async function openPglite(dataDir: string): Promise<Database> {
     },
     async ownerQuery<R extends Row>(text: string, params?: readonly unknown[]) {
       return (await db.query<R>(text, params as unknown[])) as QueryResult<R>;
+    },
+    withExclusiveLock(_name, work) {
+      const turn = lockQueue.then(work);
+      lockQueue = turn.then(
+        () => undefined,
+        () => undefined,
+      );
+      return turn;
     },
     async listen(channel, onPayload) {
       const unlisten = await db.listen(checkedChannel(channel), (payload) => deliver(onPayload, payload));

@@ -18,8 +18,18 @@ export interface MigrateResult {
   seeded: boolean;
 }
 
-/** Brings a database up to date with supabase/migrations. Safe to run again: applied versions are skipped. */
-export async function migrate(db: Database, options: MigrateOptions = {}): Promise<MigrateResult> {
+const MIGRATION_LOCK = 'tieout:migrate';
+
+/**
+ * Brings a database up to date with supabase/migrations. Safe to run again: applied versions are skipped.
+ * Holds a database-wide lock meanwhile, so the app and several collaboration servers starting at once apply
+ * each migration once, one after the other.
+ */
+export function migrate(db: Database, options: MigrateOptions = {}): Promise<MigrateResult> {
+  return db.withExclusiveLock(MIGRATION_LOCK, () => migrateLocked(db, options));
+}
+
+async function migrateLocked(db: Database, options: MigrateOptions): Promise<MigrateResult> {
   const dir = options.supabaseDir ?? process.env.SUPABASE_DIR ?? defaultSupabaseDir;
   const { rows: authRows } = await db.ownerQuery<{ present: boolean }>(
     `select to_regclass('auth.users') is not null as present`,

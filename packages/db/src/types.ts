@@ -72,6 +72,12 @@ export interface Database {
   asService<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
   /** Runs a script of several statements as the connection's owner (migrations only). */
   execScript(script: string): Promise<void>;
+  /**
+   * Runs `work` while holding a database-wide lock of this name (a session advisory lock on Postgres, held on
+   * its own connection; in-process on PGlite, which one process at a time opens): two processes that start
+   * at once run it one after the other (migrations).
+   */
+  withExclusiveLock<T>(name: string, work: () => Promise<T>): Promise<T>;
   /** One query as the connection's owner, outside any role switch (migrations and health checks only). */
   ownerQuery<T extends Row = Row>(text: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
   /**
