@@ -325,4 +325,71 @@ export const tableMatrix = [
     table: 'checklist_templates', operation: 'delete', action: 'a built-in template', allowed: nobody,
     statement: (_t, _me, w) => ({ text: `delete from public.checklist_templates where id = $1 returning 1`, params: [w.builtInTemplateId] }),
   }),
+
+  // item_files: members read; owners and editors upload as themselves and mark files removed (never delete).
+  tableCase({
+    table: 'item_files', operation: 'select', action: 'a file on an item', allowed: members,
+    statement: (t) => ({ text: `select 1 from public.item_files where id = $1`, params: [t.fileId] }),
+  }),
+  tableCase({
+    table: 'item_files', operation: 'insert', action: 'upload a file as myself', allowed: editors,
+    statement: (t) => ({
+      text: `insert into public.item_files (workspace_id, deal_id, checklist_id, item_id, name, size_bytes, content_type, sha256, storage_key)
+             values ($1, $2, $3, $4, 'Lease schedule.xlsx', 10, 'text/csv', repeat('b', 64), gen_random_uuid()::text || '/' || gen_random_uuid()) returning 1`,
+      params: [t.id, t.dealId, t.checklistId, t.itemId],
+    }),
+  }),
+  tableCase({
+    table: 'item_files', operation: 'insert', action: 'a new version of a file', allowed: editors,
+    statement: (t) => ({
+      text: `insert into public.item_files (file_group, workspace_id, deal_id, checklist_id, item_id, name, size_bytes, content_type, sha256, storage_key)
+             values ($5, $1, $2, $3, $4, 'Interconnection agreement v2.pdf', 10, 'application/pdf', repeat('c', 64), gen_random_uuid()::text || '/' || gen_random_uuid()) returning 1`,
+      params: [t.id, t.dealId, t.checklistId, t.itemId, t.fileGroup],
+    }),
+  }),
+  tableCase({
+    table: 'item_files', operation: 'insert', action: 'a file in a co-member’s name', allowed: nobody,
+    statement: (t) => ({
+      text: `insert into public.item_files (workspace_id, deal_id, checklist_id, item_id, name, size_bytes, content_type, sha256, storage_key, uploaded_by)
+             values ($1, $2, $3, $4, 'Planted.pdf', 10, 'application/pdf', repeat('d', 64), gen_random_uuid()::text || '/' || gen_random_uuid(), $5) returning 1`,
+      params: [t.id, t.dealId, t.checklistId, t.itemId, t.colleague.id],
+    }),
+  }),
+  tableCase({
+    table: 'item_files', operation: 'update', action: 'mark a file removed', allowed: editors,
+    statement: (t, me) => ({
+      text: `update public.item_files set removed_at = now(), removed_by = $2 where id = $1 returning 1`,
+      params: [t.fileId, me.id],
+    }),
+  }),
+  tableCase({
+    table: 'item_files', operation: 'update', action: 'swap a file’s checksum', allowed: nobody,
+    statement: (t) => ({ text: `update public.item_files set sha256 = repeat('e', 64) where id = $1 returning 1`, params: [t.fileId] }),
+  }),
+  tableCase({
+    table: 'item_files', operation: 'delete', action: 'a file', allowed: nobody,
+    statement: (t) => ({ text: `delete from public.item_files where id = $1 returning 1`, params: [t.fileId] }),
+  }),
+
+  // search_entries: members read (search runs as the person); written by the service only.
+  tableCase({
+    table: 'search_entries', operation: 'select', action: 'a search entry', allowed: members,
+    statement: (t) => ({ text: `select 1 from public.search_entries where id = $1`, params: [t.searchEntryId] }),
+  }),
+  tableCase({
+    table: 'search_entries', operation: 'insert', action: 'a search entry', allowed: nobody,
+    statement: (t) => ({
+      text: `insert into public.search_entries (workspace_id, deal_id, checklist_id, item_id, kind, source_id, title)
+             values ($1, $2, $3, $4, 'note', 'planted', 'Planted') returning 1`,
+      params: [t.id, t.dealId, t.checklistId, t.itemId],
+    }),
+  }),
+  tableCase({
+    table: 'search_entries', operation: 'update', action: 'a search entry’s text', allowed: nobody,
+    statement: (t) => ({ text: `update public.search_entries set body = 'Planted' where id = $1 returning 1`, params: [t.searchEntryId] }),
+  }),
+  tableCase({
+    table: 'search_entries', operation: 'delete', action: 'a search entry', allowed: nobody,
+    statement: (t) => ({ text: `delete from public.search_entries where id = $1 returning 1`, params: [t.searchEntryId] }),
+  }),
 ];

@@ -38,3 +38,5 @@ export {
 } from './members.ts';
 export { otherDeal, otherWorkstream, otherChecklist, builtInTemplateIds, SEED_TODAY } from './seed/fixtures.ts';
 export { instanceSecret } from './instance-secrets.ts';
+export * from './files.ts';
+export * from './search.ts';

@@ -31,6 +31,11 @@ export interface WorkspaceFixture {
   itemId: string;
   invitationId: string;
   templateId: string;
+  /** A file on itemId (uploaded by the colleague), and the group its versions share. */
+  fileId: string;
+  fileGroup: string;
+  /** A search entry of itemId. */
+  searchEntryId: number;
 }
 
 export interface AuthzWorld {
@@ -151,6 +156,19 @@ async function insertWorkspace(sql: Sql, key: 'A' | 'B', name: string): Promise<
     [templateId, id, members.owner.id]
   );
 
+  const fileId = randomUUID();
+  const fileGroup = randomUUID();
+  await sql.query(
+    `insert into public.item_files (id, file_group, workspace_id, deal_id, checklist_id, item_id, name, size_bytes, content_type, sha256, storage_key, uploaded_by)
+     values ($1, $2, $3, $4, $5, $6, 'Interconnection agreement.pdf', 1024, 'application/pdf', $7, $8, $9)`,
+    [fileId, fileGroup, id, dealId, checklistId, itemId, sha256('file'), `${id}/${fileId}`, colleague.id]
+  );
+  const { rows: entries } = await sql.query<{ id: number }>(
+    `insert into public.search_entries (workspace_id, deal_id, checklist_id, item_id, kind, source_id, title)
+     values ($1, $2, $3, $4, 'item', $4, 'Confirm 1.3 GW interconnection capacity') returning id`,
+    [id, dealId, checklistId, itemId]
+  );
+
   return {
     key,
     id,
@@ -165,6 +183,9 @@ async function insertWorkspace(sql: Sql, key: 'A' | 'B', name: string): Promise<
     itemId,
     invitationId,
     templateId,
+    fileId,
+    fileGroup,
+    searchEntryId: Number(entries[0]!.id),
   };
 }
 

@@ -1,0 +1,235 @@
+import type { Sql } from './types.ts';
+
+/*
+ * One full-text index across deals (public.search_entries, tsvector + GIN, built-in Postgres full-text search, so it
+ * works alike on PGlite, Postgres and Supabase). Entries are written as service_role by the collaboration server's
+ * search extension (items, notes, figures, comments) and by the upload path (file names and extracted text);
+ * people search as themselves, so RLS decides what they find.
+ */
+
+export type SearchEntryKind = 'item' | 'note' | 'comment' | 'figure' | 'file' | 'file_text';
+/** What a person filters on: file names and file text are both "files". */
+export type SearchResultKind = 'item' | 'note' | 'comment' | 'figure' | 'file';
+export const SEARCH_RESULT_KINDS: readonly SearchResultKind[] = ['item', 'note', 'comment', 'figure', 'file'];
+
+/** Longest query accepted (characters); longer ones get a clear refusal, not a slow plan. */
+export const SEARCH_QUERY_MAX_LENGTH = 500;
+/** Longest body kept per entry (file text is split into chunks below this). */
+export const SEARCH_BODY_MAX_LENGTH = 20_000;
+/** Markers around highlighted words in snippets (control characters never found in indexed text). */
+export const HIGHLIGHT_START = '\u0002';
+export const HIGHLIGHT_END = '\u0003';
+
+export class SearchQueryError extends Error {
+  override name = 'SearchQueryError';
+}
+
+export interface ChecklistSearchEntry {
+  itemId: string;
+  kind: Exclude<SearchEntryKind, 'file' | 'file_text'>;
+  sourceId: string;
+  title: string;
+  body: string;
+}
+
+// Control characters (except tab and newline) removed, so the highlight markers and the tsvector stay clean.
+// eslint-disable-next-line no-control-regex
+const controlCharacters = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
+export const cleanIndexText = (text: string, max = SEARCH_BODY_MAX_LENGTH) => text.replace(controlCharacters, ' ').slice(0, max);
+
+/**
+ * service_role: makes the checklist's item, note, figure and comment entries exactly `entries` (file entries are
+ * left alone). Unchanged entries are not rewritten, so an edit to one item touches one row.
+ */
+export async function replaceChecklistSearchEntries(
+  sql: Sql,
+  target: { checklistId: string; workspaceId: string; dealId: string },
+  entries: readonly ChecklistSearchEntry[],
+): Promise<void> {
+  const payload = JSON.stringify(
+    entries.map((e) => ({ item_id: e.itemId, kind: e.kind, source_id: e.sourceId, title: cleanIndexText(e.title, 2000), body: cleanIndexText(e.body) })),
+  );
+  await sql.query(
+    `with input as (
+       select * from jsonb_to_recordset($4::jsonb) as x(item_id text, kind text, source_id text, title text, body text)
+     ), gone as (
+       delete from public.search_entries e
+       where e.checklist_id = $1 and e.kind in ('item', 'note', 'figure', 'comment')
+         and not exists (select 1 from input i where i.kind = e.kind and i.source_id = e.source_id)
+     )
+     insert into public.search_entries (workspace_id, deal_id, checklist_id, item_id, kind, source_id, title, body)
+     select $2, $3, $1, i.item_id, i.kind, i.source_id, i.title, i.body from input i
+     on conflict (checklist_id, kind, source_id) do update
+       set item_id = excluded.item_id, title = excluded.title, body = excluded.body, updated_at = now()
+       where search_entries.title is distinct from excluded.title or search_entries.body is distinct from excluded.body
+         or search_entries.item_id is distinct from excluded.item_id`,
+    [target.checklistId, target.workspaceId, target.dealId, payload],
+  );
+}
+
+/** service_role: the entry for a file's name (one per file version). */
+export async function indexFileName(
+  sql: Sql,
+  file: { id: string; workspaceId: string; dealId: string; checklistId: string; itemId: string; name: string },
+): Promise<void> {
+  // The name is also split at dots, dashes and underscores so "Lease_Schedule-2026.xlsx" finds "lease schedule".
+  const words = file.name.replace(/[._\-]+/g, ' ');
+  await sql.query(
+    `insert into public.search_entries (workspace_id, deal_id, checklist_id, item_id, kind, source_id, file_id, title, body)
+     values ($1, $2, $3, $4, 'file', $5::text, $5::uuid, $6, $7)
+     on conflict (checklist_id, kind, source_id) do update set title = excluded.title, body = excluded.body, updated_at = now()`,
+    [file.workspaceId, file.dealId, file.checklistId, file.itemId, file.id, cleanIndexText(file.name, 2000), cleanIndexText(words)],
+  );
+}
+
+export interface FileTextChunk {
+  /** 1-based PDF page, or null. */
+  page: number | null;
+  text: string;
+}
+
+/** service_role: replaces the extracted-text entries of a file version. */
+export async function indexFileText(
+  sql: Sql,
+  file: { id: string; workspaceId: string; dealId: string; checklistId: string; itemId: string; name: string },
+  chunks: readonly FileTextChunk[],
+): Promise<void> {
+  await sql.query(`delete from public.search_entries where file_id = $1 and kind = 'file_text'`, [file.id]);
+  const rows = chunks
+    .map((chunk, index) => ({ source_id: `${file.id}:${index}`, page: chunk.page, body: cleanIndexText(chunk.text) }))
+    .filter((row) => row.body.trim() !== '');
+  if (!rows.length) return;
+  await sql.query(
+    `insert into public.search_entries (workspace_id, deal_id, checklist_id, item_id, kind, source_id, file_id, page, title, body)
+     select $1, $2, $3, $4, 'file_text', x.source_id, $5::uuid, x.page, $6, x.body
+     from jsonb_to_recordset($7::jsonb) as x(source_id text, page integer, body text)`,
+    [file.workspaceId, file.dealId, file.checklistId, file.itemId, file.id, cleanIndexText(file.name, 2000), JSON.stringify(rows)],
+  );
+}
+
+/** service_role: removed files leave the index. */
+export async function unindexFiles(sql: Sql, fileIds: readonly string[]): Promise<void> {
+  if (!fileIds.length) return;
+  await sql.query(`delete from public.search_entries where file_id = any($1::uuid[])`, [fileIds]);
+}
+
+export interface SearchFilters {
+  dealId?: string | null;
+  workstreamId?: string | null;
+  status?: string | null;
+  ownerId?: string | null;
+  kind?: SearchResultKind | null;
+}
+
+export interface SearchHit {
+  kind: SearchResultKind;
+  workspaceId: string;
+  dealId: string;
+  dealName: string;
+  workstreamId: string;
+  workstreamName: string;
+  checklistId: string;
+  checklistTitle: string;
+  itemId: string;
+  itemTitle: string;
+  status: string;
+  ownerId: string | null;
+  fileId: string | null;
+  page: number | null;
+  /** What matched: item title, figure label, file name, comment author line… */
+  title: string;
+  /** Text around the match; highlighted words between HIGHLIGHT_START and HIGHLIGHT_END. */
+  snippet: string;
+}
+
+export interface SearchResult {
+  query: string;
+  hits: SearchHit[];
+  /** More hits exist than were returned. */
+  truncated: boolean;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Searches every deal the signed-in user can see (run it in `asUser`: RLS on search_entries and the joined
+ * tables decides). The query is read as a web search (words, "quoted phrases", -excluded, or), so operators in
+ * it are text, never syntax: it cannot fail to parse.
+ */
+export async function searchEverything(sql: Sql, rawQuery: string, filters: SearchFilters = {}, limit = 50): Promise<SearchResult> {
+  const query = rawQuery.replace(controlCharacters, ' ').trim();
+  if (query.length > SEARCH_QUERY_MAX_LENGTH) {
+    throw new SearchQueryError(`A search can be at most ${SEARCH_QUERY_MAX_LENGTH} characters (this one has ${query.length})`);
+  }
+  if (!query) return { query, hits: [], truncated: false };
+  for (const [name, value] of [['deal', filters.dealId], ['workstream', filters.workstreamId], ['owner', filters.ownerId]] as const) {
+    if (value && !uuidPattern.test(value)) throw new SearchQueryError(`Unknown ${name} filter`);
+  }
+  if (filters.kind && !SEARCH_RESULT_KINDS.includes(filters.kind)) throw new SearchQueryError('Unknown kind of result');
+  const kinds = filters.kind === 'file' ? ['file', 'file_text'] : filters.kind ? [filters.kind] : null;
+  const { rows } = await sql.query<{
+    kind: SearchEntryKind;
+    workspace_id: string;
+    deal_id: string;
+    deal_name: string;
+    workstream_id: string;
+    workstream_name: string;
+    checklist_id: string;
+    checklist_title: string;
+    item_id: string;
+    item_title: string;
+    status: string;
+    owner_id: string | null;
+    file_id: string | null;
+    page: number | null;
+    title: string;
+    snippet: string;
+  }>(
+    `with q as (select websearch_to_tsquery('english', $1) as query),
+     mine as (select m.workspace_id from public.workspace_members m where m.user_id = auth.uid()),
+     filtered as (
+       select e.id, e.kind, e.workspace_id, e.deal_id, e.checklist_id, e.item_id, e.file_id, e.page, e.title, e.body,
+              ts_rank(e.tsv, q.query) as rank,
+              c.title as checklist_title, c.workstream_id, i.title as item_title, i.status, i.owner_id
+       from public.search_entries e cross join q
+       join public.checklists c on c.id = e.checklist_id
+       join public.checklist_items i on i.checklist_id = e.checklist_id and i.item_id = e.item_id
+       where e.tsv @@ q.query and e.workspace_id in (select workspace_id from mine)
+         and ($2::uuid is null or e.deal_id = $2::uuid)
+         and ($3::text[] is null or e.kind = any($3::text[]))
+         and ($4::uuid is null or c.workstream_id = $4::uuid)
+         and ($5::text is null or i.status = $5::text)
+         and ($6::uuid is null or i.owner_id = $6::uuid)
+       order by rank desc, e.id
+       limit $7
+     )
+     select f.kind, f.workspace_id, f.deal_id, d.name as deal_name, f.workstream_id, w.name as workstream_name,
+            f.checklist_id, f.checklist_title, f.item_id, f.item_title, f.status, f.owner_id, f.file_id, f.page, f.title,
+            ts_headline('english', case when f.body = '' then f.title else f.body end, q.query,
+              'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "') as snippet
+     from filtered f cross join q
+     join public.deals d on d.id = f.deal_id
+     join public.workstreams w on w.id = f.workstream_id
+     order by f.rank desc, f.id`,
+    [query, filters.dealId || null, kinds, filters.workstreamId || null, filters.status || null, filters.ownerId || null, limit + 1],
+  );
+  const hits = rows.slice(0, limit).map((row) => ({
+    kind: (row.kind === 'file_text' ? 'file' : row.kind) as SearchResultKind,
+    workspaceId: row.workspace_id,
+    dealId: row.deal_id,
+    dealName: row.deal_name,
+    workstreamId: row.workstream_id,
+    workstreamName: row.workstream_name,
+    checklistId: row.checklist_id,
+    checklistTitle: row.checklist_title,
+    itemId: row.item_id,
+    itemTitle: row.item_title,
+    status: row.status,
+    ownerId: row.owner_id,
+    fileId: row.file_id,
+    page: row.page === null ? null : Number(row.page),
+    title: row.title,
+    snippet: row.snippet,
+  }));
+  return { query, hits, truncated: rows.length > limit };
+}
