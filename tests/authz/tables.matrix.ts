@@ -1,7 +1,10 @@
-import { editors, members, nobody, owners, signedIn } from './support/matrix.ts';
+import { editors, members, nobody, owners, signedIn, type Standing } from './support/matrix.ts';
 import { tableCase } from './support/table-attempt.ts';
 
 const emptyYjsUpdate = `decode('0000', 'hex')`;
+/** Who takes part in reviews (packages/db/src/roles.ts canComment / canReview). */
+const commenters: readonly Standing[] = ['owner', 'editor', 'reviewer'];
+const deciders: readonly Standing[] = ['owner', 'reviewer'];
 
 /**
  * Who may do what to each table in `public`, relative to the target workspace (A, or B for the isolation sweep).
@@ -391,5 +394,281 @@ export const tableMatrix = [
   tableCase({
     table: 'search_entries', operation: 'delete', action: 'a search entry', allowed: nobody,
     statement: (t) => ({ text: `delete from public.search_entries where id = $1 returning 1`, params: [t.searchEntryId] }),
+  }),
+  // Reviews (issue 13). Commenters: owners, editors and reviewers; deciders: owners and reviewers.
+  tableCase({
+    table: 'checklist_review_settings', operation: 'select', action: 'the checklist’s review settings', allowed: members,
+    statement: (t) => ({ text: `select 1 from public.checklist_review_settings where checklist_id = $1`, params: [t.checklistId] }),
+  }),
+  tableCase({
+    table: 'checklist_review_settings', operation: 'insert', action: '“done requires approval” for a checklist', allowed: owners,
+    statement: (t, me) => ({
+      text: `insert into public.checklist_review_settings (checklist_id, workspace_id, done_requires_approval, updated_by) values ($1, $2, true, $3) returning 1`,
+      params: [t.emptyChecklistId, t.id, me.id],
+    }),
+  }),
+  tableCase({
+    table: 'checklist_review_settings', operation: 'update', action: 'switch “done requires approval” off', allowed: owners,
+    statement: (t, me) => ({
+      text: `update public.checklist_review_settings set done_requires_approval = false, updated_by = $2 where checklist_id = $1 returning 1`,
+      params: [t.checklistId, me.id],
+    }),
+  }),
+  tableCase({
+    table: 'checklist_review_settings', operation: 'delete', action: 'the checklist’s review settings', allowed: owners,
+    statement: (t) => ({ text: `delete from public.checklist_review_settings where checklist_id = $1 returning 1`, params: [t.checklistId] }),
+  }),
+  tableCase({
+    table: 'comment_threads', operation: 'select', action: 'a thread on an item', allowed: members,
+    statement: (t) => ({ text: `select 1 from public.comment_threads where id = $1`, params: [t.review.threadId] }),
+  }),
+  tableCase({
+    table: 'comment_threads', operation: 'insert', action: 'open a thread on an item', allowed: commenters,
+    statement: (t, me) => ({
+      text: `insert into public.comment_threads (workspace_id, checklist_id, item_id, created_by) values ($1, $2, $3, $4) returning 1`,
+      params: [t.id, t.checklistId, t.itemId, me.id],
+    }),
+  }),
+  tableCase({
+    table: 'comment_threads', operation: 'insert', action: 'open a thread in a co-member’s name', allowed: nobody,
+    statement: (t) => ({
+      text: `insert into public.comment_threads (workspace_id, checklist_id, item_id, created_by) values ($1, $2, $3, $4) returning 1`,
+      params: [t.id, t.checklistId, t.itemId, t.colleague.id],
+    }),
+  }),
+  tableCase({
+    table: 'comment_threads', operation: 'update', action: 'resolve a thread', allowed: commenters,
+    statement: (t, me) => ({
+      text: `update public.comment_threads set resolved_at = now(), resolved_by = $2 where id = $1 returning 1`,
+      params: [t.review.threadId, me.id],
+    }),
+  }),
+  tableCase({
+    table: 'comment_threads', operation: 'update', action: 'move a thread to another item', allowed: nobody,
+    statement: (t) => ({ text: `update public.comment_threads set item_id = 'elsewhere' where id = $1 returning 1`, params: [t.review.threadId] }),
+  }),
+  tableCase({
+    table: 'comment_threads', operation: 'delete', action: 'a thread', allowed: nobody,
+    statement: (t) => ({ text: `delete from public.comment_threads where id = $1 returning 1`, params: [t.review.threadId] }),
+  }),
+  tableCase({
+    table: 'comments', operation: 'select', action: 'a comment', allowed: members,
+    statement: (t) => ({ text: `select 1 from public.comments where id = $1`, params: [t.review.commentId] }),
+  }),
+  tableCase({
+    table: 'comments', operation: 'insert', action: 'reply as myself', allowed: commenters,
+    statement: (t, me) => ({
+      text: `insert into public.comments (thread_id, workspace_id, checklist_id, author_id, body) values ($1, $2, $3, $4, 'Agreed') returning 1`,
+      params: [t.review.threadId, t.id, t.checklistId, me.id],
+    }),
+  }),
+  tableCase({
+    table: 'comments', operation: 'insert', action: 'reply in a co-member’s name', allowed: nobody,
+    statement: (t) => ({
+      text: `insert into public.comments (thread_id, workspace_id, checklist_id, author_id, body) values ($1, $2, $3, $4, 'Forged') returning 1`,
+      params: [t.review.threadId, t.id, t.checklistId, t.colleague.id],
+    }),
+  }),
+  tableCase({
+    table: 'comments', operation: 'update', action: 'edit my own comment', allowed: commenters,
+    statement: (t, me) => ({
+      text: `update public.comments set body = 'Edited' where workspace_id = $1 and author_id = $2 returning 1`,
+      params: [t.id, me.id],
+    }),
+  }),
+  tableCase({
+    table: 'comments', operation: 'update', action: 'soft-delete my own comment', allowed: commenters,
+    statement: (t, me) => ({
+      text: `update public.comments set deleted_at = now() where workspace_id = $1 and author_id = $2 returning 1`,
+      params: [t.id, me.id],
+    }),
+  }),
+  tableCase({
+    table: 'comments', operation: 'update', action: 'edit a co-member’s comment', allowed: nobody,
+    statement: (t) => ({ text: `update public.comments set body = 'Rewritten' where id = $1 returning 1`, params: [t.review.commentId] }),
+  }),
+  tableCase({
+    table: 'comments', operation: 'update', action: 'hand my comment to a co-member', allowed: nobody,
+    statement: (t, me) => ({
+      text: `update public.comments set author_id = $3 where workspace_id = $1 and author_id = $2 returning 1`,
+      params: [t.id, me.id, t.colleague.id],
+    }),
+  }),
+  tableCase({
+    table: 'comments', operation: 'delete', action: 'erase my own comment (deletion is soft)', allowed: nobody,
+    statement: (t, me) => ({ text: `delete from public.comments where workspace_id = $1 and author_id = $2 returning 1`, params: [t.id, me.id] }),
+  }),
+  tableCase({
+    table: 'comment_mentions', operation: 'select', action: 'a mention', allowed: members,
+    statement: (t) => ({ text: `select 1 from public.comment_mentions where comment_id = $1`, params: [t.review.commentId] }),
+  }),
+  tableCase({
+    table: 'comment_mentions', operation: 'insert', action: 'mention a member in my own comment', allowed: commenters,
+    statement: (t, me) => ({
+      text: `insert into public.comment_mentions (comment_id, user_id, workspace_id, thread_id, checklist_id)
+             select c.id, $3, c.workspace_id, c.thread_id, c.checklist_id from public.comments c
+             where c.workspace_id = $1 and c.author_id = $2 returning 1`,
+      params: [t.id, me.id, t.members.owner.id === me.id ? t.members.editor.id : t.members.owner.id],
+    }),
+  }),
+  tableCase({
+    table: 'comment_mentions', operation: 'insert', action: 'add a mention to a co-member’s comment', allowed: nobody,
+    statement: (t, me) => ({
+      text: `insert into public.comment_mentions (comment_id, user_id, workspace_id, thread_id, checklist_id) values ($1, $2, $3, $4, $5) returning 1`,
+      params: [t.review.commentId, t.members.owner.id === me.id ? t.members.viewer.id : t.members.owner.id, t.id, t.review.threadId, t.checklistId],
+    }),
+  }),
+  tableCase({
+    table: 'comment_mentions', operation: 'update', action: 'point a mention at someone else', allowed: nobody,
+    statement: (t) => ({
+      text: `update public.comment_mentions set user_id = $2 where comment_id = $1 returning 1`,
+      params: [t.review.commentId, t.members.viewer.id],
+    }),
+  }),
+  tableCase({
+    table: 'comment_mentions', operation: 'delete', action: 'remove a mention from my own comment', allowed: commenters,
+    statement: (t, me) => ({
+      text: `delete from public.comment_mentions m using public.comments c
+             where c.id = m.comment_id and c.workspace_id = $1 and c.author_id = $2 returning 1`,
+      params: [t.id, me.id],
+    }),
+  }),
+  tableCase({
+    table: 'comment_mentions', operation: 'delete', action: 'remove a mention from a co-member’s comment', allowed: nobody,
+    statement: (t) => ({ text: `delete from public.comment_mentions where comment_id = $1 returning 1`, params: [t.review.commentId] }),
+  }),
+  tableCase({
+    table: 'item_approvals', operation: 'select', action: 'an approval', allowed: members,
+    statement: (t) => ({ text: `select 1 from public.item_approvals where id = $1`, params: [t.review.approvalId] }),
+  }),
+  tableCase({
+    table: 'item_approvals', operation: 'insert', action: 'approve an item as myself', allowed: deciders,
+    statement: (t, me) => ({
+      text: `insert into public.item_approvals (workspace_id, checklist_id, item_id, decision, decided_by) values ($1, $2, $3, 'approved', $4) returning 1`,
+      params: [t.id, t.checklistId, t.itemId, me.id],
+    }),
+  }),
+  tableCase({
+    table: 'item_approvals', operation: 'insert', action: 'approve in a co-member’s name', allowed: nobody,
+    statement: (t) => ({
+      text: `insert into public.item_approvals (workspace_id, checklist_id, item_id, decision, decided_by) values ($1, $2, $3, 'approved', $4) returning 1`,
+      params: [t.id, t.checklistId, t.itemId, t.colleague.id],
+    }),
+  }),
+  tableCase({
+    table: 'item_approvals', operation: 'update', action: 'rewrite an approval’s fingerprint', allowed: nobody,
+    statement: (t) => ({ text: `update public.item_approvals set fingerprint = 'forged' where id = $1 returning 1`, params: [t.review.approvalId] }),
+  }),
+  tableCase({
+    table: 'item_approvals', operation: 'delete', action: 'an approval', allowed: nobody,
+    statement: (t) => ({ text: `delete from public.item_approvals where id = $1 returning 1`, params: [t.review.approvalId] }),
+  }),
+  tableCase({
+    table: 'checklist_signoffs', operation: 'select', action: 'a sign-off', allowed: members,
+    statement: (t) => ({ text: `select 1 from public.checklist_signoffs where id = $1`, params: [t.review.signoffId] }),
+  }),
+  tableCase({
+    table: 'checklist_signoffs', operation: 'insert', action: 'sign off the approved checklist', allowed: owners,
+    statement: (t, me) => ({
+      text: `insert into public.checklist_signoffs (workspace_id, checklist_id, state_vector, state_hash, last_update_id, item_count, signed_by)
+             values ($1, $2, decode('00', 'hex'), repeat('c', 64), $3, 1, $4) returning 1`,
+      params: [t.id, t.checklistId, t.updateId, me.id],
+    }),
+  }),
+  tableCase({
+    table: 'checklist_signoffs', operation: 'update', action: 'change what a sign-off covered', allowed: nobody,
+    statement: (t) => ({ text: `update public.checklist_signoffs set state_hash = repeat('d', 64) where id = $1 returning 1`, params: [t.review.signoffId] }),
+  }),
+  tableCase({
+    table: 'checklist_signoffs', operation: 'delete', action: 'a sign-off', allowed: nobody,
+    statement: (t) => ({ text: `delete from public.checklist_signoffs where id = $1 returning 1`, params: [t.review.signoffId] }),
+  }),
+  tableCase({
+    table: 'notifications', operation: 'select', action: 'my own notifications in the workspace', allowed: members,
+    statement: (t, me) => ({ text: `select 1 from public.notifications where workspace_id = $1 and user_id = $2`, params: [t.id, me.id] }),
+  }),
+  tableCase({
+    table: 'notifications', operation: 'select', action: 'a co-member’s notification', allowed: nobody,
+    statement: (t) => ({ text: `select 1 from public.notifications where id = $1`, params: [t.review.notificationFor.colleague] }),
+  }),
+  tableCase({
+    table: 'notifications', operation: 'insert', action: 'a notification for a co-member', allowed: nobody,
+    statement: (t) => ({
+      text: `insert into public.notifications (user_id, workspace_id, kind, dedupe_key) values ($1, $2, 'mention', 'planted') returning 1`,
+      params: [t.colleague.id, t.id],
+    }),
+  }),
+  tableCase({
+    table: 'notifications', operation: 'update', action: 'mark my own notifications read', allowed: members,
+    statement: (t, me) => ({
+      text: `update public.notifications set read_at = now() where workspace_id = $1 and user_id = $2 returning 1`,
+      params: [t.id, me.id],
+    }),
+  }),
+  tableCase({
+    table: 'notifications', operation: 'update', action: 'mark a co-member’s notification read', allowed: nobody,
+    statement: (t) => ({ text: `update public.notifications set read_at = now() where id = $1 returning 1`, params: [t.review.notificationFor.colleague] }),
+  }),
+  tableCase({
+    table: 'notifications', operation: 'delete', action: 'my own notifications in the workspace', allowed: members,
+    statement: (t, me) => ({ text: `delete from public.notifications where workspace_id = $1 and user_id = $2 returning 1`, params: [t.id, me.id] }),
+  }),
+  tableCase({
+    table: 'notifications', operation: 'delete', action: 'a co-member’s notification', allowed: nobody,
+    statement: (t) => ({ text: `delete from public.notifications where id = $1 returning 1`, params: [t.review.notificationFor.colleague] }),
+  }),
+  tableCase({
+    table: 'notification_preferences', operation: 'select', action: 'my own email preference', allowed: signedIn,
+    statement: (_t, me) => ({ text: `select 1 from public.notification_preferences where user_id = $1`, params: [me.id] }),
+  }),
+  tableCase({
+    table: 'notification_preferences', operation: 'select', action: 'a co-member’s email preference', allowed: nobody,
+    statement: (t) => ({ text: `select 1 from public.notification_preferences where user_id = $1`, params: [t.colleague.id] }),
+  }),
+  tableCase({
+    table: 'notification_preferences', operation: 'insert', action: 'my own email preference (anew)', allowed: signedIn,
+    statement: (_t, me) => ({
+      text: `with removed as (delete from public.notification_preferences where user_id = $1 returning 1)
+             insert into public.notification_preferences (user_id, email) select $1, 'daily_digest' from (select count(*) from removed) r returning 1`,
+      params: [me.id],
+    }),
+  }),
+  tableCase({
+    table: 'notification_preferences', operation: 'insert', action: 'a preference for a co-member', allowed: nobody,
+    statement: (t) => ({
+      text: `insert into public.notification_preferences (user_id, email) values ($1, 'off') on conflict do nothing returning 1`,
+      params: [t.colleague.id],
+    }),
+  }),
+  tableCase({
+    table: 'notification_preferences', operation: 'update', action: 'my own email preference', allowed: signedIn,
+    statement: (_t, me) => ({ text: `update public.notification_preferences set email = 'off' where user_id = $1 returning 1`, params: [me.id] }),
+  }),
+  tableCase({
+    table: 'notification_preferences', operation: 'update', action: 'a co-member’s email preference', allowed: nobody,
+    statement: (t) => ({ text: `update public.notification_preferences set email = 'off' where user_id = $1 returning 1`, params: [t.colleague.id] }),
+  }),
+  tableCase({
+    table: 'notification_preferences', operation: 'delete', action: 'a co-member’s email preference', allowed: nobody,
+    statement: (t) => ({ text: `delete from public.notification_preferences where user_id = $1 returning 1`, params: [t.colleague.id] }),
+  }),
+  tableCase({
+    table: 'email_outbox', operation: 'select', action: 'queued email', allowed: nobody,
+    statement: (t) => ({ text: `select 1 from public.email_outbox where id = $1`, params: [t.review.outboxId] }),
+  }),
+  tableCase({
+    table: 'email_outbox', operation: 'insert', action: 'queue an email', allowed: nobody,
+    statement: (t) => ({
+      text: `insert into public.email_outbox (user_id, kind, dedupe_key) values ($1, 'digest', 'planted') returning 1`,
+      params: [t.colleague.id],
+    }),
+  }),
+  tableCase({
+    table: 'email_outbox', operation: 'update', action: 'mark an email sent', allowed: nobody,
+    statement: (t) => ({ text: `update public.email_outbox set status = 'sent' where id = $1 returning 1`, params: [t.review.outboxId] }),
+  }),
+  tableCase({
+    table: 'email_outbox', operation: 'delete', action: 'drop a queued email', allowed: nobody,
+    statement: (t) => ({ text: `delete from public.email_outbox where id = $1 returning 1`, params: [t.review.outboxId] }),
   }),
 ];

@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import * as Y from 'yjs';
 import { addItem, addSection, setTitle } from '@tieout/doc-model';
 import type { Database, JwtClaims, Sql } from '@tieout/db';
+import { insertReviewRows, type ReviewFixture } from './review-fixtures.ts';
 
 export const workspaceRoles = ['owner', 'editor', 'reviewer', 'viewer'] as const;
 export type WorkspaceRole = (typeof workspaceRoles)[number];
@@ -169,7 +170,10 @@ async function insertWorkspace(sql: Sql, key: 'A' | 'B', name: string): Promise<
     [id, dealId, checklistId, itemId]
   );
 
+  const review = await insertReviewRows(sql, { id, checklistId, itemId, updateId: rows[0]!.id, members, colleague });
+
   return {
+    review,
     key,
     id,
     name,
