@@ -2,8 +2,10 @@ import { generateKeyBetween } from 'fractional-indexing';
 import * as Y from 'yjs';
 import { newId } from './ids.ts';
 import {
+  duplicateFigureLabel,
   evidenceSchema,
   figureSchema,
+  storedFigureSchema,
   itemFieldsSchema,
   itemPatchSchema,
   type ChecklistView,
@@ -135,8 +137,12 @@ export function addItem(doc: Y.Doc, input: NewItem): string {
     item.set('position', keyBefore(positionsInSection(doc, input.sectionId), input.beforeId));
     for (const [key, value] of Object.entries(fields)) item.set(key, value);
     const figures = new Y.Map<Figure>();
+    const added: Figure[] = [];
     for (const figure of input.figures ?? []) {
       const parsed = figureSchema.parse({ ...figure, id: figure.id ?? newId() });
+      const clash = duplicateFigureLabel(parsed, added);
+      if (clash) throw new ChecklistError(clash);
+      added.push(parsed);
       figures.set(parsed.id, parsed);
     }
     item.set('figures', figures);
@@ -214,6 +220,8 @@ function childMap<T>(item: Entry, key: 'figures' | 'evidence'): Y.Map<T> {
 export function setFigure(doc: Y.Doc, itemId: string, figure: Omit<Figure, 'id'> & { id?: string }): string {
   const parsed = figureSchema.parse({ ...figure, id: figure.id ?? newId() });
   const item = requireEntry(itemsOf(doc), itemId, 'item');
+  const clash = duplicateFigureLabel(parsed, validEntries(item.get('figures'), storedFigureSchema));
+  if (clash) throw new ChecklistError(clash);
   childMap<Figure>(item, 'figures').set(parsed.id, parsed);
   return parsed.id;
 }
@@ -295,7 +303,7 @@ export function readItem(item: Entry, id: string): ItemView {
     ownerId: parsedOr(fields.ownerId, item.get('ownerId') ?? null, null),
     dueDate: parsedOr(fields.dueDate, item.get('dueDate') ?? null, null),
     risk: parsedOr(fields.risk, item.get('risk') ?? null, null),
-    figures: validEntries(item.get('figures'), figureSchema).sort((a, b) => byText(a.label, b.label) || byText(a.id, b.id)),
+    figures: validEntries(item.get('figures'), storedFigureSchema).sort((a, b) => byText(a.label, b.label) || byText(a.id, b.id)),
     evidence: validEntries(item.get('evidence'), evidenceSchema).sort(
       (a, b) => byText(a.label || a.url, b.label || b.url) || byText(a.url, b.url) || byText(a.id, b.id),
     ),

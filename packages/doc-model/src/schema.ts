@@ -13,15 +13,18 @@ export const STATUS_LABELS: Record<ItemStatus, string> = {
 export const RISK_LEVELS = ['low', 'medium', 'high', 'critical'] as const;
 export type RiskLevel = (typeof RISK_LEVELS)[number];
 
-/** Typed figures that roll up across items, checklists and deals. */
+/**
+ * Typed figures that roll up across items, checklists and deals. `min`/`max` bound a value of the kind (null: no
+ * bound): power, money, area, terms and densities are not negative; a share is a percentage from 0 to 100.
+ */
 export const FIGURE_KINDS = {
-  mw: { unit: 'MW', label: 'Power' },
-  usd: { unit: 'USD', label: 'Amount' },
-  years: { unit: 'years', label: 'Term' },
-  percent: { unit: '%', label: 'Share' },
-  sqft: { unit: 'sq ft', label: 'Area' },
-  kw_per_rack: { unit: 'kW/rack', label: 'Rack density' },
-} as const;
+  mw: { unit: 'MW', label: 'Power', min: 0, max: null },
+  usd: { unit: 'USD', label: 'Amount', min: 0, max: null },
+  years: { unit: 'years', label: 'Term', min: 0, max: null },
+  percent: { unit: '%', label: 'Share', min: 0, max: 100 },
+  sqft: { unit: 'sq ft', label: 'Area', min: 0, max: null },
+  kw_per_rack: { unit: 'kW/rack', label: 'Rack density', min: 0, max: null },
+} as const satisfies Record<string, { unit: string; label: string; min: number | null; max: number | null }>;
 export type FigureKind = keyof typeof FIGURE_KINDS;
 export const FIGURE_KIND_NAMES = Object.keys(FIGURE_KINDS) as FigureKind[];
 
@@ -33,13 +36,40 @@ export const isoDate = z
     return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(value);
   }, 'Not a real date');
 
-export const figureSchema = z.object({
+/** Why `value` cannot be a figure of `kind` (a short sentence), or null when it can. Null values (unknown yet) always can. */
+export function figureValueProblem(kind: FigureKind, value: number | null): string | null {
+  if (value === null) return null;
+  if (!Number.isFinite(value)) return 'A figure must be a number';
+  const bounds = FIGURE_KINDS[kind];
+  if (bounds.min !== null && value < bounds.min) return `${bounds.label} in ${bounds.unit} cannot be negative`;
+  if (bounds.max !== null && value > bounds.max) return `A percentage must be between 0 and 100`;
+  return null;
+}
+
+/** Labels are compared without case or surrounding space: "Contracted MW" and " contracted mw" are the same figure. */
+export const figureLabelKey = (label: string): string => label.trim().toLowerCase();
+
+/** Why `figure` cannot join `others` (the item's other figures): its label is taken. Null when it can. */
+export function duplicateFigureLabel(figure: { id?: string | undefined; label: string }, others: readonly { id: string; label: string }[]): string | null {
+  const key = figureLabelKey(figure.label);
+  const clash = others.find((other) => other.id !== figure.id && figureLabelKey(other.label) === key);
+  return clash ? `This item already has a figure labelled “${clash.label.trim()}”: use another label or change that figure` : null;
+}
+
+/** The shape of a stored figure, whatever its value: readers use it so old out-of-range values are shown and flagged, not lost. */
+export const storedFigureSchema = z.object({
   id: z.string().min(1).max(64),
   kind: z.enum(FIGURE_KIND_NAMES as [FigureKind, ...FigureKind[]]),
   label: z.string().trim().min(1).max(120),
   value: z.number().finite().nullable(),
 });
-export type Figure = z.infer<typeof figureSchema>;
+
+/** A figure as it may be written: the value is checked against its kind (the UI, the import and the server's guard use this). */
+export const figureSchema = storedFigureSchema.superRefine((figure, context) => {
+  const problem = figureValueProblem(figure.kind, figure.value);
+  if (problem) context.addIssue({ code: 'custom', message: problem, path: ['value'] });
+});
+export type Figure = z.infer<typeof storedFigureSchema>;
 
 export const evidenceSchema = z.object({
   id: z.string().min(1).max(64),

@@ -1,7 +1,7 @@
 import type * as Y from 'yjs';
 import { z } from 'zod';
 import { addItem, addSection, setTitle } from './checklist.ts';
-import { FIGURE_KIND_NAMES, ITEM_STATUSES, RISK_LEVELS, isoDate, type FigureKind } from './schema.ts';
+import { duplicateFigureLabel, FIGURE_KIND_NAMES, ITEM_STATUSES, RISK_LEVELS, isoDate, type FigureKind } from './schema.ts';
 
 export const WORKSTREAM_KINDS = ['site_retrofits', 'energy_contracts', 'lease_exposure', 'custom'] as const;
 export type WorkstreamKind = (typeof WORKSTREAM_KINDS)[number];
@@ -12,15 +12,26 @@ const templateItemSchema = z.object({
   risk: z.enum(RISK_LEVELS).nullable().optional(),
   dueDate: isoDate.nullable().optional(),
   ownerId: z.uuid().nullable().optional(),
+  /**
+   * The figures to collect: slots (kind and label), never values. A template is reused across deals, so a value
+   * in it would be one deal's finding shown as every other deal's. A `value` left in older template data is
+   * accepted when read and ignored by `applyTemplate`.
+   */
   figures: z
     .array(
       z.object({
         kind: z.enum(FIGURE_KIND_NAMES as [FigureKind, ...FigureKind[]]),
         label: z.string().trim().min(1).max(120),
-        value: z.number().finite().nullable().default(null),
+        value: z.number().finite().nullable().optional(),
       }),
     )
-    .default([]),
+    .default([])
+    .superRefine((figures, context) => {
+      figures.forEach((figure, index) => {
+        const clash = duplicateFigureLabel({ id: String(index), label: figure.label }, figures.slice(0, index).map((other, at) => ({ id: String(at), label: other.label })));
+        if (clash) context.addIssue({ code: 'custom', message: clash, path: [index, 'label'] });
+      });
+    }),
   notes: z.array(z.string()).default([]),
 });
 
@@ -56,7 +67,7 @@ export function applyTemplate(
       const sectionId = addSection(doc, { title: section.title, id: id?.() });
       for (const item of section.items) {
         const itemId = id?.();
-        const figures = item.figures.map((figure) => ({ ...figure, id: id?.() }));
+        const figures = item.figures.map((figure) => ({ kind: figure.kind, label: figure.label, value: null, id: id?.() }));
         addItem(doc, { ...item, figures, sectionId, id: itemId });
       }
     }

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { evidenceSchema, figureSchema, itemFieldsSchema } from './schema.ts';
+import { evidenceSchema, figureLabelKey, figureSchema, itemFieldsSchema } from './schema.ts';
 
 /*
  * Checks a Yjs update against the checklist schema (see checklist.ts) BEFORE it is applied, so a hub (the
@@ -216,6 +216,8 @@ class UpdateCheck {
   private readonly gaps = new Map<number, number>();
   private readonly locations = new Map<Y.Item, Location>();
   private readonly opened = new Map<Y.Item, Place | Refusal>();
+  /** Per figures map (the document's, or a new one's holder in the update): figure label key -> figure id. */
+  private readonly figureLabels = new Map<object, Map<string, string>>();
 
   constructor(
     private readonly doc: Y.Doc,
@@ -251,12 +253,56 @@ class UpdateCheck {
       if (location instanceof Refusal) return { reason: location.reason, missingContent: false };
       const opened = this.placeOpenedBy(struct, location);
       if (opened instanceof Refusal) return { reason: opened.reason, missingContent: false };
+      const clash = location.parent === 'figures' ? this.figureLabelClash(struct) : null;
+      if (clash) return { reason: clash.reason, missingContent: false };
     }
     if (missing) {
       return {
         reason: `it refers to content the server does not have (client ${missing.id.client}, clock ${missing.id.clock})`,
         missingContent: true,
       };
+    }
+    return null;
+  }
+
+  /** A figure written with a label another figure of the same item has (labels compared as figureLabelKey does). */
+  private figureLabelClash(struct: Y.Item): Refusal | null {
+    const key = struct.parentSub;
+    const value: unknown = (struct.content as Y.ContentAny).arr.at(-1);
+    const container = this.figuresContainer(struct);
+    if (key === null || container === null || typeof value !== 'object' || value === null) return null;
+    let labels = this.figureLabels.get(container);
+    if (!labels) {
+      labels = new Map();
+      if (container instanceof Y.Map) {
+        container.forEach((figure: unknown, id) => {
+          const label = (figure as { label?: unknown } | null)?.label;
+          if (typeof label === 'string') labels!.set(figureLabelKey(label), id);
+        });
+      }
+      this.figureLabels.set(container, labels);
+    }
+    for (const [label, id] of labels) if (id === key) labels.delete(label);
+    const label = figureLabelKey(String((value as { label?: unknown }).label ?? ''));
+    const other = labels.get(label);
+    labels.set(label, key);
+    return other !== undefined && other !== key ? new Refusal(`an item already has a figure labelled "${shorten(label)}"`) : null;
+  }
+
+  /** The figures map a struct is written into: the document's Y.Map, or the update's item holding a new one. */
+  private figuresContainer(start: Y.Item): object | null {
+    let struct: Y.Item = start;
+    for (let depth = 0; depth <= MAX_DEPTH; depth += 1) {
+      if (isIntegrated(struct)) return struct.parent as Y.AbstractType<any>;
+      const parent = struct.parent as unknown;
+      if (parent !== null && typeof parent === 'object' && !(parent instanceof Y.AbstractType)) {
+        const holder = this.find(parent as Y.ID);
+        if (!(holder instanceof Y.Item)) return null;
+        return isIntegrated(holder) && holder.content instanceof Y.ContentType ? holder.content.type : holder;
+      }
+      const neighbour = struct.origin ? this.find(struct.origin) : struct.rightOrigin ? this.find(struct.rightOrigin) : null;
+      if (!(neighbour instanceof Y.Item)) return null;
+      struct = neighbour;
     }
     return null;
   }

@@ -165,7 +165,8 @@ describe('checklist document', () => {
     const view = readChecklist(doc);
     expect(view.title).toBe('Mini retrofit');
     const item = view.sections[0]!.items[0]!;
-    expect(item.figures).toEqual([expect.objectContaining({ kind: 'mw', value: 1300 })]);
+    // A template gives figure slots: a value in template data is not copied into a new checklist.
+    expect(item.figures).toEqual([expect.objectContaining({ kind: 'mw', label: 'Claimed gross capacity', value: null })]);
     expect(itemNotesText(doc, item.id)).toBe('Compare contracted against deliverable MW.\nAsk for the utility ramp schedule.');
     expect(() => applyTemplate(new Y.Doc(), { key: 'Bad Key', name: 'x', workstream: 'custom', sections: [] })).toThrow();
   });

@@ -340,7 +340,7 @@ describe('checkUpdate: random sessions of legitimate edits', () => {
     },
     { requiredKeys: [] },
   );
-  const figure = fc.record({ kind: fc.constantFrom(...FIGURE_KIND_NAMES), label: text, value: fc.oneof(fc.constant(null), fc.double({ noNaN: true, noDefaultInfinity: true })) });
+  const figure = fc.record({ kind: fc.constantFrom(...FIGURE_KIND_NAMES), label: text, value: fc.oneof(fc.constant(null), fc.double({ min: 0, max: 100, noNaN: true, noDefaultInfinity: true })) });
   const op = fc.oneof(
     fc.record({ op: fc.constant('title' as const), title: text }),
     fc.record({ op: fc.constant('addSection' as const), title: text, before: fc.option(pick) }),
@@ -425,7 +425,10 @@ describe('checkUpdate: random sessions of legitimate edits', () => {
       }
       case 'setFigure': {
         const item = itemAt(step.at);
-        if (item) setFigure(doc, item.id, { ...step.figure, id: step.replace ? item.figures[0]?.id : undefined });
+        const id = step.replace ? item?.figures[0]?.id : undefined;
+        // A label the item has already is refused by the doc model (ChecklistError): a client never sends it.
+        const taken = item?.figures.some((figure) => figure.id !== id && figure.label.trim().toLowerCase() === step.figure.label.trim().toLowerCase());
+        if (item && !taken) setFigure(doc, item.id, { ...step.figure, id });
         return;
       }
       case 'removeFigure': {

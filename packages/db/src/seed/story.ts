@@ -55,16 +55,22 @@ export const demoStories: ChecklistStory[] = [
       { by: 'owner', at: '2026-10-01T14:00:00Z', create: { templateKey: 'site-retrofits', title: demoChecklists.siteRetrofits.title } },
       { by: 'owner', at: '2026-10-02T09:30:00Z', triage: { owners: triageOwners, dueDates: demoDueDates } },
       {
+        // What the public coverage of the deal claims (not findings): entered so the team can check them.
+        by: 'owner',
+        at: '2026-10-02T09:45:00Z',
+        edits: [
+          { item: 'Reconcile contracted vs deliverable MW per site', figures: { 'Reported gross capacity (portfolio)': 1300 } },
+          { item: 'Share of the mining build that is reusable', figures: { 'Reusable share of the power plant (public estimate)': 20 } },
+          { item: 'Floor loading and liquid-cooled rack density', figures: { 'Target rack density': 120 } },
+        ],
+      },
+      {
         by: 'editor',
         at: '2026-10-20T16:10:00Z',
         edits: [
           { item: 'Reconcile contracted vs deliverable MW per site', status: 'in_progress' },
           { item: 'Floor loading and liquid-cooled rack density', status: 'in_progress' },
-          {
-            item: 'Capex per MW for conversion vs the mining build; long-lead equipment',
-            status: 'in_progress',
-            figures: { 'Original mining build capex per MW': 300_000, 'Conversion capex per MW': 3_000_000 },
-          },
+          { item: 'Capex per MW for conversion vs the mining build; long-lead equipment', status: 'in_progress' },
           { item: 'Redundancy upgrade to N+1 or 2N (UPS, generators, fuel, transfer switches) and its cost', status: 'in_progress' },
         ],
       },
@@ -101,6 +107,14 @@ export const demoStories: ChecklistStory[] = [
     sessions: [
       { by: 'owner', at: '2026-10-01T14:05:00Z', create: { templateKey: 'energy-contracts', title: demoChecklists.energyContracts.title } },
       { by: 'owner2', at: '2026-10-03T08:15:00Z', triage: { owners: ['editor2', 'editor', 'owner2'], dueDates: demoDueDates } },
+      {
+        by: 'owner2',
+        at: '2026-10-03T08:30:00Z',
+        edits: [
+          { item: 'Target\'s cost of short-term debt', figures: { 'Reported short-term debt cost': 10.1 } },
+          { item: 'Revenue concentration in mining', figures: { 'Share of recent revenue from crypto mining': 89 } },
+        ],
+      },
       {
         by: 'editor2',
         at: '2026-10-22T13:40:00Z',
@@ -147,6 +161,17 @@ export const demoStories: ChecklistStory[] = [
     sessions: [
       { by: 'owner', at: '2026-10-01T14:10:00Z', create: { templateKey: 'lease-exposure', title: demoChecklists.leaseExposure.title } },
       { by: 'owner', at: '2026-10-02T10:00:00Z', triage: { owners: ['editor', 'owner', 'editor2'], dueDates: demoDueDates } },
+      {
+        by: 'owner',
+        at: '2026-10-02T10:20:00Z',
+        edits: [
+          { item: 'Lease term vs 10-15 year hosting contracts', figures: { 'Existing hosting contract term': 12 } },
+          {
+            item: 'Obligations eliminated vs assumed and their ASC 842 lease liability',
+            figures: { 'Reported future lease obligations eliminated': 10_000_000_000 },
+          },
+        ],
+      },
       {
         by: 'editor',
         at: '2026-10-27T12:30:00Z',
