@@ -10,7 +10,7 @@
  */
 import { availableParallelism, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { addItem, itemsOf, setFigure, updateItem, type Figure } from '@tieout/doc-model';
+import { addItem, entryTitle, itemsOf, setFigure, updateItem, type Figure } from '@tieout/doc-model';
 import * as Y from 'yjs';
 import { connectStockClient, type StockClient } from './support/clients.ts';
 import { createFaultFixture } from './support/fixture.ts';
@@ -114,7 +114,7 @@ try {
   for (const conn of conns) byDocument.set(conn.documentIndex, [...(byDocument.get(conn.documentIndex) ?? []), conn]);
   const converged = () =>
     conns.every((viewer) =>
-      byDocument.get(viewer.documentIndex)!.every((owner) => itemsOf(viewer.client.doc).get(owner.name)?.get('title') === expectTitle(owner)),
+      byDocument.get(viewer.documentIndex)!.every((owner) => entryTitle(itemsOf(viewer.client.doc).get(owner.name)) === expectTitle(owner)),
     );
   await waitFor(converged, 120_000, 'every connection to see every edit');
   const disconnectedAtEnd = conns.filter((conn) => !conn.client.provider.wsconnected).length;
@@ -133,9 +133,9 @@ try {
         const item = itemsOf(stored).get(owner.name);
         const figures = item?.get('figures') as Y.Map<Figure> | undefined;
         const missingFigures = owner.figures.filter((id) => !figures?.has(id)).length;
-        if (item?.get('title') !== expectTitle(owner) || missingFigures > 0) {
+        if (entryTitle(item) !== expectTitle(owner) || missingFigures > 0) {
           lost += 1;
-          if (problems.length < 10) problems.push(`${owner.name}: title "${String(item?.get('title'))}" (expected "${expectTitle(owner)}"), ${missingFigures} figures missing`);
+          if (problems.length < 10) problems.push(`${owner.name}: title "${String(entryTitle(item))}" (expected "${expectTitle(owner)}"), ${missingFigures} figures missing`);
         }
       }
     }

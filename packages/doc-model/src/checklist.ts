@@ -1,8 +1,10 @@
 import { generateKeyBetween } from 'fractional-indexing';
 import * as Y from 'yjs';
 import { newId } from './ids.ts';
+import { ITEM_FIELDS, SCHEMA_VERSION, SECTION_FIELDS, type FieldDeclaration } from './layout.ts';
 import {
   duplicateFigureLabel,
+  sectionTitleSchema,
   evidenceSchema,
   figureSchema,
   storedFigureSchema,
@@ -18,10 +20,10 @@ import {
 } from './schema.ts';
 
 /*
- * The Yjs layout of one checklist document:
- *   meta      Y.Map   { title }
- *   sections  Y.Map   sectionId -> Y.Map { title, position }
- *   items     Y.Map   itemId    -> Y.Map { sectionId, position, title, status, ownerId, dueDate, risk,
+ * The Yjs layout of one checklist document (declared field by field in layout.ts):
+ *   meta      Y.Map   { title, schemaVersion }
+ *   sections  Y.Map   sectionId -> Y.Map { title: Y.Text, position }
+ *   items     Y.Map   itemId    -> Y.Map { sectionId, position, title: Y.Text, reference, status, ownerId, dueDate, risk,
  *                                          figures: Y.Map<figureId, plain Figure>,
  *                                          evidence: Y.Map<evidenceId, plain Evidence>,
  *                                          notes: Y.XmlFragment (Tiptap / y-prosemirror) }
@@ -75,16 +77,128 @@ function keyBefore(siblings: { id: string; position: string }[], beforeId: strin
 
 export function setTitle(doc: Y.Doc, title: string): void {
   const parsed = itemFieldsSchema.shape.title.parse(title);
-  metaOf(doc).set('title', parsed);
+  doc.transact(() => {
+    // A new, empty document is written in the current schema version from the start.
+    if (sectionsOf(doc).size === 0 && itemsOf(doc).size === 0) markCurrentVersion(doc);
+    metaOf(doc).set('title', parsed);
+  });
+}
+
+/*
+ * Titles are collaborative text (Y.Text, schema version 2): an edit changes only the characters that changed, so
+ * two people typing in one title both keep their text. A version-1 document holds plain strings; they read the
+ * same, and upgradeDocument (or the first edit of that title) turns them into Y.Text.
+ */
+
+/** Replaces the content of `text` with `next` by deleting and inserting only the part that differs. */
+export function applyTextChange(text: Y.Text, next: string): void {
+  const current = text.toString();
+  if (current === next) return;
+  const shorter = Math.min(current.length, next.length);
+  let start = 0;
+  while (start < shorter && current.charCodeAt(start) === next.charCodeAt(start)) start += 1;
+  let end = 0;
+  while (end < shorter - start && current.charCodeAt(current.length - 1 - end) === next.charCodeAt(next.length - 1 - end)) end += 1;
+  // Never split a surrogate pair (an emoji): widen the changed range to whole characters.
+  if (start > 0 && isHighSurrogate(current.charCodeAt(start - 1))) start -= 1;
+  if (end > 0 && isLowSurrogate(current.charCodeAt(current.length - end))) end -= 1;
+  const run = () => {
+    const removed = current.length - start - end;
+    if (removed > 0) text.delete(start, removed);
+    const inserted = next.slice(start, next.length - end);
+    if (inserted) text.insert(start, inserted);
+  };
+  if (text.doc) text.doc.transact(run);
+  else run();
+}
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
+const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
+
+/** The string a text field reads as: a Y.Text's content, a legacy string, or null for anything else. */
+export function textValue(value: unknown): string | null {
+  if (value instanceof Y.Text) return value.toString();
+  return typeof value === 'string' ? value : null;
+}
+
+/** Writes `next` into the text field `key` of `entry`: into its Y.Text, or as a new Y.Text (upgrading a legacy string). */
+function writeText(entry: Entry, key: string, next: string): void {
+  const current = entry.get(key);
+  if (current instanceof Y.Text) applyTextChange(current, next);
+  else entry.set(key, new Y.Text(next));
+}
+
+function textFieldOf(entry: Entry, key: string): Y.Text {
+  const current = entry.get(key);
+  if (current instanceof Y.Text) return current;
+  const upgraded = new Y.Text(textValue(current) ?? '');
+  entry.set(key, upgraded);
+  return upgraded;
+}
+
+export type TitleTarget = { kind: 'item' | 'section'; id: string };
+
+/**
+ * The Y.Text of an item's or a section's title, for binding an input to it (live typing, carets). A version-1
+ * title (a string) is upgraded to Y.Text first, in its own transaction.
+ */
+export function titleText(doc: Y.Doc, target: TitleTarget): Y.Text {
+  const entry = requireEntry(target.kind === 'item' ? itemsOf(doc) : sectionsOf(doc), target.id, target.kind);
+  const current = entry.get('title');
+  if (current instanceof Y.Text) return current;
+  let text: Y.Text | null = null;
+  doc.transact(() => {
+    text = textFieldOf(entry, 'title');
+  });
+  return text!;
+}
+
+/** The document's schema version (1 when it does not say). */
+export function schemaVersionOf(doc: Y.Doc): number {
+  const version = metaOf(doc).get('schemaVersion');
+  return typeof version === 'number' && Number.isInteger(version) && version >= 1 ? version : 1;
+}
+
+/** Whether the document holds anything written in an older schema version (a plain-string title). */
+export function needsUpgrade(doc: Y.Doc): boolean {
+  if (schemaVersionOf(doc) < SCHEMA_VERSION) return true;
+  let legacy = false;
+  const check = (entry: unknown) => {
+    if (!legacy && entry instanceof Y.Map && typeof entry.get('title') === 'string') legacy = true;
+  };
+  sectionsOf(doc).forEach(check);
+  itemsOf(doc).forEach(check);
+  return legacy;
+}
+
+/**
+ * Brings a document to the current schema version in one transaction: every plain-string title of a section or an
+ * item becomes a Y.Text with the same text, and meta.schemaVersion is set. Returns whether anything changed.
+ */
+export function upgradeDocument(doc: Y.Doc): boolean {
+  if (!needsUpgrade(doc)) return false;
+  doc.transact(() => {
+    const upgrade = (entry: unknown) => {
+      if (entry instanceof Y.Map && typeof entry.get('title') === 'string') textFieldOf(entry as Entry, 'title');
+    };
+    sectionsOf(doc).forEach(upgrade);
+    itemsOf(doc).forEach(upgrade);
+    markCurrentVersion(doc);
+  });
+  return true;
+}
+
+/** Marks a document as written in the current schema version (new documents, upgraded ones). */
+export function markCurrentVersion(doc: Y.Doc): void {
+  if (metaOf(doc).get('schemaVersion') !== SCHEMA_VERSION) metaOf(doc).set('schemaVersion', SCHEMA_VERSION);
 }
 
 export function addSection(doc: Y.Doc, input: { title: string; id?: string; beforeId?: string | null }): string {
-  const title = itemFieldsSchema.shape.title.parse(input.title);
+  const title = sectionTitleSchema.parse(input.title);
   const id = input.id ?? newId();
   doc.transact(() => {
     const siblings = readSections(doc);
     const section = new Y.Map<unknown>();
-    section.set('title', title);
+    section.set('title', new Y.Text(title));
     section.set('position', keyBefore(siblings, input.beforeId));
     sectionsOf(doc).set(id, section);
   });
@@ -92,7 +206,9 @@ export function addSection(doc: Y.Doc, input: { title: string; id?: string; befo
 }
 
 export function renameSection(doc: Y.Doc, sectionId: string, title: string): void {
-  requireEntry(sectionsOf(doc), sectionId, 'section').set('title', itemFieldsSchema.shape.title.parse(title));
+  const parsed = sectionTitleSchema.parse(title);
+  const section = requireEntry(sectionsOf(doc), sectionId, 'section');
+  doc.transact(() => writeText(section, 'title', parsed));
 }
 
 export function moveSection(doc: Y.Doc, sectionId: string, beforeId: string | null): void {
@@ -124,6 +240,7 @@ export interface NewItem extends Partial<ItemFields> {
 export function addItem(doc: Y.Doc, input: NewItem): string {
   const fields = itemFieldsSchema.parse({
     title: input.title,
+    reference: input.reference ?? null,
     status: input.status ?? 'not_started',
     ownerId: input.ownerId ?? null,
     dueDate: input.dueDate ?? null,
@@ -135,7 +252,11 @@ export function addItem(doc: Y.Doc, input: NewItem): string {
     const item = new Y.Map<unknown>();
     item.set('sectionId', input.sectionId);
     item.set('position', keyBefore(positionsInSection(doc, input.sectionId), input.beforeId));
-    for (const [key, value] of Object.entries(fields)) item.set(key, value);
+    for (const [key, value] of Object.entries(fields)) {
+      if (key === 'title') item.set(key, new Y.Text(value as string));
+      // An item without a reference has no reference field (documents from before references read the same).
+      else if (value !== null || key !== 'reference') item.set(key, value);
+    }
     const figures = new Y.Map<Figure>();
     const added: Figure[] = [];
     for (const figure of input.figures ?? []) {
@@ -169,12 +290,7 @@ function appendParagraphs(fragment: Y.XmlFragment, paragraphs: string[]): void {
 /** Sets some fields of an item; fields not named are left alone, so concurrent edits of other fields both win. */
 export function updateItem(doc: Y.Doc, itemId: string, patch: ItemPatch): void {
   const parsed = itemPatchSchema.parse(patch);
-  doc.transact(() => {
-    const item = requireEntry(itemsOf(doc), itemId, 'item');
-    for (const [key, value] of Object.entries(parsed)) {
-      if (value !== undefined && item.get(key) !== value) item.set(key, value);
-    }
-  });
+  doc.transact(() => writePatch(requireEntry(itemsOf(doc), itemId, 'item'), parsed));
 }
 
 /**
@@ -185,12 +301,18 @@ export function updateItems(doc: Y.Doc, itemIds: readonly string[], patch: ItemP
   const parsed = itemPatchSchema.parse(patch);
   const items = itemIds.map((id) => requireEntry(itemsOf(doc), id, 'item'));
   doc.transact(() => {
-    for (const item of items) {
-      for (const [key, value] of Object.entries(parsed)) {
-        if (value !== undefined && item.get(key) !== value) item.set(key, value);
-      }
-    }
+    for (const item of items) writePatch(item, parsed);
   });
+}
+
+function writePatch(item: Entry, patch: ItemPatch): void {
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    if (key === 'title') writeText(item, key, value as string);
+    else if (value === null && key === 'reference') {
+      if (item.has(key)) item.delete(key);
+    } else if (item.get(key) !== value) item.set(key, value);
+  }
 }
 
 /** Moves an item before `beforeId` in `sectionId`, or to the end of it. */
@@ -272,13 +394,34 @@ const parsedOr = <T>(schema: { safeParse(value: unknown): { success: true; data:
   return result.success ? result.data : fallback;
 };
 
-function readSections(doc: Y.Doc): { id: string; title: string; position: string }[] {
+/** A declared field of an entry as its reader sees it: the neutral value when what is stored does not fit. */
+function readField(entry: Entry, key: string, field: FieldDeclaration): unknown {
+  switch (field.kind) {
+    case 'value':
+      return parsedOr(field.stored as never, entry.get(key) ?? null, field.fallback);
+    case 'text':
+      return parsedOr(field.stored as never, textValue(entry.get(key))?.slice(0, field.maxLength * 2) ?? null, field.fallback);
+    case 'entries':
+      return validEntries(entry.get(key), field.entry as never);
+    case 'rich-text':
+      return undefined;
+  }
+}
+
+/** The title of a section or item entry as readers show it (a Y.Text or a legacy string). */
+export function entryTitle(entry: unknown): string | null {
+  return entry instanceof Y.Map ? textValue(entry.get('title')) : null;
+}
+
+export function readSections(doc: Y.Doc): { id: string; title: string; position: string }[] {
   const result: { id: string; title: string; position: string }[] = [];
   sectionsOf(doc).forEach((value, id) => {
     const section = asMap(value);
-    const position = asString(section?.get('position'));
-    if (!section || position === null) return;
-    result.push({ id, title: asString(section.get('title')) ?? 'Untitled section', position });
+    if (!section) return;
+    const fields: Record<string, unknown> = {};
+    for (const [key, field] of Object.entries(SECTION_FIELDS)) fields[key] = readField(section, key, field);
+    if (!fields.position) return;
+    result.push({ id, ...(fields as { title: string; position: string }) });
   });
   return result.sort(byPosition);
 }
@@ -293,21 +436,14 @@ function validEntries<T>(value: unknown, schema: { safeParse(value: unknown): { 
 }
 
 export function readItem(item: Entry, id: string): ItemView {
-  const fields = itemFieldsSchema.shape;
-  return {
-    id,
-    sectionId: asString(item.get('sectionId')) ?? '',
-    position: asString(item.get('position')) ?? '',
-    title: parsedOr(fields.title, item.get('title'), 'Untitled item'),
-    status: parsedOr(fields.status, item.get('status'), 'not_started'),
-    ownerId: parsedOr(fields.ownerId, item.get('ownerId') ?? null, null),
-    dueDate: parsedOr(fields.dueDate, item.get('dueDate') ?? null, null),
-    risk: parsedOr(fields.risk, item.get('risk') ?? null, null),
-    figures: validEntries(item.get('figures'), storedFigureSchema).sort((a, b) => byText(a.label, b.label) || byText(a.id, b.id)),
-    evidence: validEntries(item.get('evidence'), evidenceSchema).sort(
-      (a, b) => byText(a.label || a.url, b.label || b.url) || byText(a.url, b.url) || byText(a.id, b.id),
-    ),
-  };
+  const view: Record<string, unknown> = { id };
+  for (const [key, field] of Object.entries(ITEM_FIELDS)) {
+    if (field.kind !== 'rich-text') view[key] = readField(item, key, field);
+  }
+  const result = view as unknown as ItemView;
+  result.figures.sort((a, b) => byText(a.label, b.label) || byText(a.id, b.id));
+  result.evidence.sort((a, b) => byText(a.label || a.url, b.label || b.url) || byText(a.url, b.url) || byText(a.id, b.id));
+  return result;
 }
 
 /*

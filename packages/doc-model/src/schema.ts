@@ -78,11 +78,42 @@ export const evidenceSchema = z.object({
 });
 export type Evidence = z.infer<typeof evidenceSchema>;
 
+/** The longest title (items and sections) and reference a document holds. */
+export const TITLE_MAX_LENGTH = 500;
+export const REFERENCE_MAX_LENGTH = 40;
+
+export const titleSchema = z
+  .string()
+  .trim()
+  .min(1, 'An item needs a title')
+  .max(TITLE_MAX_LENGTH, `A title can be at most ${TITLE_MAX_LENGTH} characters`);
+export const sectionTitleSchema = z
+  .string()
+  .trim()
+  .min(1, 'A section needs a name')
+  .max(TITLE_MAX_LENGTH, `A section name can be at most ${TITLE_MAX_LENGTH} characters`);
+
+/** Due dates outside these years are typing mistakes (a two-digit year, an extra digit), not deadlines. */
+export const DUE_DATE_MIN = '2000-01-01';
+export const DUE_DATE_MAX = '2100-12-31';
+export const dueDateSchema = isoDate.refine(
+  (value) => value >= DUE_DATE_MIN && value <= DUE_DATE_MAX,
+  'Use a due date between the years 2000 and 2100',
+);
+
+/** A request-list number such as "1.2.3" or "A-4"; optional. */
+export const referenceSchema = z
+  .string()
+  .trim()
+  .min(1, 'A reference cannot be blank: leave it out instead')
+  .max(REFERENCE_MAX_LENGTH, `A reference can be at most ${REFERENCE_MAX_LENGTH} characters`);
+
 export const itemFieldsSchema = z.object({
-  title: z.string().trim().min(1, 'An item needs a title').max(500),
+  title: titleSchema,
+  reference: referenceSchema.nullable(),
   status: z.enum(ITEM_STATUSES),
   ownerId: z.uuid().nullable(),
-  dueDate: isoDate.nullable(),
+  dueDate: dueDateSchema.nullable(),
   risk: z.enum(RISK_LEVELS).nullable(),
 });
 export type ItemFields = z.infer<typeof itemFieldsSchema>;

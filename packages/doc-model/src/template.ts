@@ -1,22 +1,17 @@
 import type * as Y from 'yjs';
 import { z } from 'zod';
-import { addItem, addSection, setTitle } from './checklist.ts';
-import { duplicateFigureLabel, FIGURE_KIND_NAMES, ITEM_STATUSES, RISK_LEVELS, isoDate, type FigureKind } from './schema.ts';
+import { addItem, addSection, markCurrentVersion, setTitle } from './checklist.ts';
+import { EDITABLE_ITEM_FIELDS } from './layout.ts';
+import { duplicateFigureLabel, FIGURE_KIND_NAMES, itemFieldsSchema, type FigureKind } from './schema.ts';
 
 export const WORKSTREAM_KINDS = ['site_retrofits', 'energy_contracts', 'lease_exposure', 'custom'] as const;
 export type WorkstreamKind = (typeof WORKSTREAM_KINDS)[number];
 
-const templateItemSchema = z.object({
-  title: z.string().trim().min(1).max(500),
-  status: z.enum(ITEM_STATUSES).optional(),
-  risk: z.enum(RISK_LEVELS).nullable().optional(),
-  dueDate: isoDate.nullable().optional(),
-  ownerId: z.uuid().nullable().optional(),
-  /**
-   * The figures to collect: slots (kind and label), never values. A template is reused across deals, so a value
-   * in it would be one deal's finding shown as every other deal's. A `value` left in older template data is
-   * accepted when read and ignored by `applyTemplate`.
-   */
+/** The plain fields an item of a template may set: those of layout.ts's EDITABLE_ITEM_FIELDS, all optional but the title. */
+const templateFields = itemFieldsSchema.pick(
+  Object.fromEntries(EDITABLE_ITEM_FIELDS.map((field) => [field, true])) as { [K in (typeof EDITABLE_ITEM_FIELDS)[number]]: true },
+);
+const templateItemSchema = templateFields.partial().required({ title: true }).extend({
   figures: z
     .array(
       z.object({
@@ -62,6 +57,7 @@ export function applyTemplate(
   const parsed = checklistTemplateSchema.parse(template);
   const id = options.newId;
   doc.transact(() => {
+    markCurrentVersion(doc);
     setTitle(doc, title);
     for (const section of parsed.sections) {
       const sectionId = addSection(doc, { title: section.title, id: id?.() });

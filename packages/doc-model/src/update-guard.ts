@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
-import { evidenceSchema, figureLabelKey, figureSchema, itemFieldsSchema } from './schema.ts';
+import { ITEM_FIELDS, META_FIELDS as META_DECLARED, ROOTS as ROOTS_DECLARED, SECTION_FIELDS as SECTION_DECLARED, type FieldDeclaration } from './layout.ts';
+import { figureLabelKey, TITLE_MAX_LENGTH } from './schema.ts';
 
 /*
  * Checks a Yjs update against the checklist schema (see checklist.ts) BEFORE it is applied, so a hub (the
@@ -14,8 +15,11 @@ import { evidenceSchema, figureLabelKey, figureSchema, itemFieldsSchema } from '
  * (`missingContent`), so a caller that expects the missing part to follow from the same sender can hold it.
  */
 
-/** Where a value lives: a root map, a section or item map, an item's figures/evidence map, or inside its notes. */
-type Place = 'meta' | 'sections' | 'items' | 'section' | 'item' | 'figures' | 'evidence' | 'notes';
+/**
+ * Where a value lives: a root map, a section or item map, an item's figures/evidence map, inside its notes, or
+ * inside a collaborative title (Y.Text, schema version 2).
+ */
+type Place = 'meta' | 'sections' | 'items' | 'section' | 'item' | 'figures' | 'evidence' | 'notes' | 'title';
 
 class Refusal {
   constructor(readonly reason: string) {}
@@ -46,42 +50,45 @@ export interface UpdateVerdict {
 /** Nesting deeper than this is refused rather than followed (rich-text notes nest a few levels, not hundreds). */
 const MAX_DEPTH = 200;
 
-const titleSchema = itemFieldsSchema.shape.title;
-const itemFields = itemFieldsSchema.shape;
 type ZodLike = { safeParse(value: unknown): { success: boolean; error?: { issues: { message: string }[] } } };
 
-const nonEmptyString: ZodLike = {
-  safeParse: (value) =>
-    typeof value === 'string' && value.length > 0
-      ? { success: true }
-      : { success: false, error: { issues: [{ message: 'expected a non-empty string' }] } },
-};
-
-// Maps, not object literals: keys come from the update, and "constructor" or "__proto__" must not find anything.
-const META_FIELDS = new Map<string, ZodLike>([['title', titleSchema]]);
-const SECTION_FIELDS = new Map<string, ZodLike>([
-  ['title', titleSchema],
-  ['position', nonEmptyString],
-]);
-const ITEM_VALUE_FIELDS = new Map<string, ZodLike>([
-  ['sectionId', nonEmptyString],
-  ['position', nonEmptyString],
-  ['title', itemFields.title],
-  ['status', itemFields.status],
-  ['ownerId', itemFields.ownerId],
-  ['dueDate', itemFields.dueDate],
-  ['risk', itemFields.risk],
-]);
-const ITEM_TYPE_FIELDS = new Map<string, { type: TypeClass; place: Place }>([
-  ['figures', { type: Y.Map, place: 'figures' }],
-  ['evidence', { type: Y.Map, place: 'evidence' }],
-  ['notes', { type: Y.XmlFragment, place: 'notes' }],
-]);
-const ROOTS = new Map<string, Place>([
-  ['meta', 'meta'],
-  ['sections', 'sections'],
-  ['items', 'items'],
-]);
+/*
+ * The fields each place may hold come from the one declaration (layout.ts). Maps, not object literals: keys come
+ * from the update, and "constructor" or "__proto__" must not find anything.
+ */
+type Declared = Record<string, FieldDeclaration>;
+const valueFields = (declared: Declared) =>
+  new Map<string, ZodLike>(
+    Object.entries(declared).flatMap(([key, field]) =>
+      field.kind === 'value' || field.kind === 'text' ? [[key, field.stored as ZodLike] as const] : [],
+    ),
+  );
+/** Text fields: a Y.Text (version 2) or, as a version-1 document wrote them, a plain string value. */
+const textFields = (declared: Declared) =>
+  new Set(Object.entries(declared).flatMap(([key, field]) => (field.kind === 'text' ? [key] : [])));
+const PLACE_OF_ENTRIES: Record<string, Place> = { figures: 'figures', evidence: 'evidence' };
+const META_FIELDS = valueFields(META_DECLARED);
+const SECTION_FIELDS = valueFields(SECTION_DECLARED);
+const SECTION_TEXT_FIELDS = textFields(SECTION_DECLARED);
+const ITEM_VALUE_FIELDS = valueFields(ITEM_FIELDS);
+const ITEM_TEXT_FIELDS = textFields(ITEM_FIELDS);
+const ITEM_TYPE_FIELDS = new Map<string, { type: TypeClass; place: Place }>(
+  Object.entries(ITEM_FIELDS as Declared).flatMap(([key, field]) => {
+    if (field.kind === 'rich-text') return [[key, { type: Y.XmlFragment as TypeClass, place: 'notes' as Place }] as const];
+    if (field.kind === 'entries') {
+      const place = PLACE_OF_ENTRIES[key];
+      if (!place) throw new Error(`The schema guard has no place for the entries field "${key}"`);
+      return [[key, { type: Y.Map as TypeClass, place }] as const];
+    }
+    return [];
+  }),
+);
+const ENTRY_SCHEMAS = new Map<Place, { schema: ZodLike; noun: string }>(
+  Object.entries(ITEM_FIELDS as Declared).flatMap(([key, field]) =>
+    field.kind === 'entries' ? [[PLACE_OF_ENTRIES[key]!, { schema: field.written as ZodLike, noun: field.noun }] as const] : [],
+  ),
+);
+const ROOTS = new Map<string, Place>(Object.keys(ROOTS_DECLARED).map((name) => [name, name as Place]));
 
 const XML_TYPES = new Set<unknown>([Y.XmlElement, Y.XmlText, Y.XmlFragment]);
 const XML_CONTENT = new Set<unknown>([Y.ContentString, Y.ContentFormat, Y.ContentEmbed, Y.ContentAny]);
@@ -134,6 +141,7 @@ const PLACE_NAMES: Record<Place, string> = {
   figures: "an item's figures",
   evidence: "an item's evidence",
   notes: "an item's notes",
+  title: 'a title',
 };
 
 function checkValues(content: Content, schema: ZodLike, what: string): Refusal | null {
@@ -158,6 +166,7 @@ function checkContent(parent: Place, key: string | null, content: Content): Refu
     }
     return XML_CONTENT.has(content.constructor) ? null : new Refusal(`notes hold ${describe(content)}`);
   }
+  if (parent === 'title') return checkTitleText(content);
   if (key === null) return new Refusal(`${PLACE_NAMES[parent]} is a map, written as a list`);
   const field = `"${shorten(key)}"`;
   switch (parent) {
@@ -170,10 +179,12 @@ function checkContent(parent: Place, key: string | null, content: Content): Refu
     case 'items':
       return expectType(content, Y.Map, 'an item entry') ?? 'item';
     case 'section': {
+      if (SECTION_TEXT_FIELDS.has(key) && content instanceof Y.ContentType) return expectType(content, Y.Text, `section ${field}`) ?? 'title';
       const schema = SECTION_FIELDS.get(key);
       return schema ? checkValues(content, schema, `section ${field}`) : new Refusal(`a section has no field ${field}`);
     }
     case 'item': {
+      if (ITEM_TEXT_FIELDS.has(key) && content instanceof Y.ContentType) return expectType(content, Y.Text, `item ${field}`) ?? 'title';
       const schema = ITEM_VALUE_FIELDS.get(key);
       if (schema) return checkValues(content, schema, `item ${field}`);
       const typed = ITEM_TYPE_FIELDS.get(key);
@@ -181,10 +192,22 @@ function checkContent(parent: Place, key: string | null, content: Content): Refu
       return new Refusal(`an item has no field ${field}`);
     }
     case 'figures':
-      return checkValues(content, figureSchema, 'a figure');
-    case 'evidence':
-      return checkValues(content, evidenceSchema, 'an evidence link');
+    case 'evidence': {
+      const entries = ENTRY_SCHEMAS.get(parent)!;
+      return checkValues(content, entries.schema, entries.noun);
+    }
   }
+}
+
+/**
+ * What a collaborative title may hold: plain characters on one line. A new Y.Text arrives with its whole text in
+ * one struct (checked against the title length); typing adds a few characters at a time.
+ */
+function checkTitleText(content: Content): Refusal | null {
+  if (!(content instanceof Y.ContentString)) return new Refusal(`a title holds ${describe(content)}, not plain text`);
+  if (content.str.length > TITLE_MAX_LENGTH) return new Refusal(`a title is at most ${TITLE_MAX_LENGTH} characters`);
+  if (/[\r\n]/.test(content.str)) return new Refusal('a title is one line');
+  return null;
 }
 
 /** The place an integrated type opens. Cached: a type never moves, and whether it was valid never changes. */

@@ -337,6 +337,7 @@ describe('checkUpdate: random sessions of legitimate edits', () => {
       risk: fc.constantFrom(null, ...RISK_LEVELS),
       dueDate: fc.constantFrom(null, '2026-01-31', '2027-06-15'),
       ownerId: fc.constantFrom(null, '3f1c2a4e-8b9d-4c1e-9f2a-5b6c7d8e9f01'),
+      reference: fc.constantFrom(null, '1.2.3', 'A-4'),
     },
     { requiredKeys: [] },
   );
