@@ -122,7 +122,9 @@ create table public.notification_preferences (
 );
 
 -- The email outbox: rows are written in the same transaction as what they announce, then delivered by the
--- outbox worker (packages/db/src/notifications.ts): claim with `for update skip locked`, send, mark sent.
+-- outbox worker (packages/db/src/notifications.ts): claim with `for update skip locked` (status 'sending' and a
+-- lease, committed), send, mark sent; a failure is retried with backoff; a worker that died mid-send leaves a
+-- lease that expires, and the row is sent again with the same Message-ID (docs/decisions/131).
 create table public.email_outbox (
   id bigserial primary key,
   user_id uuid not null references auth.users (id) on delete cascade,
@@ -131,15 +133,16 @@ create table public.email_outbox (
   -- Digests: the notifications they cover.
   notification_ids bigint[] not null default '{}',
   dedupe_key text not null unique,
-  status text not null default 'pending' check (status in ('pending', 'sent', 'failed', 'skipped')),
+  status text not null default 'pending' check (status in ('pending', 'sending', 'sent', 'failed', 'skipped')),
   attempts integer not null default 0,
   next_attempt_at timestamptz not null default now(),
+  lease_until timestamptz,
   last_error text,
   message_id text not null default (gen_random_uuid()::text || '@tieout'),
   created_at timestamptz not null default now(),
   sent_at timestamptz
 );
-create index email_outbox_due_idx on public.email_outbox (next_attempt_at) where status = 'pending';
+create index email_outbox_due_idx on public.email_outbox (next_attempt_at) where status in ('pending', 'sending');
 
 alter table public.checklist_review_settings enable row level security;
 alter table public.comment_threads enable row level security;

@@ -40,3 +40,4 @@ export { otherDeal, otherWorkstream, otherChecklist, builtInTemplateIds, SEED_TO
 export { instanceSecret } from './instance-secrets.ts';
 export * from './files.ts';
 export * from './search.ts';
+export * from './reviews.ts';

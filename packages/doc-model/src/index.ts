@@ -6,3 +6,4 @@ export * from './projection.ts';
 export * from './dates.ts';
 export { newId } from './ids.ts';
 export * from './update-guard.ts';
+export * from './review.ts';
