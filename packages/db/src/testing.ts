@@ -1,36 +1,70 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { openDatabase } from './database.ts';
 import type { MemberRole } from './roles.ts';
-import { migrate } from './migrate.ts';
+import { defaultSupabaseDir, migrate } from './migrate.ts';
 import type { Database, JwtClaims } from './types.ts';
 
-export interface ScratchDatabase {
-  db: Database;
+/** Storage of its own for a test: what another process needs to use it, and how to drop it. */
+export interface ScratchStorage {
   /** The connection string of the scratch Postgres database; null on PGlite. */
   url: string | null;
-  /** Closes the database and, on Postgres, drops it. */
+  /** The PGlite data directory (`persistent: true` on PGlite); null in memory and on Postgres. */
+  dataDir: string | null;
+  /** The environment that points another process at this database: DATABASE_URL, or PGLITE_DATA_DIR. */
+  env: Record<string, string>;
+  /**
+   * Another connection to the same storage, closed by `dispose` (a restart, or a second process's view).
+   * PGlite on disk has one owner at a time: close the other connections first. Not possible in memory.
+   */
+  open(options?: { poolSize?: number }): Promise<Database>;
+  /** Closes every connection it opened and drops the storage (the Postgres database, the PGlite directory). */
   dispose(): Promise<void>;
 }
 
+export interface ScratchDatabase extends ScratchStorage {
+  /** An open connection to the scratch database. */
+  db: Database;
+}
+
 export interface ScratchDatabaseOptions {
-  /** Part of the Postgres database's name, so leftovers can be told apart. */
+  /** Part of the Postgres database's (or PGlite directory's) name, so leftovers can be told apart. */
   label: string;
   /** Apply supabase/migrations (default: true). */
   migrate?: boolean;
   /** Then apply supabase/seed.sql (default: false). */
   seed?: boolean;
+  /** On PGlite: a data directory instead of memory, so it can be reopened or handed to another process. */
+  persistent?: boolean;
+  /** Open `db` (default: true); false for storage that another process (the app, a server) will open. */
+  connect?: boolean;
+  /** Postgres pool size of `db` (default: 4). */
+  poolSize?: number;
 }
 
 /**
- * A database of its own for one test file: PGlite in memory, or, when DATABASE_URL is set, a uniquely named
- * database on that server, created here and dropped by `dispose`, so parallel test runs never share state.
+ * A database of its own for one test file: PGlite (in memory, or in a new directory with `persistent`), or, when
+ * DATABASE_URL is set, a uniquely named database on that server, created here and dropped by `dispose`, so
+ * parallel test runs never share state. The one way tests get a database.
  */
-export async function openScratchDatabase(options: ScratchDatabaseOptions): Promise<ScratchDatabase> {
+export async function openScratchDatabase(options: ScratchDatabaseOptions & { connect: false }): Promise<ScratchStorage>;
+export async function openScratchDatabase(options: ScratchDatabaseOptions): Promise<ScratchDatabase>;
+export async function openScratchDatabase(options: ScratchDatabaseOptions): Promise<ScratchStorage & { db: Database | null }> {
+  const shouldMigrate = options.migrate ?? true;
+  const seed = options.seed ?? false;
+  const connect = options.connect ?? true;
+  const opened: Database[] = [];
   const prepare = async (db: Database) => {
-    if (options.migrate ?? true) await migrate(db, { seedIfFresh: options.seed ?? false });
+    if (shouldMigrate) await migrate(db, { seedIfFresh: seed });
   };
+  const closeOpened = () => Promise.allSettled(opened.splice(0).map((db) => db.close()));
   const serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) {
+
+  if (!serverUrl && !options.persistent) {
+    if (!connect) throw new Error('An in-memory scratch database exists only while connected: use { persistent: true }');
     const db = await openDatabase();
     try {
       await prepare(db);
@@ -38,26 +72,92 @@ export async function openScratchDatabase(options: ScratchDatabaseOptions): Prom
       await db.close();
       throw error;
     }
-    return { db, url: null, dispose: () => db.close() };
+    return {
+      db,
+      url: null,
+      dataDir: null,
+      env: {},
+      open: () => Promise.reject(new Error('An in-memory scratch database cannot be opened twice: use { persistent: true }')),
+      dispose: () => db.close(),
+    };
   }
-  const name = `tieout_${options.label}_${process.pid}_${randomBytes(4).toString('hex')}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+
+  if (!serverUrl) {
+    const dataDir = mkdtempSync(join(tmpdir(), `tieout-${safeName(options.label)}-`));
+    if (shouldMigrate && !seed) cpSync(await migratedPgliteTemplate(), dataDir, { recursive: true });
+    const open = async () => {
+      const db = await openDatabase({ dataDir });
+      opened.push(db);
+      return db;
+    };
+    const dispose = async () => {
+      await closeOpened();
+      rmSync(dataDir, { recursive: true, force: true });
+    };
+    let db: Database | null = null;
+    try {
+      if (seed || connect) db = await open();
+      if (seed && db) await prepare(db);
+      if (!connect && db) await closeOpened();
+    } catch (error) {
+      await dispose();
+      throw error;
+    }
+    return { db: connect ? db : null, url: null, dataDir, env: { PGLITE_DATA_DIR: dataDir }, open, dispose };
+  }
+
+  const name = safeName(`tieout_${options.label}_${process.pid}_${randomBytes(4).toString('hex')}`);
   const admin = await openDatabase({ url: serverUrl, poolSize: 1 });
   await admin.ownerQuery(`create database "${name}"`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const db = await openDatabase({ url: url.toString(), poolSize: 4 });
+  const open = async (openOptions: { poolSize?: number } = {}) => {
+    const db = await openDatabase({ url: url.toString(), poolSize: openOptions.poolSize ?? options.poolSize ?? 4 });
+    opened.push(db);
+    return db;
+  };
   const dispose = async () => {
-    await db.close();
+    await closeOpened();
     await admin.ownerQuery(`drop database if exists "${name}" with (force)`);
     await admin.close();
   };
   try {
+    const db = await open();
     await prepare(db);
+    if (!connect) await closeOpened();
+    return { db: connect ? db : null, url: url.toString(), dataDir: null, env: { DATABASE_URL: url.toString() }, open, dispose };
   } catch (error) {
     await dispose();
     throw error;
   }
-  return { db, url: url.toString(), dispose };
+}
+
+const safeName = (name: string) => name.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+
+/**
+ * A migrated, empty PGlite directory to copy: creating a PGlite cluster on disk and migrating it takes seconds,
+ * copying one a fraction of a second. Keyed by the schema's content, so a changed migration makes a new template.
+ */
+async function migratedPgliteTemplate(): Promise<string> {
+  const hash = createHash('sha256');
+  const migrations = join(defaultSupabaseDir, 'migrations');
+  for (const file of readdirSync(migrations).sort()) hash.update(file).update(readFileSync(join(migrations, file)));
+  hash.update(readFileSync(fileURLToPath(new URL('../sql/supabase-bootstrap.sql', import.meta.url))));
+  const template = join(tmpdir(), `tieout-pglite-template-${hash.digest('hex').slice(0, 16)}`);
+  if (existsSync(template)) return template;
+  const building = mkdtempSync(`${template}-building-`);
+  const db = await openDatabase({ dataDir: building });
+  try {
+    await migrate(db, { seedIfFresh: false });
+  } finally {
+    await db.close();
+  }
+  try {
+    renameSync(building, template);
+  } catch {
+    rmSync(building, { recursive: true, force: true }); // another run made it first
+  }
+  return template;
 }
 
 export type FixtureUser = { id: string; email: string; claims: JwtClaims };
