@@ -1,3 +1,5 @@
+import { itemNotesText, readChecklist } from '@tieout/doc-model';
+import type * as Y from 'yjs';
 import type { Sql } from './types.ts';
 
 /*
@@ -26,7 +28,8 @@ export class SearchQueryError extends Error {
 
 export interface ChecklistSearchEntry {
   itemId: string;
-  kind: Exclude<SearchEntryKind, 'file' | 'file_text'>;
+  /** Entries read from the document (comments are indexed by a trigger on public.comments, files by the upload path). */
+  kind: 'item' | 'note' | 'figure';
   sourceId: string;
   title: string;
   body: string;
@@ -37,8 +40,25 @@ export interface ChecklistSearchEntry {
 const controlCharacters = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 export const cleanIndexText = (text: string, max = SEARCH_BODY_MAX_LENGTH) => text.replace(controlCharacters, ' ').slice(0, max);
 
+/** The entries a checklist document gives: per item its title and reference, its notes' text and its figure labels. */
+export function checklistSearchEntries(doc: Y.Doc): ChecklistSearchEntry[] {
+  const entries: ChecklistSearchEntry[] = [];
+  for (const section of readChecklist(doc).sections) {
+    for (const item of section.items) {
+      const reference = item.reference;
+      entries.push({ itemId: item.id, kind: 'item', sourceId: item.id, title: reference ? `${reference} ${item.title}` : item.title, body: '' });
+      const notes = itemNotesText(doc, item.id).trim();
+      if (notes) entries.push({ itemId: item.id, kind: 'note', sourceId: item.id, title: item.title, body: notes });
+      for (const figure of item.figures) {
+        entries.push({ itemId: item.id, kind: 'figure', sourceId: `${item.id}:${figure.id}`, title: figure.label, body: '' });
+      }
+    }
+  }
+  return entries;
+}
+
 /**
- * service_role: makes the checklist's item, note, figure and comment entries exactly `entries` (file entries are
+ * service_role: makes the checklist's item, note and figure entries exactly `entries` (file and comment entries are
  * left alone). Unchanged entries are not rewritten, so an edit to one item touches one row.
  */
 export async function replaceChecklistSearchEntries(
@@ -54,7 +74,7 @@ export async function replaceChecklistSearchEntries(
        select * from jsonb_to_recordset($4::jsonb) as x(item_id text, kind text, source_id text, title text, body text)
      ), gone as (
        delete from public.search_entries e
-       where e.checklist_id = $1 and e.kind in ('item', 'note', 'figure', 'comment')
+       where e.checklist_id = $1 and e.kind in ('item', 'note', 'figure')
          and not exists (select 1 from input i where i.kind = e.kind and i.source_id = e.source_id)
      )
      insert into public.search_entries (workspace_id, deal_id, checklist_id, item_id, kind, source_id, title, body)

@@ -133,3 +133,29 @@ describe('search', () => {
     await expect(db.asUser(a.users.viewer.claims, (sql) => searchEverything(sql, 'power', { dealId: 'x' }))).rejects.toBeInstanceOf(SearchQueryError);
   });
 });
+
+describe('comments in the index', () => {
+  it('a comment is found, an edit re-indexed, a deletion removed', async () => {
+    const thread = await db.asService(async (sql) => {
+      const { rows } = await sql.query<{ id: string }>(
+        `insert into public.comment_threads (workspace_id, checklist_id, item_id, created_by) values ($1, $2, 'item-a', $3) returning id`,
+        [a.workspaceId, a.checklistId, a.users.editor.id],
+      );
+      return rows[0]!.id;
+    });
+    const comment = await db.asService(async (sql) => {
+      const { rows } = await sql.query<{ id: string }>(
+        `insert into public.comments (thread_id, workspace_id, checklist_id, author_id, body) values ($1, $2, $3, $4, 'Check the force majeure wording') returning id`,
+        [thread, a.workspaceId, a.checklistId, a.users.editor.id],
+      );
+      return rows[0]!.id;
+    });
+    const find = (q: string) => db.asUser(a.users.viewer.claims, (sql) => searchEverything(sql, q, { kind: 'comment' }));
+    expect((await find('force majeure')).hits.map((h) => h.kind)).toEqual(['comment']);
+    await db.asService((sql) => sql.query(`update public.comments set body = 'Check the termination wording' where id = $1`, [comment]));
+    expect((await find('force majeure')).hits).toEqual([]);
+    expect((await find('termination')).hits).toHaveLength(1);
+    await db.asService((sql) => sql.query(`update public.comments set deleted_at = now() where id = $1`, [comment]));
+    expect((await find('termination')).hits).toEqual([]);
+  });
+});
