@@ -52,3 +52,17 @@ export const permissionDeniedMessage = (reason: string) =>
     encoding.writeVarUint(encoder, MessageType.auth);
     authProtocol.writePermissionDenied(encoder, reason);
   });
+
+/** Any message, as `write` encodes it: for tests of frames no correct client sends. */
+export const encodeMessage = message;
+
+/** A sync message of any sub-type with an already encoded payload (a state vector, an update, or bytes to refuse). */
+export const syncMessage = (syncType: number, payload: Uint8Array) =>
+  message((encoder) => {
+    encoding.writeVarUint(encoder, MessageType.sync);
+    encoding.writeVarUint(encoder, syncType);
+    encoding.writeVarUint8Array(encoder, payload);
+  });
+
+/** Sync step 1 with an empty state vector ("send me everything"), as a fresh client sends it. */
+export const emptySyncStep1Message = () => syncMessage(SyncType.step1, Y.encodeStateVector(new Y.Doc()));
