@@ -8,18 +8,18 @@ import { createRequestHandler } from '@remix-run/express';
 import type { ServerBuild } from '@remix-run/node';
 import compression from 'compression';
 import express from 'express';
-import { createEmbeddedAuthApi, DEVELOPMENT_JWT_SECRET } from '@tieout/auth';
-import { migrate, openDatabase } from '@tieout/db';
+import { createEmbeddedAuthApi } from '@tieout/auth';
+import { instanceSecret, migrate, openDatabase } from '@tieout/db';
 import { attachCollabServer, loadCollabTuning, ConfigError as CollabConfigError, type CollabTuning } from '@tieout/server';
 import { clientAddress, mountFetchHandler } from './server/auth-api.ts';
 import { createProjectionHook } from './server/projection-hook.ts';
-import { ConfigError, loadConfig, SIGN_IN_LIMIT_WINDOW_SECONDS, withListeningPort, type AppConfig } from './server/config.ts';
+import { ConfigError, loadConfig, SIGN_IN_LIMIT_WINDOW_SECONDS, withInstanceJwtSecret, withListeningPort, type AppConfig } from './server/config.ts';
 
-let config: AppConfig;
+let startupConfig: AppConfig<string | null>;
 // Redis fan-out, limits and timing of the collaboration server hosted here (REDIS_URL, COLLAB_*).
 let collabTuning: CollabTuning;
 try {
-  config = loadConfig(process.env, { developmentJwtSecret: DEVELOPMENT_JWT_SECRET });
+  startupConfig = loadConfig(process.env);
   collabTuning = loadCollabTuning(process.env);
 } catch (error) {
   if (error instanceof ConfigError || error instanceof CollabConfigError) {
@@ -28,14 +28,14 @@ try {
   }
   throw error;
 }
-if (config.isProduction && config.auth.usingDevelopmentSecret) {
-  console.warn('SUPABASE_JWT_SECRET is not set: using the development secret. Do not use this with real data.');
-}
 
-const db = await openDatabase({ url: config.database.url, dataDir: config.database.pgliteDataDir });
+const db = await openDatabase({ url: startupConfig.database.url, dataDir: startupConfig.database.pgliteDataDir });
 const migration = await migrate(db, { seedIfFresh: true });
 if (migration.applied.length) console.log(`Applied migrations: ${migration.applied.join(', ')}`);
 if (migration.seeded) console.log('Seeded the demo data');
+// No well-known secret: without SUPABASE_JWT_SECRET an embedded instance signs with its own, made on first start
+// and kept in its database (decision 100).
+let config: AppConfig = await withInstanceJwtSecret(startupConfig, () => instanceSecret(db, 'jwt_secret'));
 
 const app = express();
 const httpServer = createServer(app);

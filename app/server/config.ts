@@ -23,26 +23,31 @@ const envSchema = z.object({
 /** The window of AUTH_SIGN_IN_LIMIT_PER_ADDRESS. */
 export const SIGN_IN_LIMIT_WINDOW_SECONDS = 5 * 60;
 
-export type AuthConfig =
+/**
+ * `Secret` is `string` once the process runs; at load time an embedded instance without SUPABASE_JWT_SECRET has
+ * `null` there: its own secret, generated on first start and kept in its database, is read by `withInstanceJwtSecret`.
+ */
+export type AuthConfig<Secret extends string | null = string> =
   | {
       /** Supabase Auth is served by this process under /auth/v1 (backed by the same database). */
       mode: 'embedded';
       /** Where supabase-js (running in loaders and actions) reaches the auth API: this server's own origin. */
       supabaseUrl: string;
       anonKey: string;
-      jwtSecret: string;
-      usingDevelopmentSecret: boolean;
+      jwtSecret: Secret;
+      /** 'environment': SUPABASE_JWT_SECRET; 'instance': generated for this instance and kept with its data. */
+      jwtSecretSource: 'environment' | 'instance';
       /** Sign-in attempts accepted from one client address per SIGN_IN_LIMIT_WINDOW_SECONDS. */
       signInLimitPerAddress: number;
     }
-  | { mode: 'hosted'; supabaseUrl: string; anonKey: string; jwtSecret: string | undefined; usingDevelopmentSecret: false };
+  | { mode: 'hosted'; supabaseUrl: string; anonKey: string; jwtSecret: string | undefined; jwtSecretSource: 'environment' };
 
-export interface AppConfig {
+export interface AppConfig<Secret extends string | null = string> {
   isProduction: boolean;
   port: number;
   host: string;
   database: { url: string | undefined; pgliteDataDir: string };
-  auth: AuthConfig;
+  auth: AuthConfig<Secret>;
   /** A separately run collaboration server (ws:// or wss:// base URL); without it, this process hosts /collab. */
   collabUrl: string | undefined;
 }
@@ -55,38 +60,52 @@ export class ConfigError extends Error {
 export const EMBEDDED_ANON_KEY = 'tieout-embedded-anon-key';
 
 /**
- * Reads and checks the environment. `developmentJwtSecret` is the fallback secret for embedded mode only;
- * it is passed in so this module stays free of server-only imports (and testable).
+ * Reads and checks the environment. There is no default JWT secret: a hosted deployment in production must name
+ * its project's (SUPABASE_JWT_SECRET), an app whose collaboration server runs elsewhere (COLLAB_URL) must share
+ * one with it, and an embedded instance otherwise uses its own (`withInstanceJwtSecret`, decision 100).
  */
-export function loadConfig(env: Record<string, string | undefined>, options: { developmentJwtSecret: string }): AppConfig {
+export function loadConfig(env: Record<string, string | undefined>): AppConfig<string | null> {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
     throw new ConfigError(`Invalid environment:\n${problems}`);
   }
   const e = parsed.data;
-  let auth: AuthConfig;
+  const isProduction = e.NODE_ENV === 'production';
+  let auth: AuthConfig<string | null>;
   if (e.SUPABASE_URL) {
     if (!e.SUPABASE_ANON_KEY) throw new ConfigError('SUPABASE_ANON_KEY is required when SUPABASE_URL is set');
+    if (isProduction && !e.SUPABASE_JWT_SECRET) {
+      throw new ConfigError(
+        'SUPABASE_JWT_SECRET is required in production with SUPABASE_URL: set it to the project\'s JWT secret ' +
+          '(Supabase dashboard, Project Settings, JWT Keys). Tieout has no default secret.',
+      );
+    }
     auth = {
       mode: 'hosted',
       supabaseUrl: e.SUPABASE_URL.replace(/\/$/, ''),
       anonKey: e.SUPABASE_ANON_KEY,
       jwtSecret: e.SUPABASE_JWT_SECRET,
-      usingDevelopmentSecret: false,
+      jwtSecretSource: 'environment',
     };
   } else {
+    if (e.COLLAB_URL && !e.SUPABASE_JWT_SECRET) {
+      throw new ConfigError(
+        'SUPABASE_JWT_SECRET is required with COLLAB_URL: the separately run collaboration server must verify the tokens ' +
+          'this app issues, so both need the same secret (at least 32 random characters). Tieout has no default secret.',
+      );
+    }
     auth = {
       mode: 'embedded',
       supabaseUrl: `http://127.0.0.1:${e.PORT}`,
       anonKey: e.SUPABASE_ANON_KEY ?? EMBEDDED_ANON_KEY,
-      jwtSecret: e.SUPABASE_JWT_SECRET ?? options.developmentJwtSecret,
-      usingDevelopmentSecret: !e.SUPABASE_JWT_SECRET,
+      jwtSecret: e.SUPABASE_JWT_SECRET ?? null,
+      jwtSecretSource: e.SUPABASE_JWT_SECRET ? 'environment' : 'instance',
       signInLimitPerAddress: e.AUTH_SIGN_IN_LIMIT_PER_ADDRESS,
     };
   }
   return {
-    isProduction: e.NODE_ENV === 'production',
+    isProduction,
     port: e.PORT,
     host: e.HOST,
     database: { url: e.DATABASE_URL, pgliteDataDir: e.PGLITE_DATA_DIR ?? `${repoRoot}.data/pglite` },
@@ -95,8 +114,18 @@ export function loadConfig(env: Record<string, string | undefined>, options: { d
   };
 }
 
+/**
+ * The config with its JWT secret settled: an embedded instance without SUPABASE_JWT_SECRET gets its own, from
+ * `instanceSecret` (generated on first start and kept in its database: `instanceSecret(db, 'jwt_secret')`).
+ */
+export async function withInstanceJwtSecret(config: AppConfig<string | null>, instanceSecret: () => Promise<string>): Promise<AppConfig> {
+  if (config.auth.mode === 'hosted') return { ...config, auth: config.auth };
+  const jwtSecret = config.auth.jwtSecret ?? (await instanceSecret());
+  return { ...config, auth: { ...config.auth, jwtSecret } };
+}
+
 /** Once the server listens on an ephemeral port (PORT=0), embedded supabase-js must use the real port. */
-export function withListeningPort(config: AppConfig, port: number): AppConfig {
+export function withListeningPort<S extends string | null>(config: AppConfig<S>, port: number): AppConfig<S> {
   if (config.auth.mode !== 'embedded' || port === config.port) return { ...config, port };
   return { ...config, port, auth: { ...config.auth, supabaseUrl: `http://127.0.0.1:${port}` } };
 }

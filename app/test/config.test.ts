@@ -1,38 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import { clientAddress } from '../server/auth-api.ts';
-import { ConfigError, loadConfig, withListeningPort } from '../server/config.ts';
-
-const dev = { developmentJwtSecret: 'development-secret-that-is-long-enough-0123' };
+import { ConfigError, loadConfig, withInstanceJwtSecret, withListeningPort } from '../server/config.ts';
 
 describe('loadConfig', () => {
   it('defaults to embedded auth, PGlite under the repo and port 3000', () => {
-    const config = loadConfig({}, dev);
+    const config = loadConfig({});
     expect(config.port).toBe(3000);
     expect(config.database.url).toBeUndefined();
     expect(config.database.pgliteDataDir).toMatch(/\/\.data\/pglite$/);
-    expect(config.auth).toMatchObject({ mode: 'embedded', supabaseUrl: 'http://127.0.0.1:3000', jwtSecret: dev.developmentJwtSecret, usingDevelopmentSecret: true });
+    expect(config.auth).toMatchObject({ mode: 'embedded', supabaseUrl: 'http://127.0.0.1:3000', jwtSecret: null, jwtSecretSource: 'instance' });
     expect(config.auth).toMatchObject({ signInLimitPerAddress: 60 });
     expect(config.collabUrl).toBeUndefined();
   });
   it('takes the sign-in limit per client address from AUTH_SIGN_IN_LIMIT_PER_ADDRESS, a positive whole number', () => {
-    expect(loadConfig({ AUTH_SIGN_IN_LIMIT_PER_ADDRESS: '500' }, dev).auth).toMatchObject({ signInLimitPerAddress: 500 });
-    expect(() => loadConfig({ AUTH_SIGN_IN_LIMIT_PER_ADDRESS: '0' }, dev)).toThrow(/AUTH_SIGN_IN_LIMIT_PER_ADDRESS/);
-    expect(() => loadConfig({ AUTH_SIGN_IN_LIMIT_PER_ADDRESS: 'many' }, dev)).toThrow(/AUTH_SIGN_IN_LIMIT_PER_ADDRESS/);
+    expect(loadConfig({ AUTH_SIGN_IN_LIMIT_PER_ADDRESS: '500' }).auth).toMatchObject({ signInLimitPerAddress: 500 });
+    expect(() => loadConfig({ AUTH_SIGN_IN_LIMIT_PER_ADDRESS: '0' })).toThrow(/AUTH_SIGN_IN_LIMIT_PER_ADDRESS/);
+    expect(() => loadConfig({ AUTH_SIGN_IN_LIMIT_PER_ADDRESS: 'many' })).toThrow(/AUTH_SIGN_IN_LIMIT_PER_ADDRESS/);
   });
   it('uses hosted Supabase when SUPABASE_URL is set and requires its anon key', () => {
-    expect(() => loadConfig({ SUPABASE_URL: 'https://abc.supabase.co' }, dev)).toThrow(/SUPABASE_ANON_KEY/);
-    const config = loadConfig({ SUPABASE_URL: 'https://abc.supabase.co/', SUPABASE_ANON_KEY: 'anon' }, dev);
+    expect(() => loadConfig({ SUPABASE_URL: 'https://abc.supabase.co' })).toThrow(/SUPABASE_ANON_KEY/);
+    const config = loadConfig({ SUPABASE_URL: 'https://abc.supabase.co/', SUPABASE_ANON_KEY: 'anon' });
     expect(config.auth).toMatchObject({ mode: 'hosted', supabaseUrl: 'https://abc.supabase.co', jwtSecret: undefined });
   });
   it('treats empty variables as unset and normalises COLLAB_URL to a websocket URL', () => {
-    const config = loadConfig({ DATABASE_URL: '', PORT: '', COLLAB_URL: 'http://127.0.0.1:4000/' }, dev);
+    const config = loadConfig({ DATABASE_URL: '', PORT: '', COLLAB_URL: 'http://127.0.0.1:4000/', SUPABASE_JWT_SECRET: 'x'.repeat(32) });
     expect(config.database.url).toBeUndefined();
     expect(config.port).toBe(3000);
     expect(config.collabUrl).toBe('ws://127.0.0.1:4000');
   });
   it('rejects bad values with every problem named', () => {
     try {
-      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', SUPABASE_JWT_SECRET: 'short' }, dev);
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', SUPABASE_JWT_SECRET: 'short' });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
@@ -41,8 +39,27 @@ describe('loadConfig', () => {
       expect((error as Error).message).toMatch(/SUPABASE_JWT_SECRET/);
     }
   });
+  it('has no default JWT secret: an embedded instance takes its own, SUPABASE_JWT_SECRET wins', async () => {
+    const own = 'an-instance-secret-read-from-its-database-0123456789';
+    const embedded = await withInstanceJwtSecret(loadConfig({ NODE_ENV: 'production' }), async () => own);
+    expect(embedded.auth).toMatchObject({ mode: 'embedded', jwtSecret: own, jwtSecretSource: 'instance' });
+    const configured = 'a-configured-secret-of-at-least-32-characters';
+    let asked = false;
+    const named = await withInstanceJwtSecret(loadConfig({ SUPABASE_JWT_SECRET: configured }), async () => ((asked = true), own));
+    expect(named.auth).toMatchObject({ jwtSecret: configured, jwtSecretSource: 'environment' });
+    expect(asked).toBe(false);
+  });
+  it('refuses a configured deployment without a JWT secret, with a clear message', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', SUPABASE_URL: 'https://abc.supabase.co', SUPABASE_ANON_KEY: 'anon' })).toThrow(
+      /SUPABASE_JWT_SECRET is required in production with SUPABASE_URL/,
+    );
+    expect(() => loadConfig({ COLLAB_URL: 'wss://collab.example.com' })).toThrow(/SUPABASE_JWT_SECRET is required with COLLAB_URL/);
+    expect(
+      loadConfig({ NODE_ENV: 'production', SUPABASE_URL: 'https://abc.supabase.co', SUPABASE_ANON_KEY: 'anon', SUPABASE_JWT_SECRET: 'x'.repeat(32) }).auth,
+    ).toMatchObject({ mode: 'hosted', jwtSecret: 'x'.repeat(32) });
+  });
   it('follows the real port of an ephemeral listener in embedded mode', () => {
-    const config = withListeningPort(loadConfig({ PORT: '0' }, dev), 41234);
+    const config = withListeningPort(loadConfig({ PORT: '0' }), 41234);
     expect(config.auth.supabaseUrl).toBe('http://127.0.0.1:41234');
   });
 });

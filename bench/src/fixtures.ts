@@ -1,10 +1,11 @@
-import { DEVELOPMENT_JWT_SECRET, signAccessToken } from '@tieout/auth';
+import { randomBytes } from 'node:crypto';
+import { signAccessToken } from '@tieout/auth';
 import { migrate, openDatabase, type Database } from '@tieout/db';
 import pg from 'pg';
 
 export const DEFAULT_BENCH_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/tieout_bench';
-/** The benchmark signs its own tokens; this secret only ever guards throwaway benchmark data. */
-export const BENCH_JWT_SECRET = DEVELOPMENT_JWT_SECRET;
+/** The benchmark signs its own tokens with a secret made for this run (passed to the servers it starts). */
+export const BENCH_JWT_SECRET = randomBytes(32).toString('base64url');
 
 /** Enough accounts that no user exceeds Tieout's 20 connections per user at 2,000 clients (plus helpers). */
 const BENCH_USERS = 250;

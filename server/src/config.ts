@@ -1,5 +1,4 @@
 import { fileURLToPath } from 'node:url';
-import { DEVELOPMENT_JWT_SECRET } from '@tieout/auth';
 import { z } from 'zod';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -101,7 +100,7 @@ export interface CollabConfig {
   port: number;
   host: string;
   database: { url?: string; pgliteDataDir: string; migrate: boolean };
-  auth: { jwtSecret?: string; supabaseUrl?: string; audience: string; usingDevelopmentSecret: boolean };
+  auth: { jwtSecret?: string; supabaseUrl?: string; audience: string };
   redis?: { url: string; keyPrefix: string };
   logLevel: string;
   limits: CollabLimits;
@@ -152,20 +151,22 @@ export function loadCollabTuning(env: Record<string, string | undefined> = proce
 /** Reads and validates the standalone server's environment; throws ConfigError listing every problem. */
 export function loadCollabConfig(env: Record<string, string | undefined> = process.env): CollabConfig {
   const e = parseEnv(envSchema, env);
-  const isProduction = e.NODE_ENV === 'production';
-  if (isProduction && !e.SUPABASE_JWT_SECRET && !e.SUPABASE_URL) {
-    throw new ConfigError('Invalid collaboration server configuration: set SUPABASE_JWT_SECRET or SUPABASE_URL in production');
+  // No default secret, in any NODE_ENV (decision 100): the tokens come from the app's auth, so its secret (or the
+  // hosted project's JWKS) must be named here.
+  if (!e.SUPABASE_JWT_SECRET && !e.SUPABASE_URL) {
+    throw new ConfigError(
+      'Invalid collaboration server configuration: set SUPABASE_JWT_SECRET (the secret the app signs access tokens with, ' +
+        'at least 32 characters) or SUPABASE_URL (a hosted project, whose JWKS is used); there is no default secret',
+    );
   }
-  const usingDevelopmentSecret = !e.SUPABASE_JWT_SECRET && !e.SUPABASE_URL;
   return {
     port: e.PORT,
     host: e.HOST,
     database: { url: e.DATABASE_URL, pgliteDataDir: e.PGLITE_DATA_DIR ?? `${repoRoot}.data/pglite`, migrate: e.COLLAB_MIGRATE },
     auth: {
-      jwtSecret: usingDevelopmentSecret ? DEVELOPMENT_JWT_SECRET : e.SUPABASE_JWT_SECRET,
+      jwtSecret: e.SUPABASE_JWT_SECRET,
       supabaseUrl: e.SUPABASE_URL,
       audience: e.JWT_AUDIENCE,
-      usingDevelopmentSecret,
     },
     logLevel: e.LOG_LEVEL,
     ...tuningFrom(e),

@@ -29,7 +29,6 @@ export async function startCollabServer(
     const result = await migrate(db, { seedIfFresh: db.kind === 'pglite' });
     if (result.applied.length > 0) logger.info({ applied: result.applied, seeded: result.seeded }, 'database migrated');
   }
-  if (config.auth.usingDevelopmentSecret) logger.warn('SUPABASE_JWT_SECRET is not set: using the development secret');
   const httpServer = createServer();
   const collab = attachCollabServer(httpServer, {
     auth: { jwtSecret: config.auth.jwtSecret, supabaseUrl: config.auth.supabaseUrl, audience: config.auth.audience },

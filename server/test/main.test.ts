@@ -21,7 +21,7 @@ describe('configuration', () => {
     expect(config.port).toBe(1234);
     expect(config.limits.maxMessageBytes).toBe(2048);
     expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', keyPrefix: 'tieout:collab:' });
-    expect(config.auth.usingDevelopmentSecret).toBe(false);
+    expect(config.auth.jwtSecret).toBe(JWT_SECRET);
   });
 
   it('reads the same tuning for a server attached to the app, without the standalone settings', () => {
@@ -41,7 +41,10 @@ describe('configuration', () => {
       expect((error as Error).message).toMatch(/DATABASE_URL/);
       expect((error as Error).message).toMatch(/COLLAB_MESSAGES_PER_SECOND/);
     }
-    expect(() => loadCollabConfig({ NODE_ENV: 'production' })).toThrow(/SUPABASE_JWT_SECRET or SUPABASE_URL/);
+    // No default secret in any NODE_ENV (decision 100).
+    for (const NODE_ENV of ['production', 'development', 'test']) {
+      expect(() => loadCollabConfig({ NODE_ENV })).toThrow(/set SUPABASE_JWT_SECRET .* or SUPABASE_URL .*there is no default secret/);
+    }
     expect(() => loadCollabConfig({ SUPABASE_JWT_SECRET: 'short' })).toThrow(/at least 32/);
   });
 });

@@ -1,4 +1,4 @@
-import { createTokenVerifier, DEVELOPMENT_JWT_SECRET } from '@tieout/auth';
+import { createTokenVerifier } from '@tieout/auth';
 import type { Database } from '@tieout/db';
 import { openScratchDatabase } from '@tieout/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,7 +26,7 @@ describe('the collaboration token route', () => {
     const outcome = await harness.call(route, 'loader', { path: '/collab-token', params: {}, cookie: await harness.cookieFor(editor) });
     expect(outcome.status).toBe(200);
     const body = JSON.parse(outcome.data as string) as { token: string; expiresAt: number };
-    const claims = await createTokenVerifier({ jwtSecret: DEVELOPMENT_JWT_SECRET })(body.token);
+    const claims = await createTokenVerifier({ jwtSecret: harness.context.config.auth.jwtSecret })(body.token);
     expect(claims.sub).toBe(editor.id);
     expect(body.expiresAt).toBe(claims.exp);
     expect(body.expiresAt * 1000).toBeGreaterThan(Date.now());

@@ -15,7 +15,7 @@ export class AccessTokenError extends Error {
 }
 
 export interface TokenVerifierOptions {
-  /** HS256 secret (Supabase's legacy JWT secret; the development default in embedded mode). */
+  /** HS256 secret (Supabase's legacy JWT secret, or an embedded instance's own). */
   jwtSecret?: string;
   /** With a Supabase project URL, tokens are also checked against its JWKS (asymmetric signing keys). */
   supabaseUrl?: string;
@@ -116,6 +116,3 @@ export async function signAccessToken(
     .sign(new TextEncoder().encode(options.jwtSecret));
   return { token, expiresAt };
 }
-
-/** The development default for SUPABASE_JWT_SECRET in embedded mode. Never use it with real data. */
-export const DEVELOPMENT_JWT_SECRET = 'tieout-development-jwt-secret-change-me-0123456789';

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createClient } from '@supabase/supabase-js';
 import { DEMO_PASSWORD, demoUsers, demoWorkspace, listMyWorkspaces, type Database } from '@tieout/db';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -6,7 +7,7 @@ import { createEmbeddedAuthApi } from '../src/embedded-auth-api.ts';
 import { createTokenVerifier } from '../src/tokens.ts';
 import { openScratchDatabase } from '@tieout/db/testing';
 
-const jwtSecret = 'embedded-auth-demo-secret-0123456789abcdef';
+const jwtSecret = randomBytes(32).toString('base64url');
 let db: Database;
 let dispose: () => Promise<void>;
 beforeAll(async () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createClient, isAuthApiError, isAuthWeakPasswordError, type SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '@tieout/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +7,7 @@ import { createEmbeddedAuthApi, type EmbeddedAuthApiOptions } from '../src/embed
 import { createTokenVerifier, signAccessToken } from '../src/tokens.ts';
 import { openScratchDatabase } from '@tieout/db/testing';
 
-const jwtSecret = 'embedded-auth-test-secret-0123456789abcdef';
+const jwtSecret = randomBytes(32).toString('base64url');
 const password = 'correct horse battery staple';
 
 let db: Database;
@@ -243,7 +244,7 @@ describe('embedded Supabase Auth API through supabase-js', () => {
     const { user } = await signedUp(supabase);
     const forged = await signAccessToken(
       { id: user.id, email: user.email! },
-      { jwtSecret: 'some-other-secret-0123456789abcdef' }
+      { jwtSecret: randomBytes(32).toString('base64url') }
     );
     const { error } = await supabase.auth.getUser(forged.token);
     expect(error).toMatchObject({ status: 403, code: 'bad_jwt' });

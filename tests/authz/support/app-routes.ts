@@ -1,9 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { SupabaseClientOptions } from '@supabase/supabase-js';
 import { createServerClient, serializeCookieHeader } from '@supabase/ssr';
-import { createEmbeddedAuthApi, DEVELOPMENT_JWT_SECRET, type EmbeddedAuthApi } from '@tieout/auth';
+import { createEmbeddedAuthApi, type EmbeddedAuthApi } from '@tieout/auth';
 import type { Database } from '@tieout/db';
-import { loadConfig, type AppConfig } from '../../../app/server/config.ts';
+import { loadConfig, withInstanceJwtSecret, type AppConfig } from '../../../app/server/config.ts';
 import type { FixtureUser } from './fixtures.ts';
 
 /**
@@ -92,7 +93,10 @@ export const FIXTURE_PASSWORD = 'authz-fixture-password-2026';
  */
 export async function createAppHarness(db: Database, users: FixtureUser[]): Promise<AppHarness> {
   // The port is never listened on: requests to the auth API go to the handler directly.
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '54329', HOST: '127.0.0.1' }, { developmentJwtSecret: DEVELOPMENT_JWT_SECRET });
+  // A secret of this run only, as an embedded instance makes its own (decision 100).
+  const config = await withInstanceJwtSecret(loadConfig({ NODE_ENV: 'test', PORT: '54329', HOST: '127.0.0.1' }), async () =>
+    randomBytes(32).toString('base64url'),
+  );
   if (config.auth.mode !== 'embedded') throw new Error('The app harness needs the embedded auth mode');
   const api = createEmbeddedAuthApi({ db, jwtSecret: config.auth.jwtSecret, rateLimit: false, bcryptCost: 4 });
   const context: AppContext = { db, config, clientAddress: '127.0.0.1' };

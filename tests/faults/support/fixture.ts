@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { signAccessToken } from '@tieout/auth';
 import type { Database, JwtClaims } from '@tieout/db';
 import { addSection } from '@tieout/doc-model';
 import * as Y from 'yjs';
 
 /** The secret every fault-suite server process verifies tokens with. */
-export const FAULT_JWT_SECRET = 'tieout-fault-suite-secret-0123456789-abcdefghij';
+export const FAULT_JWT_SECRET = randomBytes(32).toString('base64url');
 
 export interface FaultUser {
   id: string;
