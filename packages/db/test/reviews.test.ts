@@ -66,7 +66,7 @@ beforeAll(async () => {
   itemB = addItem(doc, { sectionId: section, title: 'Cooling' });
   updateItem(doc, itemA, { ownerId: f.users.editor.id });
   await project();
-});
+}, 60_000);
 afterAll(async () => scratch?.dispose());
 
 describe('comment threads', () => {
