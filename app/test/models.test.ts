@@ -3,14 +3,17 @@ import {
   demoDeal,
   demoUsers,
   demoWorkspace,
+  getChecklist,
+  getDeal,
+  listMembers,
+  listWorkspacesWithDeals,
   loadStoredDocument,
+  projectionTargetOf,
+  writeProjectionChanges,
   type Database,
 } from '@tieout/db';
 import { projectItems, readChecklist, summarizeProgress, updateItem } from '@tieout/doc-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getChecklist, listWorkspaceMembers } from '../app/models/checklists.server.ts';
-import { getDeal, listWorkspacesWithDeals } from '../app/models/deals.server.ts';
-import { createProjectionHook } from '../server/projection-hook.ts';
 import { openScratchDatabase, userClaims } from '@tieout/db/testing';
 
 const eddie = userClaims(demoUsers.editor);
@@ -64,7 +67,7 @@ describe('deals', () => {
     expect(workspaces.map((workspace) => workspace.id)).not.toContain(demoWorkspace.id);
     expect(await getDeal(db, oscar, demoDeal.id)).toBeNull();
     expect(await getChecklist(db, oscar, demoChecklists.siteRetrofits.id)).toBeNull();
-    expect(await listWorkspaceMembers(db, oscar, demoWorkspace.id)).toEqual([]);
+    await expect(listMembers(db, oscar, demoWorkspace.id)).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('returns null for a deal that does not exist', async () => {
@@ -85,14 +88,15 @@ describe('checklists', () => {
   });
 
   it('lists workspace members with their display names and roles', async () => {
-    const members = await listWorkspaceMembers(db, eddie, demoWorkspace.id);
-    expect(members).toContainEqual(expect.objectContaining({ id: demoUsers.editor.id, name: demoUsers.editor.name, role: 'editor' }));
-    expect(members).toContainEqual(expect.objectContaining({ id: demoUsers.viewer.id, role: 'viewer' }));
-    expect(members.map((member) => member.id)).not.toContain(demoUsers.outsider.id);
+    const members = await listMembers(db, eddie, demoWorkspace.id);
+    expect(members).toContainEqual(expect.objectContaining({ userId: demoUsers.editor.id, displayName: demoUsers.editor.name, role: 'editor' }));
+    expect(members).toContainEqual(expect.objectContaining({ userId: demoUsers.viewer.id, role: 'viewer' }));
+    expect(members.map((member) => member.userId)).not.toContain(demoUsers.outsider.id);
   });
 });
 
-describe('projection hook', () => {
+describe('projection', () => {
+  // The collaboration server's projection extension (server/src/extensions/projection.ts) writes what changed this way.
   it('moves the deal progress when a document changes', async () => {
     const checklistId = demoChecklists.leaseExposure.id;
     const before = (await getDeal(db, eddie, demoDeal.id))!.progress;
@@ -100,17 +104,9 @@ describe('projection hook', () => {
     const open = readChecklist(doc).sections.flatMap((section) => section.items).find((item) => item.status !== 'done');
     expect(open).toBeDefined();
     updateItem(doc, open!.id, { status: 'done' });
-    await createProjectionHook(db, () => {})(checklistId, doc);
+    await writeProjectionChanges(db, (await projectionTargetOf(db, checklistId))!, doc, { items: [open!.id] });
     const after = (await getDeal(db, eddie, demoDeal.id))!.progress;
     expect(after.done).toBe(before.done + 1);
     expect(after.total).toBe(before.total);
-  });
-
-  it('reports and rethrows a failure', async () => {
-    const failures: string[] = [];
-    const hook = createProjectionHook(db, (_error, checklistId) => failures.push(checklistId));
-    const doc = await loadStoredDocument(db, demoChecklists.siteRetrofits.id);
-    await expect(hook('not-a-checklist-id', doc)).rejects.toThrow();
-    expect(failures).toEqual(['not-a-checklist-id']);
   });
 });

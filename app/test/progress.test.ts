@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addProgress, emptyProgress, percentDone, progressFromRow } from '../app/models/progress.ts';
+import { progressFromRow } from '@tieout/db';
+import { addProgress, emptyProgress, percentDone } from '@tieout/doc-model';
 import { canEdit, isMemberRole } from '@tieout/db/roles';
 
 describe('progress', () => {

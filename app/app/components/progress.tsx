@@ -1,4 +1,4 @@
-import { percentDone, type Progress } from '~/models/progress.ts';
+import { percentDone, type Progress } from '@tieout/doc-model';
 
 export function ProgressBar({ progress, label }: { progress: Progress; label: string }) {
   const percent = percentDone(progress);

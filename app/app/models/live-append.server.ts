@@ -1,5 +1,4 @@
-import type { Database, JwtClaims } from '@tieout/db';
-import { toUint8Array } from '@tieout/db';
+import { latestVisibleUpdateId, ownUpdatesSince, type Database, type JwtClaims } from '@tieout/db';
 import { addItem, addSection, readChecklist, type NewItem } from '@tieout/doc-model';
 import { WebSocket } from 'ws';
 import * as authProtocol from 'y-protocols/auth';
@@ -67,7 +66,7 @@ export async function appendItemsLive(options: LiveAppendOptions): Promise<LiveA
   const { db, claims, checklistId } = options;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const maxUpdateBytes = options.maxUpdateBytes ?? 256 * 1024;
-  const baseline = await lastLoggedUpdateId(db, claims, checklistId);
+  const baseline = await latestVisibleUpdateId(db, claims, checklistId);
 
   const stop = new AbortController();
   const doc = new Y.Doc();
@@ -145,16 +144,6 @@ export async function appendItemsLive(options: LiveAppendOptions): Promise<LiveA
   }
 }
 
-async function lastLoggedUpdateId(db: Database, claims: JwtClaims, checklistId: string): Promise<number> {
-  return db.asUser(claims, async (sql) => {
-    const { rows } = await sql.query<{ id: unknown }>(
-      `select coalesce(max(id), 0) as id from public.document_updates where checklist_id = $1`,
-      [checklistId],
-    );
-    return Number(rows[0]?.id ?? 0);
-  });
-}
-
 /**
  * Resolves once the update log holds everything this client wrote (its whole clock range), i.e. the server
  * has persisted the import; the log is append-only, so only rows after `baseline` need to be read.
@@ -170,13 +159,7 @@ async function waitUntilStored(
 ): Promise<void> {
   if (clock === 0) return;
   while (!signal.aborted) {
-    const updates = await db.asUser(claims, async (sql) => {
-      const { rows } = await sql.query<{ update: unknown }>(
-        `select update from public.document_updates where checklist_id = $1 and id > $2 and user_id = auth.uid() order by id`,
-        [checklistId, baseline],
-      );
-      return rows.map((row) => toUint8Array(row.update));
-    });
+    const updates = await ownUpdatesSince(db, claims, checklistId, baseline);
     if (updates.length > 0) {
       const stored = Y.decodeStateVector(Y.encodeStateVectorFromUpdate(Y.mergeUpdates(updates)));
       if ((stored.get(clientId) ?? 0) >= clock) return;

@@ -4,7 +4,7 @@ import { Link, useLoaderData } from '@remix-run/react';
 import { FigureRollups } from '~/components/figure-rollups.tsx';
 import { buttonClass } from '~/components/form.tsx';
 import { ProgressBadges, ProgressBar } from '~/components/progress.tsx';
-import { listWorkspacesWithDeals } from '~/models/deals.server.ts';
+import { listWorkspacesWithDeals } from '@tieout/db';
 import { canEdit, roleLabels } from '@tieout/db/roles';
 import { requireUser } from '~/utils/auth.server.ts';
 import { formatUsd, titleCase } from '~/utils/format.ts';

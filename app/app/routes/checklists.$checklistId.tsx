@@ -22,14 +22,15 @@
  *            "Set owner of selected items", button "Clear selection"; checkbox "Select all shown items"
  *   status   "Connection" (text: Connected / Connecting… / Reconnecting… / Offline / Disconnected by the server)
  *   list     "People here" (one listitem per person present, "(you)" marks yourself)
- * Item titles in names are the committed titles (as in the document), not a draft being typed.
+ * Item titles in names are the titles as in the document (they change live as someone types); a title field
+ * keeps the name it had when it got focus until it loses it. Carets of others in a title: data-testid "remote-carets".
  * Reviewers and viewers get the same controls, disabled, and see every change live; view controls
  * (expand, search, filter, sort) stay enabled.
  */
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Link, useLoaderData, useLocation, useRevalidator } from '@remix-run/react';
-import { addSection, itemNotesText, rollupFigures, summarizeProgress, updateItems, type ItemPatch } from '@tieout/doc-model';
+import { addSection, itemNotesText, needsUpgrade, rollupFigures, summarizeProgress, updateItems, upgradeDocument, type ItemPatch } from '@tieout/doc-model';
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { z } from 'zod';
 import { ActionsContext } from '~/components/checklist/actions.ts';
@@ -45,7 +46,7 @@ import { useCollabToken } from '~/components/checklist/use-collab-token.ts';
 import { useLiveChecklist } from '~/components/checklist/use-live-checklist.ts';
 import { isFiltering, NO_FILTER, todayIso, visibleSections, type ItemFilter, type SortKey } from '~/components/checklist/view.ts';
 import { ConfirmProvider, useConfirm } from '~/components/confirm-dialog.tsx';
-import { getChecklist, listWorkspaceMembers } from '~/models/checklists.server.ts';
+import { getChecklist, listMembers } from '@tieout/db';
 import { canEdit, roleLabels } from '@tieout/db/roles';
 import { requireUser } from '~/utils/auth.server.ts';
 import { collabBaseUrl, peopleByItem, userColor, type PresenceUser } from '~/utils/collab.ts';
@@ -69,11 +70,11 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       headers: session.headers,
     });
   }
-  const members = await listWorkspaceMembers(context.db, session.claims, checklist.workspaceId);
+  const members = await listMembers(context.db, session.claims, checklist.workspaceId);
   return data(
     {
       checklist,
-      members: members.map(({ id, name, role }) => ({ id, name, role })),
+      members: members.map(({ userId, displayName, role }) => ({ id: userId, name: displayName, role })),
       canEdit: canEdit(checklist.role),
       me: { id: session.user.id, name: session.user.name, color: userColor(session.user.id) },
       token: session.accessToken,
@@ -145,6 +146,11 @@ function ChecklistScreen() {
     idle(() => void loadNotesEditor().catch(() => {}));
   }, [synced]);
   const editable = loaderData.canEdit && live !== null;
+  // A document of an older schema version (plain-string titles) is upgraded by the first editor in sync with the
+  // server, before anyone types (decision 150). Readers of both versions see the same checklist.
+  useEffect(() => {
+    if (synced && editable && live && needsUpgrade(live.doc)) upgradeDocument(live.doc);
+  }, [synced, editable, live?.doc]); // eslint-disable-line react-hooks/exhaustive-deps
   const [error, setError] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState('');
   const [filter, setFilter] = useState<ItemFilter>(NO_FILTER);

@@ -13,8 +13,8 @@ import { z } from 'zod';
 import { ChecklistSubpage } from '~/components/checklist-subpage.tsx';
 import { buttonClass, fieldClass, FormAlert, inputClass } from '~/components/form.tsx';
 import { encodeMapping, importRows, mappingFromForm, readImportForm, tableFromForm } from '~/models/checklist-import.server.ts';
-import { getChecklist, listWorkspaceMembers } from '~/models/checklists.server.ts';
-import { CANNOT_EDIT } from '~/models/deals.server.ts';
+import { getChecklist, listMembers } from '@tieout/db';
+import { CANNOT_EDIT } from '@tieout/db';
 import { canEdit } from '@tieout/db/roles';
 import { requireUser } from '~/utils/auth.server.ts';
 import { formatFigure } from '~/utils/format.ts';
@@ -31,7 +31,7 @@ async function loadChecklist(request: Request, context: LoaderFunctionArgs['cont
   const checklist = checklistId.success ? await getChecklist(context.db, session.claims, checklistId.data) : null;
   if (!checklist) throw data('This checklist does not exist or you do not have access to it.', { status: 404, headers: session.headers });
   if (!canEdit(checklist.role)) throw data(CANNOT_EDIT, { status: 403, headers: session.headers });
-  const members = (await listWorkspaceMembers(context.db, session.claims, checklist.workspaceId)).map(({ id, name, email }) => ({ id, name, email }));
+  const members = (await listMembers(context.db, session.claims, checklist.workspaceId)).map(({ userId, displayName, email }) => ({ id: userId, name: displayName, email }));
   return { session, checklist, members };
 }
 

@@ -4,11 +4,10 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { z } from 'zod';
 import { ChecklistSubpage } from '~/components/checklist-subpage.tsx';
 import { buttonClass, FormAlert, TextField } from '~/components/form.tsx';
-import { getChecklist } from '~/models/checklists.server.ts';
 import { saveTemplateSchema } from '~/models/deal-forms.ts';
-import { CANNOT_EDIT } from '~/models/deals.server.ts';
+import { CANNOT_EDIT, getChecklist, saveChecklistAsTemplate } from '@tieout/db';
+import { attempt } from '~/models/tenancy.server.ts';
 import { canEdit } from '@tieout/db/roles';
-import { saveChecklistAsTemplate } from '~/models/templates.server.ts';
 import { requireUser } from '~/utils/auth.server.ts';
 import { parseForm } from '~/utils/forms.ts';
 
@@ -34,11 +33,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const { session, checklist } = await loadChecklist(request, context, params.checklistId);
   const parsed = parseForm(saveTemplateSchema, await request.formData());
   if (!parsed.ok) return data({ saved: null, fieldErrors: parsed.fieldErrors, values: parsed.values, formError: null }, { status: 400, headers: session.headers });
-  const saved = await saveChecklistAsTemplate(context.db, session.claims, { checklistId: checklist.id, ...parsed.data });
+  const saved = await attempt(() => saveChecklistAsTemplate(context.db, session.claims, { checklistId: checklist.id, ...parsed.data }));
   if (!saved.ok) {
     return data({ saved: null, fieldErrors: {}, values: parsed.data, formError: saved.message }, { status: saved.status, headers: session.headers });
   }
-  return data({ saved: { name: parsed.data.name, items: saved.items }, fieldErrors: {}, values: {}, formError: null }, { headers: session.headers });
+  return data({ saved: { name: parsed.data.name, items: saved.value.items }, fieldErrors: {}, values: {}, formError: null }, { headers: session.headers });
 }
 
 export default function SaveAsTemplate() {

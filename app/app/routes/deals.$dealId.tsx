@@ -8,7 +8,8 @@ import { FigureRollups } from '~/components/figure-rollups.tsx';
 import { buttonClass, fieldClass, FormAlert } from '~/components/form.tsx';
 import { ProgressBadges, ProgressBar } from '~/components/progress.tsx';
 import { newWorkstreamSchema, WORKSTREAM_KIND_LABELS } from '~/models/deal-forms.ts';
-import { createWorkstream, getDeal } from '~/models/deals.server.ts';
+import { createWorkstream, getDeal } from '@tieout/db';
+import { attempt } from '~/models/tenancy.server.ts';
 import { canEdit, roleLabels } from '@tieout/db/roles';
 import { requireUser } from '~/utils/auth.server.ts';
 import { formatUsd, titleCase } from '~/utils/format.ts';
@@ -32,7 +33,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (!dealId.success) throw data('This deal does not exist or you do not have access to it.', { status: 404, headers: session.headers });
   const parsed = parseForm(newWorkstreamSchema, await request.formData());
   if (!parsed.ok) return data({ ok: false as const, fieldErrors: parsed.fieldErrors, formError: null }, { status: 400, headers: session.headers });
-  const created = await createWorkstream(context.db, session.claims, { dealId: dealId.data, ...parsed.data });
+  const created = await attempt(() => createWorkstream(context.db, session.claims, { dealId: dealId.data, ...parsed.data }));
   if (!created.ok) return data({ ok: false as const, fieldErrors: {}, formError: created.message }, { status: created.status, headers: session.headers });
   return data({ ok: true as const, fieldErrors: {}, formError: null }, { headers: session.headers });
 }

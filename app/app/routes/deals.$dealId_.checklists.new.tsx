@@ -4,11 +4,10 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { useId, useState, type ReactNode } from 'react';
 import { z } from 'zod';
 import { buttonClass, FormAlert, inputClass, TextField } from '~/components/form.tsx';
-import { createChecklist } from '~/models/checklist-create.server.ts';
 import { newChecklistSchema, WORKSTREAM_KIND_LABELS } from '~/models/deal-forms.ts';
-import { CANNOT_EDIT, getDeal } from '~/models/deals.server.ts';
+import { CANNOT_EDIT, createChecklist, getDeal, listTemplates, type TemplateSummary } from '@tieout/db';
+import { attempt } from '~/models/tenancy.server.ts';
 import { canEdit } from '@tieout/db/roles';
-import { listTemplates, type TemplateSummary } from '~/models/templates.server.ts';
 import { requireUser } from '~/utils/auth.server.ts';
 import { parseForm } from '~/utils/forms.ts';
 
@@ -41,12 +40,12 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const session = await requireUser(request, context);
   const parsed = parseForm(newChecklistSchema, await request.formData());
   if (!parsed.ok) return data({ fieldErrors: parsed.fieldErrors as Record<string, string>, values: parsed.values, formError: null }, { status: 400, headers: session.headers });
-  const created = await createChecklist(context.db, session.claims, parsed.data, (error) =>
+  const created = await attempt(() => createChecklist(context.db, session.claims, parsed.data, (error) =>
     console.error('Projection of a new checklist failed (rebuilt on its next edit):', error),
-  );
+  ));
   if (!created.ok) return data({ fieldErrors: {}, values: {}, formError: created.message }, { status: created.status, headers: session.headers });
-  if (created.dealId !== params.dealId) return redirect(`/deals/${created.dealId}`, { headers: session.headers });
-  return redirect(`/checklists/${created.id}`, { headers: session.headers });
+  if (created.value.dealId !== params.dealId) return redirect(`/deals/${created.value.dealId}`, { headers: session.headers });
+  return redirect(`/checklists/${created.value.id}`, { headers: session.headers });
 }
 
 /** The template offered first: the workspace's own for this kind of workstream, then the built-in one. */

@@ -3,7 +3,8 @@ import { data, redirect } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { useId } from 'react';
 import { buttonClass, FormAlert, inputClass, TextField } from '~/components/form.tsx';
-import { CANNOT_EDIT, createDeal, listWorkspacesWithDeals } from '~/models/deals.server.ts';
+import { CANNOT_EDIT, createDeal, listWorkspacesWithDeals } from '@tieout/db';
+import { attempt } from '~/models/tenancy.server.ts';
 import { newDealSchema } from '~/models/deal-forms.ts';
 import { canEdit } from '@tieout/db/roles';
 import { requireUser } from '~/utils/auth.server.ts';
@@ -29,11 +30,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const session = await requireUser(request, context);
   const parsed = parseForm(newDealSchema, await request.formData());
   if (!parsed.ok) return data({ fieldErrors: parsed.fieldErrors, values: parsed.values, formError: null }, { status: 400, headers: session.headers });
-  const created = await createDeal(context.db, session.claims, parsed.data);
+  const created = await attempt(() => createDeal(context.db, session.claims, parsed.data));
   if (!created.ok) {
     return data({ fieldErrors: {}, values: {}, formError: created.message }, { status: created.status, headers: session.headers });
   }
-  return redirect(`/deals/${created.id}`, { headers: session.headers });
+  return redirect(`/deals/${created.value.id}`, { headers: session.headers });
 }
 
 export default function NewDeal() {

@@ -1,8 +1,11 @@
-import { writeProjection, type Database, type JwtClaims } from '@tieout/db';
 import { addSection, applyTemplate, setTitle, type ChecklistTemplate } from '@tieout/doc-model';
 import * as Y from 'yjs';
-import { CANNOT_EDIT, type Refusal } from './deals.server.ts';
-import { getTemplate } from './templates.server.ts';
+import { CANNOT_EDIT, requireEditor } from './deals.ts';
+import { storeInitialDocument } from './documents.ts';
+import { writeProjection } from './projection.ts';
+import { getTemplate } from './templates.ts';
+import type { Database, JwtClaims } from './types.ts';
+import { runAsUser, TenancyError } from './workspaces.ts';
 
 export type ChecklistSource = { kind: 'empty'; sectionTitle: string } | { kind: 'template'; templateId: string };
 
@@ -35,37 +38,30 @@ export async function createChecklist(
   claims: JwtClaims,
   input: NewChecklist,
   onProjectionError: (error: unknown) => void = () => {},
-): Promise<{ ok: true; id: string; dealId: string; items: number } | Refusal> {
-  const workstream = await db.asUser(claims, async (sql) => {
-    const { rows } = await sql.query<{ workspace_id: string; deal_id: string; role: string | null }>(
-      `select workspace_id, deal_id, public.workspace_role(workspace_id)::text as role from public.workstreams where id = $1`,
-      [input.workstreamId],
-    );
-    return rows[0] ?? null;
+): Promise<{ id: string; dealId: string; items: number }> {
+  const missing = 'This workstream does not exist or you do not have access to it.';
+  const workstream = await runAsUser(db, claims, CANNOT_EDIT, async (sql) => {
+    const { rows } = await sql.query<{ workspace_id: string; deal_id: string }>(`select workspace_id, deal_id from public.workstreams where id = $1`, [
+      input.workstreamId,
+    ]);
+    const row = rows[0];
+    if (!row) throw new TenancyError('not_found', missing);
+    await requireEditor(sql, row.workspace_id, missing);
+    return row;
   });
-  if (!workstream?.role) return { ok: false, status: 404, message: 'This workstream does not exist or you do not have access to it.' };
-  if (workstream.role !== 'owner' && workstream.role !== 'editor') return { ok: false, status: 403, message: CANNOT_EDIT };
 
-  let doc: Y.Doc;
-  if (input.source.kind === 'template') {
-    const found = await getTemplate(db, claims, workstream.workspace_id, input.source.templateId);
-    if (!found.ok) return found;
-    doc = initialDocument(input.title, { kind: 'template', template: found.template });
-  } else {
-    doc = initialDocument(input.title, input.source);
-  }
-  const state = Y.encodeStateAsUpdate(doc);
+  const doc =
+    input.source.kind === 'template'
+      ? initialDocument(input.title, { kind: 'template', template: await getTemplate(db, claims, workstream.workspace_id, input.source.templateId) })
+      : initialDocument(input.title, input.source);
   try {
-    const id = await db.asUser(claims, async (sql) => {
+    const id = await runAsUser(db, claims, CANNOT_EDIT, async (sql) => {
       const { rows } = await sql.query<{ id: string }>(
         `insert into public.checklists (workspace_id, deal_id, workstream_id, title) values ($1, $2, $3, $4) returning id`,
         [workstream.workspace_id, workstream.deal_id, input.workstreamId, input.title],
       );
       const checklistId = rows[0]!.id;
-      await sql.query(
-        `insert into public.document_snapshots (checklist_id, workspace_id, state, last_update_id) values ($1, $2, $3, 0)`,
-        [checklistId, workstream.workspace_id, state],
-      );
+      await storeInitialDocument(sql, { checklistId, workspaceId: workstream.workspace_id, state: Y.encodeStateAsUpdate(doc) });
       return checklistId;
     });
     let items = 0;
@@ -76,10 +72,7 @@ export async function createChecklist(
       // The projection is derived and rebuilt on the next edit (or by `rebuildProjection`): the checklist stands.
       onProjectionError(error);
     }
-    return { ok: true, id, dealId: workstream.deal_id, items };
-  } catch (error) {
-    if ((error as { code?: unknown } | null)?.code === '42501') return { ok: false, status: 403, message: CANNOT_EDIT };
-    throw error;
+    return { id, dealId: workstream.deal_id, items };
   } finally {
     doc.destroy();
   }

@@ -1,5 +1,5 @@
-import type { Database, JwtClaims } from '@tieout/db';
-import { isMemberRole, type MemberRole } from '@tieout/db/roles';
+import { isMemberRole, type MemberRole } from './roles.ts';
+import type { Database, JwtClaims } from './types.ts';
 
 export interface ChecklistRecord {
   id: string;
@@ -8,13 +8,6 @@ export interface ChecklistRecord {
   deal: { id: string; name: string };
   workstream: { id: string; name: string };
   role: MemberRole | null;
-}
-
-export interface WorkspaceMember {
-  id: string;
-  name: string;
-  email: string;
-  role: MemberRole;
 }
 
 /** The checklist row with its deal and workstream, or null when the user cannot see it. */
@@ -48,21 +41,5 @@ export async function getChecklist(db: Database, claims: JwtClaims, checklistId:
       workstream: { id: row.workstream_id, name: row.workstream_name },
       role: isMemberRole(row.role) ? row.role : null,
     };
-  });
-}
-
-/** Members of a workspace with their display names (candidates for item owners). */
-export async function listWorkspaceMembers(db: Database, claims: JwtClaims, workspaceId: string): Promise<WorkspaceMember[]> {
-  return db.asUser(claims, async (sql) => {
-    const { rows } = await sql.query<{ id: string; name: string; email: string; role: string }>(
-      `select m.user_id as id, coalesce(p.display_name, p.email, m.user_id::text) as name, coalesce(p.email, '') as email,
-              m.role::text as role
-       from public.workspace_members m
-       left join public.profiles p on p.id = m.user_id
-       where m.workspace_id = $1
-       order by name`,
-      [workspaceId],
-    );
-    return rows.filter((row) => isMemberRole(row.role)).map((row) => ({ ...row, role: row.role as MemberRole }));
   });
 }

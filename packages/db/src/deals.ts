@@ -1,8 +1,9 @@
-import type { Database, JwtClaims, Sql } from '@tieout/db';
-import { rollupFigures, type FigureRollup } from '@tieout/doc-model';
-import { addProgress, emptyProgress, progressColumns, progressFromRow, type Progress } from './progress.ts';
-import { isMemberRole, type MemberRole } from '@tieout/db/roles';
+import { addProgress, emptyProgress, rollupFigures, type FigureRollup, type Progress } from '@tieout/doc-model';
+import { progressColumns, progressFromRow } from './progress.ts';
+import { canEdit, isMemberRole, type MemberRole } from './roles.ts';
 import { figuresFromJson, rollupsBy } from './rollups.ts';
+import type { Database, JwtClaims, Sql } from './types.ts';
+import { runAsUser, TenancyError } from './workspaces.ts';
 
 export interface DealSummary {
   id: string;
@@ -200,17 +201,21 @@ export async function getDeal(db: Database, claims: JwtClaims, dealId: string): 
   });
 }
 
-/** A refusal the pages show as is: why, and the HTTP status to answer with. */
-export type Refusal = { ok: false; status: number; message: string };
-
-const permissionDenied = (error: unknown) => (error as { code?: unknown } | null)?.code === '42501';
-
 async function roleIn(sql: Sql, workspaceId: string): Promise<MemberRole | null> {
   const { rows } = await sql.query<{ role: string | null }>(`select public.workspace_role($1)::text as role`, [workspaceId]);
-  return isMemberRole(rows[0]?.role) ? rows[0]!.role as MemberRole : null;
+  const role = rows[0]?.role;
+  return isMemberRole(role) ? role : null;
 }
 
 export const CANNOT_EDIT = 'Only editors and owners of this workspace can do this. Ask an owner to change your role.';
+
+/** Refuses unless the caller may edit the workspace: not_found for a non-member (nothing revealed), forbidden otherwise. */
+export async function requireEditor(sql: Sql, workspaceId: string, notFoundMessage: string): Promise<MemberRole> {
+  const role = await roleIn(sql, workspaceId);
+  if (!role) throw new TenancyError('not_found', notFoundMessage);
+  if (!canEdit(role)) throw new TenancyError('forbidden', CANNOT_EDIT);
+  return role;
+}
 
 export interface NewDeal {
   workspaceId: string;
@@ -221,22 +226,15 @@ export interface NewDeal {
 }
 
 /** Creates a deal as the user: only editors and owners may (the database's policy decides; the check first gives a clear message). */
-export async function createDeal(db: Database, claims: JwtClaims, input: NewDeal): Promise<{ ok: true; id: string } | Refusal> {
-  try {
-    return await db.asUser(claims, async (sql) => {
-      const role = await roleIn(sql, input.workspaceId);
-      if (!role) return { ok: false, status: 404, message: 'This workspace does not exist or you are not a member of it.' } as const;
-      if (role !== 'owner' && role !== 'editor') return { ok: false, status: 403, message: CANNOT_EDIT } as const;
-      const { rows } = await sql.query<{ id: string }>(
-        `insert into public.deals (workspace_id, name, buyer, target, value_usd) values ($1, $2, $3, $4, $5) returning id`,
-        [input.workspaceId, input.name, input.buyer, input.target, input.valueUsd],
-      );
-      return { ok: true, id: rows[0]!.id } as const;
-    });
-  } catch (error) {
-    if (permissionDenied(error)) return { ok: false, status: 403, message: CANNOT_EDIT };
-    throw error;
-  }
+export async function createDeal(db: Database, claims: JwtClaims, input: NewDeal): Promise<{ id: string }> {
+  return runAsUser(db, claims, CANNOT_EDIT, async (sql) => {
+    await requireEditor(sql, input.workspaceId, 'This workspace does not exist or you are not a member of it.');
+    const { rows } = await sql.query<{ id: string }>(
+      `insert into public.deals (workspace_id, name, buyer, target, value_usd) values ($1, $2, $3, $4, $5) returning id`,
+      [input.workspaceId, input.name, input.buyer, input.target, input.valueUsd],
+    );
+    return { id: rows[0]!.id };
+  });
 }
 
 export interface NewWorkstream {
@@ -246,31 +244,26 @@ export interface NewWorkstream {
 }
 
 /** Adds a workstream at the end of the deal's list, as the user. */
-export async function createWorkstream(db: Database, claims: JwtClaims, input: NewWorkstream): Promise<{ ok: true; id: string } | Refusal> {
-  try {
-    return await db.asUser(claims, async (sql) => {
-      const { rows: deals } = await sql.query<{ workspace_id: string }>(`select workspace_id from public.deals where id = $1`, [input.dealId]);
-      const deal = deals[0];
-      if (!deal) return { ok: false, status: 404, message: 'This deal does not exist or you do not have access to it.' } as const;
-      const role = await roleIn(sql, deal.workspace_id);
-      if (role !== 'owner' && role !== 'editor') return { ok: false, status: 403, message: CANNOT_EDIT } as const;
-      const { rows: existing } = await sql.query<{ id: string }>(
-        `select id from public.workstreams where deal_id = $1 and lower(name) = lower($2)`,
-        [input.dealId, input.name],
-      );
-      if (existing.length > 0) return { ok: false, status: 409, message: `This deal already has a workstream named “${input.name}”.` } as const;
-      const { rows } = await sql.query<{ id: string }>(
-        `insert into public.workstreams (workspace_id, deal_id, kind, name, position)
-         values ($1, $2, $3, $4, (select coalesce(max(position), -1) + 1 from public.workstreams where deal_id = $2))
-         returning id`,
-        [deal.workspace_id, input.dealId, input.kind, input.name],
-      );
-      return { ok: true, id: rows[0]!.id } as const;
-    });
-  } catch (error) {
-    if (permissionDenied(error)) return { ok: false, status: 403, message: CANNOT_EDIT };
-    throw error;
-  }
+export async function createWorkstream(db: Database, claims: JwtClaims, input: NewWorkstream): Promise<{ id: string }> {
+  return runAsUser(db, claims, CANNOT_EDIT, async (sql) => {
+    const { rows: deals } = await sql.query<{ workspace_id: string }>(`select workspace_id from public.deals where id = $1`, [input.dealId]);
+    const deal = deals[0];
+    const missing = 'This deal does not exist or you do not have access to it.';
+    if (!deal) throw new TenancyError('not_found', missing);
+    await requireEditor(sql, deal.workspace_id, missing);
+    const { rows: existing } = await sql.query<{ id: string }>(
+      `select id from public.workstreams where deal_id = $1 and lower(name) = lower($2)`,
+      [input.dealId, input.name],
+    );
+    if (existing.length > 0) throw new TenancyError('conflict', `This deal already has a workstream named “${input.name}”.`);
+    const { rows } = await sql.query<{ id: string }>(
+      `insert into public.workstreams (workspace_id, deal_id, kind, name, position)
+       values ($1, $2, $3, $4, (select coalesce(max(position), -1) + 1 from public.workstreams where deal_id = $2))
+       returning id`,
+      [deal.workspace_id, input.dealId, input.kind, input.name],
+    );
+    return { id: rows[0]!.id };
+  });
 }
 
 /** The user's role in a workspace (null when not a member), for pages that offer creation. */

@@ -118,6 +118,51 @@ export async function checklistExists(db: Database, checklistId: string): Promis
   });
 }
 
+/**
+ * The first snapshot of a new checklist's document, written in the caller's transaction together with the
+ * checklist row (decision 091), so a checklist never exists without its document.
+ */
+export async function storeInitialDocument(sql: Sql, input: { checklistId: string; workspaceId: string; state: Uint8Array }): Promise<void> {
+  await sql.query(`insert into public.document_snapshots (checklist_id, workspace_id, state, last_update_id) values ($1, $2, $3, 0)`, [
+    input.checklistId,
+    input.workspaceId,
+    input.state,
+  ]);
+}
+
+/** A checklist's stored document as a Y.Doc, read as the user (empty when they cannot see it). The caller destroys it. */
+export async function loadDocument(db: Database, claims: JwtClaims, checklistId: string): Promise<Y.Doc> {
+  return docFromState(await loadDocumentState(db, claims, checklistId));
+}
+
+/** The document a stored state describes (snapshot and log merged). */
+export function docFromState(state: Pick<DocumentState, 'updates'>): Y.Doc {
+  const doc = new Y.Doc();
+  if (state.updates.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(state.updates));
+  return doc;
+}
+
+/** The highest log id of a document that the user can see (0 when none). */
+export async function latestVisibleUpdateId(db: Database, claims: JwtClaims, checklistId: string): Promise<number> {
+  return db.asUser(claims, async (sql) => {
+    const { rows } = await sql.query<{ id: unknown }>(`select coalesce(max(id), 0) as id from public.document_updates where checklist_id = $1`, [
+      checklistId,
+    ]);
+    return asId(rows[0]?.id);
+  });
+}
+
+/** The updates the user themselves wrote to a document after log id `afterId`, in order. */
+export async function ownUpdatesSince(db: Database, claims: JwtClaims, checklistId: string, afterId: number): Promise<Uint8Array[]> {
+  return db.asUser(claims, async (sql) => {
+    const { rows } = await sql.query<{ update: unknown }>(
+      `select update from public.document_updates where checklist_id = $1 and id > $2 and user_id = auth.uid() order by id`,
+      [checklistId, afterId],
+    );
+    return rows.map((row) => toUint8Array(row.update));
+  });
+}
+
 /** Snapshot plus the update log after it, read as the user (RLS applies: a non-member reads nothing). */
 export async function loadDocumentState(db: Database, claims: JwtClaims, checklistId: string): Promise<DocumentState> {
   return db.asUser(claims, (sql) => readDocumentState(sql, checklistId));

@@ -5,10 +5,18 @@ export * from './demo.ts';
 export * from './documents.ts';
 export * from './roles.ts';
 export * from './live-events.ts';
+export * from './deals.ts';
+export * from './checklists.ts';
+export * from './checklist-create.ts';
+export * from './templates.ts';
+export * from './template-from-checklist.ts';
+export * from './progress.ts';
+export * from './rollups.ts';
 export { createAppendBatcher, type AppendBatcher, type AppendBatcherOptions } from './append-batcher.ts';
 export * from './projection.ts';
 export {
   TenancyError,
+  toTenancyError,
   createWorkspace,
   listMyWorkspaces,
   getWorkspace,
@@ -41,3 +49,5 @@ export { instanceSecret } from './instance-secrets.ts';
 export * from './files.ts';
 export * from './search.ts';
 export * from './reviews.ts';
+export * from './dashboard.ts';
+export * from './notifications.ts';

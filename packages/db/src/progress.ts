@@ -1,13 +1,6 @@
-/** Counts of a checklist (or deal) from the relational projection, public.checklist_items. */
-export interface Progress {
-  total: number;
-  done: number;
-  blocked: number;
-  overdue: number;
-  needsReview: number;
-}
+import type { Progress } from '@tieout/doc-model';
 
-export const emptyProgress: Progress = { total: 0, done: 0, blocked: 0, overdue: 0, needsReview: 0 };
+/* Progress (the type, adding, percent) is defined in @tieout/doc-model; this is how SQL computes it. */
 
 /** SQL select-list for a Progress over rows of public.checklist_items aliased `ci` (counts as int on both engines). */
 export const progressColumns = `
@@ -25,20 +18,4 @@ export function progressFromRow(row: { total: unknown; done: unknown; blocked: u
     overdue: Number(row.overdue ?? 0),
     needsReview: Number(row.needs_review ?? 0),
   };
-}
-
-export function addProgress(a: Progress, b: Progress): Progress {
-  return {
-    total: a.total + b.total,
-    done: a.done + b.done,
-    blocked: a.blocked + b.blocked,
-    overdue: a.overdue + b.overdue,
-    needsReview: a.needsReview + b.needsReview,
-  };
-}
-
-/** Whole percent done, rounded down so 99.6% never shows as 100% while an item is open. */
-export function percentDone(progress: Pick<Progress, 'done' | 'total'>): number {
-  if (progress.total <= 0) return 0;
-  return Math.floor((progress.done / progress.total) * 100);
 }

@@ -1,8 +1,9 @@
-import { loadDocumentState, type Database, type JwtClaims } from '@tieout/db';
 import { checklistTemplateSchema, readChecklist, WORKSTREAM_KINDS, type ChecklistTemplate, type WorkstreamKind } from '@tieout/doc-model';
-import * as Y from 'yjs';
-import { CANNOT_EDIT, type Refusal } from './deals.server.ts';
+import { CANNOT_EDIT, requireEditor } from './deals.ts';
+import { loadDocument } from './documents.ts';
 import { templateFromChecklist, templateKey } from './template-from-checklist.ts';
+import type { Database, JwtClaims } from './types.ts';
+import { runAsUser, TenancyError, toTenancyError } from './workspaces.ts';
 
 /** Templates are rows of public.checklist_templates: the built-ins (no workspace) and the workspace's own. */
 export interface TemplateSummary {
@@ -45,27 +46,22 @@ export async function listTemplates(db: Database, claims: JwtClaims, workspaceId
   });
 }
 
-/** A template's data, validated; null when the user cannot see it or it belongs to another workspace. */
-export async function getTemplate(
-  db: Database,
-  claims: JwtClaims,
-  workspaceId: string,
-  templateId: string,
-): Promise<{ ok: true; template: ChecklistTemplate } | Refusal> {
-  const row = await db.asUser(claims, async (sql) => {
+/** A template's data, validated; not_found when the user cannot see it or it belongs to another workspace. */
+export async function getTemplate(db: Database, claims: JwtClaims, workspaceId: string, templateId: string): Promise<ChecklistTemplate> {
+  const row = await runAsUser(db, claims, 'Not allowed to read this template', async (sql) => {
     const { rows } = await sql.query<{ body: unknown }>(
       `select body from public.checklist_templates where id = $1 and (workspace_id is null or workspace_id = $2)`,
       [templateId, workspaceId],
     );
     return rows[0] ?? null;
   });
-  if (!row) return { ok: false, status: 404, message: 'This template does not exist or is not available in this workspace.' };
+  if (!row) throw new TenancyError('not_found', 'This template does not exist or is not available in this workspace.');
   const parsed = checklistTemplateSchema.safeParse(typeof row.body === 'string' ? JSON.parse(row.body) : row.body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ok: false, status: 422, message: `This template is not valid (${issue?.path.join('.') || 'template'}: ${issue?.message}). Choose another one.` };
+    throw new TenancyError('invalid_input', `This template is not valid (${issue?.path.join('.') || 'template'}: ${issue?.message}). Choose another one.`);
   }
-  return { ok: true, template: parsed.data };
+  return parsed.data;
 }
 
 export interface SaveAsTemplateInput {
@@ -75,28 +71,23 @@ export interface SaveAsTemplateInput {
 }
 
 /** Stores the checklist's current structure as a template of its workspace, as the user (editors and owners). */
-export async function saveChecklistAsTemplate(
-  db: Database,
-  claims: JwtClaims,
-  input: SaveAsTemplateInput,
-): Promise<{ ok: true; id: string; key: string; items: number } | Refusal> {
-  const checklist = await db.asUser(claims, async (sql) => {
-    const { rows } = await sql.query<{ workspace_id: string; kind: string; role: string | null }>(
-      `select c.workspace_id, ws.kind, public.workspace_role(c.workspace_id)::text as role
-         from public.checklists c join public.workstreams ws on ws.id = c.workstream_id where c.id = $1`,
+export async function saveChecklistAsTemplate(db: Database, claims: JwtClaims, input: SaveAsTemplateInput): Promise<{ id: string; key: string; items: number }> {
+  const missing = 'This checklist does not exist or you do not have access to it.';
+  const checklist = await runAsUser(db, claims, CANNOT_EDIT, async (sql) => {
+    const { rows } = await sql.query<{ workspace_id: string; kind: string }>(
+      `select c.workspace_id, ws.kind from public.checklists c join public.workstreams ws on ws.id = c.workstream_id where c.id = $1`,
       [input.checklistId],
     );
-    return rows[0] ?? null;
+    const row = rows[0];
+    if (!row) throw new TenancyError('not_found', missing);
+    await requireEditor(sql, row.workspace_id, missing);
+    return row;
   });
-  if (!checklist?.role) return { ok: false, status: 404, message: 'This checklist does not exist or you do not have access to it.' };
-  if (checklist.role !== 'owner' && checklist.role !== 'editor') return { ok: false, status: 403, message: CANNOT_EDIT };
 
-  const state = await loadDocumentState(db, claims, input.checklistId);
-  const doc = new Y.Doc();
-  if (state.updates.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(state.updates));
+  const doc = await loadDocument(db, claims, input.checklistId);
   const view = readChecklist(doc);
   doc.destroy();
-  if (view.sections.length === 0) return { ok: false, status: 422, message: 'This checklist has no sections yet, so there is nothing to save as a template.' };
+  if (view.sections.length === 0) throw new TenancyError('invalid_input', 'This checklist has no sections yet, so there is nothing to save as a template.');
   const key = templateKey(input.name);
   const workstream = isWorkstreamKind(checklist.kind) ? checklist.kind : 'custom';
   const template = templateFromChecklist(view, { key, name: input.name, description: input.description, workstream });
@@ -111,11 +102,11 @@ export async function saveChecklistAsTemplate(
       return rows[0]!.id;
     });
     const items = template.sections.reduce((sum, section) => sum + section.items.length, 0);
-    return { ok: true, id, key, items };
+    return { id, key, items };
   } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
-    if (code === '23505') return { ok: false, status: 409, message: `This workspace already has a template named like “${input.name}”. Choose another name.` };
-    if (code === '42501') return { ok: false, status: 403, message: CANNOT_EDIT };
-    throw error;
+    if ((error as { code?: unknown } | null)?.code === '23505') {
+      throw new TenancyError('conflict', `This workspace already has a template named like “${input.name}”. Choose another name.`, { cause: error });
+    }
+    throw toTenancyError(error, CANNOT_EDIT);
   }
 }

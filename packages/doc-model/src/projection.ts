@@ -168,7 +168,8 @@ export function rollupFigures(items: readonly RollupInput[]): FigureRollup[] {
     .sort((a, b) => kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) || a.label.localeCompare(b.label));
 }
 
-export interface ProgressSummary {
+/** Counts of a checklist, workstream or deal: one definition for the pages, the projection and the roll-ups. */
+export interface Progress {
   total: number;
   done: number;
   blocked: number;
@@ -177,7 +178,7 @@ export interface ProgressSummary {
 }
 
 /** Progress counts; overdue as `isOverdue` says (see dates.ts). */
-export function summarizeProgress(items: Pick<ItemView, 'status' | 'dueDate'>[], today: string): ProgressSummary {
+export function summarizeProgress(items: Pick<ItemView, 'status' | 'dueDate'>[], today: string): Progress {
   return {
     total: items.length,
     done: items.filter((item) => item.status === 'done').length,
@@ -185,4 +186,22 @@ export function summarizeProgress(items: Pick<ItemView, 'status' | 'dueDate'>[],
     needsReview: items.filter((item) => item.status === 'needs_review').length,
     overdue: items.filter((item) => isOverdue(item, today)).length,
   };
+}
+
+export const emptyProgress: Progress = { total: 0, done: 0, blocked: 0, overdue: 0, needsReview: 0 };
+
+export function addProgress(a: Progress, b: Progress): Progress {
+  return {
+    total: a.total + b.total,
+    done: a.done + b.done,
+    blocked: a.blocked + b.blocked,
+    overdue: a.overdue + b.overdue,
+    needsReview: a.needsReview + b.needsReview,
+  };
+}
+
+/** Whole percent done, rounded down so 99.6% never shows as 100% while an item is open. */
+export function percentDone(progress: Pick<Progress, 'done' | 'total'>): number {
+  if (progress.total <= 0) return 0;
+  return Math.floor((progress.done / progress.total) * 100);
 }
