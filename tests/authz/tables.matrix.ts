@@ -290,6 +290,47 @@ export const tableMatrix = [
     }),
   }),
 
+  // checklist_item_counts and checklist_progress_days: the dashboard's pre-aggregated numbers, written by triggers on the
+  // projection only (docs/decisions/140).
+  tableCase({
+    table: 'checklist_item_counts', operation: 'select', action: 'a checklist’s item counts', allowed: members,
+    statement: (t) => ({ text: `select 1 from public.checklist_item_counts where checklist_id = $1`, params: [t.checklistId] }),
+  }),
+  tableCase({
+    table: 'checklist_item_counts', operation: 'insert', action: 'item counts', allowed: nobody,
+    statement: (t) => ({
+      text: `insert into public.checklist_item_counts (checklist_id, workspace_id, deal_id, status, items) values ($1, $2, $3, 'blocked', 99) returning 1`,
+      params: [t.checklistId, t.id, t.dealId],
+    }),
+  }),
+  tableCase({
+    table: 'checklist_item_counts', operation: 'update', action: 'item counts', allowed: nobody,
+    statement: (t) => ({ text: `update public.checklist_item_counts set items = 0 where checklist_id = $1 returning 1`, params: [t.checklistId] }),
+  }),
+  tableCase({
+    table: 'checklist_item_counts', operation: 'delete', action: 'item counts', allowed: nobody,
+    statement: (t) => ({ text: `delete from public.checklist_item_counts where checklist_id = $1 returning 1`, params: [t.checklistId] }),
+  }),
+  tableCase({
+    table: 'checklist_progress_days', operation: 'select', action: 'a checklist’s progress by day', allowed: members,
+    statement: (t) => ({ text: `select 1 from public.checklist_progress_days where checklist_id = $1`, params: [t.checklistId] }),
+  }),
+  tableCase({
+    table: 'checklist_progress_days', operation: 'insert', action: 'a day of progress', allowed: nobody,
+    statement: (t) => ({
+      text: `insert into public.checklist_progress_days (checklist_id, workspace_id, deal_id, day, total, done) values ($1, $2, $3, '2020-01-01', 10, 10) returning 1`,
+      params: [t.checklistId, t.id, t.dealId],
+    }),
+  }),
+  tableCase({
+    table: 'checklist_progress_days', operation: 'update', action: 'a day of progress', allowed: nobody,
+    statement: (t) => ({ text: `update public.checklist_progress_days set done = total where checklist_id = $1 returning 1`, params: [t.checklistId] }),
+  }),
+  tableCase({
+    table: 'checklist_progress_days', operation: 'delete', action: 'a day of progress', allowed: nobody,
+    statement: (t) => ({ text: `delete from public.checklist_progress_days where checklist_id = $1 returning 1`, params: [t.checklistId] }),
+  }),
+
   // checklist_templates: built-ins for every signed-in user; a workspace's own for its members, managed by editors.
   tableCase({
     table: 'checklist_templates', operation: 'select', action: 'the workspace’s template', allowed: members,

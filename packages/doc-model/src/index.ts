@@ -4,6 +4,7 @@ export * from './checklist.ts';
 export * from './template.ts';
 export * from './projection.ts';
 export * from './dates.ts';
+export * from './exposure.ts';
 export { newId } from './ids.ts';
 export * from './update-guard.ts';
 export * from './review.ts';

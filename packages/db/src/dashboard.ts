@@ -1,0 +1,606 @@
+import {
+  ITEM_STATUSES,
+  RISK_LEVELS,
+  addDays,
+  exposureOf,
+  figureIssues,
+  rollupFigures,
+  storedFigureSchema,
+  weekEnd,
+  type ExposureGroup,
+  type Figure,
+  type FigureRollup,
+  type ItemStatus,
+  type RiskLevel,
+} from '@tieout/doc-model';
+import { z } from 'zod';
+import type { Database, JwtClaims, Sql } from './types.ts';
+
+/*
+ * The managers' numbers (issue 14): read from the pre-aggregated counts (public.checklist_item_counts, maintained
+ * by triggers on the projection) and from indexed reads of public.checklist_items that start with the workspace
+ * or deal, always under the caller's RLS. Nothing here opens a Yjs document. "Today" is a parameter (doc-model
+ * dates.ts), never the database's current_date. docs/decisions/140, 141.
+ */
+
+export type StatusCounts = Record<ItemStatus, number> & { total: number };
+
+export const emptyCounts = (): StatusCounts => ({ total: 0, not_started: 0, in_progress: 0, needs_review: 0, blocked: 0, done: 0 });
+
+function addCount(counts: StatusCounts, status: string, items: number): void {
+  if ((ITEM_STATUSES as readonly string[]).includes(status)) counts[status as ItemStatus] += items;
+  counts.total += items;
+}
+
+/** A risk level, or 'none' for items without one (a heatmap column and a filter value). */
+export type RiskKey = RiskLevel | 'none';
+export const RISK_KEYS: readonly RiskKey[] = [...[...RISK_LEVELS].reverse(), 'none'];
+
+export class DashboardError extends Error {
+  override name = 'DashboardError';
+  constructor(
+    readonly status: 400 | 404,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const NOT_FOUND_MESSAGE = 'This deal or workspace does not exist or you do not have access to it.';
+
+export type DashboardScope = { kind: 'workspace'; workspaceId: string } | { kind: 'deal'; dealId: string };
+
+export interface ScopeInfo {
+  kind: 'workspace' | 'deal';
+  workspace: { id: string; name: string };
+  role: string | null;
+  deal: { id: string; name: string; buyer: string | null; target: string | null; targetSigningDate: string | null } | null;
+  /** The deals of the workspace (for filters and the per-deal exposure tables). */
+  deals: { id: string; name: string; targetSigningDate: string | null }[];
+  workstreams: { id: string; name: string; kind: string; dealId: string; position: number }[];
+  members: { id: string; name: string }[];
+}
+
+const uuid = z.uuid();
+
+/** The workspace or deal, as the caller sees it; a DashboardError(404) when it does not exist for them. */
+export async function readScope(sql: Sql, scope: DashboardScope): Promise<ScopeInfo> {
+  const id = scope.kind === 'workspace' ? scope.workspaceId : scope.dealId;
+  if (!uuid.safeParse(id).success) throw new DashboardError(404, NOT_FOUND_MESSAGE);
+  let workspaceId: string;
+  let deal: ScopeInfo['deal'] = null;
+  if (scope.kind === 'deal') {
+    const { rows } = await sql.query<{ id: string; name: string; buyer: string | null; target: string | null; target_signing_date: string | null; workspace_id: string }>(
+      `select id, name, buyer, target, target_signing_date::text, workspace_id from public.deals where id = $1`,
+      [scope.dealId],
+    );
+    const row = rows[0];
+    if (!row) throw new DashboardError(404, NOT_FOUND_MESSAGE);
+    workspaceId = row.workspace_id;
+    deal = { id: row.id, name: row.name, buyer: row.buyer, target: row.target, targetSigningDate: row.target_signing_date };
+  } else {
+    workspaceId = scope.workspaceId;
+  }
+  const { rows: workspaces } = await sql.query<{ id: string; name: string; role: string | null }>(
+    `select id, name, public.workspace_role(id)::text as role from public.workspaces where id = $1 and public.is_workspace_member(id)`,
+    [workspaceId],
+  );
+  const workspace = workspaces[0];
+  if (!workspace) throw new DashboardError(404, NOT_FOUND_MESSAGE);
+  const { rows: deals } = await sql.query<{ id: string; name: string; target_signing_date: string | null }>(
+    `select id, name, target_signing_date::text from public.deals where workspace_id = $1 order by created_at, name`,
+    [workspaceId],
+  );
+  const { rows: workstreams } = await sql.query<{ id: string; name: string; kind: string; deal_id: string; position: number }>(
+    `select id, name, kind, deal_id, position from public.workstreams where workspace_id = $1 ${deal ? 'and deal_id = $2' : ''}
+      order by position, name`,
+    deal ? [workspaceId, deal.id] : [workspaceId],
+  );
+  const { rows: members } = await sql.query<{ id: string; name: string }>(
+    `select p.id, p.display_name as name from public.workspace_members m join public.profiles p on p.id = m.user_id
+      where m.workspace_id = $1 order by p.display_name, p.id`,
+    [workspaceId],
+  );
+  return {
+    kind: scope.kind,
+    workspace: { id: workspace.id, name: workspace.name },
+    role: workspace.role,
+    deal,
+    deals: deals.map((row) => ({ id: row.id, name: row.name, targetSigningDate: row.target_signing_date })),
+    workstreams: workstreams.map((row) => ({ id: row.id, name: row.name, kind: row.kind, dealId: row.deal_id, position: Number(row.position) })),
+    members,
+  };
+}
+
+/** `where` of a scope over a table aliased `alias` with workspace_id and deal_id columns, and its parameters from $start. */
+function scopeWhere(info: ScopeInfo, alias: string, start = 1): { clause: string; params: unknown[] } {
+  return info.deal
+    ? { clause: `${alias}.workspace_id = $${start} and ${alias}.deal_id = $${start + 1}`, params: [info.workspace.id, info.deal.id] }
+    : { clause: `${alias}.workspace_id = $${start}`, params: [info.workspace.id] };
+}
+
+export interface ChecklistCounts {
+  id: string;
+  title: string;
+  workstreamId: string;
+  dealId: string;
+  counts: StatusCounts;
+}
+
+export interface WorkstreamProgress {
+  id: string;
+  name: string;
+  kind: string;
+  dealId: string;
+  dealName: string;
+  counts: StatusCounts;
+  checklists: ChecklistCounts[];
+}
+
+export interface OwnerLoad {
+  /** Null: not assigned. */
+  ownerId: string | null;
+  name: string;
+  open: number;
+  overdue: number;
+  blocked: number;
+}
+
+export interface HeatmapRow {
+  workstreamId: string;
+  name: string;
+  dealName: string;
+  /** Open items per risk level. */
+  cells: Record<RiskKey, number>;
+}
+
+export interface ProgressPoint {
+  day: string;
+  done: number;
+  open: number;
+}
+
+export interface DealExposure {
+  dealId: string;
+  dealName: string;
+  groups: ExposureGroup[];
+}
+
+export interface Dashboard {
+  scope: ScopeInfo;
+  today: string;
+  weekEnd: string;
+  counts: StatusCounts;
+  workstreams: WorkstreamProgress[];
+  overdue: number;
+  dueThisWeek: number;
+  blocked: number;
+  waitingForReview: number;
+  workload: OwnerLoad[];
+  heatmap: HeatmapRow[];
+  /** All figures of the scope, verified and unverified apart. */
+  figures: FigureRollup[];
+  exposure: DealExposure[];
+  /** Deal scope only: done and open items per day. */
+  history: ProgressPoint[];
+  /** Where the history comes from. */
+  historySource: 'progress_days';
+}
+
+type CountRow = { checklist_id: string; status: string; risk: string | null; owner_id: string | null; items: number | string };
+
+/** The dashboard of a workspace or a deal, as the caller may see it. */
+export async function getDashboard(db: Database, claims: JwtClaims, scope: DashboardScope, today: string): Promise<Dashboard> {
+  return db.asUser(claims, async (sql) => {
+    const info = await readScope(sql, scope);
+    const where = scopeWhere(info, 'c');
+    const { rows: checklists } = await sql.query<{ id: string; title: string; workstream_id: string; deal_id: string }>(
+      `select c.id, c.title, c.workstream_id, c.deal_id from public.checklists c where ${where.clause} order by c.created_at, c.title`,
+      where.params,
+    );
+    const { rows: counts } = await sql.query<CountRow>(
+      `select c.checklist_id, c.status, c.risk, c.owner_id, c.items from public.checklist_item_counts c where ${where.clause}`,
+      where.params,
+    );
+    const dated = scopeWhere(info, 'ci', 2);
+    const { rows: due } = await sql.query<{ owner_id: string | null; overdue: number | string; this_week: number | string }>(
+      `select ci.owner_id,
+              count(*) filter (where ci.due_date < $1::date) as overdue,
+              count(*) filter (where ci.due_date >= $1::date and ci.due_date <= $${dated.params.length + 2}::date) as this_week
+         from public.checklist_items ci
+        where ${dated.clause} and ci.status <> 'done' and ci.due_date is not null and ci.due_date <= $${dated.params.length + 2}::date
+        group by ci.owner_id`,
+      [today, ...dated.params, weekEnd(today)],
+    );
+    const figures = await scopeFigures(sql, info);
+    const history = info.deal ? await progressHistory(sql, info, today) : [];
+
+    const deals = new Map(info.deals.map((deal) => [deal.id, deal.name]));
+    const names = new Map(info.members.map((member) => [member.id, member.name]));
+    const total = emptyCounts();
+    const byChecklist = new Map<string, StatusCounts>();
+    const workload = new Map<string | null, OwnerLoad>();
+    const loadOf = (ownerId: string | null) => {
+      let load = workload.get(ownerId);
+      if (!load) {
+        load = { ownerId, name: ownerId === null ? 'Unassigned' : names.get(ownerId) ?? 'Former member', open: 0, overdue: 0, blocked: 0 };
+        workload.set(ownerId, load);
+      }
+      return load;
+    };
+    const checklistById = new Map(checklists.map((row) => [row.id, row]));
+    const riskByWorkstream = new Map<string, Record<RiskKey, number>>();
+    for (const row of counts) {
+      const items = Number(row.items);
+      addCount(total, row.status, items);
+      const list = byChecklist.get(row.checklist_id) ?? emptyCounts();
+      addCount(list, row.status, items);
+      byChecklist.set(row.checklist_id, list);
+      if (row.status !== 'done') {
+        const load = loadOf(row.owner_id);
+        load.open += items;
+        if (row.status === 'blocked') load.blocked += items;
+        const workstreamId = checklistById.get(row.checklist_id)?.workstream_id;
+        if (workstreamId) {
+          const cells = riskByWorkstream.get(workstreamId) ?? emptyRiskCells();
+          const risk = (RISK_KEYS as readonly string[]).includes(row.risk ?? 'none') ? ((row.risk ?? 'none') as RiskKey) : 'none';
+          cells[risk] += items;
+          riskByWorkstream.set(workstreamId, cells);
+        }
+      }
+    }
+    let overdue = 0;
+    let dueThisWeek = 0;
+    for (const row of due) {
+      overdue += Number(row.overdue);
+      dueThisWeek += Number(row.this_week);
+      if (Number(row.overdue) > 0) loadOf(row.owner_id).overdue += Number(row.overdue);
+    }
+    const workstreams: WorkstreamProgress[] = info.workstreams.map((workstream) => {
+      const lists = checklists
+        .filter((row) => row.workstream_id === workstream.id)
+        .map((row) => ({ id: row.id, title: row.title, workstreamId: row.workstream_id, dealId: row.deal_id, counts: byChecklist.get(row.id) ?? emptyCounts() }));
+      const sum = emptyCounts();
+      for (const list of lists) for (const status of ITEM_STATUSES) addCount(sum, status, list.counts[status]);
+      return { id: workstream.id, name: workstream.name, kind: workstream.kind, dealId: workstream.dealId, dealName: deals.get(workstream.dealId) ?? '', counts: sum, checklists: lists };
+    });
+    const heatmap = info.workstreams.map((workstream) => ({
+      workstreamId: workstream.id,
+      name: workstream.name,
+      dealName: deals.get(workstream.dealId) ?? '',
+      cells: riskByWorkstream.get(workstream.id) ?? emptyRiskCells(),
+    }));
+    const exposureDeals = info.deal ? [info.deal] : info.deals;
+    return {
+      scope: info,
+      today,
+      weekEnd: weekEnd(today),
+      counts: total,
+      workstreams,
+      overdue,
+      dueThisWeek,
+      blocked: total.blocked,
+      waitingForReview: total.needs_review,
+      workload: [...workload.values()].filter((load) => load.open > 0).sort((a, b) => b.open - a.open || a.name.localeCompare(b.name)),
+      heatmap,
+      figures: rollupFigures(figures),
+      exposure: exposureDeals.map((deal) => ({
+        dealId: deal.id,
+        dealName: deal.name,
+        groups: exposureOf(figures.filter((item) => item.dealId === deal.id)),
+      })),
+      history,
+      historySource: 'progress_days',
+    };
+  });
+}
+
+const emptyRiskCells = (): Record<RiskKey, number> => ({ critical: 0, high: 0, medium: 0, low: 0, none: 0 });
+
+/** Stored figures as the projection holds them (jsonb); entries that are not figures are skipped, bad values kept (and flagged by the roll-up). */
+export function storedFigures(value: unknown): Figure[] {
+  let list = value;
+  if (typeof value === 'string') {
+    try {
+      list = JSON.parse(value);
+    } catch {
+      return [];
+    }
+  }
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((entry) => {
+    const parsed = storedFigureSchema.safeParse(entry);
+    return parsed.success ? [parsed.data] : [];
+  });
+}
+
+export interface ItemFigures {
+  key: string;
+  dealId: string;
+  checklistId: string;
+  workstreamId: string;
+  figures: Figure[];
+  verified: boolean;
+}
+
+/** The items with figures in a scope (an index on deal_id where figures <> '[]'), each with whether it is approved. */
+async function scopeFigures(sql: Sql, info: ScopeInfo): Promise<ItemFigures[]> {
+  const where = scopeWhere(info, 'ci');
+  const { rows } = await sql.query<{ checklist_id: string; item_id: string; deal_id: string; workstream_id: string; figures: unknown; state: string | null }>(
+    `select ci.checklist_id, ci.item_id, ci.deal_id, c.workstream_id, ci.figures, rs.state
+       from public.checklist_items ci
+       join public.checklists c on c.id = ci.checklist_id
+       left join public.item_review_states rs on rs.checklist_id = ci.checklist_id and rs.item_id = ci.item_id
+      where ${where.clause} and ci.figures <> '[]'::jsonb`,
+    where.params,
+  );
+  return rows.map((row) => ({
+    key: `${row.checklist_id}/${row.item_id}`,
+    dealId: row.deal_id,
+    checklistId: row.checklist_id,
+    workstreamId: row.workstream_id,
+    figures: storedFigures(row.figures),
+    verified: row.state === 'approved',
+  }));
+}
+
+/** Done and open items per day, from the projection's own day-by-day record, carried forward over quiet days. */
+async function progressHistory(sql: Sql, info: ScopeInfo, today: string): Promise<ProgressPoint[]> {
+  const { rows } = await sql.query<{ checklist_id: string; day: string; total: number | string; done: number | string }>(
+    `select p.checklist_id, p.day::text as day, p.total, p.done from public.checklist_progress_days p
+      where p.workspace_id = $1 and p.deal_id = $2 and p.day <= $3::date order by p.day`,
+    [info.workspace.id, info.deal!.id, today],
+  );
+  if (rows.length === 0) return [];
+  const first = rows[0]!.day;
+  const latest = new Map<string, { total: number; done: number }>();
+  const points: ProgressPoint[] = [];
+  let index = 0;
+  for (let day = first; day <= today; day = addDays(day, 1)) {
+    while (index < rows.length && rows[index]!.day === day) {
+      const row = rows[index]!;
+      latest.set(row.checklist_id, { total: Number(row.total), done: Number(row.done) });
+      index += 1;
+    }
+    let done = 0;
+    let total = 0;
+    for (const value of latest.values()) {
+      done += value.done;
+      total += value.total;
+    }
+    points.push({ day, done, open: total - done });
+    if (points.length > 3660) break;
+  }
+  return points;
+}
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/* The cross-checklist item list                                                                                 */
+/* ------------------------------------------------------------------------------------------------------------ */
+
+const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value));
+
+/** The filters of the item list, as they appear in the URL (every value optional). */
+export const itemFilterSchema = z
+  .object({
+    deal: z.uuid({ message: 'Not a deal of this workspace' }).optional(),
+    workstream: z.uuid({ message: 'Not a workstream of this workspace' }).optional(),
+    checklist: z.uuid({ message: 'Not a checklist of this workspace' }).optional(),
+    owner: z.union([z.literal('unassigned'), z.uuid({ message: 'Not a member of this workspace' })]).optional(),
+    risk: z.enum(RISK_KEYS as [RiskKey, ...RiskKey[]], { message: `Risk is one of ${RISK_KEYS.join(', ')}` }).optional(),
+    status: z.enum([...ITEM_STATUSES, 'open'] as [string, ...string[]], { message: `Status is one of ${[...ITEM_STATUSES, 'open'].join(', ')}` }).optional(),
+    due: z.enum(['overdue', 'this-week', 'none'], { message: 'Due is one of overdue, this-week, none' }).optional(),
+    dueFrom: isoDay.optional(),
+    dueTo: isoDay.optional(),
+    verified: z.enum(['yes', 'no'], { message: 'Verified is yes or no' }).optional(),
+  })
+  .strict();
+export type ItemFilter = z.infer<typeof itemFilterSchema>;
+export const ITEM_FILTER_KEYS = Object.keys(itemFilterSchema.shape) as (keyof ItemFilter)[];
+
+/** Reads filters from URL search parameters; unknown parameters and bad values are a DashboardError(400) naming them. */
+export function parseItemFilter(params: URLSearchParams): ItemFilter {
+  const raw: Record<string, string> = {};
+  for (const [key, value] of params) {
+    if (key === 'page') continue;
+    if (value === '') continue;
+    if (key in raw) throw new DashboardError(400, `The filter “${key}” is given twice`);
+    raw[key] = value;
+  }
+  const parsed = itemFilterSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    if (issue.code === 'unrecognized_keys') throw new DashboardError(400, `There is no filter called “${issue.keys[0]}”`);
+    const field = String(issue.path[0] ?? '');
+    const message = field === 'dueFrom' || field === 'dueTo' ? 'Use a date like 2026-12-31' : issue.message;
+    throw new DashboardError(400, `Filter “${field}”: ${message} (got “${raw[field]}”)`);
+  }
+  if (parsed.data.dueFrom && parsed.data.dueTo && parsed.data.dueFrom > parsed.data.dueTo) {
+    throw new DashboardError(400, 'The due range ends before it starts');
+  }
+  return parsed.data;
+}
+
+export interface ListedItem {
+  checklistId: string;
+  itemId: string;
+  checklistTitle: string;
+  dealId: string;
+  dealName: string;
+  workstreamId: string;
+  workstreamName: string;
+  sectionTitle: string | null;
+  title: string;
+  status: ItemStatus;
+  ownerId: string | null;
+  ownerName: string | null;
+  dueDate: string | null;
+  risk: RiskLevel | null;
+  figures: Figure[];
+  /** Figures whose value cannot be right (old data), by figure id. */
+  figureIssues: Record<string, string>;
+  review: { state: string; decidedBy: string | null; decidedAt: string | null };
+  updatedAt: string;
+  updatedBy: string | null;
+}
+
+export interface ItemList {
+  scope: ScopeInfo;
+  filter: ItemFilter;
+  items: ListedItem[];
+  /** All matching items (the list shows at most `limit`). */
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+type ListRow = {
+  checklist_id: string;
+  item_id: string;
+  checklist_title: string;
+  deal_id: string;
+  workstream_id: string;
+  section_title: string | null;
+  position: string;
+  title: string;
+  status: string;
+  owner_id: string | null;
+  due_date: string | null;
+  risk: string | null;
+  figures: unknown;
+  updated_at: string;
+  updated_by: string | null;
+  state: string | null;
+  decided_by: string | null;
+  decided_at: string | null;
+  total: number | string;
+};
+
+/**
+ * Items of a workspace or deal that pass the filter. Ids in the filter must belong to the scope: a deal, workstream,
+ * checklist or owner the caller cannot see there is a DashboardError(400), which names the filter and says nothing
+ * about whether the thing exists elsewhere.
+ */
+export async function listItems(
+  db: Database,
+  claims: JwtClaims,
+  scope: DashboardScope,
+  filter: ItemFilter,
+  today: string,
+  page: { limit?: number; offset?: number } = {},
+): Promise<ItemList> {
+  const limit = Math.min(Math.max(page.limit ?? 200, 1), 100_000);
+  const offset = Math.max(page.offset ?? 0, 0);
+  return db.asUser(claims, async (sql) => {
+    const info = await readScope(sql, scope);
+    if (filter.deal && !info.deals.some((deal) => deal.id === filter.deal)) throw new DashboardError(400, 'Filter “deal”: not a deal of this workspace');
+    if (filter.deal && info.deal && filter.deal !== info.deal.id) throw new DashboardError(400, 'Filter “deal”: not this deal');
+    if (filter.workstream && !info.workstreams.some((workstream) => workstream.id === filter.workstream)) {
+      throw new DashboardError(400, `Filter “workstream”: not a workstream of this ${info.deal ? 'deal' : 'workspace'}`);
+    }
+    if (filter.owner && filter.owner !== 'unassigned' && !info.members.some((member) => member.id === filter.owner)) {
+      throw new DashboardError(400, 'Filter “owner”: not a member of this workspace');
+    }
+    const where = scopeWhere(info, 'ci');
+    const params = [...where.params];
+    const add = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const conditions = [where.clause];
+    if (filter.deal) conditions.push(`ci.deal_id = ${add(filter.deal)}`);
+    if (filter.workstream) conditions.push(`c.workstream_id = ${add(filter.workstream)}`);
+    if (filter.checklist) conditions.push(`ci.checklist_id = ${add(filter.checklist)}`);
+    if (filter.owner === 'unassigned') conditions.push(`ci.owner_id is null`);
+    else if (filter.owner) conditions.push(`ci.owner_id = ${add(filter.owner)}`);
+    if (filter.risk === 'none') conditions.push(`ci.risk is null`);
+    else if (filter.risk) conditions.push(`ci.risk = ${add(filter.risk)}`);
+    if (filter.status === 'open') conditions.push(`ci.status <> 'done'`);
+    else if (filter.status) conditions.push(`ci.status = ${add(filter.status)}`);
+    if (filter.due === 'overdue') conditions.push(`ci.status <> 'done' and ci.due_date < ${add(today)}::date`);
+    if (filter.due === 'this-week') {
+      conditions.push(`ci.status <> 'done' and ci.due_date >= ${add(today)}::date and ci.due_date <= ${add(weekEnd(today))}::date`);
+    }
+    if (filter.due === 'none') conditions.push(`ci.due_date is null`);
+    if (filter.dueFrom) conditions.push(`ci.due_date >= ${add(filter.dueFrom)}::date`);
+    if (filter.dueTo) conditions.push(`ci.due_date <= ${add(filter.dueTo)}::date`);
+    // The review state only for the items that pass the other filters (a lateral read of the latest decision).
+    const verified = filter.verified === 'yes' ? `where r.state = 'approved'` : filter.verified === 'no' ? `where r.state is distinct from 'approved'` : '';
+    const { rows } = await sql.query<ListRow>(
+      `with matching as (
+         select ci.checklist_id, ci.item_id, c.title as checklist_title, ci.deal_id, c.workstream_id, ci.section_title, ci.position,
+                ci.title, ci.status, ci.owner_id, ci.due_date::text as due_date, ci.risk, ci.figures,
+                to_char(ci.updated_at at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as updated_at, ci.updated_by, c.created_at as checklist_created,
+                ci.content_fingerprint
+           from public.checklist_items ci
+           join public.checklists c on c.id = ci.checklist_id
+          where ${conditions.join(' and ')}
+       ), reviewed as (
+         select m.*, a.state, a.decided_by, a.decided_at
+           from matching m
+           left join lateral (
+             select case when ap.decision = 'sent_back' then 'sent_back'
+                         when ap.fingerprint is distinct from m.content_fingerprint then 'changed_since_approval'
+                         else 'approved' end as state,
+                    ap.decided_by, to_char(ap.decided_at at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as decided_at
+               from public.item_approvals ap
+              where ap.checklist_id = m.checklist_id and ap.item_id = m.item_id
+              order by ap.id desc limit 1
+           ) a on true
+       )
+       select r.*, count(*) over () as total from reviewed r ${verified}
+        order by r.due_date nulls last, r.checklist_created, r.checklist_id, r.position, r.item_id
+        limit ${add(limit)} offset ${add(offset)}`,
+      params,
+    );
+    const deals = new Map(info.deals.map((deal) => [deal.id, deal.name]));
+    const workstreams = new Map(info.workstreams.map((workstream) => [workstream.id, workstream.name]));
+    const names = new Map(info.members.map((member) => [member.id, member.name]));
+    return {
+      scope: info,
+      filter,
+      total: rows.length ? Number(rows[0]!.total) : 0,
+      limit,
+      offset,
+      items: rows.map((row) => listed(row, deals, workstreams, names)),
+    };
+  });
+}
+
+function listed(row: ListRow, deals: Map<string, string>, workstreams: Map<string, string>, names: Map<string, string>): ListedItem {
+  const figures = storedFigures(row.figures);
+  return {
+    checklistId: row.checklist_id,
+    itemId: row.item_id,
+    checklistTitle: row.checklist_title,
+    dealId: row.deal_id,
+    dealName: deals.get(row.deal_id) ?? '',
+    workstreamId: row.workstream_id,
+    workstreamName: workstreams.get(row.workstream_id) ?? '',
+    sectionTitle: row.section_title,
+    title: row.title,
+    status: ((ITEM_STATUSES as readonly string[]).includes(row.status) ? row.status : 'not_started') as ItemStatus,
+    ownerId: row.owner_id,
+    ownerName: row.owner_id ? names.get(row.owner_id) ?? 'Former member' : null,
+    dueDate: row.due_date,
+    risk: (RISK_LEVELS as readonly string[]).includes(row.risk ?? '') ? (row.risk as RiskLevel) : null,
+    figures,
+    figureIssues: Object.fromEntries(figureIssues(figures)),
+    review: { state: row.state ?? 'none', decidedBy: row.decided_by ? names.get(row.decided_by) ?? 'Former member' : null, decidedAt: row.decided_at },
+    updatedAt: row.updated_at,
+    updatedBy: row.updated_by ? names.get(row.updated_by) ?? 'Former member' : null,
+  };
+}
+
+/** Sets or clears a deal's target signing date, as the user (editors and owners, by the deals policy). */
+export async function setTargetSigningDate(db: Database, claims: JwtClaims, dealId: string, date: string | null): Promise<boolean> {
+  if (date !== null && !isoDay.safeParse(date).success) throw new DashboardError(400, 'Use a date like 2026-12-31');
+  return db.asUser(claims, async (sql) => {
+    const { rows } = await sql.query<{ id: string }>(
+      `update public.deals set target_signing_date = $2::date where id = $1 and public.can_edit_workspace(workspace_id) returning id`,
+      [dealId, date],
+    );
+    return rows.length === 1;
+  });
+}
+

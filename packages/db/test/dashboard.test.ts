@@ -1,0 +1,196 @@
+import { applyTemplate, isDueThisWeek, isOverdue, readChecklist, setFigure, todayIso, updateItem } from '@tieout/doc-model';
+import { templateByKey } from '@tieout/templates';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import {
+  DashboardError,
+  SEED_TODAY,
+  decideItem,
+  demoChecklists,
+  demoDeal,
+  demoUsers,
+  demoWorkspace,
+  getDashboard,
+  listItems,
+  loadStoredDocument,
+  migrate,
+  otherWorkspace,
+  parseItemFilter,
+  setTargetSigningDate,
+  writeProjection,
+  type Database,
+} from '../src/index.ts';
+import { otherDeal } from '../src/seed/index.ts';
+import { openScratchDatabase, userClaims, type ScratchDatabase } from '../src/testing.ts';
+
+const owner = userClaims(demoUsers.owner);
+const reviewer = userClaims(demoUsers.reviewer);
+const viewer = userClaims(demoUsers.viewer);
+const outsider = userClaims(demoUsers.outsider);
+const dealScope = { kind: 'deal', dealId: demoDeal.id } as const;
+const target = (checklistId: string) => ({ checklistId, workspaceId: demoWorkspace.id, dealId: demoDeal.id });
+
+type Row = { checklist_id: string; status: string; risk: string | null; owner_id: string | null; due_date: string | null };
+
+describe('dashboard numbers', () => {
+  let scratch: ScratchDatabase;
+  let db: Database;
+
+  beforeAll(async () => {
+    scratch = await openScratchDatabase({ label: 'dashboard', migrate: false });
+    db = scratch.db;
+    await migrate(db, { seedIfFresh: true });
+  }, 120_000);
+  afterAll(async () => scratch?.dispose());
+
+  const projected = async (): Promise<Row[]> =>
+    (await db.ownerQuery<Row>(`select checklist_id, status, risk, owner_id, due_date::text as due_date from public.checklist_items where deal_id = $1`, [demoDeal.id])).rows;
+
+  const countsAgree = async () => {
+    const { rows } = await db.ownerQuery<{ difference: number | string }>(`
+      select count(*) as difference from (
+        (select checklist_id, status, risk, owner_id, count(*)::int as items from public.checklist_items group by 1, 2, 3, 4
+         except select checklist_id, status, risk, owner_id, items from public.checklist_item_counts)
+        union all
+        (select checklist_id, status, risk, owner_id, items from public.checklist_item_counts
+         except select checklist_id, status, risk, owner_id, count(*)::int from public.checklist_items group by 1, 2, 3, 4)) d`);
+    expect(Number(rows[0]!.difference)).toBe(0);
+  };
+
+  it('keeps the per-checklist counts equal to the projection through seeding, edits and deletions', async () => {
+    await countsAgree();
+    const doc = await loadStoredDocument(db, demoChecklists.siteRetrofits.id);
+    const items = readChecklist(doc).sections.flatMap((section) => section.items);
+    updateItem(doc, items[0]!.id, { status: 'done', risk: 'low' });
+    updateItem(doc, items[1]!.id, { ownerId: null });
+    updateItem(doc, items[2]!.id, { title: 'Renamed: only the title changes' });
+    await writeProjection(db, target(demoChecklists.siteRetrofits.id), doc, demoUsers.editor.id);
+    await countsAgree();
+    doc.getMap('items').delete(items[3]!.id);
+    await writeProjection(db, target(demoChecklists.siteRetrofits.id), doc, demoUsers.editor.id);
+    await countsAgree();
+    // A deleted checklist takes its counts with it.
+    const { rows } = await db.ownerQuery<{ n: number | string }>(`select count(*) as n from public.checklist_item_counts where deal_id = $1`, [demoDeal.id]);
+    expect(Number(rows[0]!.n)).toBeGreaterThan(0);
+  });
+
+  it('computes the deal dashboard from the counts and indexed reads, agreeing with the projected rows', async () => {
+    const rows = await projected();
+    const dashboard = await getDashboard(db, owner, dealScope, SEED_TODAY);
+    expect(dashboard.counts.total).toBe(rows.length);
+    expect(dashboard.counts.done).toBe(rows.filter((row) => row.status === 'done').length);
+    expect(dashboard.blocked).toBe(rows.filter((row) => row.status === 'blocked').length);
+    expect(dashboard.waitingForReview).toBe(rows.filter((row) => row.status === 'needs_review').length);
+    expect(dashboard.overdue).toBe(rows.filter((row) => isOverdue({ status: row.status, dueDate: row.due_date }, SEED_TODAY)).length);
+    expect(dashboard.overdue).toBeGreaterThan(0);
+    expect(dashboard.dueThisWeek).toBe(rows.filter((row) => isDueThisWeek({ status: row.status, dueDate: row.due_date }, SEED_TODAY)).length);
+    const open = rows.filter((row) => row.status !== 'done');
+    const critical = dashboard.heatmap.find((row) => row.name === 'Site retrofits')!.cells.critical;
+    expect(critical).toBe(open.filter((row) => row.checklist_id === demoChecklists.siteRetrofits.id && row.risk === 'critical').length);
+    const eddie = dashboard.workload.find((load) => load.ownerId === demoUsers.editor.id)!;
+    expect(eddie.name).toBe('Eddie Ng');
+    expect(eddie.open).toBe(open.filter((row) => row.owner_id === demoUsers.editor.id).length);
+    expect(dashboard.workstreams.map((workstream) => workstream.name)).toEqual(['Site retrofits', 'Energy contracts', 'Lease exposure']);
+    expect(dashboard.workstreams.reduce((sum, workstream) => sum + workstream.counts.total, 0)).toBe(rows.length);
+    // The projection's day-by-day record: today's point holds today's counts.
+    const now = await getDashboard(db, owner, dealScope, todayIso());
+    expect(now.history.at(-1)).toEqual({ day: todayIso(), done: dashboard.counts.done, open: dashboard.counts.total - dashboard.counts.done });
+  });
+
+  it('rolls up the seeded public figures as unverified, and as verified once a reviewer approves the item', async () => {
+    const before = await getDashboard(db, owner, dealScope, SEED_TODAY);
+    const reported = before.exposure[0]!.groups[0]!.lines[0]!;
+    expect(reported.label).toBe('Reported gross capacity (portfolio)');
+    expect(reported.rollup).toMatchObject({ total: 1300, items: 1, verified: { count: 0 }, unverified: { count: 1, total: 1300 } });
+    const deliverable = before.exposure[0]!.groups[0]!.lines.find((line) => line.label === 'Deliverable MW today')!;
+    expect(deliverable.rollup).toBeNull();
+    const leases = before.exposure[0]!.groups[1]!.lines[0]!;
+    expect(leases.rollup?.unverified.total).toBe(10_000_000_000);
+
+    const doc = await loadStoredDocument(db, demoChecklists.siteRetrofits.id);
+    const item = readChecklist(doc).sections.flatMap((section) => section.items).find((candidate) => candidate.figures.some((f) => f.value === 1300))!;
+    await writeProjection(db, target(demoChecklists.siteRetrofits.id), doc, null);
+    await decideItem(db, reviewer, { checklistId: demoChecklists.siteRetrofits.id, itemId: item.id, decision: 'approved' });
+    const after = await getDashboard(db, owner, dealScope, SEED_TODAY);
+    expect(after.exposure[0]!.groups[0]!.lines[0]!.rollup).toMatchObject({ total: 1300, verified: { count: 1, total: 1300 }, unverified: { count: 0 } });
+    const verifiedOnly = await listItems(db, owner, dealScope, parseItemFilter(new URLSearchParams('verified=yes')), SEED_TODAY);
+    expect(verifiedOnly.items.map((listedItem) => listedItem.itemId)).toEqual([item.id]);
+  });
+
+  it('a new checklist from a built-in template rolls up nothing until someone enters a value', async () => {
+    const checklistId = randomUUID();
+    await db.asService((sql) =>
+      sql.query(`insert into public.checklists (id, workspace_id, deal_id, workstream_id, title) values ($1, $2, $3, $4, 'Second site pass')`, [
+        checklistId,
+        demoWorkspace.id,
+        demoDeal.id,
+        '44444444-4444-4444-8444-000000000001',
+      ]),
+    );
+    const doc = new Y.Doc();
+    applyTemplate(doc, templateByKey('site-retrofits')!);
+    await writeProjection(db, target(checklistId), doc, null);
+    const dashboard = await getDashboard(db, owner, dealScope, SEED_TODAY);
+    const reported = dashboard.exposure[0]!.groups[0]!.lines[0]!.rollup!;
+    expect(reported.total).toBe(1300);
+    expect(reported.items).toBe(1);
+    const item = readChecklist(doc).sections[0]!.items[0]!;
+    const figure = item.figures.find((f) => f.label === 'Deliverable MW today')!;
+    setFigure(doc, item.id, { ...figure, value: 450 });
+    await writeProjection(db, target(checklistId), doc, null);
+    const later = await getDashboard(db, owner, dealScope, SEED_TODAY);
+    expect(later.exposure[0]!.groups[0]!.lines.find((line) => line.label === 'Deliverable MW today')!.rollup).toMatchObject({ total: 450, items: 1 });
+  });
+
+  it('filters the cross-checklist item list and refuses filter values that do not exist', async () => {
+    const rows = await projected();
+    const all = await listItems(db, viewer, dealScope, {}, SEED_TODAY, { limit: 10_000 });
+    expect(all.total).toBe(rows.length);
+    const overdue = await listItems(db, viewer, dealScope, parseItemFilter(new URLSearchParams('due=overdue')), SEED_TODAY);
+    expect(overdue.total).toBe(rows.filter((row) => isOverdue({ status: row.status, dueDate: row.due_date }, SEED_TODAY)).length);
+    expect(overdue.items.every((item) => item.status !== 'done' && item.dueDate! < SEED_TODAY)).toBe(true);
+    const mine = await listItems(
+      db,
+      viewer,
+      { kind: 'workspace', workspaceId: demoWorkspace.id },
+      parseItemFilter(new URLSearchParams({ owner: demoUsers.editor.id, risk: 'critical', status: 'open', deal: demoDeal.id })),
+      SEED_TODAY,
+    );
+    expect(mine.total).toBe(rows.filter((row) => row.owner_id === demoUsers.editor.id && row.risk === 'critical' && row.status !== 'done').length);
+    expect(mine.items.every((item) => item.ownerName === 'Eddie Ng')).toBe(true);
+
+    expect(() => parseItemFilter(new URLSearchParams('status=finished'))).toThrow(/Filter “status”: Status is one of/);
+    expect(() => parseItemFilter(new URLSearchParams('colour=red'))).toThrow('There is no filter called “colour”');
+    expect(() => parseItemFilter(new URLSearchParams('dueFrom=2026-02-30'))).toThrow(/Use a date like/);
+    expect(() => parseItemFilter(new URLSearchParams('dueFrom=2026-12-10&dueTo=2026-12-01'))).toThrow(/ends before it starts/);
+    // A deal of another workspace, or an owner who is not a member: refused, with nothing about the other workspace.
+    const refusal = await listItems(db, owner, { kind: 'workspace', workspaceId: demoWorkspace.id }, { deal: otherDeal.id }, SEED_TODAY).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(DashboardError);
+    expect((refusal as DashboardError).status).toBe(400);
+    expect((refusal as Error).message).not.toContain(otherDeal.name);
+    await expect(listItems(db, owner, dealScope, { owner: demoUsers.outsider.id }, SEED_TODAY)).rejects.toThrow('not a member of this workspace');
+  });
+
+  it('shows nothing of a deal or workspace the caller is not a member of', async () => {
+    for (const scope of [dealScope, { kind: 'workspace', workspaceId: demoWorkspace.id } as const, { kind: 'deal', dealId: 'not-a-uuid' } as const]) {
+      const error = await getDashboard(db, outsider, scope, SEED_TODAY).catch((failure: unknown) => failure);
+      expect(error).toBeInstanceOf(DashboardError);
+      expect((error as DashboardError).status).toBe(404);
+      await expect(listItems(db, outsider, scope, {}, SEED_TODAY)).rejects.toThrow(DashboardError);
+    }
+    await expect(getDashboard(db, owner, { kind: 'workspace', workspaceId: otherWorkspace.id }, SEED_TODAY)).rejects.toThrow(/does not exist or you do not have access/);
+    // The outsider's own numbers never include the demo workspace's rows.
+    const theirs = await getDashboard(db, outsider, { kind: 'workspace', workspaceId: otherWorkspace.id }, SEED_TODAY);
+    const { rows } = await db.ownerQuery<{ n: number | string }>(`select count(*) as n from public.checklist_items where workspace_id = $1`, [otherWorkspace.id]);
+    expect(theirs.counts.total).toBe(Number(rows[0]!.n));
+  });
+
+  it('sets the target signing date for editors only', async () => {
+    await expect(setTargetSigningDate(db, owner, demoDeal.id, '2027-03-31')).resolves.toBe(true);
+    expect((await getDashboard(db, viewer, dealScope, SEED_TODAY)).scope.deal?.targetSigningDate).toBe('2027-03-31');
+    await expect(setTargetSigningDate(db, viewer, demoDeal.id, '2027-04-30')).resolves.toBe(false);
+    await expect(setTargetSigningDate(db, owner, demoDeal.id, '31/03/2027')).rejects.toThrow(/date like/);
+    expect((await getDashboard(db, viewer, dealScope, SEED_TODAY)).scope.deal?.targetSigningDate).toBe('2027-03-31');
+  });
+});
