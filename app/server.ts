@@ -10,9 +10,8 @@ import compression from 'compression';
 import express from 'express';
 import { createEmbeddedAuthApi } from '@tieout/auth';
 import { instanceSecret, migrate, openDatabase } from '@tieout/db';
-import { attachCollabServer, loadCollabTuning, ConfigError as CollabConfigError, type CollabTuning } from '@tieout/server';
+import { attachCollabServer, defaultExtensions, loadCollabTuning, ConfigError as CollabConfigError, type CollabTuning } from '@tieout/server';
 import { clientAddress, mountFetchHandler } from './server/auth-api.ts';
-import { createProjectionHook } from './server/projection-hook.ts';
 import { ConfigError, loadConfig, SIGN_IN_LIMIT_WINDOW_SECONDS, withInstanceJwtSecret, withListeningPort, type AppConfig } from './server/config.ts';
 
 let startupConfig: AppConfig<string | null>;
@@ -62,9 +61,8 @@ const collab = config.collabUrl
         jwtSecret: config.auth.jwtSecret,
         supabaseUrl: config.auth.mode === 'hosted' ? config.auth.supabaseUrl : undefined,
       },
-      onDocumentPersisted: createProjectionHook(db, (error, checklistId) =>
-        console.error(`Projection of checklist ${checklistId} failed:`, error),
-      ),
+      // The same after-write pipeline as the standalone server's (server/src/standalone.ts).
+      extensions: defaultExtensions({ db }),
       defaultMetrics: true,
     });
 if (collab) {

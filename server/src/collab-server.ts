@@ -11,6 +11,7 @@ import { defaultLimits, defaultTiming, type CollabLimits, type CollabTiming } fr
 import { CollabConnection } from './connection.ts';
 import { DocumentRoom, type RoomContext } from './document-room.ts';
 import { handleHttpEndpoint } from './http-endpoints.ts';
+import { Lifecycle, RefuseConnection, type CollabExtension } from './lifecycle.ts';
 import { createMetrics, type CollabMetrics } from './metrics.ts';
 import { RedisFanout } from './redis-fanout.ts';
 
@@ -26,8 +27,11 @@ export interface CollabServerOptions {
   limits?: Partial<CollabLimits>;
   timing?: Partial<CollabTiming>;
   logger?: Logger;
-  /** Called after each batch of a document's updates is written (the relational projection hook). */
-  onDocumentPersisted?: (checklistId: string, doc: Y.Doc) => void | Promise<void>;
+  /**
+   * The extensions installed in the server's lifecycle (server/src/lifecycle.ts), in order. Deployments install
+   * `defaultExtensions(...)` (projection, audit trail, versions, ...); none by default.
+   */
+  extensions?: readonly CollabExtension[];
   /** Identifies this process on the Redis channel; random by default. */
   instanceId?: string;
   /** Also export Node's default process metrics (off when several servers share a process, e.g. in tests). */
@@ -58,6 +62,7 @@ export class CollabServer {
   readonly metrics: CollabMetrics;
   readonly logger: Logger;
   readonly instanceId: string;
+  readonly lifecycle: Lifecycle;
   private readonly db: Database;
   private readonly verify: AccessTokenVerifier;
   private readonly wss: WebSocketServer;
@@ -79,6 +84,7 @@ export class CollabServer {
     this.logger = options.logger ?? pino({ name: 'collab' });
     this.instanceId = options.instanceId ?? randomUUID();
     this.metrics = createMetrics({ defaultMetrics: options.defaultMetrics });
+    this.lifecycle = new Lifecycle(options.extensions ?? [], this.metrics, this.logger);
     this.verify = 'verify' in options.auth ? options.auth.verify : createTokenVerifier(options.auth);
     // ws enforces a hard cap far above our limit so that oversize frames get our 4413, not ws's 1009.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.limits.maxMessageBytes * 4 + 1024, perMessageDeflate: false });
@@ -102,7 +108,7 @@ export class CollabServer {
       metrics: this.metrics,
       logger: this.logger,
       fanout: this.fanout,
-      onDocumentPersisted: options.onDocumentPersisted,
+      lifecycle: this.lifecycle,
       onWriteRejected: (room, userId) => void this.recheckRoom(room, userId),
     };
     this.pingTimer = setInterval(() => this.ping(), this.timing.pingIntervalMs);
@@ -195,6 +201,7 @@ export class CollabServer {
     const flushed = await Promise.race([Promise.all(rooms.map((room) => room.persist.flush())).then(() => 'done' as const), deadline]);
     if (flushed === 'done') {
       await Promise.race([Promise.all(rooms.filter((room) => room.needsCompaction).map((room) => room.compact())), deadline]);
+      await Promise.race([Promise.all(rooms.map((room) => this.finishExtensions(room))), deadline]);
     }
     const lost = rooms.reduce((sum, room) => sum + room.persist.depth, 0);
     if (lost > 0) this.logger.error({ updates: lost }, 'shutdown timed out: updates not persisted');
@@ -210,6 +217,9 @@ export class CollabServer {
     let counted = false;
     connection.onClose(() => {
       this.connections.delete(connection);
+      if (connection.joined && connection.room) {
+        this.lifecycle.notify('onDisconnect', { ...connection.sessionContext(connection.room.workspaceId), logger: connection.log }, connection.log);
+      }
       if (counted) this.releaseUserSlot(connection.userId);
       const room = connection.room;
       if (room && room.removePeer(connection) && room.state === 'ready') {
@@ -252,6 +262,21 @@ export class CollabServer {
         this.metrics.errors.inc({ kind: 'load_failed' });
         connection.log.error({ err: error }, 'authorization query failed');
         connection.close(CloseCode.tryAgainLater, 'database unavailable, try again later');
+        return;
+      }
+      if (connection.state !== 'authorizing') return;
+      try {
+        await this.lifecycle.connect({
+          checklistId,
+          workspaceId: access.workspaceId,
+          connectionId: connection.id,
+          userId: claims.sub,
+          role: access.role,
+          claims,
+        });
+      } catch (error) {
+        if (error instanceof RefuseConnection) connection.close(error.code, error.reason);
+        else connection.close(CloseCode.tryAgainLater, 'session could not be set up, try again later');
         return;
       }
       if (connection.state !== 'authorizing') return;
@@ -308,8 +333,16 @@ export class CollabServer {
     if (room.state !== 'unloading') return;
     if (room.needsCompaction) await room.compact();
     if (room.state !== 'unloading' || room.peers.size > 0) return;
+    await this.finishExtensions(room);
+    if (room.state !== 'unloading' || room.peers.size > 0) return;
     this.dropRoom(room);
     this.logger.debug({ checklistId: room.checklistId }, 'document unloaded');
+  }
+
+  /** Waits for the document's afterPersist runs, then runs beforeUnloadDocument. */
+  private async finishExtensions(room: DocumentRoom): Promise<void> {
+    await room.afterPersistIdle();
+    await this.lifecycle.beforeUnload(room.documentContext(), this.logger.child({ checklistId: room.checklistId }));
   }
 
   private dropRoom(room: DocumentRoom): void {

@@ -40,6 +40,8 @@ export class CollabConnection implements Peer {
   role: MemberRole = 'viewer';
   room: DocumentRoom | null = null;
   alive = true;
+  /** True once the session joined its document (open was called): onDisconnect is only for those. */
+  joined = false;
   state: 'authorizing' | 'open' | 'closed' = 'authorizing';
   log: Logger;
   private queue: Uint8Array[] = [];
@@ -75,6 +77,11 @@ export class CollabConnection implements Peer {
     this.closeListeners.push(listener);
   }
 
+  /** The session as extension hooks see it (server/src/lifecycle.ts). */
+  sessionContext(workspaceId: string) {
+    return { checklistId: this.checklistId, workspaceId, connectionId: this.id, userId: this.userId, role: this.role, claims: this.claims };
+  }
+
   authenticated(claims: JwtClaims): void {
     this.claims = claims;
     this.userId = claims.sub;
@@ -87,6 +94,7 @@ export class CollabConnection implements Peer {
     this.room = room;
     this.role = role;
     this.state = 'open';
+    this.joined = true;
     room.addPeer(this);
     this.metrics.connections.inc();
     this.send(syncStep1Message(room.doc));
@@ -263,17 +271,36 @@ export class CollabConnection implements Peer {
       return;
     }
     if (verdict) throw new SchemaViolationError(verdict.reason);
-    this.apply(room, payload);
+    this.apply(room, payload, decoded);
     if (this.held.length > 0) this.retryHeld(room);
   }
 
-  private apply(room: DocumentRoom, update: Uint8Array): void {
+  /** Runs the extensions' beforeApplyUpdate, then applies the update; false when an extension refused it. */
+  private apply(room: DocumentRoom, update: Uint8Array, decoded?: ReturnType<typeof Y.decodeUpdate>): boolean {
+    const lifecycle = room.lifecycle;
+    if (lifecycle.hasBeforeApply) {
+      const verdict = lifecycle.beforeApply(
+        { ...room.documentContext(), ...this.sessionContext(room.workspaceId), update, decoded: decoded ?? Y.decodeUpdate(update) },
+        this.log,
+      );
+      if (verdict?.action === 'close') {
+        this.close(verdict.code ?? CloseCode.forbidden, verdict.reason);
+        return false;
+      }
+      if (verdict?.action === 'drop') {
+        this.metrics.writesDenied.inc();
+        this.log.info({ reason: verdict.reason }, 'update refused by an extension: dropped');
+        this.send(permissionDeniedMessage(verdict.reason));
+        return false;
+      }
+    }
     try {
       room.applyClientUpdate(this, update);
     } catch (error) {
       if (error instanceof DocumentSizeError) throw error;
       throw new InvalidUpdateError('Yjs update could not be applied');
     }
+    return true;
   }
 
   /**
@@ -306,7 +333,7 @@ export class CollabConnection implements Peer {
         if (verdict) throw new SchemaViolationError(verdict.reason);
         this.held.splice(this.held.indexOf(update), 1);
         this.heldBytes -= update.byteLength;
-        this.apply(room, update);
+        if (!this.apply(room, update) && this.state !== 'open') return;
         progress = true;
       }
     }

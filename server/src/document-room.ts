@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { CollabLimits, CollabTiming } from './config.ts';
+import type { AfterPersistPipeline, Lifecycle, PersistedUpdate } from './lifecycle.ts';
 import type { CollabMetrics } from './metrics.ts';
 import { PersistQueue, type UserBatch } from './persist-queue.ts';
 import { awarenessUpdateMessage, updateMessage } from './protocol.ts';
@@ -38,12 +39,19 @@ export interface RoomContext {
   metrics: CollabMetrics;
   logger: Logger;
   fanout: RedisFanout | null;
-  onDocumentPersisted?: (checklistId: string, doc: Y.Doc) => void | Promise<void>;
+  /** The installed extensions (server/src/lifecycle.ts). */
+  lifecycle: Lifecycle;
   /** A write was refused for good (RLS, checklist deleted): re-check that user's access now. */
   onWriteRejected(room: DocumentRoom, userId: string, error: unknown): void;
 }
 
 const LOAD_ORIGIN = Symbol('load');
+
+/** An update applied to the live document, waiting to be handed to the afterPersist pipelines in arrival order. */
+interface JournalEntry extends PersistedUpdate {
+  /** False while a local update waits to be written. */
+  settled: boolean;
+}
 export const REDIS_ORIGIN = Symbol('redis');
 
 const isPeer = (origin: unknown): origin is Peer =>
@@ -75,6 +83,11 @@ export class DocumentRoom {
   private compacting: Promise<void> | null = null;
   private unloadTimer: NodeJS.Timeout | null = null;
   private readonly log: Logger;
+  private pipelines: AfterPersistPipeline[] = [];
+  /** Updates applied since they were last handed to the pipelines, oldest first (only while pipelines exist). */
+  private journal: JournalEntry[] = [];
+  private readonly unsettled = new Map<Uint8Array, JournalEntry>();
+  private readonly roots: { items: Y.AbstractType<any>; sections: Y.AbstractType<any>; meta: Y.AbstractType<any> };
 
   constructor(
     readonly checklistId: string,
@@ -83,6 +96,9 @@ export class DocumentRoom {
   ) {
     this.log = ctx.logger.child({ checklistId });
     this.awareness.setLocalState(null);
+    // Typed from the start, so a transaction's changed types compare equal to them (a root type first met in an
+    // update would be created untyped and replaced by the typed one later).
+    this.roots = { items: this.doc.getMap('items'), sections: this.doc.getMap('sections'), meta: this.doc.getMap('meta') };
     this.persist = new PersistQueue(
       {
         windowMs: ctx.timing.persistWindowMs,
@@ -98,10 +114,13 @@ export class DocumentRoom {
           ctx.metrics.persistSeconds.observe(seconds);
           ctx.metrics.persistedUpdates.inc(count);
         },
-        onRejected: (userId, count, error) => {
+        onRejected: (userId, count, error, updates) => {
           ctx.metrics.errors.inc({ kind: 'persist_rejected' });
           this.log.error({ err: error, userId, updates: count }, 'database refused updates: dropped');
           ctx.onWriteRejected(this, userId, error);
+          for (const update of updates) this.settle(update, 'refused', null);
+          this.releaseJournal();
+          ctx.lifecycle.notify('onWriteRejected', { ...this.documentContext(), logger: this.log, userId, count, error }, this.log);
         },
         onRetry: (error, attempt, delayMs) => {
           ctx.metrics.errors.inc({ kind: 'persist_failed' });
@@ -120,6 +139,9 @@ export class DocumentRoom {
     if (stored.updates.length > 0) Y.applyUpdate(this.doc, Y.mergeUpdates(stored.updates), LOAD_ORIGIN);
     this.tailLength = stored.tailLength;
     this.estimatedBytes = Y.encodeStateAsUpdate(this.doc).byteLength;
+    await this.ctx.lifecycle.afterLoad(this.documentContext(), this.log);
+    this.pipelines = this.ctx.lifecycle.pipelinesFor(this.documentContext(), this.log);
+    if (this.pipelines.length > 0) this.doc.on('afterTransaction', this.onTransaction);
     if (this.ctx.fanout) {
       await this.ctx.fanout.subscribe(this.checklistId);
       this.requestPeerState();
@@ -226,6 +248,10 @@ export class DocumentRoom {
     this.state = 'closed';
     this.cancelUnload();
     this.persist.dispose();
+    for (const pipeline of this.pipelines) pipeline.stop();
+    this.journal = [];
+    this.unsettled.clear();
+    this.doc.off('afterTransaction', this.onTransaction);
     this.doc.off('update', this.onDocUpdate);
     this.awareness.off('update', this.onAwarenessUpdate);
     this.awareness.destroy();
@@ -239,24 +265,98 @@ export class DocumentRoom {
       claims,
       updates: [updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates)],
     }));
-    await this.ctx.appender.append(this.checklistId, this.workspaceId, rows);
+    const appended = await this.ctx.appender.append(this.checklistId, this.workspaceId, rows);
     this.tailLength += rows.length;
-    if (this.ctx.onDocumentPersisted && this.state !== 'closed') {
-      try {
-        await this.ctx.onDocumentPersisted(this.checklistId, this.doc);
-      } catch (error) {
-        this.ctx.metrics.errors.inc({ kind: 'projection_hook' });
-        this.log.error({ err: error }, 'onDocumentPersisted failed');
-      }
+    if (this.pipelines.length > 0) {
+      batches.forEach((batch, index) => {
+        const updateId = appended[index]?.ids[0] ?? null;
+        for (const update of batch.updates) this.settle(update, 'persisted', updateId);
+      });
+      // Handed over on a later turn: the next persistence window never waits for extensions.
+      this.releaseJournal();
     }
     if (this.tailLength >= this.ctx.timing.compactAfterUpdates) void this.compact();
   }
+
+  get lifecycle(): Lifecycle {
+    return this.ctx.lifecycle;
+  }
+
+  /** The ids and the live document every hook gets. */
+  documentContext() {
+    return { checklistId: this.checklistId, workspaceId: this.workspaceId, doc: this.doc };
+  }
+
+  /** Resolves when no afterPersist run is in flight or scheduled. */
+  async afterPersistIdle(): Promise<void> {
+    await Promise.all(this.pipelines.map((pipeline) => pipeline.whenIdle()));
+  }
+
+  private settle(update: Uint8Array, source: 'persisted' | 'refused', updateId: number | null): void {
+    const entry = this.unsettled.get(update);
+    if (!entry) return;
+    this.unsettled.delete(update);
+    entry.source = source;
+    entry.updateId = updateId;
+    entry.settled = true;
+  }
+
+  /** Hands the settled head of the journal (in arrival order) to every pipeline. */
+  private releaseJournal(): void {
+    let count = 0;
+    while (count < this.journal.length && this.journal[count]!.settled) count += 1;
+    if (count === 0) return;
+    const released: PersistedUpdate[] = this.journal
+      .splice(0, count)
+      .map(({ source, userId, updateId, update }) => ({ source, userId, updateId, update }));
+    for (const pipeline of this.pipelines) pipeline.push(released);
+  }
+
+  /** Which items, sections and meta a transaction touched, for the pipelines' `changes` (cheap: no reads of values). */
+  private readonly onTransaction = (transaction: Y.Transaction) => {
+    if (transaction.origin === LOAD_ORIGIN || transaction.changed.size === 0) return;
+    const { items, sections, meta } = this.roots;
+    const itemIds: string[] = [];
+    const sectionIds: string[] = [];
+    let metaChanged = false;
+    transaction.changed.forEach((keys, type) => {
+      if (type === items || type === sections) {
+        for (const key of keys) if (key !== null) (type === items ? itemIds : sectionIds).push(key);
+        return;
+      }
+      if (type === meta) {
+        metaChanged = true;
+        return;
+      }
+      for (let current: Y.AbstractType<any> = type; current._item; ) {
+        const parent = current._item.parent;
+        if (!(parent instanceof Y.AbstractType)) break;
+        if (parent === items || parent === sections) {
+          const key = current._item.parentSub;
+          if (key !== null) (parent === items ? itemIds : sectionIds).push(key);
+          break;
+        }
+        current = parent;
+      }
+    });
+    for (const pipeline of this.pipelines) pipeline.touch(itemIds, sectionIds, metaChanged);
+  };
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown) => {
     if (origin === LOAD_ORIGIN) return;
     this.dirty = true;
     const message = updateMessage(update);
     for (const peer of this.peers) if (peer !== origin) peer.send(message);
+    if (this.pipelines.length > 0) {
+      if (isPeer(origin)) {
+        const entry: JournalEntry = { source: 'persisted', userId: origin.userId, updateId: null, update, settled: false };
+        this.journal.push(entry);
+        this.unsettled.set(update, entry);
+      } else {
+        this.journal.push({ source: 'remote', userId: null, updateId: null, update, settled: true });
+        this.releaseJournal();
+      }
+    }
     if (isPeer(origin)) {
       this.persist.enqueue({ userId: origin.userId, claims: origin.claims, update });
       this.ctx.fanout?.publish(this.checklistId, FanoutKind.update, update);

@@ -12,3 +12,18 @@ export {
   type CollabTuning,
 } from './config.ts';
 export { CloseCode, type CloseCodeValue } from './close-codes.ts';
+export {
+  Lifecycle,
+  RefuseConnection,
+  type CollabExtension,
+  type ConnectContext,
+  type DisconnectContext,
+  type DocumentContext,
+  type BeforeApplyUpdateContext,
+  type ApplyVerdict,
+  type AfterPersistContext,
+  type PersistedUpdate,
+  type DocumentChanges,
+  type WriteRejectedContext,
+} from './lifecycle.ts';
+export { defaultExtensions, projectionExtension, type DefaultExtensionsOptions } from './extensions/index.ts';

@@ -10,7 +10,6 @@ export type ErrorKind =
   | 'load_failed'
   | 'recheck_failed'
   | 'redis'
-  | 'projection_hook'
   | 'internal';
 
 /** The server's Prometheus metrics, in a registry of its own so several servers can live in one process. */
@@ -43,6 +42,31 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     persistQueueDepth: new Gauge({ name: 'collab_persist_queue_depth', help: 'Updates waiting to be written', registers }),
     compactions: new Counter({ name: 'collab_compactions_total', help: 'Snapshots written', registers }),
     errors: new Counter({ name: 'collab_errors_total', help: 'Errors by kind', labelNames: ['kind'] as const, registers }),
+    extensionErrors: new Counter({
+      name: 'collab_extension_errors_total',
+      help: 'Errors thrown by extension hooks (server/src/lifecycle.ts), by extension and hook',
+      labelNames: ['extension', 'hook'] as const,
+      registers,
+    }),
+    afterPersistSeconds: new Histogram({
+      name: 'collab_after_persist_seconds',
+      help: 'Duration of one afterPersist run, by extension',
+      labelNames: ['extension'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    afterPersistRuns: new Counter({
+      name: 'collab_after_persist_runs_total',
+      help: 'afterPersist runs that completed, by extension',
+      labelNames: ['extension'] as const,
+      registers,
+    }),
+    afterPersistUpdates: new Counter({
+      name: 'collab_after_persist_updates_total',
+      help: 'Updates handed to afterPersist runs (several per run when coalesced), by extension',
+      labelNames: ['extension'] as const,
+      registers,
+    }),
   };
 }
 

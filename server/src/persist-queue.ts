@@ -35,7 +35,7 @@ export interface PersistQueueHandlers {
    */
   rejectedUser?(error: unknown): string | null;
   onWritten?(count: number, seconds: number): void;
-  onRejected?(userId: string, count: number, error: unknown): void;
+  onRejected?(userId: string, count: number, error: unknown, updates: Uint8Array[]): void;
   onRetry?(error: unknown, attempt: number, delayMs: number): void;
   onDepthChange?(delta: number): void;
 }
@@ -179,7 +179,7 @@ export class PersistQueue {
             const theirs = userId === null ? [] : batch.filter((entry) => entry.userId === userId);
             const dropped = theirs.length > 0 ? theirs : batch;
             this.remove(dropped);
-            for (const share of PersistQueue.byUser(dropped)) this.handlers.onRejected?.(share.userId, share.updates.length, error);
+            for (const share of PersistQueue.byUser(dropped)) this.handlers.onRejected?.(share.userId, share.updates.length, error, share.updates);
             continue;
           }
           this.failures += 1;

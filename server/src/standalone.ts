@@ -4,6 +4,7 @@ import { migrate, openDatabase, type Database } from '@tieout/db';
 import { pino, type Logger } from 'pino';
 import { attachCollabServer, type CollabServer, type CollabServerOptions } from './collab-server.ts';
 import type { CollabConfig } from './config.ts';
+import { defaultExtensions } from './extensions/index.ts';
 
 export interface StandaloneCollabServer {
   collab: CollabServer;
@@ -36,6 +37,8 @@ export async function startCollabServer(
     limits: config.limits,
     timing: config.timing,
     defaultMetrics: true,
+    // The same after-write pipeline as the embedded server's (app/server.ts): projection, audit trail, versions.
+    extensions: defaultExtensions({ db }),
     ...overrides,
     db,
     logger,

@@ -29,15 +29,20 @@ beforeAll(async () => {
 });
 afterAll(async () => storage?.drop());
 
-describe('metrics and the projection hook', () => {
-  it('counts connections, documents, messages and persisted batches, and calls onDocumentPersisted with the document', async () => {
+describe('metrics and extensions', () => {
+  it('counts connections, documents, messages and persisted batches, and runs afterPersist with the document', async () => {
     const fx = await createFixture(db);
     const persisted: { checklistId: string; titles: string[] }[] = [];
     const server = await startServer(db, {
       timing: { persistWindowMs: 10 },
-      onDocumentPersisted: (checklistId: string, doc: Y.Doc) => {
-        persisted.push({ checklistId, titles: readChecklist(doc).sections.map((section) => section.title) });
-      },
+      extensions: [
+        {
+          name: 'recorder',
+          afterPersist: ({ checklistId, doc }: { checklistId: string; doc: Y.Doc }) => {
+            persisted.push({ checklistId, titles: readChecklist(doc).sections.map((section) => section.title) });
+          },
+        },
+      ],
     });
     const http = `http://127.0.0.1:${server.port}/collab`;
     const editor = connectClient(server.url, fx.checklistId, await tokenFor(fx.users.editor));
@@ -67,15 +72,20 @@ describe('metrics and the projection hook', () => {
     await server.close();
   });
 
-  it('keeps serving when the projection hook throws', async () => {
+  it('keeps serving when an afterPersist extension throws, and counts the errors', async () => {
     const fx = await createFixture(db);
     let calls = 0;
     const server = await startServer(db, {
       timing: { persistWindowMs: 10 },
-      onDocumentPersisted: () => {
-        calls += 1;
-        throw new Error('projection writer down');
-      },
+      extensions: [
+        {
+          name: 'broken',
+          afterPersist: () => {
+            calls += 1;
+            throw new Error('projection writer down');
+          },
+        },
+      ],
     });
     const editor = connectClient(server.url, fx.checklistId, await tokenFor(fx.users.editor));
     await editor.synced();
@@ -84,7 +94,7 @@ describe('metrics and the projection hook', () => {
     addSection(editor.doc, { title: 'Two' });
     await waitFor(() => calls === 2);
     const text = await (await fetch(`http://127.0.0.1:${server.port}/collab/metrics`)).text();
-    expect(metricValue(text, 'collab_errors_total{kind="projection_hook"}')).toBe(2);
+    expect(metricValue(text, 'collab_extension_errors_total{extension="broken",hook="afterPersist"}')).toBe(2);
     editor.destroy();
     await server.close();
   });

@@ -1,6 +1,15 @@
-import { projectItems, readChecklist, type Figure, type ItemStatus, type RiskLevel } from '@tieout/doc-model';
+import {
+  projectItems,
+  projectSomeItems,
+  readChecklist,
+  type Figure,
+  type ItemStatus,
+  type ProjectedItem,
+  type RiskLevel,
+} from '@tieout/doc-model';
 import * as Y from 'yjs';
 import { z } from 'zod';
+import { publishLiveEvent } from './live-events.ts';
 import type { Database, Sql } from './types.ts';
 
 const uuid = z.uuid();
@@ -40,7 +49,11 @@ export interface ProjectionRow {
  * written as neutral ones (no owner, no date, 'not_started'), so one bad write never blocks the rest.
  */
 export function projectionRows(doc: Y.Doc): ProjectionRow[] {
-  return projectItems(readChecklist(doc)).map((item) => ({
+  return projectItems(readChecklist(doc)).map((item) => toRow(doc, item));
+}
+
+function toRow(_doc: Y.Doc, item: ProjectedItem): ProjectionRow {
+  return {
     item_id: item.itemId,
     section_id: item.sectionId,
     section_title: item.sectionTitle,
@@ -51,7 +64,7 @@ export function projectionRows(doc: Y.Doc): ProjectionRow[] {
     due_date: item.dueDate,
     risk: item.risk,
     figures: item.figures,
-  }));
+  };
 }
 
 export interface ProjectionResult {
@@ -91,11 +104,43 @@ export async function writeProjection(
   return db.asService((sql) => writeRows(sql, target, rows, updatedBy));
 }
 
+/** What changed in a document since its last projection (the collaboration server's afterPersist `changes`). */
+export interface ProjectionChanges {
+  items: Iterable<string>;
+  sections?: Iterable<string>;
+}
+
+/**
+ * Writes only what changed: the rows of `changes.items` and of every item in `changes.sections` are upserted (or
+ * deleted when the item, or its section, is gone), in one transaction. Checks and locking as writeProjection;
+ * the cost follows the size of the change, not of the document (a 30,000-item checklist costs as much as a small one).
+ */
+export async function writeProjectionChanges(
+  db: Database,
+  target: ProjectionTarget,
+  doc: Y.Doc,
+  changes: ProjectionChanges,
+  updatedBy: string | null = null,
+): Promise<ProjectionResult> {
+  if (updatedBy !== null && !uuid.safeParse(updatedBy).success) {
+    throw new ProjectionError(`updatedBy must be a user id (uuid) or null, got ${JSON.stringify(updatedBy)}`);
+  }
+  const sections = [...(changes.sections ?? [])];
+  const { rows: projected, absent } = projectSomeItems(doc, changes.items, sections);
+  const rows = projected.map((item) => toRow(doc, item));
+  if (rows.length === 0 && absent.length === 0 && sections.length === 0) {
+    return { checklistId: target.checklistId, inserted: 0, updated: 0, deleted: 0, unchanged: 0 };
+  }
+  return db.asService((sql) => writeRows(sql, target, rows, updatedBy, { absent, sections }));
+}
+
 async function writeRows(
   sql: Sql,
   target: ProjectionTarget,
   rows: ProjectionRow[],
   updatedBy: string | null,
+  /** Only these rows are written: `rows`, and the deletion of `absent` and of other rows of `sections`. Default: all. */
+  partial?: { absent: string[]; sections: string[] },
 ): Promise<ProjectionResult> {
   const { checklistId } = target;
   if (!uuid.safeParse(checklistId).success) throw new ProjectionError(`Not a checklist id: ${JSON.stringify(checklistId)}`);
@@ -114,19 +159,31 @@ async function writeRows(
   // One writer per checklist at a time, so two projections of the same document cannot interleave.
   await sql.query(`select pg_advisory_xact_lock(hashtext('tieout.projection:' || $1))`, [checklistId]);
 
-  const { rows: existing } = await sql.query<{ item_id: string }>(
-    `select item_id from public.checklist_items where checklist_id = $1`,
-    [checklistId],
-  );
-  const before = new Set(existing.map((row) => row.item_id));
   const ids = JSON.stringify(rows.map((row) => row.item_id));
+  const { rows: existing } = partial
+    ? await sql.query<{ item_id: string }>(
+        `select item_id from public.checklist_items where checklist_id = $1 and item_id in (select jsonb_array_elements_text($2::jsonb))`,
+        [checklistId, ids],
+      )
+    : await sql.query<{ item_id: string }>(`select item_id from public.checklist_items where checklist_id = $1`, [checklistId]);
+  const before = new Set(existing.map((row) => row.item_id));
 
-  const { rows: deleted } = await sql.query(
-    `delete from public.checklist_items
-      where checklist_id = $1 and item_id not in (select jsonb_array_elements_text($2::jsonb))
-      returning item_id`,
-    [checklistId, ids],
-  );
+  const { rows: deleted } = partial
+    ? await sql.query(
+        `delete from public.checklist_items
+          where checklist_id = $1
+            and (item_id in (select jsonb_array_elements_text($2::jsonb))
+                 or (section_id in (select jsonb_array_elements_text($3::jsonb))
+                     and item_id not in (select jsonb_array_elements_text($4::jsonb))))
+          returning item_id`,
+        [checklistId, JSON.stringify(partial.absent), JSON.stringify(partial.sections), ids],
+      )
+    : await sql.query(
+        `delete from public.checklist_items
+          where checklist_id = $1 and item_id not in (select jsonb_array_elements_text($2::jsonb))
+          returning item_id`,
+        [checklistId, ids],
+      );
   const changedColumns = PROJECTED_COLUMNS.map((column) => `ci.${column}`).join(', ');
   const incomingColumns = PROJECTED_COLUMNS.map((column) => `excluded.${column}`).join(', ');
   const { rows: written } = await sql.query<{ item_id: string }>(
@@ -145,6 +202,10 @@ async function writeRows(
     [checklistId, target.workspaceId, target.dealId, JSON.stringify(rows), updatedBy],
   );
   const inserted = written.filter((row) => !before.has(row.item_id)).length;
+  if (written.length + deleted.length > 0) {
+    // Deal and home pages revalidate on it (sent at commit).
+    await publishLiveEvent(sql, { topic: 'items', workspaceId: target.workspaceId, dealId: target.dealId, checklistId });
+  }
   return {
     checklistId,
     inserted,
@@ -152,6 +213,16 @@ async function writeRows(
     deleted: deleted.length,
     unchanged: rows.length - written.length,
   };
+}
+
+/** The workspace and deal a checklist's rows are filed under; null when the checklist does not exist (service role). */
+export async function projectionTargetOf(db: Database, checklistId: string): Promise<ProjectionTarget | null> {
+  if (!uuid.safeParse(checklistId).success) return null;
+  const { rows } = await db.asService((sql) =>
+    sql.query<{ workspace_id: string; deal_id: string }>('select workspace_id, deal_id from public.checklists where id = $1', [checklistId]),
+  );
+  const row = rows[0];
+  return row ? { checklistId, workspaceId: row.workspace_id, dealId: row.deal_id } : null;
 }
 
 /** Bytea arrives as a Buffer from node-postgres and as a Uint8Array from PGlite. */

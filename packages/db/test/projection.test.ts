@@ -1,4 +1,4 @@
-import { addItem, deleteItem, itemsOf, readChecklist, updateItem } from '@tieout/doc-model';
+import { addItem, deleteItem, deleteSection, itemsOf, moveItem, readChecklist, renameSection, updateItem } from '@tieout/doc-model';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
@@ -10,8 +10,10 @@ import {
   loadStoredDocument,
   migrate,
   otherWorkspace,
+  projectionRows,
   rebuildProjection,
   writeProjection,
+  writeProjectionChanges,
   type Database,
 } from '../src/index.ts';
 import { otherChecklist, otherDeal } from '../src/seed/index.ts';
@@ -80,6 +82,36 @@ describe('the projection writer', () => {
     const again = await writeProjection(db, target, doc, demoUsers.editor.id);
     expect(again).toMatchObject({ inserted: 0, updated: 0, deleted: 0, unchanged: before.length });
     expect(await rowsOf(target.checklistId)).toEqual(after);
+  });
+
+  it('writes only the changed items incrementally, and ends where a full projection would', async () => {
+    const view = readChecklist(doc);
+    const [first, second] = view.sections;
+    const edited = first!.items[0]!;
+    const moved = first!.items[1]!;
+    const removed = second!.items[0]!;
+    const nextStatus = edited.status === 'done' ? 'blocked' : 'done';
+    updateItem(doc, edited.id, { status: nextStatus });
+    moveItem(doc, moved.id, { sectionId: second!.id });
+    deleteItem(doc, removed.id);
+    const addedId = addItem(doc, { sectionId: second!.id, title: 'Estoppel for the Plano parcel' });
+    const result = await writeProjectionChanges(db, target, doc, { items: [edited.id, moved.id, removed.id, addedId] }, demoUsers.editor.id);
+    expect(result).toEqual({ checklistId: target.checklistId, inserted: 1, updated: 2, deleted: 1, unchanged: 0 });
+    // A section renamed changes its items' rows; a section deleted removes them.
+    renameSection(doc, second!.id, 'Estoppels and SNDAs');
+    expect(await writeProjectionChanges(db, target, doc, { items: [], sections: [second!.id] })).toMatchObject({ updated: second!.items.length + 1 });
+    deleteSection(doc, first!.id);
+    expect(await writeProjectionChanges(db, target, doc, { items: [], sections: [first!.id] })).toMatchObject({ deleted: first!.items.length - 1 });
+    const stored = await db.ownerQuery<{ item_id: string; section_title: string; status: string; position: string }>(
+      `select item_id, section_title, status, position from public.checklist_items where checklist_id = $1 order by item_id`,
+      [target.checklistId],
+    );
+    const expected = projectionRows(doc)
+      .map(({ item_id, section_title, status, position }) => ({ item_id, section_title, status, position }))
+      .sort((a, b) => (a.item_id < b.item_id ? -1 : 1));
+    expect(stored.rows).toEqual(expected);
+    // Nothing named, nothing written (no transaction at all).
+    expect(await writeProjectionChanges(db, target, doc, { items: [] })).toMatchObject({ inserted: 0, updated: 0, deleted: 0 });
   });
 
   it('inserts new items and deletes removed ones', async () => {

@@ -3,6 +3,7 @@ export * from './layout.ts';
 export * from './checklist.ts';
 export * from './template.ts';
 export * from './projection.ts';
+export * from './changes.ts';
 export * from './dates.ts';
 export * from './exposure.ts';
 export { newId } from './ids.ts';
