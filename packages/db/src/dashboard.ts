@@ -11,6 +11,7 @@ import {
   type Figure,
   type FigureRollup,
   type ItemStatus,
+  type Progress,
   type RiskLevel,
 } from '@tieout/doc-model';
 import { z } from 'zod';
@@ -604,3 +605,87 @@ export async function setTargetSigningDate(db: Database, claims: JwtClaims, deal
   });
 }
 
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/* Progress and figures for the home and deal pages                                                              */
+/* ------------------------------------------------------------------------------------------------------------ */
+
+/** Which rows: the deals of some workspaces (the home page), or one deal (the deal page). */
+export type ProgressScope = { workspaceIds: readonly string[] } | { dealId: string };
+
+function progressScopeWhere(scope: ProgressScope, alias: string, start: number): { clause: string; params: unknown[] } {
+  return 'dealId' in scope
+    ? { clause: `${alias}.deal_id = $${start}`, params: [scope.dealId] }
+    : { clause: `${alias}.workspace_id = any($${start}::uuid[])`, params: [[...scope.workspaceIds]] };
+}
+
+/**
+ * Progress per deal or checklist from the pre-aggregated counts; overdue from the partial index on open items'
+ * due dates. Costs what the scope holds, whatever other workspaces hold.
+ */
+export async function progressBy(sql: Sql, key: 'deal_id' | 'checklist_id', scope: ProgressScope, today: string): Promise<Map<string, Progress>> {
+  const where = progressScopeWhere(scope, 'c', 1);
+  const { rows } = await sql.query<{ key: string; status: string; items: number | string }>(
+    `select c.${key} as key, c.status, sum(c.items) as items from public.checklist_item_counts c where ${where.clause} group by 1, 2`,
+    where.params,
+  );
+  const dated = progressScopeWhere(scope, 'ci', 2);
+  const { rows: late } = await sql.query<{ key: string; overdue: number | string }>(
+    `select ci.${key} as key, count(*) as overdue from public.checklist_items ci
+      where ${'dealId' in scope ? `ci.workspace_id = (select d.workspace_id from public.deals d where d.id = $2) and ${dated.clause}` : dated.clause}
+        and ci.status <> 'done' and ci.due_date is not null and ci.due_date < $1::date
+      group by 1`,
+    [today, ...dated.params],
+  );
+  const result = new Map<string, Progress>();
+  const of = (id: string) => {
+    let progress = result.get(id);
+    if (!progress) {
+      progress = { total: 0, done: 0, blocked: 0, overdue: 0, needsReview: 0 };
+      result.set(id, progress);
+    }
+    return progress;
+  };
+  for (const row of rows) {
+    const progress = of(row.key);
+    const items = Number(row.items);
+    progress.total += items;
+    if (row.status === 'done') progress.done += items;
+    if (row.status === 'blocked') progress.blocked += items;
+    if (row.status === 'needs_review') progress.needsReview += items;
+  }
+  for (const row of late) of(row.key).overdue += Number(row.overdue);
+  return result;
+}
+
+/** An item's figures (a roll-up input: `key` names the item) and the deal or checklist it counts for. */
+export interface GroupedFigures {
+  group: string;
+  key: string;
+  figures: Figure[];
+  verified: boolean;
+}
+
+/** Per group (deal, checklist, ...), the roll-ups of its items' figures. */
+export function rollupsByGroup(rows: readonly GroupedFigures[], groupOf: (row: GroupedFigures) => string | undefined = (row) => row.group): Map<string, FigureRollup[]> {
+  const grouped = new Map<string, GroupedFigures[]>();
+  for (const row of rows) {
+    const group = groupOf(row);
+    if (group === undefined) continue;
+    grouped.set(group, [...(grouped.get(group) ?? []), row]);
+  }
+  return new Map([...grouped].map(([group, items]) => [group, rollupFigures(items)]));
+}
+
+/** The items with figures of the scope (partial index on deal_id), with the key column and whether each is approved. */
+export async function figuresBy(sql: Sql, key: 'deal_id' | 'checklist_id', scope: ProgressScope): Promise<GroupedFigures[]> {
+  const deals = 'dealId' in scope ? 'ci.deal_id = $1' : `ci.deal_id in (select d.id from public.deals d where d.workspace_id = any($1::uuid[]))`;
+  const { rows } = await sql.query<{ group_key: string; checklist_id: string; item_id: string; figures: unknown; state: string | null }>(
+    `select ci.${key} as group_key, ci.checklist_id, ci.item_id, ci.figures, rs.state
+       from public.checklist_items ci
+       left join public.item_review_states rs on rs.checklist_id = ci.checklist_id and rs.item_id = ci.item_id
+      where ${deals} and ci.figures <> '[]'::jsonb`,
+    'dealId' in scope ? [scope.dealId] : [[...scope.workspaceIds]],
+  );
+  return rows.map((row) => ({ group: row.group_key, key: `${row.checklist_id}/${row.item_id}`, figures: storedFigures(row.figures), verified: row.state === 'approved' }));
+}

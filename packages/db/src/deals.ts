@@ -1,7 +1,6 @@
-import { addProgress, emptyProgress, rollupFigures, type FigureRollup, type Progress } from '@tieout/doc-model';
-import { progressColumns, progressFromRow } from './progress.ts';
+import { addProgress, emptyProgress, rollupFigures, todayIso, type FigureRollup, type Progress } from '@tieout/doc-model';
+import { figuresBy, progressBy, rollupsByGroup } from './dashboard.ts';
 import { canEdit, isMemberRole, type MemberRole } from './roles.ts';
-import { figuresFromJson, rollupsBy } from './rollups.ts';
 import type { Database, JwtClaims, Sql } from './types.ts';
 import { runAsUser, TenancyError } from './workspaces.ts';
 
@@ -23,71 +22,55 @@ export interface WorkspaceWithDeals {
   deals: DealSummary[];
 }
 
-type DealRow = {
-  workspace_id: string;
-  workspace_name: string;
-  role: string | null;
-  deal_id: string | null;
-  deal_name: string | null;
-  buyer: string | null;
-  target: string | null;
-  value_usd: string | number | null;
-  stage: string | null;
-  total: number;
-  done: number;
-  blocked: number;
-  overdue: number;
-  needs_review: number;
-};
-
-/** The workspaces the user belongs to, each with its deals and their progress. RLS decides what is visible. */
-export async function listWorkspacesWithDeals(db: Database, claims: JwtClaims): Promise<WorkspaceWithDeals[]> {
-  const rows = await db.asUser(claims, async (sql) =>
-    (
-      await sql.query<DealRow>(`
-        select w.id as workspace_id, w.name as workspace_name, public.workspace_role(w.id)::text as role,
-               d.id as deal_id, d.name as deal_name, d.buyer, d.target, d.value_usd, d.stage,
-               ${progressColumns}
-        from public.workspaces w
-        left join public.deals d on d.workspace_id = w.id
-        left join public.checklist_items ci on ci.deal_id = d.id
-        group by w.id, w.name, d.id, d.name, d.buyer, d.target, d.value_usd, d.stage, d.created_at
-        order by w.name, w.id, d.created_at, d.name`)
-    ).rows,
-  );
-  const figures = await db.asUser(claims, (sql) => projectedFigures(sql, 'deal_id'));
-  const byDeal = rollupsBy(figures);
-  const workspaces = new Map<string, WorkspaceWithDeals>();
-  for (const row of rows) {
-    let workspace = workspaces.get(row.workspace_id);
-    if (!workspace) {
-      workspace = { id: row.workspace_id, name: row.workspace_name, role: isMemberRole(row.role) ? row.role : null, deals: [] };
-      workspaces.set(row.workspace_id, workspace);
+/**
+ * The workspaces the user belongs to, each with its deals and their progress. RLS decides what is visible; the
+ * numbers come from the pre-aggregated counts and indexed reads of the user's own workspaces (dashboard.ts), so a
+ * huge checklist elsewhere costs this page nothing.
+ */
+export async function listWorkspacesWithDeals(db: Database, claims: JwtClaims, today: string = todayIso()): Promise<WorkspaceWithDeals[]> {
+  return db.asUser(claims, async (sql) => {
+    const { rows } = await sql.query<{
+      workspace_id: string;
+      workspace_name: string;
+      role: string | null;
+      deal_id: string | null;
+      deal_name: string | null;
+      buyer: string | null;
+      target: string | null;
+      value_usd: string | number | null;
+      stage: string | null;
+    }>(`
+      select w.id as workspace_id, w.name as workspace_name, public.workspace_role(w.id)::text as role,
+             d.id as deal_id, d.name as deal_name, d.buyer, d.target, d.value_usd, d.stage
+      from public.workspaces w
+      left join public.deals d on d.workspace_id = w.id
+      where public.is_workspace_member(w.id)
+      order by w.name, w.id, d.created_at, d.name`);
+    const scope = { workspaceIds: [...new Set(rows.map((row) => row.workspace_id))] };
+    const progress = await progressBy(sql, 'deal_id', scope, today);
+    const byDeal = rollupsByGroup(await figuresBy(sql, 'deal_id', scope));
+    const workspaces = new Map<string, WorkspaceWithDeals>();
+    for (const row of rows) {
+      let workspace = workspaces.get(row.workspace_id);
+      if (!workspace) {
+        workspace = { id: row.workspace_id, name: row.workspace_name, role: isMemberRole(row.role) ? row.role : null, deals: [] };
+        workspaces.set(row.workspace_id, workspace);
+      }
+      if (row.deal_id && row.deal_name) {
+        workspace.deals.push({
+          id: row.deal_id,
+          name: row.deal_name,
+          buyer: row.buyer,
+          target: row.target,
+          valueUsd: row.value_usd === null ? null : Number(row.value_usd),
+          stage: row.stage ?? 'diligence',
+          progress: progress.get(row.deal_id) ?? emptyProgress,
+          figures: byDeal.get(row.deal_id) ?? [],
+        });
+      }
     }
-    if (row.deal_id && row.deal_name) {
-      workspace.deals.push({
-        id: row.deal_id,
-        name: row.deal_name,
-        buyer: row.buyer,
-        target: row.target,
-        valueUsd: row.value_usd === null ? null : Number(row.value_usd),
-        stage: row.stage ?? 'diligence',
-        progress: progressFromRow(row),
-        figures: byDeal.get(row.deal_id) ?? [],
-      });
-    }
-  }
-  return [...workspaces.values()];
-}
-
-/** The figures of every projected item the user can see (of one deal, or all), keyed by the given column. */
-async function projectedFigures(sql: Sql, key: 'deal_id' | 'checklist_id', dealId?: string) {
-  const { rows } = await sql.query<{ key: string; figures: unknown }>(
-    `select ci.${key} as key, ci.figures from public.checklist_items ci
-      where ci.figures <> '[]'::jsonb ${dealId ? 'and ci.deal_id = $1' : ''}`,
-    dealId ? [dealId] : [],
-  );
-  return rows.map((row) => ({ key: row.key, figures: figuresFromJson(row.figures) }));
+    return [...workspaces.values()];
+  });
 }
 
 export interface ChecklistSummary {
@@ -113,6 +96,8 @@ export interface DealDetail {
   target: string | null;
   valueUsd: number | null;
   stage: string;
+  /** The day the deal is meant to sign (the progress chart marks it). */
+  targetSigningDate: string | null;
   workspace: { id: string; name: string };
   role: MemberRole | null;
   workstreams: WorkstreamWithChecklists[];
@@ -121,7 +106,7 @@ export interface DealDetail {
 }
 
 /** A deal with its workstreams and their checklists' progress, or null when the user cannot see it. */
-export async function getDeal(db: Database, claims: JwtClaims, dealId: string): Promise<DealDetail | null> {
+export async function getDeal(db: Database, claims: JwtClaims, dealId: string, today: string = todayIso()): Promise<DealDetail | null> {
   return db.asUser(claims, async (sql) => {
     const { rows: deals } = await sql.query<{
       id: string;
@@ -130,11 +115,12 @@ export async function getDeal(db: Database, claims: JwtClaims, dealId: string): 
       target: string | null;
       value_usd: string | number | null;
       stage: string;
+      target_signing_date: string | null;
       workspace_id: string;
       workspace_name: string;
       role: string | null;
     }>(
-      `select d.id, d.name, d.buyer, d.target, d.value_usd, d.stage, w.id as workspace_id, w.name as workspace_name,
+      `select d.id, d.name, d.buyer, d.target, d.value_usd, d.stage, d.target_signing_date::text, w.id as workspace_id, w.name as workspace_name,
               public.workspace_role(d.workspace_id)::text as role
        from public.deals d join public.workspaces w on w.id = d.workspace_id
        where d.id = $1`,
@@ -148,43 +134,40 @@ export async function getDeal(db: Database, claims: JwtClaims, dealId: string): 
       kind: string;
       checklist_id: string | null;
       checklist_title: string | null;
-      total: number;
-      done: number;
-      blocked: number;
-      overdue: number;
-      needs_review: number;
     }>(
-      `select ws.id as workstream_id, ws.name as workstream_name, ws.kind, c.id as checklist_id, c.title as checklist_title,
-              ${progressColumns}
+      `select ws.id as workstream_id, ws.name as workstream_name, ws.kind, c.id as checklist_id, c.title as checklist_title
        from public.workstreams ws
        left join public.checklists c on c.workstream_id = ws.id
-       left join public.checklist_items ci on ci.checklist_id = c.id
        where ws.deal_id = $1
-       group by ws.id, ws.name, ws.kind, ws.position, c.id, c.title, c.created_at
        order by ws.position, ws.name, c.created_at, c.title`,
       [dealId],
     );
-    const figures = await projectedFigures(sql, 'checklist_id', dealId);
-    const byChecklist = rollupsBy(figures);
-    const figuresOfChecklist = new Map(figures.map((row) => [row.key, [] as typeof figures]));
-    for (const row of figures) figuresOfChecklist.get(row.key)!.push(row);
-    const workstreamFigures = new Map<string, typeof figures>();
+    const progress = await progressBy(sql, 'checklist_id', { dealId }, today);
+    const figures = await figuresBy(sql, 'checklist_id', { dealId });
+    const byChecklist = rollupsByGroup(figures);
+    const workstreamOf = new Map(rows.flatMap((row) => (row.checklist_id ? [[row.checklist_id, row.workstream_id] as const] : [])));
+    const byWorkstream = rollupsByGroup(figures, (row) => workstreamOf.get(row.group));
     const workstreams = new Map<string, WorkstreamWithChecklists>();
     for (const row of rows) {
       let workstream = workstreams.get(row.workstream_id);
       if (!workstream) {
-        workstream = { id: row.workstream_id, name: row.workstream_name, kind: row.kind, checklists: [], progress: emptyProgress, figures: [] };
+        workstream = {
+          id: row.workstream_id,
+          name: row.workstream_name,
+          kind: row.kind,
+          checklists: [],
+          progress: emptyProgress,
+          figures: byWorkstream.get(row.workstream_id) ?? [],
+        };
         workstreams.set(row.workstream_id, workstream);
       }
       if (row.checklist_id && row.checklist_title) {
-        const progress = progressFromRow(row);
-        workstream.checklists.push({ id: row.checklist_id, title: row.checklist_title, progress, figures: byChecklist.get(row.checklist_id) ?? [] });
-        workstream.progress = addProgress(workstream.progress, progress);
-        workstreamFigures.set(workstream.id, [...(workstreamFigures.get(workstream.id) ?? []), ...(figuresOfChecklist.get(row.checklist_id) ?? [])]);
+        const checklistProgress = progress.get(row.checklist_id) ?? emptyProgress;
+        workstream.checklists.push({ id: row.checklist_id, title: row.checklist_title, progress: checklistProgress, figures: byChecklist.get(row.checklist_id) ?? [] });
+        workstream.progress = addProgress(workstream.progress, checklistProgress);
       }
     }
     const list = [...workstreams.values()];
-    for (const workstream of list) workstream.figures = rollupFigures(workstreamFigures.get(workstream.id) ?? []);
     return {
       id: deal.id,
       name: deal.name,
@@ -192,6 +175,7 @@ export async function getDeal(db: Database, claims: JwtClaims, dealId: string): 
       target: deal.target,
       valueUsd: deal.value_usd === null ? null : Number(deal.value_usd),
       stage: deal.stage,
+      targetSigningDate: deal.target_signing_date,
       workspace: { id: deal.workspace_id, name: deal.workspace_name },
       role: isMemberRole(deal.role) ? deal.role : null,
       workstreams: list,

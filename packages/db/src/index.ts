@@ -1,4 +1,5 @@
 export type { ActAs, ActAsOptions, Database, DatabaseKind, JwtClaims, QueryResult, Row, ScriptStep, Sql } from './types.ts';
+export { DOCUMENT_WRITER_ROLE, type UserRole } from './types.ts';
 export { openDatabase, type OpenDatabaseOptions } from './database.ts';
 export { migrate, defaultSupabaseDir, type MigrateOptions, type MigrateResult } from './migrate.ts';
 export * from './demo.ts';
@@ -10,8 +11,6 @@ export * from './checklists.ts';
 export * from './checklist-create.ts';
 export * from './templates.ts';
 export * from './template-from-checklist.ts';
-export * from './progress.ts';
-export * from './rollups.ts';
 export { createAppendBatcher, type AppendBatcher, type AppendBatcherOptions } from './append-batcher.ts';
 export * from './projection.ts';
 export {
