@@ -457,3 +457,25 @@ export function startOutboxWorker(db: Database, mailer: Mailer, options: OutboxW
     },
   };
 }
+
+/**
+ * Tells an item's new owner it was assigned to them (not when they assigned it themselves). Called by the
+ * collaboration server, which knows who made the change; as service_role. `dedupeKey` names the change
+ * (e.g. the update-log id), so a retried call notifies once.
+ */
+export async function notifyItemAssigned(
+  db: Database,
+  input: { workspaceId: string; checklistId: string; itemId: string; ownerId: string; assignedBy: string; dedupeKey?: string },
+): Promise<void> {
+  const key = `assigned:${input.checklistId}:${input.itemId}:${input.ownerId}:${input.dedupeKey ?? new Date().toISOString()}`;
+  await db.asService((sql) =>
+    sql.query(`select public.notify_user($1, $2, 'assigned', $3, $4, null, null, $5, $6)`, [
+      input.ownerId,
+      input.workspaceId,
+      input.checklistId,
+      input.itemId,
+      input.assignedBy,
+      key,
+    ]),
+  );
+}

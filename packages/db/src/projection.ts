@@ -1,4 +1,6 @@
 import {
+  itemFingerprint,
+  itemsOf,
   projectItems,
   projectSomeItems,
   readChecklist,
@@ -42,6 +44,8 @@ export interface ProjectionRow {
   due_date: string | null;
   risk: RiskLevel | null;
   figures: Figure[];
+  /** doc-model itemFingerprint: what an approval is checked against (public.item_review_states). */
+  content_fingerprint: string;
 }
 
 /**
@@ -52,7 +56,7 @@ export function projectionRows(doc: Y.Doc): ProjectionRow[] {
   return projectItems(readChecklist(doc)).map((item) => toRow(doc, item));
 }
 
-function toRow(_doc: Y.Doc, item: ProjectedItem): ProjectionRow {
+function toRow(doc: Y.Doc, item: ProjectedItem): ProjectionRow {
   return {
     item_id: item.itemId,
     section_id: item.sectionId,
@@ -64,6 +68,7 @@ function toRow(_doc: Y.Doc, item: ProjectedItem): ProjectionRow {
     due_date: item.dueDate,
     risk: item.risk,
     figures: item.figures,
+    content_fingerprint: itemFingerprint(itemsOf(doc).get(item.itemId) as Y.Map<unknown>, item.itemId),
   };
 }
 
@@ -85,6 +90,7 @@ const PROJECTED_COLUMNS = [
   'due_date',
   'risk',
   'figures',
+  'content_fingerprint',
 ] as const;
 
 /**
@@ -192,7 +198,7 @@ async function writeRows(
      select $1, r.item_id, $2, $3, ${PROJECTED_COLUMNS.map((column) => `r.${column}`).join(', ')}, now(), $5
        from jsonb_to_recordset($4::jsonb) as r(
          item_id text, section_id text, section_title text, position text, title text, status text,
-         owner_id uuid, due_date date, risk text, figures jsonb)
+         owner_id uuid, due_date date, risk text, figures jsonb, content_fingerprint text)
      on conflict (checklist_id, item_id) do update set
        ${PROJECTED_COLUMNS.map((column) => `${column} = excluded.${column}`).join(', ')},
        workspace_id = excluded.workspace_id, deal_id = excluded.deal_id,

@@ -13,6 +13,7 @@ import {
   mailerFromEnv,
   markNotificationsRead,
   notifyDueItems,
+  notifyItemAssigned,
   queueDailyDigests,
   replyToThread,
   retryDelaySeconds,
@@ -54,7 +55,12 @@ beforeAll(async () => {
   const section = addSection(doc, { title: 'Power' });
   itemId = addItem(doc, { sectionId: section, title: 'Interconnection' });
   updateItem(doc, itemId, { ownerId: f.users.editor.id, dueDate: '2026-12-03' });
-  await writeProjection(db, { checklistId: f.checklistId, workspaceId: f.workspaceId, dealId: rows[0]!.deal_id }, doc, f.users.owner.id);
+  await writeProjection(db, { checklistId: f.checklistId, workspaceId: f.workspaceId, dealId: rows[0]!.deal_id }, doc, null);
+  // The collaboration server's review extension reports the assignment (it knows who made it).
+  await notifyItemAssigned(db, { workspaceId: f.workspaceId, checklistId: f.checklistId, itemId, ownerId: f.users.editor.id, assignedBy: f.users.owner.id, dedupeKey: '1' });
+  await notifyItemAssigned(db, { workspaceId: f.workspaceId, checklistId: f.checklistId, itemId, ownerId: f.users.editor.id, assignedBy: f.users.owner.id, dedupeKey: '1' });
+  // Assigning yourself notifies nobody.
+  await notifyItemAssigned(db, { workspaceId: f.workspaceId, checklistId: f.checklistId, itemId, ownerId: f.users.owner.id, assignedBy: f.users.owner.id, dedupeKey: '2' });
 }, 60_000);
 afterAll(async () => {
   await scratch?.dispose();

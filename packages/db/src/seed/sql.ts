@@ -120,10 +120,10 @@ export function renderSeedSql(data: SeedData): string {
     '-- The relational projection of every item, as the projection writer keeps it.',
     insert(
       'public.checklist_items',
-      ['checklist_id', 'item_id', 'workspace_id', 'deal_id', 'section_id', 'section_title', 'position', 'title', 'status', 'owner_id', 'due_date', 'risk', 'figures', 'updated_at', 'updated_by'],
+      ['checklist_id', 'item_id', 'workspace_id', 'deal_id', 'section_id', 'section_title', 'position', 'title', 'status', 'owner_id', 'due_date', 'risk', 'figures', 'content_fingerprint', 'updated_at', 'updated_by'],
       data.items.map(({ row, ...item }) => [
         item.checklistId, row.item_id, item.workspaceId, item.dealId, row.section_id, row.section_title, row.position, row.title,
-        row.status, row.owner_id, row.due_date, row.risk, { json: row.figures }, item.updatedAt, item.updatedBy,
+        row.status, row.owner_id, row.due_date, row.risk, { json: row.figures }, row.content_fingerprint, item.updatedAt, item.updatedBy,
       ]),
     ),
   ];

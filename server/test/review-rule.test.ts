@@ -1,0 +1,115 @@
+import { addItem, addSection, itemsOf, updateItem } from '@tieout/doc-model';
+import { decideItem, setDoneRequiresApproval, writeProjection } from '@tieout/db';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import * as Y from 'yjs';
+import { doneRequiresApprovalVerdict, reviewRuleExtension } from '../src/extensions/review-rule.ts';
+import { itemFingerprint } from '@tieout/doc-model';
+import { createChecklistFixture, openScratchDatabase, type ScratchDatabase } from '@tieout/db/testing';
+import { connectClient, startServer, storedDoc, tokenFor, type Client, type RunningServer } from './support.ts';
+
+// Only the long-standing helpers of support.ts, so this file does not follow its refactors.
+let scratch: ScratchDatabase;
+const clients: Client[] = [];
+const servers: RunningServer[] = [];
+beforeAll(async () => {
+  scratch = await openScratchDatabase({ label: 'review_rule' });
+}, 60_000);
+afterAll(async () => {
+  for (const client of clients) client.destroy();
+  await Promise.allSettled(servers.map((server) => server.close()));
+  await scratch?.dispose();
+});
+
+const waitFor = (check: () => boolean | Promise<boolean>, what: string) =>
+  vi.waitFor(
+    async () => {
+      if (!(await check())) throw new Error(`Timed out waiting for ${what}`);
+    },
+    { timeout: 20_000, interval: 20 },
+  );
+
+function checklist() {
+  const doc = new Y.Doc();
+  const section = addSection(doc, { title: 'Power' });
+  const itemId = addItem(doc, { sectionId: section, title: 'Interconnection' });
+  return { doc, itemId };
+}
+
+function remoteEdit(doc: Y.Doc, edit: (copy: Y.Doc) => void): Uint8Array {
+  const copy = new Y.Doc();
+  Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
+  const before = Y.encodeStateVector(copy);
+  edit(copy);
+  return Y.encodeStateAsUpdate(copy, before);
+}
+
+describe('doneRequiresApprovalVerdict', () => {
+  it('lets done through only with an approval of the content the item has after the update', () => {
+    const { doc, itemId } = checklist();
+    const fingerprint = itemFingerprint(itemsOf(doc).get(itemId) as Y.Map<unknown>, itemId);
+    const setDone = remoteEdit(doc, (copy) => updateItem(copy, itemId, { status: 'done' }));
+    const off = { doneRequiresApproval: false, approved: new Map() };
+    expect(doneRequiresApprovalVerdict(off, doc, setDone)).toBeNull();
+    const none = { doneRequiresApproval: true, approved: new Map() };
+    expect(doneRequiresApprovalVerdict(none, doc, setDone)).toBe('done requires approval: "Interconnection" has no approval');
+    const approved = { doneRequiresApproval: true, approved: new Map([[itemId, fingerprint]]) };
+    expect(doneRequiresApprovalVerdict(approved, doc, setDone)).toBeNull();
+    const editAndDone = remoteEdit(doc, (copy) => updateItem(copy, itemId, { status: 'done', title: 'Interconnection (rewritten)' }));
+    expect(doneRequiresApprovalVerdict(approved, doc, editAndDone)).toBe('done requires approval: "Interconnection" has changed since its approval');
+    const otherEdit = remoteEdit(doc, (copy) => updateItem(copy, itemId, { status: 'blocked' }));
+    expect(doneRequiresApprovalVerdict(none, doc, otherEdit)).toBeNull();
+  });
+});
+
+describe('the review-rule extension, with a stock y-websocket client', () => {
+  it('refuses done without a current approval, accepts it once approved, and notifies a new owner', async () => {
+    const db = scratch.db;
+    const fx = await createChecklistFixture(db);
+    const { rows } = await db.ownerQuery<{ deal_id: string }>(`select deal_id from public.checklists where id = $1`, [fx.checklistId]);
+    const target = { checklistId: fx.checklistId, workspaceId: fx.workspaceId, dealId: rows[0]!.deal_id };
+    await setDoneRequiresApproval(db, fx.users.owner.claims, fx.checklistId, true);
+    const extension = reviewRuleExtension(db);
+    const server = await startServer(db, { timing: { persistWindowMs: 10 }, extensions: [extension] });
+    servers.push(server);
+    const connect = async () => {
+      const client = connectClient(server.url, fx.checklistId, await tokenFor(fx.users.editor));
+      clients.push(client);
+      return client;
+    };
+
+    const editor = await connect();
+    await editor.synced();
+    const sectionId = addSection(editor.doc, { title: 'Power' });
+    const itemId = addItem(editor.doc, { sectionId, title: 'Interconnection' });
+    await waitFor(() => itemsOf(server.collab.loadedDocument(fx.checklistId)!).has(itemId), 'the item at the server');
+    await server.collab.flush();
+    await writeProjection(db, target, await storedDoc(db, fx.checklistId), null);
+
+    // Assigning the reviewer notifies them, as from the editor.
+    updateItem(editor.doc, itemId, { ownerId: fx.users.reviewer.id });
+    await waitFor(async () => {
+      const { rows: notes } = await db.ownerQuery(`select 1 from public.notifications where user_id = $1 and kind = 'assigned' and actor_id = $2`, [
+        fx.users.reviewer.id,
+        fx.users.editor.id,
+      ]);
+      return notes.length === 1;
+    }, 'the assignment notice');
+
+    updateItem(editor.doc, itemId, { status: 'done' });
+    expect(await editor.closed).toEqual({ code: 4403, reason: 'done requires approval: "Interconnection" has no approval' });
+    await server.collab.flush();
+    expect((itemsOf(await storedDoc(db, fx.checklistId)).get(itemId) as Y.Map<unknown>).get('status')).toBe('not_started');
+
+    await writeProjection(db, target, await storedDoc(db, fx.checklistId), null);
+    await decideItem(db, fx.users.reviewer.claims, { checklistId: fx.checklistId, itemId, decision: 'approved' });
+    await waitFor(() => extension.cachedRule(fx.checklistId)?.approved.has(itemId) === true, 'the approval at the server');
+
+    const again = await connect();
+    await again.synced();
+    updateItem(again.doc, itemId, { status: 'done' });
+    await waitFor(async () => {
+      await server.collab.flush();
+      return (itemsOf(await storedDoc(db, fx.checklistId)).get(itemId) as Y.Map<unknown>).get('status') === 'done';
+    }, 'done, stored');
+  });
+});
