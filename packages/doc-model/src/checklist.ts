@@ -152,6 +152,13 @@ export function titleText(doc: Y.Doc, target: TitleTarget): Y.Text {
   return text!;
 }
 
+/** The Y.Text of a title if it is one already (null for a version-1 string or a missing entry); never writes. */
+export function peekTitleText(doc: Y.Doc, target: TitleTarget): Y.Text | null {
+  const entry = (target.kind === 'item' ? itemsOf(doc) : sectionsOf(doc)).get(target.id) as unknown;
+  const title = entry instanceof Y.Map ? entry.get('title') : null;
+  return title instanceof Y.Text ? title : null;
+}
+
 /** The document's schema version (1 when it does not say). */
 export function schemaVersionOf(doc: Y.Doc): number {
   const version = metaOf(doc).get('schemaVersion');

@@ -5,7 +5,9 @@ import { formatFigure } from '~/utils/format.ts';
 import { useActions } from './actions.ts';
 import { useDragHandle, useDropIndicator, useIsCarried } from './drag.ts';
 import { Icon } from './icons.tsx';
+import { CollabTitle } from './collab-title.tsx';
 import { ItemDetails } from './item-details.tsx';
+import { useItemFilesState } from './item-files.tsx';
 import { controlTone, iconButtonClass, RISK_LABELS, RISK_TONE, selectClass, STATUS_TONE } from './labels.ts';
 import { ItemPresence } from './presence.tsx';
 
@@ -75,7 +77,9 @@ export const ItemRow = memo(function ItemRow({
   overdue: boolean;
 }) {
   const actions = useActions();
-  const [expanded, setExpanded] = useState(false);
+  // Opened from a search result (?item=…): this row starts expanded and scrolled into view.
+  const focusedByLink = useItemFilesState()?.focus?.itemId === item.id;
+  const [expanded, setExpanded] = useState(focusedByLink);
   const rowRef = useRef<HTMLLIElement>(null);
   const title = item.title;
   const detailsId = `details-${item.id}`;
@@ -97,6 +101,10 @@ export const ItemRow = memo(function ItemRow({
     target?.focus();
     target?.scrollIntoView({ block: 'nearest' });
   });
+
+  useEffect(() => {
+    if (focusedByLink) rowRef.current?.scrollIntoView({ block: 'start' });
+  }, [focusedByLink]);
 
   const onKeyDown = (event: KeyboardEvent<HTMLLIElement>) => {
     if (!event.altKey || (event.key !== 'ArrowUp' && event.key !== 'ArrowDown')) return;
@@ -158,7 +166,14 @@ export const ItemRow = memo(function ItemRow({
             <Icon name="chevron" className={`h-4 w-4 transition-transform ${expanded ? 'rotate-90' : ''}`} />
           </button>
         </div>
-        <TitleInput title={title} disabled={!editable} onCommit={(next) => patch(item.id, { title: next })} />
+        <CollabTitle
+          target={{ kind: 'item', id: item.id }}
+          title={title}
+          labelPrefix="Title of "
+          disabled={!editable}
+          emptyMessage="An item needs a title"
+          className="min-w-[14rem] flex-1 text-sm"
+        />
         <ItemPresence people={presence} itemTitle={title} />
         <div className="flex flex-wrap items-center gap-1.5 max-lg:w-full sm:pl-[5.25rem] lg:shrink-0 lg:pl-0">
           <select
@@ -264,57 +279,3 @@ export const ItemRow = memo(function ItemRow({
     </li>
   );
 });
-
-/** Edits a title in place: a draft while focused, committed on Enter or blur, Escape restores. */
-export function TitleInput({
-  title,
-  disabled,
-  onCommit,
-  label,
-  className,
-}: {
-  title: string;
-  disabled: boolean;
-  onCommit: (next: string) => boolean;
-  label?: string;
-  className?: string;
-}) {
-  const [draft, setDraft] = useState(title);
-  const [focused, setFocused] = useState(false);
-  useEffect(() => {
-    if (!focused) setDraft(title);
-  }, [title, focused]);
-  const commit = () => {
-    if (draft.trim() === title) return setDraft(title);
-    if (!onCommit(draft)) setDraft(title);
-  };
-  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (event.key === 'Enter') {
-      event.preventDefault();
-      commit();
-    } else if (event.key === 'Escape') {
-      setDraft(title);
-      event.currentTarget.blur();
-    }
-  };
-  return (
-    <textarea
-      rows={1}
-      data-control="title"
-      aria-label={label ?? `Title of ${title}`}
-      value={draft}
-      disabled={disabled}
-      onChange={(event) => setDraft(event.target.value.replace(/\s*\n\s*/g, ' '))}
-      onFocus={() => setFocused(true)}
-      onBlur={() => {
-        setFocused(false);
-        commit();
-      }}
-      onKeyDown={onKeyDown}
-      className={
-        className ??
-        'field-sizing-content min-w-[14rem] flex-1 resize-none rounded-md border border-transparent bg-transparent px-2 py-1 text-sm leading-snug hover:border-slate-200 focus:border-sky-500 focus:bg-white focus:outline-none focus:ring-2 focus:ring-sky-500/30 disabled:cursor-default disabled:text-slate-900 disabled:hover:border-transparent dark:hover:border-slate-700 dark:focus:bg-slate-950 dark:disabled:text-slate-100'
-      }
-    />
-  );
-}

@@ -2,6 +2,7 @@ import { rollupFigures, type ItemView, type SectionView } from '@tieout/doc-mode
 import { memo, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { PresentPerson } from '~/utils/collab.ts';
 import { useActions } from './actions.ts';
+import { CollabTitle } from './collab-title.tsx';
 import { useDragHandle, useDropIndicator, useDropZone, useIsCarried } from './drag.ts';
 import { Icon } from './icons.tsx';
 import { ItemRow, type Member } from './item-row.tsx';
@@ -99,11 +100,15 @@ export const SectionCard = memo(function SectionCard({
           <Icon name="grip" />
         </button>
         {renaming ? (
-          <RenameInput
+          <CollabTitle
+            target={{ kind: 'section', id: section.id }}
             title={section.title}
-            onDone={(next) => {
-              if (next === null || next.trim() === section.title || actions.renameSection(section.id, next)) setRenaming(false);
-            }}
+            labelPrefix="Name of section "
+            disabled={!editable}
+            autoFocus
+            emptyMessage="A section needs a name"
+            className="min-w-[12rem] flex-1 text-base font-semibold"
+            onDone={() => setRenaming(false)}
           />
         ) : (
           <h2 id={headingId} className="min-w-0 flex-1 text-base font-semibold">
@@ -202,29 +207,5 @@ function AddItemForm({ section, editable }: { section: SectionView; editable: bo
         Add
       </button>
     </form>
-  );
-}
-
-/** Enter or leaving the field saves, Escape cancels (onDone(null)). */
-function RenameInput({ title, onDone }: { title: string; onDone: (next: string | null) => void }) {
-  const [draft, setDraft] = useState(title);
-  return (
-    <input
-      autoFocus
-      aria-label={`Name of section ${title}`}
-      value={draft}
-      onChange={(event) => setDraft(event.target.value)}
-      onBlur={() => onDone(draft)}
-      onKeyDown={(event) => {
-        if (event.key === 'Enter') {
-          event.preventDefault();
-          onDone(draft);
-        } else if (event.key === 'Escape') {
-          event.preventDefault();
-          onDone(null);
-        }
-      }}
-      className="min-w-[12rem] flex-1 rounded-md border border-sky-500 bg-white px-2 py-1 text-base font-semibold focus:outline-none focus:ring-2 focus:ring-sky-500/30 dark:bg-slate-950"
-    />
   );
 }
