@@ -4,6 +4,7 @@ export * from './checklist.ts';
 export * from './template.ts';
 export * from './projection.ts';
 export * from './changes.ts';
+export * from './history.ts';
 export * from './dates.ts';
 export * from './exposure.ts';
 export { newId } from './ids.ts';
