@@ -49,3 +49,4 @@ export * from './search.ts';
 export * from './reviews.ts';
 export * from './dashboard.ts';
 export * from './notifications.ts';
+export * from './my-work.ts';

@@ -9,6 +9,7 @@ import {
   deliverOutbox,
   folderMailer,
   getEmailPreference,
+  getMyWork,
   listNotifications,
   mailerFromEnv,
   markNotificationsRead,
@@ -176,5 +177,25 @@ describe('the email outbox', () => {
     expect(mailerFromEnv({}, mailDir).name).toBe('folder');
     expect(mailerFromEnv({ SMTP_URL: 'smtp://user:secret@127.0.0.1:2525' }, mailDir).name).toBe('smtp');
     expect(() => mailerFromEnv({ SMTP_URL: 'http://mail.example.com' }, mailDir)).toThrow(/SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/);
+  });
+});
+
+describe('my work', () => {
+  it('lists items assigned to me, threads waiting for my reply and reviews waiting for me', async () => {
+    const editorWork = await getMyWork(db, f.users.editor.claims);
+    expect(editorWork.assigned.map((item) => [item.itemId, item.title])).toEqual([[itemId, 'Interconnection']]);
+    expect(editorWork.reviews).toEqual([]);
+    // The owner's latest "Quiet, @Editor" thread has replies from both: the last is the reviewer's.
+    expect(editorWork.threads.length).toBeGreaterThan(0);
+    expect(editorWork.threads.every((thread) => thread.lastAuthorName !== null)).toBe(true);
+    expect(editorWork.counts.assigned).toBe(1);
+
+    updateItem(doc, itemId, { status: 'needs_review' });
+    const { rows } = await db.ownerQuery<{ deal_id: string }>(`select deal_id from public.checklists where id = $1`, [f.checklistId]);
+    await writeProjection(db, { checklistId: f.checklistId, workspaceId: f.workspaceId, dealId: rows[0]!.deal_id }, doc, null);
+    const reviewerWork = await getMyWork(db, f.users.reviewer.claims);
+    expect(reviewerWork.reviews.map((item) => item.itemId)).toEqual([itemId]);
+    expect((await getMyWork(db, f.users.editor.claims)).reviews).toEqual([]);
+    expect((await getMyWork(db, f.users.outsider.claims)).counts).toEqual({ assigned: 0, threads: 0, reviews: 0 });
   });
 });
