@@ -22,6 +22,8 @@ export interface TokenVerifierOptions {
   audience?: string;
   /** Seconds of clock skew tolerated. */
   clockTolerance?: number;
+  /** The clock expiry is checked against, in milliseconds since the epoch (default: Date.now). */
+  now?: () => number;
 }
 
 export type AccessTokenVerifier = (token: string | null | undefined) => Promise<JwtClaims>;
@@ -40,7 +42,11 @@ export function createTokenVerifier(options: TokenVerifierOptions): AccessTokenV
     let payload: JWTPayload;
     try {
       const algorithm = decodeAlgorithm(token);
-      const verifyOptions = { audience, clockTolerance: options.clockTolerance ?? 5 };
+      const verifyOptions = {
+        audience,
+        clockTolerance: options.clockTolerance ?? 5,
+        currentDate: options.now ? new Date(options.now()) : undefined,
+      };
       if (algorithm === 'HS256') {
         if (!secret) throw new AccessTokenError('bad_signature', 'HS256 tokens are not accepted here');
         payload = (await jwtVerify(token, secret, { ...verifyOptions, algorithms: ['HS256'] })).payload;
