@@ -1,5 +1,6 @@
 import { editors, members, nobody, owners, signedIn, type Standing } from './support/matrix.ts';
 import { tableCase } from './support/table-attempt.ts';
+import { historyTableMatrix } from './history.matrix.ts';
 
 const emptyYjsUpdate = `decode('0000', 'hex')`;
 /** Who takes part in reviews (packages/db/src/roles.ts canComment / canReview). */
@@ -712,4 +713,6 @@ export const tableMatrix = [
     table: 'email_outbox', operation: 'delete', action: 'drop a queued email', allowed: nobody,
     statement: (t) => ({ text: `delete from public.email_outbox where id = $1 returning 1`, params: [t.review.outboxId] }),
   }),
+  // audit_trail and document_versions (issue 12)
+  ...historyTableMatrix,
 ];

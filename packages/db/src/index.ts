@@ -50,3 +50,5 @@ export * from './reviews.ts';
 export * from './dashboard.ts';
 export * from './notifications.ts';
 export * from './my-work.ts';
+export * from './audit.ts';
+export * from './versions.ts';

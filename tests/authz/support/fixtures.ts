@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import * as Y from 'yjs';
 import { addItem, addSection, setTitle } from '@tieout/doc-model';
 import type { Database, JwtClaims, Sql } from '@tieout/db';
+import { insertHistoryRows, type HistoryFixture } from './history-fixtures.ts';
 import { insertReviewRows, type ReviewFixture } from './review-fixtures.ts';
 
 export const workspaceRoles = ['owner', 'editor', 'reviewer', 'viewer'] as const;
@@ -37,6 +38,8 @@ export interface WorkspaceFixture {
   fileGroup: string;
   /** A search entry of itemId. */
   searchEntryId: number;
+  /** An audit row and a version of checklistId. */
+  history: HistoryFixture;
 }
 
 export interface AuthzWorld {
@@ -171,9 +174,11 @@ async function insertWorkspace(sql: Sql, key: 'A' | 'B', name: string): Promise<
   );
 
   const review = await insertReviewRows(sql, { id, checklistId, itemId, updateId: rows[0]!.id, members, colleague });
+  const history = await insertHistoryRows(sql, { id, dealId, checklistId, itemId, updateId: rows[0]!.id, colleague });
 
   return {
     review,
+    history,
     key,
     id,
     name,

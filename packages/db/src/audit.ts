@@ -1,0 +1,221 @@
+import { z } from 'zod';
+import type { Database, JwtClaims, Sql } from './types.ts';
+
+/*
+ * The audit trail (public.audit_trail, docs/decisions/121-audit-trail.md): append-only rows of who changed what.
+ * Item-level rows come from the collaboration server's audit writer (appendAuditRows, service role); other audited
+ * actions are recorded with recordAuditEvent inside the transaction that performs them; membership, invitations and
+ * deletions of deals and checklists are recorded by triggers in the database itself.
+ */
+
+export class AuditError extends Error {
+  override name = 'AuditError';
+  constructor(
+    readonly code: 'invalid_event' | 'invalid_filter',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const kindSchema = z.string().regex(/^[a-z][a-z_]{1,62}$/, 'a kind is lower_snake_case, 2 to 63 characters');
+const fieldSchema = z.string().regex(/^[a-z][a-z_]{0,62}$/, 'a field is lower_snake_case');
+
+export const auditEventSchema = z.object({
+  workspaceId: z.uuid(),
+  kind: kindSchema,
+  dealId: z.uuid().nullish(),
+  checklistId: z.uuid().nullish(),
+  itemId: z.string().min(1).max(64).nullish(),
+  field: fieldSchema.nullish(),
+  oldValue: z.unknown().optional(),
+  newValue: z.unknown().optional(),
+  /** Who did it. A signed-in caller always records as themselves; only the service role may name someone else. */
+  userId: z.uuid().nullish(),
+});
+export type AuditEvent = z.input<typeof auditEventSchema>;
+
+const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+
+/**
+ * Records one audited action (a sign-off, an approval, an export, a file, a restore...) in the transaction of `sql`,
+ * so it is written if and only if the action is. As a signed-in user: recorded as that user, only in a workspace they
+ * belong to, and never one of the kinds the collaboration server derives from documents. Returns the row id.
+ */
+export async function recordAuditEvent(sql: Sql, event: AuditEvent): Promise<number> {
+  const parsed = auditEventSchema.safeParse(event);
+  if (!parsed.success) throw new AuditError('invalid_event', `Not an audit event: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+  const e = parsed.data;
+  const { rows } = await sql.query<{ id: unknown }>(
+    `select tieout_audit.record_event($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9) as id`,
+    [e.workspaceId, e.kind, e.dealId ?? null, e.checklistId ?? null, e.itemId ?? null, e.field ?? null, json(e.oldValue), json(e.newValue), e.userId ?? null],
+  );
+  return Number(rows[0]!.id);
+}
+
+/** A row derived from a document by the audit writer. */
+export interface AuditRowInput {
+  workspaceId: string;
+  dealId: string | null;
+  checklistId: string;
+  itemId: string | null;
+  kind: string;
+  field: string | null;
+  oldValue: unknown;
+  newValue: unknown;
+  userId: string;
+  /** The update-log row the change came from: the row's time is that row's. */
+  updateId: number | null;
+}
+
+/** Appends the audit writer's rows in one statement, as service_role; each row is timed like its update-log row. */
+export async function appendAuditRows(db: Database, rows: readonly AuditRowInput[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const payload = JSON.stringify(
+    rows.map((row) => ({
+      workspace_id: row.workspaceId,
+      deal_id: row.dealId,
+      checklist_id: row.checklistId,
+      item_id: row.itemId,
+      kind: row.kind,
+      field: row.field,
+      old_value: row.oldValue ?? null,
+      new_value: row.newValue ?? null,
+      user_id: row.userId,
+      update_id: row.updateId,
+    })),
+  );
+  const { rows: written } = await db.asService((sql) =>
+    sql.query<{ n: number }>(
+      `with inserted as (
+         insert into public.audit_trail (workspace_id, deal_id, checklist_id, item_id, kind, field, old_value, new_value, user_id, update_id, created_at)
+         select (e.v ->> 'workspace_id')::uuid, (e.v ->> 'deal_id')::uuid, (e.v ->> 'checklist_id')::uuid, e.v ->> 'item_id',
+                e.v ->> 'kind', e.v ->> 'field', e.v -> 'old_value', e.v -> 'new_value', (e.v ->> 'user_id')::uuid,
+                (e.v ->> 'update_id')::bigint,
+                coalesce((select u.created_at from public.document_updates u where u.id = (e.v ->> 'update_id')::bigint), now())
+           from jsonb_array_elements($1::jsonb) with ordinality as e(v, ordinality)
+          order by e.ordinality
+         returning 1)
+       select count(*)::int as n from inserted`,
+      [payload],
+    ),
+  );
+  return written[0]!.n;
+}
+
+export interface AuditEntry {
+  id: number;
+  workspaceId: string;
+  dealId: string | null;
+  checklistId: string | null;
+  itemId: string | null;
+  kind: string;
+  field: string | null;
+  oldValue: unknown;
+  newValue: unknown;
+  userId: string | null;
+  /** The user's display name (their profile), or null. */
+  userName: string | null;
+  createdAt: string;
+  /** Title of the checklist (null when it was deleted). */
+  checklistTitle: string | null;
+}
+
+export const auditFilterSchema = z
+  .object({
+    workspaceId: z.uuid().optional(),
+    dealId: z.uuid().optional(),
+    checklistId: z.uuid().optional(),
+    itemId: z.string().min(1).max(64).optional(),
+    userId: z.uuid().optional(),
+    field: fieldSchema.optional(),
+    kinds: z.array(kindSchema).max(20).optional(),
+    /** Inclusive lower and exclusive upper bound on created_at. */
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+    /** Rows older than this id (paging, newest first). */
+    beforeId: z.number().int().positive().optional(),
+    limit: z.number().int().min(1).max(10_000).default(200),
+  })
+  .refine((filter) => filter.workspaceId || filter.dealId || filter.checklistId, 'name a workspace, a deal or a checklist');
+export type AuditFilter = z.input<typeof auditFilterSchema>;
+
+/** The audit trail as the user may read it (RLS: members of the workspace), newest first, filtered. */
+export async function listAuditTrail(db: Database, claims: JwtClaims, filter: AuditFilter): Promise<AuditEntry[]> {
+  const parsed = auditFilterSchema.safeParse(filter);
+  if (!parsed.success) throw new AuditError('invalid_filter', parsed.error.issues.map((issue) => issue.message).join('; '));
+  const f = parsed.data;
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (clause: string, value: unknown) => {
+    params.push(value);
+    where.push(clause.replace('$?', `$${params.length}`));
+  };
+  if (f.workspaceId) add('a.workspace_id = $?', f.workspaceId);
+  if (f.dealId) add('a.deal_id = $?', f.dealId);
+  if (f.checklistId) add('a.checklist_id = $?', f.checklistId);
+  if (f.itemId) add('a.item_id = $?', f.itemId);
+  if (f.userId) add('a.user_id = $?', f.userId);
+  if (f.field) add('a.field = $?', f.field);
+  if (f.kinds?.length) add('a.kind = any($?::text[])', f.kinds);
+  if (f.from) add('a.created_at >= $?::timestamptz', f.from);
+  if (f.to) add('a.created_at < $?::timestamptz', f.to);
+  if (f.beforeId) add('a.id < $?', f.beforeId);
+  params.push(f.limit);
+  return db.asUser(claims, async (sql) => {
+    const { rows } = await sql.query<{
+      id: unknown; workspace_id: string; deal_id: string | null; checklist_id: string | null; item_id: string | null; kind: string;
+      field: string | null; old_value: unknown; new_value: unknown; user_id: string | null; user_name: string | null; created_at: string;
+      checklist_title: string | null;
+    }>(
+      `select a.id, a.workspace_id, a.deal_id, a.checklist_id, a.item_id, a.kind, a.field, a.old_value, a.new_value, a.user_id,
+              p.display_name as user_name, to_char(a.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
+              c.title as checklist_title
+         from public.audit_trail a
+         left join public.profiles p on p.id = a.user_id
+         left join public.checklists c on c.id = a.checklist_id
+        where ${where.join(' and ')}
+        order by a.created_at desc, a.id desc
+        limit $${params.length}`,
+      params,
+    );
+    return rows.map((row) => ({
+      id: Number(row.id),
+      workspaceId: row.workspace_id,
+      dealId: row.deal_id,
+      checklistId: row.checklist_id,
+      itemId: row.item_id,
+      kind: row.kind,
+      field: row.field,
+      oldValue: row.old_value,
+      newValue: row.new_value,
+      userId: row.user_id,
+      userName: row.user_name,
+      createdAt: row.created_at,
+      checklistTitle: row.checklist_title,
+    }));
+  });
+}
+
+export interface LastChange {
+  itemId: string;
+  userId: string | null;
+  userName: string | null;
+  at: string;
+}
+
+/** Who changed each item of a checklist last, and when ("last changed by … · 5 min ago"). */
+export async function lastItemChanges(db: Database, claims: JwtClaims, checklistId: string): Promise<Map<string, LastChange>> {
+  return db.asUser(claims, async (sql) => {
+    const { rows } = await sql.query<{ item_id: string; user_id: string | null; user_name: string | null; at: string }>(
+      `select distinct on (a.item_id) a.item_id, a.user_id, p.display_name as user_name,
+              to_char(a.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at
+         from public.audit_trail a
+         left join public.profiles p on p.id = a.user_id
+        where a.checklist_id = $1 and a.item_id is not null
+        order by a.item_id, a.created_at desc, a.id desc`,
+      [checklistId],
+    );
+    return new Map(rows.map((row) => [row.item_id, { itemId: row.item_id, userId: row.user_id, userName: row.user_name, at: row.at }]));
+  });
+}

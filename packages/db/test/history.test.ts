@@ -1,0 +1,243 @@
+import { addItem, addSection, readChecklist, updateItem } from '@tieout/doc-model';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import {
+  AuditError,
+  VersionError,
+  appendAuditRows,
+  appendUpdates,
+  changeMemberRole,
+  createInvitation,
+  createNamedVersion,
+  getVersion,
+  lastItemChanges,
+  listAuditTrail,
+  listVersions,
+  recordAuditEvent,
+  recordVersion,
+  removeMember,
+  revokeInvitation,
+  type Database,
+} from '../src/index.ts';
+import { createChecklistFixture, openScratchDatabase, type ChecklistFixture } from '../src/testing.ts';
+
+let db: Database;
+let dispose: () => Promise<void>;
+beforeAll(async () => {
+  ({ db, dispose } = await openScratchDatabase({ label: 'history' }));
+}, 120_000);
+afterAll(async () => dispose?.(), 60_000);
+
+async function dealOf(checklistId: string): Promise<string> {
+  const { rows } = await db.ownerQuery<{ deal_id: string }>(`select deal_id from public.checklists where id = $1`, [checklistId]);
+  return rows[0]!.deal_id;
+}
+
+async function refusedWith(promise: Promise<unknown>): Promise<Error & { code?: string }> {
+  const error = await promise.then(
+    () => null,
+    (caught: unknown) => caught as Error,
+  );
+  expect(error).toBeInstanceOf(Error);
+  return error as Error & { code?: string };
+}
+
+async function auditCount(): Promise<number> {
+  const { rows } = await db.ownerQuery<{ n: number }>(`select count(*)::int as n from public.audit_trail`);
+  return rows[0]!.n;
+}
+
+describe('recordAuditEvent', () => {
+  let fx: ChecklistFixture;
+  beforeAll(async () => {
+    fx = await createChecklistFixture(db);
+  });
+
+  it('records as the signed-in member, in the transaction of the action', async () => {
+    const dealId = await dealOf(fx.checklistId);
+    const id = await db.asUser(fx.users.reviewer.claims, (sql) =>
+      recordAuditEvent(sql, { workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId, itemId: 'item-1', kind: 'item_approved', newValue: { note: 'ok' } }),
+    );
+    const [entry] = await listAuditTrail(db, fx.users.viewer.claims, { checklistId: fx.checklistId, kinds: ['item_approved'] });
+    expect(entry).toMatchObject({ id, kind: 'item_approved', itemId: 'item-1', userId: fx.users.reviewer.id, newValue: { note: 'ok' }, dealId });
+    // Rolled back with its transaction.
+    const before = await auditCount();
+    await db
+      .asUser(fx.users.reviewer.claims, async (sql) => {
+        await recordAuditEvent(sql, { workspaceId: fx.workspaceId, kind: 'export_created' });
+        throw new Error('the export failed');
+      })
+      .catch(() => {});
+    expect(await auditCount()).toBe(before);
+  });
+
+  it('refuses non-members, events in someone else’s name, document kinds and malformed events, writing nothing', async () => {
+    const before = await auditCount();
+    const asOutsider = db.asUser(fx.users.outsider.claims, (sql) => recordAuditEvent(sql, { workspaceId: fx.workspaceId, kind: 'export_created' }));
+    expect((await refusedWith(asOutsider)).message).toMatch(/only members/);
+    const impersonating = db.asUser(fx.users.editor.claims, (sql) =>
+      recordAuditEvent(sql, { workspaceId: fx.workspaceId, kind: 'export_created', userId: fx.users.owner.id }),
+    );
+    expect((await refusedWith(impersonating)).message).toMatch(/as the signed-in user/);
+    const forged = db.asUser(fx.users.editor.claims, (sql) =>
+      recordAuditEvent(sql, { workspaceId: fx.workspaceId, kind: 'item_field', field: 'status', newValue: 'done' }),
+    );
+    expect((await refusedWith(forged)).message).toMatch(/derived by the collaboration server/);
+    const malformed = db.asUser(fx.users.editor.claims, (sql) => recordAuditEvent(sql, { workspaceId: fx.workspaceId, kind: 'Drop Table' }));
+    expect(await refusedWith(malformed)).toBeInstanceOf(AuditError);
+    const otherDeal = db.asService((sql) =>
+      recordAuditEvent(sql, { workspaceId: fx.workspaceId, kind: 'export_created', checklistId: '00000000-0000-4000-8000-000000000000' }),
+    );
+    expect((await refusedWith(otherDeal)).message).toMatch(/not in workspace/);
+    expect(await auditCount()).toBe(before);
+  });
+
+  it('cannot be altered by anyone, not even the database owner', async () => {
+    const [entry] = await listAuditTrail(db, fx.users.owner.claims, { workspaceId: fx.workspaceId, limit: 1 });
+    for (const statement of [
+      `update public.audit_trail set kind = 'forged' where id = ${entry!.id}`,
+      `delete from public.audit_trail where id = ${entry!.id}`,
+      `truncate public.audit_trail`,
+    ]) {
+      expect((await refusedWith(db.ownerQuery(statement))).message).toMatch(/append-only/);
+      // The service role has no such privilege at all.
+      expect(await refusedWith(db.asService((sql) => sql.query(statement)))).toMatchObject({ code: '42501' });
+    }
+    const [again] = await listAuditTrail(db, fx.users.owner.claims, { workspaceId: fx.workspaceId, limit: 1 });
+    expect(again).toEqual(entry);
+  });
+});
+
+describe('audited by the database itself', () => {
+  it('membership and role changes and invitations, with who did them', async () => {
+    const fx = await createChecklistFixture(db);
+    await changeMemberRole(db, fx.users.owner.claims, { workspaceId: fx.workspaceId, userId: fx.users.viewer.id, role: 'reviewer' });
+    await removeMember(db, fx.users.owner.claims, { workspaceId: fx.workspaceId, userId: fx.users.reviewer.id });
+    const { invitation } = await createInvitation(db, fx.users.owner.claims, { workspaceId: fx.workspaceId, email: 'new.analyst@example.com', role: 'editor' });
+    await revokeInvitation(db, fx.users.owner.claims, { workspaceId: fx.workspaceId, invitationId: invitation.id });
+    const entries = await listAuditTrail(db, fx.users.owner.claims, {
+      workspaceId: fx.workspaceId,
+      kinds: ['member_role_changed', 'member_removed', 'invitation_created', 'invitation_revoked'],
+    });
+    expect(entries.map(({ kind, userId, field, oldValue, newValue }) => ({ kind, userId, field, oldValue, newValue })).reverse()).toEqual([
+      {
+        kind: 'member_role_changed',
+        userId: fx.users.owner.id,
+        field: 'role',
+        oldValue: { userId: fx.users.viewer.id, role: 'viewer' },
+        newValue: { userId: fx.users.viewer.id, role: 'reviewer' },
+      },
+      { kind: 'member_removed', userId: fx.users.owner.id, field: null, oldValue: { userId: fx.users.reviewer.id, role: 'reviewer' }, newValue: null },
+      {
+        kind: 'invitation_created',
+        userId: fx.users.owner.id,
+        field: null,
+        oldValue: null,
+        newValue: expect.objectContaining({ invitationId: invitation.id, email: 'new.analyst@example.com', role: 'editor' }),
+      },
+      { kind: 'invitation_revoked', userId: fx.users.owner.id, field: null, oldValue: expect.objectContaining({ invitationId: invitation.id }), newValue: null },
+    ]);
+    // A removed member no longer reads the trail.
+    expect(await listAuditTrail(db, fx.users.reviewer.claims, { workspaceId: fx.workspaceId })).toEqual([]);
+  });
+
+  it('deleting a checklist or a deal keeps their history and records the deletion', async () => {
+    const fx = await createChecklistFixture(db);
+    const dealId = await dealOf(fx.checklistId);
+    await appendAuditRows(db, [
+      { workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId, itemId: 'i1', kind: 'item_field', field: 'status', oldValue: 'not_started', newValue: 'done', userId: fx.users.editor.id, updateId: null },
+    ]);
+    await db.asUser(fx.users.owner.claims, (sql) => sql.query(`delete from public.deals where id = $1`, [dealId]));
+    const entries = await listAuditTrail(db, fx.users.viewer.claims, { dealId });
+    expect(entries.map((entry) => [entry.kind, entry.userId]).sort()).toEqual([
+      ['checklist_deleted', fx.users.owner.id],
+      ['deal_deleted', fx.users.owner.id],
+      ['item_field', fx.users.editor.id],
+    ]);
+    expect(entries.find((entry) => entry.kind === 'checklist_deleted')!.oldValue).toEqual({ title: 'Checklist' });
+    expect(entries.find((entry) => entry.kind === 'deal_deleted')!.oldValue).toEqual({ name: 'Deal' });
+  });
+});
+
+describe('versions', () => {
+  let fx: ChecklistFixture;
+  let doc: Y.Doc;
+  const edit = async (user: keyof ChecklistFixture['users'], change: (doc: Y.Doc) => void) => {
+    const before = Y.encodeStateVector(doc);
+    change(doc);
+    await appendUpdates(db, fx.users[user].claims, fx.checklistId, fx.workspaceId, [Y.encodeStateAsUpdate(doc, before)]);
+  };
+  beforeAll(async () => {
+    fx = await createChecklistFixture(db);
+    doc = new Y.Doc();
+  });
+
+  it('records automatic versions with the editors since the previous one, and skips one when nothing changed', async () => {
+    let sectionId = '';
+    let itemId = '';
+    await edit('editor', (d) => {
+      sectionId = addSection(d, { title: 'Power' });
+      itemId = addItem(d, { sectionId, title: 'Interconnection agreement' });
+    });
+    await edit('owner', (d) => updateItem(d, itemId, { status: 'in_progress' }));
+    const first = await recordVersion(db, { checklistId: fx.checklistId, kind: 'auto' });
+    expect(first).toMatchObject({ kind: 'auto', name: null, editors: [fx.users.editor.id, fx.users.owner.id].sort(), createdBy: null });
+    expect(first!.bytes).toBeGreaterThan(0);
+    expect(await recordVersion(db, { checklistId: fx.checklistId, kind: 'auto' })).toBeNull();
+    await edit('editor', (d) => updateItem(d, itemId, { status: 'done' }));
+    const second = await recordVersion(db, { checklistId: fx.checklistId, kind: 'auto' });
+    expect(second!.editors).toEqual([fx.users.editor.id]);
+    expect(second!.lastUpdateId).toBeGreaterThan(first!.lastUpdateId);
+
+    const stored = await getVersion(db, fx.users.viewer.claims, fx.checklistId, first!.id);
+    const old = new Y.Doc();
+    Y.applyUpdate(old, stored!.state);
+    expect(readChecklist(old).sections[0]!.items[0]).toMatchObject({ title: 'Interconnection agreement', status: 'in_progress' });
+  });
+
+  it('names a version for owners and editors; bad names and read-only roles get clear errors and nothing is written', async () => {
+    const named = await createNamedVersion(db, fx.users.editor.claims, fx.checklistId, '  Sent to IC, 3 March  ');
+    expect(named).toMatchObject({ kind: 'named', name: 'Sent to IC, 3 March', createdBy: fx.users.editor.id });
+    const count = (await listVersions(db, fx.users.viewer.claims, fx.checklistId)).length;
+    for (const [name, message] of [
+      ['', 'Give the version a name.'],
+      ['   ', 'Give the version a name.'],
+      ['x'.repeat(10_000), 'A version name has at most 200 characters.'],
+      [42, 'Give the version a name.'],
+    ] as const) {
+      const error = await refusedWith(createNamedVersion(db, fx.users.owner.claims, fx.checklistId, name));
+      expect(error).toBeInstanceOf(VersionError);
+      expect(error).toMatchObject({ code: 'invalid_name', message });
+    }
+    expect(await refusedWith(createNamedVersion(db, fx.users.viewer.claims, fx.checklistId, 'Mine'))).toMatchObject({ code: 'forbidden' });
+    expect(await refusedWith(createNamedVersion(db, fx.users.outsider.claims, fx.checklistId, 'Mine'))).toMatchObject({ code: 'not_found' });
+    expect(await refusedWith(createNamedVersion(db, fx.users.owner.claims, 'not-a-checklist', 'Mine'))).toMatchObject({ code: 'not_found' });
+    expect(await listVersions(db, fx.users.viewer.claims, fx.checklistId)).toHaveLength(count);
+  });
+
+  it('lists a checklist’s versions only to members, and never serves a version under another checklist', async () => {
+    const versions = await listVersions(db, fx.users.reviewer.claims, fx.checklistId);
+    expect(versions.map((version) => version.kind)).toEqual(['named', 'auto', 'auto']);
+    expect(await listVersions(db, fx.users.outsider.claims, fx.checklistId)).toEqual([]);
+    expect(await getVersion(db, fx.users.outsider.claims, fx.checklistId, versions[0]!.id)).toBeNull();
+    const other = await createChecklistFixture(db);
+    expect(await getVersion(db, other.users.owner.claims, other.checklistId, versions[0]!.id)).toBeNull();
+    expect(await getVersion(db, fx.users.owner.claims, fx.checklistId, '00000000-0000-4000-8000-000000000000')).toBeNull();
+  });
+});
+
+describe('last changes per item', () => {
+  it('names the last person to change each item', async () => {
+    const fx = await createChecklistFixture(db);
+    const dealId = await dealOf(fx.checklistId);
+    const row = (itemId: string, userId: string) => ({
+      workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId, itemId, kind: 'item_field', field: 'status', oldValue: null, newValue: 'done', userId, updateId: null,
+    });
+    await appendAuditRows(db, [row('a', fx.users.editor.id)]);
+    await appendAuditRows(db, [row('a', fx.users.owner.id), row('b', fx.users.editor.id)]);
+    const last = await lastItemChanges(db, fx.users.viewer.claims, fx.checklistId);
+    expect(last.get('a')!.userId).toBe(fx.users.owner.id);
+    expect(last.get('b')!.userId).toBe(fx.users.editor.id);
+    expect(await lastItemChanges(db, fx.users.outsider.claims, fx.checklistId)).toEqual(new Map());
+  });
+});

@@ -1,0 +1,49 @@
+import { members, nobody } from './support/matrix.ts';
+import { tableCase } from './support/table-attempt.ts';
+
+/**
+ * The audit trail and document versions (issue 12). The audit trail is append-only for every role (only the server's
+ * audit writer, as service_role, appends); versions are written by the server side only (from the stored document).
+ */
+export const historyTableMatrix = [
+  tableCase({
+    table: 'audit_trail', operation: 'select', action: 'an audit row', allowed: members,
+    statement: (t) => ({ text: `select 1 from public.audit_trail where id = $1`, params: [t.history.auditId] }),
+  }),
+  tableCase({
+    table: 'audit_trail', operation: 'insert', action: 'a forged item change in my name', allowed: nobody,
+    statement: (t, me) => ({
+      text: `insert into public.audit_trail (workspace_id, checklist_id, item_id, kind, field, new_value, user_id)
+             values ($1, $2, $3, 'item_field', 'status', '"done"', $4) returning 1`,
+      params: [t.id, t.checklistId, t.itemId, me.id],
+    }),
+  }),
+  tableCase({
+    table: 'audit_trail', operation: 'update', action: 'rewrite who changed a field', allowed: nobody,
+    statement: (t, me) => ({ text: `update public.audit_trail set user_id = $2 where id = $1 returning 1`, params: [t.history.auditId, me.id] }),
+  }),
+  tableCase({
+    table: 'audit_trail', operation: 'delete', action: 'erase an audit row', allowed: nobody,
+    statement: (t) => ({ text: `delete from public.audit_trail where id = $1 returning 1`, params: [t.history.auditId] }),
+  }),
+  tableCase({
+    table: 'document_versions', operation: 'select', action: 'a version', allowed: members,
+    statement: (t) => ({ text: `select 1 from public.document_versions where id = $1`, params: [t.history.versionId] }),
+  }),
+  tableCase({
+    table: 'document_versions', operation: 'insert', action: 'a named version with bytes of my own', allowed: nobody,
+    statement: (t, me) => ({
+      text: `insert into public.document_versions (checklist_id, workspace_id, state, state_vector, kind, name, created_by, last_update_id)
+             values ($1, $2, decode('0000', 'hex'), decode('00', 'hex'), 'named', 'Planted', $3, 0) returning 1`,
+      params: [t.checklistId, t.id, me.id],
+    }),
+  }),
+  tableCase({
+    table: 'document_versions', operation: 'update', action: 'rename a version', allowed: nobody,
+    statement: (t) => ({ text: `update public.document_versions set name = 'Renamed', kind = 'named' where id = $1 returning 1`, params: [t.history.versionId] }),
+  }),
+  tableCase({
+    table: 'document_versions', operation: 'delete', action: 'a version', allowed: nobody,
+    statement: (t) => ({ text: `delete from public.document_versions where id = $1 returning 1`, params: [t.history.versionId] }),
+  }),
+];

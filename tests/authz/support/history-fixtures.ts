@@ -1,0 +1,27 @@
+import type { Sql } from '@tieout/db';
+import * as Y from 'yjs';
+import type { FixtureUser } from './fixtures.ts';
+
+/** One audit row and one version in a workspace (issue 12), written as service_role like the rest of the world. */
+export interface HistoryFixture {
+  auditId: number;
+  versionId: string;
+}
+
+export async function insertHistoryRows(
+  sql: Sql,
+  target: { id: string; dealId: string; checklistId: string; itemId: string; updateId: number; colleague: FixtureUser },
+): Promise<HistoryFixture> {
+  const { rows: audit } = await sql.query<{ id: unknown }>(
+    `insert into public.audit_trail (workspace_id, deal_id, checklist_id, item_id, kind, field, old_value, new_value, user_id, update_id)
+     values ($1, $2, $3, $4, 'item_field', 'status', '"not_started"', '"in_progress"', $5, $6) returning id`,
+    [target.id, target.dealId, target.checklistId, target.itemId, target.colleague.id, target.updateId],
+  );
+  const doc = new Y.Doc();
+  const { rows: versions } = await sql.query<{ id: string }>(
+    `insert into public.document_versions (checklist_id, workspace_id, state, state_vector, kind, editors, last_update_id)
+     values ($1, $2, $3, $4, 'auto', array[$5]::uuid[], $6) returning id`,
+    [target.checklistId, target.id, Y.encodeStateAsUpdate(doc), Y.encodeStateVector(doc), target.colleague.id, target.updateId],
+  );
+  return { auditId: Number(audit[0]!.id), versionId: versions[0]!.id };
+}
