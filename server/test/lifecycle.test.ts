@@ -1,24 +1,11 @@
 import { addItem, addSection, itemsOf, updateItem } from '@tieout/doc-model';
-import type { Database } from '@tieout/db';
 import * as decoding from 'lib0/decoding';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
 import { RefuseConnection, type AfterPersistContext, type CollabExtension, type DocumentChanges, type PersistedUpdate } from '../src/index.ts';
-import { connectClient, createFixture, createTestDatabase, metricValue, startServer, tokenFor, waitFor, type Client, type TestDatabase } from './support.ts';
+import { createFixture, metricValue, useCollabServer, waitFor } from './support.ts';
 
-let storage: TestDatabase;
-let db: Database;
-const clients: Client[] = [];
-const track = (client: Client) => (clients.push(client), client);
-
-beforeAll(async () => {
-  storage = await createTestDatabase();
-  db = await storage.open();
-});
-afterAll(async () => {
-  for (const client of clients) client.destroy();
-  await storage?.drop();
-});
+const t = useCollabServer({ server: false });
 
 const deferred = () => {
   let resolve!: () => void;
@@ -27,7 +14,7 @@ const deferred = () => {
 };
 
 async function loggedRows(checklistId: string) {
-  const { rows } = await db.asService((sql) =>
+  const { rows } = await t.db.asService((sql) =>
     sql.query<{ id: number | bigint; user_id: string }>(`select id, user_id from public.document_updates where checklist_id = $1 order by id`, [checklistId]),
   );
   return rows.map((row) => ({ id: Number(row.id), userId: row.user_id }));
@@ -35,7 +22,7 @@ async function loggedRows(checklistId: string) {
 
 describe('afterPersist', () => {
   it('runs off the critical path: persistence goes on while a run is in flight, and the next run gets everything, attributed', async () => {
-    const fx = await createFixture(db);
+    const fx = await createFixture(t.db);
     const runs: { updates: PersistedUpdate[]; changes: DocumentChanges }[] = [];
     const gate = deferred();
     const extension: CollabExtension = {
@@ -45,16 +32,16 @@ describe('afterPersist', () => {
         if (runs.length === 1) await gate.promise;
       },
     };
-    const server = await startServer(db, { timing: { persistWindowMs: 10 }, extensions: [extension] });
-    const editor = track(connectClient(server.url, fx.checklistId, await tokenFor(fx.users.editor)));
-    const owner = track(connectClient(server.url, fx.checklistId, await tokenFor(fx.users.owner)));
+    const server = await t.startServer(t.db, { timing: { persistWindowMs: 10 }, extensions: [extension] });
+    const editor = await t.connect(server, fx.checklistId, fx.users.editor);
+    const owner = await t.connect(server, fx.checklistId, fx.users.owner);
     await Promise.all([editor.synced(), owner.synced()]);
 
     const sectionId = addSection(editor.doc, { title: 'Power' });
-    await waitFor(() => runs.length === 1, 5000, 'the first run');
+    await waitFor(() => runs.length === 1, 'the first run');
     // The first run is stuck; edits keep being written, each window on its own.
-    await waitFor(() => owner.doc.getMap('sections').has(sectionId), 5000, 'the section at the owner');
-    const atServer = (id: string) => waitFor(() => itemsOf(server.collab.loadedDocument(fx.checklistId)!).has(id), 5000, 'the item at the server');
+    await waitFor(() => owner.doc.getMap('sections').has(sectionId), 'the section at the owner');
+    const atServer = (id: string) => waitFor(() => itemsOf(server.collab.loadedDocument(fx.checklistId)!).has(id), 'the item at the server');
     const first = addItem(owner.doc, { sectionId, title: 'Interconnection agreement' });
     await atServer(first);
     await server.collab.flush();
@@ -66,7 +53,7 @@ describe('afterPersist', () => {
     expect(runs).toHaveLength(1);
 
     gate.resolve();
-    await waitFor(() => runs.length === 2, 5000, 'the coalesced run');
+    await waitFor(() => runs.length === 2, 'the coalesced run');
     const [, coalesced] = runs;
     expect(coalesced!.updates.map(({ source, userId, updateId }) => ({ source, userId, updateId }))).toEqual([
       { source: 'persisted', userId: fx.users.owner.id, updateId: logged[1]!.id },
@@ -78,15 +65,15 @@ describe('afterPersist', () => {
 
     // A field change deep in an item names the item.
     updateItem(editor.doc, first, { status: 'blocked' });
-    await waitFor(() => runs.length === 3, 5000, 'the third run');
+    await waitFor(() => runs.length === 3, 'the third run');
     expect([...runs[2]!.changes.items]).toEqual([first]);
     await server.close();
   });
 
   it('counts a failing run and goes on with the next one', async () => {
-    const fx = await createFixture(db);
+    const fx = await createFixture(t.db);
     let calls = 0;
-    const server = await startServer(db, {
+    const server = await t.startServer(t.db, {
       timing: { persistWindowMs: 10 },
       extensions: [
         {
@@ -98,7 +85,7 @@ describe('afterPersist', () => {
         },
       ],
     });
-    const editor = track(connectClient(server.url, fx.checklistId, await tokenFor(fx.users.editor)));
+    const editor = await t.connect(server, fx.checklistId, fx.users.editor);
     await editor.synced();
     addSection(editor.doc, { title: 'One' });
     await waitFor(() => calls === 1);
@@ -113,9 +100,9 @@ describe('afterPersist', () => {
 
 describe('the other hooks', () => {
   it('beforeApplyUpdate can drop an update (the sender is told, nobody else sees it, nothing is stored) or close the session', async () => {
-    const fx = await createFixture(db);
+    const fx = await createFixture(t.db);
     const seen: { userId: string; role: string; structs: number }[] = [];
-    const server = await startServer(db, {
+    const server = await t.startServer(t.db, {
       timing: { persistWindowMs: 10 },
       extensions: [
         {
@@ -130,8 +117,8 @@ describe('the other hooks', () => {
         },
       ],
     });
-    const editor = track(connectClient(server.url, fx.checklistId, await tokenFor(fx.users.editor)));
-    const owner = track(connectClient(server.url, fx.checklistId, await tokenFor(fx.users.owner)));
+    const editor = await t.connect(server, fx.checklistId, fx.users.editor);
+    const owner = await t.connect(server, fx.checklistId, fx.users.owner);
     await Promise.all([editor.synced(), owner.synced()]);
     const denied = new Promise<string>((resolve) => {
       editor.provider.messageHandlers[2] = (_encoder, decoder) => {
@@ -141,7 +128,7 @@ describe('the other hooks', () => {
     });
     const sectionId = addSection(editor.doc, { title: 'Power' });
     const accepted = addItem(editor.doc, { sectionId, title: 'Accepted' });
-    await waitFor(() => itemsOf(owner.doc).has(accepted), 5000, 'the accepted item at the owner');
+    await waitFor(() => itemsOf(owner.doc).has(accepted), 'the accepted item at the owner');
     const dropped = addItem(editor.doc, { sectionId, title: 'Dropped' });
     expect(await denied).toBe('one item is enough');
     await server.collab.flush();
@@ -155,9 +142,9 @@ describe('the other hooks', () => {
   });
 
   it('onConnect can refuse a session; onDisconnect and beforeUnloadDocument follow the session and the document', async () => {
-    const fx = await createFixture(db);
+    const fx = await createFixture(t.db);
     const events: string[] = [];
-    const server = await startServer(db, {
+    const server = await t.startServer(t.db, {
       timing: { persistWindowMs: 10, unloadDelayMs: 10 },
       extensions: [
         {
@@ -173,21 +160,21 @@ describe('the other hooks', () => {
         },
       ],
     });
-    const viewer = track(connectClient(server.url, fx.checklistId, await tokenFor(fx.users.viewer)));
+    const viewer = await t.connect(server, fx.checklistId, fx.users.viewer);
     expect(await viewer.closed).toEqual({ code: 4403, reason: 'viewers are not let in today' });
-    const editor = track(connectClient(server.url, fx.checklistId, await tokenFor(fx.users.editor)));
+    const editor = await t.connect(server, fx.checklistId, fx.users.editor);
     await editor.synced();
     addSection(editor.doc, { title: 'Power' });
-    await waitFor(() => events.includes('persist'), 5000, 'the afterPersist run');
+    await waitFor(() => events.includes('persist'), 'the afterPersist run');
     editor.destroy();
-    await waitFor(() => server.collab.documentCount === 0, 5000, 'the document to unload');
+    await waitFor(() => server.collab.documentCount === 0, 'the document to unload');
     expect(events).toEqual(['connect viewer', 'connect editor', 'load true', 'persist', 'disconnect editor', 'unload']);
     await server.close();
   });
 
   it('a failing afterLoadDocument fails the load (the session may retry), never opens the document half-guarded', async () => {
-    const fx = await createFixture(db);
-    const server = await startServer(db, {
+    const fx = await createFixture(t.db);
+    const server = await t.startServer(t.db, {
       extensions: [
         {
           name: 'cache',
@@ -197,7 +184,7 @@ describe('the other hooks', () => {
         },
       ],
     });
-    const editor = track(connectClient(server.url, fx.checklistId, await tokenFor(fx.users.editor)));
+    const editor = await t.connect(server, fx.checklistId, fx.users.editor);
     expect((await editor.closed).code).toBe(1013);
     editor.destroy();
     const text = await (await fetch(`http://127.0.0.1:${server.port}/collab/metrics`)).text();
@@ -206,6 +193,6 @@ describe('the other hooks', () => {
   });
 
   it('refuses two extensions with the same name', async () => {
-    await expect(startServer(db, { extensions: [{ name: 'twin' }, { name: 'twin' }] })).rejects.toThrow(/named twin/);
+    await expect(t.startServer(t.db, { extensions: [{ name: 'twin' }, { name: 'twin' }] })).rejects.toThrow(/named twin/);
   });
 });

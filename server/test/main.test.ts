@@ -1,13 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { addSection } from '@tieout/doc-model';
-import { migrate, openDatabase, type Database } from '@tieout/db';
+import { openScratchDatabase } from '@tieout/db/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CloseCode, ConfigError, loadCollabConfig, loadCollabTuning } from '../src/index.ts';
-import { connectClient, createFixture, createTestDatabase, getJson, storedDoc, tokenFor, waitFor, JWT_SECRET } from './support.ts';
+import { connectClient, createFixture, getJson, storedDoc, tokenFor, waitFor, JWT_SECRET } from './support.ts';
 
 const serverDir = fileURLToPath(new URL('..', import.meta.url));
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -59,22 +56,10 @@ describe('standalone process (src/main.ts)', () => {
       LOG_LEVEL: 'info',
       COLLAB_PERSIST_WINDOW_MS: '60000',
     };
-    let db: Database;
-    let reopen: () => Promise<Database>;
-    if (process.env.DATABASE_URL) {
-      const storage = await createTestDatabase();
-      cleanups.push(() => storage.drop());
-      db = await storage.open();
-      reopen = () => storage.open();
-      env.DATABASE_URL = storage.url!;
-    } else {
-      const dataDir = mkdtempSync(join(tmpdir(), 'tieout-collab-main-'));
-      cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-      db = await openDatabase({ dataDir });
-      await migrate(db, { seedIfFresh: false });
-      reopen = () => openDatabase({ dataDir });
-      env.PGLITE_DATA_DIR = dataDir;
-    }
+    const scratch = await openScratchDatabase({ label: 'collab_main', persistent: true });
+    cleanups.push(() => scratch.dispose());
+    Object.assign(env, scratch.env);
+    const { db } = scratch;
     const fx = await createFixture(db);
     if (db.kind === 'pglite') await db.close(); // PGlite storage has one owner at a time: hand it to the child.
 
@@ -84,15 +69,17 @@ describe('standalone process (src/main.ts)', () => {
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await waitFor(() => /collaboration server listening/.test(output), 30_000, 'the server to listen');
+    await waitFor(() => /collaboration server listening/.test(output), 'the server to listen', 60_000);
     const port = Number(/"port":(\d+)/.exec(output)![1]);
 
     expect((await getJson(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     expect((await getJson(`http://127.0.0.1:${port}/readyz`)).body.ready).toBe(true);
     const client = connectClient(`ws://127.0.0.1:${port}/collab`, fx.checklistId, await tokenFor(fx.users.editor));
-    await client.synced();
+    const viewer = connectClient(`ws://127.0.0.1:${port}/collab`, fx.checklistId, await tokenFor(fx.users.viewer));
+    await Promise.all([client.synced(), viewer.synced()]);
     const id = addSection(client.doc, { title: 'Written on SIGTERM' });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The server has it (it relayed it to the viewer); its persist window is a minute, so it is still pending.
+    await waitFor(() => viewer.doc.getMap('sections').has(id), 'the edit at the viewer');
     expect(output).toMatch(/"msg":"connection opened"/);
     expect(output).toMatch(new RegExp(`"userId":"${fx.users.editor.id}"`));
 
@@ -100,9 +87,9 @@ describe('standalone process (src/main.ts)', () => {
     expect((await client.closed).code).toBe(CloseCode.goingAway);
     expect(await exited).toBe(0);
     client.destroy();
+    viewer.destroy();
 
-    const after = db.kind === 'pglite' ? await reopen() : db;
+    const after = db.kind === 'pglite' ? await scratch.open() : db;
     expect((await storedDoc(after, fx.checklistId)).getMap('sections').has(id)).toBe(true);
-    await after.close();
-  }, 60_000);
+  }, 120_000);
 });

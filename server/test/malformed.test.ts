@@ -1,48 +1,17 @@
 import { addItem, addSection, readChecklist } from '@tieout/doc-model';
-import type { Database } from '@tieout/db';
 import fc from 'fast-check';
-import * as encoding from 'lib0/encoding';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCode } from '../src/index.ts';
-import {
-  connectClient,
-  createFixture,
-  createTestDatabase,
-  rawClient,
-  startServer,
-  storedDoc,
-  tokenFor,
-  waitFor,
-  type Fixture,
-  type RunningServer,
-  type TestDatabase,
-} from './support.ts';
+import { awarenessUpdateMessage, emptySyncStep1Message, syncMessage as syncFrame, SyncType } from '../src/protocol.ts';
+import { connectClient, rawClient, storedDoc, tokenFor, useCollabServer, waitFor } from './support.ts';
 
-let storage: TestDatabase;
-let db: Database;
-let fx: Fixture;
-let server: RunningServer;
+const t = useCollabServer({ server: { timing: { persistWindowMs: 10 }, limits: { maxMessageBytes: 64 * 1024 } } });
 let editorToken: string;
 let expected: ReturnType<typeof readChecklist>;
 
-const frame = (write: (encoder: encoding.Encoder) => void) => {
-  const encoder = encoding.createEncoder();
-  write(encoder);
-  return encoding.toUint8Array(encoder);
-};
-const syncFrame = (syncType: number, payload: Uint8Array) =>
-  frame((e) => {
-    encoding.writeVarUint(e, 0);
-    encoding.writeVarUint(e, syncType);
-    encoding.writeVarUint8Array(e, payload);
-  });
-
 beforeAll(async () => {
-  storage = await createTestDatabase();
-  db = await storage.open();
-  fx = await createFixture(db);
-  server = await startServer(db, { timing: { persistWindowMs: 10 }, limits: { maxMessageBytes: 64 * 1024 } });
+  const { fx, server } = t;
   editorToken = await tokenFor(fx.users.editor);
   // Real content first, so "not corrupted" means something.
   const client = connectClient(server.url, fx.checklistId, editorToken);
@@ -54,29 +23,35 @@ beforeAll(async () => {
   await server.collab.flush();
   client.destroy();
 });
-afterAll(async () => {
-  await server?.close();
-  await storage?.drop();
-});
 
-/** Opens an authorized raw connection, sends the frames, and returns how the server closed it (or null). */
-async function send(frames: Uint8Array[], waitMs = 400): Promise<{ code: number; reason: string } | null> {
-  const client = rawClient(`${server.url}/${fx.checklistId}?token=${editorToken}`);
+const isSyncStep2 = (frame: Uint8Array) => frame[0] === 0 && frame[1] === SyncType.step2;
+
+/**
+ * Opens an authorized raw connection, sends the frames and then a sync step 1 as a probe, and returns how the
+ * server closed it, or null once the probe was answered: frames are handled in order, so an answer means every
+ * frame before it was handled and left the session open. (A well-formed sync step 1 among them is answered too:
+ * the probe's answer is the last one expected.)
+ */
+async function send(frames: Uint8Array[]): Promise<{ code: number; reason: string } | null> {
+  const client = rawClient(`${t.server.url}/${t.fx.checklistId}?token=${editorToken}`);
   await client.opened;
+  const probes = frames.filter((f) => f[0] === 0 && f[1] === SyncType.step1).length + 1;
+  let closed: { code: number; reason: string } | null = null;
+  void client.closed.then((result) => (closed = result));
   for (const f of frames) client.ws.send(f);
-  const result = await Promise.race([client.closed, new Promise<null>((resolve) => setTimeout(resolve, waitMs, null))]);
-  if (result === null) {
-    client.ws.close();
-    await client.closed;
-  }
-  return result;
+  client.ws.send(emptySyncStep1Message());
+  await waitFor(() => closed !== null || client.frames.filter(isSyncStep2).length >= probes, 'a close or the answer to the probe');
+  if (closed) return closed;
+  client.ws.close();
+  await client.closed;
+  return null;
 }
 
 async function expectIntact() {
-  const live = server.collab.loadedDocument(fx.checklistId);
+  const live = t.server.collab.loadedDocument(t.fx.checklistId);
   if (live) expect(readChecklist(live)).toEqual(expected);
-  await server.collab.flush();
-  expect(readChecklist(await storedDoc(db, fx.checklistId))).toEqual(expected);
+  await t.server.collab.flush();
+  expect(readChecklist(await storedDoc(t.db, t.fx.checklistId))).toEqual(expected);
 }
 
 describe('malformed frames', () => {
@@ -90,10 +65,7 @@ describe('malformed frames', () => {
     ['trailing bytes after a sync step 1', new Uint8Array([0, 0, 1, 0, 42]), /trailing bytes/],
     ['garbage as a Yjs update', syncFrame(2, new Uint8Array([5, 200, 3, 4, 99, 1, 0, 17, 250, 250])), /invalid Yjs update|could not be applied/],
     ['garbage as a state vector', syncFrame(0, new Uint8Array([3, 1])), /invalid state vector/],
-    ['garbage as an awareness update', frame((e) => {
-      encoding.writeVarUint(e, 1);
-      encoding.writeVarUint8Array(e, new Uint8Array([1, 5, 1, 3, 0x7b, 0x7b, 0x7b]));
-    }), /malformed/],
+    ['garbage as an awareness update', awarenessUpdateMessage(new Uint8Array([1, 5, 1, 3, 0x7b, 0x7b, 0x7b])), /malformed/],
   ];
   for (const [what, bytes, reason] of cases) {
     it(`closes the connection on ${what} with 4400`, async () => {
@@ -105,7 +77,7 @@ describe('malformed frames', () => {
   }
 
   it('closes on a text frame with 4400', async () => {
-    const client = rawClient(`${server.url}/${fx.checklistId}?token=${editorToken}`);
+    const client = rawClient(`${t.server.url}/${t.fx.checklistId}?token=${editorToken}`);
     await client.opened;
     client.ws.send('hello');
     expect((await client.closed).code).toBe(CloseCode.malformed);
@@ -136,7 +108,7 @@ describe('malformed frames', () => {
   it('answers each of a thousand random single frames by serving on or closing with a 44xx code', async () => {
     await fc.assert(
       fc.asyncProperty(arbitraryFrame(), async (bytes) => {
-        const closed = await send([bytes], 30);
+        const closed = await send([bytes]);
         if (closed) expect([CloseCode.malformed, CloseCode.tooLarge]).toContain(closed.code);
       }),
       { numRuns: 1000 },
@@ -148,15 +120,15 @@ describe('malformed frames', () => {
     // Many frames per connection keep the run fast; each connection ends either closed (4400) or still open.
     await fc.assert(
       fc.asyncProperty(fc.array(arbitraryFrame(), { minLength: 1, maxLength: 40 }), async (frames) => {
-        const closed = await send(frames, 150);
+        const closed = await send(frames);
         if (closed) expect([CloseCode.malformed, CloseCode.tooLarge, CloseCode.rateLimited]).toContain(closed.code);
       }),
       { numRuns: 150 },
     );
-    expect(server.collab.connectionCount).toBe(0);
+    await waitFor(() => t.server.collab.connectionCount === 0, 'every random session to be closed');
     // Whatever the random frames did, the document loads from the database, and the real content is there.
-    await server.collab.flush();
-    const stored = readChecklist(await storedDoc(db, fx.checklistId));
+    await t.server.collab.flush();
+    const stored = readChecklist(await storedDoc(t.db, t.fx.checklistId));
     expect(stored.sections.flatMap((s) => s.items).map((item) => item.title)).toContain('Substation transformer capacity');
   }, 120_000);
 });

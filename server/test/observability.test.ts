@@ -1,39 +1,29 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { addSection, readChecklist } from '@tieout/doc-model';
-import type { Database } from '@tieout/db';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import type * as Y from 'yjs';
 import { attachCollabServer } from '../src/index.ts';
 import {
   connectClient,
   createFixture,
-  createTestDatabase,
   getJson,
   JWT_SECRET,
   metricValue,
   silentLogger,
-  startServer,
-  tokenFor,
+    tokenFor,
+  useCollabServer,
   waitFor,
-  type TestDatabase,
 } from './support.ts';
 
-let storage: TestDatabase;
-let db: Database;
-
-beforeAll(async () => {
-  storage = await createTestDatabase();
-  db = await storage.open();
-});
-afterAll(async () => storage?.drop());
+const t = useCollabServer({ server: false });
 
 describe('metrics and extensions', () => {
   it('counts connections, documents, messages and persisted batches, and runs afterPersist with the document', async () => {
-    const fx = await createFixture(db);
+    const fx = await createFixture(t.db);
     const persisted: { checklistId: string; titles: string[] }[] = [];
-    const server = await startServer(db, {
+    const server = await t.startServer(t.db, {
       timing: { persistWindowMs: 10 },
       extensions: [
         {
@@ -49,7 +39,7 @@ describe('metrics and extensions', () => {
     const viewer = connectClient(server.url, fx.checklistId, await tokenFor(fx.users.viewer));
     await Promise.all([editor.synced(), viewer.synced()]);
     addSection(editor.doc, { title: 'Lease exposure' });
-    await waitFor(() => persisted.length > 0, 5000, 'the projection hook');
+    await waitFor(() => persisted.length > 0, 'the projection hook');
     expect(persisted[0]).toEqual({ checklistId: fx.checklistId, titles: ['Lease exposure'] });
 
     const text = await (await fetch(`${http}/metrics`)).text();
@@ -73,9 +63,9 @@ describe('metrics and extensions', () => {
   });
 
   it('keeps serving when an afterPersist extension throws, and counts the errors', async () => {
-    const fx = await createFixture(db);
+    const fx = await createFixture(t.db);
     let calls = 0;
-    const server = await startServer(db, {
+    const server = await t.startServer(t.db, {
       timing: { persistWindowMs: 10 },
       extensions: [
         {
@@ -102,9 +92,9 @@ describe('metrics and extensions', () => {
 
 describe('attached to an app server', () => {
   it('handles only upgrades and HTTP paths under /collab, leaving the rest to the app', async () => {
-    const fx = await createFixture(db);
+    const fx = await createFixture(t.db);
     const httpServer = createServer();
-    const collab = attachCollabServer(httpServer, { db, auth: { jwtSecret: JWT_SECRET }, logger: silentLogger });
+    const collab = attachCollabServer(httpServer, { db: t.db, auth: { jwtSecret: JWT_SECRET }, logger: silentLogger });
     // The app's own websocket endpoint on the same server, as Vite's HMR would be.
     const appSockets = new WebSocketServer({ noServer: true });
     httpServer.on('upgrade', (request, socket, head) => {

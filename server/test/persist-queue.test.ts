@@ -1,11 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PersistQueue, type PersistQueueHandlers, type UserBatch } from '../src/persist-queue.ts';
 
 // The queue's scheduling on its own: `write` records what it is given (the database side is tested in
 // batching.test.ts and packages/db).
 const claims = (sub: string) => ({ sub, role: 'authenticated' });
 const bytes = (...values: number[]) => new Uint8Array(values);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// Windows are timed on a clock the tests control (the queue's timers and performance.now).
+const controlClock = () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 function queue(options: Partial<{ windowMs: number; maxBatchBytes: number }>, handlers: Partial<PersistQueueHandlers> & Pick<PersistQueueHandlers, 'write'>) {
   return new PersistQueue(
@@ -29,36 +33,51 @@ describe('PersistQueue', () => {
   });
 
   it('lets updates that arrive during a write wait for their own window, and a flush write at once', async () => {
+    controlClock();
     const writes: { at: number; batches: string[] }[] = [];
-    const started = performance.now();
     const q: PersistQueue = queue({ windowMs: 300 }, {
       write: async (batches) => {
-        writes.push({ at: performance.now() - started, batches: summary(batches) });
+        writes.push({ at: performance.now(), batches: summary(batches) });
         // Another user's update arrives while the first write runs.
         if (writes.length === 1) q.enqueue({ userId: 'b', claims: claims('b'), update: bytes(2) });
-        await sleep(30);
       },
     });
+    const start = performance.now();
     q.enqueue({ userId: 'a', claims: claims('a'), update: bytes(1) });
-    await q.whenIdle();
+    await vi.advanceTimersByTimeAsync(299);
+    expect(writes).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(writes).toEqual([{ at: start + 300, batches: ['a:1'] }]);
+    // b's window started when it arrived, during the first write.
+    await vi.advanceTimersByTimeAsync(299);
+    expect(writes).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
     expect(writes.map((w) => w.batches)).toEqual([['a:1'], ['b:2']]);
-    expect(writes[1]!.at - writes[0]!.at).toBeGreaterThanOrEqual(290);
+    expect(writes[1]!.at).toBe(start + 600);
+    await q.whenIdle();
 
     q.enqueue({ userId: 'a', claims: claims('a'), update: bytes(4) });
-    const before = performance.now();
-    await q.flush();
-    expect(performance.now() - before).toBeLessThan(250);
-    expect(writes.at(-1)!.batches).toEqual(['a:4']);
+    const flushedAt = performance.now();
+    const flushed = q.flush();
+    await vi.advanceTimersByTimeAsync(0);
+    await flushed;
+    expect(writes.at(-1)).toEqual({ at: flushedAt, batches: ['a:4'] });
   });
 
   it('writes at once when a batch is full, and never more than maxBatchBytes in one write', async () => {
+    controlClock();
     const writes: string[][] = [];
     const q = queue({ windowMs: 10_000, maxBatchBytes: 4 }, { write: async (batches) => void writes.push(summary(batches)) });
     for (const value of [1, 2, 3, 4, 5]) q.enqueue({ userId: value % 2 ? 'a' : 'b', claims: claims('x'), update: bytes(value, 0) });
-    await sleep(50);
+    // No time passes: the two full batches are written, the fifth update waits for its window.
+    await vi.advanceTimersByTimeAsync(0);
     expect(writes).toEqual([['a:1', 'b:2'], ['a:3', 'b:4']]);
     expect(q.depth).toBe(1);
-    await q.flush();
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(q.depth).toBe(1);
+    const flushed = q.flush();
+    await vi.advanceTimersByTimeAsync(0);
+    await flushed;
     expect(writes.at(-1)).toEqual(['a:5']);
   });
 

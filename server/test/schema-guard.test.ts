@@ -1,24 +1,9 @@
 import { addItem, addSection, itemsOf, readChecklist, renameSection, sectionsOf, updateItem } from '@tieout/doc-model';
-import type { Database } from '@tieout/db';
-import * as encoding from 'lib0/encoding';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCode } from '../src/index.ts';
-import {
-  connectClient,
-  createFixture,
-  createTestDatabase,
-  metricValue,
-  rawClient,
-  startServer,
-  storedDoc,
-  tokenFor,
-  waitFor,
-  type Client,
-  type Fixture,
-  type RunningServer,
-  type TestDatabase,
-} from './support.ts';
+import { updateMessage as syncUpdateFrame } from '../src/protocol.ts';
+import { createFixture, metricValue, rawClient, storedDoc, tokenFor, useCollabServer, waitFor, type Fixture } from './support.ts';
 
 /*
  * The server refuses a well-formed Yjs update that breaks the checklist schema before applying it: nothing of it
@@ -26,55 +11,30 @@ import {
  * with 4400. Readers tolerating such content (decision 062) stays the second line, for logs stored before this.
  */
 
-let storage: TestDatabase;
-let db: Database;
-let fx: Fixture;
-let server: RunningServer;
-const clients: Client[] = [];
-const track = (client: Client) => (clients.push(client), client);
-
-beforeAll(async () => {
-  storage = await createTestDatabase();
-  db = await storage.open();
-  fx = await createFixture(db);
-  server = await startServer(db, { timing: { persistWindowMs: 10 } });
-});
-afterAll(async () => {
-  for (const client of clients) client.destroy();
-  await server?.close();
-  await storage?.drop();
-});
-
-const syncUpdateFrame = (update: Uint8Array) => {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, 0);
-  encoding.writeVarUint(encoder, 2);
-  encoding.writeVarUint8Array(encoder, update);
-  return encoding.toUint8Array(encoder);
-};
+const t = useCollabServer({ server: { timing: { persistWindowMs: 10 } } });
 
 async function storedRowCount(checklistId: string): Promise<number> {
-  const { rows } = await db.asService((sql) =>
+  const { rows } = await t.db.asService((sql) =>
     sql.query<{ count: string | number }>(`select count(*) as count from public.document_updates where checklist_id = $1`, [checklistId]),
   );
   return Number(rows[0]!.count);
 }
 
 async function schemaViolations(): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${server.port}/collab/metrics`)).text();
+  const text = await (await fetch(`http://127.0.0.1:${t.server.port}/collab/metrics`)).text();
   return metricValue(text, 'collab_errors_total{kind="schema_violation"}') || 0;
 }
 
 /** A checklist with content, a connected owner, and what the server and the database hold for it. */
 async function checklistWithOwner() {
-  const checklist = await createFixture(db);
-  const owner = track(connectClient(server.url, checklist.checklistId, await tokenFor(checklist.users.owner)));
+  const checklist = await createFixture(t.db);
+  const owner = await t.connect(t.server, checklist.checklistId, checklist.users.owner);
   await owner.synced();
   const sectionId = addSection(owner.doc, { title: 'Power' });
   const itemId = addItem(owner.doc, { sectionId, title: 'Substation capacity', notes: ['Utility letter received.'] });
-  const live = server.collab.loadedDocument(checklist.checklistId)!;
-  await waitFor(() => itemsOf(live).has(itemId), 5000, 'the owner edits on the server');
-  await server.collab.flush();
+  const live = t.server.collab.loadedDocument(checklist.checklistId)!;
+  await waitFor(() => itemsOf(live).has(itemId), 'the owner edits on the server');
+  await t.server.collab.flush();
   return { checklist, owner, sectionId, itemId, live };
 }
 
@@ -94,7 +54,7 @@ describe('schema-breaking updates', () => {
       const rowsBefore = await storedRowCount(checklist.checklistId);
       const violationsBefore = await schemaViolations();
 
-      const mallory = track(connectClient(server.url, checklist.checklistId, await tokenFor(checklist.users.editor)));
+      const mallory = await t.connect(t.server, checklist.checklistId, checklist.users.editor);
       await mallory.synced();
       write(mallory.doc, { sectionId, itemId });
       const closed = await mallory.closed;
@@ -105,9 +65,9 @@ describe('schema-breaking updates', () => {
 
       // The owner's session goes on: it never saw the update, and its next edit reaches a new reader.
       const next = addSection(owner.doc, { title: 'After the refusal' });
-      const reader = track(connectClient(server.url, checklist.checklistId, await tokenFor(checklist.users.viewer)));
+      const reader = await t.connect(t.server, checklist.checklistId, checklist.users.viewer);
       await reader.synced();
-      await waitFor(() => sectionsOf(reader.doc).has(next), 5000, "the owner's next edit to reach a reader");
+      await waitFor(() => sectionsOf(reader.doc).has(next), "the owner's next edit to reach a reader");
       expect(owner.provider.wsconnected).toBe(true);
       expect(readChecklist(owner.doc)).toEqual(readChecklist(reader.doc));
       expect(owner.doc.share.has('evil')).toBe(false);
@@ -116,9 +76,9 @@ describe('schema-breaking updates', () => {
       // Nothing of it in memory (not even pending) nor in the database: only the owner's later edit was added.
       expect(live.store.pendingStructs).toBeNull();
       expect(live.share.has('evil')).toBe(false);
-      await server.collab.flush();
+      await t.server.collab.flush();
       expect(await storedRowCount(checklist.checklistId)).toBe(rowsBefore + 1);
-      const stored = await storedDoc(db, checklist.checklistId);
+      const stored = await storedDoc(t.db, checklist.checklistId);
       expect(stored.share.has('evil')).toBe(false);
       expect(readChecklist(stored)).toEqual(readChecklist(live));
       const withoutNext = readChecklist(live);
@@ -135,7 +95,7 @@ describe('schema-breaking updates', () => {
   it('refuses a bad write hidden in a transaction with good ones: none of it is applied', async () => {
     const { checklist, itemId, live } = await checklistWithOwner();
     const expected = readChecklist(live);
-    const mallory = track(connectClient(server.url, checklist.checklistId, await tokenFor(checklist.users.editor)));
+    const mallory = await t.connect(t.server, checklist.checklistId, checklist.users.editor);
     await mallory.synced();
     mallory.doc.transact(() => {
       updateItem(mallory.doc, itemId, { title: 'Looks harmless' });
@@ -143,8 +103,8 @@ describe('schema-breaking updates', () => {
     });
     expect((await mallory.closed).reason).toMatch(/an item has no field "owner"/);
     expect(readChecklist(live)).toEqual(expected);
-    await server.collab.flush();
-    expect(readChecklist(await storedDoc(db, checklist.checklistId))).toEqual(expected);
+    await t.server.collab.flush();
+    expect(readChecklist(await storedDoc(t.db, checklist.checklistId))).toEqual(expected);
   });
 });
 
@@ -165,16 +125,16 @@ describe('updates that build on content the session has not sent yet', () => {
     const closes: { code: number; reason: string }[] = [];
     owner.provider.on('connection-close', (event) => event && closes.push({ code: event.code, reason: event.reason }));
     owner.provider.connect();
-    await waitFor(() => owner.provider.synced || closes.length > 0, 10_000, 'the reconnect to sync or close');
+    await waitFor(() => owner.provider.synced || closes.length > 0, 'the reconnect to sync or close');
     expect(closes).toEqual([]);
-    await waitFor(() => readChecklist(live).sections.some((section) => section.title === 'Renamed while reconnecting'), 5000, 'the held edits');
+    await waitFor(() => readChecklist(live).sections.some((section) => section.title === 'Renamed while reconnecting'), 'the held edits');
     expect(typedWhileReconnecting).toBe(true);
     expect(owner.provider.wsconnected).toBe(true);
     expect(readChecklist(live)).toEqual(readChecklist(owner.doc));
     expect(readChecklist(live).sections[0]!.items[0]!.title).toBe('Edited while reconnecting');
     expect(live.store.pendingStructs).toBeNull();
-    await server.collab.flush();
-    expect(readChecklist(await storedDoc(db, checklist.checklistId))).toEqual(readChecklist(owner.doc));
+    await t.server.collab.flush();
+    expect(readChecklist(await storedDoc(t.db, checklist.checklistId))).toEqual(readChecklist(owner.doc));
   });
 
   /** An author's two edits: one the server does not get first, and one that builds on it. */
@@ -190,10 +150,10 @@ describe('updates that build on content the session has not sent yet', () => {
   }
 
   async function rawEditor(checklist: Fixture) {
-    const client = rawClient(`${server.url}/${checklist.checklistId}?token=${await tokenFor(checklist.users.editor)}`);
+    const client = rawClient(`${t.server.url}/${checklist.checklistId}?token=${await tokenFor(checklist.users.editor)}`);
     await client.opened;
     // The server's sync step 1 comes once the session is authorized: frames sent before would be queued (and bounded).
-    await waitFor(() => client.frames.length > 0, 5000, 'the session to open');
+    await waitFor(() => client.frames.length > 0, 'the session to open');
     return client;
   }
 
@@ -203,7 +163,7 @@ describe('updates that build on content the session has not sent yet', () => {
     const client = await rawEditor(checklist);
     client.ws.send(syncUpdateFrame(edits.second));
     client.ws.send(syncUpdateFrame(edits.first));
-    await waitFor(() => readChecklist(live).sections.some((section) => section.title === 'Second'), 5000, 'both edits');
+    await waitFor(() => readChecklist(live).sections.some((section) => section.title === 'Second'), 'both edits');
     expect(client.ws.readyState).toBe(client.ws.OPEN);
     client.ws.close();
     await client.closed;

@@ -1,92 +1,24 @@
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { signAccessToken } from '@tieout/auth';
-import { migrate, openDatabase, type Database } from '@tieout/db';
+import type { Database } from '@tieout/db';
+import { createChecklistFixture, openScratchDatabase, type ChecklistFixture, type ScratchDatabase } from '@tieout/db/testing';
+import * as decoding from 'lib0/decoding';
 import { pino } from 'pino';
+import { afterAll, beforeAll, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { attachCollabServer, type CollabServer, type CollabServerOptions } from '../src/index.ts';
+import { MessageType } from '../src/protocol.ts';
 
 /** Made for this run: no secret in the repository signs anything (decision 100). */
 export const JWT_SECRET = randomBytes(32).toString('base64url');
 
-/** A database that can be closed and opened again on the same storage (PGlite dataDir or Postgres database). */
-export interface TestDatabase {
-  /** The connection string (Postgres only). */
-  url?: string;
-  open(): Promise<Database>;
-  drop(): Promise<void>;
-}
-
-/**
- * PGlite (in memory, or on disk with `reopenable` so a restart can be tested) without DATABASE_URL;
- * otherwise a uniquely named database on that Postgres server, dropped afterwards.
- */
-export async function createTestDatabase(options: { reopenable?: boolean } = {}): Promise<TestDatabase> {
-  const url = process.env.DATABASE_URL;
-  const opened: Database[] = [];
-  if (!url && !options.reopenable) {
-    const db = await openDatabase({ dataDir: 'memory://' });
-    await migrate(db, { seedIfFresh: false });
-    let handedOut = false;
-    return {
-      async open() {
-        if (handedOut) throw new Error('An in-memory test database cannot be reopened: use { reopenable: true }');
-        handedOut = true;
-        return db;
-      },
-      drop: () => db.close(),
-    };
-  }
-  if (!url) {
-    const dataDir = mkdtempSync(join(tmpdir(), 'tieout-collab-'));
-    const first = await openDatabase({ dataDir });
-    await migrate(first, { seedIfFresh: false });
-    await first.close();
-    return {
-      async open() {
-        const db = await openDatabase({ dataDir });
-        opened.push(db);
-        return db;
-      },
-      async drop() {
-        await Promise.allSettled(opened.map((db) => db.close()));
-        rmSync(dataDir, { recursive: true, force: true });
-      },
-    };
-  }
-  const name = `tieout_collab_${randomUUID().replace(/-/g, '')}`;
-  const admin = await openDatabase({ url, poolSize: 1 });
-  await admin.ownerQuery(`create database ${name}`);
-  await admin.close();
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  const first = await openDatabase({ url: target.toString(), poolSize: 2 });
-  await migrate(first, { seedIfFresh: false });
-  await first.close();
-  return {
-    url: target.toString(),
-    async open() {
-      const db = await openDatabase({ url: target.toString(), poolSize: 6 });
-      opened.push(db);
-      return db;
-    },
-    async drop() {
-      await Promise.allSettled(opened.map((db) => db.close()));
-      const cleanup = await openDatabase({ url, poolSize: 1 });
-      await cleanup.ownerQuery(`drop database if exists ${name} with (force)`);
-      await cleanup.close();
-    },
-  };
-}
-
 export { createChecklistFixture as createFixture, type ChecklistFixture as Fixture, type FixtureUser } from '@tieout/db/testing';
 import type { FixtureUser } from '@tieout/db/testing';
+type Fixture = ChecklistFixture;
 
 export async function tokenFor(user: FixtureUser, options: { expiresInSeconds?: number; secret?: string; now?: number } = {}) {
   const { token } = await signAccessToken(
@@ -106,6 +38,91 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** A database, a checklist fixture and (unless `server: false`) a server for one test file, set up and torn down with it. */
+export interface CollabServerSetup {
+  /** Options of the file's server; false when the tests start their own (with `startServer`). */
+  server?: Partial<CollabServerOptions> | false;
+  /** PGlite on disk instead of memory, so the database can be closed and opened again (a restart). */
+  persistent?: boolean;
+}
+
+export interface CollabTestContext {
+  /** The file's database storage (reopen it with `scratch.open()`). */
+  readonly scratch: ScratchDatabase;
+  /** The file's open database (reassignable, for a test that restarts on the same storage). */
+  db: Database;
+  /** A workspace with a member of each role and a checklist. */
+  readonly fx: Fixture;
+  /** The file's server (not with `server: false`). */
+  readonly server: RunningServer;
+  /** Starts another server, closed after the file's tests. */
+  startServer(db: Database, options?: Partial<CollabServerOptions>): Promise<RunningServer>;
+  /** Connects a stock client as `user`, destroyed after the file's tests. */
+  connect(target: RunningServer | string, checklistId: string, user: FixtureUser): Promise<Client>;
+  /** Destroys `client` after the file's tests (for clients connected otherwise). */
+  track(client: Client): Client;
+}
+
+/**
+ * The collaboration-server test fixture: registers the file's beforeAll (scratch database, checklist fixture,
+ * server) and afterAll (clients, servers, database), and returns what the tests use, filled in by beforeAll.
+ */
+export function useCollabServer(setup: CollabServerSetup = {}): CollabTestContext {
+  let scratch: ScratchDatabase | undefined;
+  let fx: Fixture | undefined;
+  let server: RunningServer | undefined;
+  let db: Database | undefined;
+  const servers: RunningServer[] = [];
+  const clients: Client[] = [];
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`useCollabServer: ${what} is there once the file's beforeAll has run`);
+    return value;
+  };
+  const context: CollabTestContext = {
+    get scratch() {
+      return ready(scratch, 'the database');
+    },
+    get db() {
+      return ready(db, 'the database');
+    },
+    set db(value: Database) {
+      db = value;
+    },
+    get fx() {
+      return ready(fx, 'the fixture');
+    },
+    get server() {
+      if (setup.server === false) throw new Error('useCollabServer({ server: false }) starts no server: use startServer');
+      return ready(server, 'the server');
+    },
+    async startServer(onDb, options = {}) {
+      const started = await startServer(onDb, options);
+      servers.push(started);
+      return started;
+    },
+    async connect(target, checklistId, user) {
+      const url = typeof target === 'string' ? target : target.url;
+      return context.track(connectClient(url, checklistId, await tokenFor(user)));
+    },
+    track(client) {
+      clients.push(client);
+      return client;
+    },
+  };
+  beforeAll(async () => {
+    scratch = await openScratchDatabase({ label: 'collab', persistent: setup.persistent, poolSize: 6 });
+    db = scratch.db;
+    fx = await createChecklistFixture(db);
+    if (setup.server !== false) server = await context.startServer(db, setup.server ?? {});
+  });
+  afterAll(async () => {
+    for (const client of clients) client.destroy();
+    await Promise.allSettled(servers.map((running) => running.close()));
+    await scratch?.dispose();
+  });
+  return context;
+}
+
 export async function startServer(db: Database, options: Partial<CollabServerOptions> = {}, port = 0): Promise<RunningServer> {
   const httpServer = createServer();
   const collab = attachCollabServer(httpServer, { db, auth: { jwtSecret: JWT_SECRET }, logger: silentLogger, ...options });
@@ -114,16 +131,19 @@ export async function startServer(db: Database, options: Partial<CollabServerOpt
   });
   await new Promise<void>((resolve) => httpServer.listen(port, '127.0.0.1', resolve));
   const actualPort = (httpServer.address() as AddressInfo).port;
+  let closing: Promise<void> | undefined;
   return {
     collab,
     httpServer,
     port: actualPort,
     url: `ws://127.0.0.1:${actualPort}/collab`,
-    async close() {
-      await collab.close();
-      httpServer.closeAllConnections();
-      await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-    },
+    // Once: a test may close its server itself, and the file's afterAll closes every server it started.
+    close: () =>
+      (closing ??= (async () => {
+        await collab.close();
+        httpServer.closeAllConnections();
+        await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      })()),
   };
 }
 
@@ -144,6 +164,7 @@ export function connectClient(url: string, checklistId: string, token: string | 
     disableBc: true,
     maxBackoffTime: 200,
   });
+  let destroyed = false;
   const closed = new Promise<{ code: number; reason: string }>((resolve) => {
     provider.on('connection-close', (event) => {
       if (event) resolve({ code: event.code, reason: event.reason });
@@ -159,21 +180,27 @@ export function connectClient(url: string, checklistId: string, token: string | 
         else provider.once('sync', (state: boolean) => state && resolve());
       }),
     destroy: () => {
+      if (destroyed) return; // tests destroy their clients, and the file's afterAll destroys every tracked one
+      destroyed = true;
       provider.destroy();
       doc.destroy();
     },
   };
 }
 
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/**
+ * Waits until `check` holds (vi.waitFor, polling every 20 ms). The bound is generous on purpose: it only
+ * decides how long a broken test takes to fail, and a busy 2-core machine must never make a working one fail.
+ */
+export async function waitFor(check: () => boolean | Promise<boolean>, what = 'condition', timeoutMs = 20_000): Promise<void> {
+  if (typeof what !== 'string' || typeof timeoutMs !== 'number') throw new TypeError('waitFor(check, what, timeoutMs?)');
+  await vi.waitFor(
+    async () => {
+      if (!(await check())) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    },
+    { timeout: timeoutMs, interval: 20 },
+  );
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Loads what is stored for a checklist, as the service role, into a fresh Y.Doc. */
 export async function storedDoc(db: Database, checklistId: string): Promise<Y.Doc> {
@@ -217,6 +244,20 @@ export function rawClient(url: string): RawClient {
   };
 }
 
+/** The reasons of the permission-denied frames the server sends this stock client, as they arrive. */
+export function permissionDenials(client: Client): string[] {
+  const denied: string[] = [];
+  client.provider.messageHandlers[MessageType.auth] = (_encoder, decoder) => {
+    decoding.readVarUint(decoder);
+    denied.push(decoding.readVarString(decoder));
+  };
+  return denied;
+}
+
+/** The user names in the awareness states a stock client knows of. */
+export const awarenessNames = (client: Client): unknown[] =>
+  [...client.provider.awareness.getStates().values()].map((state) => state.user?.name);
+
 /** Signs arbitrary claims with HS256 (for tokens signAccessToken would never produce, e.g. another audience). */
 export function signRawJwt(payload: Record<string, unknown>, secret = JWT_SECRET): string {
   const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -248,24 +289,34 @@ export function withOutage(real: Database): { db: Database; setDown(down: boolea
   return { db, setDown: (value) => (down = value) };
 }
 
-/** The real database, counting the transactions started through it (by kind), to check how often the server calls it. */
-export function countingDatabase(real: Database): { db: Database; calls: Record<'asUser' | 'asUsers' | 'asAnon' | 'asService', number> } {
+type TransactionCounts = Record<'asUser' | 'asUsers' | 'asAnon' | 'asService', number>;
+
+/**
+ * The real database, counting the transactions started through it (`calls`, by kind) and those that have
+ * finished (`settled`), to check how often the server calls it and to wait for a read to be done.
+ */
+export function countingDatabase(real: Database): { db: Database; calls: TransactionCounts; settled: TransactionCounts } {
   const calls = { asUser: 0, asUsers: 0, asAnon: 0, asService: 0 };
+  const settled = { ...calls };
+  const count = <T>(kind: keyof TransactionCounts, run: () => Promise<T>): Promise<T> => {
+    calls[kind]++;
+    return run().finally(() => settled[kind]++);
+  };
   const db: Database = {
     kind: real.kind,
-    asUser: (claims, work) => (calls.asUser++, real.asUser(claims, work)),
-    asUsers: (work) => (calls.asUsers++, real.asUsers(work)),
+    asUser: (claims, work) => count('asUser', () => real.asUser(claims, work)),
+    asUsers: (work) => count('asUsers', () => real.asUsers(work)),
     // The same multi-user write transaction, in one round trip: counted with asUsers.
-    scriptAsUsers: (steps) => (calls.asUsers++, real.scriptAsUsers(steps)),
-    asAnon: (work) => (calls.asAnon++, real.asAnon(work)),
-    asService: (work) => (calls.asService++, real.asService(work)),
+    scriptAsUsers: (steps) => count('asUsers', () => real.scriptAsUsers(steps)),
+    asAnon: (work) => count('asAnon', () => real.asAnon(work)),
+    asService: (work) => count('asService', () => real.asService(work)),
     execScript: (script) => real.execScript(script),
     ownerQuery: (text, params) => real.ownerQuery(text, params),
     listen: (channel, onPayload, onGap) => real.listen(channel, onPayload, onGap),
     withExclusiveLock: (name, work) => real.withExclusiveLock(name, work),
     close: () => real.close(),
   };
-  return { db, calls };
+  return { db, calls, settled };
 }
 
 /** The value of one sample in a Prometheus text exposition, e.g. `collab_errors_total{kind="redis"}`; NaN when absent. */
