@@ -1,3 +1,4 @@
+import { Link } from '@remix-run/react';
 import { percentDone, type Progress } from '@tieout/doc-model';
 
 export function ProgressBar({ progress, label }: { progress: Progress; label: string }) {
@@ -22,12 +23,15 @@ export function ProgressBar({ progress, label }: { progress: Progress; label: st
   );
 }
 
-export function ProgressBadges({ progress }: { progress: Progress }) {
+/** Where each badge leads: the matching items in the cross-checklist list (e.g. `?due=overdue`). */
+export type BadgeLinks = (query: { due?: string; status?: string }) => string;
+
+export function ProgressBadges({ progress, links }: { progress: Progress; links?: BadgeLinks }) {
   return (
-    <ul className="flex flex-wrap gap-2 text-xs" aria-label="Attention">
-      <Badge count={progress.overdue} label="overdue" tone="amber" />
-      <Badge count={progress.blocked} label="blocked" tone="red" />
-      <Badge count={progress.needsReview} label="needs review" tone="violet" />
+    <ul className="relative z-10 flex flex-wrap gap-2 text-xs" aria-label="Attention">
+      <Badge count={progress.overdue} label="overdue" tone="amber" to={links?.({ due: 'overdue' })} />
+      <Badge count={progress.blocked} label="blocked" tone="red" to={links?.({ status: 'blocked' })} />
+      <Badge count={progress.needsReview} label="needs review" tone="violet" to={links?.({ status: 'needs_review' })} />
     </ul>
   );
 }
@@ -39,10 +43,19 @@ const tones = {
   muted: 'bg-slate-100 text-slate-500 dark:bg-slate-800 dark:text-slate-400',
 } as const;
 
-function Badge({ count, label, tone }: { count: number; label: string; tone: keyof typeof tones }) {
+function Badge({ count, label, tone, to }: { count: number; label: string; tone: keyof typeof tones; to?: string | undefined }) {
+  const className = `rounded-full px-2 py-0.5 font-medium tabular-nums ${count > 0 ? tones[tone] : tones.muted}`;
   return (
-    <li className={`rounded-full px-2 py-0.5 font-medium tabular-nums ${count > 0 ? tones[tone] : tones.muted}`}>
-      {count} {label}
+    <li>
+      {to ? (
+        <Link to={to} className={`${className} inline-block hover:ring-2 hover:ring-sky-400`}>
+          {count} {label}
+        </Link>
+      ) : (
+        <span className={`${className} inline-block`}>
+          {count} {label}
+        </span>
+      )}
     </li>
   );
 }

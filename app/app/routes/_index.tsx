@@ -7,18 +7,24 @@ import { ProgressBadges, ProgressBar } from '~/components/progress.tsx';
 import { listWorkspacesWithDeals } from '@tieout/db';
 import { canEdit, roleLabels } from '@tieout/db/roles';
 import { requireUser } from '~/utils/auth.server.ts';
+import { requestToday } from '~/models/dashboard.server.ts';
 import { formatUsd, titleCase } from '~/utils/format.ts';
+import { useLiveRevalidation } from '~/utils/live.ts';
+import { itemsHref } from '~/components/dashboard.tsx';
 
 export const meta: MetaFunction = () => [{ title: 'Deals · Tieout' }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const session = await requireUser(request, context);
-  const workspaces = await listWorkspacesWithDeals(context.db, session.claims);
+  const workspaces = await listWorkspacesWithDeals(context.db, session.claims, requestToday());
   return data({ workspaces }, { headers: session.headers });
 }
 
 export default function Home() {
   const { workspaces } = useLoaderData<typeof loader>();
+  // Progress and figures follow the projection: re-read when items or approvals change in one of these workspaces.
+  const ids = new Set(workspaces.map((workspace) => workspace.id));
+  useLiveRevalidation((event) => (event.topic === 'items' || event.topic === 'approvals') && ids.has(event.workspaceId ?? ''));
   return (
     <div className="space-y-10">
       <div className="flex flex-wrap items-center justify-between gap-3">
@@ -37,6 +43,13 @@ export default function Home() {
               {workspace.name}
             </h2>
             {workspace.role ? <span className="text-xs uppercase tracking-wide text-slate-500">{roleLabels[workspace.role]}</span> : null}
+            <Link
+              to={`/workspaces/${workspace.id}/dashboard`}
+              aria-label={`Dashboard of ${workspace.name}`}
+              className="text-sm text-sky-700 hover:underline dark:text-sky-400"
+            >
+              Dashboard
+            </Link>
             <Link
               to={`/workspaces/${workspace.id}/members`}
               aria-label={`Members of ${workspace.name}`}
@@ -60,13 +73,15 @@ export default function Home() {
             <ul className="grid gap-4 md:grid-cols-2">
               {workspace.deals.map((deal) => (
                 <li key={deal.id}>
-                  <Link
-                    to={`/deals/${deal.id}`}
-                    className="block space-y-3 rounded-lg border border-slate-200 bg-white p-5 shadow-sm transition hover:border-sky-300 hover:shadow dark:border-slate-800 dark:bg-slate-900 dark:hover:border-sky-700"
-                  >
+                  <div className="relative space-y-3 rounded-lg border border-slate-200 bg-white p-5 shadow-sm transition hover:border-sky-300 hover:shadow dark:border-slate-800 dark:bg-slate-900 dark:hover:border-sky-700">
                     <div className="flex items-start justify-between gap-4">
                       <div>
-                        <h3 className="font-semibold">{deal.name}</h3>
+                        <h3 className="font-semibold">
+                          {/* The whole card opens the deal; the badges and the dashboard link on it lead to their own pages. */}
+                          <Link to={`/deals/${deal.id}`} className="after:absolute after:inset-0">
+                            {deal.name}
+                          </Link>
+                        </h3>
                         <p className="text-sm text-slate-600 dark:text-slate-400">
                           {deal.buyer && deal.target ? `${deal.buyer} acquiring ${deal.target}` : titleCase(deal.stage)}
                         </p>
@@ -77,9 +92,14 @@ export default function Home() {
                       </div>
                     </div>
                     <ProgressBar progress={deal.progress} label={`Progress of ${deal.name}`} />
-                    <ProgressBadges progress={deal.progress} />
+                    <div className="flex flex-wrap items-center justify-between gap-2">
+                      <ProgressBadges progress={deal.progress} links={(query) => itemsHref(workspace.id, { deal: deal.id, ...query })} />
+                      <Link to={`/deals/${deal.id}/dashboard`} className="relative z-10 text-xs font-medium text-sky-700 hover:underline dark:text-sky-400" aria-label={`Dashboard of ${deal.name}`}>
+                        Dashboard
+                      </Link>
+                    </div>
                     <FigureRollups figures={deal.figures} label={`Figures of ${deal.name}`} />
-                  </Link>
+                  </div>
                 </li>
               ))}
             </ul>

@@ -14,6 +14,9 @@ import { canEdit, roleLabels } from '@tieout/db/roles';
 import { requireUser } from '~/utils/auth.server.ts';
 import { formatUsd, titleCase } from '~/utils/format.ts';
 import { parseForm } from '~/utils/forms.ts';
+import { useLiveRevalidation } from '~/utils/live.ts';
+import { itemsHref, type ItemQuery } from '~/components/dashboard.tsx';
+import { requestToday } from '~/models/dashboard.server.ts';
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: loaderData ? `${loaderData.deal.name} · Tieout` : 'Deal · Tieout' },
@@ -22,7 +25,7 @@ export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const session = await requireUser(request, context);
   const dealId = z.uuid().safeParse(params.dealId);
-  const deal = dealId.success ? await getDeal(context.db, session.claims, dealId.data) : null;
+  const deal = dealId.success ? await getDeal(context.db, session.claims, dealId.data, requestToday()) : null;
   if (!deal) throw data('This deal does not exist or you do not have access to it.', { status: 404, headers: session.headers });
   return data({ deal, canEdit: canEdit(deal.role) }, { headers: session.headers });
 }
@@ -42,6 +45,8 @@ const secondaryLink = 'text-xs font-medium text-slate-600 hover:text-sky-700 hov
 
 export default function DealPage() {
   const { deal, canEdit: editable } = useLoaderData<typeof loader>();
+  useLiveRevalidation((event) => (event.topic === 'items' || event.topic === 'approvals') && event.workspaceId === deal.workspace.id);
+  const itemsOf = (query: ItemQuery) => itemsHref(deal.workspace.id, { deal: deal.id, ...query });
   return (
     <div className="space-y-8">
       <nav aria-label="Breadcrumb" className="text-sm text-slate-500">
@@ -66,8 +71,19 @@ export default function DealPage() {
         </div>
         <div className="max-w-xl space-y-2">
           <ProgressBar progress={deal.progress} label={`Progress of ${deal.name}`} />
-          <ProgressBadges progress={deal.progress} />
+          <ProgressBadges progress={deal.progress} links={itemsOf} />
         </div>
+        <p className="flex flex-wrap gap-4 text-sm">
+          <Link to={`/deals/${deal.id}/dashboard`} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
+            Dashboard
+          </Link>
+          <Link to={itemsOf({})} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
+            All items
+          </Link>
+          <a href={`/deals/${deal.id}/report`} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
+            Status report
+          </a>
+        </p>
         <FigureRollups figures={deal.figures} label={`Figures of ${deal.name}`} size="md" />
       </header>
 
@@ -100,7 +116,7 @@ export default function DealPage() {
                       {checklist.title}
                     </Link>
                     <ProgressBar progress={checklist.progress} label={`Progress of ${checklist.title}`} />
-                    <ProgressBadges progress={checklist.progress} />
+                    <ProgressBadges progress={checklist.progress} links={(query) => itemsOf({ checklist: checklist.id, ...query })} />
                     {workstream.checklists.length > 1 ? <FigureRollups figures={checklist.figures} label={`Figures of ${checklist.title}`} /> : null}
                     {editable ? (
                       <div className="flex gap-4">

@@ -3,6 +3,11 @@ import {
   RISK_LEVELS,
   addDays,
   exposureOf,
+  isoDay,
+  itemFilterSchema,
+  RISK_KEYS,
+  type ItemFilter,
+  type RiskKey,
   figureIssues,
   rollupFigures,
   storedFigureSchema,
@@ -16,6 +21,8 @@ import {
 } from '@tieout/doc-model';
 import { z } from 'zod';
 import type { Database, JwtClaims, Sql } from './types.ts';
+
+export { ITEM_FILTER_KEYS, RISK_KEYS, itemFilterSchema, type ItemFilter, type RiskKey } from '@tieout/doc-model';
 
 /*
  * The managers' numbers (issue 14): read from the pre-aggregated counts (public.checklist_item_counts, maintained
@@ -33,9 +40,6 @@ function addCount(counts: StatusCounts, status: string, items: number): void {
   counts.total += items;
 }
 
-/** A risk level, or 'none' for items without one (a heatmap column and a filter value). */
-export type RiskKey = RiskLevel | 'none';
-export const RISK_KEYS: readonly RiskKey[] = [...[...RISK_LEVELS].reverse(), 'none'];
 
 export class DashboardError extends Error {
   override name = 'DashboardError';
@@ -378,26 +382,6 @@ async function progressHistory(sql: Sql, info: ScopeInfo, today: string): Promis
 /* ------------------------------------------------------------------------------------------------------------ */
 /* The cross-checklist item list                                                                                 */
 /* ------------------------------------------------------------------------------------------------------------ */
-
-const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value));
-
-/** The filters of the item list, as they appear in the URL (every value optional). */
-export const itemFilterSchema = z
-  .object({
-    deal: z.uuid({ message: 'Not a deal of this workspace' }).optional(),
-    workstream: z.uuid({ message: 'Not a workstream of this workspace' }).optional(),
-    checklist: z.uuid({ message: 'Not a checklist of this workspace' }).optional(),
-    owner: z.union([z.literal('unassigned'), z.uuid({ message: 'Not a member of this workspace' })]).optional(),
-    risk: z.enum(RISK_KEYS as [RiskKey, ...RiskKey[]], { message: `Risk is one of ${RISK_KEYS.join(', ')}` }).optional(),
-    status: z.enum([...ITEM_STATUSES, 'open'] as [string, ...string[]], { message: `Status is one of ${[...ITEM_STATUSES, 'open'].join(', ')}` }).optional(),
-    due: z.enum(['overdue', 'this-week', 'none'], { message: 'Due is one of overdue, this-week, none' }).optional(),
-    dueFrom: isoDay.optional(),
-    dueTo: isoDay.optional(),
-    verified: z.enum(['yes', 'no'], { message: 'Verified is yes or no' }).optional(),
-  })
-  .strict();
-export type ItemFilter = z.infer<typeof itemFilterSchema>;
-export const ITEM_FILTER_KEYS = Object.keys(itemFilterSchema.shape) as (keyof ItemFilter)[];
 
 /** Reads filters from URL search parameters; unknown parameters and bad values are a DashboardError(400) naming them. */
 export function parseItemFilter(params: URLSearchParams): ItemFilter {

@@ -7,6 +7,7 @@ export * from './changes.ts';
 export * from './history.ts';
 export * from './dates.ts';
 export * from './exposure.ts';
+export * from './filters.ts';
 export { newId } from './ids.ts';
 export * from './update-guard.ts';
 export * from './review.ts';
