@@ -26,4 +26,13 @@ export {
   type DocumentChanges,
   type WriteRejectedContext,
 } from './lifecycle.ts';
-export { defaultExtensions, projectionExtension, type DefaultExtensionsOptions } from './extensions/index.ts';
+export {
+  defaultExtensions,
+  projectionExtension,
+  auditTrailExtension,
+  versionRecorderExtension,
+  versionTimingFromEnv,
+  type DefaultExtensionsOptions,
+  type RecorderClock,
+  type VersionRecorderOptions,
+} from './extensions/index.ts';

@@ -1,20 +1,42 @@
 import type { Database } from '@tieout/db';
+import { z } from 'zod';
 import type { CollabExtension } from '../lifecycle.ts';
+import { auditTrailExtension } from './audit-trail.ts';
 import { projectionExtension } from './projection.ts';
-import { reviewRuleExtension } from './review-rule.ts';
+import { DEFAULT_VERSION_MAX_INTERVAL_MS, DEFAULT_VERSION_QUIET_MS, versionRecorderExtension, type RecorderClock } from './versions.ts';
 
 export { projectionExtension } from './projection.ts';
-export { doneRequiresApprovalVerdict, reviewRuleExtension, type ApprovalRule, type ReviewRuleExtension } from './review-rule.ts';
+export { auditTrailExtension } from './audit-trail.ts';
+export { versionRecorderExtension, type RecorderClock, type VersionRecorderOptions } from './versions.ts';
 
 export interface DefaultExtensionsOptions {
   /** The database the server writes to (the projection, audit trail and versions are written as service_role). */
   db: Database;
+  /** Automatic versions; default from COLLAB_VERSION_QUIET_MS / COLLAB_VERSION_MAX_INTERVAL_MS (5 min / 1 h). */
+  versions?: { quietMs?: number; maxIntervalMs?: number; clock?: RecorderClock };
+}
+
+const positive = (fallback: number) =>
+  z.preprocess((value) => (value === '' ? undefined : value), z.coerce.number().int().positive().default(fallback));
+const versionEnvSchema = z.object({
+  COLLAB_VERSION_QUIET_MS: positive(DEFAULT_VERSION_QUIET_MS),
+  COLLAB_VERSION_MAX_INTERVAL_MS: positive(DEFAULT_VERSION_MAX_INTERVAL_MS),
+});
+
+/** The version recorder's timing from the environment (a bad value is an error naming the variable). */
+export function versionTimingFromEnv(env: Record<string, string | undefined>): { quietMs: number; maxIntervalMs: number } {
+  const parsed = versionEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`Invalid version recorder settings: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+  }
+  return { quietMs: parsed.data.COLLAB_VERSION_QUIET_MS, maxIntervalMs: parsed.data.COLLAB_VERSION_MAX_INTERVAL_MS };
 }
 
 /**
  * The extensions every deployment installs, in order: both the embedded server (app/server.ts) and the standalone one
- * (server/src/main.ts) call this, so the after-write pipeline is the same in both.
+ * (server/src/standalone.ts) call this, so the after-write pipeline is the same in both.
  */
 export function defaultExtensions(options: DefaultExtensionsOptions): CollabExtension[] {
-  return [projectionExtension(options.db), reviewRuleExtension(options.db)];
+  const versions = options.versions ?? versionTimingFromEnv(process.env);
+  return [projectionExtension(options.db), auditTrailExtension(options.db), versionRecorderExtension({ db: options.db, ...versions })];
 }
