@@ -245,6 +245,9 @@ function ChecklistScreen() {
         <div className="min-w-0">
           <h1 className="text-2xl font-semibold tracking-tight">{live?.view.title || checklist.title}</h1>
           <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
+            <Link to={`/checklists/${checklist.id}/grid`} className="mr-2 font-medium text-sky-700 hover:underline dark:text-sky-400">
+              Grid view
+            </Link>
             {checklist.role ? `You are ${roleLabels[checklist.role].toLowerCase()}` : null}
             {checklist.role && !loaderData.canEdit ? ': you can follow along, but not change anything.' : null}
           </p>

@@ -166,6 +166,11 @@ export const ItemRow = memo(function ItemRow({
             <Icon name="chevron" className={`h-4 w-4 transition-transform ${expanded ? 'rotate-90' : ''}`} />
           </button>
         </div>
+        {item.reference ? (
+          <span className="shrink-0 pt-1.5 font-mono text-xs tabular-nums text-slate-500 dark:text-slate-400" aria-label={`Reference ${item.reference}`}>
+            {item.reference}
+          </span>
+        ) : null}
         <CollabTitle
           target={{ kind: 'item', id: item.id }}
           title={title}

@@ -22,6 +22,7 @@ export function sameItem(a: ItemView, b: ItemView): boolean {
     a.sectionId === b.sectionId &&
     a.position === b.position &&
     a.title === b.title &&
+    a.reference === b.reference &&
     a.status === b.status &&
     a.ownerId === b.ownerId &&
     a.dueDate === b.dueDate &&
@@ -66,9 +67,10 @@ export function stabilizeView(previous: ChecklistView | null, next: ChecklistVie
   return changed ? { title: next.title, sections } : previous;
 }
 
-export type SortKey = 'manual' | 'status' | 'owner' | 'risk' | 'due';
+export type SortKey = 'manual' | 'reference' | 'status' | 'owner' | 'risk' | 'due';
 export const SORT_LABELS: Record<SortKey, string> = {
   manual: 'Checklist order',
+  reference: 'Reference (1.2 before 1.10)',
   status: 'Status',
   owner: 'Owner',
   risk: 'Risk (highest first)',
@@ -110,6 +112,7 @@ export interface ViewContext {
   ownerName: (ownerId: string) => string;
 }
 
+const referenceOrder = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 const statusRank = new Map(ITEM_STATUSES.map((status, index) => [status, index]));
 const riskRank = new Map(RISK_LEVELS.map((risk, index) => [risk, index + 1]));
 
@@ -129,6 +132,7 @@ export function visibleSections(
     (!filter.overdueOnly || isOverdue(item, context.today)) &&
     (query === '' ||
       item.title.toLowerCase().includes(query) ||
+      (item.reference ?? '').toLowerCase().includes(query) ||
       context.notesText(item.id).toLowerCase().includes(query));
 
   const compare = comparator(sort, context);
@@ -146,6 +150,13 @@ function comparator(sort: SortKey, context: ViewContext): ((a: ItemView, b: Item
   switch (sort) {
     case 'manual':
       return null;
+    case 'reference':
+      return (a, b) => {
+        if (a.reference === b.reference) return 0;
+        if (a.reference === null) return 1;
+        if (b.reference === null) return -1;
+        return referenceOrder.compare(a.reference, b.reference);
+      };
     case 'status':
       return (a, b) => statusRank.get(a.status)! - statusRank.get(b.status)!;
     case 'risk':
