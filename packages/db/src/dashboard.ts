@@ -188,8 +188,11 @@ export interface Dashboard {
   exposure: DealExposure[];
   /** Deal scope only: done and open items per day. */
   history: ProgressPoint[];
-  /** Where the history comes from. */
-  historySource: 'progress_days';
+  /**
+   * Where the history comes from: the audit trail's status rows when it has the creation of every item of the deal,
+   * else the projection's own day-by-day record (which starts when the counts did).
+   */
+  historySource: 'audit_trail' | 'progress_days';
 }
 
 type CountRow = { checklist_id: string; status: string; risk: string | null; owner_id: string | null; items: number | string };
@@ -218,7 +221,8 @@ export async function getDashboard(db: Database, claims: JwtClaims, scope: Dashb
       [today, ...dated.params, weekEnd(today)],
     );
     const figures = await scopeFigures(sql, info);
-    const history = info.deal ? await progressHistory(sql, info, today) : [];
+    const audited = info.deal ? await auditedHistory(sql, info, today) : null;
+    const history = audited ?? (info.deal ? await progressHistory(sql, info, today) : []);
 
     const deals = new Map(info.deals.map((deal) => [deal.id, deal.name]));
     const names = new Map(info.members.map((member) => [member.id, member.name]));
@@ -295,7 +299,7 @@ export async function getDashboard(db: Database, claims: JwtClaims, scope: Dashb
         groups: exposureOf(figures.filter((item) => item.dealId === deal.id)),
       })),
       history,
-      historySource: 'progress_days',
+      historySource: audited ? 'audit_trail' : 'progress_days',
     };
   });
 }
@@ -347,6 +351,45 @@ async function scopeFigures(sql: Sql, info: ScopeInfo): Promise<ItemFigures[]> {
     figures: storedFigures(row.figures),
     verified: row.state === 'approved',
   }));
+}
+
+/**
+ * Done and open items per day, replayed from the audit trail (item created and deleted, status changed), or null
+ * when the trail does not have the creation of every item the deal holds now (items older than the trail).
+ */
+async function auditedHistory(sql: Sql, info: ScopeInfo, today: string): Promise<ProgressPoint[] | null> {
+  const { rows } = await sql.query<{ checklist_id: string; item_id: string; kind: string; status: string | null; day: string }>(
+    `select a.checklist_id, a.item_id, a.kind,
+            case when a.kind = 'item_field' then a.new_value #>> '{}' else a.new_value ->> 'status' end as status, (a.created_at at time zone 'utc')::date::text as day
+       from public.audit_trail a
+      where a.workspace_id = $1 and a.deal_id = $2 and a.checklist_id is not null and a.item_id is not null
+        and (a.kind in ('item_created', 'item_deleted') or (a.kind = 'item_field' and a.field = 'status'))
+        and a.created_at < ($3::date + 1)
+      order by a.created_at, a.id`,
+    [info.workspace.id, info.deal!.id, today],
+  );
+  const { rows: current } = await sql.query<{ n: number | string }>(
+    `select coalesce(sum(c.items), 0) as n from public.checklist_item_counts c where c.workspace_id = $1 and c.deal_id = $2`,
+    [info.workspace.id, info.deal!.id],
+  );
+  const created = new Set(rows.filter((row) => row.kind === 'item_created').map((row) => `${row.checklist_id}/${row.item_id}`));
+  if (rows.length === 0 || created.size < Number(current[0]!.n)) return null;
+  const status = new Map<string, string>();
+  const points: ProgressPoint[] = [];
+  let index = 0;
+  for (let day = rows[0]!.day; day <= today && points.length <= 3660; day = addDays(day, 1)) {
+    for (; index < rows.length && rows[index]!.day === day; index += 1) {
+      const row = rows[index]!;
+      const key = `${row.checklist_id}/${row.item_id}`;
+      if (row.kind === 'item_deleted') status.delete(key);
+      else if (row.kind === 'item_created') status.set(key, row.status ?? 'not_started');
+      else if (status.has(key) && row.status) status.set(key, row.status);
+    }
+    let done = 0;
+    for (const value of status.values()) if (value === 'done') done += 1;
+    points.push({ day, done, open: status.size - done });
+  }
+  return points;
 }
 
 /** Done and open items per day, from the projection's own day-by-day record, carried forward over quiet days. */

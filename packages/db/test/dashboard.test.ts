@@ -186,6 +186,38 @@ describe('dashboard numbers', () => {
     expect(theirs.counts.total).toBe(Number(rows[0]!.n));
   });
 
+  it('draws progress over time from the audit trail once it has every item of the deal', async () => {
+    const ids = { deal: randomUUID(), workstream: randomUUID(), checklist: randomUUID() };
+    await db.asService(async (sql) => {
+      await sql.query(`insert into public.deals (id, workspace_id, name) values ($1, $2, 'Audited deal')`, [ids.deal, demoWorkspace.id]);
+      await sql.query(`insert into public.workstreams (id, workspace_id, deal_id, kind, name) values ($1, $2, $3, 'custom', 'Tax')`, [ids.workstream, demoWorkspace.id, ids.deal]);
+      await sql.query(`insert into public.checklists (id, workspace_id, deal_id, workstream_id, title) values ($1, $2, $3, $4, 'Tax')`, [ids.checklist, demoWorkspace.id, ids.deal, ids.workstream]);
+    });
+    const doc = new Y.Doc();
+    applyTemplate(doc, { key: 'tax', name: 'Tax', workstream: 'custom', sections: [{ title: 'T', items: [{ title: 'A' }, { title: 'B' }] }] });
+    const [a, b] = readChecklist(doc).sections[0]!.items;
+    updateItem(doc, a!.id, { status: 'done' });
+    await writeProjection(db, { checklistId: ids.checklist, workspaceId: demoWorkspace.id, dealId: ids.deal }, doc, null);
+    const scope = { kind: 'deal', dealId: ids.deal } as const;
+    expect((await getDashboard(db, owner, scope, '2026-11-05')).historySource).toBe('progress_days');
+    const audit = (itemId: string, kind: string, field: string | null, value: unknown, at: string) =>
+      db.ownerQuery(
+        `insert into public.audit_trail (workspace_id, deal_id, checklist_id, item_id, kind, field, new_value, created_at) values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)`,
+        [demoWorkspace.id, ids.deal, ids.checklist, itemId, kind, field, JSON.stringify(value), at],
+      );
+    await audit(a!.id, 'item_created', null, { status: 'not_started' }, '2026-11-01T10:00:00Z');
+    await audit(b!.id, 'item_created', null, { status: 'not_started' }, '2026-11-01T10:00:00Z');
+    await audit(a!.id, 'item_field', 'status', 'done', '2026-11-03T09:00:00Z');
+    const dashboard = await getDashboard(db, owner, scope, '2026-11-04');
+    expect(dashboard.historySource).toBe('audit_trail');
+    expect(dashboard.history).toEqual([
+      { day: '2026-11-01', done: 0, open: 2 },
+      { day: '2026-11-02', done: 0, open: 2 },
+      { day: '2026-11-03', done: 1, open: 1 },
+      { day: '2026-11-04', done: 1, open: 1 },
+    ]);
+  });
+
   it('sets the target signing date for editors only', async () => {
     await expect(setTargetSigningDate(db, owner, demoDeal.id, '2027-03-31')).resolves.toBe(true);
     expect((await getDashboard(db, viewer, dealScope, SEED_TODAY)).scope.deal?.targetSigningDate).toBe('2027-03-31');
