@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AppendUpdatesError, createAppendBatcher, type Database, type ScriptStep } from '../src/index.ts';
 import { createChecklistFixture, openScratchDatabase, type ChecklistFixture } from '../src/testing.ts';
 
@@ -75,10 +75,11 @@ describe('the append batcher (group commit)', () => {
     const batcher = createAppendBatcher(recorder.db);
     recorder.hold();
     const first = batcher.append(docs[0]!.checklistId, docs[0]!.workspaceId, [{ claims: docs[0]!.users.editor.claims, updates: [update(1)] }]);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(recorder.scripts).toHaveLength(1);
+    await vi.waitFor(() => expect(recorder.scripts).toHaveLength(1));
     const later = docs.map((doc) => batcher.append(doc.checklistId, doc.workspaceId, [{ claims: doc.users.editor.claims, updates: [update(2)] }]));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Nothing but the held write can start another script; once every callback queued so far has run (a turn of
+    // the event loop), a second one would already be there.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(recorder.scripts).toHaveLength(1);
     recorder.release();
     await Promise.all([first, ...later]);
