@@ -274,7 +274,7 @@ export function diffChecklists(before: Y.Doc, after: Y.Doc): ChecklistDiff {
 }
 
 /** A Y.Doc holding a stored state (a version's bytes); the caller destroys it. */
-export function docFromState(state: Uint8Array): Y.Doc {
+export function stateToDoc(state: Uint8Array): Y.Doc {
   const doc = new Y.Doc();
   Y.applyUpdate(doc, state);
   return doc;

@@ -7,13 +7,15 @@ import {
   deleteItem,
   deleteSection,
   diffChecklists,
-  docFromState,
+  stateToDoc,
   itemChanges,
   itemNotes,
   moveItem,
   removeEvidence,
   removeFigure,
   renameSection,
+  restoreChecklist,
+  restoreItem,
   sectionChanges,
   setFigure,
   setTitle,
@@ -64,7 +66,7 @@ function versionOne() {
 describe('diffChecklists', () => {
   it('lists exactly the changes between two known versions', () => {
     const v = versionOne();
-    const v1 = docFromState(Y.encodeStateAsUpdate(v.doc));
+    const v1 = stateToDoc(Y.encodeStateAsUpdate(v.doc));
 
     // Version 2: every kind of change once.
     setTitle(v.doc, 'Site retrofits (IC draft)');
@@ -82,7 +84,7 @@ describe('diffChecklists', () => {
     const added = addItem(v.doc, { sectionId: v.power, title: 'Utility load letter', status: 'blocked' });
     typeNotes(v.doc, added, 'Requested from the utility.');
     renameSection(v.doc, v.legal, 'Legal and title');
-    const v2 = docFromState(Y.encodeStateAsUpdate(v.doc));
+    const v2 = stateToDoc(Y.encodeStateAsUpdate(v.doc));
 
     const diff = diffChecklists(v1, v2);
     expect(diff.title).toEqual({ old: 'Site retrofits', new: 'Site retrofits (IC draft)' });
@@ -150,7 +152,7 @@ describe('diffChecklists', () => {
 
   it('finds nothing between a state and itself, and reverses cleanly', () => {
     const v = versionOne();
-    const a = docFromState(Y.encodeStateAsUpdate(v.doc));
+    const a = stateToDoc(Y.encodeStateAsUpdate(v.doc));
     expect(diffChecklists(a, v.doc)).toEqual({
       title: null,
       sections: { added: [], removed: [], renamed: [] },
@@ -165,7 +167,7 @@ describe('diffChecklists', () => {
 
   it('counts the items of a deleted section as removed and lists the section', () => {
     const v = versionOne();
-    const before = docFromState(Y.encodeStateAsUpdate(v.doc));
+    const before = stateToDoc(Y.encodeStateAsUpdate(v.doc));
     deleteSection(v.doc, v.cooling);
     const diff = diffChecklists(before, v.doc);
     expect(diff.sections.removed).toEqual([{ id: v.cooling, title: 'Cooling' }]);
@@ -183,12 +185,12 @@ describe('diffChecklists', () => {
   it('works on the states of two replicas that edited concurrently', () => {
     const v = versionOne();
     const base = Y.encodeStateAsUpdate(v.doc);
-    const alice = docFromState(base);
-    const bob = docFromState(base);
+    const alice = stateToDoc(base);
+    const bob = stateToDoc(base);
     updateItem(alice, v.interconnect, { status: 'blocked' });
     updateItem(bob, v.chillers, { risk: 'low' });
     Y.applyUpdate(alice, Y.encodeStateAsUpdate(bob));
-    const diff = diffChecklists(docFromState(base), alice);
+    const diff = diffChecklists(stateToDoc(base), alice);
     expect(diff.items.map((item) => ({ id: item.itemId, fields: item.fields }))).toEqual([
       { id: v.interconnect, fields: [{ field: 'status', old: 'in_progress', new: 'blocked' }] },
       { id: v.chillers, fields: [{ field: 'risk', old: null, new: 'low' }] },
@@ -245,5 +247,46 @@ describe('audit changes', () => {
     expect(sectionChanges(v.legal, sections.get(v.legal), snapshotSections(v.doc).get(v.legal))).toEqual([
       { kind: 'section_field', itemId: null, field: 'title', oldValue: { sectionId: v.legal, title: 'Legal' }, newValue: { sectionId: v.legal, title: 'Title' } },
     ]);
+  });
+});
+
+describe('restore', () => {
+  it('brings the whole checklist back to a version as a new change, keeping ids', () => {
+    const v = versionOne();
+    const v1 = stateToDoc(Y.encodeStateAsUpdate(v.doc));
+    updateItem(v.doc, v.interconnect, { status: 'done', title: 'Changed title' });
+    deleteItem(v.doc, v.chillers);
+    deleteSection(v.doc, v.legal);
+    const extra = addItem(v.doc, { sectionId: v.power, title: 'Added after the version' });
+    removeFigure(v.doc, v.interconnect, v.mw);
+    setTitle(v.doc, 'Renamed checklist');
+    const before = Y.encodeStateVector(v.doc);
+    const replica = stateToDoc(Y.encodeStateAsUpdate(v.doc));
+    restoreChecklist(v.doc, v1);
+    const diff = diffChecklists(v1, v.doc);
+    expect(diff.items).toEqual([]);
+    expect(diff.sections).toEqual({ added: [], removed: [], renamed: [] });
+    expect(diff.title).toBeNull();
+    expect(snapshotItem(v.doc, extra)).toBeNull();
+    expect(snapshotItem(v.doc, v.chillers)!.notes).toBe('Two chillers per hall, N+1 on the east side.');
+    // A new change on top of the current state, which a replica that had the deletions receives as one update.
+    Y.applyUpdate(replica, Y.encodeStateAsUpdate(v.doc, before));
+    expect(diffChecklists(v1, replica).items).toEqual([]);
+  });
+
+  it('restores a single item, with its section when that was deleted too, and refuses an item the version lacks', () => {
+    const v = versionOne();
+    const v1 = stateToDoc(Y.encodeStateAsUpdate(v.doc));
+    deleteSection(v.doc, v.legal);
+    updateItem(v.doc, v.interconnect, { status: 'blocked' });
+    restoreItem(v.doc, v1, v.lease);
+    const diff = diffChecklists(v1, v.doc);
+    // The other item of the deleted section stays deleted: only the one asked for comes back.
+    expect(diff.items.map((item) => [item.title, item.change])).toEqual([
+      ['Interconnection agreement', 'changed'],
+      ['Title commitment', 'removed'],
+    ]);
+    expect(snapshotSections(v.doc).get(v.legal)?.title).toBe('Legal');
+    expect(() => restoreItem(v.doc, v1, 'no-such-item')).toThrow('This version has no such item.');
   });
 });
