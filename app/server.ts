@@ -11,7 +11,9 @@ import express from 'express';
 import { createEmbeddedAuthApi } from '@tieout/auth';
 import { instanceSecret, migrate, openDatabase } from '@tieout/db';
 import { attachCollabServer, defaultExtensions, loadCollabTuning, ConfigError as CollabConfigError, type CollabTuning } from '@tieout/server';
+import { dirname } from 'node:path';
 import { clientAddress, mountFetchHandler } from './server/auth-api.ts';
+import { startFiles } from './server/files.ts';
 import { ConfigError, loadConfig, SIGN_IN_LIMIT_WINDOW_SECONDS, withInstanceJwtSecret, withListeningPort, type AppConfig } from './server/config.ts';
 
 let startupConfig: AppConfig<string | null>;
@@ -35,6 +37,8 @@ if (migration.seeded) console.log('Seeded the demo data');
 // No well-known secret: without SUPABASE_JWT_SECRET an embedded instance signs with its own, made on first start
 // and kept in its database (decision 100).
 let config: AppConfig = await withInstanceJwtSecret(startupConfig, () => instanceSecret(db, 'jwt_secret'));
+// Evidence files: storage (a folder next to the embedded database, or Supabase Storage), signed links, extraction.
+const files = await startFiles(db, process.env, dirname(config.database.pgliteDataDir));
 
 const app = express();
 const httpServer = createServer(app);
@@ -103,7 +107,7 @@ app.all(
   createRequestHandler({
     build,
     mode: config.isProduction ? 'production' : 'development',
-    getLoadContext: (req) => ({ db, config, clientAddress: clientAddress(req) }),
+    getLoadContext: (req) => ({ db, config, files, clientAddress: clientAddress(req) }),
   }),
 );
 
@@ -123,7 +127,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     httpServer.closeAllConnections();
     void (async () => {
       // The collab server flushes pending document updates before the database closes.
-      await Promise.allSettled([collab?.close(), viteDevServer?.close()]);
+      await Promise.allSettled([collab?.close(), viteDevServer?.close(), files.close()]);
       await db.close().catch(() => {});
       process.exit(0);
     })();

@@ -1,10 +1,13 @@
 import type { Database } from '@tieout/db';
 import type { AppConfig } from '../server/config.ts';
+import type { FilesService } from '../server/files.ts';
 
 declare module '@remix-run/node' {
   interface AppLoadContext {
     db: Database;
     config: AppConfig;
+    /** Evidence files: uploads, signed links, previews (app/server/files.ts). */
+    files: FilesService;
     /** The browser's address (rate limits of the embedded auth API apply per browser, not per server). */
     clientAddress: string | undefined;
   }

@@ -15,6 +15,7 @@ import {
 } from '@remix-run/react';
 import { useEffect, type ReactNode } from 'react';
 import stylesheet from './tailwind.css?url';
+import { HeaderSearch } from './components/header-search.tsx';
 import { getOptionalUser } from './utils/auth.server.ts';
 import { registerServiceWorker, useBrowserOnline } from './utils/offline.ts';
 
@@ -55,7 +56,7 @@ export function Layout({ children }: { children: ReactNode }) {
           Skip to content
         </a>
         <header className="border-b border-slate-200 bg-white/80 dark:border-slate-800 dark:bg-slate-900/80">
-          <div className="mx-auto flex h-14 max-w-6xl items-center justify-between px-4">
+          <div className="mx-auto flex h-14 max-w-6xl items-center justify-between gap-4 px-4">
             <Link to="/" className="flex items-center gap-2 text-base font-semibold tracking-tight">
               <span
                 aria-hidden="true"
@@ -63,6 +64,7 @@ export function Layout({ children }: { children: ReactNode }) {
               />
               Tieout
             </Link>
+            {user ? <HeaderSearch /> : null}
             {user ? (
               <div className="flex items-center gap-3 text-sm">
                 <span className="hidden text-slate-600 sm:inline dark:text-slate-300" title={user.email}>

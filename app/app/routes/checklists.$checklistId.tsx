@@ -35,6 +35,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } fro
 import { z } from 'zod';
 import { ActionsContext } from '~/components/checklist/actions.ts';
 import { ChecklistFilesProvider, type FileFocus } from '~/components/checklist/item-files.tsx';
+import { ChecklistFilesProvider, type FileFocus } from '~/components/checklist/item-files.tsx';
 import { createActions, type PageState } from '~/components/checklist/create-actions.ts';
 import { loadNotesEditor } from '~/components/checklist/item-details.tsx';
 import type { Member } from '~/components/checklist/item-row.tsx';
@@ -127,6 +128,15 @@ function ChecklistScreen() {
   );
   const location = useLocation();
   const keptOffline = useKeptOffline(`${location.pathname}${location.search}`);
+  // ?item=…[&file=…&page=…] (a search result): that item opens, and the file's preview at that page.
+  const params = new URLSearchParams(location.search);
+  const focusItem = params.get('item');
+  const focusFile = params.get('file');
+  const focusPage = Number(params.get('page')) || null;
+  const fileFocus = useMemo<FileFocus | null>(
+    () => (focusItem ? { itemId: focusItem, fileId: focusFile, page: focusPage } : null),
+    [focusItem, focusFile, focusPage],
+  );
   // ?item=…[&file=…&page=…] (a search result): that item opens, and the file's preview at that page.
   const params = new URLSearchParams(location.search);
   const focusItem = params.get('item');
@@ -310,6 +320,7 @@ function ChecklistScreen() {
       ) : (
         <ActionsContext.Provider value={actions}>
           <ChecklistFilesProvider checklistId={checklist.id} focus={fileFocus}>
+          <ChecklistFilesProvider checklistId={checklist.id} focus={fileFocus}>
           <div className="sticky top-0 z-10 -mx-4 space-y-2 border-b border-slate-200 bg-slate-50/95 px-4 py-2 backdrop-blur dark:border-slate-800 dark:bg-slate-950/95">
             <FilterBar
               filter={filter}
@@ -364,6 +375,7 @@ function ChecklistScreen() {
             ))}
           </div>
           <AddSectionForm editable={editable} onAdd={(title) => actions.edit(() => void addSection(live.doc, { title }))} />
+          </ChecklistFilesProvider>
           </ChecklistFilesProvider>
         </ActionsContext.Provider>
       )}

@@ -10,17 +10,13 @@ import type { Sql } from './types.ts';
  */
 
 export type SearchEntryKind = 'item' | 'note' | 'comment' | 'figure' | 'file' | 'file_text';
-/** What a person filters on: file names and file text are both "files". */
-export type SearchResultKind = 'item' | 'note' | 'comment' | 'figure' | 'file';
-export const SEARCH_RESULT_KINDS: readonly SearchResultKind[] = ['item', 'note', 'comment', 'figure', 'file'];
 
 /** Longest query accepted (characters); longer ones get a clear refusal, not a slow plan. */
 export const SEARCH_QUERY_MAX_LENGTH = 500;
 /** Longest body kept per entry (file text is split into chunks below this). */
 export const SEARCH_BODY_MAX_LENGTH = 20_000;
-/** Markers around highlighted words in snippets (control characters never found in indexed text). */
-export const HIGHLIGHT_START = '\u0002';
-export const HIGHLIGHT_END = '\u0003';
+import { SEARCH_RESULT_KINDS, type SearchResultKind } from './search-markers.ts';
+export { HIGHLIGHT_END, HIGHLIGHT_START, SEARCH_RESULT_KINDS, type SearchResultKind } from './search-markers.ts';
 
 export class SearchQueryError extends Error {
   override name = 'SearchQueryError';
@@ -65,9 +61,12 @@ export async function replaceChecklistSearchEntries(
   sql: Sql,
   target: { checklistId: string; workspaceId: string; dealId: string },
   entries: readonly ChecklistSearchEntry[],
+  /** Only these items' entries are replaced (the others are left as they are); null: the whole checklist. */
+  onlyItems: ReadonlySet<string> | null = null,
 ): Promise<void> {
+  const scoped = onlyItems ? entries.filter((e) => onlyItems.has(e.itemId)) : entries;
   const payload = JSON.stringify(
-    entries.map((e) => ({ item_id: e.itemId, kind: e.kind, source_id: e.sourceId, title: cleanIndexText(e.title, 2000), body: cleanIndexText(e.body) })),
+    scoped.map((e) => ({ item_id: e.itemId, kind: e.kind, source_id: e.sourceId, title: cleanIndexText(e.title, 2000), body: cleanIndexText(e.body) })),
   );
   await sql.query(
     `with input as (
@@ -75,6 +74,7 @@ export async function replaceChecklistSearchEntries(
      ), gone as (
        delete from public.search_entries e
        where e.checklist_id = $1 and e.kind in ('item', 'note', 'figure')
+         and ($5::text[] is null or e.item_id = any($5::text[]))
          and not exists (select 1 from input i where i.kind = e.kind and i.source_id = e.source_id)
      )
      insert into public.search_entries (workspace_id, deal_id, checklist_id, item_id, kind, source_id, title, body)
@@ -83,7 +83,7 @@ export async function replaceChecklistSearchEntries(
        set item_id = excluded.item_id, title = excluded.title, body = excluded.body, updated_at = now()
        where search_entries.title is distinct from excluded.title or search_entries.body is distinct from excluded.body
          or search_entries.item_id is distinct from excluded.item_id`,
-    [target.checklistId, target.workspaceId, target.dealId, payload],
+    [target.checklistId, target.workspaceId, target.dealId, payload, onlyItems ? [...onlyItems] : null],
   );
 }
 
@@ -252,4 +252,29 @@ export async function searchEverything(sql: Sql, rawQuery: string, filters: Sear
     snippet: row.snippet,
   }));
   return { query, hits, truncated: rows.length > limit };
+}
+
+export interface SearchFacets {
+  deals: { id: string; name: string }[];
+  workstreams: { id: string; dealId: string; name: string }[];
+  people: { id: string; name: string }[];
+}
+
+/** The choices of the search filters: deals, workstreams and people of the caller's workspaces (run in asUser). */
+export async function searchFacets(sql: Sql): Promise<SearchFacets> {
+  const deals = await sql.query<{ id: string; name: string }>(`select id, name from public.deals order by name, id`);
+  const workstreams = await sql.query<{ id: string; deal_id: string; name: string }>(
+    `select id, deal_id, name from public.workstreams order by name, id`,
+  );
+  const people = await sql.query<{ id: string; display_name: string }>(
+    `select distinct p.id, p.display_name from public.profiles p
+     join public.workspace_members m on m.user_id = p.id
+     where m.workspace_id in (select workspace_id from public.workspace_members where user_id = auth.uid())
+     order by p.display_name, p.id`,
+  );
+  return {
+    deals: deals.rows,
+    workstreams: workstreams.rows.map((w) => ({ id: w.id, dealId: w.deal_id, name: w.name })),
+    people: people.rows.map((p) => ({ id: p.id, name: p.display_name })),
+  };
 }

@@ -1,16 +1,17 @@
 import { Worker } from 'node:worker_threads';
-import type { ExtractResult, ExtractTask } from './extract-worker.ts';
+import type { ExtractResult, ExtractTask } from './extract-types.ts';
 
 /*
- * Text extraction and table previews, each in its own worker thread with a heap limit and a deadline: a file that
- * takes too long or too much memory (a decompression bomb) ends the worker, not the server. At most `concurrency`
- * workers run at once; the rest wait in line.
+ * Text extraction and table previews in worker threads with a heap limit, and a deadline per task: a file that takes
+ * too long or too much memory (a decompression bomb) gets its worker terminated, never the server stalled. Workers
+ * are kept between tasks (starting one and loading pdf.js costs seconds) and replaced after a kill or a crash. Each
+ * extractor runs at most `concurrency` tasks at once; the rest wait in line.
  */
 
 export interface ExtractLimits {
   /** Longest run of one task. */
   timeoutMs: number;
-  /** The worker's heap limit. */
+  /** A worker's heap limit. */
   maxHeapMb: number;
   /** Files larger than this are not opened (search then knows only their name). */
   maxInputBytes: number;
@@ -40,75 +41,114 @@ export class ExtractError extends Error {
   }
 }
 
+type TextResult = Extract<ExtractResult, { task: 'text' }>;
+type TableResult = Extract<ExtractResult, { task: 'table' }>;
+
 export interface Extractor {
-  text(path: string, contentType: string, size: number): Promise<Extract<ExtractResult, { task: 'text' }>>;
-  table(path: string, contentType: string, size: number): Promise<Extract<ExtractResult, { task: 'table' }>>;
+  text(path: string, contentType: string, size: number): Promise<TextResult>;
+  table(path: string, contentType: string, size: number): Promise<TableResult>;
+  /** Ends the workers. */
+  close(): Promise<void>;
 }
 
-const workerUrl = new URL('./extract-worker-boot.mjs', import.meta.url);
+const workerUrl = new URL('./extract-worker.mjs', import.meta.url);
+
+interface Slot {
+  worker: Worker | null;
+}
 
 export function createExtractor(options: { limits?: Partial<ExtractLimits>; concurrency?: number } = {}): Extractor {
   const limits = { ...DEFAULT_EXTRACT_LIMITS, ...options.limits };
-  const concurrency = options.concurrency ?? 1;
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  const slot = async () => {
-    if (running >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
-    running++;
+  const free: Slot[] = Array.from({ length: options.concurrency ?? 1 }, () => ({ worker: null }));
+  const waiting: ((slot: Slot) => void)[] = [];
+  const all = [...free];
+  let nextId = 0;
+
+  const acquire = () => {
+    const slot = free.pop();
+    return slot ? Promise.resolve(slot) : new Promise<Slot>((resolve) => waiting.push(resolve));
   };
-  const release = () => {
-    running--;
-    waiting.shift()?.();
+  const release = (slot: Slot) => {
+    const next = waiting.shift();
+    if (next) next(slot);
+    else free.push(slot);
   };
 
-  const runTask = async (task: ExtractTask['task'], path: string, contentType: string, size: number): Promise<ExtractResult> => {
+  const runOn = (slot: Slot, task: ExtractTask) =>
+    new Promise<ExtractResult>((resolve, reject) => {
+      const worker = (slot.worker ??= new Worker(workerUrl, { resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb } }));
+      worker.unref();
+      const id = ++nextId;
+      let settled = false;
+      const cleanup = () => {
+        settled = true;
+        clearTimeout(timer);
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+      };
+      const kill = () => {
+        slot.worker = null;
+        void worker.terminate();
+      };
+      const timer = setTimeout(() => {
+        if (settled) return;
+        cleanup();
+        kill();
+        reject(new ExtractError('timeout', `Reading the file took longer than ${limits.timeoutMs / 1000} s`));
+      }, limits.timeoutMs);
+      const onMessage = (message: { id: number; ok: true; result: ExtractResult } | { id: number; ok: false; message: string }) => {
+        if (message.id !== id || settled) return;
+        cleanup();
+        if (message.ok) resolve(message.result);
+        else reject(new ExtractError('failed', `The file could not be read: ${message.message}`));
+      };
+      const onError = (error: Error & { code?: string }) => {
+        if (settled) return;
+        cleanup();
+        kill();
+        reject(
+          error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? new ExtractError('memory', 'Reading the file needed more memory than allowed')
+            : new ExtractError('failed', `The file could not be read: ${error.message}`),
+        );
+      };
+      const onExit = (code: number) => {
+        if (settled) return;
+        cleanup();
+        slot.worker = null;
+        reject(new ExtractError('failed', `The reader stopped (exit ${code})`));
+      };
+      worker.on('message', onMessage);
+      worker.once('error', onError);
+      worker.once('exit', onExit);
+      worker.postMessage({ id, task });
+    });
+
+  const run = async (task: ExtractTask['task'], path: string, contentType: string, size: number): Promise<ExtractResult> => {
     if (size > limits.maxInputBytes) throw new ExtractError('too_large', 'The file is too large to read its text');
-    await slot();
+    const slot = await acquire();
     try {
-      return await new Promise<ExtractResult>((resolve, reject) => {
-        const data: ExtractTask = {
-          task,
-          path,
-          contentType,
-          maxChars: limits.maxChars,
-          maxRows: limits.maxRows,
-          maxColumns: limits.maxColumns,
-          maxTextBytes: limits.maxTextBytes,
-        };
-        const worker = new Worker(workerUrl, { workerData: data, resourceLimits: { maxOldGenerationSizeMb: limits.maxHeapMb } });
-        let settled = false;
-        const finish = (fn: () => void) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          fn();
-          void worker.terminate();
-        };
-        const timer = setTimeout(
-          () => finish(() => reject(new ExtractError('timeout', `Reading the file took longer than ${limits.timeoutMs / 1000} s`))),
-          limits.timeoutMs,
-        );
-        worker.once('message', (message: { ok: true; result: ExtractResult } | { ok: false; message: string }) =>
-          finish(() => (message.ok ? resolve(message.result) : reject(new ExtractError('failed', `The file could not be read: ${message.message}`)))),
-        );
-        worker.once('error', (error: Error & { code?: string }) =>
-          finish(() =>
-            reject(
-              error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-                ? new ExtractError('memory', 'Reading the file needed more memory than allowed')
-                : new ExtractError('failed', `The file could not be read: ${error.message}`),
-            ),
-          ),
-        );
-        worker.once('exit', (code) => finish(() => reject(new ExtractError('failed', `The reader stopped (exit ${code})`))));
+      return await runOn(slot, {
+        task,
+        path,
+        contentType,
+        maxChars: limits.maxChars,
+        maxRows: limits.maxRows,
+        maxColumns: limits.maxColumns,
+        maxTextBytes: limits.maxTextBytes,
       });
     } finally {
-      release();
+      release(slot);
     }
   };
 
   return {
-    text: async (path, contentType, size) => (await runTask('text', path, contentType, size)) as Extract<ExtractResult, { task: 'text' }>,
-    table: async (path, contentType, size) => (await runTask('table', path, contentType, size)) as Extract<ExtractResult, { task: 'table' }>,
+    text: async (path, contentType, size) => (await run('text', path, contentType, size)) as TextResult,
+    table: async (path, contentType, size) => (await run('table', path, contentType, size)) as TableResult,
+    async close() {
+      await Promise.all(all.map((slot) => slot.worker?.terminate()));
+      for (const slot of all) slot.worker = null;
+    },
   };
 }

@@ -5,4 +5,4 @@ export * from './storage.ts';
 export * from './config.ts';
 export * from './links.ts';
 export * from './extract.ts';
-export type { ExtractResult, TextChunkOut } from './extract-worker.ts';
+export type { ExtractResult, ExtractTask, TextChunkOut } from './extract-types.ts';

@@ -135,6 +135,7 @@ describe('configuration', () => {
 
 describe('extraction', () => {
   const extractor = createExtractor({ limits: { timeoutMs: 20_000 } });
+  afterAll(() => extractor.close());
   it('reads PDF pages, XLSX cells and CSV tables', async () => {
     const pdf = join(dir, 'x.pdf');
     await writeFile(pdf, await minimalPdf(['First page', 'The curtailment clause']));
@@ -157,5 +158,14 @@ describe('extraction', () => {
     await writeFile(pdf, await minimalPdf(['x']));
     await expect(slow.text(pdf, 'application/pdf', 10)).rejects.toMatchObject({ code: 'timeout' });
     await expect(extractor.text(pdf, 'application/pdf', 10 ** 12)).rejects.toMatchObject({ code: 'too_large' });
+    // The killed worker is replaced: the next file is read by a fresh one.
+    const patient = createExtractor({ limits: { timeoutMs: 1 } });
+    await expect(patient.text(pdf, 'application/pdf', 10)).rejects.toMatchObject({ code: 'timeout' });
+    await slow.close();
+    await patient.close();
+    const csv = join(dir, 'rows.csv');
+    await writeFile(csv, 'a,b\n1,2\n');
+    expect((await extractor.table(csv, 'text/csv', 10)).rows).toEqual([['a', 'b'], ['1', '2']]);
   }, 60_000);
+
 });

@@ -10,6 +10,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useActions } from './actions.ts';
 import { FieldError, useFieldError } from './field-error.tsx';
 import { Icon } from './icons.tsx';
+import { ItemFiles } from './item-files.tsx';
 import { controlTone, iconButtonClass, selectClass, smallButtonClass, textControlClass } from './labels.ts';
 
 type NotesComponent = (typeof import('./item-notes.tsx'))['ItemNotes'];
@@ -73,6 +74,7 @@ export function ItemDetails({ item, editable }: { item: ItemView; editable: bool
       <div className="space-y-3">
         <FiguresEditor item={item} editable={editable} />
         <EvidenceList item={item} editable={editable} />
+        <ItemFiles item={item} editable={editable} />
       </div>
     </div>
   );
