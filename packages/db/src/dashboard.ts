@@ -716,3 +716,66 @@ export async function figuresBy(sql: Sql, key: 'deal_id' | 'checklist_id', scope
   );
   return rows.map((row) => ({ group: row.group_key, key: `${row.checklist_id}/${row.item_id}`, figures: storedFigures(row.figures), verified: row.state === 'approved' }));
 }
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/* A deal's report: what the CSV, XLSX and printable status report hold                                          */
+/* ------------------------------------------------------------------------------------------------------------ */
+
+export interface ReportSignoff {
+  checklistId: string;
+  checklistTitle: string;
+  signedBy: string | null;
+  signedAt: string;
+  itemCount: number;
+}
+
+export interface DealReport {
+  dashboard: Dashboard;
+  /** Every item of the deal, in workstream, checklist and document order. */
+  items: ListedItem[];
+  signoffs: ReportSignoff[];
+  generatedAt: string;
+}
+
+/** Everything a deal's exports show, read as the caller (404 DashboardError for a deal they cannot see). */
+export async function getDealReport(db: Database, claims: JwtClaims, dealId: string, today: string, now: Date = new Date()): Promise<DealReport> {
+  const dashboard = await getDashboard(db, claims, { kind: 'deal', dealId }, today);
+  const list = await listItems(db, claims, { kind: 'deal', dealId }, {}, today, { limit: 100_000 });
+  const order = new Map(dashboard.workstreams.flatMap((workstream, w) => workstream.checklists.map((checklist, c) => [checklist.id, w * 10_000 + c] as const)));
+  const position = new Map(list.items.map((item, index) => [item, index]));
+  const items = [...list.items].sort((a, b) => (order.get(a.checklistId) ?? 0) - (order.get(b.checklistId) ?? 0) || 0);
+  // listItems orders by due date for people; a report reads in checklist order.
+  const byDocument = await db.asUser(claims, async (sql) => {
+    const { rows } = await sql.query<{ checklist_id: string; item_id: string; position: string }>(
+      `select ci.checklist_id, ci.item_id, ci.position from public.checklist_items ci where ci.workspace_id = $1 and ci.deal_id = $2`,
+      [dashboard.scope.workspace.id, dealId],
+    );
+    return new Map(rows.map((row) => [`${row.checklist_id}/${row.item_id}`, row.position]));
+  });
+  items.sort((a, b) => {
+    const byChecklist = (order.get(a.checklistId) ?? 0) - (order.get(b.checklistId) ?? 0);
+    if (byChecklist !== 0) return byChecklist;
+    const pa = byDocument.get(`${a.checklistId}/${a.itemId}`) ?? '';
+    const pb = byDocument.get(`${b.checklistId}/${b.itemId}`) ?? '';
+    return pa < pb ? -1 : pa > pb ? 1 : (position.get(a) ?? 0) - (position.get(b) ?? 0);
+  });
+  const signoffs = await db.asUser(claims, async (sql) => {
+    const { rows } = await sql.query<{ checklist_id: string; title: string; signed_by: string | null; signed_at: string; item_count: number | string }>(
+      `select s.checklist_id, c.title, s.signed_by,
+              to_char(s.signed_at at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as signed_at, s.item_count
+         from public.checklist_signoffs s join public.checklists c on c.id = s.checklist_id
+        where s.workspace_id = $1 and c.deal_id = $2
+        order by s.signed_at, s.id`,
+      [dashboard.scope.workspace.id, dealId],
+    );
+    const names = new Map(dashboard.scope.members.map((member) => [member.id, member.name]));
+    return rows.map((row) => ({
+      checklistId: row.checklist_id,
+      checklistTitle: row.title,
+      signedBy: row.signed_by ? names.get(row.signed_by) ?? 'Former member' : null,
+      signedAt: row.signed_at,
+      itemCount: Number(row.item_count),
+    }));
+  });
+  return { dashboard, items, signoffs, generatedAt: now.toISOString() };
+}
