@@ -31,6 +31,7 @@ export {
   projectionExtension,
   auditTrailExtension,
   versionRecorderExtension,
+  searchIndexExtension,
   versionTimingFromEnv,
   type DefaultExtensionsOptions,
   type RecorderClock,

@@ -3,9 +3,11 @@ import { z } from 'zod';
 import type { CollabExtension } from '../lifecycle.ts';
 import { auditTrailExtension } from './audit-trail.ts';
 import { projectionExtension } from './projection.ts';
+import { searchIndexExtension } from './search-index.ts';
 import { DEFAULT_VERSION_MAX_INTERVAL_MS, DEFAULT_VERSION_QUIET_MS, versionRecorderExtension, type RecorderClock } from './versions.ts';
 
 export { projectionExtension } from './projection.ts';
+export { searchIndexExtension } from './search-index.ts';
 export { auditTrailExtension } from './audit-trail.ts';
 export { versionRecorderExtension, type RecorderClock, type VersionRecorderOptions } from './versions.ts';
 
@@ -38,5 +40,10 @@ export function versionTimingFromEnv(env: Record<string, string | undefined>): {
  */
 export function defaultExtensions(options: DefaultExtensionsOptions): CollabExtension[] {
   const versions = options.versions ?? versionTimingFromEnv(process.env);
-  return [projectionExtension(options.db), auditTrailExtension(options.db), versionRecorderExtension({ db: options.db, ...versions })];
+  return [
+    projectionExtension(options.db),
+    auditTrailExtension(options.db),
+    versionRecorderExtension({ db: options.db, ...versions }),
+    searchIndexExtension(options.db),
+  ];
 }

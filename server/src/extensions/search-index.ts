@@ -1,0 +1,43 @@
+import { checklistSearchEntries, projectionTargetOf, replaceChecklistSearchEntries, type Database, type ProjectionTarget } from '@tieout/db';
+import type * as Y from 'yjs';
+import type { CollabExtension } from '../lifecycle.ts';
+
+interface RoomState {
+  target: ProjectionTarget | null;
+  /** The first run after a load rewrites the checklist's entries (catches up with anything missed). */
+  full: boolean;
+  /** Items of a run that failed, indexed with the next run. */
+  carried: Set<string>;
+}
+
+/**
+ * Keeps the search index (public.search_entries) in step with the documents: item titles and references, notes text
+ * and figure labels. Runs after persistence, off the critical path and coalesced per document by the lifecycle; each
+ * run rewrites only the entries of the items that changed. Files are indexed by the upload path, comments by a trigger.
+ */
+export function searchIndexExtension(db: Database): CollabExtension {
+  const rooms = new WeakMap<Y.Doc, RoomState>();
+  return {
+    name: 'search-index',
+    async afterLoadDocument({ checklistId, doc }) {
+      rooms.set(doc, { target: await projectionTargetOf(db, checklistId), full: true, carried: new Set() });
+    },
+    async afterPersist({ doc, updates, changes }) {
+      const room = rooms.get(doc);
+      if (!room?.target) return;
+      if (!updates.some((update) => update.source === 'persisted')) return;
+      const items = new Set([...room.carried, ...changes.items]);
+      if (!room.full && items.size === 0) return;
+      const target = room.target;
+      try {
+        const entries = checklistSearchEntries(doc);
+        await db.asService((sql) => replaceChecklistSearchEntries(sql, target, entries, room.full ? null : items));
+        room.full = false;
+        room.carried.clear();
+      } catch (error) {
+        room.carried = items;
+        throw error;
+      }
+    },
+  };
+}
