@@ -19,6 +19,7 @@ import {
   insertItemFile,
   listItemFiles,
   pendingFileExtractions,
+  recordAuditEvent,
   removeItemFile,
   setFileExtraction,
   unindexFiles,
@@ -235,8 +236,8 @@ export function createFilesService(options: {
         if (signal?.aborted) throw new FileRequestError('The upload was cancelled', 499);
         await storage.putFile(key, received.path, type.contentType);
         stored = true;
-        const file = await db.asUser(claims, (sql) =>
-          insertItemFile(sql, {
+        const file = await db.asUser(claims, async (sql) => {
+          const inserted = await insertItemFile(sql, {
             id,
             fileGroup: input.fileGroup,
             workspaceId: place.workspaceId,
@@ -248,8 +249,18 @@ export function createFilesService(options: {
             contentType: type.contentType,
             sha256: received.sha256,
             storageKey: key,
-          }),
-        );
+          });
+          // Audited in the same transaction: the row exists if and only if the record does.
+          await recordAuditEvent(sql, {
+            workspaceId: inserted.workspaceId,
+            dealId: inserted.dealId,
+            checklistId: inserted.checklistId,
+            itemId: inserted.itemId,
+            kind: 'file_uploaded',
+            newValue: { fileId: inserted.id, name: inserted.name, version: inserted.version, sha256: inserted.sha256, sizeBytes: inserted.sizeBytes },
+          });
+          return inserted;
+        });
         await db.asService((sql) => indexFileName(sql, file));
         enqueue(file);
         return view(file);
@@ -306,7 +317,19 @@ export function createFilesService(options: {
       if (!uuidPattern.test(fileGroup)) throw new FileRequestError('No such file', 404);
       let removed: ItemFile[];
       try {
-        removed = await db.asUser(claims, (sql) => removeItemFile(sql, fileGroup, claims.sub));
+        removed = await db.asUser(claims, async (sql) => {
+          const versions = await removeItemFile(sql, fileGroup, claims.sub);
+          const latest = versions.reduce((a, b) => (b.version > a.version ? b : a));
+          await recordAuditEvent(sql, {
+            workspaceId: latest.workspaceId,
+            dealId: latest.dealId,
+            checklistId: latest.checklistId,
+            itemId: latest.itemId,
+            kind: 'file_removed',
+            oldValue: { fileGroup, name: latest.name, versions: versions.map((v) => ({ fileId: v.id, version: v.version, sha256: v.sha256 })) },
+          });
+          return versions;
+        });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         if (/No such file|row-level security|permission denied/i.test(message)) throw new FileRequestError('No such file, or you may not remove it', 403);
