@@ -9,7 +9,7 @@ import { createFaultFixture, type FaultFixture } from './support/fixture.ts';
 import { rawClient } from './support/raw-client.ts';
 import { crashAllServerProcesses, freePort, healthz, readiness, startServerProcess, waitPersisted, type ServerProcess } from './support/server-process.ts';
 import { createFaultStorage, loadStoredDoc, type FaultStorage } from './support/storage.ts';
-import { sleep, waitFor } from './support/wait.ts';
+import { waitFor } from './support/wait.ts';
 
 /*
  * Thousands of malformed frames and invalid Yjs updates, from fast-check, against a server process, while a
@@ -125,8 +125,8 @@ async function attack(server: ServerProcess, fx: FaultFixture, index: number, at
   });
   for (const f of attack.frames) client.ws.send(f);
   client.ws.send(new Uint8Array([0, 0, 1, 0]));
-  const closed = await Promise.race([client.closed, probeAnswered, sleep(15_000).then(() => 'timeout' as const)]);
-  if (closed === 'timeout') throw new Error(`no answer and no close within 15 s for ${attack.kind}`);
+  // One or the other comes (the test's own timeout is the bound, should the server never answer).
+  const closed = await Promise.race([client.closed, probeAnswered]);
   if (!closed) {
     client.ws.close();
     await client.closed;
@@ -205,7 +205,7 @@ describe('hostile input against a server process', () => {
     const flood = rawClient(server!.url, checklist.id, fx.editors[1]!.token);
     await flood.opened;
     for (let i = 0; i < 10_000 && flood.ws.readyState === flood.ws.OPEN; i += 1) flood.ws.send(new Uint8Array([0, 1, 1, i % 256]));
-    const floodClosed = await Promise.race([flood.closed, sleep(10_000).then(() => null)]);
+    const floodClosed = await flood.closed;
 
     const frames = cases.reduce((sum, c) => sum + c.frames.length, 0);
     expect(frames).toBeGreaterThanOrEqual(CASES);
@@ -221,8 +221,7 @@ describe('hostile input against a server process', () => {
       expect(openKinds.get(kind) ?? 0, summary).toBe(0);
     }
     expect(byCode.get('4400') ?? 0, summary).toBeGreaterThan(CASES * 0.8);
-    expect(floodClosed?.code).toBeDefined();
-    expect([4400, 4429]).toContain(floodClosed!.code);
+    expect([4400, 4429]).toContain(floodClosed.code);
 
     expect(server!.child.exitCode).toBeNull();
     expect(await healthz(server!.http)).toBe(200);

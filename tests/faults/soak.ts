@@ -9,6 +9,7 @@
  * Prints a report and exits non-zero if anything was lost. Loopback only; stops by itself.
  */
 import { availableParallelism, totalmem } from 'node:os';
+import { setTimeout as soakFor } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { addItem, entryTitle, itemsOf, setFigure, updateItem, type Figure } from '@tieout/doc-model';
 import * as Y from 'yjs';
@@ -16,7 +17,7 @@ import { connectStockClient, type StockClient } from './support/clients.ts';
 import { createFaultFixture } from './support/fixture.ts';
 import { freePort, readiness, startServerProcess, waitPersisted } from './support/server-process.ts';
 import { createFaultStorage, loadStoredDoc } from './support/storage.ts';
-import { sleep, waitFor } from './support/wait.ts';
+import { waitFor } from './support/wait.ts';
 
 const { values } = parseArgs({
   options: {
@@ -101,7 +102,7 @@ try {
       clearInterval(interval);
     };
   });
-  await sleep(durationMs);
+  await soakFor(durationMs); // a soak runs for a chosen duration: the one wait on time, and no test asserts anything on it
   for (const stop of timers) stop();
   clearInterval(sampler);
   sample();

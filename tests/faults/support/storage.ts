@@ -1,14 +1,13 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { migrate, openDatabase, type Database } from '@tieout/db';
+import { openDatabase, type Database } from '@tieout/db';
+import { openScratchDatabase, type ScratchStorage } from '@tieout/db/testing';
 import * as Y from 'yjs';
 
 /**
- * Storage the server processes of a fault test share: a uniquely named Postgres database on DATABASE_URL's
- * server, or a PGlite data directory. PGlite has one owner at a time: `use` must only run while no server
+ * Storage the server processes of a fault test share (a scratch database: openScratchDatabase): a uniquely named
+ * Postgres database on DATABASE_URL's server, or a PGlite data directory. PGlite has one owner at a time: `use` must only run while no server
  * process holds the directory.
  */
 export interface FaultStorage {
@@ -23,42 +22,36 @@ export interface FaultStorage {
 }
 
 export async function createFaultStorage(label: string): Promise<FaultStorage> {
-  const serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) {
-    return pgliteStorage(label, await migratedPgliteTemplate());
-  }
-  const name = `tieout_faults_${label}_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const admin = await openDatabase({ url: serverUrl, poolSize: 1 });
-  await admin.ownerQuery(`create database ${name}`);
-  await admin.close();
-  const target = new URL(serverUrl);
-  target.pathname = `/${name}`;
-  const url = target.toString();
-  const db = await openDatabase({ url, poolSize: 2 });
-  await migrate(db, { seedIfFresh: false });
-  await db.close();
+  // Migrated, without a connection: the server processes open it (PGlite: one owner at a time).
+  const scratch = await openScratchDatabase({ label: `faults_${label}`, persistent: true, connect: false });
+  return fromScratch(scratch);
+}
+
+function fromScratch(scratch: ScratchStorage): FaultStorage {
   return {
-    kind: 'postgres',
-    env: { DATABASE_URL: url },
-    clone() {
-      throw new Error('clone is for PGlite directories; Postgres databases are shared by every process');
-    },
+    kind: scratch.url ? 'postgres' : 'pglite',
+    env: scratch.env,
     async use(work) {
-      const opened = await openDatabase({ url, poolSize: 2 });
+      const opened = await scratch.open({ poolSize: 2 });
       try {
         return await work(opened);
       } finally {
         await opened.close();
       }
     },
-    async drop() {
-      const cleanup = await openDatabase({ url: serverUrl, poolSize: 1 });
-      try {
-        await cleanup.ownerQuery(`drop database if exists ${name} with (force)`);
-      } finally {
-        await cleanup.close();
-      }
+    clone(cloneLabel) {
+      if (!scratch.dataDir) throw new Error('clone is for PGlite directories; Postgres databases are shared by every process');
+      const dataDir = mkdtempSync(join(tmpdir(), `tieout-faults-${cloneLabel}-`));
+      cpSync(scratch.dataDir, dataDir, { recursive: true });
+      return fromScratch({
+        url: null,
+        dataDir,
+        env: { PGLITE_DATA_DIR: dataDir },
+        open: () => openDatabase({ dataDir }),
+        dispose: async () => rmSync(dataDir, { recursive: true, force: true }),
+      });
     },
+    drop: () => scratch.dispose(),
   };
 }
 
@@ -79,50 +72,4 @@ export async function loadStoredDoc(db: Database, checklistId: string): Promise<
     }
   });
   return doc;
-}
-
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-
-/**
- * A migrated, empty PGlite directory to copy: creating a PGlite cluster takes ~12 s here, copying one
- * a fraction of a second. Keyed by the schema's content, so a changed migration makes a new template.
- */
-async function migratedPgliteTemplate(): Promise<string> {
-  const hash = createHash('sha256');
-  const migrations = join(repoRoot, 'supabase/migrations');
-  for (const file of readdirSync(migrations).sort()) hash.update(file).update(readFileSync(join(migrations, file)));
-  hash.update(readFileSync(join(repoRoot, 'packages/db/sql/supabase-bootstrap.sql')));
-  const template = join(tmpdir(), `tieout-faults-pglite-template-${hash.digest('hex').slice(0, 16)}`);
-  if (existsSync(template)) return template;
-  const building = mkdtempSync(`${template}-building-`);
-  const db = await openDatabase({ dataDir: building });
-  await migrate(db, { seedIfFresh: false });
-  await db.close();
-  try {
-    renameSync(building, template);
-  } catch {
-    rmSync(building, { recursive: true, force: true }); // another run made it first
-  }
-  return template;
-}
-
-function pgliteStorage(label: string, copyOf: string): FaultStorage {
-  const dataDir = mkdtempSync(join(tmpdir(), `tieout-faults-${label}-`));
-  cpSync(copyOf, dataDir, { recursive: true });
-  return {
-    kind: 'pglite',
-    env: { PGLITE_DATA_DIR: dataDir },
-    async use(work) {
-      const opened = await openDatabase({ dataDir });
-      try {
-        return await work(opened);
-      } finally {
-        await opened.close();
-      }
-    },
-    clone: (cloneLabel) => pgliteStorage(cloneLabel, dataDir),
-    async drop() {
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
 }
