@@ -34,6 +34,10 @@ export const tableMatrix = [
     statement: (_t, me) => ({ text: `update public.profiles set display_name = 'Renamed' where id = $1 returning 1`, params: [me.id] }),
   }),
   tableCase({
+    table: 'profiles', operation: 'update', action: 'my own email (it comes from the account, not the person)', allowed: nobody,
+    statement: (t, me) => ({ text: `update public.profiles set email = $2 where id = $1 returning 1`, params: [me.id, t.colleague.email] }),
+  }),
+  tableCase({
     table: 'profiles', operation: 'update', action: 'a co-member’s display name', allowed: nobody,
     statement: (t) => ({ text: `update public.profiles set display_name = 'Renamed' where id = $1 returning 1`, params: [t.colleague.id] }),
   }),
@@ -168,6 +172,10 @@ export const tableMatrix = [
     statement: (t) => ({ text: `update public.deals set value_usd = 1 where id = $1 returning 1`, params: [t.dealId] }),
   }),
   tableCase({
+    table: 'deals', operation: 'update', action: 'move the deal into another workspace of mine', allowed: nobody,
+    statement: (t, me) => ({ text: `update public.deals set workspace_id = $2 where id = $1 returning 1`, params: [t.dealId, me.ownWorkspaceId ?? t.id] }),
+  }),
+  tableCase({
     table: 'deals', operation: 'delete', action: 'the deal', allowed: owners,
     statement: (t) => ({ text: `delete from public.deals where id = $1 returning 1`, params: [t.dealId] }),
   }),
@@ -185,6 +193,14 @@ export const tableMatrix = [
   tableCase({
     table: 'workstreams', operation: 'update', action: 'rename the workstream', allowed: editors,
     statement: (t) => ({ text: `update public.workstreams set name = 'Renamed' where id = $1 returning 1`, params: [t.workstreamId] }),
+  }),
+  tableCase({
+    table: 'workstreams', operation: 'update', action: 'move the workstream into another workspace of mine', allowed: nobody,
+    statement: (t, me) => ({ text: `update public.workstreams set workspace_id = $2 where id = $1 returning 1`, params: [t.workstreamId, me.ownWorkspaceId ?? t.id] }),
+  }),
+  tableCase({
+    table: 'workstreams', operation: 'update', action: 'move the workstream to another deal', allowed: nobody,
+    statement: (t) => ({ text: `update public.workstreams set deal_id = $2 where id = $1 returning 1`, params: [t.workstreamId, t.secondDealId] }),
   }),
   tableCase({
     table: 'workstreams', operation: 'delete', action: 'the workstream', allowed: owners,
@@ -206,24 +222,40 @@ export const tableMatrix = [
     statement: (t) => ({ text: `update public.checklists set title = 'Renamed' where id = $1 returning 1`, params: [t.checklistId] }),
   }),
   tableCase({
+    table: 'checklists', operation: 'update', action: 'move the checklist into another workspace of mine', allowed: nobody,
+    statement: (t, me) => ({ text: `update public.checklists set workspace_id = $2 where id = $1 returning 1`, params: [t.checklistId, me.ownWorkspaceId ?? t.id] }),
+  }),
+  tableCase({
+    table: 'checklists', operation: 'update', action: 'move the checklist to a workstream of another deal', allowed: nobody,
+    statement: (t) => ({ text: `update public.checklists set workstream_id = $2 where id = $1 returning 1`, params: [t.checklistId, t.secondWorkstreamId] }),
+  }),
+  tableCase({
+    table: 'checklists', operation: 'update', action: 'move the checklist with its deal and workstream to another deal', allowed: nobody,
+    statement: (t) => ({
+      text: `update public.checklists set deal_id = $2, workstream_id = $3 where id = $1 returning 1`,
+      params: [t.checklistId, t.secondDealId, t.secondWorkstreamId],
+    }),
+  }),
+  tableCase({
     table: 'checklists', operation: 'delete', action: 'the checklist', allowed: owners,
     statement: (t) => ({ text: `delete from public.checklists where id = $1 returning 1`, params: [t.checklistId] }),
   }),
 
-  // The Yjs document: snapshot and update log.
+  // The Yjs document: snapshot and update log. Members read them; the bytes are written only on the collaboration
+  // server's path (role tieout_document_writer, decision 101), never by `authenticated` through PostgREST.
   tableCase({
     table: 'document_snapshots', operation: 'select', action: 'the checklist’s snapshot', allowed: members,
     statement: (t) => ({ text: `select 1 from public.document_snapshots where checklist_id = $1`, params: [t.checklistId] }),
   }),
   tableCase({
-    table: 'document_snapshots', operation: 'insert', action: 'a first snapshot', allowed: editors,
+    table: 'document_snapshots', operation: 'insert', action: 'a first snapshot', allowed: nobody,
     statement: (t) => ({
       text: `insert into public.document_snapshots (checklist_id, workspace_id, state) values ($1, $2, ${emptyYjsUpdate}) returning 1`,
       params: [t.emptyChecklistId, t.id],
     }),
   }),
   tableCase({
-    table: 'document_snapshots', operation: 'update', action: 'replace the snapshot', allowed: editors,
+    table: 'document_snapshots', operation: 'update', action: 'replace the snapshot', allowed: nobody,
     statement: (t) => ({
       text: `update public.document_snapshots set state = ${emptyYjsUpdate} where checklist_id = $1 returning 1`,
       params: [t.checklistId],
@@ -238,7 +270,7 @@ export const tableMatrix = [
     statement: (t) => ({ text: `select 1 from public.document_updates where id = $1`, params: [t.updateId] }),
   }),
   tableCase({
-    table: 'document_updates', operation: 'insert', action: 'an update signed as myself', allowed: editors,
+    table: 'document_updates', operation: 'insert', action: 'raw update bytes signed as myself', allowed: nobody,
     statement: (t, me) => ({
       text: `insert into public.document_updates (checklist_id, workspace_id, update, user_id) values ($1, $2, ${emptyYjsUpdate}, $3) returning 1`,
       params: [t.checklistId, t.id, me.id],

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import type { ActAs, Database, JwtClaims, QueryResult, Row, ScriptStep, Sql } from './types.ts';
+import type { ActAs, Database, JwtClaims, QueryResult, Row, ScriptStep, Sql, UserRole } from './types.ts';
 
 type Role = 'authenticated' | 'anon' | 'service_role';
 
@@ -35,6 +35,15 @@ export function sqlLiteral(text: string): string {
   return `E'${text.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
 
+const userRoles: readonly UserRole[] = ['authenticated', 'tieout_document_writer'];
+
+/** The role of a user step, checked against the fixed list (it is inlined into SQL). */
+function userRole(role: UserRole | undefined): UserRole {
+  const chosen = role ?? 'authenticated';
+  if (!userRoles.includes(chosen)) throw new Error(`Not a role for a signed-in user's statements: ${String(chosen)}`);
+  return chosen;
+}
+
 /** The body of a `scriptAsUsers` transaction (without begin/commit): each step's switch, then its statement. */
 function scriptBody(steps: ScriptStep[]): string {
   return steps
@@ -42,7 +51,7 @@ function scriptBody(steps: ScriptStep[]): string {
       const lock = step.sharedAdvisoryLock === undefined ? '' : `, pg_advisory_xact_lock_shared(hashtextextended(${sqlLiteral(step.sharedAdvisoryLock)}, 0))`;
       const statement = step.statement.trim().replace(/;+$/, '');
       if (statement.includes(';')) throw new Error('A script step is one statement');
-      return `select set_config('role', 'authenticated', true), set_config('request.jwt.claims', ${sqlLiteral(JSON.stringify(step.claims))}, true)${lock};\n${statement};`;
+      return `select set_config('role', '${userRole(step.role)}', true), set_config('request.jwt.claims', ${sqlLiteral(JSON.stringify(step.claims))}, true)${lock};\n${statement};`;
     })
     .join('\n');
 }
@@ -69,10 +78,11 @@ function roleApi(transaction: <T>(work: (sql: Sql) => Promise<T>) => Promise<T>)
         const actAs: ActAs = async (claims, options = {}) => {
           const switched = ++current;
           const lock = options.sharedAdvisoryLock;
+          const role = userRole(options.role);
           await sql.query(
-            `select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)` +
-              (lock === undefined ? '' : `, pg_advisory_xact_lock_shared(hashtextextended($2, 0))`),
-            lock === undefined ? [JSON.stringify(claims)] : [JSON.stringify(claims), lock],
+            `select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)` +
+              (lock === undefined ? '' : `, pg_advisory_xact_lock_shared(hashtextextended($3, 0))`),
+            lock === undefined ? [role, JSON.stringify(claims)] : [role, JSON.stringify(claims), lock],
           );
           return {
             query: <R extends Row>(text: string, params?: readonly unknown[]) =>

@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import type { MemberRole } from './roles.ts';
-import type { Database, JwtClaims, Row, Sql } from './types.ts';
+import { DOCUMENT_WRITER_ROLE, type Database, type JwtClaims, type Row, type Sql } from './types.ts';
 
 /*
  * Storage of checklist Yjs documents: a compacted snapshot (document_snapshots) plus the append-only
@@ -123,11 +123,15 @@ export async function checklistExists(db: Database, checklistId: string): Promis
  * checklist row (decision 091), so a checklist never exists without its document.
  */
 export async function storeInitialDocument(sql: Sql, input: { checklistId: string; workspaceId: string; state: Uint8Array }): Promise<void> {
+  // `authenticated` cannot write document bytes (decision 101): this insert runs as the document writer, with the
+  // same claims and RLS, then the transaction is back in the caller's role.
+  const { rows } = await sql.query<{ role: string }>(`select current_setting('role') as role, set_config('role', '${DOCUMENT_WRITER_ROLE}', true)`);
   await sql.query(`insert into public.document_snapshots (checklist_id, workspace_id, state, last_update_id) values ($1, $2, $3, 0)`, [
     input.checklistId,
     input.workspaceId,
     input.state,
   ]);
+  await sql.query(`select set_config('role', $1, true)`, [rows[0]!.role]);
 }
 
 /** A checklist's stored document as a Y.Doc, read as the user (empty when they cannot see it). The caller destroys it. */
@@ -272,6 +276,8 @@ export async function appendToDocuments(db: Database, requests: DocumentAppend[]
   const steps = scripted.flatMap(({ request, work }) =>
     work.map((entry, index) => ({
       claims: entry.claims,
+      // Document bytes are written as the document writer: `authenticated` alone may not (decision 101).
+      role: DOCUMENT_WRITER_ROLE,
       // The shared lock orders appends against compaction (see the top of this file); once per document.
       sharedAdvisoryLock: index === 0 ? lockKey(request.checklistId) : undefined,
       statement: appendStatement(request.checklistId, request.workspaceId, entry.updates),
@@ -325,7 +331,10 @@ async function appendUpdatesStepByStep(
       for (const [index, entry] of work.entries()) {
         failing = entry.claims;
         // The shared lock orders appends against compaction (see the top of this file); once is enough.
-        const sql = await actAs(entry.claims, index === 0 ? { sharedAdvisoryLock: lockKey(checklistId) } : {});
+        const sql = await actAs(entry.claims, {
+          role: DOCUMENT_WRITER_ROLE,
+          ...(index === 0 ? { sharedAdvisoryLock: lockKey(checklistId) } : {}),
+        });
         const { rows } = await sql.query<{ id: unknown }>(
           `insert into public.document_updates (checklist_id, workspace_id, update)
            select $1, $2, u.update from unnest($3::bytea[]) with ordinality as u(update, n) order by u.n

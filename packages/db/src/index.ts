@@ -1,4 +1,5 @@
 export type { ActAs, ActAsOptions, Database, DatabaseKind, JwtClaims, QueryResult, Row, ScriptStep, Sql } from './types.ts';
+export { DOCUMENT_WRITER_ROLE, type UserRole } from './types.ts';
 export { openDatabase, type OpenDatabaseOptions } from './database.ts';
 export { migrate, defaultSupabaseDir, type MigrateOptions, type MigrateResult } from './migrate.ts';
 export * from './demo.ts';

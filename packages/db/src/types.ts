@@ -22,7 +22,18 @@ export interface JwtClaims {
 
 export type DatabaseKind = 'pglite' | 'postgres';
 
+/**
+ * The database role a signed-in user's statements run as. `authenticated` is what PostgREST uses;
+ * `tieout_document_writer` is `authenticated` plus INSERT on document_snapshots and document_updates, for the
+ * collaboration server's writes of document bytes only (decision 101). RLS is keyed on auth.uid() for both.
+ */
+export type UserRole = 'authenticated' | 'tieout_document_writer';
+
+export const DOCUMENT_WRITER_ROLE = 'tieout_document_writer' satisfies UserRole;
+
 export interface ActAsOptions {
+  /** The role to switch to (default `authenticated`). */
+  role?: UserRole;
   /**
    * Also takes `pg_advisory_xact_lock_shared(hashtextextended(key, 0))`, in the same round trip as the switch
    * (the lock functions are granted to PUBLIC, so which role takes it does not matter).

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendUpdatesAsUsers, AppendUpdatesError, type Database } from '../src/index.ts';
+import { appendUpdatesAsUsers, AppendUpdatesError, DOCUMENT_WRITER_ROLE, type Database } from '../src/index.ts';
 import { sqlLiteral } from '../src/database.ts';
 import { createChecklistFixture, openScratchDatabase, type ChecklistFixture } from '../src/testing.ts';
 
@@ -41,14 +41,24 @@ describe('asUsers', () => {
     const insert = `insert into public.document_updates (checklist_id, workspace_id, update) values ($1, $2, '\\x00'::bytea) returning user_id`;
     await expect(
       db.asUsers(async (actAs) => {
-        const editor = await actAs(fx.users.editor.claims);
+        const editor = await actAs(fx.users.editor.claims, { role: DOCUMENT_WRITER_ROLE });
         const { rows } = await editor.query<{ user_id: string }>(insert, [fx.checklistId, fx.workspaceId]);
         expect(rows[0]!.user_id).toBe(fx.users.editor.id);
-        const viewer = await actAs(fx.users.viewer.claims);
+        const viewer = await actAs(fx.users.viewer.claims, { role: DOCUMENT_WRITER_ROLE });
         await viewer.query(insert, [fx.checklistId, fx.workspaceId]);
       }),
     ).rejects.toThrow(/row-level security/);
     expect(await countUpdates(fx.checklistId)).toBe(before);
+  });
+
+  it('writes document bytes only as the document writer: as plain `authenticated` (PostgREST) even an editor is refused', async () => {
+    const insert = `insert into public.document_updates (checklist_id, workspace_id, update) values ($1, $2, '\\x00'::bytea) returning user_id`;
+    await expect(
+      db.asUsers(async (actAs) => (await actAs(fx.users.editor.claims)).query(insert, [fx.checklistId, fx.workspaceId])),
+    ).rejects.toThrow(/permission denied/);
+    await expect(
+      db.asUsers(async (actAs) => (await actAs(fx.users.editor.claims, { role: 'postgres' as typeof DOCUMENT_WRITER_ROLE })).query('select 1')),
+    ).rejects.toThrow(/Not a role for a signed-in user/);
   });
 
   it('refuses statements through the Sql of an earlier user', async () => {
@@ -95,14 +105,16 @@ describe('scriptAsUsers (one round trip)', () => {
   it('applies RLS per step and rolls everything back when one step fails', async () => {
     const before = await countUpdates(fx.checklistId);
     const insert = `insert into public.document_updates (checklist_id, workspace_id, update) values (${literal(fx.checklistId)}, ${literal(fx.workspaceId)}, '\\x00'::bytea) returning user_id`;
-    const [inserted] = await db.scriptAsUsers([{ claims: fx.users.editor.claims, statement: insert }]);
+    const role = DOCUMENT_WRITER_ROLE;
+    const [inserted] = await db.scriptAsUsers([{ claims: fx.users.editor.claims, role, statement: insert }]);
     expect(inserted![0]!.user_id).toBe(fx.users.editor.id);
     await expect(
       db.scriptAsUsers([
-        { claims: fx.users.editor.claims, statement: insert },
-        { claims: fx.users.viewer.claims, statement: insert },
+        { claims: fx.users.editor.claims, role, statement: insert },
+        { claims: fx.users.viewer.claims, role, statement: insert },
       ]),
     ).rejects.toThrow(/row-level security/);
+    await expect(db.scriptAsUsers([{ claims: fx.users.editor.claims, statement: insert }])).rejects.toThrow(/permission denied/);
     expect(await countUpdates(fx.checklistId)).toBe(before + 1);
     // The connection is usable afterwards (the failed transaction was rolled back, not left open).
     expect((await db.scriptAsUsers([{ claims: fx.users.owner.claims, statement: 'select 1 as one' }]))[0]).toEqual([{ one: 1 }]);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
   DEMO_PASSWORD,
+  DOCUMENT_WRITER_ROLE,
   defaultSupabaseDir,
   demoChecklists,
   demoUsers,
@@ -161,8 +162,8 @@ describe('the demo seed in a fresh database', () => {
 
   it('advances the update id sequence past the seeded log, so new updates append', async () => {
     const max = await count('public.document_updates');
-    const { rows } = await db.asUser(userClaims(demoUsers.editor), (sql) =>
-      sql.query<{ id: number }>(
+    const { rows } = await db.asUsers(async (actAs) =>
+      (await actAs(userClaims(demoUsers.editor), { role: DOCUMENT_WRITER_ROLE })).query<{ id: number }>(
         `insert into public.document_updates (checklist_id, workspace_id, update) values ($1, $2, $3) returning id`,
         [demoChecklists.siteRetrofits.id, demoWorkspace.id, Y.encodeStateAsUpdate(new Y.Doc())],
       ),

@@ -13,6 +13,8 @@ export interface FixtureUser {
   email: string;
   name: string;
   claims: JwtClaims;
+  /** A workspace this user alone owns (members of A and B): where a row would go if it could change workspace. */
+  ownWorkspaceId?: string;
 }
 
 /** One workspace with a member of every role, and one row of everything a workspace holds. */
@@ -25,6 +27,9 @@ export interface WorkspaceFixture {
   colleague: FixtureUser;
   dealId: string;
   workstreamId: string;
+  /** A second deal of the workspace, with a workstream: where a workstream or checklist would go if it could change deal. */
+  secondDealId: string;
+  secondWorkstreamId: string;
   /** Has a snapshot, an update and a projected item. */
   checklistId: string;
   /** Has no snapshot yet (target of snapshot inserts). */
@@ -79,7 +84,12 @@ async function insertUser(sql: Sql, name: string): Promise<FixtureUser> {
 
 async function insertWorkspace(sql: Sql, key: 'A' | 'B', name: string): Promise<WorkspaceFixture> {
   const members = {} as Record<WorkspaceRole, FixtureUser>;
-  for (const role of workspaceRoles) members[role] = await insertUser(sql, `${key} ${role}`);
+  for (const role of workspaceRoles) {
+    const user = await insertUser(sql, `${key} ${role}`);
+    user.ownWorkspaceId = randomUUID();
+    await sql.query(`insert into public.workspaces (id, name, created_by) values ($1, $2, $3)`, [user.ownWorkspaceId, `${key} ${role}'s own`, user.id]);
+    members[role] = user;
+  }
   const colleague = await insertUser(sql, `${key} colleague`);
   const id = randomUUID();
   // The on_workspace_created trigger makes created_by the owner.
@@ -107,6 +117,13 @@ async function insertWorkspace(sql: Sql, key: 'A' | 'B', name: string): Promise<
   await sql.query(
     `insert into public.workstreams (id, workspace_id, deal_id, kind, name) values ($1, $2, $3, 'site_retrofits', 'Site retrofits')`,
     [workstreamId, id, dealId]
+  );
+  const secondDealId = randomUUID();
+  const secondWorkstreamId = randomUUID();
+  await sql.query(`insert into public.deals (id, workspace_id, name, created_by) values ($1, $2, 'Second deal', $3)`, [secondDealId, id, members.owner.id]);
+  await sql.query(
+    `insert into public.workstreams (id, workspace_id, deal_id, kind, name) values ($1, $2, $3, 'custom', 'Second workstream')`,
+    [secondWorkstreamId, id, secondDealId]
   );
   const checklistId = randomUUID();
   const emptyChecklistId = randomUUID();
@@ -186,6 +203,8 @@ async function insertWorkspace(sql: Sql, key: 'A' | 'B', name: string): Promise<
     colleague,
     dealId,
     workstreamId,
+    secondDealId,
+    secondWorkstreamId,
     checklistId,
     emptyChecklistId,
     updateId: rows[0]!.id,
