@@ -13,6 +13,7 @@ import { instanceSecret, migrate, openDatabase } from '@tieout/db';
 import { attachCollabServer, defaultExtensions, loadCollabTuning, ConfigError as CollabConfigError, type CollabTuning } from '@tieout/server';
 import { dirname } from 'node:path';
 import { clientAddress, mountFetchHandler } from './server/auth-api.ts';
+import { appUrlFrom, createMailer, startMail } from './server/mail.ts';
 import { startFiles } from './server/files.ts';
 import { ConfigError, loadConfig, SIGN_IN_LIMIT_WINDOW_SECONDS, withInstanceJwtSecret, withListeningPort, type AppConfig } from './server/config.ts';
 
@@ -39,6 +40,17 @@ if (migration.seeded) console.log('Seeded the demo data');
 let config: AppConfig = await withInstanceJwtSecret(startupConfig, () => instanceSecret(db, 'jwt_secret'));
 // Evidence files: storage (a folder next to the embedded database, or Supabase Storage), signed links, extraction.
 const files = await startFiles(db, process.env, dirname(config.database.pgliteDataDir));
+
+// Email (SMTP_URL, else files in .data/mail); a bad SMTP_URL or PUBLIC_APP_URL stops the start.
+let mailer: ReturnType<typeof createMailer>;
+try {
+  mailer = createMailer(process.env, startupConfig.database.pgliteDataDir);
+  appUrlFrom(process.env, 0);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
+let outbox: ReturnType<typeof startMail> | null = null;
 
 const app = express();
 const httpServer = createServer(app);
@@ -115,6 +127,7 @@ httpServer.listen(config.port, config.host, () => {
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   config = withListeningPort(config, port);
+  outbox = startMail(db, mailer, appUrlFrom(process.env, port));
   console.log(`Tieout listening on http://localhost:${port} (${db.kind}, auth ${config.auth.mode}${config.collabUrl ? `, collab at ${config.collabUrl}` : ', collab embedded'})`);
 });
 
@@ -127,7 +140,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     httpServer.closeAllConnections();
     void (async () => {
       // The collab server flushes pending document updates before the database closes.
-      await Promise.allSettled([collab?.close(), viteDevServer?.close(), files.close()]);
+      await Promise.allSettled([collab?.close(), viteDevServer?.close(), outbox?.close(), files.close()]);
       await db.close().catch(() => {});
       process.exit(0);
     })();

@@ -15,6 +15,7 @@ import {
 } from '@remix-run/react';
 import { useEffect, type ReactNode } from 'react';
 import stylesheet from './tailwind.css?url';
+import { HeaderInbox } from './components/header-inbox.tsx';
 import { HeaderSearch } from './components/header-search.tsx';
 import { getOptionalUser } from './utils/auth.server.ts';
 import { registerServiceWorker, useBrowserOnline } from './utils/offline.ts';
@@ -67,6 +68,7 @@ export function Layout({ children }: { children: ReactNode }) {
             {user ? <HeaderSearch /> : null}
             {user ? (
               <div className="flex items-center gap-3 text-sm">
+                <HeaderInbox userId={user.id} />
                 <span className="hidden text-slate-600 sm:inline dark:text-slate-300" title={user.email}>
                   {user.name}
                 </span>

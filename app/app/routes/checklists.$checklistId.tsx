@@ -48,6 +48,9 @@ import { useCollabToken } from '~/components/checklist/use-collab-token.ts';
 import { useLiveChecklist } from '~/components/checklist/use-live-checklist.ts';
 import { isFiltering, NO_FILTER, todayIso, visibleSections, type ItemFilter, type SortKey } from '~/components/checklist/view.ts';
 import { ConfirmProvider, useConfirm } from '~/components/confirm-dialog.tsx';
+import { ReviewBar } from '~/components/review/item-review.tsx';
+import { ReviewProvider, type ReviewApi } from '~/components/review/review-context.tsx';
+import { ReviewPanel } from '~/components/review/review-panel.tsx';
 import { getChecklist, listMembers } from '@tieout/db';
 import { canEdit, roleLabels } from '@tieout/db/roles';
 import { requireUser } from '~/utils/auth.server.ts';
@@ -133,6 +136,10 @@ function ChecklistScreen() {
   const focusItem = params.get('item');
   const focusFile = params.get('file');
   const focusPage = Number(params.get('page')) || null;
+  const focusThread = params.get('thread');
+  const reviewFocus = useMemo(() => ({ itemId: focusItem, threadId: focusThread }), [focusItem, focusThread]);
+  const reviewMembers = useMemo(() => loaderData.members.map(({ id, name, role }) => ({ id, name, role })), [membersKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  const reviewMe = useMemo(() => ({ id: me.id, name: me.name }), [me.id, me.name]);
   const fileFocus = useMemo<FileFocus | null>(
     () => (focusItem ? { itemId: focusItem, fileId: focusFile, page: focusPage } : null),
     [focusItem, focusFile, focusPage],
@@ -172,6 +179,7 @@ function ChecklistScreen() {
     if (synced && editable && live && needsUpgrade(live.doc)) upgradeDocument(live.doc);
   }, [synced, editable, live?.doc]); // eslint-disable-line react-hooks/exhaustive-deps
   const [error, setError] = useState<string | null>(null);
+  const reviewRef = useRef<ReviewApi | null>(null);
   const [announcement, setAnnouncement] = useState('');
   const [filter, setFilter] = useState<ItemFilter>(NO_FILTER);
   const [sort, setSort] = useState<SortKey>('manual');
@@ -194,6 +202,7 @@ function ChecklistScreen() {
     [view, filter, sort, today, memberNames, searching ? live : null], // eslint-disable-line react-hooks/exhaustive-deps
   );
   const allItems = useMemo(() => view?.sections.flatMap((section) => section.items) ?? [], [view]);
+  const itemTitles = useMemo(() => new Map(allItems.map((item) => [item.id, item.title])), [allItems]);
   const shownIds = useMemo(() => visible.flatMap((entry) => entry.items.map((item) => item.id)), [visible]);
   const reorderable = sort === 'manual';
 
@@ -227,11 +236,16 @@ function ChecklistScreen() {
     if (!actions || !doc) return;
     const existing = new Set(allItems.map((item) => item.id));
     const ids = [...selected].filter((id) => existing.has(id));
+    if (patch.status === 'done' && reviewRef.current && ids.some((id) => !reviewRef.current!.doneAllowed(id))) {
+      setError('Done requires an approval here: some of the selected items are not approved (or changed since).');
+      return;
+    }
     if (actions.edit(() => updateItems(doc, ids, patch))) setAnnouncement(`${describe} for ${ids.length} items`);
   };
   const allShownSelected = shownIds.length > 0 && shownIds.every((id) => selected.has(id));
 
   return (
+    <ReviewProvider checklistId={checklist.id} me={reviewMe} role={checklist.role} members={reviewMembers} focus={reviewFocus} apiRef={reviewRef}>
     <div className="space-y-5">
       <nav aria-label="Breadcrumb" className="text-sm text-slate-500 dark:text-slate-400">
         <ol className="flex flex-wrap gap-1">
@@ -259,7 +273,11 @@ function ChecklistScreen() {
               Grid view
             </Link>
             {checklist.role ? `You are ${roleLabels[checklist.role].toLowerCase()}` : null}
-            {checklist.role && !loaderData.canEdit ? ': you can follow along, but not change anything.' : null}
+            {checklist.role && !loaderData.canEdit
+              ? checklist.role === 'reviewer'
+                ? ': you can comment, approve items or send them back, but not change the checklist.'
+                : ': you can follow along, but not change anything.'
+              : null}
           </p>
           {view ? (
             <div className="mt-2 space-y-1">
@@ -270,6 +288,7 @@ function ChecklistScreen() {
                 {progress.overdue ? ` · ${progress.overdue} overdue` : ''}
               </p>
               <Rollups label="Checklist totals" rollups={totals} className="text-sm" />
+              <ReviewBar itemCount={allItems.length} />
             </div>
           ) : null}
         </div>
@@ -379,7 +398,9 @@ function ChecklistScreen() {
           </ChecklistFilesProvider>
         </ActionsContext.Provider>
       )}
+      <ReviewPanel itemTitles={itemTitles} doc={doc} />
     </div>
+    </ReviewProvider>
   );
 }
 

@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { z } from 'zod';
+import { subscribeLiveEvents } from './live-events.ts';
 import type { Database, JwtClaims, Sql } from './types.ts';
 
 export type NotificationKind = 'mention' | 'reply' | 'assigned' | 'sent_back' | 'approved' | 'due_soon' | 'overdue';
@@ -420,6 +421,8 @@ export interface OutboxWorkerOptions extends OutboxOptions {
   /** Today as YYYY-MM-DD (tests pass a fixed day). */
   today?: () => string;
   onError?: (error: unknown) => void;
+  /** Also deliver right away when a 'notifications' live event arrives (default true). */
+  wakeOnLiveEvents?: boolean;
 }
 
 /** Runs `deliverOutbox` periodically (in the app process, or standalone: packages/db/src/cli/outbox-worker.ts). */
@@ -443,15 +446,41 @@ export function startOutboxWorker(db: Database, mailer: Mailer, options: OutboxW
     });
     return running;
   };
-  const timer = setInterval(() => {
-    if (!closed) runOnce().catch((error) => options.onError?.(error));
-  }, options.intervalMs ?? 5_000);
+  let again = false;
+  const wake = () => {
+    if (closed) return;
+    // One round at a time; a wake-up during a round runs one more after it.
+    if (running) {
+      again = true;
+      return;
+    }
+    runOnce()
+      .catch((error) => options.onError?.(error))
+      .finally(() => {
+        if (again) {
+          again = false;
+          wake();
+        }
+      });
+  };
+  const timer = setInterval(wake, options.intervalMs ?? 5_000);
   timer.unref?.();
+  const subscription =
+    options.wakeOnLiveEvents === false
+      ? null
+      : subscribeLiveEvents(db, (event) => {
+          if (event.topic === 'notifications') wake();
+        }).catch((error: unknown) => {
+          options.onError?.(error);
+          return null;
+        });
+  wake();
   return {
     runOnce,
     async close() {
       closed = true;
       clearInterval(timer);
+      await (await subscription)?.close();
       await running?.catch(() => {});
       mailer.close?.();
     },

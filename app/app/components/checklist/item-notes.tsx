@@ -5,10 +5,12 @@ import { TableKit } from '@tiptap/extension-table';
 import { EditorContent, useEditor, useEditorState, type Editor } from '@tiptap/react';
 import StarterKit from '@tiptap/starter-kit';
 import { itemNotes } from '@tieout/doc-model';
-import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import type { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
 import type { PresenceUser } from '~/utils/collab.ts';
+import { CommentHighlights, refreshHighlights, selectionAnchor, type HighlightedThread } from '../review/comment-highlights.ts';
+import { useReview } from '../review/review-context.tsx';
 import { FieldError, useFieldError } from './field-error.tsx';
 
 const SAFE_LINK = /^(https?:\/\/|mailto:)/i;
@@ -39,6 +41,23 @@ export function ItemNotes({
   user: PresenceUser;
   editable: boolean;
 }) {
+  // Comment threads anchored to this item's notes: highlighted for everyone (decision 130).
+  const review = useReview();
+  const reviewRef = useRef(review);
+  reviewRef.current = review;
+  const anchored = useMemo<HighlightedThread[]>(
+    () =>
+      (review?.data?.threads ?? []).flatMap((thread) =>
+        thread.itemId === itemId && thread.anchor && !thread.resolvedAt && !thread.deletedAt ? [{ id: thread.id, anchor: thread.anchor }] : [],
+      ),
+    [review?.data?.threads, itemId],
+  );
+  const anchoredRef = useRef(anchored);
+  anchoredRef.current = anchored;
+  const activeThread = review?.panel.open ? review.panel.threadId : null;
+  const activeRef = useRef(activeThread);
+  activeRef.current = activeThread;
+  const [selectionHint, setSelectionHint] = useState<string | null>(null);
   const editor = useEditor(
     {
       immediatelyRender: false,
@@ -61,6 +80,11 @@ export function ItemNotes({
         TableKit.configure({ table: { resizable: false } }),
         Collaboration.configure({ fragment: itemNotes(doc, itemId) }),
         CollaborationCaret.configure({ provider, user: { name: user.name, color: user.color, id: user.id } }),
+        CommentHighlights.configure({
+          threads: () => anchoredRef.current,
+          activeThreadId: () => activeRef.current,
+          onActivate: (threadId) => reviewRef.current?.openPanel({ threadId, itemId }),
+        }),
       ],
       editorProps: { attributes: editorAttributes(itemTitle, editable) },
     },
@@ -75,6 +99,21 @@ export function ItemNotes({
     editor?.setOptions({ editorProps: { attributes: editorAttributes(itemTitle, editable) } });
   }, [editor, itemTitle, editable]);
 
+  useEffect(() => {
+    if (editor) refreshHighlights(editor);
+  }, [editor, anchored, activeThread]);
+
+  const commentOnSelection = () => {
+    if (!editor || !review) return;
+    const selected = selectionAnchor(editor);
+    if (!selected) {
+      setSelectionHint('Select some text of the notes first, then choose Comment.');
+      return;
+    }
+    setSelectionHint(null);
+    review.openPanel({ itemId, draft: { itemId, anchor: selected.anchor, quote: selected.quote } });
+  };
+
   return (
     <div className="rounded-md border border-slate-200 bg-white dark:border-slate-700 dark:bg-slate-950">
       {editor ? (
@@ -83,6 +122,24 @@ export function ItemNotes({
           <div className="px-3 py-2">
             <EditorContent editor={editor} />
           </div>
+          {review?.canComment ? (
+            <div className="flex flex-wrap items-center gap-2 border-t border-slate-100 px-3 py-1.5 dark:border-slate-800">
+              <button
+                type="button"
+                aria-label={`Comment on selected text of ${itemTitle}`}
+                onMouseDown={(event) => event.preventDefault()}
+                onClick={commentOnSelection}
+                className="rounded-md border border-slate-300 px-2 py-0.5 text-xs font-medium text-slate-700 hover:bg-slate-50 dark:border-slate-700 dark:text-slate-200 dark:hover:bg-slate-800"
+              >
+                Comment on selection
+              </button>
+              {selectionHint ? (
+                <span role="status" className="text-xs text-slate-500">
+                  {selectionHint}
+                </span>
+              ) : null}
+            </div>
+          ) : null}
         </>
       ) : (
         <p className="px-3 py-2 text-sm text-slate-400">Loading notes…</p>

@@ -10,6 +10,7 @@ import { ItemDetails } from './item-details.tsx';
 import { useItemFilesState } from './item-files.tsx';
 import { controlTone, iconButtonClass, RISK_LABELS, RISK_TONE, selectClass, STATUS_TONE } from './labels.ts';
 import { ItemPresence } from './presence.tsx';
+import { ItemReviewControls, useDoneAllowed } from '../review/item-review.tsx';
 
 export interface Member {
   id: string;
@@ -22,6 +23,8 @@ const STATUS_OPTIONS = ITEM_STATUSES.map((status) => (
     {STATUS_LABELS[status]}
   </option>
 ));
+// Where done requires an approval the item lacks, Done is not offered (the collaboration server refuses it anyway).
+const STATUS_OPTIONS_BUT_DONE = STATUS_OPTIONS.filter((option) => option.key !== 'done');
 const RISK_OPTIONS = [
   <option key="" value="">
     No risk
@@ -77,6 +80,7 @@ export const ItemRow = memo(function ItemRow({
   overdue: boolean;
 }) {
   const actions = useActions();
+  const doneAllowed = useDoneAllowed(item.id);
   // Opened from a search result (?item=…): this row starts expanded and scrolled into view.
   const focusedByLink = useItemFilesState()?.focus?.itemId === item.id;
   const [expanded, setExpanded] = useState(focusedByLink);
@@ -180,6 +184,7 @@ export const ItemRow = memo(function ItemRow({
           className="min-w-[14rem] flex-1 text-sm"
         />
         <ItemPresence people={presence} itemTitle={title} />
+        <ItemReviewControls itemId={item.id} title={title} />
         <div className="flex flex-wrap items-center gap-1.5 max-lg:w-full sm:pl-[5.25rem] lg:shrink-0 lg:pl-0">
           <select
             data-control="status"
@@ -189,7 +194,7 @@ export const ItemRow = memo(function ItemRow({
             onChange={(event) => patch(item.id, { status: event.target.value as ItemView['status'] })}
             className={`${selectClass} w-36 shrink-0 font-medium ${STATUS_TONE[item.status]}`}
           >
-            {STATUS_OPTIONS}
+            {doneAllowed || item.status === 'done' ? STATUS_OPTIONS : STATUS_OPTIONS_BUT_DONE}
           </select>
           <select
             data-control="owner"

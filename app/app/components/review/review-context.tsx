@@ -1,0 +1,190 @@
+/*
+ * The review state of one checklist in the browser: comment threads, each item's review state, "done requires
+ * approval" and sign-offs, read from /checklists/:id/review and read again when a live 'comments' or 'approvals'
+ * event of this checklist arrives (docs/decisions/130-comment-stream.md). Actions post to the same route and
+ * re-read; refusals come back as messages to show, and nothing is changed.
+ */
+import type { CommentAnchor, ItemReviewState, ReviewSettings, Signoff, ThreadView } from '@tieout/db';
+import { canComment, canReview, isOwner, type MemberRole } from '@tieout/db/roles';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useLiveEvents } from '~/utils/live.ts';
+
+export interface ReviewMember {
+  id: string;
+  name: string;
+  role: MemberRole;
+}
+
+export interface ReviewData {
+  threads: ThreadView[];
+  states: ItemReviewState[];
+  settings: ReviewSettings;
+  signoffs: Signoff[];
+}
+
+/** A thread being written: on an item, or on a range of its notes. */
+export interface Draft {
+  itemId: string;
+  anchor: CommentAnchor | null;
+  quote: string | null;
+}
+
+export type ThreadFilter = 'open' | 'resolved' | 'mine' | 'mentions' | 'all';
+
+export interface ReviewApi {
+  checklistId: string;
+  me: { id: string; name: string };
+  role: MemberRole | null;
+  members: ReviewMember[];
+  data: ReviewData | null;
+  loadError: string | null;
+  canComment: boolean;
+  canReview: boolean;
+  isOwner: boolean;
+  /** Open threads per item (not resolved, not deleted). */
+  openCount: ReadonlyMap<string, number>;
+  stateOf(itemId: string): ItemReviewState | undefined;
+  /** May the item be set to done from the UI (false where done requires a current approval it lacks)? */
+  doneAllowed(itemId: string): boolean;
+  /** The side panel: open or not, its filters, the thread in focus, the draft being written. */
+  panel: { open: boolean; filter: ThreadFilter; itemId: string | null; threadId: string | null; draft: Draft | null };
+  openPanel(options?: { itemId?: string | null; threadId?: string | null; draft?: Draft | null; filter?: ThreadFilter }): void;
+  closePanel(): void;
+  setFilter(filter: ThreadFilter, itemId?: string | null): void;
+  /** Posts one action; resolves to null on success or the message to show. */
+  post(intent: string, fields: Record<string, string | string[] | undefined | null>): Promise<string | null>;
+  reload(): void;
+}
+
+const ReviewContext = createContext<ReviewApi | null>(null);
+
+export function useReview(): ReviewApi | null {
+  return useContext(ReviewContext);
+}
+
+const NO_COUNTS: ReadonlyMap<string, number> = new Map();
+
+export function ReviewProvider({
+  checklistId,
+  me,
+  role,
+  members,
+  focus,
+  apiRef,
+  children,
+}: {
+  checklistId: string;
+  me: { id: string; name: string };
+  role: MemberRole | null;
+  members: ReviewMember[];
+  /** Opened from a link (?item=…&thread=…): the panel starts on that thread. */
+  focus?: { itemId: string | null; threadId: string | null };
+  /** Filled with the current API, for code outside the provider's tree (the page's bulk edits). */
+  apiRef?: { current: ReviewApi | null };
+  children: ReactNode;
+}) {
+  const [data, setData] = useState<ReviewData | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [panel, setPanel] = useState<ReviewApi['panel']>(() => ({
+    open: Boolean(focus?.threadId),
+    filter: 'open',
+    itemId: null,
+    threadId: focus?.threadId ?? null,
+    draft: null,
+  }));
+  const url = `/checklists/${checklistId}/review`;
+  const generation = useRef(0);
+
+  const reload = useCallback(() => {
+    const mine = ++generation.current;
+    fetch(url, { headers: { Accept: 'application/json' } })
+      .then(async (response) => {
+        const body = (await response.json()) as ReviewData & { error?: string };
+        if (mine !== generation.current) return;
+        if (!response.ok) {
+          setLoadError(body.error ?? 'Comments could not be loaded.');
+          return;
+        }
+        setLoadError(null);
+        setData(body);
+      })
+      .catch(() => {
+        if (mine === generation.current) setLoadError('Comments could not be loaded (no connection).');
+      });
+  }, [url]);
+
+  useEffect(reload, [reload]);
+  // A new comment, reply, edit, resolve or decision by anyone, in any server process (null: after a gap).
+  useLiveEvents(
+    (event) => (event.topic === 'comments' || event.topic === 'approvals') && event.checklistId === checklistId,
+    reload,
+  );
+
+  const post = useCallback<ReviewApi['post']>(
+    async (intent, fields) => {
+      const form = new FormData();
+      form.set('intent', intent);
+      for (const [name, value] of Object.entries(fields)) {
+        if (value === undefined || value === null) continue;
+        if (Array.isArray(value)) for (const entry of value) form.append(name, entry);
+        else form.set(name, value);
+      }
+      try {
+        const response = await fetch(url, { method: 'POST', body: form, headers: { Accept: 'application/json' } });
+        const body = (await response.json().catch(() => ({}))) as { error?: string };
+        if (!response.ok) return body.error ?? `The server refused this (${response.status}).`;
+        reload();
+        return null;
+      } catch {
+        return 'No connection: nothing was sent. Try again when you are back online.';
+      }
+    },
+    [url, reload],
+  );
+
+  const api = useMemo<ReviewApi>(() => {
+    const openCount = new Map<string, number>();
+    for (const thread of data?.threads ?? []) {
+      if (!thread.resolvedAt && !thread.deletedAt) openCount.set(thread.itemId, (openCount.get(thread.itemId) ?? 0) + 1);
+    }
+    const states = new Map((data?.states ?? []).map((state) => [state.itemId, state]));
+    const doneRequiresApproval = data?.settings.doneRequiresApproval ?? false;
+    return {
+      checklistId,
+      me,
+      role,
+      members,
+      data,
+      loadError,
+      canComment: canComment(role),
+      canReview: canReview(role),
+      isOwner: isOwner(role),
+      openCount: data ? openCount : NO_COUNTS,
+      stateOf: (itemId) => states.get(itemId),
+      doneAllowed: (itemId) => !doneRequiresApproval || states.get(itemId)?.state === 'approved',
+      panel,
+      openPanel: (options = {}) =>
+        setPanel((current) => ({
+          open: true,
+          filter: options.filter ?? (options.itemId !== undefined ? 'all' : current.filter),
+          itemId: options.itemId !== undefined ? options.itemId : current.itemId,
+          threadId: options.threadId ?? null,
+          draft: options.draft ?? null,
+        })),
+      closePanel: () => setPanel((current) => ({ ...current, open: false, draft: null })),
+      setFilter: (filter, itemId) => setPanel((current) => ({ ...current, filter, itemId: itemId === undefined ? current.itemId : itemId })),
+      post,
+      reload,
+    };
+  }, [checklistId, me, role, members, data, loadError, panel, post, reload]);
+
+  if (apiRef) apiRef.current = api;
+  return <ReviewContext.Provider value={api}>{children}</ReviewContext.Provider>;
+}
+
+export const REVIEW_STATE_LABELS: Record<ItemReviewState['state'], string> = {
+  approved: 'Approved',
+  changed_since_approval: 'Changed since approval',
+  sent_back: 'Sent back',
+  none: 'Not reviewed',
+};
