@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openScratchDatabase, type ScratchStorage } from '@tieout/db/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -15,25 +16,16 @@ const supabaseDir = fileURLToPath(new URL('../../supabase', import.meta.url));
 const bootstrap = fileURLToPath(new URL('../../packages/db/sql/supabase-bootstrap.sql', import.meta.url));
 
 describe.skipIf(!serverUrl)('supabase/ on a clean Postgres with only the Supabase bootstrap', () => {
-  const name = `tieout_deploy_${process.pid}_${Date.now()}`;
+  let scratch: ScratchStorage;
   let url: string;
 
   beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`create database "${name}"`);
-    await admin.end();
-    const target = new URL(serverUrl!);
-    target.pathname = `/${name}`;
-    url = target.toString();
+    // Empty: not even the bootstrap, which psql applies below.
+    scratch = await openScratchDatabase({ label: 'deploy', migrate: false, connect: false });
+    url = scratch.url!;
   });
 
-  afterAll(async () => {
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`drop database if exists "${name}" with (force)`);
-    await admin.end();
-  });
+  afterAll(async () => scratch?.dispose());
 
   const psql = (file: string) =>
     execFileSync('psql', ['--no-psqlrc', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-q', '-d', url, '-f', file], {
