@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { invitationTokenHash, type Database } from '@tieout/db';
+import { reviewActionSpecs } from './review-actions.matrix.ts';
 import type { AppHarness, RouteModule, RouteOutcome } from './support/app-routes.ts';
 import type { FixtureUser, WorkspaceFixture, WorkspaceRole } from './support/fixtures.ts';
 import { members, owners, signedIn, nobody, type AttemptContext, type AuthzCase, type Standing, type Verdict } from './support/matrix.ts';
@@ -18,9 +19,12 @@ export interface AppRoutes {
   newWorkspace: RouteModule;
   deal: RouteModule;
   checklist: RouteModule;
+  review: RouteModule;
+  inbox: RouteModule;
+  myWork: RouteModule;
 }
 
-interface AppCaseSpec {
+export interface AppCaseSpec {
   subject: string;
   action: string;
   allowed: readonly Standing[];
@@ -357,5 +361,5 @@ export function appActionMatrix(env: { harness: AppHarness; routes: AppRoutes })
       },
     },
   ];
-  return specs.map((spec) => appCase(spec, env));
+  return [...specs, ...reviewActionSpecs()].map((spec) => appCase(spec, env));
 }

@@ -25,6 +25,9 @@ beforeAll(async () => {
     newWorkspace: await loadRoute('workspaces.new.tsx'),
     deal: await loadRoute('deals.$dealId.tsx'),
     checklist: await loadRoute('checklists.$checklistId.tsx'),
+    review: await loadRoute('checklists.$checklistId_.review.ts'),
+    inbox: await loadRoute('inbox.tsx'),
+    myWork: await loadRoute('my-work.tsx'),
   };
   matrix = appActionMatrix({ harness, routes });
 });
@@ -44,6 +47,18 @@ const rowNames = [
   'new workspace action create a workspace of my own',
   'deal page open the workspace’s deal (loader)',
   'checklist page open the workspace’s checklist (loader)',
+  'review data read the checklist’s threads and review states (loader)',
+  'review action open a thread on an item (intent=thread)',
+  'review action reply in a thread (intent=reply)',
+  'review action edit my own comment (intent=edit; someone else’s is refused)',
+  'review action resolve a thread (intent=resolve)',
+  'review action sign the approved checklist off (intent=sign-off)',
+  'review action switch “done requires approval” (intent=done-rule)',
+  'review action approve an item (intent=approve)',
+  'review action send an item back with a comment (intent=send-back)',
+  'inbox page open my inbox (loader)',
+  'inbox action mark a notification of mine read (intent=read; a co-member’s: 404)',
+  'my work page open my work (loader)',
 ];
 const row = (name: string) => {
   const found = matrix.find((c) => `${c.subject} ${c.action}` === name);

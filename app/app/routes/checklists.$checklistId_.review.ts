@@ -7,6 +7,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node';
 import {
   ReviewError,
+  checklistAccess,
   createThread,
   decideItem,
   deleteComment,
@@ -20,6 +21,7 @@ import {
   setThreadResolved,
   signOffChecklist,
 } from '@tieout/db';
+import { z } from 'zod';
 import { getOptionalUser } from '~/utils/auth.server.ts';
 
 const headers = { 'Cache-Control': 'private, no-store' };
@@ -29,6 +31,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   if (!session) return Response.json({ error: 'Your session has ended: sign in again.' }, { status: 401, headers });
   const checklistId = params.checklistId ?? '';
   const started = performance.now();
+  if (!z.uuid().safeParse(checklistId).success || !(await checklistAccess(context.db, session.claims, checklistId))) {
+    return Response.json({ error: 'This checklist does not exist or you do not have access to it.' }, { status: 404, headers });
+  }
   const [threads, states, settings, signoffs] = await Promise.all([
     listChecklistThreads(context.db, session.claims, checklistId),
     listReviewStates(context.db, session.claims, checklistId),

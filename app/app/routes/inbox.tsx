@@ -39,7 +39,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   if (intent === 'read') {
     const id = Number(form.get('id'));
-    await markNotificationsRead(context.db, session.claims, Number.isSafeInteger(id) && id > 0 ? [id] : []);
+    const marked = await markNotificationsRead(context.db, session.claims, Number.isSafeInteger(id) && id > 0 ? [id] : []);
+    if (marked === 0) return data({ message: null, error: 'There is no such unread notification in your inbox.' }, { status: 404 });
     return data({ message: null, error: null });
   }
   if (intent === 'preference') {
