@@ -15,7 +15,7 @@ import { dirname } from 'node:path';
 import { clientAddress, mountFetchHandler } from './server/auth-api.ts';
 import { appUrlFrom, createMailer, startMail } from './server/mail.ts';
 import { startFiles } from './server/files.ts';
-import { ConfigError, loadConfig, SIGN_IN_LIMIT_WINDOW_SECONDS, withInstanceJwtSecret, withListeningPort, type AppConfig } from './server/config.ts';
+import { ConfigError, loadConfig, SIGN_IN_LIMIT_WINDOW_SECONDS, trustedProxyList, withInstanceJwtSecret, withListeningPort, type AppConfig } from './server/config.ts';
 
 let startupConfig: AppConfig<string | null>;
 // Redis fan-out, limits and timing of the collaboration server hosted here (REDIS_URL, COLLAB_*).
@@ -38,6 +38,8 @@ if (migration.seeded) console.log('Seeded the demo data');
 // No well-known secret: without SUPABASE_JWT_SECRET an embedded instance signs with its own, made on first start
 // and kept in its database (decision 100).
 let config: AppConfig = await withInstanceJwtSecret(startupConfig, () => instanceSecret(db, 'jwt_secret'));
+// Whose X-Forwarded-For is believed (TRUSTED_PROXIES; decision 102).
+const addresses = { trustedProxies: trustedProxyList(config.trustedProxies), internalHopToken: config.internalHopToken };
 // Evidence files: storage (a folder next to the embedded database, or Supabase Storage), signed links, extraction.
 const files = await startFiles(db, process.env, dirname(config.database.pgliteDataDir));
 
@@ -65,7 +67,7 @@ const viteDevServer = config.isProduction
 
 if (config.auth.mode === 'embedded') {
   const rateLimit = { signInPerAddress: { max: config.auth.signInLimitPerAddress, windowSeconds: SIGN_IN_LIMIT_WINDOW_SECONDS } };
-  app.use('/auth/v1', mountFetchHandler(createEmbeddedAuthApi({ db, jwtSecret: config.auth.jwtSecret, rateLimit })));
+  app.use('/auth/v1', mountFetchHandler(createEmbeddedAuthApi({ db, jwtSecret: config.auth.jwtSecret, rateLimit }), addresses));
 }
 
 const collab = config.collabUrl
@@ -119,7 +121,7 @@ app.all(
   createRequestHandler({
     build,
     mode: config.isProduction ? 'production' : 'development',
-    getLoadContext: (req) => ({ db, config, files, clientAddress: clientAddress(req) }),
+    getLoadContext: (req) => ({ db, config, files, clientAddress: clientAddress(req, addresses) }),
   }),
 );
 

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { BlockList, isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
@@ -18,7 +20,41 @@ const envSchema = z.object({
   SUPABASE_JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'SUPABASE_JWT_SECRET must be at least 32 characters').optional()),
   COLLAB_URL: optionalUrl(/^(wss?|https?)$/),
   AUTH_SIGN_IN_LIMIT_PER_ADDRESS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(60)),
+  TRUSTED_PROXIES: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        const entries = (value ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+        for (const entry of entries) {
+          if (!parseProxyEntry(entry)) ctx.addIssue({ code: 'custom', message: `"${entry}" is not an IP address or CIDR range (e.g. 10.0.0.0/8, ::1)` });
+        }
+        return entries;
+      }),
+  ),
 });
+
+/** An IP address or CIDR range of TRUSTED_PROXIES, or null when it is neither. */
+function parseProxyEntry(entry: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | null {
+  const [address = '', prefixText, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (!version || rest.length > 0) return null;
+  const max = version === 4 ? 32 : 128;
+  const prefix = prefixText === undefined ? max : Number(prefixText);
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > max || (prefixText !== undefined && !/^\d+$/.test(prefixText))) return null;
+  return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
+}
+
+/** The set of TRUSTED_PROXIES as a BlockList (node:net), which also matches IPv4-mapped IPv6 forms. */
+export function trustedProxyList(entries: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const entry of entries) {
+    const parsed = parseProxyEntry(entry);
+    if (parsed) list.addSubnet(parsed.address, parsed.prefix, parsed.family);
+  }
+  return list;
+}
 
 /** The window of AUTH_SIGN_IN_LIMIT_PER_ADDRESS. */
 export const SIGN_IN_LIMIT_WINDOW_SECONDS = 5 * 60;
@@ -44,6 +80,16 @@ export type AuthConfig<Secret extends string | null = string> =
 
 export interface AppConfig<Secret extends string | null = string> {
   isProduction: boolean;
+  /**
+   * Where a request's client address may come from X-Forwarded-For (decision 102): only when the connection comes
+   * from one of these proxies (TRUSTED_PROXIES, IPs or CIDR ranges; default none), read from the right.
+   */
+  trustedProxies: readonly string[];
+  /**
+   * A random token of this process: supabase-js in loaders and actions sends it to this process's own /auth/v1 with
+   * the browser's address, so that hop, and only that hop, may name the address rate limits apply to.
+   */
+  internalHopToken: string;
   port: number;
   host: string;
   database: { url: string | undefined; pgliteDataDir: string };
@@ -106,6 +152,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig<s
   }
   return {
     isProduction,
+    trustedProxies: e.TRUSTED_PROXIES,
+    internalHopToken: randomBytes(32).toString('base64url'),
     port: e.PORT,
     host: e.HOST,
     database: { url: e.DATABASE_URL, pgliteDataDir: e.PGLITE_DATA_DIR ?? `${repoRoot}.data/pglite` },

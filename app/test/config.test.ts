@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { clientAddress } from '../server/auth-api.ts';
-import { ConfigError, loadConfig, withInstanceJwtSecret, withListeningPort } from '../server/config.ts';
+import { clientAddress, INTERNAL_CLIENT_ADDRESS_HEADER, INTERNAL_HOP_TOKEN_HEADER } from '../server/auth-api.ts';
+import { ConfigError, loadConfig, trustedProxyList, withInstanceJwtSecret, withListeningPort } from '../server/config.ts';
 
 describe('loadConfig', () => {
   it('defaults to embedded auth, PGlite under the repo and port 3000', () => {
@@ -64,11 +64,43 @@ describe('loadConfig', () => {
   });
 });
 
-describe('clientAddress', () => {
-  const req = (remoteAddress: string, forwarded?: string) => ({ socket: { remoteAddress }, headers: { 'x-forwarded-for': forwarded } });
-  it('trusts X-Forwarded-For only from this machine', () => {
-    expect(clientAddress(req('127.0.0.1', '203.0.113.7, 10.0.0.1'))).toBe('203.0.113.7');
-    expect(clientAddress(req('198.51.100.2', '203.0.113.7'))).toBe('198.51.100.2');
-    expect(clientAddress(req('::1'))).toBe('::1');
+describe('clientAddress (decision 102)', () => {
+  const req = (remoteAddress: string, forwarded?: string, extra: Record<string, string> = {}) => ({
+    socket: { remoteAddress },
+    headers: { 'x-forwarded-for': forwarded, ...extra },
+  });
+  const token = 'internal-hop-token-of-this-process-0123456789';
+  const options = (proxies: string) => ({ trustedProxies: trustedProxyList(loadConfig({ TRUSTED_PROXIES: proxies }).trustedProxies), internalHopToken: token });
+
+  it('ignores X-Forwarded-For by default, also from this machine (a reverse proxy on the host would otherwise pass any value on)', () => {
+    const none = options('');
+    expect(clientAddress(req('127.0.0.1', '203.0.113.7, 10.0.0.1'), none)).toBe('127.0.0.1');
+    expect(clientAddress(req('198.51.100.2', '203.0.113.7'), none)).toBe('198.51.100.2');
+    expect(clientAddress(req('::1'), none)).toBe('::1');
+  });
+  it('reads X-Forwarded-For from the right behind configured proxies, so a client cannot choose its address', () => {
+    const local = options('127.0.0.1, ::1');
+    // The proxy appended what it saw (198.51.100.9) after whatever the client sent.
+    expect(clientAddress(req('127.0.0.1', '1.2.3.4, 198.51.100.9'), local)).toBe('198.51.100.9');
+    expect(clientAddress(req('::ffff:127.0.0.1', '198.51.100.9'), local)).toBe('198.51.100.9');
+    const chain = options('127.0.0.1,10.0.0.0/8');
+    expect(clientAddress(req('127.0.0.1', 'spoofed, 203.0.113.7, 10.1.2.3'), chain)).toBe('203.0.113.7');
+    expect(clientAddress(req('127.0.0.1'), chain)).toBe('127.0.0.1');
+    // Not from a proxy: the header is the client's own words.
+    expect(clientAddress(req('198.51.100.2', '203.0.113.7'), chain)).toBe('198.51.100.2');
+  });
+  it('lets only this process name the browser on its own hop to /auth/v1', () => {
+    const none = options('');
+    const hop = { [INTERNAL_CLIENT_ADDRESS_HEADER]: '203.0.113.7' };
+    expect(clientAddress(req('127.0.0.1', undefined, { ...hop, [INTERNAL_HOP_TOKEN_HEADER]: token }), none)).toBe('203.0.113.7');
+    expect(clientAddress(req('127.0.0.1', undefined, { ...hop, [INTERNAL_HOP_TOKEN_HEADER]: 'guessed' }), none)).toBe('127.0.0.1');
+    expect(clientAddress(req('127.0.0.1', undefined, hop), none)).toBe('127.0.0.1');
+  });
+  it('validates TRUSTED_PROXIES: IP addresses and CIDR ranges only', () => {
+    expect(loadConfig({}).trustedProxies).toEqual([]);
+    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, ::1, 192.168.1.1' }).trustedProxies).toEqual(['10.0.0.0/8', '::1', '192.168.1.1']);
+    for (const bad of ['localhost', '10.0.0.0/33', '10.0.0.1/8/1', '300.1.1.1', '10.0.0.0/x']) {
+      expect(() => loadConfig({ TRUSTED_PROXIES: bad })).toThrow(/TRUSTED_PROXIES/);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import type { AppLoadContext } from '@remix-run/node';
 import type { SupabaseClientOptions } from '@supabase/supabase-js';
 import { createServerClient, parseCookieHeader, serializeCookieHeader } from '@supabase/ssr';
+import { INTERNAL_CLIENT_ADDRESS_HEADER, INTERNAL_HOP_TOKEN_HEADER } from '../../server/auth-api.ts';
 
 /**
  * The app uses supabase-js for auth only (live data goes through the collab server). On Node 20 supabase-js
@@ -23,9 +24,13 @@ export function createSupabase(request: Request, context: AppLoadContext) {
   const headers = new Headers();
   const { supabaseUrl, anonKey } = context.config.auth;
   const supabase = createServerClient(supabaseUrl, anonKey, {
-    // The embedded auth API sees this server as the caller; name the browser it acts for.
     realtime: { transport: RealtimeNotUsed as unknown as WebSocketLikeConstructor },
-    global: context.config.auth.mode === 'embedded' && context.clientAddress ? { headers: { 'X-Forwarded-For': context.clientAddress } } : {},
+    // The embedded auth API sees this server as the caller; name the browser it acts for, with this process's token
+    // (X-Forwarded-For would be anyone's to send: decision 102).
+    global:
+      context.config.auth.mode === 'embedded' && context.clientAddress
+        ? { headers: { [INTERNAL_CLIENT_ADDRESS_HEADER]: context.clientAddress, [INTERNAL_HOP_TOKEN_HEADER]: context.config.internalHopToken } }
+        : {},
     cookieOptions: {
       httpOnly: true,
       sameSite: 'lax',
