@@ -1,13 +1,14 @@
-import { expect, test, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
 import { demoChecklists, demoUsers } from '@tieout/db';
 import { addSection, uniqueTag } from './support/checklist-page.ts';
-import { openChecklist, signedInPage } from './support/session.ts';
+import { openChecklist } from './support/session.ts';
+import { expect, test } from './support/fixtures.ts';
 
 const checklistId = demoChecklists.siteRetrofits.id;
 
 async function openGrid(page: Page, query: string) {
   await page.goto(`/checklists/${checklistId}/grid?q=${encodeURIComponent(query)}`);
-  await expect(page.getByRole('status', { name: 'Connection' })).toHaveText(/Connected/, { timeout: 15_000 });
+  await expect(page.getByRole('status', { name: 'Connection' })).toHaveText(/Connected/, { timeout: 30_000 });
   const grid = page.getByRole('grid', { name: 'Checklist grid' });
   await expect(grid).toBeVisible();
   return grid;
@@ -15,9 +16,9 @@ async function openGrid(page: Page, query: string) {
 
 const cell = (page: Page, column: string, title: string) => page.getByRole('gridcell', { name: `${column} of ${title}`, exact: true });
 
-test('the grid is driven by the keyboard alone: move, edit, cancel, paste a 3×3 block from the clipboard, fill down', async ({ browser }) => {
-  const eddie = await signedInPage(browser, demoUsers.editor.email, { permissions: ['clipboard-read', 'clipboard-write'] });
-  const erin = await signedInPage(browser, demoUsers.editor2.email);
+test('the grid is driven by the keyboard alone: move, edit, cancel, paste a 3×3 block from the clipboard, fill down', async ({ signedInPage }) => {
+  const eddie = await signedInPage(demoUsers.editor.email, { permissions: ['clipboard-read', 'clipboard-write'] });
+  const erin = await signedInPage(demoUsers.editor2.email);
   await openChecklist(eddie, checklistId);
   const tag = uniqueTag();
   const items = ['A', 'B', 'C', 'D'].map((letter) => `Grid ${letter} ${tag}`);
@@ -54,7 +55,8 @@ test('the grid is driven by the keyboard alone: move, edit, cancel, paste a 3×3
   await eddie.keyboard.press('Enter');
   await expect(erin.getByRole('combobox', { name: `Status of ${items[1]}` })).toHaveValue('in_progress');
 
-  // Paste a 3×3 block (status, owner, due) from a spreadsheet at the first item's status.
+  // Paste a 3×3 block (status, owner, due) from a spreadsheet at the first item's status (Enter moved down a row).
+  await eddie.keyboard.press('ArrowUp');
   await eddie.keyboard.press('ArrowUp');
   await expect(grid).toHaveAttribute('aria-activedescendant', /grid-cell-0-2/);
   const block = [
@@ -99,14 +101,15 @@ test('the grid is driven by the keyboard alone: move, edit, cancel, paste a 3×3
 
   // A bad pasted value is named, the others go in.
   await eddie.keyboard.press('ArrowLeft');
+  await eddie.keyboard.press('ArrowLeft');
   await eddie.evaluate(() => navigator.clipboard.writeText('Nobody In Particular'));
-  await expect(grid).toHaveAttribute('aria-activedescendant', /-4$/);
+  await expect(grid).toHaveAttribute('aria-activedescendant', /-3-3$/);
   await eddie.keyboard.press('ControlOrMeta+v');
   await expect(eddie.getByRole('alert')).toContainText('not a member who can own items');
 });
 
-test('sort and filters live in the URL; sorting works across sections; a viewer is not offered as an owner', async ({ browser }) => {
-  const eddie = await signedInPage(browser, demoUsers.editor.email);
+test('sort and filters live in the URL; sorting works across sections; a viewer is not offered as an owner', async ({ signedInPage }) => {
+  const eddie = await signedInPage(demoUsers.editor.email);
   await openChecklist(eddie, checklistId);
   const tag = uniqueTag();
   await addSection(eddie, `Sort one ${tag}`, [`Zeta ${tag}`, `Alpha ${tag}`]);

@@ -30,7 +30,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Link, useLoaderData, useLocation, useRevalidator } from '@remix-run/react';
-import { addSection, itemNotesText, needsUpgrade, rollupFigures, summarizeProgress, updateItems, upgradeDocument, type ItemPatch } from '@tieout/doc-model';
+import { addSection, deleteItem, itemNotesText, moveItem, needsUpgrade, rollupFigures, summarizeProgress, updateItems, upgradeDocument, type ItemPatch } from '@tieout/doc-model';
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { z } from 'zod';
 import { ActionsContext } from '~/components/checklist/actions.ts';
@@ -108,7 +108,7 @@ function ChecklistScreen() {
   const user = useMemo<PresenceUser>(() => me, [me.id]); // eslint-disable-line react-hooks/exhaustive-deps
   // Stable across revalidations (token refreshes), so memoized rows do not all re-render.
   const membersKey = loaderData.members.map((member) => `${member.id}:${member.name}`).join('|');
-  const members = useMemo<Member[]>(() => loaderData.members.map(({ id, name }) => ({ id, name })), [membersKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  const members = useMemo<Member[]>(() => loaderData.members.map(({ id, name, role }) => ({ id, name, canOwnItems: canEdit(role) })), [membersKey]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // The access token is refreshed before it expires and when the server refuses it (4401), so reconnects
   // keep working, also after a long time offline. Losing access (4403/4404) reloads the page's data, which
@@ -232,10 +232,33 @@ function ChecklistScreen() {
   const progress = useMemo(() => summarizeProgress(allItems, today), [allItems, today]);
   const totals = useMemo(() => rollupFigures(allItems), [allItems]);
 
+  const selectedIds = () => {
+    const existing = new Set(allItems.map((item) => item.id));
+    return [...selected].filter((id) => existing.has(id));
+  };
+  const bulkMove = (sectionId: string) => {
+    if (!actions || !doc) return;
+    const ids = selectedIds();
+    const section = view?.sections.find((entry) => entry.id === sectionId);
+    if (actions.edit(() => doc.transact(() => ids.forEach((id) => moveItem(doc, id, { sectionId })))))
+      setAnnouncement(`Moved ${ids.length} items to ${section?.title ?? 'the section'}`);
+  };
+  const bulkDelete = async () => {
+    if (!actions || !doc) return;
+    const ids = selectedIds();
+    const ok = await confirm({
+      title: `Delete ${ids.length} ${ids.length === 1 ? 'item' : 'items'}?`,
+      message: 'The selected items and their notes, figures and evidence will be removed for everyone.',
+      confirmLabel: 'Delete items',
+    });
+    if (ok && actions.edit(() => doc.transact(() => ids.forEach((id) => deleteItem(doc, id))))) {
+      setSelected(NO_SELECTION);
+      setAnnouncement(`Deleted ${ids.length} items`);
+    }
+  };
   const bulk = (patch: ItemPatch, describe: string) => {
     if (!actions || !doc) return;
-    const existing = new Set(allItems.map((item) => item.id));
-    const ids = [...selected].filter((id) => existing.has(id));
+    const ids = selectedIds();
     if (patch.status === 'done' && reviewRef.current && ids.some((id) => !reviewRef.current!.doneAllowed(id))) {
       setError('Done requires an approval here: some of the selected items are not approved (or changed since).');
       return;
@@ -366,6 +389,11 @@ function ChecklistScreen() {
                 members={members}
                 onStatus={(status) => bulk({ status }, 'Status set')}
                 onOwner={(ownerId) => bulk({ ownerId }, 'Owner set')}
+                onDue={(dueDate) => bulk({ dueDate }, dueDate ? 'Due date set' : 'Due date cleared')}
+                onRisk={(risk) => bulk({ risk }, 'Risk set')}
+                sections={view?.sections.map(({ id, title }) => ({ id, title })) ?? []}
+                onMove={bulkMove}
+                onDelete={() => void bulkDelete()}
                 onClear={() => setSelected(NO_SELECTION)}
               />
             </FilterBar>

@@ -3,6 +3,7 @@
  * grouping live in the URL (?sort=due&dir=asc&status=blocked&owner=<id>&risk=high&overdue=1&q=text&group=none).
  */
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import type { ShouldRevalidateFunction } from '@remix-run/react';
 import { data } from '@remix-run/node';
 import { Link, useLoaderData, useLocation, useSearchParams } from '@remix-run/react';
 import { listChecklistThreads } from '@tieout/db';
@@ -36,6 +37,10 @@ export async function loader(args: LoaderFunctionArgs) {
 
 const selectClass = `${textControlClass} h-8`;
 
+/** Sorting and filtering only change the URL's query: nothing to load again for that. */
+export const shouldRevalidate: ShouldRevalidateFunction = ({ currentUrl, nextUrl, formMethod, defaultShouldRevalidate }) =>
+  formMethod === undefined && currentUrl.pathname === nextUrl.pathname && currentUrl.search !== nextUrl.search ? false : defaultShouldRevalidate;
+
 export default function ChecklistGridPage() {
   const loaderData = useLoaderData<typeof loader>();
   const { checklist, me } = loaderData;
@@ -50,9 +55,13 @@ export default function ChecklistGridPage() {
   const keptOffline = useKeptOffline(`${location.pathname}${location.search}`);
   useLiveRevalidation(useCallback((event) => event.topic === 'comments' && event.checklistId === checklist.id, [checklist.id]));
 
+  // The view state is the URL's; it is held here too so a change shows at once, before the URL has caught up.
   const [params, setParams] = useSearchParams();
-  const state = useMemo(() => readGridState(params), [params]);
-  const setState = (next: GridViewState) => setParams(writeGridState(next, params), { replace: true, preventScrollReset: true });
+  const [state, setLocalState] = useState(() => readGridState(params));
+  const setState = (next: GridViewState) => {
+    setLocalState(next);
+    setParams(writeGridState(next, params), { replace: true, preventScrollReset: true });
+  };
   const [query, setQuery] = useState(state.filter.query);
   useEffect(() => setQuery(state.filter.query), [state.filter.query]);
   const setFilter = (patch: Partial<ItemFilter>) => setState({ ...state, filter: { ...state.filter, ...patch } });

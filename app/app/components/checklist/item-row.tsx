@@ -15,7 +15,12 @@ import { ItemReviewControls, useDoneAllowed } from '../review/item-review.tsx';
 export interface Member {
   id: string;
   name: string;
+  /** Owners and editors can own items; reviewers and viewers are not offered as owners. Absent means yes. */
+  canOwnItems?: boolean;
 }
+
+/** Members who may be an item's owner. */
+export const assignableMembers = (members: Member[]) => members.filter((member) => member.canOwnItems !== false);
 
 // Option lists are built once (per member list) and shared by every row.
 const STATUS_OPTIONS = ITEM_STATUSES.map((status) => (
@@ -43,7 +48,7 @@ function ownerOptions(members: Member[]): ReactElement[] {
       <option key="" value="">
         Unassigned
       </option>,
-      ...members.map((member) => (
+      ...assignableMembers(members).map((member) => (
         <option key={member.id} value={member.id}>
           {member.name}
         </option>
@@ -88,7 +93,8 @@ export const ItemRow = memo(function ItemRow({
   const title = item.title;
   const detailsId = `details-${item.id}`;
   const patch = actions.patchItem;
-  const ownerKnown = item.ownerId === null || members.some((member) => member.id === item.ownerId);
+  const ownerKnown = item.ownerId === null || assignableMembers(members).some((member) => member.id === item.ownerId);
+  const unassignableOwner = item.ownerId ? members.find((member) => member.id === item.ownerId) : undefined;
   const canReorder = editable && reorderable;
   // Drops on a row are taken by its section card (drag.ts), which finds the row under the pointer.
   const dropAt = useDropIndicator('item', item.id);
@@ -205,7 +211,9 @@ export const ItemRow = memo(function ItemRow({
             className={`${selectClass} ${controlTone} w-40 shrink-0`}
           >
             {ownerOptions(members)}
-            {!ownerKnown && item.ownerId ? <option value={item.ownerId}>Former member</option> : null}
+            {!ownerKnown && item.ownerId ? (
+              <option value={item.ownerId}>{unassignableOwner ? `${unassignableOwner.name} (cannot own items)` : 'Former member'}</option>
+            ) : null}
           </select>
           <input
             type="date"

@@ -1,6 +1,6 @@
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { ITEM_STATUSES, RISK_LEVELS, STATUS_LABELS, type ItemStatus, type RiskLevel } from '@tieout/doc-model';
-import type { Member } from './item-row.tsx';
+import { assignableMembers, type Member } from './item-row.tsx';
 import { controlTone, RISK_LABELS, selectClass, smallButtonClass, textControlClass } from './labels.ts';
 import { isFiltering, NO_FILTER, SORT_LABELS, type ItemFilter, type SortKey } from './view.ts';
 
@@ -113,20 +113,34 @@ export function FilterBar({
   );
 }
 
-/** Appears when items are selected: one status or owner for all of them, in one change. */
+/**
+ * Appears when items are selected: one status, owner, due date or risk for all of them, a move to another section,
+ * or deleting them, each in one change (one undo step).
+ */
 export function BulkBar({
   count,
   members,
   onStatus,
   onOwner,
+  onDue,
+  onRisk,
+  sections,
+  onMove,
+  onDelete,
   onClear,
 }: {
   count: number;
   members: Member[];
   onStatus: (status: ItemStatus) => void;
   onOwner: (ownerId: string | null) => void;
+  onDue?: (dueDate: string | null) => void;
+  onRisk?: (risk: RiskLevel | null) => void;
+  sections?: { id: string; title: string }[];
+  onMove?: (sectionId: string) => void;
+  onDelete?: () => void;
   onClear: () => void;
 }) {
+  const [due, setDue] = useState('');
   if (count === 0) return null;
   return (
     <div
@@ -158,12 +172,64 @@ export function BulkBar({
       >
         <option value="">Set owner…</option>
         <option value="unassigned">Unassigned</option>
-        {members.map((member) => (
+        {assignableMembers(members).map((member) => (
           <option key={member.id} value={member.id}>
             {member.name}
           </option>
         ))}
       </select>
+      {onRisk ? (
+        <select
+          aria-label="Set risk of selected items"
+          value=""
+          onChange={(event) => event.target.value && onRisk(event.target.value === 'none' ? null : (event.target.value as RiskLevel))}
+          className={controlClass}
+        >
+          <option value="">Set risk…</option>
+          <option value="none">No risk</option>
+          {RISK_LEVELS.map((risk) => (
+            <option key={risk} value={risk}>
+              {RISK_LABELS[risk]}
+            </option>
+          ))}
+        </select>
+      ) : null}
+      {onDue ? (
+        <span className="flex items-center gap-1">
+          <input
+            type="date"
+            aria-label="Due date for selected items"
+            min="2000-01-01"
+            max="2100-12-31"
+            value={due}
+            onChange={(event) => setDue(event.target.value)}
+            className={`${controlClass} w-36`}
+          />
+          <button type="button" onClick={() => onDue(due || null)} className={smallButtonClass}>
+            {due ? 'Set due date' : 'Clear due date'}
+          </button>
+        </span>
+      ) : null}
+      {onMove && sections?.length ? (
+        <select
+          aria-label="Move selected items to section"
+          value=""
+          onChange={(event) => event.target.value && onMove(event.target.value)}
+          className={controlClass}
+        >
+          <option value="">Move to…</option>
+          {sections.map((section) => (
+            <option key={section.id} value={section.id}>
+              {section.title}
+            </option>
+          ))}
+        </select>
+      ) : null}
+      {onDelete ? (
+        <button type="button" onClick={onDelete} className={`${smallButtonClass} text-red-700 dark:text-red-300`}>
+          Delete selected
+        </button>
+      ) : null}
       <button type="button" onClick={onClear} className={smallButtonClass}>
         Clear selection
       </button>
