@@ -62,6 +62,7 @@ describe('creating deals and workstreams', () => {
     }
     expect((await attempt(() => createDeal(db, oscar, { workspaceId: demoWorkspace.id, name: 'Nope', buyer: null, target: null, valueUsd: null })))).toMatchObject({ ok: false, status: 404 });
     expect(await count('deals', `name = 'Nope'`)).toBe(0);
+    expect(await count('deals', 'id = any($1::uuid[])', [[created.id, owned.id]])).toBe(2);
     const home = await listWorkspacesWithDeals(db, rita);
     expect(home.find((w) => w.id === demoWorkspace.id)!.deals.map((d) => d.name)).toContain('Helios / Ridgeline');
   });

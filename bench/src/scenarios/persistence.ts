@@ -25,7 +25,7 @@ export async function persistenceScenario(
   await fixtures.resetDocuments();
   const server = await startServer(ctx);
   let before: StorageCounters;
-  let edits = 0;
+  let edits: number;
   try {
     const rooms = await openRooms(ctx, server, options.clients, 1, 'persistence');
     if (rooms.failedConnections) throw new Error(`persistence: ${rooms.failedConnections} clients failed: ${rooms.connectErrors.join('; ')}`);

@@ -17,7 +17,7 @@ export async function readCounters(fixtures: BenchFixtures): Promise<StorageCoun
             coalesce(sum(pg_total_relation_size(relid)), 0) as bytes
      from pg_stat_user_tables where schemaname not in ('pg_catalog', 'information_schema')`,
   );
-  let walBytes: number | null = null;
+  let walBytes: number | null;
   try {
     const [wal] = await fixtures.query<{ wal_bytes: string }>('select wal_bytes from pg_stat_wal');
     walBytes = wal ? Number(wal.wal_bytes) : null;

@@ -305,13 +305,13 @@ describe('embedded Supabase Auth API over plain HTTP', () => {
     const headers = { 'X-Supabase-Api-Version': '2024-01-01', 'content-type': 'application/json' };
     const badJson = await api.handle(new Request('http://tieout.test/auth/v1/signup', { method: 'POST', headers, body: '{' }));
     expect(badJson?.status).toBe(400);
-    expect((await badJson?.json()).code).toBe('bad_json');
+    expect((await badJson!.json()).code).toBe('bad_json');
     const grant = await api.handle(
       new Request('http://tieout.test/auth/v1/token?grant_type=magic', { method: 'POST', headers, body: '{}' })
     );
-    expect((await grant?.json()).code).toBe('unsupported_grant_type');
+    expect((await grant!.json()).code).toBe('unsupported_grant_type');
     const anonymous = await api.handle(new Request('http://tieout.test/auth/v1/user', { headers }));
     expect(anonymous?.status).toBe(401);
-    expect((await anonymous?.json()).code).toBe('no_authorization');
+    expect((await anonymous!.json()).code).toBe('no_authorization');
   });
 });

@@ -6,7 +6,9 @@
  * Tasks: 'text' (what search indexes: PDF pages, every sheet's cells, CSV and plain text) and 'table' (the first
  * sheet of an XLSX or the rows of a CSV, for the preview). Libraries load on first use and stay loaded.
  */
+import { Buffer } from 'node:buffer';
 import { open, readFile } from 'node:fs/promises';
+import { TextDecoder } from 'node:util';
 import { parentPort } from 'node:worker_threads';
 
 /** @typedef {import('./extract-types.ts').ExtractTask} ExtractTask */

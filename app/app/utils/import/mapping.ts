@@ -1,4 +1,17 @@
-import { FIGURE_KINDS, FIGURE_KIND_NAMES, ITEM_STATUSES, RISK_LEVELS, STATUS_LABELS, isoDate, type FigureKind, type ItemStatus, type RiskLevel } from '@tieout/doc-model';
+import {
+  DUE_DATE_MAX,
+  DUE_DATE_MIN,
+  FIGURE_KINDS,
+  FIGURE_KIND_NAMES,
+  ITEM_STATUSES,
+  REFERENCE_MAX_LENGTH,
+  RISK_LEVELS,
+  STATUS_LABELS,
+  isoDate,
+  type FigureKind,
+  type ItemStatus,
+  type RiskLevel,
+} from '@tieout/doc-model';
 
 /*
  * Column mapping and row validation of a request-list import. Pure: the import page runs it in the browser
@@ -16,7 +29,7 @@ export interface ImportTable {
   rows: TableRow[];
 }
 
-export const ITEM_FIELDS = ['title', 'section', 'status', 'owner', 'dueDate', 'risk', 'notes'] as const;
+export const ITEM_FIELDS = ['reference', 'title', 'section', 'status', 'owner', 'dueDate', 'risk', 'notes'] as const;
 export type ItemField = (typeof ITEM_FIELDS)[number];
 
 export type ColumnTarget = { field: 'ignore' } | { field: ItemField } | { field: 'figure'; kind: FigureKind };
@@ -25,10 +38,11 @@ export type ColumnMapping = ColumnTarget[];
 
 export const FIELD_LABELS: Record<ItemField | 'ignore', string> = {
   ignore: 'Do not import',
+  reference: 'Reference (1.2.3)',
   title: 'Title',
   section: 'Section',
   status: 'Status',
-  owner: 'Owner email',
+  owner: 'Owner (email or name)',
   dueDate: 'Due date',
   risk: 'Risk',
   notes: 'Notes',
@@ -59,10 +73,11 @@ export function targetOptions(): { value: string; label: string }[] {
 const normalizeHeader = (header: string) => header.toLowerCase().replace(/[_\-.:]+/g, ' ').replace(/\s+/g, ' ').trim();
 
 const FIELD_HEADERS: [ItemField, RegExp][] = [
+  ['reference', /^(ref|ref no|ref nr|reference|reference no|reference number|no|nr|number|#|item no|item number|request no|request number|request id|item id|id)$/],
   ['title', /^(title|item|items|request|requests|request item|document request|description|question|requirement|task|name|item title)$/],
   ['section', /^(section|section title|category|group|topic|area|heading)$/],
   ['status', /^(status|state|progress|item status)$/],
-  ['owner', /^(owner|owner email|owner e ?mail|assignee|assignee email|assigned to|responsible|email)$/],
+  ['owner', /^(owner|owner email|owner e ?mail|owner name|assignee|assignee email|assignee name|assigned to|responsible|responsible party|email)$/],
   ['dueDate', /^(due|due date|deadline|target date|date due|due by|due on)$/],
   ['risk', /^(risk|risk level|risk rating|severity|rating)$/],
   ['notes', /^(notes|note|comments|comment|remarks|details|findings)$/],
@@ -127,6 +142,7 @@ export interface ImportedFigure {
 export interface ImportedItem {
   rowNumber: number;
   section: string;
+  reference: string | null;
   title: string;
   status: ItemStatus;
   ownerId: string | null;
@@ -134,6 +150,10 @@ export interface ImportedItem {
   risk: RiskLevel | null;
   figures: ImportedFigure[];
   notes: string[];
+  /** Fields whose cell was filled in: an update of an existing item changes only these. */
+  given: ItemField[];
+  /** Imported, but with something to check (an owner nobody matched, left unassigned). */
+  warnings: string[];
 }
 
 export interface RowProblem {
@@ -148,11 +168,50 @@ export interface ValidationResult {
   problems: RowProblem[];
 }
 
+export interface ImportMember {
+  id: string;
+  email: string;
+  name: string;
+  /** Owners and editors can own items; a reviewer or viewer named as owner is left unassigned with a warning. */
+  canOwnItems?: boolean;
+}
+
 export interface ValidationContext {
-  /** Workspace members: owner emails must be one of theirs. */
-  members: { id: string; email: string }[];
+  /** Workspace members: an owner cell is matched by their email or their name (case and accents ignored). */
+  members: ImportMember[];
   /** Section for rows without one (or when no section column is mapped). */
   defaultSection: string;
+  /** How numeric dates such as 03/04/2027 are read (chosen in the mapping step); 'ymd' only takes ISO dates. */
+  dateOrder?: DateOrder;
+}
+
+export type DateOrder = 'dmy' | 'mdy';
+export const DATE_ORDER_LABELS: Record<DateOrder, string> = {
+  dmy: 'Day/Month/Year (31/12/2026)',
+  mdy: 'Month/Day/Year (12/31/2026)',
+};
+
+/** Compares names without case or accents: "José Núñez" and "jose nunez" are the same person. */
+export const foldName = (text: string) =>
+  text
+    .normalize('NFKD')
+    .replace(/\p{Diacritic}/gu, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
+
+export type OwnerMatch = { ownerId: string } | { ownerId: null; warning: string };
+
+/** An owner cell to a member: by email, else by name; someone unknown (or who cannot own items) is left unassigned. */
+export function matchOwner(value: string, members: readonly ImportMember[]): OwnerMatch {
+  const key = foldName(value);
+  const byEmail = members.find((member) => member.email.trim().toLowerCase() === key);
+  const byName = byEmail ? [] : members.filter((member) => foldName(member.name) === key);
+  const member = byEmail ?? (byName.length === 1 ? byName[0] : undefined);
+  if (byName.length > 1) return { ownerId: null, warning: `Owner “${value}” matches ${byName.length} members: left unassigned (use their email)` };
+  if (!member) return { ownerId: null, warning: `Owner “${value}” is not a member of this workspace: left unassigned` };
+  if (member.canOwnItems === false) return { ownerId: null, warning: `${member.name} cannot own items (reviewers and viewers cannot): left unassigned` };
+  return { ownerId: member.id };
 }
 
 const STATUS_SYNONYMS: Record<string, ItemStatus> = {
@@ -176,7 +235,7 @@ const STATUS_SYNONYMS: Record<string, ItemStatus> = {
   on_hold: 'blocked',
 };
 
-const statusKey = (value: string) => value.trim().toLowerCase().replace(/[\s\-]+/g, '_');
+const statusKey = (value: string) => value.trim().toLowerCase().replace(/[\s-]+/g, '_');
 
 export function parseStatus(value: string): ItemStatus | { error: string } {
   if (value.trim() === '') return 'not_started';
@@ -206,26 +265,90 @@ function isoFrom(year: number, month: number, day: number): string | null {
   return isoDate.safeParse(iso).success ? iso : null;
 }
 
+/** Excel stores a date as days since 1899-12-30; a date cell read without its format arrives as that number. */
+const EXCEL_EPOCH = Date.UTC(1899, 11, 30);
+const excelSerialDate = (serial: number) => new Date(EXCEL_EPOCH + Math.round(serial) * 86_400_000).toISOString().slice(0, 10);
+const EXCEL_MIN = Math.round((Date.UTC(2000, 0, 1) - EXCEL_EPOCH) / 86_400_000);
+const EXCEL_MAX = Math.round((Date.UTC(2100, 11, 31) - EXCEL_EPOCH) / 86_400_000);
+
+const NUMERIC_DATE = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$/;
+const fullYear = (year: string) => (year.length === 2 ? 2000 + Number(year) : Number(year));
+
+function inRange(iso: string, value: string): string | { error: string } {
+  return iso >= DUE_DATE_MIN && iso <= DUE_DATE_MAX ? iso : { error: `Due date “${value}” is not between the years 2000 and 2100` };
+}
+
 /**
- * Due dates: YYYY-MM-DD (a time part is ignored), or with the month spelled out ("31 Dec 2026", "Dec 31, 2026").
- * Numeric dates with slashes are refused: 03/04/2026 means March in one country and April in another.
+ * Due dates: YYYY-MM-DD (a time part is ignored), with the month spelled out ("31 Dec 2026", "Dec 31, 2026"), an
+ * Excel date cell (a serial number), or numeric with slashes, dots or dashes read in `order` (03/04/2027 is 3 April
+ * in D/M/Y and March 4 in M/D/Y). Without an order, numeric dates are refused as ambiguous. Years outside
+ * 2000-2100 are refused (a typing mistake, not a deadline).
  */
-export function parseDueDate(value: string): string | null | { error: string } {
+export function parseDueDate(value: string, order?: DateOrder): string | null | { error: string } {
   const text = value.trim();
   if (text === '') return null;
   const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/.exec(text);
-  if (iso) return isoFrom(Number(iso[1]), Number(iso[2]), Number(iso[3])) ?? { error: `Due date “${value}” is not a real date` };
+  if (iso) {
+    const date = isoFrom(Number(iso[1]), Number(iso[2]), Number(iso[3]));
+    return date ? inRange(date, value) : { error: `Due date “${value}” is not a real date` };
+  }
+  if (/^\d{5}(\.\d+)?$/.test(text)) {
+    const serial = Number(text);
+    if (serial >= EXCEL_MIN && serial <= EXCEL_MAX) return excelSerialDate(serial);
+  }
   const monthIndex = (name: string) => MONTHS.indexOf(name.slice(0, 3).toLowerCase()) + 1;
   const dayFirst = /^(\d{1,2})[\s-]+([a-z]{3,9})\.?[\s,-]+(\d{4})$/i.exec(text);
   const monthFirst = /^([a-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})$/i.exec(text);
   const parts = dayFirst
     ? { day: Number(dayFirst[1]), month: monthIndex(dayFirst[2]!), year: Number(dayFirst[3]) }
     : monthFirst
-    ? { day: Number(monthFirst[2]), month: monthIndex(monthFirst[1]!), year: Number(monthFirst[3]) }
-    : null;
-  if (parts && parts.month > 0) return isoFrom(parts.year, parts.month, parts.day) ?? { error: `Due date “${value}” is not a real date` };
-  if (/^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}$/.test(text)) return { error: `Due date “${value}” is ambiguous: write it as 2026-12-31` };
+      ? { day: Number(monthFirst[2]), month: monthIndex(monthFirst[1]!), year: Number(monthFirst[3]) }
+      : null;
+  if (parts && parts.month > 0) {
+    const date = isoFrom(parts.year, parts.month, parts.day);
+    return date ? inRange(date, value) : { error: `Due date “${value}” is not a real date` };
+  }
+  const numeric = NUMERIC_DATE.exec(text);
+  if (numeric) {
+    if (!order) return { error: `Due date “${value}” is ambiguous: choose how dates are written (day or month first)` };
+    const [first, second] = [Number(numeric[1]), Number(numeric[2])];
+    const [day, month] = order === 'dmy' ? [first, second] : [second, first];
+    const date = isoFrom(fullYear(numeric[3]!), month, day);
+    if (!date) return { error: `Due date “${value}” is not a real date when read as ${order === 'dmy' ? 'day/month/year' : 'month/day/year'}` };
+    return inRange(date, value);
+  }
   return { error: `Due date “${value}” is not a date (write it as 2026-12-31)` };
+}
+
+/** The dates of a column that read differently day-first and month-first (3/4/2027), with both readings. */
+export function ambiguousDates(table: ImportTable, mapping: ColumnMapping): { rowNumber: number; value: string; dmy: string; mdy: string }[] {
+  const column = mapping.findIndex((target) => target.field === 'dueDate');
+  if (column === -1) return [];
+  return table.rows.flatMap((row) => {
+    const value = (row.cells[column] ?? '').trim();
+    if (!NUMERIC_DATE.test(value)) return [];
+    const dmy = parseDueDate(value, 'dmy');
+    const mdy = parseDueDate(value, 'mdy');
+    return typeof dmy === 'string' && typeof mdy === 'string' && dmy !== mdy ? [{ rowNumber: row.number, value, dmy, mdy }] : [];
+  });
+}
+
+/**
+ * The order the numeric dates of the due-date column must be in: 'dmy' when some date only reads day-first (31/12),
+ * 'mdy' when some only reads month-first (12/31), null when every one reads both ways (or there are none).
+ */
+export function detectDateOrder(table: ImportTable, mapping: ColumnMapping): DateOrder | null {
+  const column = mapping.findIndex((target) => target.field === 'dueDate');
+  if (column === -1) return null;
+  let dmy = false;
+  let mdy = false;
+  for (const row of table.rows) {
+    const match = NUMERIC_DATE.exec((row.cells[column] ?? '').trim());
+    if (!match) continue;
+    if (Number(match[1]) > 12) dmy = true;
+    if (Number(match[2]) > 12) mdy = true;
+  }
+  return dmy === mdy ? null : dmy ? 'dmy' : 'mdy';
 }
 
 const MULTIPLIERS: Record<string, number> = { k: 1e3, m: 1e6, mm: 1e6, mn: 1e6, b: 1e9, bn: 1e9 };
@@ -257,7 +380,6 @@ export function parseFigureValue(value: string, kind: FigureKind): number | null
 const isError = (value: unknown): value is { error: string } => typeof value === 'object' && value !== null && 'error' in value;
 
 export function validateRows(table: ImportTable, mapping: ColumnMapping, context: ValidationContext): ValidationResult {
-  const membersByEmail = new Map(context.members.map((member) => [member.email.trim().toLowerCase(), member.id]));
   const columnOf = (field: ItemField) => mapping.findIndex((target) => target.field === field);
   const columns = Object.fromEntries(ITEM_FIELDS.map((field) => [field, columnOf(field)])) as Record<ItemField, number>;
   const figureColumns = mapping.flatMap((target, index) =>
@@ -269,6 +391,10 @@ export function validateRows(table: ImportTable, mapping: ColumnMapping, context
   const problems: RowProblem[] = [];
   for (const row of table.rows) {
     const errors: string[] = [];
+    const warnings: string[] = [];
+    const given = ITEM_FIELDS.filter((field) => cell(row, field) !== '');
+    const reference = cell(row, 'reference') || null;
+    if (reference && reference.length > REFERENCE_MAX_LENGTH) errors.push(`The reference is longer than ${REFERENCE_MAX_LENGTH} characters`);
     const title = cell(row, 'title');
     if (title === '') errors.push('The title is empty');
     else if (title.length > 500) errors.push('The title is longer than 500 characters');
@@ -276,13 +402,17 @@ export function validateRows(table: ImportTable, mapping: ColumnMapping, context
     if (section.length > 200) errors.push('The section name is longer than 200 characters');
     const status = parseStatus(cell(row, 'status'));
     if (isError(status)) errors.push(status.error);
-    const dueDate = parseDueDate(cell(row, 'dueDate'));
+    const dueDate = parseDueDate(cell(row, 'dueDate'), context.dateOrder);
     if (isError(dueDate)) errors.push(dueDate.error);
     const risk = parseRisk(cell(row, 'risk'));
     if (isError(risk)) errors.push(risk.error);
-    const ownerEmail = cell(row, 'owner');
-    const ownerId = ownerEmail === '' ? null : membersByEmail.get(ownerEmail.toLowerCase()) ?? null;
-    if (ownerEmail !== '' && ownerId === null) errors.push(`No member of this workspace has the email “${ownerEmail}”`);
+    const ownerCell = cell(row, 'owner');
+    const owner = ownerCell === '' ? null : matchOwner(ownerCell, context.members);
+    const ownerId = owner?.ownerId ?? null;
+    if (owner && owner.ownerId === null) {
+      warnings.push(owner.warning);
+      given.splice(given.indexOf('owner'), 1);
+    }
     const figures: ImportedFigure[] = [];
     for (const column of figureColumns) {
       const value = parseFigureValue(row.cells[column.index] ?? '', column.kind);
@@ -300,6 +430,7 @@ export function validateRows(table: ImportTable, mapping: ColumnMapping, context
     items.push({
       rowNumber: row.number,
       section,
+      reference,
       title,
       status: status as ItemStatus,
       ownerId,
@@ -307,7 +438,41 @@ export function validateRows(table: ImportTable, mapping: ColumnMapping, context
       risk: risk as RiskLevel | null,
       figures,
       notes,
+      given,
+      warnings,
     });
   }
   return { items, problems };
+}
+
+export interface ExistingItem {
+  id: string;
+  title: string;
+  reference: string | null;
+}
+
+/**
+ * The existing item each imported row is the same request as: the one with its reference, else the one with its
+ * title (case and accents ignored) when exactly one has it. Each existing item is matched at most once.
+ */
+export function matchExisting(items: readonly Pick<ImportedItem, 'rowNumber' | 'title' | 'reference'>[], existing: readonly ExistingItem[]): Map<number, string> {
+  const byReference = new Map<string, string>();
+  const byTitle = new Map<string, string[]>();
+  for (const item of existing) {
+    if (item.reference) byReference.set(item.reference.trim().toLowerCase(), item.id);
+    const key = foldName(item.title);
+    byTitle.set(key, [...(byTitle.get(key) ?? []), item.id]);
+  }
+  const used = new Set<string>();
+  const result = new Map<number, string>();
+  for (const item of items) {
+    const candidate = item.reference ? byReference.get(item.reference.trim().toLowerCase()) : undefined;
+    const titled = byTitle.get(foldName(item.title)) ?? [];
+    const id = candidate ?? (titled.length === 1 ? titled[0] : undefined);
+    if (id && !used.has(id)) {
+      used.add(id);
+      result.set(item.rowNumber, id);
+    }
+  }
+  return result;
 }
