@@ -62,10 +62,26 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
 const estimatedBytes = (item: LiveItem) =>
   300 + item.title.length * 3 + (item.notes ?? []).reduce((sum, line) => sum + line.length * 3 + 40, 0) + (item.figures?.length ?? 0) * 120;
 
-export async function appendItemsLive(options: LiveAppendOptions): Promise<LiveAppendResult> {
+export interface LiveChangeOptions {
+  db: Database;
+  claims: JwtClaims;
+  accessToken: string;
+  /** ws:// or wss:// base URL of the collaboration server (the socket path is `<base>/collab/<checklistId>`). */
+  collabBaseUrl: string;
+  checklistId: string;
+  timeoutMs?: number;
+  /** Shown when the server does not confirm in time that the change was stored. */
+  unconfirmedMessage?: string;
+}
+
+/**
+ * Joins the checklist's live document as the user (a stock provider with their token), runs `change` on it once in
+ * sync, and resolves when the update log holds everything the change wrote (its new content and its deletions), as
+ * that user. The server authorizes, applies, broadcasts and persists it like any browser's edit (decision 090).
+ */
+export async function changeLive<T>(options: LiveChangeOptions, change: (doc: Y.Doc) => T): Promise<T> {
   const { db, claims, checklistId } = options;
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const maxUpdateBytes = options.maxUpdateBytes ?? 256 * 1024;
   const baseline = await latestVisibleUpdateId(db, claims, checklistId);
 
   const stop = new AbortController();
@@ -97,45 +113,24 @@ export async function appendItemsLive(options: LiveAppendOptions): Promise<LiveA
       : new Promise<void>((resolve) => provider.on('sync', (isSynced: boolean) => isSynced && resolve()));
     await withTimeout(Promise.race([synced, refusal]), timeoutMs, 'The live checklist could not be reached: try again in a moment.');
 
-    const result: LiveAppendResult = { itemIds: [], sectionsCreated: [] };
-    const sectionIds = new Map<string, string>();
-    for (const section of readChecklist(doc).sections) {
-      const key = section.title.trim().toLowerCase();
-      if (!sectionIds.has(key)) sectionIds.set(key, section.id);
-    }
-    let batch: LiveItem[] = [];
-    let batchBytes = 0;
-    const send = () => {
-      if (batch.length === 0) return;
-      const items = batch;
-      doc.transact(() => {
-        for (const { section, ...item } of items) {
-          const key = section.trim().toLowerCase();
-          let sectionId = sectionIds.get(key);
-          if (!sectionId) {
-            sectionId = addSection(doc, { title: section.trim() });
-            sectionIds.set(key, sectionId);
-            result.sectionsCreated.push(section.trim());
-          }
-          result.itemIds.push(addItem(doc, { ...item, sectionId }));
-        }
-      });
-      batch = [];
-      batchBytes = 0;
+    const written: Uint8Array[] = [];
+    const record = (update: Uint8Array, origin: unknown) => {
+      if (origin !== provider) written.push(update);
     };
-    for (const item of options.items) {
-      const size = estimatedBytes(item);
-      if (batch.length > 0 && batchBytes + size > maxUpdateBytes) send();
-      batch.push(item);
-      batchBytes += size;
+    doc.on('update', record);
+    let result: T;
+    try {
+      result = change(doc);
+    } finally {
+      doc.off('update', record);
     }
-    send();
-
-    await withTimeout(
-      Promise.race([waitUntilStored(db, claims, checklistId, baseline, doc.clientID, Y.getState(doc.store, doc.clientID), stop.signal), refusal]),
-      timeoutMs,
-      'The collaboration server did not confirm that the items were saved. Open the checklist to check before importing again.',
-    );
+    if (written.length > 0) {
+      await withTimeout(
+        Promise.race([waitUntilStored(db, claims, checklistId, baseline, Y.mergeUpdates(written), stop.signal), refusal]),
+        timeoutMs,
+        options.unconfirmedMessage ?? 'The collaboration server did not confirm that the change was saved. Open the checklist to check.',
+      );
+    }
     return result;
   } finally {
     stop.abort();
@@ -144,25 +139,98 @@ export async function appendItemsLive(options: LiveAppendOptions): Promise<LiveA
   }
 }
 
+export async function appendItemsLive(options: LiveAppendOptions): Promise<LiveAppendResult> {
+  const maxUpdateBytes = options.maxUpdateBytes ?? 256 * 1024;
+  return changeLive(
+    {
+      ...options,
+      unconfirmedMessage: 'The collaboration server did not confirm that the items were saved. Open the checklist to check before importing again.',
+    },
+    (doc) => {
+      const result: LiveAppendResult = { itemIds: [], sectionsCreated: [] };
+      const sectionIds = new Map<string, string>();
+      for (const section of readChecklist(doc).sections) {
+        const key = section.title.trim().toLowerCase();
+        if (!sectionIds.has(key)) sectionIds.set(key, section.id);
+      }
+      let batch: LiveItem[] = [];
+      let batchBytes = 0;
+      const send = () => {
+        if (batch.length === 0) return;
+        const items = batch;
+        doc.transact(() => {
+          for (const { section, ...item } of items) {
+            const key = section.trim().toLowerCase();
+            let sectionId = sectionIds.get(key);
+            if (!sectionId) {
+              sectionId = addSection(doc, { title: section.trim() });
+              sectionIds.set(key, sectionId);
+              result.sectionsCreated.push(section.trim());
+            }
+            result.itemIds.push(addItem(doc, { ...item, sectionId }));
+          }
+        });
+        batch = [];
+        batchBytes = 0;
+      };
+      for (const item of options.items) {
+        const size = estimatedBytes(item);
+        if (batch.length > 0 && batchBytes + size > maxUpdateBytes) send();
+        batch.push(item);
+        batchBytes += size;
+      }
+      send();
+      return result;
+    },
+  );
+}
+
+type DeleteRanges = Map<number, { clock: number; len: number }[]>;
+
+function deleteRanges(update: Uint8Array): DeleteRanges {
+  const { ds } = Y.decodeUpdate(update) as unknown as { ds: { clients: DeleteRanges } };
+  return ds.clients;
+}
+
+/** True when every deleted range of `wanted` lies within the deleted ranges of `stored`. */
+function deletionsCovered(wanted: DeleteRanges, stored: DeleteRanges): boolean {
+  for (const [client, ranges] of wanted) {
+    const have = [...(stored.get(client) ?? [])].sort((a, b) => a.clock - b.clock);
+    for (const { clock, len } of ranges) {
+      let from = clock;
+      const to = clock + len;
+      for (const range of have) {
+        if (range.clock > from) break;
+        if (range.clock + range.len > from) from = range.clock + range.len;
+        if (from >= to) break;
+      }
+      if (from < to) return false;
+    }
+  }
+  return true;
+}
+
 /**
- * Resolves once the update log holds everything this client wrote (its whole clock range), i.e. the server
- * has persisted the import; the log is append-only, so only rows after `baseline` need to be read.
+ * Resolves once the update log holds everything `written` holds, as this user: its content (the client's clock range)
+ * and its deletions. The log is append-only, so only rows after `baseline` need to be read.
  */
 async function waitUntilStored(
   db: Database,
   claims: JwtClaims,
   checklistId: string,
   baseline: number,
-  clientId: number,
-  clock: number,
+  written: Uint8Array,
   signal: AbortSignal,
 ): Promise<void> {
-  if (clock === 0) return;
+  const wantedClocks = Y.decodeStateVector(Y.encodeStateVectorFromUpdate(written));
+  const wantedDeletes = deleteRanges(written);
   while (!signal.aborted) {
     const updates = await ownUpdatesSince(db, claims, checklistId, baseline);
     if (updates.length > 0) {
-      const stored = Y.decodeStateVector(Y.encodeStateVectorFromUpdate(Y.mergeUpdates(updates)));
-      if ((stored.get(clientId) ?? 0) >= clock) return;
+      const merged = Y.mergeUpdates(updates);
+      const stored = Y.decodeStateVector(Y.encodeStateVectorFromUpdate(merged));
+      const clocksStored = [...wantedClocks].every(([client, clock]) => (stored.get(client) ?? 0) >= clock);
+      if (clocksStored && deletionsCovered(wantedDeletes, deleteRanges(merged))) return;
     }
     await new Promise((resolve) => setTimeout(resolve, 150));
   }

@@ -295,6 +295,9 @@ function ChecklistScreen() {
             <Link to={`/checklists/${checklist.id}/grid`} className="mr-2 font-medium text-sky-700 hover:underline dark:text-sky-400">
               Grid view
             </Link>
+            <Link to={`/checklists/${checklist.id}/history`} className="mr-2 font-medium text-sky-700 hover:underline dark:text-sky-400">
+              History
+            </Link>
             {checklist.role ? `You are ${roleLabels[checklist.role].toLowerCase()}` : null}
             {checklist.role && !loaderData.canEdit
               ? checklist.role === 'reviewer'

@@ -119,6 +119,8 @@ export interface AuditEntry {
   createdAt: string;
   /** Title of the checklist (null when it was deleted). */
   checklistTitle: string | null;
+  /** The item's title now (from the projection), or as the row recorded it when the item is gone. */
+  itemTitle: string | null;
 }
 
 export const auditFilterSchema = z
@@ -166,14 +168,16 @@ export async function listAuditTrail(db: Database, claims: JwtClaims, filter: Au
     const { rows } = await sql.query<{
       id: unknown; workspace_id: string; deal_id: string | null; checklist_id: string | null; item_id: string | null; kind: string;
       field: string | null; old_value: unknown; new_value: unknown; user_id: string | null; user_name: string | null; created_at: string;
-      checklist_title: string | null;
+      checklist_title: string | null; item_title: string | null;
     }>(
       `select a.id, a.workspace_id, a.deal_id, a.checklist_id, a.item_id, a.kind, a.field, a.old_value, a.new_value, a.user_id,
               p.display_name as user_name, to_char(a.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
-              c.title as checklist_title
+              c.title as checklist_title,
+              coalesce(ci.title, a.old_value ->> 'title', a.new_value ->> 'title') as item_title
          from public.audit_trail a
          left join public.profiles p on p.id = a.user_id
          left join public.checklists c on c.id = a.checklist_id
+         left join public.checklist_items ci on ci.checklist_id = a.checklist_id and ci.item_id = a.item_id
         where ${where.join(' and ')}
         order by a.created_at desc, a.id desc
         limit $${params.length}`,
@@ -193,6 +197,7 @@ export async function listAuditTrail(db: Database, claims: JwtClaims, filter: Au
       userName: row.user_name,
       createdAt: row.created_at,
       checklistTitle: row.checklist_title,
+      itemTitle: row.item_id ? row.item_title : null,
     }));
   });
 }

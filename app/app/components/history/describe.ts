@@ -1,0 +1,119 @@
+import { STATUS_LABELS, type ItemStatus } from '@tieout/doc-model';
+import { RISK_LABELS } from '~/components/checklist/labels.ts';
+
+/** Names of people by id, for owners and authors. */
+export type Names = ReadonlyMap<string, string>;
+
+export const FIELD_LABELS: Record<string, string> = {
+  title: 'Title',
+  reference: 'Reference',
+  status: 'Status',
+  owner: 'Owner',
+  due_date: 'Due date',
+  risk: 'Risk',
+  section: 'Section',
+  position: 'Order',
+  figure: 'Figure',
+  evidence: 'Evidence',
+  notes: 'Notes',
+  role: 'Role',
+};
+
+/** A field value as people read it: labels for statuses and risks, names for owners, "none" for empty. */
+export function showValue(field: string | null, value: unknown, names: Names, sections?: ReadonlyMap<string, string>): string {
+  if (value === null || value === undefined || value === '') return 'none';
+  if (field === 'status' && typeof value === 'string') return STATUS_LABELS[value as ItemStatus] ?? value;
+  if (field === 'risk' && typeof value === 'string') return RISK_LABELS[value as keyof typeof RISK_LABELS] ?? value;
+  if (field === 'owner' && typeof value === 'string') return names.get(value) ?? 'a former member';
+  if (field === 'section' && typeof value === 'string') return sections?.get(value) ?? 'another section';
+  if (field === 'figure' && typeof value === 'object') {
+    const figure = value as { label?: string; value?: number | null; kind?: string };
+    return `${figure.label ?? 'figure'}: ${figure.value ?? '—'}${figure.kind ? ` ${figure.kind}` : ''}`;
+  }
+  if (field === 'evidence' && typeof value === 'object') {
+    const evidence = value as { label?: string; url?: string };
+    return evidence.label || evidence.url || 'a link';
+  }
+  if (typeof value === 'string') return value.length > 140 ? `${value.slice(0, 140)}…` : value;
+  return JSON.stringify(value);
+}
+
+export interface AuditLike {
+  kind: string;
+  field: string | null;
+  oldValue: unknown;
+  newValue: unknown;
+  itemId: string | null;
+}
+
+/** One sentence for an audit row ("changed Status from In progress to Done"), without who and when. */
+export function describeAudit(entry: AuditLike, names: Names, itemTitle?: string): string {
+  const item = itemTitle ? `“${itemTitle}”` : 'an item';
+  const value = (v: unknown) => v as Record<string, unknown> | null;
+  switch (entry.kind) {
+    case 'item_created':
+      return `added ${itemTitle ? item : `“${String(value(entry.newValue)?.title ?? 'an item')}”`}`;
+    case 'item_deleted':
+      return `deleted “${String(value(entry.oldValue)?.title ?? itemTitle ?? 'an item')}”`;
+    case 'item_field': {
+      const label = FIELD_LABELS[entry.field ?? ''] ?? entry.field ?? 'a field';
+      if (entry.field === 'notes') return `edited the notes of ${item}`;
+      if (entry.field === 'position') return `moved ${item} within its section`;
+      if ((entry.field === 'figure' || entry.field === 'evidence') && entry.oldValue === null) {
+        return `added ${label.toLowerCase()} ${showValue(entry.field, entry.newValue, names)} to ${item}`;
+      }
+      if ((entry.field === 'figure' || entry.field === 'evidence') && entry.newValue === null) {
+        return `removed ${label.toLowerCase()} ${showValue(entry.field, entry.oldValue, names)} from ${item}`;
+      }
+      return `changed ${label} of ${item} from ${showValue(entry.field, entry.oldValue, names)} to ${showValue(entry.field, entry.newValue, names)}`;
+    }
+    case 'section_created':
+      return `added the section “${String(value(entry.newValue)?.title ?? '')}”`;
+    case 'section_deleted':
+      return `deleted the section “${String(value(entry.oldValue)?.title ?? '')}”`;
+    case 'section_field':
+      return entry.field === 'title'
+        ? `renamed the section “${String(value(entry.oldValue)?.title ?? '')}” to “${String(value(entry.newValue)?.title ?? '')}”`
+        : 'moved a section';
+    case 'checklist_field':
+      return `renamed the checklist to “${String(entry.newValue ?? '')}”`;
+    case 'version_restored':
+      return 'restored an earlier version of the checklist';
+    case 'item_restored':
+      return `restored ${item} from an earlier version`;
+    case 'member_added':
+      return `added ${names.get(String(value(entry.newValue)?.userId)) ?? 'a person'} as ${String(value(entry.newValue)?.role ?? '')}`;
+    case 'member_role_changed':
+      return `changed the role of ${names.get(String(value(entry.newValue)?.userId)) ?? 'a person'} from ${String(value(entry.oldValue)?.role ?? '')} to ${String(value(entry.newValue)?.role ?? '')}`;
+    case 'member_removed':
+      return `removed ${names.get(String(value(entry.oldValue)?.userId)) ?? 'a person'} from the workspace`;
+    case 'invitation_created':
+      return `invited ${String(value(entry.newValue)?.email ?? 'someone')} as ${String(value(entry.newValue)?.role ?? '')}`;
+    case 'invitation_revoked':
+      return `revoked the invitation of ${String(value(entry.oldValue)?.email ?? 'someone')}`;
+    case 'invitation_accepted':
+      return `accepted the invitation as ${String(value(entry.newValue)?.role ?? '')}`;
+    case 'deal_deleted':
+      return `deleted the deal “${String(value(entry.oldValue)?.name ?? '')}”`;
+    case 'checklist_deleted':
+      return `deleted the checklist “${String(value(entry.oldValue)?.title ?? '')}”`;
+    default:
+      return entry.kind.replace(/_/g, ' ');
+  }
+}
+
+/** "just now", "5 min ago", "3 h ago", "2 days ago", or the date. */
+export function timeAgo(iso: string, now: number = Date.now()): string {
+  const seconds = Math.max(0, Math.round((now - new Date(iso).getTime()) / 1000));
+  if (seconds < 45) return 'just now';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  const days = Math.round(hours / 24);
+  if (days < 14) return `${days} day${days === 1 ? '' : 's'} ago`;
+  return new Date(iso).toISOString().slice(0, 10);
+}
+
+/** The date and time of an ISO timestamp in UTC, as shown in lists and the CSV ("2026-12-01 21:40 UTC"). */
+export const formatWhen = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;

@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { signAccessToken } from '@tieout/auth';
+import { demoChecklists, demoUsers, getVersion, listAuditTrail, listVersions, loadDocument, otherChecklist, recordVersion, type Database } from '@tieout/db';
+import { openScratchDatabase, userClaims } from '@tieout/db/testing';
+import { deleteItem, diffChecklists, itemsOf, readChecklist, stateToDoc, updateItem } from '@tieout/doc-model';
+import { attachCollabServer, defaultExtensions, type CollabServer } from '@tieout/server';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { WebSocket } from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { diffVersions, HistoryError, restoreVersion } from '../app/models/history.server.ts';
+
+const eddie = userClaims(demoUsers.editor);
+const victor = userClaims(demoUsers.viewer);
+
+let db: Database;
+let dispose: () => Promise<void>;
+const secret = randomBytes(32).toString('base64url');
+let httpServer: Server;
+let collab: CollabServer;
+let base: string;
+const providers: WebsocketProvider[] = [];
+const token = async (user: { id: string; email: string }) => (await signAccessToken({ id: user.id, email: user.email }, { jwtSecret: secret })).token;
+
+beforeAll(async () => {
+  ({ db, dispose } = await openScratchDatabase({ label: 'app-history', seed: true }));
+  httpServer = createServer();
+  collab = attachCollabServer(httpServer, {
+    db,
+    auth: { jwtSecret: secret },
+    logger: pino({ level: 'silent' }),
+    timing: { persistWindowMs: 20 },
+    extensions: defaultExtensions({ db, versions: { quietMs: 3_600_000, maxIntervalMs: 3_600_000 } }),
+  });
+  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+  base = `ws://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+}, 120_000);
+afterAll(async () => {
+  for (const provider of providers) provider.destroy();
+  await collab?.close();
+  await new Promise((resolve) => httpServer?.close(resolve));
+  await dispose?.();
+});
+
+async function follow(user: { id: string; email: string }, checklistId: string) {
+  const doc = new Y.Doc();
+  const provider = new WebsocketProvider(`${base}/collab`, checklistId, doc, {
+    params: { token: await token(user) },
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    disableBc: true,
+  });
+  providers.push(provider);
+  await new Promise<void>((resolve) => (provider.synced ? resolve() : provider.once('sync', () => resolve())));
+  return { doc, provider };
+}
+
+const restoreAs = (user: typeof demoUsers.editor, checklistId: string, versionId: string, itemId?: string) =>
+  token(user).then((accessToken) =>
+    restoreVersion({ db, claims: userClaims(user), accessToken, collabBaseUrl: base, checklistId, versionId, itemId }),
+  );
+
+async function refusal(promise: Promise<unknown>): Promise<HistoryError> {
+  const error = await promise.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(HistoryError);
+  return error as HistoryError;
+}
+
+describe('restoring a version through the collaboration server', () => {
+  const checklistId = demoChecklists.energyContracts.id;
+
+  it('brings everyone connected to the restored content, logs it as the restoring user, and records it', async () => {
+    const version = (await recordVersion(db, { checklistId, kind: 'named', name: 'Before the changes', createdBy: demoUsers.owner.id }))!;
+    const erin = await follow(demoUsers.editor2, checklistId);
+    const olivia = await follow(demoUsers.owner, checklistId);
+    const items = readChecklist(erin.doc).sections.flatMap((section) => section.items);
+    updateItem(erin.doc, items[0]!.id, { status: 'blocked', title: 'Changed by Erin' });
+    deleteItem(erin.doc, items[1]!.id);
+    await vi.waitFor(() => expect(itemsOf(olivia.doc).has(items[1]!.id)).toBe(false));
+    await collab.flush();
+
+    const { restoreVersionId } = await restoreAs(demoUsers.editor, checklistId, version.id);
+    const expected = stateToDoc((await getVersion(db, eddie, checklistId, version.id))!.state);
+    for (const replica of [erin.doc, olivia.doc]) {
+      await vi.waitFor(() => expect(diffChecklists(expected, replica).items).toEqual([]));
+    }
+    expect(diffChecklists(expected, await loadDocument(db, eddie, checklistId)).items).toEqual([]);
+    const versions = await listVersions(db, victor, checklistId);
+    expect(versions[0]).toMatchObject({ id: restoreVersionId, kind: 'restore', restoredFrom: version.id, createdBy: demoUsers.editor.id });
+    const [audit] = await listAuditTrail(db, victor, { checklistId, kinds: ['version_restored'] });
+    expect(audit).toMatchObject({ userId: demoUsers.editor.id, newValue: { versionId: version.id, restoreVersionId } });
+    // The restored item is logged as Eddie's change.
+    await vi.waitFor(async () => {
+      const rows = await listAuditTrail(db, victor, { checklistId, itemId: items[1]!.id, kinds: ['item_created'] });
+      expect(rows[0]?.userId).toBe(demoUsers.editor.id);
+    });
+    // Nothing differs any more between the version and now.
+    expect((await diffVersions(db, eddie, checklistId, version.id, 'now')).items).toEqual([]);
+  });
+
+  it('restores one item only', async () => {
+    const version = (await recordVersion(db, { checklistId, kind: 'auto' })) ?? (await listVersions(db, eddie, checklistId))[0]!;
+    const erin = await follow(demoUsers.editor2, checklistId);
+    const [first, second] = readChecklist(erin.doc).sections.flatMap((section) => section.items);
+    updateItem(erin.doc, first!.id, { status: 'done' });
+    updateItem(erin.doc, second!.id, { risk: 'critical' });
+    await vi.waitFor(() => expect(itemsOf(collab.loadedDocument(checklistId)!).get(second!.id)?.get('risk')).toBe('critical'));
+    await collab.flush();
+    await restoreAs(demoUsers.editor, checklistId, version.id, second!.id);
+    await vi.waitFor(() => expect(itemsOf(erin.doc).get(second!.id)?.get('risk')).toBe(second!.risk));
+    expect(itemsOf(erin.doc).get(first!.id)?.get('status')).toBe('done');
+  });
+
+  it('refuses another workspace’s version, an unknown id, an item the version lacks and read-only roles, changing nothing', async () => {
+    const [version] = await listVersions(db, eddie, checklistId);
+    const before = Y.encodeStateAsUpdate(collab.loadedDocument(checklistId) ?? new Y.Doc());
+    const foreign = (await recordVersion(db, { checklistId: otherChecklist.id, kind: 'named', name: 'Theirs' }))!;
+    expect(await refusal(restoreAs(demoUsers.editor, checklistId, foreign.id))).toMatchObject({ status: 404, message: 'There is no such version of this checklist.' });
+    expect(await refusal(restoreAs(demoUsers.editor, otherChecklist.id, foreign.id))).toMatchObject({ status: 404 });
+    expect(await refusal(restoreAs(demoUsers.editor, checklistId, '00000000-0000-4000-8000-000000000000'))).toMatchObject({ status: 404 });
+    expect(await refusal(restoreAs(demoUsers.editor, checklistId, 'not-a-version'))).toMatchObject({ status: 404 });
+    expect(await refusal(restoreAs(demoUsers.editor, checklistId, version!.id, 'no-such-item'))).toMatchObject({ message: 'This version has no such item.' });
+    expect(await refusal(restoreAs(demoUsers.viewer, checklistId, version!.id))).toMatchObject({ status: 403 });
+    expect(await refusal(restoreAs(demoUsers.outsider, checklistId, version!.id))).toMatchObject({ status: 404 });
+    const after = Y.encodeStateAsUpdate(collab.loadedDocument(checklistId) ?? new Y.Doc());
+    expect(Buffer.from(after).equals(Buffer.from(before))).toBe(true);
+    expect((await listVersions(db, eddie, checklistId)).filter((entry) => entry.kind === 'restore')).toHaveLength(2);
+  });
+});
