@@ -123,7 +123,7 @@ function Summary({ dashboard, href }: { dashboard: Dashboard; href: (query: Item
 
 function StatusBar({ counts, label }: { counts: StatusCounts; label: string }) {
   return (
-    <div className="flex h-2.5 w-full overflow-hidden rounded-full bg-slate-100 dark:bg-slate-800" role="img" aria-label={`${label}: ${statusText(counts)}`}>
+    <div className="flex h-2.5 w-full min-w-24 overflow-hidden rounded-full bg-slate-100 dark:bg-slate-800" role="img" aria-label={`${label}: ${statusText(counts)}`}>
       {ITEM_STATUSES.map((status) =>
         counts[status] > 0 ? <div key={status} className={STATUS_TONES[status]} style={{ width: `${(counts[status] / Math.max(counts.total, 1)) * 100}%` }} /> : null,
       )}
@@ -163,7 +163,7 @@ function ProgressTable({ dashboard, href }: { dashboard: Dashboard; href: (query
         <thead>
           <tr className="border-b border-slate-200 text-left text-xs uppercase tracking-wide text-slate-500 dark:border-slate-800">
             <th className="py-2 pr-2 font-medium">Workstream / checklist</th>
-            <th className="w-40 px-2 font-medium">Done</th>
+            <th className="w-56 px-2 font-medium">Done</th>
             {ITEM_STATUSES.map((status) => (
               <th key={status} className="px-2 text-right font-medium">
                 {STATUS_LABELS[status]}

@@ -25,7 +25,11 @@ export default function TrendChart({ points, targetDate, today }: { points: Prog
         height: 240,
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
         scales: { x: { time: true, range: (_u, min) => [min - 86_400, last + 86_400] }, y: { range: (_u, _min, max) => [0, Math.max(max, 1) * 1.1] } },
-        axes: [axis, axis],
+        axes: [
+          // Calendar days (UTC), never hours: the record is one point per day.
+          { ...axis, incrs: [86_400, 2 * 86_400, 7 * 86_400, 14 * 86_400, 30 * 86_400, 91 * 86_400], values: (_u, splits) => splits.map((split) => new Date(split * 1000).toISOString().slice(5, 10)) },
+          axis,
+        ],
         series: [
           {},
           { label: 'Done', stroke: '#10b981', fill: 'rgba(16,185,129,0.12)', width: 2 },

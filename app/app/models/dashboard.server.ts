@@ -17,3 +17,18 @@ export async function readOrRefuse<T>(work: () => Promise<T>, headers: Headers):
     throw error;
   }
 }
+
+/** The same, for resource routes (files): a plain-text error response with the message. */
+export async function readOrRespond<T>(work: () => Promise<T>, headers: Headers): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof DashboardError) {
+      const response = new Headers(headers);
+      response.set('Content-Type', 'text/plain; charset=utf-8');
+      response.set('Cache-Control', 'private, no-store');
+      throw new Response(error.message, { status: error.status, headers: response });
+    }
+    throw error;
+  }
+}

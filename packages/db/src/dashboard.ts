@@ -20,6 +20,7 @@ import {
   type RiskLevel,
 } from '@tieout/doc-model';
 import { z } from 'zod';
+import { recordAuditEvent } from './audit.ts';
 import type { Database, JwtClaims, Sql } from './types.ts';
 
 export { ITEM_FILTER_KEYS, RISK_KEYS, itemFilterSchema, type ItemFilter, type RiskKey } from '@tieout/doc-model';
@@ -778,4 +779,11 @@ export async function getDealReport(db: Database, claims: JwtClaims, dealId: str
     }));
   });
   return { dashboard, items, signoffs, generatedAt: now.toISOString() };
+}
+
+/** Records that the caller exported a deal (audit trail, as themselves); refused for a deal they cannot see. */
+export async function recordDealExport(db: Database, claims: JwtClaims, input: { workspaceId: string; dealId: string; format: 'csv' | 'xlsx' | 'html' | 'pdf'; items: number }): Promise<void> {
+  await db.asUser(claims, (sql) =>
+    recordAuditEvent(sql, { workspaceId: input.workspaceId, dealId: input.dealId, kind: 'deal_exported', field: 'format', newValue: { format: input.format, items: input.items } }),
+  );
 }

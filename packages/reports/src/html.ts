@@ -64,7 +64,14 @@ function itemTable(items: ListedItem[], today: string): Html {
   </table>`;
 }
 
-export function dealReportHtml(report: DealReport): string {
+export interface ReportPageOptions {
+  /** Where "Download PDF" leads (the app's report.pdf route); the link is left out when not given (the PDF itself). */
+  pdfHref?: string;
+  /** Back to the dashboard (the app). */
+  backHref?: string;
+}
+
+export function dealReportHtml(report: DealReport, options: ReportPageOptions = {}): string {
   const { dashboard } = report;
   const deal = dashboard.scope.deal!;
   const today = dashboard.today;
@@ -97,9 +104,14 @@ export function dealReportHtml(report: DealReport): string {
   .late { color: #b45309; font-weight: 600; }
   .verified { color: #047857; }
   @media screen { body { max-width: 210mm; margin: 12mm auto; padding: 0 10mm; } }
+  .toolbar { display: flex; gap: 12pt; justify-content: flex-end; margin-bottom: 10pt; font-size: 10pt; }
+  .toolbar a { color: #0369a1; font-weight: 600; }
+  .toolbar a.button { background: #0284c7; color: #fff; padding: 4pt 10pt; border-radius: 4pt; text-decoration: none; }
+  @media print { .toolbar { display: none; } }
 </style>
 </head>
 <body>
+${options.pdfHref || options.backHref ? html`<nav class="toolbar" aria-label="Report">${options.backHref ? html`<a href="${options.backHref}">Back to the dashboard</a>` : ''}${options.pdfHref ? html`<a class="button" href="${options.pdfHref}" download>Download PDF</a>` : ''}</nav>` : ''}
 <header>
   <h1>Status report: ${deal.name}</h1>
   <div class="muted">${dashboard.scope.workspace.name}${deal.buyer && deal.target ? ` · ${deal.buyer} acquiring ${deal.target}` : ''} · as of ${today} (UTC)${deal.targetSigningDate ? ` · target signing ${deal.targetSigningDate}` : ''} · generated ${report.generatedAt.replace('T', ' ').slice(0, 16)} UTC</div>

@@ -47,7 +47,7 @@ describe('deal exports', () => {
 
   it('writes one XLSX sheet per workstream with the items in checklist order', async () => {
     const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(await dealXlsx(report));
+    await workbook.xlsx.load((await dealXlsx(report)) as never);
     expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(['Site retrofits', 'Energy contracts', 'Lease exposure', 'Summary']);
     const sheet = workbook.getWorksheet('Energy contracts')!;
     const header = (sheet.getRow(1).values as unknown[]).slice(1);

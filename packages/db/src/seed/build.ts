@@ -14,13 +14,15 @@ export interface SeedData {
   users: { id: string; email: string; name: string; passwordHash: string; createdAt: string }[];
   workspaces: { id: string; name: string; createdBy: string; createdAt: string }[];
   members: { workspaceId: string; userId: string; role: string; createdAt: string }[];
-  deals: { id: string; workspaceId: string; name: string; buyer: string; target: string; valueUsd: number; createdBy: string; createdAt: string }[];
+  deals: { id: string; workspaceId: string; name: string; buyer: string; target: string; valueUsd: number; targetSigningDate: string | null; createdBy: string; createdAt: string }[];
   workstreams: { id: string; workspaceId: string; dealId: string; kind: string; name: string; position: number; createdAt: string }[];
   checklists: { id: string; workspaceId: string; dealId: string; workstreamId: string; title: string; createdBy: string; createdAt: string }[];
   templates: { id: string; key: string; name: string; workstream: string; description: string; body: unknown }[];
   updates: { id: number; checklistId: string; workspaceId: string; update: Uint8Array; userId: string; createdAt: string }[];
   snapshots: { checklistId: string; workspaceId: string; state: Uint8Array; lastUpdateId: number; updatedAt: string }[];
   items: { checklistId: string; workspaceId: string; dealId: string; row: ProjectionRow; updatedAt: string; updatedBy: string }[];
+  /** The projection's day-by-day record (public.checklist_progress_days) as the story played: done/total after each day's sessions. */
+  progressDays: { checklistId: string; workspaceId: string; dealId: string; day: string; total: number; done: number }[];
 }
 
 const SEED_EPOCH = '2026-09-28T09:00:00Z';
@@ -103,6 +105,7 @@ interface PlayedStory {
   story: ChecklistStory;
   sessions: PlayedSession[];
   items: SeedData['items'];
+  progressDays: SeedData['progressDays'];
 }
 
 function playStory(story: ChecklistStory, storyIndex: number): PlayedStory {
@@ -112,6 +115,7 @@ function playStory(story: ChecklistStory, storyIndex: number): PlayedStory {
   const sessions: PlayedSession[] = [];
   let projected = new Map<string, { json: string; updatedAt: string; updatedBy: string }>();
   let rows: ProjectionRow[] = [];
+  const days = new Map<string, { total: number; done: number }>();
   story.sessions.forEach((session, sessionIndex) => {
     const client = new Y.Doc();
     client.clientID = (storyIndex + 1) * 1000 + sessionIndex + 1;
@@ -124,6 +128,7 @@ function playStory(story: ChecklistStory, storyIndex: number): PlayedStory {
     // Each projected row remembers the last session that changed it, as the projection writer would.
     // (the story edits through the doc model's validated operations, so every value is valid)
     rows = projectionRows(server);
+    days.set(session.at.slice(0, 10), { total: rows.length, done: rows.filter((row) => row.status === 'done').length });
     const next = new Map<string, { json: string; updatedAt: string; updatedBy: string }>();
     for (const row of rows) {
       const json = JSON.stringify(row);
@@ -137,7 +142,8 @@ function playStory(story: ChecklistStory, storyIndex: number): PlayedStory {
     const meta = projected.get(row.item_id)!;
     return { checklistId: story.checklistId, ...placement, row, updatedAt: meta.updatedAt, updatedBy: meta.updatedBy };
   });
-  return { story, sessions, items };
+  const progressDays = [...days].map(([day, counts]) => ({ checklistId: story.checklistId, ...placement, day, ...counts }));
+  return { story, sessions, items, progressDays };
 }
 
 /** Builds the demo seed from the fixtures in demo.ts, the built-in templates and the story. Deterministic. */
@@ -160,8 +166,8 @@ export function buildSeedData(): SeedData {
     { workspaceId: otherWorkspace.id, userId: demoUsers.outsider.id, role: 'owner', createdAt: addMinutes(SEED_EPOCH, 40) },
   ];
   const deals = [
-    { id: demoDeal.id, workspaceId: demoWorkspace.id, name: demoDeal.name, buyer: demoDeal.buyer, target: demoDeal.target, valueUsd: demoDeal.valueUsd, createdBy: demoUsers.owner.id, createdAt: '2026-09-30T15:00:00Z' },
-    { id: otherDeal.id, workspaceId: otherWorkspace.id, name: otherDeal.name, buyer: otherDeal.buyer, target: otherDeal.target, valueUsd: otherDeal.valueUsd, createdBy: demoUsers.outsider.id, createdAt: '2026-10-14T10:00:00Z' },
+    { id: demoDeal.id, workspaceId: demoWorkspace.id, name: demoDeal.name, buyer: demoDeal.buyer, target: demoDeal.target, valueUsd: demoDeal.valueUsd, targetSigningDate: '2027-02-26', createdBy: demoUsers.owner.id, createdAt: '2026-09-30T15:00:00Z' },
+    { id: otherDeal.id, workspaceId: otherWorkspace.id, name: otherDeal.name, buyer: otherDeal.buyer, target: otherDeal.target, valueUsd: otherDeal.valueUsd, targetSigningDate: null, createdBy: demoUsers.outsider.id, createdAt: '2026-10-14T10:00:00Z' },
   ];
   const workstreams = [
     ...Object.values(demoWorkstreams).map((workstream, index) => ({
@@ -208,7 +214,8 @@ export function buildSeedData(): SeedData {
     return [{ checklistId: story.checklistId, workspaceId: placementOf(story.checklistId).workspaceId, state, lastUpdateId, updatedAt: last.session.at }];
   });
   const items = stories.flatMap((played) => played.items);
-  return { users, workspaces, members, deals, workstreams, checklists, templates, updates, snapshots, items };
+  const progressDays = stories.flatMap((played) => played.progressDays);
+  return { users, workspaces, members, deals, workstreams, checklists, templates, updates, snapshots, items, progressDays };
 }
 
 function addMinutes(iso: string, minutes: number): string {

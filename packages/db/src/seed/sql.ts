@@ -86,8 +86,8 @@ export function renderSeedSql(data: SeedData): string {
     '-- Deals, workstreams, checklists.',
     insert(
       'public.deals',
-      ['id', 'workspace_id', 'name', 'buyer', 'target', 'value_usd', 'stage', 'created_by', 'created_at'],
-      data.deals.map((d) => [d.id, d.workspaceId, d.name, d.buyer, d.target, d.valueUsd, 'diligence', d.createdBy, d.createdAt]),
+      ['id', 'workspace_id', 'name', 'buyer', 'target', 'value_usd', 'stage', 'target_signing_date', 'created_by', 'created_at'],
+      data.deals.map((d) => [d.id, d.workspaceId, d.name, d.buyer, d.target, d.valueUsd, 'diligence', d.targetSigningDate, d.createdBy, d.createdAt]),
     ),
     insert(
       'public.workstreams',
@@ -125,6 +125,12 @@ export function renderSeedSql(data: SeedData): string {
         item.checklistId, row.item_id, item.workspaceId, item.dealId, row.section_id, row.section_title, row.position, row.title,
         row.status, row.owner_id, row.due_date, row.risk, { json: row.figures }, row.content_fingerprint, item.updatedAt, item.updatedBy,
       ]),
+    ),
+    '-- The projection\'s day-by-day progress as the story played (the dashboard\'s chart; the triggers add today\'s).',
+    insert(
+      'public.checklist_progress_days',
+      ['checklist_id', 'workspace_id', 'deal_id', 'day', 'total', 'done'],
+      data.progressDays.map((d) => [d.checklistId, d.workspaceId, d.dealId, d.day, d.total, d.done]),
     ),
   ];
   return parts.filter((part) => part !== '').join('\n');
