@@ -127,7 +127,7 @@ ${options.pdfHref || options.backHref ? html`<nav class="toolbar" aria-label="Re
 </div>
 <h3>Progress by workstream</h3>
 <table>
-  <thead><tr><th>Workstream / checklist</th>${ITEM_STATUSES.map((status) => html`<th class="num">${STATUS_LABELS[status]}</th>`)}<th class="num">Done</th></tr></thead>
+  <thead><tr><th>Workstream / checklist</th>${ITEM_STATUSES.map((status) => html`<th class="num">${STATUS_LABELS[status]}</th>`)}<th class="num">Done / all</th></tr></thead>
   <tbody>${dashboard.workstreams.map(
     (workstream) => html`<tr><th>${workstream.name}</th>${ITEM_STATUSES.map((status) => html`<td class="num">${workstream.counts[status]}</td>`)}<td class="num">${workstream.counts.done}/${workstream.counts.total}</td></tr>
     ${workstream.checklists.map((checklist) => html`<tr><td>&nbsp;&nbsp;${checklist.title}</td>${ITEM_STATUSES.map((status) => html`<td class="num">${checklist.counts[status]}</td>`)}<td class="num">${checklist.counts.done}/${checklist.counts.total}</td></tr>`)}`,
