@@ -57,7 +57,7 @@ async function follow(user: { id: string; email: string }, checklistId: string) 
   return { doc, provider };
 }
 
-const restoreAs = (user: typeof demoUsers.editor, checklistId: string, versionId: string, itemId?: string) =>
+const restoreAs = (user: { id: string; email: string }, checklistId: string, versionId: string, itemId?: string) =>
   token(user).then((accessToken) =>
     restoreVersion({ db, claims: userClaims(user), accessToken, collabBaseUrl: base, checklistId, versionId, itemId }),
   );

@@ -35,7 +35,6 @@ import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } fro
 import { z } from 'zod';
 import { ActionsContext } from '~/components/checklist/actions.ts';
 import { ChecklistFilesProvider, type FileFocus } from '~/components/checklist/item-files.tsx';
-import { ChecklistFilesProvider, type FileFocus } from '~/components/checklist/item-files.tsx';
 import { createActions, type PageState } from '~/components/checklist/create-actions.ts';
 import { loadNotesEditor } from '~/components/checklist/item-details.tsx';
 import type { Member } from '~/components/checklist/item-row.tsx';
@@ -46,6 +45,8 @@ import { SectionCard } from '~/components/checklist/section-card.tsx';
 import { BulkBar, FilterBar } from '~/components/checklist/toolbar.tsx';
 import { useCollabToken } from '~/components/checklist/use-collab-token.ts';
 import { useLiveChecklist } from '~/components/checklist/use-live-checklist.ts';
+import { UndoBar } from '~/components/checklist/undo-bar.tsx';
+import { useUndo } from '~/components/checklist/use-undo.ts';
 import { isFiltering, NO_FILTER, todayIso, visibleSections, type ItemFilter, type SortKey } from '~/components/checklist/view.ts';
 import { ConfirmProvider, useConfirm } from '~/components/confirm-dialog.tsx';
 import { ReviewBar } from '~/components/review/item-review.tsx';
@@ -144,15 +145,6 @@ function ChecklistScreen() {
     () => (focusItem ? { itemId: focusItem, fileId: focusFile, page: focusPage } : null),
     [focusItem, focusFile, focusPage],
   );
-  // ?item=…[&file=…&page=…] (a search result): that item opens, and the file's preview at that page.
-  const params = new URLSearchParams(location.search);
-  const focusItem = params.get('item');
-  const focusFile = params.get('file');
-  const focusPage = Number(params.get('page')) || null;
-  const fileFocus = useMemo<FileFocus | null>(
-    () => (focusItem ? { itemId: focusItem, fileId: focusFile, page: focusPage } : null),
-    [focusItem, focusFile, focusPage],
-  );
 
   const { live, setFocusItem } = useLiveChecklist({
     checklistId: checklist.id,
@@ -179,6 +171,8 @@ function ChecklistScreen() {
     if (synced && editable && live && needsUpgrade(live.doc)) upgradeDocument(live.doc);
   }, [synced, editable, live?.doc]); // eslint-disable-line react-hooks/exhaustive-deps
   const [error, setError] = useState<string | null>(null);
+  // Undo/redo of this person's own changes, and the "Deleted … · Undo" / "deleted while you were editing" notices.
+  const undo = useUndo(live?.doc ?? null, live?.provider ?? null, editable);
   const reviewRef = useRef<ReviewApi | null>(null);
   const [announcement, setAnnouncement] = useState('');
   const [filter, setFilter] = useState<ItemFilter>(NO_FILTER);
@@ -349,6 +343,7 @@ function ChecklistScreen() {
           </p>
         ) : null}
       </div>
+      <UndoBar undo={undo} editable={editable} />
       <p aria-live="polite" className="sr-only">
         {announcement}
       </p>
@@ -364,7 +359,6 @@ function ChecklistScreen() {
         </p>
       ) : (
         <ActionsContext.Provider value={actions}>
-          <ChecklistFilesProvider checklistId={checklist.id} focus={fileFocus}>
           <ChecklistFilesProvider checklistId={checklist.id} focus={fileFocus}>
           <div className="sticky top-0 z-10 -mx-4 space-y-2 border-b border-slate-200 bg-slate-50/95 px-4 py-2 backdrop-blur dark:border-slate-800 dark:bg-slate-950/95">
             <FilterBar
@@ -425,7 +419,6 @@ function ChecklistScreen() {
             ))}
           </div>
           <AddSectionForm editable={editable} onAdd={(title) => actions.edit(() => void addSection(live.doc, { title }))} />
-          </ChecklistFilesProvider>
           </ChecklistFilesProvider>
         </ActionsContext.Provider>
       )}
