@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { invitationTokenHash, type Database } from '@tieout/db';
+import { dashboardActionSpecs } from './dashboard-actions.matrix.ts';
 import { reviewActionSpecs } from './review-actions.matrix.ts';
 import type { AppHarness, RouteModule, RouteOutcome } from './support/app-routes.ts';
 import type { FixtureUser, WorkspaceFixture, WorkspaceRole } from './support/fixtures.ts';
@@ -22,6 +23,13 @@ export interface AppRoutes {
   review: RouteModule;
   inbox: RouteModule;
   myWork: RouteModule;
+  workspaceDashboard: RouteModule;
+  dealDashboard: RouteModule;
+  items: RouteModule;
+  exportCsv: RouteModule;
+  exportXlsx: RouteModule;
+  report: RouteModule;
+  reportPdf: RouteModule;
 }
 
 export interface AppCaseSpec {
@@ -361,5 +369,5 @@ export function appActionMatrix(env: { harness: AppHarness; routes: AppRoutes })
       },
     },
   ];
-  return [...specs, ...reviewActionSpecs()].map((spec) => appCase(spec, env));
+  return [...specs, ...reviewActionSpecs(), ...dashboardActionSpecs()].map((spec) => appCase(spec, env));
 }

@@ -28,10 +28,22 @@ beforeAll(async () => {
     review: await loadRoute('checklists.$checklistId_.review.ts'),
     inbox: await loadRoute('inbox.tsx'),
     myWork: await loadRoute('my-work.tsx'),
+    workspaceDashboard: await loadRoute('workspaces.$workspaceId.dashboard.tsx'),
+    dealDashboard: await loadRoute('deals.$dealId_.dashboard.tsx'),
+    items: await loadRoute('workspaces.$workspaceId.items.tsx'),
+    exportCsv: await loadRoute('deals.$dealId_.export[.]csv.ts'),
+    exportXlsx: await loadRoute('deals.$dealId_.export[.]xlsx.ts'),
+    report: await loadRoute('deals.$dealId_.report.ts'),
+    reportPdf: await loadRoute('deals.$dealId_.report[.]pdf.ts'),
   };
   matrix = appActionMatrix({ harness, routes });
 });
-afterAll(async () => dispose?.());
+afterAll(async () => {
+  // The PDF route starts one shared headless Chromium (packages/reports): close it with the database.
+  const reports = '@tieout/reports';
+  await ((await import(/* @vite-ignore */ reports)) as { closePdfBrowser(): Promise<void> }).closePdfBrowser();
+  await dispose?.();
+});
 
 // The rows are built once the database exists; their names are listed here for the test titles.
 const rowNames = [
@@ -59,6 +71,14 @@ const rowNames = [
   'inbox page open my inbox (loader)',
   'inbox action mark a notification of mine read (intent=read; a co-member’s: 404)',
   'my work page open my work (loader)',
+  'dashboard page open the workspace’s dashboard (loader)',
+  'deal dashboard open the deal’s dashboard (loader)',
+  'deal dashboard set the target signing date (action)',
+  'item list list the workspace’s open items across checklists (loader)',
+  'deal export download the deal as CSV (loader)',
+  'deal export download the deal as XLSX (loader)',
+  'deal report open the printable status report (loader)',
+  'deal report download the status report as PDF (loader)',
 ];
 const row = (name: string) => {
   const found = matrix.find((c) => `${c.subject} ${c.action}` === name);

@@ -24,7 +24,10 @@ export const itemFilterSchema = z
     deal: z.uuid({ message: 'Not a deal of this workspace' }).optional(),
     workstream: z.uuid({ message: 'Not a workstream of this workspace' }).optional(),
     checklist: z.uuid({ message: 'Not a checklist of this workspace' }).optional(),
-    owner: z.union([z.literal('unassigned'), z.uuid()], { message: 'Not a member of this workspace' }).optional(),
+    owner: z
+      .string()
+      .refine((value) => value === 'unassigned' || z.uuid().safeParse(value).success, { message: 'Not a member of this workspace' })
+      .optional(),
     risk: z.enum(RISK_KEYS as [RiskKey, ...RiskKey[]], { message: `Risk is one of ${RISK_KEYS.join(', ')}` }).optional(),
     status: z.enum(ITEM_STATUS_FILTERS, { message: `Status is one of ${ITEM_STATUS_FILTERS.join(', ')}` }).optional(),
     due: z.enum(['overdue', 'this-week', 'none'], { message: 'Due is one of overdue, this-week, none' }).optional(),
