@@ -1,13 +1,13 @@
-import { expect, test } from '@playwright/test';
 import { demoChecklists, demoUsers } from '@tieout/db';
-import { openChecklist, signedInPage } from './support/session.ts';
+import { openChecklist } from './support/session.ts';
 import { addSection, expectOrder, itemRow, itemTitles, uniqueTag } from './support/checklist-page.ts';
+import { expect, test } from './support/fixtures.ts';
 
 const checklistId = demoChecklists.leaseExposure.id;
 
-test('two people change different fields of one item at the same moment, and both changes win', async ({ browser }) => {
-  const eddie = await signedInPage(browser, demoUsers.editor.email);
-  const erin = await signedInPage(browser, demoUsers.editor2.email);
+test('two people change different fields of one item at the same moment, and both changes win', async ({ signedInPage }) => {
+  const eddie = await signedInPage(demoUsers.editor.email);
+  const erin = await signedInPage(demoUsers.editor2.email);
   await openChecklist(eddie, checklistId);
   await openChecklist(erin, checklistId);
   const tag = uniqueTag();
@@ -23,7 +23,7 @@ test('two people change different fields of one item at the same moment, and bot
   await erin.getByRole('combobox', { name: `Owner of ${item}` }).selectOption({ label: demoUsers.editor.name });
   await erin.getByLabel(`Due date of ${item}`).fill('2027-01-15');
   await eddie.context().setOffline(false);
-  await expect(eddie.getByRole('status', { name: 'Connection' })).toHaveText(/Connected/, { timeout: 15_000 });
+  await expect(eddie.getByRole('status', { name: 'Connection' })).toHaveText(/Connected/, { timeout: 30_000 });
 
   // and the same again with both online, fired together
   await Promise.all([
@@ -40,9 +40,9 @@ test('two people change different fields of one item at the same moment, and bot
   }
 });
 
-test('presence: who is here, and a small avatar beside the item each person is on', async ({ browser }) => {
-  const eddie = await signedInPage(browser, demoUsers.editor.email);
-  const rita = await signedInPage(browser, demoUsers.reviewer.email);
+test('presence: who is here, and a small avatar beside the item each person is on', async ({ signedInPage }) => {
+  const eddie = await signedInPage(demoUsers.editor.email);
+  const rita = await signedInPage(demoUsers.reviewer.email);
   await openChecklist(eddie, checklistId);
   await openChecklist(rita, checklistId);
   const tag = uniqueTag();
@@ -64,9 +64,9 @@ test('presence: who is here, and a small avatar beside the item each person is o
   await expect(eddie.getByRole('list', { name: `People on ${first}` })).not.toContainText(demoUsers.editor.name);
 });
 
-test('reordering by keyboard and by drag while another person edits the moving item: no loss, no duplicate', async ({ browser }) => {
-  const eddie = await signedInPage(browser, demoUsers.editor.email);
-  const erin = await signedInPage(browser, demoUsers.editor2.email);
+test('reordering by keyboard and by drag while another person edits the moving item: no loss, no duplicate', async ({ signedInPage }) => {
+  const eddie = await signedInPage(demoUsers.editor.email);
+  const erin = await signedInPage(demoUsers.editor2.email);
   await openChecklist(eddie, checklistId);
   await openChecklist(erin, checklistId);
   const tag = uniqueTag();
@@ -124,13 +124,13 @@ test('reordering by keyboard and by drag while another person edits the moving i
   // reload: the stored order is the one shown
   const shown = await itemTitles(eddie, section);
   await erin.reload();
-  await expect(erin.getByRole('status', { name: 'Connection' })).toHaveText(/Connected/, { timeout: 15_000 });
+  await expect(erin.getByRole('status', { name: 'Connection' })).toHaveText(/Connected/, { timeout: 30_000 });
   await expectOrder(erin, section, shown);
 });
 
-test('sections move with the keyboard and by drag', async ({ browser }) => {
-  const eddie = await signedInPage(browser, demoUsers.editor.email);
-  const erin = await signedInPage(browser, demoUsers.editor2.email);
+test('sections move with the keyboard and by drag', async ({ signedInPage }) => {
+  const eddie = await signedInPage(demoUsers.editor.email);
+  const erin = await signedInPage(demoUsers.editor2.email);
   await openChecklist(eddie, checklistId);
   await openChecklist(erin, checklistId);
   const tag = uniqueTag();

@@ -1,13 +1,13 @@
-import { expect, test } from '@playwright/test';
 import { demoChecklists, demoUsers } from '@tieout/db';
-import { openChecklist, signedInPage } from './support/session.ts';
+import { openChecklist } from './support/session.ts';
 import { addSection, itemTitles, openNotes, uniqueTag } from './support/checklist-page.ts';
+import { expect, test } from './support/fixtures.ts';
 
 const checklistId = demoChecklists.leaseExposure.id;
 
-test('search (titles and notes), filters by status, owner, risk and overdue, sort, and bulk edit of the selection', async ({ browser }) => {
-  const eddie = await signedInPage(browser, demoUsers.editor.email);
-  const erin = await signedInPage(browser, demoUsers.editor2.email);
+test('search (titles and notes), filters by status, owner, risk and overdue, sort, and bulk edit of the selection', async ({ signedInPage }) => {
+  const eddie = await signedInPage(demoUsers.editor.email);
+  const erin = await signedInPage(demoUsers.editor2.email);
   await openChecklist(eddie, checklistId);
   await openChecklist(erin, checklistId);
   const tag = uniqueTag();

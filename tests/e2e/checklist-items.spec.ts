@@ -1,13 +1,13 @@
-import { expect, test } from '@playwright/test';
 import { demoChecklists, demoUsers } from '@tieout/db';
-import { openChecklist, signedInPage } from './support/session.ts';
+import { openChecklist } from './support/session.ts';
 import { addSection, itemRow, openNotes, uniqueTag } from './support/checklist-page.ts';
+import { expect, test } from './support/fixtures.ts';
 
 const checklistId = demoChecklists.energyContracts.id;
 
-test('an editor sets every field of an item, and another editor sees them live and after a reload', async ({ browser }) => {
-  const eddie = await signedInPage(browser, demoUsers.editor.email);
-  const erin = await signedInPage(browser, demoUsers.editor2.email);
+test('an editor sets every field of an item, and another editor sees them live and after a reload', async ({ signedInPage }) => {
+  const eddie = await signedInPage(demoUsers.editor.email);
+  const erin = await signedInPage(demoUsers.editor2.email);
   await openChecklist(eddie, checklistId);
   await openChecklist(erin, checklistId);
   const tag = uniqueTag();
@@ -33,7 +33,7 @@ test('an editor sets every field of an item, and another editor sees them live a
     await expect(page.getByRole('combobox', { name: `Risk of ${renamed}` })).toHaveValue('critical');
   }
   await erin.reload();
-  await expect(erin.getByRole('status', { name: 'Connection' })).toHaveText(/Connected/, { timeout: 15_000 });
+  await expect(erin.getByRole('status', { name: 'Connection' })).toHaveText(/Connected/, { timeout: 30_000 });
   await expect(erin.getByRole('combobox', { name: `Risk of ${renamed}` })).toHaveValue('critical');
 
   // an empty title is refused with a message, and the title is kept
@@ -44,9 +44,9 @@ test('an editor sets every field of an item, and another editor sees them live a
   await expect(renamedTitle).toHaveValue(renamed);
 });
 
-test('figures with units roll up per section and for the checklist; bad values are refused', async ({ browser }) => {
-  const eddie = await signedInPage(browser, demoUsers.editor.email);
-  const erin = await signedInPage(browser, demoUsers.editor2.email);
+test('figures with units roll up per section and for the checklist; bad values are refused', async ({ signedInPage }) => {
+  const eddie = await signedInPage(demoUsers.editor.email);
+  const erin = await signedInPage(demoUsers.editor2.email);
   await openChecklist(eddie, checklistId);
   await openChecklist(erin, checklistId);
   const tag = uniqueTag();
@@ -98,9 +98,9 @@ test('figures with units roll up per section and for the checklist; bad values a
   await expect(itemRow(erin, a)).not.toContainText('Contracted:');
 });
 
-test('evidence links: http(s) only, added and removed live', async ({ browser }) => {
-  const eddie = await signedInPage(browser, demoUsers.editor.email);
-  const erin = await signedInPage(browser, demoUsers.editor2.email);
+test('evidence links: http(s) only, added and removed live', async ({ signedInPage }) => {
+  const eddie = await signedInPage(demoUsers.editor.email);
+  const erin = await signedInPage(demoUsers.editor2.email);
   await openChecklist(eddie, checklistId);
   await openChecklist(erin, checklistId);
   const tag = uniqueTag();
@@ -129,9 +129,9 @@ test('evidence links: http(s) only, added and removed live', async ({ browser })
   await expect(erinEvidence.getByRole('link')).toHaveCount(0);
 });
 
-test('sections are added, renamed and deleted; items are deleted only after confirming', async ({ browser }) => {
-  const eddie = await signedInPage(browser, demoUsers.editor.email);
-  const erin = await signedInPage(browser, demoUsers.editor2.email);
+test('sections are added, renamed and deleted; items are deleted only after confirming', async ({ signedInPage }) => {
+  const eddie = await signedInPage(demoUsers.editor.email);
+  const erin = await signedInPage(demoUsers.editor2.email);
   await openChecklist(eddie, checklistId);
   await openChecklist(erin, checklistId);
   const tag = uniqueTag();
@@ -169,9 +169,9 @@ test('sections are added, renamed and deleted; items are deleted only after conf
   await expect(erin.getByRole('textbox', { name: `Title of ${keep}` })).toHaveCount(0);
 });
 
-test('rich notes: headings, lists, task lists, tables and links from the toolbar, seen live by the other editor', async ({ browser }) => {
-  const eddie = await signedInPage(browser, demoUsers.editor.email);
-  const erin = await signedInPage(browser, demoUsers.editor2.email);
+test('rich notes: headings, lists, task lists, tables and links from the toolbar, seen live by the other editor', async ({ signedInPage }) => {
+  const eddie = await signedInPage(demoUsers.editor.email);
+  const erin = await signedInPage(demoUsers.editor2.email);
   await openChecklist(eddie, checklistId);
   await openChecklist(erin, checklistId);
   const tag = uniqueTag();

@@ -1,8 +1,9 @@
-import { expect, test, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
 import { demoChecklists, demoUsers } from '@tieout/db';
 import { readChecklist, updateItem } from '@tieout/doc-model';
-import { openChecklist, signedInPage } from './support/session.ts';
-import { addSection, connectStockClient, openNotes, uniqueTag } from './support/checklist-page.ts';
+import { openChecklist } from './support/session.ts';
+import { addSection, openNotes, uniqueTag } from './support/checklist-page.ts';
+import { expect, test } from './support/fixtures.ts';
 
 const checklistId = demoChecklists.energyContracts.id;
 
@@ -18,9 +19,9 @@ async function enabledEditControls(page: Page): Promise<string[]> {
 }
 
 for (const who of [demoUsers.reviewer, demoUsers.viewer]) {
-  test(`${who.role} ${who.name} sees every change live, and every editing control is disabled`, async ({ browser }) => {
-    const eddie = await signedInPage(browser, demoUsers.editor.email);
-    const reader = await signedInPage(browser, who.email);
+  test(`${who.role} ${who.name} sees every change live, and every editing control is disabled`, async ({ signedInPage }) => {
+    const eddie = await signedInPage(demoUsers.editor.email);
+    const reader = await signedInPage(who.email);
     await openChecklist(eddie, checklistId);
     await openChecklist(reader, checklistId);
     const tag = uniqueTag();
@@ -50,9 +51,9 @@ for (const who of [demoUsers.reviewer, demoUsers.viewer]) {
   });
 }
 
-test('a control forced enabled in a read-only page changes nothing, locally or on the server', async ({ browser }) => {
-  const eddie = await signedInPage(browser, demoUsers.editor.email);
-  const rita = await signedInPage(browser, demoUsers.reviewer.email);
+test('a control forced enabled in a read-only page changes nothing, locally or on the server', async ({ signedInPage }) => {
+  const eddie = await signedInPage(demoUsers.editor.email);
+  const rita = await signedInPage(demoUsers.reviewer.email);
   await openChecklist(eddie, checklistId);
   await openChecklist(rita, checklistId);
   const tag = uniqueTag();
@@ -71,29 +72,29 @@ test('a control forced enabled in a read-only page changes nothing, locally or o
   await expect(title).toHaveValue(item);
 
   await rita.reload();
-  await expect(rita.getByRole('status', { name: 'Connection' })).toHaveText(/Connected/, { timeout: 15_000 });
+  await expect(rita.getByRole('status', { name: 'Connection' })).toHaveText(/Connected/, { timeout: 30_000 });
   await expect(rita.getByRole('combobox', { name: `Status of ${item}` })).toHaveValue('not_started');
   await expect(eddie.getByRole('combobox', { name: `Status of ${item}` })).toHaveValue('not_started');
 });
 
-test('the server drops edits sent over the socket by a reviewer (a modified client), and keeps an editor’s', async ({ browser, baseURL }) => {
-  const eddie = await signedInPage(browser, demoUsers.editor.email);
+test('the server drops edits sent over the socket by a reviewer (a modified client), and keeps an editor’s', async ({ signedInPage, stockClient }) => {
+  const eddie = await signedInPage(demoUsers.editor.email);
   await openChecklist(eddie, checklistId);
   const tag = uniqueTag();
   const item = `Socket ${tag}`;
   await addSection(eddie, `Socket ${tag}`, [item]);
 
-  const rita = await connectStockClient(baseURL!, demoUsers.reviewer.email, checklistId);
+  const rita = await stockClient(demoUsers.reviewer.email, checklistId);
   const itemId = readChecklist(rita.doc).sections.flatMap((s) => s.items).find((i) => i.title === item)!.id;
   updateItem(rita.doc, itemId, { status: 'done', title: 'Written by a reviewer' });
-  const erin = await connectStockClient(baseURL!, demoUsers.editor2.email, checklistId);
+  const erin = await stockClient(demoUsers.editor2.email, checklistId);
   updateItem(erin.doc, itemId, { risk: 'high' });
   try {
     // the editor's change arrives; the reviewer's never does
     await expect(eddie.getByRole('combobox', { name: `Risk of ${item}` })).toHaveValue('high');
     await expect(eddie.getByRole('combobox', { name: `Status of ${item}` })).toHaveValue('not_started');
     await eddie.reload();
-    await expect(eddie.getByRole('status', { name: 'Connection' })).toHaveText(/Connected/, { timeout: 15_000 });
+    await expect(eddie.getByRole('status', { name: 'Connection' })).toHaveText(/Connected/, { timeout: 30_000 });
     await expect(eddie.getByRole('combobox', { name: `Status of ${item}` })).toHaveValue('not_started');
     await expect(eddie.getByRole('textbox', { name: 'Title of Written by a reviewer' })).toHaveCount(0);
   } finally {

@@ -2,10 +2,11 @@
  * Reordering with a finger on a phone. Touch input is real: Chromium gets touch events through the DevTools
  * protocol (Input.dispatchTouchEvent) and turns them into pointer events of type "touch", as on a device.
  */
-import { devices, expect, test, type CDPSession, type Locator, type Page } from '@playwright/test';
+import { devices, type CDPSession, type Locator, type Page } from '@playwright/test';
 import { demoChecklists, demoUsers } from '@tieout/db';
-import { openChecklist, signedInPage } from './support/session.ts';
+import { openChecklist } from './support/session.ts';
 import { addSection, expectOrder, itemRow, uniqueTag } from './support/checklist-page.ts';
+import { expect, test } from './support/fixtures.ts';
 
 const checklistId = demoChecklists.energyContracts.id;
 
@@ -107,9 +108,9 @@ const stickyBottom = (page: Page) =>
 
 const scrollY = (page: Page) => page.evaluate(() => window.scrollY);
 
-test('on a phone, an editor drags items and sections with a finger, and a desktop editor sees the moves live', async ({ browser }, testInfo) => {
-  const eddie = await signedInPage(browser, demoUsers.editor.email, PHONE);
-  const erin = await signedInPage(browser, demoUsers.editor2.email);
+test('on a phone, an editor drags items and sections with a finger, and a desktop editor sees the moves live', async ({ signedInPage }, testInfo) => {
+  const eddie = await signedInPage(demoUsers.editor.email, PHONE);
+  const erin = await signedInPage(demoUsers.editor2.email);
   await openChecklist(eddie, checklistId);
   await openChecklist(erin, checklistId);
   const tag = uniqueTag();
@@ -186,9 +187,9 @@ test('on a phone, an editor drags items and sections with a finger, and a deskto
   await expect(handle(a)).not.toHaveCSS('touch-action', 'none');
 });
 
-test('a reviewer on a phone cannot drag: the handle is off and a swipe on it scrolls the page', async ({ browser }) => {
-  const eddie = await signedInPage(browser, demoUsers.editor.email);
-  const rita = await signedInPage(browser, demoUsers.reviewer.email, PHONE);
+test('a reviewer on a phone cannot drag: the handle is off and a swipe on it scrolls the page', async ({ signedInPage }) => {
+  const eddie = await signedInPage(demoUsers.editor.email);
+  const rita = await signedInPage(demoUsers.reviewer.email, PHONE);
   await openChecklist(eddie, checklistId);
   await openChecklist(rita, checklistId);
   const tag = uniqueTag();

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { expect, test } from '@playwright/test';
 import { demoChecklists, demoDeal, demoUsers, demoWorkspace } from '@tieout/db';
-import { openChecklist, signedInPage } from './support/session.ts';
+import { expect, test } from './support/fixtures.ts';
 
 const siteRetrofits = JSON.parse(readFileSync(new URL('../../packages/templates/templates/site-retrofits.json', import.meta.url), 'utf8')) as {
   name: string;
@@ -9,8 +8,8 @@ const siteRetrofits = JSON.parse(readFileSync(new URL('../../packages/templates/
 };
 const templateItems = siteRetrofits.sections.flatMap((section) => section.items);
 
-test('an editor creates a deal, a workstream and a checklist from a template, and sees its items', async ({ browser }) => {
-  const page = await signedInPage(browser, demoUsers.editor.email);
+test('an editor creates a deal, a workstream and a checklist from a template, and sees its items', async ({ signedInPage }) => {
+  const page = await signedInPage(demoUsers.editor.email);
   await page.goto('/');
   await page.getByRole('link', { name: `New deal in ${demoWorkspace.name}` }).click();
 
@@ -48,7 +47,7 @@ test('an editor creates a deal, a workstream and a checklist from a template, an
   await page.getByRole('button', { name: 'Create checklist' }).click();
 
   await expect(page).toHaveURL(/\/checklists\/[0-9a-f-]{36}$/);
-  await expect(page.getByRole('status', { name: 'Connection' })).toHaveText(/Connected/, { timeout: 15_000 });
+  await expect(page.getByRole('status', { name: 'Connection' })).toHaveText(/Connected/, { timeout: 30_000 });
   for (const section of siteRetrofits.sections) await expect(page.getByRole('region', { name: section.title })).toBeVisible();
   const first = templateItems[0]!.title;
   const last = templateItems[templateItems.length - 1]!.title;
@@ -68,12 +67,12 @@ test('an editor creates a deal, a workstream and a checklist from a template, an
   await page.getByLabel('Title', { exact: true }).fill('Incentive clawbacks');
   await page.getByLabel('First section').fill('State incentives');
   await page.getByRole('button', { name: 'Create checklist' }).click();
-  await expect(page.getByRole('status', { name: 'Connection' })).toHaveText(/Connected/, { timeout: 15_000 });
+  await expect(page.getByRole('status', { name: 'Connection' })).toHaveText(/Connected/, { timeout: 30_000 });
   await expect(page.getByRole('region', { name: 'State incentives' })).toBeVisible();
 });
 
-test('the home page and the deal page roll up progress and figures', async ({ browser }) => {
-  const page = await signedInPage(browser, demoUsers.reviewer.email);
+test('the home page and the deal page roll up progress and figures', async ({ signedInPage }) => {
+  const page = await signedInPage(demoUsers.reviewer.email);
   await page.goto('/');
   await expect(page.getByRole('progressbar', { name: `Progress of ${demoDeal.name}` })).toHaveAttribute('aria-valuetext', /\d+ of \d+ done/);
   const homeFigures = page.getByRole('definition').filter({ hasText: /MW$/ }).first();
@@ -86,8 +85,8 @@ test('the home page and the deal page roll up progress and figures', async ({ br
   await expect(page.getByLabel('Figures of Energy contracts')).toBeVisible();
 });
 
-test('an editor saves a checklist as a template of the workspace and it is offered for new checklists', async ({ browser }) => {
-  const page = await signedInPage(browser, demoUsers.editor.email);
+test('an editor saves a checklist as a template of the workspace and it is offered for new checklists', async ({ signedInPage }) => {
+  const page = await signedInPage(demoUsers.editor.email);
   await page.goto(`/deals/${demoDeal.id}`);
   await page.getByRole('link', { name: `Save ${demoChecklists.leaseExposure.title} as a template` }).click();
   await page.getByLabel('Template name').fill('Lease exposure (hosting sites)');
@@ -106,13 +105,13 @@ test('an editor saves a checklist as a template of the workspace and it is offer
   await expect(own).toBeChecked();
   await page.getByLabel('Title', { exact: true }).fill('Lease exposure: Denton');
   await page.getByRole('button', { name: 'Create checklist' }).click();
-  await expect(page.getByRole('status', { name: 'Connection' })).toHaveText(/Connected/, { timeout: 15_000 });
+  await expect(page.getByRole('status', { name: 'Connection' })).toHaveText(/Connected/, { timeout: 30_000 });
   await expect(page.getByRole('heading', { level: 1, name: 'Lease exposure: Denton' })).toBeVisible();
 });
 
 for (const who of ['viewer', 'reviewer'] as const) {
-  test(`a ${who} sees no create controls and the server refuses creation`, async ({ browser }) => {
-    const page = await signedInPage(browser, demoUsers[who].email);
+  test(`a ${who} sees no create controls and the server refuses creation`, async ({ signedInPage }) => {
+    const page = await signedInPage(demoUsers[who].email);
     await page.goto('/');
     await expect(page.getByRole('link', { name: new RegExp(demoDeal.name) }).first()).toBeVisible();
     await expect(page.getByRole('link', { name: /New deal/ })).toHaveCount(0);

@@ -37,7 +37,7 @@ async function searchFor(page: Page, words: string) {
   await expect(page).toHaveURL(/\/search\?/);
 }
 
-test('files on an item: upload a PDF and an XLSX, preview both, a new version, seen live; search finds the PDF text and opens it; an outsider finds nothing and cannot use a copied link', async ({ browser, signedInPage }) => {
+test('files on an item: upload a PDF and an XLSX, preview both, a new version, seen live; search finds the PDF text and opens it; an outsider finds nothing and cannot use a copied link', async ({ signedInPage }) => {
   test.setTimeout(120_000);
   const tag = uniqueTag();
   const title = `Capacity letter ${tag}`;

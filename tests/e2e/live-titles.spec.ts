@@ -1,13 +1,13 @@
-import { expect, test } from '@playwright/test';
 import { demoChecklists, demoUsers } from '@tieout/db';
 import { addSection, uniqueTag } from './support/checklist-page.ts';
-import { openChecklist, signedInPage } from './support/session.ts';
+import { openChecklist } from './support/session.ts';
+import { expect, test } from './support/fixtures.ts';
 
 const checklistId = demoChecklists.siteRetrofits.id;
 
-test('two people type in the same title at once: both texts survive, live on both screens, with carets', async ({ browser }) => {
-  const eddie = await signedInPage(browser, demoUsers.editor.email);
-  const erin = await signedInPage(browser, demoUsers.editor2.email);
+test('two people type in the same title at once: both texts survive, live on both screens, with carets', async ({ signedInPage }) => {
+  const eddie = await signedInPage(demoUsers.editor.email);
+  const erin = await signedInPage(demoUsers.editor2.email);
   await openChecklist(eddie, checklistId);
   await openChecklist(erin, checklistId);
   const tag = uniqueTag();
@@ -42,9 +42,9 @@ test('two people type in the same title at once: both texts survive, live on bot
   await expect(erin.getByRole('textbox', { name: `Title of ${merged}`, exact: true })).toHaveValue(merged);
 });
 
-test('Escape restores what the title had before you started, for everyone', async ({ browser }) => {
-  const eddie = await signedInPage(browser, demoUsers.editor.email);
-  const erin = await signedInPage(browser, demoUsers.editor2.email);
+test('Escape restores what the title had before you started, for everyone', async ({ signedInPage }) => {
+  const eddie = await signedInPage(demoUsers.editor.email);
+  const erin = await signedInPage(demoUsers.editor2.email);
   await openChecklist(eddie, checklistId);
   await openChecklist(erin, checklistId);
   const tag = uniqueTag();

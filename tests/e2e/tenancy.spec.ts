@@ -1,7 +1,8 @@
-import { expect, test, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
 import { demoChecklists, demoDeal, demoUsers, demoWorkspace } from '@tieout/db';
-import { openChecklist, signedInPage } from './support/session.ts';
-import { anonymousPage, createInvitationLink, fillSignUp, newAccount } from './support/tenancy.ts';
+import { openChecklist } from './support/session.ts';
+import { createInvitationLink, fillSignUp, newAccount } from './support/tenancy.ts';
+import { expect, test } from './support/fixtures.ts';
 
 /*
  * Workspace membership in the browser, embedded mode: sign-up, invitation links, accepting, role changes,
@@ -32,11 +33,11 @@ test('a wrong password is refused with "Invalid login credentials" and nobody is
   await expect(page).toHaveURL(/\/login\?redirectTo=|\/login$/);
 });
 
-test('sign-up, then an invitation as reviewer, a role change to editor and removal', async ({ browser }) => {
+test('sign-up, then an invitation as reviewer, a role change to editor and removal', async ({ signedInPage, anonymousPage }) => {
   const newcomer = newAccount('Nina Newcomer');
 
   // The owner invites an address that has no account yet; the page shows the link to send.
-  const olivia = await signedInPage(browser, demoUsers.owner.email);
+  const olivia = await signedInPage(demoUsers.owner.email);
   await olivia.getByRole('link', { name: `Members of ${demoWorkspace.name}` }).click();
   await expect(olivia).toHaveURL(membersPath);
   await expect(olivia.getByText('Tieout does not send email here')).toBeVisible();
@@ -46,7 +47,7 @@ test('sign-up, then an invitation as reviewer, a role change to editor and remov
   await snap(olivia, 'invitation-link');
 
   // The invitee opens the link signed out, creates an account and comes back to accept.
-  const nina = await anonymousPage(browser);
+  const nina = await anonymousPage();
   await nina.goto(link);
   // Before anything else, the link says what it is for; the address it was sent to is only hinted at.
   await expect(nina.getByRole('heading', { name: `You are invited to ${demoWorkspace.name}` })).toBeVisible();
@@ -112,14 +113,14 @@ test('sign-up, then an invitation as reviewer, a role change to editor and remov
   await expect(nina.getByText('You are not a member of any workspace yet')).toBeVisible();
 });
 
-test('an invitation opened by another account, or after it was revoked, is refused with a clear message', async ({ browser }) => {
+test('an invitation opened by another account, or after it was revoked, is refused with a clear message', async ({ signedInPage, anonymousPage }) => {
   const invitee = newAccount('Ivan Invitee');
-  const olivia = await signedInPage(browser, demoUsers.owner.email);
+  const olivia = await signedInPage(demoUsers.owner.email);
   await olivia.goto(membersPath);
   const link = await createInvitationLink(olivia, invitee.email, 'viewer');
 
   // Someone else signed in: wrong email.
-  const victor = await signedInPage(browser, demoUsers.viewer.email);
+  const victor = await signedInPage(demoUsers.viewer.email);
   await victor.goto(link);
   // Said before trying: there is nothing to accept.
   await expect(victor.getByRole('button', { name: 'Accept invitation' })).toHaveCount(0);
@@ -130,7 +131,7 @@ test('an invitation opened by another account, or after it was revoked, is refus
   // Revoked by the owner: the link stops working, even for the invited address.
   await olivia.getByRole('button', { name: `Revoke invitation for ${invitee.email}` }).click();
   await expect(olivia.getByRole('status')).toContainText(`The invitation for ${invitee.email} was revoked`);
-  const ivan = await anonymousPage(browser);
+  const ivan = await anonymousPage();
   await ivan.goto(`/signup`);
   await fillSignUp(ivan, invitee);
   await expect(ivan).toHaveURL('/');
@@ -145,19 +146,19 @@ test('an invitation opened by another account, or after it was revoked, is refus
   await expect(ivan.getByRole('heading', { name: 'You are invited to a workspace' })).toBeVisible();
 });
 
-test('an existing user signs in from the invitation link and comes back to accept it', async ({ browser }) => {
+test('an existing user signs in from the invitation link and comes back to accept it', async ({ signedInPage, anonymousPage }) => {
   const member = newAccount('Sam Signin');
-  const signup = await anonymousPage(browser);
+  const signup = await anonymousPage();
   await signup.goto('/signup');
   await fillSignUp(signup, member);
   await expect(signup).toHaveURL('/');
   await signup.context().close();
 
-  const olivia = await signedInPage(browser, demoUsers.owner.email);
+  const olivia = await signedInPage(demoUsers.owner.email);
   await olivia.goto(membersPath);
   const link = await createInvitationLink(olivia, member.email, 'viewer');
 
-  const sam = await anonymousPage(browser);
+  const sam = await anonymousPage();
   await sam.goto(link);
   await sam.getByRole('link', { name: 'Sign in to accept' }).click();
   await expect(sam).toHaveURL(/\/login\?redirectTo=%2Finvitations%2F/);
@@ -174,9 +175,9 @@ test('an existing user signs in from the invitation link and comes back to accep
   await expect(sam.getByText('You are not a member of any workspace yet')).toBeVisible();
 });
 
-test('the last owner of a new workspace cannot leave it, and a non-owner cannot manage members', async ({ browser }) => {
+test('the last owner of a new workspace cannot leave it, and a non-owner cannot manage members', async ({ signedInPage, anonymousPage }) => {
   const founder = newAccount('Fay Founder');
-  const page = await anonymousPage(browser);
+  const page = await anonymousPage();
   await page.goto('/signup');
   await fillSignUp(page, founder);
   await expect(page).toHaveURL('/');
@@ -208,7 +209,7 @@ test('the last owner of a new workspace cannot leave it, and a non-owner cannot 
   await expect(page.getByText('You are owner')).toBeVisible();
 
   // A reviewer of the demo workspace posting the owners' form directly gets a 403 page with the reason.
-  const rita = await signedInPage(browser, demoUsers.reviewer.email);
+  const rita = await signedInPage(demoUsers.reviewer.email);
   const response = await rita.request.post(membersPath, {
     form: { intent: 'remove', userId: demoUsers.editor.id },
   });

@@ -36,7 +36,7 @@ export async function itemTitles(page: Page, sectionTitle: string): Promise<stri
 }
 
 export async function expectOrder(page: Page, sectionTitle: string, titles: string[]): Promise<void> {
-  await expect.poll(() => itemTitles(page, sectionTitle), { timeout: 5_000 }).toEqual(titles);
+  await expect.poll(() => itemTitles(page, sectionTitle), { timeout: 30_000 }).toEqual(titles);
 }
 
 export async function openNotes(page: Page, title: string): Promise<Locator> {
@@ -45,6 +45,27 @@ export async function openNotes(page: Page, title: string): Promise<Locator> {
   const notes = page.getByRole('textbox', { name: `Notes of ${title}`, exact: true });
   await expect(notes).toBeVisible();
   return notes;
+}
+
+/**
+ * How many updates the page's offline copy of a checklist (y-indexeddb, one database per user and checklist)
+ * holds: an edit is on the device once this count has grown (IndexedDB writes are asynchronous).
+ */
+export async function offlineUpdateCount(page: Page, userId: string, checklistId: string): Promise<number> {
+  return page.evaluate(
+    (name) =>
+      new Promise<number>((resolve, reject) => {
+        const opening = indexedDB.open(name);
+        opening.onerror = () => reject(opening.error);
+        opening.onsuccess = () => {
+          const db = opening.result;
+          const counting = db.transaction('updates', 'readonly').objectStore('updates').count();
+          counting.onsuccess = () => (db.close(), resolve(counting.result));
+          counting.onerror = () => (db.close(), reject(counting.error));
+        };
+      }),
+    `tieout:${userId}:${checklistId}`,
+  );
 }
 
 /**
@@ -65,12 +86,13 @@ export async function connectStockClient(baseURL: string, email: string, checkli
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
     disableBc: true,
   });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('The stock client did not sync within 10 s')), 10_000);
-    provider.once('sync', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-  return { doc, provider, close: () => (provider.destroy(), doc.destroy()) };
+  await expect.poll(() => provider.synced, { message: `the stock client of ${email} to sync`, timeout: 30_000 }).toBe(true);
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    provider.destroy();
+    doc.destroy();
+  };
+  return { doc, provider, close };
 }

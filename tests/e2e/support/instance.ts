@@ -3,11 +3,8 @@
  * that a test owns, so it can be stopped and started again on the same data. Listens on an ephemeral port.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { openScratchDatabase } from '@tieout/db/testing';
 
 const appDir = fileURLToPath(new URL('../../../app/', import.meta.url));
 
@@ -17,24 +14,10 @@ export interface InstanceData {
   dispose(): Promise<void>;
 }
 
-/** A new, empty place for an instance's data: a PGlite directory, or a new database on DATABASE_URL's server. */
+/** A new, empty place for an instance's data (a scratch database the app migrates as it starts). */
 export async function freshInstanceData(label: string): Promise<InstanceData> {
-  if (!process.env.DATABASE_URL) return { env: { PGLITE_DATA_DIR: mkdtempSync(join(tmpdir(), `tieout-${label}-`)) }, dispose: async () => {} };
-  const admin = new URL(process.env.DATABASE_URL);
-  const name = `tieout_e2e_${label}_${Date.now()}`.replace(/[^a-z0-9_]/g, '_');
-  const run = async (text: string) => {
-    const client = new pg.Client({ connectionString: admin.toString() });
-    await client.connect();
-    try {
-      await client.query(text);
-    } finally {
-      await client.end();
-    }
-  };
-  await run(`create database "${name}"`);
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return { env: { DATABASE_URL: url.toString() }, dispose: () => run(`drop database if exists "${name}" with (force)`) };
+  const scratch = await openScratchDatabase({ label: `e2e_${label}`, migrate: false, persistent: true, connect: false });
+  return { env: scratch.env, dispose: () => scratch.dispose() };
 }
 
 export interface AppInstance {

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { expect, type Browser, type Page } from '@playwright/test';
-import { newTestContext } from './session.ts';
+import { expect, type Page } from '@playwright/test';
 
 export interface NewAccount {
   name: string;
@@ -20,12 +19,6 @@ export async function fillSignUp(page: Page, account: NewAccount): Promise<void>
   await page.getByLabel('Email').fill(account.email);
   await page.getByLabel('Password').fill(account.password);
   await page.getByRole('button', { name: 'Create account' }).click();
-}
-
-/** A fresh browser context with no session. */
-export async function anonymousPage(browser: Browser): Promise<Page> {
-  const context = await newTestContext(browser);
-  return context.newPage();
 }
 
 /** On a workspace's members page as an owner: invites `email` and returns the link the page shows. */
