@@ -13,6 +13,7 @@ import { DocumentRoom, type RoomContext } from './document-room.ts';
 import { handleHttpEndpoint } from './http-endpoints.ts';
 import { Lifecycle, RefuseConnection, type CollabExtension } from './lifecycle.ts';
 import { createMetrics, type CollabMetrics } from './metrics.ts';
+import { SessionLifetime } from './session-lifetime.ts';
 import { RedisFanout } from './redis-fanout.ts';
 
 export interface CollabServerOptions {
@@ -69,6 +70,8 @@ export class CollabServer {
   private readonly rooms = new Map<string, DocumentRoom>();
   private readonly connections = new Set<CollabConnection>();
   private readonly connectionsPerUser = new Map<string, number>();
+  /** Closes sockets at token expiry and when their session ends (session-lifetime.ts, decision 103). */
+  private readonly sessionLifetime: SessionLifetime;
   private readonly fanout: RedisFanout | null;
   private readonly roomContext: RoomContext;
   private readonly pingTimer: NodeJS.Timeout;
@@ -86,6 +89,8 @@ export class CollabServer {
     this.metrics = createMetrics({ defaultMetrics: options.defaultMetrics });
     this.lifecycle = new Lifecycle(options.extensions ?? [], this.metrics, this.logger);
     this.verify = 'verify' in options.auth ? options.auth.verify : createTokenVerifier(options.auth);
+    this.sessionLifetime = new SessionLifetime({ sessions: () => this.connections, logger: this.logger.child({ component: 'session-lifetime' }) });
+    void this.sessionLifetime.start(this.db);
     // ws enforces a hard cap far above our limit so that oversize frames get our 4413, not ws's 1009.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.limits.maxMessageBytes * 4 + 1024, perMessageDeflate: false });
     this.fanout = options.redis
@@ -195,6 +200,7 @@ export class CollabServer {
   private async shutdown(): Promise<void> {
     clearInterval(this.pingTimer);
     clearInterval(this.recheckTimer);
+    await this.sessionLifetime.close();
     for (const connection of [...this.connections]) connection.close(CloseCode.goingAway, 'server shutting down');
     const rooms = [...this.rooms.values()];
     const deadline = new Promise<'timeout'>((resolve) => setTimeout(resolve, this.timing.shutdownTimeoutMs, 'timeout'));
@@ -217,6 +223,7 @@ export class CollabServer {
     let counted = false;
     connection.onClose(() => {
       this.connections.delete(connection);
+      this.sessionLifetime.untrack(connection);
       if (connection.joined && connection.room) {
         this.lifecycle.notify('onDisconnect', { ...connection.sessionContext(connection.room.workspaceId), logger: connection.log }, connection.log);
       }
@@ -239,6 +246,7 @@ export class CollabServer {
       }
       if (connection.state !== 'authorizing') return;
       connection.authenticated(claims);
+      if (!(await this.sessionOpens(connection))) return;
       const held = this.connectionsPerUser.get(claims.sub) ?? 0;
       if (held >= this.limits.maxConnectionsPerUser) {
         connection.close(CloseCode.rateLimited, `too many connections for this user (limit ${this.limits.maxConnectionsPerUser})`);
@@ -299,6 +307,22 @@ export class CollabServer {
       connection.log.error({ err: error }, 'connection setup failed');
       connection.close(CloseCode.internalError, 'internal error');
     }
+  }
+
+  /** A session whose sign-in ended is refused; a live one is closed when its token expires (decision 103). */
+  private async sessionOpens(connection: CollabConnection): Promise<boolean> {
+    let live: boolean;
+    try {
+      live = await this.sessionLifetime.sessionLive(this.db, connection.claims);
+    } catch (error) {
+      connection.log.error({ err: error }, 'session state could not be read');
+      connection.close(CloseCode.tryAgainLater, 'database unavailable, try again later');
+      return false;
+    }
+    if (!live) connection.close(CloseCode.unauthorized, 'session_ended: signed out, sign in again');
+    if (connection.state !== 'authorizing') return false;
+    this.sessionLifetime.track(connection);
+    return true;
   }
 
   private releaseUserSlot(userId: string): void {

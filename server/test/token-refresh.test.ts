@@ -18,7 +18,8 @@ const titles = (doc: Parameters<typeof readChecklist>[0]) =>
 
 describe('refreshing an expired token', () => {
   it('reconnects with a new token and loses none of the edits made while the old one expired', async () => {
-    const shortLived = await tokenFor(t.fx.users.editor, { expiresInSeconds: 1 });
+    // Long enough that the server's close at expiry (decision 103) cannot come before the steps below.
+    const shortLived = await tokenFor(t.fx.users.editor, { expiresInSeconds: 60 });
     const editor = connectClient(t.server.url, t.fx.checklistId, shortLived);
     const observer = connectClient(t.server.url, t.fx.checklistId, await tokenFor(t.fx.users.owner));
     try {
@@ -30,7 +31,7 @@ describe('refreshing an expired token', () => {
       // The connection drops; the user keeps working while the token runs out.
       editor.provider.disconnect();
       addItem(editor.doc, { sectionId: section, title: 'made while disconnected' });
-      clockOffsetMs = 6_500; // past expiry plus the verifier's 5 s clock tolerance
+      clockOffsetMs = 65_500; // past expiry plus the verifier's 5 s clock tolerance
 
       // Reconnecting with the expired token is refused before any sync, with a reason the client can act on.
       const refused = new Promise<{ code: number; reason: string }>((resolve) =>

@@ -39,6 +39,15 @@ describe('the collaboration token route', () => {
     expect(JSON.parse(outcome.data as string)).toEqual({ error: 'Your session has ended: sign in again.' });
   });
 
+  it('answers 401 once the session was signed out, although its access token has not expired (decision 103)', async () => {
+    const viewer = world.A.members.viewer;
+    const cookie = await harness.cookieFor(viewer);
+    expect((await harness.call(route, 'loader', { path: '/collab-token', params: {}, cookie })).status).toBe(200);
+    // What sign-out does to the session (packages/auth revokeSession): its refresh tokens are revoked.
+    await db.asService((sql) => sql.query(`update auth.refresh_tokens set revoked = true where user_id = $1`, [viewer.id]));
+    expect((await harness.call(route, 'loader', { path: '/collab-token', params: {}, cookie })).status).toBe(401);
+  });
+
   it('answers 401 for a forged session cookie', async () => {
     const cookie = (await harness.cookieFor(world.A.members.viewer)).replace(/=([^;]{12})/, '=AAAAAAAAAAAA');
     const outcome = await harness.call(route, 'loader', { path: '/collab-token', params: {}, cookie });

@@ -1,6 +1,6 @@
 import type { AppLoadContext } from '@remix-run/node';
 import { redirect } from '@remix-run/node';
-import { AccessTokenError, createTokenVerifier, type AccessTokenVerifier } from '@tieout/auth';
+import { AccessTokenError, createTokenVerifier, isSessionLive, type AccessTokenVerifier } from '@tieout/auth';
 import type { JwtClaims } from '@tieout/db';
 import type { AuthConfig } from '../../server/config.ts';
 import { createSupabase } from './supabase.server.ts';
@@ -36,8 +36,20 @@ function verifierFor(auth: AuthConfig): AccessTokenVerifier {
 }
 
 /**
+ * Whether the token's session is still live (decision 103): a signed-out session's access token is otherwise valid
+ * until it expires. Embedded auth: the session's refresh tokens in this database; hosted: Supabase Auth's getUser,
+ * which answers session_not_found for an ended session.
+ */
+async function sessionLive(context: AppLoadContext, supabase: ReturnType<typeof createSupabase>['supabase'], claims: JwtClaims, token: string) {
+  if (context.config.auth.mode === 'embedded') return isSessionLive(context.db, claims.session_id);
+  const { data, error } = await supabase.auth.getUser(token);
+  return !error && data.user?.id === claims.sub;
+}
+
+/**
  * The signed-in user, or null. The session comes from the Supabase cookies (refreshed by supabase-js
- * when needed); its access token is then verified here, because cookie contents are client-controlled.
+ * when needed); its access token is then verified here, because cookie contents are client-controlled,
+ * and its session must still be live.
  */
 export async function getOptionalUser(request: Request, context: AppLoadContext): Promise<UserSession | null> {
   const { supabase, headers } = createSupabase(request, context);
@@ -50,6 +62,7 @@ export async function getOptionalUser(request: Request, context: AppLoadContext)
     if (failure instanceof AccessTokenError) return null;
     throw failure;
   }
+  if (!(await sessionLive(context, supabase, claims, data.session.access_token))) return null;
   const profile = await context.db.asUser(claims, async (sql) => {
     const { rows } = await sql.query<{ display_name: string; email: string }>(
       'select display_name, email from public.profiles where id = $1',

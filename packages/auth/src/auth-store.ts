@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Database, Sql } from '@tieout/db';
+import { publishLiveEvent, type Database, type Sql } from '@tieout/db';
 
 /** The rows of auth.users and auth.refresh_tokens the embedded auth API reads and writes, as service_role. */
 export type AuthUserRow = {
@@ -106,10 +106,17 @@ export async function activeChildOf(sql: Sql, parentToken: string): Promise<stri
   return rows[0]?.token;
 }
 
+/*
+ * Ending sessions publishes a live event `{ topic: 'session', userId, sessionId? , exceptSessionId? }` at commit, so
+ * collaboration servers close the sockets those sessions opened (server/src/session-lifetime.ts, decision 103).
+ */
 export async function revokeSession(sql: Sql, sessionId: string): Promise<void> {
-  await sql.query(`update auth.refresh_tokens set revoked = true, updated_at = now() where session_id = $1 and not revoked`, [
-    sessionId,
-  ]);
+  const { rows } = await sql.query<{ user_id: string }>(
+    `update auth.refresh_tokens set revoked = true, updated_at = now() where session_id = $1 and not revoked returning user_id`,
+    [sessionId]
+  );
+  const userId = rows[0]?.user_id;
+  if (userId) await publishLiveEvent(sql, { topic: 'session', userId, sessionId });
 }
 
 export async function revokeUserSessions(sql: Sql, userId: string, exceptSessionId?: string): Promise<void> {
@@ -118,6 +125,7 @@ export async function revokeUserSessions(sql: Sql, userId: string, exceptSession
      where user_id = $1 and not revoked and ($2::uuid is null or session_id is distinct from $2::uuid)`,
     [userId, exceptSessionId ?? null]
   );
+  await publishLiveEvent(sql, { topic: 'session', userId, ...(exceptSessionId ? { exceptSessionId } : {}) });
 }
 
 /** A session is live while one of its refresh tokens is unrevoked (sign-out revokes them all). */
@@ -130,3 +138,12 @@ export async function sessionIsActive(sql: Sql, sessionId: string): Promise<bool
 }
 
 export type AuthStoreDatabase = Pick<Database, 'asService'>;
+
+/**
+ * Whether the session an access token belongs to is still live (embedded auth: one of its refresh tokens is
+ * unrevoked). A token without a session id was not issued by a sign-in and is not live.
+ */
+export async function isSessionLive(db: AuthStoreDatabase, sessionId: unknown): Promise<boolean> {
+  if (typeof sessionId !== 'string' || !/^[0-9a-f-]{36}$/i.test(sessionId)) return false;
+  return db.asService((sql) => sessionIsActive(sql, sessionId));
+}

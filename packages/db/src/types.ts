@@ -29,7 +29,7 @@ export type DatabaseKind = 'pglite' | 'postgres';
  */
 export type UserRole = 'authenticated' | 'tieout_document_writer';
 
-export const DOCUMENT_WRITER_ROLE = 'tieout_document_writer' satisfies UserRole;
+export const DOCUMENT_WRITER_ROLE: UserRole = 'tieout_document_writer';
 
 export interface ActAsOptions {
   /** The role to switch to (default `authenticated`). */

@@ -57,7 +57,7 @@ describe('asUsers', () => {
       db.asUsers(async (actAs) => (await actAs(fx.users.editor.claims)).query(insert, [fx.checklistId, fx.workspaceId])),
     ).rejects.toThrow(/permission denied/);
     await expect(
-      db.asUsers(async (actAs) => (await actAs(fx.users.editor.claims, { role: 'postgres' as typeof DOCUMENT_WRITER_ROLE })).query('select 1')),
+      db.asUsers(async (actAs) => (await actAs(fx.users.editor.claims, { role: 'postgres' as unknown as typeof DOCUMENT_WRITER_ROLE })).query('select 1')),
     ).rejects.toThrow(/Not a role for a signed-in user/);
   });
 
