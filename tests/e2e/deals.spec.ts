@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { demoChecklists, demoDeal, demoUsers, demoWorkspace } from '@tieout/db';
+import { uniqueTag } from './support/checklist-page.ts';
 import { expect, test } from './support/fixtures.ts';
 
 const siteRetrofits = JSON.parse(readFileSync(new URL('../../packages/templates/templates/site-retrofits.json', import.meta.url), 'utf8')) as {
@@ -10,11 +11,13 @@ const templateItems = siteRetrofits.sections.flatMap((section) => section.items)
 
 test('an editor creates a deal, a workstream and a checklist from a template, and sees its items', async ({ signedInPage }) => {
   const page = await signedInPage(demoUsers.editor.email);
+  const tag = uniqueTag(); // this test's own deal: a rerun against the same server starts clean
+  const dealName = `Helios Compute / Ridgeline Hash ${tag}`;
   await page.goto('/');
   await page.getByRole('link', { name: `New deal in ${demoWorkspace.name}` }).click();
 
   // a bad value is refused with a message by the field, and nothing is lost
-  await page.getByLabel('Deal name').fill('Helios Compute / Ridgeline Hash II');
+  await page.getByLabel('Deal name').fill(dealName);
   await page.getByLabel('Buyer').fill('Helios Compute');
   await page.getByLabel('Target').fill('Ridgeline Hash');
   await page.getByLabel('Value (USD)').fill('about a billion');
@@ -24,7 +27,7 @@ test('an editor creates a deal, a workstream and a checklist from a template, an
 
   await page.getByLabel('Value (USD)').fill('$450M');
   await page.getByRole('button', { name: 'Create deal' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Helios Compute / Ridgeline Hash II' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: dealName })).toBeVisible();
   await expect(page.getByText('Helios Compute acquiring Ridgeline Hash · $450M')).toBeVisible();
   await expect(page.getByText('No workstreams yet.')).toBeVisible();
 
@@ -43,7 +46,7 @@ test('an editor creates a deal, a workstream and a checklist from a template, an
   // the built-in template of the workstream's kind is offered first
   await page.getByRole('link', { name: 'New checklist in Site retrofits' }).click();
   await expect(page.getByRole('radio', { name: new RegExp(siteRetrofits.name) })).toBeChecked();
-  await page.getByLabel('Title', { exact: true }).fill('Ridgeline: Kearney, NE site');
+  await page.getByLabel('Title', { exact: true }).fill(`Ridgeline: Kearney, NE site ${tag}`);
   await page.getByRole('button', { name: 'Create checklist' }).click();
 
   await expect(page).toHaveURL(/\/checklists\/[0-9a-f-]{36}$/);
@@ -55,8 +58,8 @@ test('an editor creates a deal, a workstream and a checklist from a template, an
   await expect(page.getByRole('textbox', { name: `Title of ${last}` })).toHaveValue(last);
 
   // the deal page counts the new checklist's items (the projection was written with the checklist)
-  await page.getByRole('link', { name: 'Helios Compute / Ridgeline Hash II' }).first().click();
-  await expect(page.getByRole('progressbar', { name: 'Progress of Ridgeline: Kearney, NE site' })).toHaveAttribute(
+  await page.getByRole('link', { name: dealName }).first().click();
+  await expect(page.getByRole('progressbar', { name: `Progress of Ridgeline: Kearney, NE site ${tag}` })).toHaveAttribute(
     'aria-valuetext',
     `0 of ${templateItems.length} done`,
   );
@@ -87,26 +90,28 @@ test('the home page and the deal page roll up progress and figures', async ({ si
 
 test('an editor saves a checklist as a template of the workspace and it is offered for new checklists', async ({ signedInPage }) => {
   const page = await signedInPage(demoUsers.editor.email);
+  const tag = uniqueTag();
+  const templateName = `Lease exposure (hosting sites ${tag})`;
   await page.goto(`/deals/${demoDeal.id}`);
   await page.getByRole('link', { name: `Save ${demoChecklists.leaseExposure.title} as a template` }).click();
-  await page.getByLabel('Template name').fill('Lease exposure (hosting sites)');
+  await page.getByLabel('Template name').fill(templateName);
   await page.getByLabel('Description').fill('From the CoreWeave / Core Scientific deal');
   await page.getByRole('button', { name: 'Save template' }).click();
-  await expect(page.getByRole('status')).toContainText('Saved the template “Lease exposure (hosting sites)”');
+  await expect(page.getByRole('status')).toContainText(`Saved the template “${templateName}”`);
 
   // the same name again is refused with a clear message
   await page.goto(`/checklists/${demoChecklists.leaseExposure.id}/template`);
-  await page.getByLabel('Template name').fill('Lease exposure (hosting sites)');
+  await page.getByLabel('Template name').fill(templateName);
   await page.getByRole('button', { name: 'Save template' }).click();
   await expect(page.getByRole('alert')).toContainText('already has a template');
 
   await page.goto(`/deals/${demoDeal.id}/checklists/new?workstream=${demoChecklists.leaseExposure.workstreamId}`);
-  const own = page.getByRole('radio', { name: /Lease exposure \(hosting sites\)/ });
+  const own = page.getByRole('radio', { name: new RegExp(templateName.replace(/[()]/g, '\\$&')) });
   await expect(own).toBeChecked();
-  await page.getByLabel('Title', { exact: true }).fill('Lease exposure: Denton');
+  await page.getByLabel('Title', { exact: true }).fill(`Lease exposure: Denton ${tag}`);
   await page.getByRole('button', { name: 'Create checklist' }).click();
   await expect(page.getByRole('status', { name: 'Connection' })).toHaveText(/Connected/, { timeout: 30_000 });
-  await expect(page.getByRole('heading', { level: 1, name: 'Lease exposure: Denton' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: `Lease exposure: Denton ${tag}` })).toBeVisible();
 });
 
 for (const who of ['viewer', 'reviewer'] as const) {

@@ -1,17 +1,20 @@
 import { type Page } from '@playwright/test';
 import { demoChecklists, demoDeal, demoUsers } from '@tieout/db';
 import { openChecklist } from './support/session.ts';
+import { uniqueTag } from './support/checklist-page.ts';
 import { expect, test } from './support/fixtures.ts';
 
 const checklist = demoChecklists.energyContracts;
 
-const csv = [
-  'Request,Section,Status,Owner email,Due date,Risk,Contracted capacity (MW),Termination payment (USD)',
-  `Copy of the Denton ESA with all amendments,Interconnection,Not started,${demoUsers.editor2.email},2026-12-15,high,300,"$12,500,000"`,
-  'Utility consent to change of control,Consents,in progress,,15 Jan 2027,medium,,',
-  'Hedge confirmations for 2027,Hedges,Finished,nobody@example.com,12/31/2026,low,lots,',
-  'Schedule of demand-response enrolments,,,,,,"1,050",',
-].join('\n');
+/** The request list, its titles tagged so each run imports items of its own. */
+const requestList = (tag: string) =>
+  [
+    'Request,Section,Status,Owner email,Due date,Risk,Contracted capacity (MW),Termination payment (USD)',
+    `Copy of the Denton ESA with all amendments ${tag},Interconnection,Not started,${demoUsers.editor2.email},2026-12-15,high,300,"$12,500,000"`,
+    `Utility consent to change of control ${tag},Consents,in progress,,15 Jan 2027,medium,,`,
+    `Hedge confirmations for 2027 ${tag},Hedges,Finished,nobody@example.com,12/31/2026,low,lots,`,
+    `Schedule of demand-response enrolments ${tag},,,,,,"1,050",`,
+  ].join('\n');
 
 async function upload(page: Page, name: string, content: string | Buffer, mimeType = 'text/csv') {
   await page.getByLabel('Request list').setInputFiles({ name, mimeType, buffer: Buffer.isBuffer(content) ? content : Buffer.from(content) });
@@ -26,7 +29,8 @@ test('an editor imports a CSV: bad rows are explained and skipped on request, go
   const eddie = await signedInPage(demoUsers.editor.email);
   await eddie.goto(`/deals/${demoDeal.id}`);
   await eddie.getByRole('link', { name: `Import requests into ${checklist.title}` }).click();
-  await upload(eddie, 'energy-requests.csv', csv);
+  const tag = uniqueTag();
+  await upload(eddie, 'energy-requests.csv', requestList(tag));
 
   // columns detected from the headers
   await expect(eddie.getByRole('combobox', { name: 'Import column “Request” as' })).toHaveValue('title');
@@ -37,7 +41,7 @@ test('an editor imports a CSV: bad rows are explained and skipped on request, go
   // the bad row is explained, field by field
   await expect(eddie.getByRole('status', { name: 'Import summary' })).toHaveText('3 rows ready to import · 1 row with errors');
   const errors = eddie.getByRole('region', { name: 'Rows with errors' });
-  await expect(errors).toContainText('Row 4 “Hedge confirmations for 2027”');
+  await expect(errors).toContainText(`Row 4 “Hedge confirmations for 2027 ${tag}”`);
   await expect(errors).toContainText('Unknown status “Finished”');
   // 12/31/2026 can only be month first: the order is taken from the data (an unknown owner is a warning, not an error)
   await expect(eddie.getByRole('combobox', { name: 'Dates like 03/04/2027 are written as' })).toHaveValue('mdy');
@@ -52,15 +56,15 @@ test('an editor imports a CSV: bad rows are explained and skipped on request, go
   await expect(eddie.getByRole('status')).toContainText('Skipped 1 row with errors');
 
   // live in Erin's open checklist: new sections, fields and figures
-  const esa = 'Copy of the Denton ESA with all amendments';
+  const esa = `Copy of the Denton ESA with all amendments ${tag}`;
   await expect(erin.getByRole('textbox', { name: `Title of ${esa}` })).toHaveValue(esa, { timeout: 30_000 });
   await expect(erin.getByRole('combobox', { name: `Owner of ${esa}` })).toHaveValue(demoUsers.editor2.id);
   await expect(erin.getByRole('combobox', { name: `Risk of ${esa}` })).toHaveValue('high');
-  await expect(erin.getByRole('combobox', { name: 'Status of Utility consent to change of control' })).toHaveValue('in_progress');
+  await expect(erin.getByRole('combobox', { name: `Status of Utility consent to change of control ${tag}` })).toHaveValue('in_progress');
   await expect(
-    erin.getByRole('region', { name: 'Imported requests' }).getByRole('textbox', { name: 'Title of Schedule of demand-response enrolments' }),
+    erin.getByRole('region', { name: 'Imported requests' }).getByRole('textbox', { name: `Title of Schedule of demand-response enrolments ${tag}` }),
   ).toBeVisible();
-  await expect(erin.getByRole('textbox', { name: 'Title of Hedge confirmations for 2027' })).toHaveCount(0);
+  await expect(erin.getByRole('textbox', { name: `Title of Hedge confirmations for 2027 ${tag}` })).toHaveCount(0);
 
   // stored: a fresh load shows them, and the deal's roll-ups include the imported figures
   await erin.reload();
