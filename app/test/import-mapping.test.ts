@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ambiguousDates,
   decodeTarget,
+  detectDateOrder,
+  matchExisting,
   detectMapping,
   encodeTarget,
   mappingProblems,
@@ -14,8 +17,8 @@ import {
 } from '../app/utils/import/mapping.ts';
 
 const members = [
-  { id: '11111111-1111-4111-8111-000000000002', email: 'Eddie.Editor@tieout.dev' },
-  { id: '11111111-1111-4111-8111-000000000003', email: 'erin.editor@tieout.dev' },
+  { id: '11111111-1111-4111-8111-000000000002', email: 'Eddie.Editor@tieout.dev', name: 'Eddie Ng' },
+  { id: '11111111-1111-4111-8111-000000000003', email: 'erin.editor@tieout.dev', name: 'Erin Alvarez' },
 ];
 const context = { members, defaultSection: 'Imported requests' };
 
@@ -80,7 +83,7 @@ describe('cell parsers', () => {
     expect(parseDueDate('January 15, 2027')).toBe('2027-01-15');
     expect(parseDueDate('2026-02-30')).toEqual({ error: 'Due date “2026-02-30” is not a real date' });
     expect(parseDueDate('31 Feb 2027')).toEqual({ error: 'Due date “31 Feb 2027” is not a real date' });
-    expect(parseDueDate('03/04/2026')).toEqual({ error: 'Due date “03/04/2026” is ambiguous: write it as 2026-12-31' });
+    expect(parseDueDate('03/04/2026')).toEqual({ error: 'Due date “03/04/2026” is ambiguous: choose how dates are written (day or month first)' });
     expect(parseDueDate('next week')).toEqual({ error: 'Due date “next week” is not a date (write it as 2026-12-31)' });
   });
 
@@ -118,6 +121,7 @@ describe('validateRows', () => {
       {
         rowNumber: 2,
         section: 'Interconnection',
+        reference: null,
         title: 'ESA with amendments',
         status: 'in_progress',
         ownerId: members[0]!.id,
@@ -125,8 +129,23 @@ describe('validateRows', () => {
         risk: 'high',
         figures: [{ kind: 'mw', label: 'MW', value: 300 }],
         notes: ['First line', 'Second line'],
+        given: ['title', 'section', 'status', 'owner', 'dueDate', 'risk', 'notes'],
+        warnings: [],
       },
-      { rowNumber: 6, section: 'Imported requests', title: 'Demand response enrolments', status: 'not_started', ownerId: null, dueDate: null, risk: null, figures: [], notes: [] },
+      {
+        rowNumber: 6,
+        section: 'Imported requests',
+        reference: null,
+        title: 'Demand response enrolments',
+        status: 'not_started',
+        ownerId: null,
+        dueDate: null,
+        risk: null,
+        figures: [],
+        notes: [],
+        given: ['title'],
+        warnings: [],
+      },
     ]);
     expect(result.problems).toEqual([
       {
@@ -134,8 +153,7 @@ describe('validateRows', () => {
         title: 'Hedge confirmations',
         errors: [
           'Unknown status “Finished” (use Not started, In progress, Needs review, Blocked, Done)',
-          'Due date “12/31/2026” is ambiguous: write it as 2026-12-31',
-          'No member of this workspace has the email “nobody@example.com”',
+          'Due date “12/31/2026” is ambiguous: choose how dates are written (day or month first)',
           'MW: “lots” is not a number',
         ],
       },
@@ -148,5 +166,61 @@ describe('validateRows', () => {
     const long = { headers: ['Title'], rows: [{ number: 2, cells: ['x'.repeat(501)] }] };
     expect(validateRows(table, ignoreAll, context).items.map((item) => item.title)).toEqual(['ESA with amendments', 'Hedge confirmations', 'Demand response enrolments']);
     expect(validateRows(long, [{ field: 'title' }], context).problems[0]!.errors).toEqual(['The title is longer than 500 characters']);
+  });
+});
+
+describe('real request lists', () => {
+  const people = [
+    ...members,
+    { id: '11111111-1111-4111-8111-000000000010', email: 'jose.nunez@tieout.dev', name: 'José Núñez' },
+    { id: '11111111-1111-4111-8111-000000000006', email: 'victor.viewer@tieout.dev', name: 'Victor Osei', canOwnItems: false },
+  ];
+  const table: ImportTable = {
+    headers: ['Ref', 'Request', 'Responsible', 'Due'],
+    rows: [
+      { number: 2, cells: ['1.1', 'Title deeds', 'jose nunez', '03/04/2027'] },
+      { number: 3, cells: ['1.2', 'Leases', 'ERIN ALVAREZ', '12/31/2026'] },
+      { number: 4, cells: ['1.3', 'Permits', 'Somebody Else', '46388'] },
+      { number: 5, cells: ['1.4', 'Insurance', 'Victor Osei', '1/15/27'] },
+    ],
+  };
+  const mapping = detectMapping(table.headers);
+
+  it('detects the reference column and matches owners by name without case or accents; unknown owners import unassigned with a warning', () => {
+    expect(mapping.map(encodeTarget)).toEqual(['reference', 'title', 'owner', 'dueDate']);
+    const result = validateRows(table, mapping, { members: people, defaultSection: 'Imported', dateOrder: 'mdy' });
+    expect(result.problems).toEqual([]);
+    expect(result.items.map((item) => [item.reference, item.ownerId, item.dueDate, item.warnings])).toEqual([
+      ['1.1', people[2]!.id, '2027-03-04', []],
+      ['1.2', people[1]!.id, '2026-12-31', []],
+      ['1.3', null, '2027-01-01', ['Owner “Somebody Else” is not a member of this workspace: left unassigned']],
+      ['1.4', null, '2027-01-15', ['Victor Osei cannot own items (reviewers and viewers cannot): left unassigned']],
+    ]);
+    expect(result.items[2]!.given).not.toContain('owner');
+  });
+
+  it('reads numeric dates in the chosen order, shows which rows read both ways, and detects the order when the data tells', () => {
+    expect(detectDateOrder(table, mapping)).toBe('mdy');
+    expect(ambiguousDates(table, mapping)).toEqual([
+      { rowNumber: 2, value: '03/04/2027', dmy: '2027-04-03', mdy: '2027-03-04' },
+    ]);
+    expect(parseDueDate('31/12/2026', 'dmy')).toBe('2026-12-31');
+    expect(parseDueDate('31/12/2026', 'mdy')).toEqual({ error: 'Due date “31/12/2026” is not a real date when read as month/day/year' });
+    expect(parseDueDate('12/31/1999', 'mdy')).toEqual({ error: 'Due date “12/31/1999” is not between the years 2000 and 2100' });
+    expect(parseDueDate('46388')).toBe('2027-01-01');
+  });
+
+  it('finds the existing item of a row by reference, else by title', () => {
+    const existing = [
+      { id: 'a', title: 'Title deeds (all sites)', reference: '1.1' },
+      { id: 'b', title: 'Leases', reference: null },
+      { id: 'c', title: 'Permits', reference: '9.9' },
+    ];
+    const rows = validateRows(table, mapping, { members: people, defaultSection: 'Imported', dateOrder: 'mdy' }).items;
+    expect([...matchExisting(rows, existing)]).toEqual([
+      [2, 'a'],
+      [3, 'b'],
+      [4, 'c'],
+    ]);
   });
 });

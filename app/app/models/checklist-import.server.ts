@@ -12,6 +12,8 @@ import {
   mappingProblems,
   validateRows,
   type ColumnMapping,
+  type DateOrder,
+  type ImportMember,
   type ImportTable,
   type ValidationResult,
 } from '~/utils/import/mapping.ts';
@@ -50,8 +52,16 @@ export function mappingFromForm(form: FormData, headers: string[]): ColumnMappin
 
 export const encodeMapping = (mapping: ColumnMapping) => mapping.map(encodeTarget);
 
+/** The date order chosen in the mapping step (`dateOrder` field), if any. */
+export function dateOrderFromForm(form: FormData): DateOrder | undefined {
+  const value = form.get('dateOrder');
+  return value === 'dmy' || value === 'mdy' ? value : undefined;
+}
+
 export interface ImportOutcome {
   imported: number;
+  /** Existing items the rows updated (same reference, else same title) instead of adding copies. */
+  updated: number;
   skipped: number;
   sectionsCreated: string[];
 }
@@ -68,15 +78,19 @@ export async function importRows(options: {
   checklistId: string;
   table: ImportTable;
   mapping: ColumnMapping;
-  members: { id: string; email: string }[];
+  members: ImportMember[];
   defaultSection: string;
+  dateOrder?: DateOrder | undefined;
   skipInvalid: boolean;
+  /** Rows that are the same request as an existing item update it (the default offered when there are such rows). */
+  updateExisting: boolean;
 }): Promise<ImportOutcome> {
   const problems = mappingProblems(options.mapping, options.table.headers);
   if (problems.length > 0) throw new ImportError(problems.join(' '));
   const result: ValidationResult = validateRows(options.table, options.mapping, {
     members: options.members,
     defaultSection: options.defaultSection || DEFAULT_IMPORT_SECTION,
+    dateOrder: options.dateOrder,
   });
   if (result.items.length === 0) throw new ImportError('No row can be imported: every row has an error. Fix the file and upload it again.');
   if (result.problems.length > 0 && !options.skipInvalid) {
@@ -92,8 +106,12 @@ export async function importRows(options: {
       accessToken: options.accessToken,
       collabBaseUrl: options.collabBaseUrl,
       checklistId: options.checklistId,
+      updateExisting: options.updateExisting,
       items: result.items.map((item) => ({
+        rowNumber: item.rowNumber,
+        given: item.given,
         section: item.section,
+        reference: item.reference,
         title: item.title,
         status: item.status,
         ownerId: item.ownerId,
@@ -103,7 +121,12 @@ export async function importRows(options: {
         notes: item.notes,
       })),
     });
-    return { imported: appended.itemIds.length, skipped: result.problems.length, sectionsCreated: appended.sectionsCreated };
+    return {
+      imported: appended.itemIds.length,
+      updated: appended.updatedIds.length,
+      skipped: result.problems.length,
+      sectionsCreated: appended.sectionsCreated,
+    };
   } catch (error) {
     if (error instanceof LiveAppendError) throw new ImportError(error.message);
     throw error;

@@ -1,5 +1,6 @@
 import { latestVisibleUpdateId, ownUpdatesSince, type Database, type JwtClaims } from '@tieout/db';
-import { addItem, addSection, readChecklist, type NewItem } from '@tieout/doc-model';
+import { addItem, addSection, readChecklist, setFigure, updateItem, type ItemPatch, type ItemView, type NewItem } from '@tieout/doc-model';
+import { matchExisting } from '~/utils/import/mapping.ts';
 import { WebSocket } from 'ws';
 import * as authProtocol from 'y-protocols/auth';
 import { WebsocketProvider } from 'y-websocket';
@@ -20,6 +21,12 @@ export class LiveAppendError extends Error {
 export interface LiveItem extends Omit<NewItem, 'sectionId' | 'id' | 'beforeId'> {
   /** Title of the section the item goes to: an existing section of that title (any case) or a new one. */
   section: string;
+  /**
+   * With `updateExisting`: the fields this row gives (non-empty cells). An existing item that is the same request
+   * (matchExisting: by reference, else by title) gets only these, and its figures by label; nothing else changes.
+   */
+  given?: readonly string[];
+  rowNumber?: number;
 }
 
 export interface LiveAppendOptions {
@@ -30,6 +37,8 @@ export interface LiveAppendOptions {
   collabBaseUrl: string;
   checklistId: string;
   items: LiveItem[];
+  /** Rows that are the same request as an existing item update it instead of adding a copy. */
+  updateExisting?: boolean;
   /** Items are sent in updates of at most about this many bytes (the server refuses frames above 1 MB). */
   maxUpdateBytes?: number;
   timeoutMs?: number;
@@ -37,6 +46,8 @@ export interface LiveAppendOptions {
 
 export interface LiveAppendResult {
   itemIds: string[];
+  /** Existing items that were updated (with `updateExisting`). */
+  updatedIds: string[];
   sectionsCreated: string[];
 }
 
@@ -147,9 +158,18 @@ export async function appendItemsLive(options: LiveAppendOptions): Promise<LiveA
       unconfirmedMessage: 'The collaboration server did not confirm that the items were saved. Open the checklist to check before importing again.',
     },
     (doc) => {
-      const result: LiveAppendResult = { itemIds: [], sectionsCreated: [] };
+      const result: LiveAppendResult = { itemIds: [], updatedIds: [], sectionsCreated: [] };
       const sectionIds = new Map<string, string>();
-      for (const section of readChecklist(doc).sections) {
+      const view = readChecklist(doc);
+      // Matched against the live document itself, not the preview: someone may have added or renamed items since.
+      const matches = options.updateExisting
+        ? matchExisting(
+            options.items.map((item, index) => ({ rowNumber: item.rowNumber ?? index, title: item.title, reference: item.reference ?? null })),
+            view.sections.flatMap((section) => section.items),
+          )
+        : new Map<number, string>();
+      const existingById = new Map(view.sections.flatMap((section) => section.items).map((item) => [item.id, item]));
+      for (const section of view.sections) {
         const key = section.title.trim().toLowerCase();
         if (!sectionIds.has(key)) sectionIds.set(key, section.id);
       }
@@ -159,7 +179,13 @@ export async function appendItemsLive(options: LiveAppendOptions): Promise<LiveA
         if (batch.length === 0) return;
         const items = batch;
         doc.transact(() => {
-          for (const { section, ...item } of items) {
+          for (const [index, { section, given, rowNumber, ...item }] of items.entries()) {
+            const existing = existingById.get(matches.get(rowNumber ?? index) ?? '');
+            if (existing) {
+              updateExisting(doc, existing, item, new Set(given ?? []));
+              result.updatedIds.push(existing.id);
+              continue;
+            }
             const key = section.trim().toLowerCase();
             let sectionId = sectionIds.get(key);
             if (!sectionId) {
@@ -173,7 +199,8 @@ export async function appendItemsLive(options: LiveAppendOptions): Promise<LiveA
         batch = [];
         batchBytes = 0;
       };
-      for (const item of options.items) {
+      for (const [index, original] of options.items.entries()) {
+        const item = { ...original, rowNumber: original.rowNumber ?? index };
         const size = estimatedBytes(item);
         if (batch.length > 0 && batchBytes + size > maxUpdateBytes) send();
         batch.push(item);
@@ -183,6 +210,22 @@ export async function appendItemsLive(options: LiveAppendOptions): Promise<LiveA
       return result;
     },
   );
+}
+
+/** The fields a re-imported row gives, written into the existing item; figures are matched by label. */
+function updateExisting(doc: Y.Doc, existing: ItemView, item: Omit<LiveItem, 'section' | 'given' | 'rowNumber'>, given: Set<string>): void {
+  const patch: ItemPatch = {};
+  if (given.has('title') && item.title !== existing.title) patch.title = item.title;
+  if (given.has('reference') && item.reference !== undefined) patch.reference = item.reference;
+  if (given.has('status') && item.status) patch.status = item.status;
+  if (given.has('owner') && item.ownerId !== undefined) patch.ownerId = item.ownerId;
+  if (given.has('dueDate') && item.dueDate !== undefined) patch.dueDate = item.dueDate;
+  if (given.has('risk') && item.risk !== undefined) patch.risk = item.risk;
+  if (Object.keys(patch).length > 0) updateItem(doc, existing.id, patch);
+  for (const figure of item.figures ?? []) {
+    const same = existing.figures.find((other) => other.kind === figure.kind && other.label.trim().toLowerCase() === figure.label.trim().toLowerCase());
+    if (!same || same.value !== figure.value) setFigure(doc, existing.id, { ...figure, value: figure.value ?? null, id: same?.id });
+  }
 }
 
 type DeleteRanges = Map<number, { clock: number; len: number }[]>;
