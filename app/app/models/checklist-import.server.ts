@@ -37,11 +37,12 @@ export async function readImportForm(request: Request): Promise<FormData> {
 
 const tooLarge = () => new ImportError(`The file is larger than ${formatBytes(IMPORT_LIMITS.maxFileBytes)}. Split it into smaller files.`);
 
-export async function tableFromForm(form: FormData): Promise<{ fileName: string; table: ImportTable }> {
+/** `owner`: the uploader's user id, so one person's parses at once are bounded (decision 104). */
+export async function tableFromForm(form: FormData, owner?: string): Promise<{ fileName: string; table: ImportTable }> {
   const file = form.get('file');
   if (!file || typeof file === 'string' || file.size === 0) throw new ImportError('Choose a CSV or XLSX file to upload.');
   const fileName = 'name' in file && typeof file.name === 'string' ? file.name : 'upload';
-  return { fileName, table: await parseUpload(fileName, new Uint8Array(await file.arrayBuffer())) };
+  return { fileName, table: await parseUpload(fileName, new Uint8Array(await file.arrayBuffer()), { owner }) };
 }
 
 /** The mapping the user chose (`map.<column>` fields); columns without a valid choice fall back to detection. */

@@ -72,7 +72,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const reply = (result: ActionResult, status = 200) => data(result, { status, headers: session.headers });
   try {
     const form = await readImportForm(request);
-    const { fileName, table } = await tableFromForm(form);
+    const { fileName, table } = await tableFromForm(form, session.claims.sub);
     const mapping = mappingFromForm(form, table.headers);
     if (form.get('intent') !== 'import') {
       return reply({ step: 'preview', fileName, table, mapping: encodeMapping(mapping), previewId: crypto.randomUUID() });

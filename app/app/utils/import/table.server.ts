@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
 import { IMPORT_LIMITS, ImportError, formatBytes } from './limits.ts';
 import type { ImportTable, TableRow } from './mapping.ts';
+import { checkWorkbookSize, withParseSlot } from './xlsx-guard.server.ts';
 
 /*
  * Turns an uploaded request list (CSV or XLSX) into a table of strings: the first non-empty row is the header,
@@ -28,7 +29,14 @@ export function detectUploadKind(fileName: string, bytes: Uint8Array): UploadKin
   return 'csv';
 }
 
-export async function parseUpload(fileName: string, bytes: Uint8Array): Promise<ImportTable> {
+/**
+ * `owner` (the uploader's user id) bounds how many of one person's uploads are parsed at once (decision 104).
+ */
+export async function parseUpload(fileName: string, bytes: Uint8Array, options: { owner?: string } = {}): Promise<ImportTable> {
+  if (options.owner) {
+    const owner = options.owner;
+    return withParseSlot(owner, () => parseUpload(fileName, bytes));
+  }
   if (bytes.byteLength === 0) throw new ImportError('The file is empty.');
   if (bytes.byteLength > IMPORT_LIMITS.maxFileBytes) {
     throw new ImportError(`The file is ${formatBytes(bytes.byteLength)}; the limit is ${formatBytes(IMPORT_LIMITS.maxFileBytes)}. Split it into smaller files.`);
@@ -59,6 +67,8 @@ function parseCsv(bytes: Uint8Array): { number: number; cells: string[] }[] {
 }
 
 async function parseXlsx(bytes: Uint8Array): Promise<{ number: number; cells: string[] }[]> {
+  // Bounded before anything is inflated for ExcelJS: uncompressed size and cell count (xlsx-guard.server.ts).
+  checkWorkbookSize(bytes);
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as ExcelJS.Buffer);
