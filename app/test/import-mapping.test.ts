@@ -224,3 +224,27 @@ describe('real request lists', () => {
     ]);
   });
 });
+
+describe('figure values in an import are checked as the doc model checks them (issue 14)', () => {
+  const table: ImportTable = {
+    headers: ['Request', 'MW', 'Share %', 'Capex USD', 'capex usd'],
+    rows: [
+      { number: 2, cells: ['Negative power', '-50', '', '', ''] },
+      { number: 3, cells: ['Too large a share', '', '250', '', ''] },
+      { number: 4, cells: ['One label twice', '', '', '5', '6'] },
+      { number: 5, cells: ['Fine', '300', '20', '1000', ''] },
+    ],
+  };
+  const mapping: ColumnMapping = [{ field: 'title' }, { field: 'figure', kind: 'mw' }, { field: 'figure', kind: 'percent' }, { field: 'figure', kind: 'usd' }, { field: 'figure', kind: 'usd' }];
+
+  it('refuses negative amounts, shares outside 0-100 and a label used twice on one item, and keeps the good rows', () => {
+    const result = validateRows(table, mapping, context);
+    expect(result.problems.map((problem) => [problem.rowNumber, problem.errors])).toEqual([
+      [2, ['MW: Power in MW cannot be negative']],
+      [3, ['Share %: A percentage must be between 0 and 100']],
+      [4, ['capex usd: two columns have this label']],
+    ]);
+    expect(result.items.map((item) => item.title)).toEqual(['Fine']);
+    expect(result.items[0]!.figures.map((figure) => figure.value)).toEqual([300, 20, 1000]);
+  });
+});

@@ -1,6 +1,9 @@
 import {
   FIGURE_KINDS,
   FIGURE_KIND_NAMES,
+  duplicateFigureLabel,
+  figureIssues,
+  figureValueProblem,
   type Evidence,
   type Figure,
   type FigureKind,
@@ -93,11 +96,16 @@ function FiguresEditor({ item, editable }: { item: ItemView; editable: boolean }
   const [label, setLabel] = useState('');
   const [value, setValue] = useState('');
   const { error, setError, errorId, invalidProps } = useFieldError();
+  // Old data written before values were checked is shown, flagged, and left out of roll-ups.
+  const issues = figureIssues(item.figures);
   const onAdd = (event: FormEvent) => {
     event.preventDefault();
     if (!label.trim()) return setError('Give the figure a label, e.g. Contracted power');
     const parsed = parseValue(value);
     if ('error' in parsed) return setError(parsed.error);
+    // The doc model's checks (the server's guard applies the same): a value in range for its kind, a label not taken.
+    const problem = figureValueProblem(kind, parsed.value) ?? duplicateFigureLabel({ label }, item.figures);
+    if (problem) return setError(problem);
     if (actions.saveFigure(item.id, { kind, label: label.trim(), value: parsed.value })) {
       setLabel('');
       setValue('');
@@ -110,7 +118,7 @@ function FiguresEditor({ item, editable }: { item: ItemView; editable: boolean }
       {item.figures.length === 0 ? <p className="text-sm text-slate-500">No figures yet.</p> : null}
       <ul className="space-y-1">
         {item.figures.map((figure) => (
-          <FigureRow key={figure.id} figure={figure} itemId={item.id} itemTitle={item.title} editable={editable} />
+          <FigureRow key={figure.id} figure={figure} itemId={item.id} itemTitle={item.title} editable={editable} issue={issues.get(figure.id)} />
         ))}
       </ul>
       <form onSubmit={onAdd} className="mt-2 flex flex-wrap items-center gap-1.5" noValidate>
@@ -155,7 +163,7 @@ function FiguresEditor({ item, editable }: { item: ItemView; editable: boolean }
   );
 }
 
-function FigureRow({ figure, itemId, itemTitle, editable }: { figure: Figure; itemId: string; itemTitle: string; editable: boolean }) {
+function FigureRow({ figure, itemId, itemTitle, editable, issue }: { figure: Figure; itemId: string; itemTitle: string; editable: boolean; issue?: string | undefined }) {
   const actions = useActions();
   const unit = FIGURE_KINDS[figure.kind].unit;
   const [draft, setDraft] = useState(figure.value === null ? '' : String(figure.value));
@@ -164,6 +172,8 @@ function FigureRow({ figure, itemId, itemTitle, editable }: { figure: Figure; it
   const commit = () => {
     const parsed = parseValue(draft);
     if ('error' in parsed) return setError(parsed.error);
+    const problem = figureValueProblem(figure.kind, parsed.value);
+    if (problem) return setError(problem);
     setError(null);
     if (parsed.value !== figure.value) actions.saveFigure(itemId, { ...figure, value: parsed.value });
   };
@@ -203,6 +213,11 @@ function FigureRow({ figure, itemId, itemTitle, editable }: { figure: Figure; it
         <Icon name="close" className="h-3.5 w-3.5" />
       </button>
       <FieldError id={errorId} error={error} />
+      {issue ? (
+        <p className="w-full text-xs text-amber-700 dark:text-amber-400" role="note">
+          {issue}: not counted in totals
+        </p>
+      ) : null}
     </li>
   );
 }
@@ -222,6 +237,8 @@ function EvidenceList({ item, editable }: { item: ItemView; editable: boolean })
   const [url, setUrl] = useState('');
   const [label, setLabel] = useState('');
   const { error, setError, errorId, invalidProps } = useFieldError();
+  // Old data written before values were checked is shown, flagged, and left out of roll-ups.
+  const issues = figureIssues(item.figures);
   const onAdd = (event: FormEvent) => {
     event.preventDefault();
     const problem = actions.addEvidence(item.id, url.trim(), label.trim());

@@ -1,4 +1,6 @@
 import {
+  duplicateFigureLabel,
+  figureValueProblem,
   DUE_DATE_MAX,
   DUE_DATE_MIN,
   FIGURE_KINDS,
@@ -416,8 +418,14 @@ export function validateRows(table: ImportTable, mapping: ColumnMapping, context
     const figures: ImportedFigure[] = [];
     for (const column of figureColumns) {
       const value = parseFigureValue(row.cells[column.index] ?? '', column.kind);
-      if (isError(value)) errors.push(`${column.label}: ${value.error}`);
-      else if (value !== null) figures.push({ kind: column.kind, label: column.label, value });
+      const problem = isError(value) ? value.error : figureValueProblem(column.kind, value);
+      if (problem) errors.push(`${column.label}: ${problem}`);
+      else if (value !== null && !isError(value)) {
+        // Two columns with one label would be two figures with one label on the item: the doc model refuses that.
+        const clash = duplicateFigureLabel({ label: column.label }, figures.map((figure, at) => ({ id: String(at), label: figure.label })));
+        if (clash) errors.push(`${column.label}: two columns have this label`);
+        else figures.push({ kind: column.kind, label: column.label, value });
+      }
     }
     const notes = cell(row, 'notes')
       .split(/\r?\n/)
