@@ -137,6 +137,10 @@ export default function ChecklistGridPage() {
             <Link to={`/checklists/${checklist.id}`} className="font-medium text-sky-700 hover:underline dark:text-sky-400">List view</Link>
             <span aria-hidden="true"> · </span>
             <span>Grid view</span>
+            <span aria-hidden="true"> · </span>
+            <a href={`/checklists/${checklist.id}/items.csv`} download className="font-medium text-sky-700 hover:underline dark:text-sky-400">
+              Export CSV
+            </a>
             {!loaderData.canEdit ? <span>: you can follow along, but not change anything.</span> : null}
           </p>
         </div>

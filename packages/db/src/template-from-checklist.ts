@@ -1,7 +1,7 @@
 import { checklistTemplateSchema, type ChecklistTemplate, type ChecklistView, type WorkstreamKind } from '@tieout/doc-model';
 
 /**
- * A checklist's structure as template data: sections, item titles, risk levels and the figures to collect
+ * A checklist's structure as template data: sections, item titles and references, risk levels and the figures to collect
  * (kind and label). What belongs to one deal is left out: status, owners, due dates, figure values, notes,
  * evidence (docs/decisions/092-save-as-template.md).
  */
@@ -18,6 +18,7 @@ export function templateFromChecklist(
       title: section.title,
       items: section.items.map((item) => ({
         title: item.title,
+        ...(item.reference ? { reference: item.reference } : {}),
         ...(item.risk ? { risk: item.risk } : {}),
         figures: item.figures.map((figure) => ({ kind: figure.kind, label: figure.label, value: null })),
       })),
