@@ -56,6 +56,10 @@ export const tableMatrix = [
     statement: (t) => ({ text: `select 1 from public.workspaces where id = $1`, params: [t.id] }),
   }),
   tableCase({
+    table: 'workspaces', operation: 'select', action: 'a workspace its creator (A’s editor) was removed from', allowed: nobody,
+    statement: (t) => ({ text: `select name from public.workspaces where id = $1`, params: [t.leftByCreatorId] }),
+  }),
+  tableCase({
     table: 'workspaces', operation: 'insert', action: 'a new workspace of my own', allowed: signedIn,
     statement: () => ({ text: `insert into public.workspaces (name) values ('My new workspace') returning 1` }),
   }),

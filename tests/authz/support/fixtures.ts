@@ -30,6 +30,8 @@ export interface WorkspaceFixture {
   /** A second deal of the workspace, with a workstream: where a workstream or checklist would go if it could change deal. */
   secondDealId: string;
   secondWorkstreamId: string;
+  /** A workspace the editor created and was then removed from (the colleague owns it now). */
+  leftByCreatorId: string;
   /** Has a snapshot, an update and a projected item. */
   checklistId: string;
   /** Has no snapshot yet (target of snapshot inserts). */
@@ -118,6 +120,10 @@ async function insertWorkspace(sql: Sql, key: 'A' | 'B', name: string): Promise<
     `insert into public.workstreams (id, workspace_id, deal_id, kind, name) values ($1, $2, $3, 'site_retrofits', 'Site retrofits')`,
     [workstreamId, id, dealId]
   );
+  const leftByCreatorId = randomUUID();
+  await sql.query(`insert into public.workspaces (id, name, created_by) values ($1, $2, $3)`, [leftByCreatorId, `${key} handed over`, members.editor.id]);
+  await sql.query(`insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, 'owner')`, [leftByCreatorId, colleague.id]);
+  await sql.query(`delete from public.workspace_members where workspace_id = $1 and user_id = $2`, [leftByCreatorId, members.editor.id]);
   const secondDealId = randomUUID();
   const secondWorkstreamId = randomUUID();
   await sql.query(`insert into public.deals (id, workspace_id, name, created_by) values ($1, $2, 'Second deal', $3)`, [secondDealId, id, members.owner.id]);
@@ -205,6 +211,7 @@ async function insertWorkspace(sql: Sql, key: 'A' | 'B', name: string): Promise<
     workstreamId,
     secondDealId,
     secondWorkstreamId,
+    leftByCreatorId,
     checklistId,
     emptyChecklistId,
     updateId: rows[0]!.id,
