@@ -494,7 +494,7 @@ export function ChecklistGrid({ doc, sections, grouped, sort, onSort, editable, 
   );
 }
 
-function choiceText(column: GridColumn, value: string, context: CellContext): string {
+function choiceText(column: GridColumn, value: string, _context: CellContext): string {
   if (column === 'status') return STATUS_LABELS[value as ItemView['status']] ?? value;
   if (column === 'risk') return value ? (RISK_LABELS[value as keyof typeof RISK_LABELS] ?? value) : '';
   if (column === 'owner') return value; // an id or '' (parseCell accepts ids of assignable members)

@@ -126,7 +126,7 @@ export function ItemFiles({ item, editable }: { item: ItemView; editable: boolea
   const picker = useRef<HTMLInputElement>(null);
   const versionPicker = useRef<HTMLInputElement>(null);
   const versionOf = useRef<string | null>(null);
-  const files = state?.byItem.get(item.id) ?? [];
+  const files = useMemo(() => state?.byItem.get(item.id) ?? [], [state, item.id]);
   const groups = byFile(files);
   const title = item.title;
 
