@@ -7,6 +7,8 @@ export const CloseCode = {
   goingAway: 1001,
   /** Unexpected server error: the client reconnects. */
   internalError: 1011,
+  /** The document was reloaded from its log (an edit already applied was refused): the client reconnects at once. */
+  reloading: 1012,
   /** The database could not be reached to authorize or load: the client reconnects later. */
   tryAgainLater: 1013,
   /** A frame that is not a valid y-websocket message, or an invalid Yjs/awareness update. */

@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { defaultAwarenessLimits, type AwarenessLimits } from './awareness-guard.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-export interface CollabLimits {
+export interface CollabLimits extends AwarenessLimits {
   /** Largest accepted frame, in bytes (4413 above it). */
   maxMessageBytes: number;
   /** Largest document, estimated from its stored state plus accepted updates (4413 above it). */
@@ -48,6 +49,7 @@ export const defaultLimits: CollabLimits = {
   messageBurst: 300,
   maxQueuedBeforeAuth: 100,
   maxBufferedBytes: 16 * 1024 * 1024,
+  ...defaultAwarenessLimits,
 };
 
 export const defaultTiming: CollabTiming = {
@@ -76,6 +78,9 @@ const tuningSchema = z.object({
   COLLAB_MAX_CONNECTIONS_PER_USER: positiveInt(defaultLimits.maxConnectionsPerUser),
   COLLAB_MESSAGES_PER_SECOND: positiveInt(defaultLimits.messagesPerSecond),
   COLLAB_MESSAGE_BURST: positiveInt(defaultLimits.messageBurst),
+  COLLAB_MAX_AWARENESS_STATE_BYTES: positiveInt(defaultLimits.maxAwarenessStateBytes),
+  COLLAB_AWARENESS_BYTES_PER_SECOND: positiveInt(defaultLimits.awarenessBytesPerSecond),
+  COLLAB_AWARENESS_BURST_BYTES: positiveInt(defaultLimits.awarenessBurstBytes),
   COLLAB_PERSIST_WINDOW_MS: positiveInt(defaultTiming.persistWindowMs),
   COLLAB_COMPACT_AFTER_UPDATES: positiveInt(defaultTiming.compactAfterUpdates),
   COLLAB_UNLOAD_DELAY_MS: positiveInt(defaultTiming.unloadDelayMs),
@@ -92,6 +97,7 @@ const envSchema = tuningSchema.extend({
   SUPABASE_URL: optionalUrl(/^https?$/),
   JWT_AUDIENCE: z.string().default('authenticated'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  COLLAB_METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'COLLAB_METRICS_TOKEN must be at least 16 characters').optional()),
   COLLAB_MIGRATE: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
 });
 
@@ -103,6 +109,8 @@ export interface CollabConfig {
   auth: { jwtSecret?: string; supabaseUrl?: string; audience: string };
   redis?: { url: string; keyPrefix: string };
   logLevel: string;
+  /** Bearer token for /metrics; null: /metrics is not served (decision 105). */
+  metricsToken: string | null;
   limits: CollabLimits;
   timing: CollabTiming;
 }
@@ -132,6 +140,9 @@ function tuningFrom(e: z.infer<typeof tuningSchema>): CollabTuning {
       maxConnectionsPerUser: e.COLLAB_MAX_CONNECTIONS_PER_USER,
       messagesPerSecond: e.COLLAB_MESSAGES_PER_SECOND,
       messageBurst: e.COLLAB_MESSAGE_BURST,
+      maxAwarenessStateBytes: e.COLLAB_MAX_AWARENESS_STATE_BYTES,
+      awarenessBytesPerSecond: e.COLLAB_AWARENESS_BYTES_PER_SECOND,
+      awarenessBurstBytes: e.COLLAB_AWARENESS_BURST_BYTES,
     },
     timing: {
       ...defaultTiming,
@@ -169,6 +180,7 @@ export function loadCollabConfig(env: Record<string, string | undefined> = proce
       audience: e.JWT_AUDIENCE,
     },
     logLevel: e.LOG_LEVEL,
+    metricsToken: e.COLLAB_METRICS_TOKEN ?? null,
     ...tuningFrom(e),
   };
 }

@@ -4,14 +4,14 @@ import { inspectUpdate } from '@tieout/doc-model';
 import * as decoding from 'lib0/decoding';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
-import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import { AwarenessRefused } from './awareness-guard.ts';
 import { CloseCode, closeReason } from './close-codes.ts';
 import type { CollabLimits } from './config.ts';
 import { DocumentSizeError, type DocumentRoom, type Peer } from './document-room.ts';
 import type { CollabMetrics } from './metrics.ts';
 import {
-  awarenessMessage,
+  awarenessUpdateMessage,
   MessageType,
   permissionDeniedMessage,
   syncStep1Message,
@@ -45,11 +45,16 @@ export class CollabConnection implements Peer {
   state: 'authorizing' | 'open' | 'closed' = 'authorizing';
   log: Logger;
   private queue: Uint8Array[] = [];
+  /** While above 0, frames queue unapplied: the sender's access is being re-checked (membership-watch.ts). */
+  private holds = 0;
+  /** A membership change was heard while this session was being authorized: re-check as it opens. */
+  accessStale = false;
   private held: Uint8Array[] = [];
   private heldBytes = 0;
   private tokens: number;
   private lastRefill = performance.now();
   private deniedNotified = false;
+  private refusedNotified = false;
   private readonly closeListeners: (() => void)[] = [];
 
   constructor(
@@ -71,6 +76,22 @@ export class CollabConnection implements Peer {
 
   get readOnly(): boolean {
     return !canEdit(this.role);
+  }
+
+  /** The workspace of the document this session is attached to (null until it opens). */
+  get workspaceId(): string | null {
+    return this.room?.workspaceId ?? null;
+  }
+
+  /** Holds incoming frames, unapplied and in order, until as many `release` calls (membership-watch.ts). */
+  holdFrames(): void {
+    this.holds += 1;
+  }
+
+  releaseFrames(): void {
+    if (this.holds === 0) return;
+    this.holds -= 1;
+    if (this.holds === 0 && this.state === 'open') this.drainQueue();
   }
 
   onClose(listener: () => void): void {
@@ -98,15 +119,14 @@ export class CollabConnection implements Peer {
     room.addPeer(this);
     this.metrics.connections.inc();
     this.send(syncStep1Message(room.doc));
-    const clients = [...room.awareness.getStates().keys()];
-    if (clients.length > 0) this.send(awarenessMessage(room.awareness, clients));
+    // Every state at once, from the room's cached encodings: no per-state work per connect (awareness-guard.ts).
+    if (room.awareness.getStates().size > 0) this.send(awarenessUpdateMessage(room.presence.encodeAll()));
     this.log.info({ role, readOnly: this.readOnly }, 'connection opened');
-    const queued = this.queue;
-    this.queue = [];
-    for (const frame of queued) {
-      if (this.state !== 'open') break;
-      this.handle(frame);
-    }
+    if (this.holds === 0) this.drainQueue();
+  }
+
+  private drainQueue(): void {
+    while (this.queue.length > 0 && this.state === 'open' && this.holds === 0) this.handle(this.queue.shift()!);
   }
 
   send(message: Uint8Array): void {
@@ -174,11 +194,15 @@ export class CollabConnection implements Peer {
       this.close(CloseCode.malformed, 'text frames are not part of the protocol');
       return;
     }
-    if (this.state === 'authorizing') {
+    if (this.state === 'authorizing' || this.holds > 0) {
       if (this.queue.length >= this.limits.maxQueuedBeforeAuth) {
-        this.close(CloseCode.rateLimited, 'too many messages before authorization completed');
+        this.close(
+          CloseCode.rateLimited,
+          this.state === 'authorizing' ? 'too many messages before authorization completed' : 'too many messages while access was re-checked',
+        );
         return;
       }
+      if (this.state === 'open') this.metrics.framesHeld.inc();
       this.queue.push(frame);
       return;
     }
@@ -199,12 +223,12 @@ export class CollabConnection implements Peer {
         case MessageType.awareness: {
           const update = decoding.readVarUint8Array(decoder);
           expectEnd(decoder);
-          awarenessProtocol.applyAwarenessUpdate(room.awareness, update, this);
+          room.presence.apply(this, room.presence.check(this, update));
           break;
         }
         case MessageType.queryAwareness:
           expectEnd(decoder);
-          this.send(awarenessMessage(room.awareness, [...room.awareness.getStates().keys()]));
+          this.send(awarenessUpdateMessage(room.presence.encodeAll()));
           break;
         default:
           throw new ProtocolError(`unknown message type ${type}`);
@@ -212,6 +236,12 @@ export class CollabConnection implements Peer {
     } catch (error) {
       if (error instanceof DocumentSizeError) {
         this.close(CloseCode.tooLarge, error.message);
+        return;
+      }
+      if (error instanceof AwarenessRefused) {
+        this.metrics.errors.inc({ kind: 'awareness_refused' });
+        this.log.warn({ reason: error.message }, 'awareness update refused');
+        this.close(error.code, error.message);
         return;
       }
       if (error instanceof SchemaViolationError) {
@@ -229,7 +259,7 @@ export class CollabConnection implements Peer {
 
   private handleSync(room: DocumentRoom, decoder: decoding.Decoder): void {
     const syncType = decoding.readVarUint(decoder);
-    const payload = decoding.readVarUint8Array(decoder);
+    let payload = decoding.readVarUint8Array(decoder);
     expectEnd(decoder);
     if (syncType === SyncType.step1) {
       let stateVector: Uint8Array;
@@ -262,6 +292,19 @@ export class CollabConnection implements Peer {
         this.send(permissionDeniedMessage(`Your role (${this.role}) cannot edit this checklist; your changes are not saved.`));
       }
       return;
+    }
+    // Content the database refused earlier (an edit applied just before its author lost access) is never taken
+    // back, from anyone: see quarantine.ts.
+    const accepted = room.withoutRefused(payload);
+    if (accepted !== payload) {
+      this.log.info('refused content left out of an update');
+      if (!this.refusedNotified && [...this.awarenessClients].some((client) => room.refusedClients()?.has(client))) {
+        this.refusedNotified = true;
+        this.send(permissionDeniedMessage('Edits made after your access changed were refused and are not saved; reload the page.'));
+      }
+      payload = accepted;
+      decoded = Y.decodeUpdate(payload);
+      if (decoded.structs.length === 0 && decoded.ds.clients.size === 0) return;
     }
     // The first line of the checklist schema: nothing that breaks it reaches the document, the other sessions,
     // Redis or the database (the doc model's readers tolerate such content as the second line, decision 062).

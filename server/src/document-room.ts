@@ -15,6 +15,8 @@ import type { CollabLimits, CollabTiming } from './config.ts';
 import type { AfterPersistPipeline, Lifecycle, PersistedUpdate } from './lifecycle.ts';
 import type { CollabMetrics } from './metrics.ts';
 import { PersistQueue, type UserBatch } from './persist-queue.ts';
+import { decodeAwarenessOf, encodeAwarenessOf, RoomAwareness } from './awareness-guard.ts';
+import { withoutRefused, type Quarantine, type RefusedClients } from './quarantine.ts';
 import { awarenessUpdateMessage, updateMessage } from './protocol.ts';
 import { FanoutKind, type FanoutMessage, type RedisFanout } from './redis-fanout.ts';
 
@@ -41,11 +43,18 @@ export interface RoomContext {
   fanout: RedisFanout | null;
   /** The installed extensions (server/src/lifecycle.ts). */
   lifecycle: Lifecycle;
-  /** A write was refused for good (RLS, checklist deleted): re-check that user's access now. */
-  onWriteRejected(room: DocumentRoom, userId: string, error: unknown): void;
+  /**
+   * A write was refused for good (RLS, checklist deleted): re-check that user's access now, and revert the document,
+   * since the refused updates were applied in memory (collab-server.ts, docs/decisions/111).
+   */
+  onWriteRejected(room: DocumentRoom, userId: string, error: unknown, updates: Uint8Array[]): void;
+  /** Content refused earlier, per checklist (quarantine.ts). */
+  quarantine: Quarantine;
 }
 
 const LOAD_ORIGIN = Symbol('load');
+/** A Yjs update with nothing in it (no structs, empty delete set). */
+const EMPTY_UPDATE = new Uint8Array([0, 0]);
 
 /** An update applied to the live document, waiting to be handed to the afterPersist pipelines in arrival order. */
 interface JournalEntry extends PersistedUpdate {
@@ -72,6 +81,8 @@ export class DocumentSizeError extends Error {
 export class DocumentRoom {
   readonly doc = new Y.Doc();
   readonly awareness = new awarenessProtocol.Awareness(this.doc);
+  /** Who holds which awareness client id, and every state's encoding (awareness-guard.ts). */
+  readonly presence: RoomAwareness;
   readonly peers = new Set<Peer>();
   readonly persist: PersistQueue;
   state: 'loading' | 'ready' | 'unloading' | 'closed' = 'loading';
@@ -95,6 +106,7 @@ export class DocumentRoom {
     private readonly ctx: RoomContext,
   ) {
     this.log = ctx.logger.child({ checklistId });
+    this.presence = new RoomAwareness(this.awareness, ctx.limits);
     this.awareness.setLocalState(null);
     // Typed from the start, so a transaction's changed types compare equal to them (a root type first met in an
     // update would be created untyped and replaced by the typed one later).
@@ -117,7 +129,7 @@ export class DocumentRoom {
         onRejected: (userId, count, error, updates) => {
           ctx.metrics.errors.inc({ kind: 'persist_rejected' });
           this.log.error({ err: error, userId, updates: count }, 'database refused updates: dropped');
-          ctx.onWriteRejected(this, userId, error);
+          ctx.onWriteRejected(this, userId, error, updates);
           for (const update of updates) this.settle(update, 'refused', null);
           this.releaseJournal();
           ctx.lifecycle.notify('onWriteRejected', { ...this.documentContext(), logger: this.log, userId, count, error }, this.log);
@@ -168,18 +180,21 @@ export class DocumentRoom {
     if (this.state === 'closed' || this.state === 'loading') return;
     try {
       if (message.kind === FanoutKind.update) {
-        this.estimatedBytes += message.payload.byteLength;
-        Y.applyUpdate(this.doc, message.payload, REDIS_ORIGIN);
+        const update = this.withoutRefused(message.payload);
+        this.estimatedBytes += update.byteLength;
+        Y.applyUpdate(this.doc, update, REDIS_ORIGIN);
       } else if (message.kind === FanoutKind.awareness) {
-        awarenessProtocol.applyAwarenessUpdate(this.awareness, message.payload, REDIS_ORIGIN);
+        this.presence.applyRemote(message.payload, null, REDIS_ORIGIN);
+      } else if (message.kind === FanoutKind.awarenessOf) {
+        const { userId, update } = decodeAwarenessOf(message.payload);
+        this.presence.applyRemote(update, userId, REDIS_ORIGIN);
       } else if (message.kind === FanoutKind.syncRequest) {
         const missing = Y.encodeStateAsUpdate(this.doc, message.payload);
         if (!(missing.byteLength === 2 && missing[0] === 0 && missing[1] === 0)) {
           this.ctx.fanout?.publish(this.checklistId, FanoutKind.update, missing);
         }
-        const clients = [...this.awareness.getStates().keys()];
-        if (clients.length > 0) {
-          this.ctx.fanout?.publish(this.checklistId, FanoutKind.awareness, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients));
+        for (const [userId, update] of this.presence.encodeByUser()) {
+          this.ctx.fanout?.publish(this.checklistId, FanoutKind.awarenessOf, encodeAwarenessOf(userId, update));
         }
       }
     } catch (error) {
@@ -217,14 +232,28 @@ export class DocumentRoom {
     return this.dirty || this.tailLength > 0;
   }
 
-  /** Writes a snapshot of the document as it is in memory (plus anything logged meanwhile). */
+  /** The Yjs clients whose content the database refused for this checklist, from which clock (quarantine.ts). */
+  refusedClients(): RefusedClients | undefined {
+    return this.ctx.quarantine.of(this.checklistId);
+  }
+
+  /** `update` without content the database refused for this checklist (quarantine.ts); the same array if none. */
+  withoutRefused(update: Uint8Array): Uint8Array {
+    return withoutRefused(update, this.ctx.quarantine.of(this.checklistId));
+  }
+
+  /**
+   * Writes a snapshot of what the log holds up to its latest row. Only the log: the document in memory may hold
+   * updates not written yet, or applied and then refused by the database (docs/decisions/111), and a snapshot
+   * must hold nothing that is not in the log as its author.
+   */
   compact(): Promise<void> {
     if (this.compacting) return this.compacting;
     const run = async () => {
       const started = performance.now();
       try {
         const upTo = await latestUpdateId(this.ctx.db, this.checklistId);
-        const result = await compactDocument(this.ctx.db, this.checklistId, Y.encodeStateAsUpdate(this.doc), upTo);
+        const result = await compactDocument(this.ctx.db, this.checklistId, EMPTY_UPDATE, upTo);
         this.tailLength = 0;
         this.dirty = false;
         if (result.written) {
@@ -368,14 +397,18 @@ export class DocumentRoom {
     origin: unknown,
   ) => {
     const changed = [...added, ...updated, ...removed];
-    if (isPeer(origin)) {
-      for (const client of [...added, ...updated]) origin.awarenessClients.add(client);
-      for (const client of removed) origin.awarenessClients.delete(client);
+    const session = isPeer(origin) ? origin : null;
+    if (session) {
+      for (const client of [...added, ...updated]) session.awarenessClients.add(client);
+      for (const client of removed) session.awarenessClients.delete(client);
     }
-    // Encoded once for every recipient and for Redis.
-    const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed);
+    this.presence.record({ added, updated, removed }, session);
+    // Encoded once for every recipient and for Redis, from the JSON text the sender sent (awareness-guard.ts).
+    const update = this.presence.encode(changed);
     const message = awarenessUpdateMessage(update);
     for (const peer of this.peers) peer.send(message);
-    if (origin !== REDIS_ORIGIN && this.ctx.fanout) this.ctx.fanout.publish(this.checklistId, FanoutKind.awareness, update);
+    if (origin !== REDIS_ORIGIN && this.ctx.fanout) {
+      this.ctx.fanout.publish(this.checklistId, FanoutKind.awarenessOf, encodeAwarenessOf(session?.userId ?? null, update));
+    }
   };
 }

@@ -4,6 +4,7 @@ export type ErrorKind =
   | 'malformed_message'
   | 'invalid_update'
   | 'schema_violation'
+  | 'awareness_refused'
   | 'persist_failed'
   | 'persist_rejected'
   | 'compaction_failed'
@@ -32,6 +33,21 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     bytesIn: new Counter({ name: 'collab_bytes_in_total', help: 'Bytes received', registers }),
     bytesOut: new Counter({ name: 'collab_bytes_out_total', help: 'Bytes sent', registers }),
     writesDenied: new Counter({ name: 'collab_writes_denied_total', help: 'Edits dropped from read-only sessions', registers }),
+    membershipEvents: new Counter({
+      name: 'collab_membership_events_total',
+      help: 'Membership changes heard (live events): the affected sessions are held and re-checked',
+      registers,
+    }),
+    framesHeld: new Counter({
+      name: 'collab_frames_held_total',
+      help: 'Frames held, unapplied, while the sender\'s access was re-checked after a membership change',
+      registers,
+    }),
+    documentsReverted: new Counter({
+      name: 'collab_documents_reverted_total',
+      help: 'Documents reloaded from the log because the database refused an edit already applied in memory',
+      registers,
+    }),
     persistSeconds: new Histogram({
       name: 'collab_persist_seconds',
       help: 'Latency of one persisted batch',

@@ -10,6 +10,10 @@ export const FanoutKind = {
   awareness: 1,
   /** A process (re)joined: payload is its state vector; holders reply with what it lacks and their awareness. */
   syncRequest: 2,
+  /** The database refused content the sender had applied: payload is the refused clients (quarantine.ts); revert. */
+  revert: 3,
+  /** An awareness update with the user whose session sent it (awareness-guard.ts): varString userId, then the update. */
+  awarenessOf: 4,
 } as const;
 export type FanoutKindValue = (typeof FanoutKind)[keyof typeof FanoutKind];
 

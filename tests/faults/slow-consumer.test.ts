@@ -50,7 +50,19 @@ describe('slow consumer', () => {
     storage = await createFaultStorage('slow');
     const fx = await storage.use((db) => createFaultFixture(db, { editors: 3 }));
     const checklist = fx.checklists[0]!;
-    server = await startServerProcess({ port: await freePort(), env: { ...storage.env, LOG_LEVEL: 'warn' } });
+    // The traffic is presence far above the defaults (16 KB per state, 64 KB/s per session, which would close the
+    // flooder: server/test/awareness.test.ts): raised here, so that what is tested is the slow consumer's buffer.
+    const presence = String(64 * 1024 * 1024);
+    server = await startServerProcess({
+      port: await freePort(),
+      env: {
+        ...storage.env,
+        LOG_LEVEL: 'warn',
+        COLLAB_MAX_AWARENESS_STATE_BYTES: String(2 * MESSAGE_BYTES),
+        COLLAB_AWARENESS_BYTES_PER_SECOND: presence,
+        COLLAB_AWARENESS_BURST_BYTES: presence,
+      },
+    });
 
     const slow = rawClient(server.url, checklist.id, fx.editors[0]!.token);
     const flooder = rawClient(server.url, checklist.id, fx.editors[1]!.token);
