@@ -1,32 +1,12 @@
 import { addItem, addSection, itemsOf, updateItem } from '@tieout/doc-model';
 import { decideItem, setDoneRequiresApproval, writeProjection } from '@tieout/db';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { doneRequiresApprovalVerdict, reviewRuleExtension } from '../src/extensions/review-rule.ts';
 import { itemFingerprint } from '@tieout/doc-model';
-import { createChecklistFixture, openScratchDatabase, type ScratchDatabase } from '@tieout/db/testing';
-import { connectClient, startServer, storedDoc, tokenFor, type Client, type RunningServer } from './support.ts';
+import { createFixture, storedDoc, useCollabServer, waitFor } from './support.ts';
 
-// Only the long-standing helpers of support.ts, so this file does not follow its refactors.
-let scratch: ScratchDatabase;
-const clients: Client[] = [];
-const servers: RunningServer[] = [];
-beforeAll(async () => {
-  scratch = await openScratchDatabase({ label: 'review_rule' });
-}, 60_000);
-afterAll(async () => {
-  for (const client of clients) client.destroy();
-  await Promise.allSettled(servers.map((server) => server.close()));
-  await scratch?.dispose();
-});
-
-const waitFor = (check: () => boolean | Promise<boolean>, what: string) =>
-  vi.waitFor(
-    async () => {
-      if (!(await check())) throw new Error(`Timed out waiting for ${what}`);
-    },
-    { timeout: 20_000, interval: 20 },
-  );
+const t = useCollabServer({ server: false });
 
 function checklist() {
   const doc = new Y.Doc();
@@ -63,19 +43,14 @@ describe('doneRequiresApprovalVerdict', () => {
 
 describe('the review-rule extension, with a stock y-websocket client', () => {
   it('refuses done without a current approval, accepts it once approved, and notifies a new owner', async () => {
-    const db = scratch.db;
-    const fx = await createChecklistFixture(db);
+    const db = t.db;
+    const fx = await createFixture(db);
     const { rows } = await db.ownerQuery<{ deal_id: string }>(`select deal_id from public.checklists where id = $1`, [fx.checklistId]);
     const target = { checklistId: fx.checklistId, workspaceId: fx.workspaceId, dealId: rows[0]!.deal_id };
     await setDoneRequiresApproval(db, fx.users.owner.claims, fx.checklistId, true);
     const extension = reviewRuleExtension(db);
-    const server = await startServer(db, { timing: { persistWindowMs: 10 }, extensions: [extension] });
-    servers.push(server);
-    const connect = async () => {
-      const client = connectClient(server.url, fx.checklistId, await tokenFor(fx.users.editor));
-      clients.push(client);
-      return client;
-    };
+    const server = await t.startServer(db, { timing: { persistWindowMs: 10 }, extensions: [extension] });
+    const connect = () => t.connect(server, fx.checklistId, fx.users.editor);
 
     const editor = await connect();
     await editor.synced();
