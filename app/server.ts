@@ -13,6 +13,7 @@ import { instanceSecret, migrate, openDatabase } from '@tieout/db';
 import { attachCollabServer, defaultExtensions, loadCollabTuning, ConfigError as CollabConfigError, type CollabTuning } from '@tieout/server';
 import { dirname } from 'node:path';
 import { clientAddress, mountFetchHandler } from './server/auth-api.ts';
+import { refuseCrossOriginWrites } from './server/origin-check.ts';
 import { appUrlFrom, createMailer, startMail } from './server/mail.ts';
 import { startFiles } from './server/files.ts';
 import { ConfigError, loadConfig, SIGN_IN_LIMIT_WINDOW_SECONDS, trustedProxyList, withInstanceJwtSecret, withListeningPort, type AppConfig } from './server/config.ts';
@@ -82,6 +83,7 @@ const collab = config.collabUrl
       // The same after-write pipeline as the standalone server's (server/src/standalone.ts).
       extensions: defaultExtensions({ db }),
       defaultMetrics: true,
+      metricsToken: config.collabMetricsToken,
     });
 if (collab) {
   // /collab/healthz, /collab/readyz, /collab/metrics and the same at the root.
@@ -116,8 +118,10 @@ const build = viteDevServer
   ? () => viteDevServer.ssrLoadModule('virtual:remix/server-build') as Promise<ServerBuild>
   : ((await import(new URL('./build/server/index.js', import.meta.url).href)) as ServerBuild);
 
+// Every action, /logout included, is refused when another site's page sends it (decision 105).
 app.all(
   '*',
+  refuseCrossOriginWrites(),
   createRequestHandler({
     build,
     mode: config.isProduction ? 'production' : 'development',

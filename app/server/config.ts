@@ -20,6 +20,7 @@ const envSchema = z.object({
   SUPABASE_JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'SUPABASE_JWT_SECRET must be at least 32 characters').optional()),
   COLLAB_URL: optionalUrl(/^(wss?|https?)$/),
   AUTH_SIGN_IN_LIMIT_PER_ADDRESS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(60)),
+  COLLAB_METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'COLLAB_METRICS_TOKEN must be at least 16 characters').optional()),
   TRUSTED_PROXIES: z.preprocess(
     emptyAsUndefined,
     z
@@ -90,6 +91,8 @@ export interface AppConfig<Secret extends string | null = string> {
    * the browser's address, so that hop, and only that hop, may name the address rate limits apply to.
    */
   internalHopToken: string;
+  /** Bearer token for /collab/metrics of the embedded collaboration server; null: not served (decision 105). */
+  collabMetricsToken: string | null;
   port: number;
   host: string;
   database: { url: string | undefined; pgliteDataDir: string };
@@ -154,6 +157,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig<s
     isProduction,
     trustedProxies: e.TRUSTED_PROXIES,
     internalHopToken: randomBytes(32).toString('base64url'),
+    collabMetricsToken: e.COLLAB_METRICS_TOKEN ?? null,
     port: e.PORT,
     host: e.HOST,
     database: { url: e.DATABASE_URL, pgliteDataDir: e.PGLITE_DATA_DIR ?? `${repoRoot}.data/pglite` },

@@ -11,11 +11,10 @@ import { defaultLimits, defaultTiming, type CollabLimits, type CollabTiming } fr
 import { CollabConnection } from './connection.ts';
 import { DocumentRoom, type RoomContext } from './document-room.ts';
 import { handleHttpEndpoint } from './http-endpoints.ts';
-import { MembershipWatch } from './membership-watch.ts';
-import { clientsCreatedBy, decodeRefused, encodeRefused, Quarantine, type RefusedClients } from './quarantine.ts';
 import { Lifecycle, RefuseConnection, type CollabExtension } from './lifecycle.ts';
 import { createMetrics, type CollabMetrics } from './metrics.ts';
-import { FanoutKind, RedisFanout, type FanoutMessage } from './redis-fanout.ts';
+import { SessionLifetime } from './session-lifetime.ts';
+import { RedisFanout } from './redis-fanout.ts';
 
 export interface CollabServerOptions {
   /** The database documents are read from and written to (the app's own, when attached to it). */
@@ -38,6 +37,11 @@ export interface CollabServerOptions {
   instanceId?: string;
   /** Also export Node's default process metrics (off when several servers share a process, e.g. in tests). */
   defaultMetrics?: boolean;
+  /**
+   * Who may read /metrics (decision 105): a string = `Authorization: Bearer <it>` is required; null = not served.
+   * Both entry points pass COLLAB_METRICS_TOKEN (or null); left out, as in tests, /metrics is open.
+   */
+  metricsToken?: string | null;
 }
 
 export interface Readiness {
@@ -64,6 +68,7 @@ export class CollabServer {
   readonly metrics: CollabMetrics;
   readonly logger: Logger;
   readonly instanceId: string;
+  readonly metricsToken: string | null | undefined;
   readonly lifecycle: Lifecycle;
   private readonly db: Database;
   private readonly verify: AccessTokenVerifier;
@@ -71,16 +76,13 @@ export class CollabServer {
   private readonly rooms = new Map<string, DocumentRoom>();
   private readonly connections = new Set<CollabConnection>();
   private readonly connectionsPerUser = new Map<string, number>();
+  /** Closes sockets at token expiry and when their session ends (session-lifetime.ts, decision 103). */
+  private readonly sessionLifetime: SessionLifetime;
   private readonly fanout: RedisFanout | null;
   private readonly roomContext: RoomContext;
   private readonly pingTimer: NodeJS.Timeout;
   private readonly recheckTimer: NodeJS.Timeout;
   private rechecking = false;
-  private readonly watch: MembershipWatch;
-  private readonly watching: Promise<void>;
-  private readonly quarantine = new Quarantine();
-  /** Documents being reverted to their log (see `revert`): a new session waits for it before loading them. */
-  private readonly reverting = new Map<string, Promise<void>>();
   private closing: Promise<void> | null = null;
 
   constructor(options: CollabServerOptions) {
@@ -90,9 +92,12 @@ export class CollabServer {
     this.timing = { ...defaultTiming, ...options.timing };
     this.logger = options.logger ?? pino({ name: 'collab' });
     this.instanceId = options.instanceId ?? randomUUID();
+    this.metricsToken = options.metricsToken;
     this.metrics = createMetrics({ defaultMetrics: options.defaultMetrics });
     this.lifecycle = new Lifecycle(options.extensions ?? [], this.metrics, this.logger);
     this.verify = 'verify' in options.auth ? options.auth.verify : createTokenVerifier(options.auth);
+    this.sessionLifetime = new SessionLifetime({ sessions: () => this.connections, logger: this.logger.child({ component: 'session-lifetime' }) });
+    void this.sessionLifetime.start(this.db);
     // ws enforces a hard cap far above our limit so that oversize frames get our 4413, not ws's 1009.
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.limits.maxMessageBytes * 4 + 1024, perMessageDeflate: false });
     this.fanout = options.redis
@@ -101,7 +106,7 @@ export class CollabServer {
           options.redis.keyPrefix ?? 'tieout:collab:',
           this.instanceId,
           this.logger.child({ component: 'redis' }),
-          (message) => this.onFanout(message),
+          (message) => this.rooms.get(message.checklistId)?.applyFanout(message),
           () => {
             for (const room of this.rooms.values()) if (room.state === 'ready') room.requestPeerState();
           },
@@ -116,21 +121,8 @@ export class CollabServer {
       logger: this.logger,
       fanout: this.fanout,
       lifecycle: this.lifecycle,
-      quarantine: this.quarantine,
-      onWriteRejected: (room, userId, _error, updates) => {
-        this.revert(room, clientsCreatedBy(updates), true);
-        void this.recheckRoom(room, userId);
-      },
+      onWriteRejected: (room, userId) => void this.recheckRoom(room, userId),
     };
-    this.watch = new MembershipWatch({
-      sessions: () => this.connections,
-      recheck: (sessions) => this.recheckConnections(sessions as CollabConnection[]),
-      onRecheckFailed: (session) =>
-        (session as CollabConnection).close(CloseCode.tryAgainLater, 'access could not be re-checked, try again later'),
-      metrics: this.metrics,
-      logger: this.logger.child({ component: 'membership-watch' }),
-    });
-    this.watching = this.watch.start(this.db);
     this.pingTimer = setInterval(() => this.ping(), this.timing.pingIntervalMs);
     this.recheckTimer = setInterval(() => void this.recheckMemberships(), this.timing.membershipRecheckMs);
   }
@@ -215,6 +207,7 @@ export class CollabServer {
   private async shutdown(): Promise<void> {
     clearInterval(this.pingTimer);
     clearInterval(this.recheckTimer);
+    await this.sessionLifetime.close();
     for (const connection of [...this.connections]) connection.close(CloseCode.goingAway, 'server shutting down');
     const rooms = [...this.rooms.values()];
     const deadline = new Promise<'timeout'>((resolve) => setTimeout(resolve, this.timing.shutdownTimeoutMs, 'timeout'));
@@ -226,7 +219,6 @@ export class CollabServer {
     const lost = rooms.reduce((sum, room) => sum + room.persist.depth, 0);
     if (lost > 0) this.logger.error({ updates: lost }, 'shutdown timed out: updates not persisted');
     for (const room of rooms) this.dropRoom(room);
-    await this.watch.close();
     await this.fanout?.close();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     this.logger.info({ lost }, 'collaboration server closed');
@@ -238,6 +230,7 @@ export class CollabServer {
     let counted = false;
     connection.onClose(() => {
       this.connections.delete(connection);
+      this.sessionLifetime.untrack(connection);
       if (connection.joined && connection.room) {
         this.lifecycle.notify('onDisconnect', { ...connection.sessionContext(connection.room.workspaceId), logger: connection.log }, connection.log);
       }
@@ -248,8 +241,6 @@ export class CollabServer {
       }
     });
     try {
-      // Membership changes are heard from here on (a session authorized before that could miss one).
-      await this.watching;
       let claims;
       try {
         claims = await this.verify(token);
@@ -262,6 +253,7 @@ export class CollabServer {
       }
       if (connection.state !== 'authorizing') return;
       connection.authenticated(claims);
+      if (!(await this.sessionOpens(connection))) return;
       const held = this.connectionsPerUser.get(claims.sub) ?? 0;
       if (held >= this.limits.maxConnectionsPerUser) {
         connection.close(CloseCode.rateLimited, `too many connections for this user (limit ${this.limits.maxConnectionsPerUser})`);
@@ -316,23 +308,28 @@ export class CollabServer {
         if (room.peers.size === 0) room.scheduleUnload(this.timing.unloadDelayMs, () => void this.unload(room));
         return;
       }
-      if (this.rooms.get(checklistId) !== room) {
-        connection.close(CloseCode.reloading, 'document reloaded, reconnect');
-        return;
-      }
-      if (connection.accessStale) {
-        // Its membership changed while it was being authorized: its role is read again before a frame is applied.
-        connection.holdFrames();
-        connection.open(room, access.role);
-        void this.watch.recheckHeld([connection]);
-      } else {
-        connection.open(room, access.role);
-      }
+      connection.open(room, access.role);
     } catch (error) {
       this.metrics.errors.inc({ kind: 'internal' });
       connection.log.error({ err: error }, 'connection setup failed');
       connection.close(CloseCode.internalError, 'internal error');
     }
+  }
+
+  /** A session whose sign-in ended is refused; a live one is closed when its token expires (decision 103). */
+  private async sessionOpens(connection: CollabConnection): Promise<boolean> {
+    let live: boolean;
+    try {
+      live = await this.sessionLifetime.sessionLive(this.db, connection.claims);
+    } catch (error) {
+      connection.log.error({ err: error }, 'session state could not be read');
+      connection.close(CloseCode.tryAgainLater, 'database unavailable, try again later');
+      return false;
+    }
+    if (!live) connection.close(CloseCode.unauthorized, 'session_ended: signed out, sign in again');
+    if (connection.state !== 'authorizing') return false;
+    this.sessionLifetime.track(connection);
+    return true;
   }
 
   private releaseUserSlot(userId: string): void {
@@ -343,7 +340,6 @@ export class CollabServer {
 
   /** The loaded document of a checklist; concurrent first connections share one load. */
   private async roomFor(checklistId: string, workspaceId: string, claims: Parameters<DocumentRoom['load']>[0]): Promise<DocumentRoom> {
-    for (let pending = this.reverting.get(checklistId); pending; pending = this.reverting.get(checklistId)) await pending;
     const existing = this.rooms.get(checklistId);
     if (existing && existing.state !== 'closed') {
       existing.cancelUnload();
@@ -421,27 +417,18 @@ export class CollabServer {
    * One read for every (document, user) pair, as service_role (docs/decisions/025).
    */
   private async recheckSessions(rooms: DocumentRoom[], onlyUserId?: string): Promise<void> {
-    const connections: CollabConnection[] = [];
+    const sessions = new Map<string, { ref: SessionRef; connections: CollabConnection[] }>();
     for (const room of rooms) {
       for (const peer of room.peers) {
         const connection = peer as CollabConnection;
-        if (!onlyUserId || connection.userId === onlyUserId) connections.push(connection);
+        if (onlyUserId && connection.userId !== onlyUserId) continue;
+        const key = `${room.checklistId}/${connection.userId}`;
+        const session = sessions.get(key);
+        if (session) session.connections.push(connection);
+        else sessions.set(key, { ref: { checklistId: room.checklistId, userId: connection.userId }, connections: [connection] });
       }
     }
-    await this.recheckConnections(connections);
-  }
-
-  /** Re-reads the access of open sessions and applies it; false when the read failed (nothing changed then). */
-  private async recheckConnections(connections: CollabConnection[]): Promise<boolean> {
-    const sessions = new Map<string, { ref: SessionRef; connections: CollabConnection[] }>();
-    for (const connection of connections) {
-      if (connection.state !== 'open') continue;
-      const key = `${connection.checklistId}/${connection.userId}`;
-      const session = sessions.get(key);
-      if (session) session.connections.push(connection);
-      else sessions.set(key, { ref: { checklistId: connection.checklistId, userId: connection.userId }, connections: [connection] });
-    }
-    if (sessions.size === 0) return true;
+    if (sessions.size === 0) return;
     const entries = [...sessions.values()];
     let answers;
     try {
@@ -449,11 +436,11 @@ export class CollabServer {
     } catch (error) {
       this.metrics.errors.inc({ kind: 'recheck_failed' });
       this.logger.warn({ err: error, sessions: entries.length }, 'membership re-check failed');
-      return false;
+      return;
     }
-    for (const [index, { connections: sessionConnections }] of entries.entries()) {
+    for (const [index, { connections }] of entries.entries()) {
       const { access, checklistExists: exists } = answers[index]!;
-      for (const connection of sessionConnections) {
+      for (const connection of connections) {
         if (!access) {
           if (!exists) connection.close(CloseCode.notFound, 'checklist deleted');
           else connection.close(CloseCode.forbidden, 'membership revoked');
@@ -463,50 +450,6 @@ export class CollabServer {
         }
       }
     }
-    return true;
-  }
-
-  private onFanout(message: FanoutMessage): void {
-    if (message.kind !== FanoutKind.revert) {
-      this.rooms.get(message.checklistId)?.applyFanout(message);
-      return;
-    }
-    let refused: RefusedClients;
-    try {
-      refused = decodeRefused(message.payload);
-    } catch (error) {
-      this.metrics.errors.inc({ kind: 'redis' });
-      this.logger.warn({ err: error }, 'unreadable revert message ignored');
-      return;
-    }
-    const room = this.rooms.get(message.checklistId);
-    if (room) this.revert(room, refused, false);
-    else this.quarantine.add(message.checklistId, refused);
-  }
-
-  /**
-   * The database refused updates that were already applied in memory (and sent to the other sessions): their
-   * author lost write access after the update was applied but before it was written (docs/decisions/111). The
-   * document goes back to what the log holds: the refused content is quarantined (never taken back from anyone),
-   * every session is closed with 1012 so that it reconnects, the other authors' pending updates are written,
-   * and the next session loads the document afresh. Other processes holding the document do the same.
-   */
-  private revert(room: DocumentRoom, refused: RefusedClients, publish: boolean): void {
-    this.quarantine.add(room.checklistId, refused);
-    if (publish) this.fanout?.publish(room.checklistId, FanoutKind.revert, encodeRefused(refused));
-    if (room.state === 'closed' || this.reverting.has(room.checklistId)) return;
-    this.metrics.documentsReverted.inc();
-    this.logger.warn({ checklistId: room.checklistId }, 'an applied edit was refused by the database: reloading the document');
-    if (this.rooms.get(room.checklistId) === room) this.rooms.delete(room.checklistId);
-    room.state = 'unloading';
-    const done = (async () => {
-      for (const peer of [...room.peers]) peer.close(CloseCode.reloading, 'document reloaded: an edit was refused');
-      await room.persist.whenIdle();
-      await this.finishExtensions(room);
-      room.destroy();
-      this.metrics.documentsLoaded.set(this.rooms.size);
-    })().finally(() => this.reverting.delete(room.checklistId));
-    this.reverting.set(room.checklistId, done);
   }
 }
 

@@ -35,6 +35,7 @@ export async function startCollabServer(
     auth: { jwtSecret: config.auth.jwtSecret, supabaseUrl: config.auth.supabaseUrl, audience: config.auth.audience },
     redis: config.redis,
     limits: config.limits,
+    metricsToken: config.metricsToken,
     timing: config.timing,
     defaultMetrics: true,
     // The same after-write pipeline as the embedded server's (app/server.ts): projection, audit trail, versions.
