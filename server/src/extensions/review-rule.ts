@@ -111,13 +111,10 @@ export function reviewRuleExtension(db: Database): ReviewRuleExtension {
         }
       }
     },
-    async beforeUnloadDocument({ checklistId, doc }) {
+    beforeUnloadDocument({ checklistId, doc }) {
+      // The live-event subscription stays for the process's life (one LISTEN): unlistening here could wait on the
+      // embedded database while the room is being unloaded.
       if (rooms.get(checklistId)?.doc === doc) rooms.delete(checklistId);
-      if (rooms.size === 0 && subscription) {
-        const closing = subscription;
-        subscription = null;
-        await (await closing).close();
-      }
     },
   };
 }

@@ -75,11 +75,13 @@ export function selectionAnchor(editor: Editor): { anchor: CommentAnchor; quote:
   const sync = syncState(state);
   if (!quote || !sync) return null;
   const mapping = sync.binding!.mapping as never;
-  const start = absolutePositionToRelativePosition(from, sync.type, mapping) as Y.RelativePosition;
-  // The end sticks to the last character of the range (association -1: "after this character"), so typing right
+  // y-tiptap's relative position for `pos` names the character before it, associated to its right ("after it").
+  // The start must name the first character of the range ("before it": association 0), so that text typed or
+  // moved just before the range never enters it; the end names the last character ("after it"), so that typing right
   // after the range does not extend it.
-  const last = absolutePositionToRelativePosition(to - 1, sync.type, mapping) as Y.RelativePosition;
-  const end = last.item !== null ? new Y.RelativePosition(last.type, last.tname, last.item, -1) : (absolutePositionToRelativePosition(to, sync.type, mapping) as Y.RelativePosition);
+  const first = absolutePositionToRelativePosition(from + 1, sync.type, mapping) as Y.RelativePosition;
+  const start = first.item !== null ? new Y.RelativePosition(first.type, first.tname, first.item, 0) : (absolutePositionToRelativePosition(from, sync.type, mapping) as Y.RelativePosition);
+  const end = absolutePositionToRelativePosition(to, sync.type, mapping) as Y.RelativePosition;
   const endJson = Y.relativePositionToJSON(end);
   return { anchor: { start: Y.relativePositionToJSON(start), end: endJson }, quote: quote.slice(0, 1000) };
 }

@@ -1,12 +1,12 @@
 /*
  * Review controls of one item row and of the checklist header.
  * Accessible names: button "Comments on <item>" (text: open-thread count), button "Comment on <item>",
- * status "Review of <item>" (Approved / Changed since approval / Sent back), buttons "Approve <item>" and
+ * the review state as text in the row ([data-review-state]: Approved by … / Changed since approval / Sent back by …), buttons "Approve <item>" and
  * "Send back <item>" (reviewers and owners; send back asks for a comment: textbox "Why send <item> back?");
  * header: button "Comments", checkbox "Done requires approval" (owners), button "Sign off checklist" (owners),
  * status "Sign-off".
  */
-import { memo, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import { mentionsIn, MentionInput } from './mention-input.tsx';
 import { REVIEW_STATE_LABELS, useReview } from './review-context.tsx';
 
@@ -73,7 +73,7 @@ export const ItemReviewControls = memo(function ItemReviewControls({ itemId, tit
         </button>
       ) : null}
       {state && state.state !== 'none' ? (
-        <span role="status" aria-label={`Review of ${title}`} className={`rounded px-1.5 py-0.5 text-xs font-medium ${chipTone[state.state]}`}>
+        <span data-review-state={state.state} className={`rounded px-1.5 py-0.5 text-xs font-medium ${chipTone[state.state]}`}>
           {REVIEW_STATE_LABELS[state.state]}
           {state.state === 'approved' || state.state === 'sent_back' ? decidedBy : ''}
         </span>
@@ -133,6 +133,10 @@ export const ItemReviewControls = memo(function ItemReviewControls({ itemId, tit
 export function ReviewBar({ itemCount }: { itemCount: number }) {
   const review = useReview();
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  // The box follows the click at once; the server's answer (re-read) settles it.
+  const [pendingRule, setPendingRule] = useState<boolean | null>(null);
+  const savedRule = review?.data?.settings.doneRequiresApproval;
+  useEffect(() => setPendingRule(null), [savedRule]);
   if (!review) return null;
   const open = [...review.openCount.values()].reduce((sum, n) => sum + n, 0);
   const approved = (review.data?.states ?? []).filter((state) => state.state === 'approved').length;
@@ -150,10 +154,13 @@ export function ReviewBar({ itemCount }: { itemCount: number }) {
         <label className="flex items-center gap-1.5 text-slate-700 dark:text-slate-300">
           <input
             type="checkbox"
-            checked={rule}
+            checked={pendingRule ?? rule}
             disabled={review.data === null}
             onChange={async (event) => {
-              const refusal = await review.post('done-rule', { on: String(event.target.checked) });
+              const on = event.target.checked;
+              setPendingRule(on);
+              const refusal = await review.post('done-rule', { on: String(on) });
+              if (refusal) setPendingRule(null);
               setMessage(refusal ? { error: true, text: refusal } : null);
             }}
             className="h-4 w-4 accent-sky-600"

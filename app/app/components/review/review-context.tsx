@@ -114,10 +114,26 @@ export function ReviewProvider({
   }, [url]);
 
   useEffect(reload, [reload]);
-  // A new comment, reply, edit, resolve or decision by anyone, in any server process (null: after a gap).
+  // Typing in notes projects the item every persistence window: one re-read per 250 ms at most, and one after the last.
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const last = useRef(0);
+  const reloadSoon = useCallback(() => {
+    if (pending.current) return;
+    pending.current = setTimeout(
+      () => {
+        pending.current = null;
+        last.current = Date.now();
+        reload();
+      },
+      Math.max(0, last.current + 250 - Date.now()),
+    );
+  }, [reload]);
+  useEffect(() => () => void (pending.current && clearTimeout(pending.current)), []);
+  // A new comment, reply, edit, resolve or decision by anyone, in any server process, or a change of the items
+  // (an edit after approval changes the review state) (null: after a gap).
   useLiveEvents(
-    (event) => (event.topic === 'comments' || event.topic === 'approvals') && event.checklistId === checklistId,
-    reload,
+    (event) => (event.topic === 'comments' || event.topic === 'approvals' || event.topic === 'items') && event.checklistId === checklistId,
+    reloadSoon,
   );
 
   const post = useCallback<ReviewApi['post']>(
