@@ -41,6 +41,7 @@ export function useUndo(doc: Y.Doc | null, provider: WebsocketProvider | null, e
   const [deleted, setDeleted] = useState<DeletedNotice | null>(null);
   /** A copy of the item I am focused on (and its section), as of its last change: what "restore" brings back. */
   const copyRef = useRef<{ itemId: string; doc: Y.Doc } | null>(null);
+  const refreshRef = useRef<() => void>(() => {});
 
   useEffect(() => {
     if (!doc || !provider) return;
@@ -50,6 +51,8 @@ export function useUndo(doc: Y.Doc | null, provider: WebsocketProvider | null, e
     });
     managerRef.current = manager;
     const update = () => setStacks({ canUndo: manager.undoStack.length > 0, canRedo: manager.redoStack.length > 0 });
+    // An undo that finds nothing left to change (someone else overwrote it) pops without a 'stack-item-popped'.
+    refreshRef.current = update;
     manager.on('stack-item-added', update);
     manager.on('stack-item-popped', update);
     manager.on('stack-cleared', update);
@@ -70,6 +73,8 @@ export function useUndo(doc: Y.Doc | null, provider: WebsocketProvider | null, e
     };
     const titles = new Map<string, string>();
     const onTransaction = (transaction: Y.Transaction) => {
+      // Someone else's edit in between: your edits before and after it are separate undo steps.
+      if (!transaction.local) manager.stopCapturing();
       const items = itemsOf(doc);
       const keys = transaction.changed.get(items as unknown as Y.AbstractType<Y.YEvent<any>>);
       if (keys) {
@@ -114,9 +119,11 @@ export function useUndo(doc: Y.Doc | null, provider: WebsocketProvider | null, e
       if (key === 'z' && !event.shiftKey) {
         event.preventDefault();
         manager.undo();
+        update();
       } else if ((key === 'z' && event.shiftKey) || key === 'y') {
         event.preventDefault();
         manager.redo();
+        update();
       }
     };
     window.addEventListener('keydown', onKeyDown);
@@ -132,15 +139,20 @@ export function useUndo(doc: Y.Doc | null, provider: WebsocketProvider | null, e
   }, [doc, provider]);
 
   const undo = useCallback(() => {
-    if (editable) managerRef.current?.undo();
+    if (!editable) return;
+    managerRef.current?.undo();
+    refreshRef.current();
   }, [editable]);
   const redo = useCallback(() => {
-    if (editable) managerRef.current?.redo();
+    if (!editable) return;
+    managerRef.current?.redo();
+    refreshRef.current();
   }, [editable]);
   const restoreDeleted = useCallback(() => {
     if (!deleted || !doc || !editable) return;
     if (deleted.kind === 'mine') {
       managerRef.current?.undo();
+      refreshRef.current();
     } else if (copyRef.current?.itemId === deleted.itemId) {
       restoreItem(doc, copyRef.current.doc, deleted.itemId);
     }
