@@ -17,6 +17,7 @@ import {
   type AuthUserRow,
 } from './auth-store.ts';
 import { GoTrueError, errorResponse, invalidCredentials, jsonResponse } from './gotrue-errors.ts';
+import { isCommonPassword } from './common-passwords.ts';
 import { createRateLimiter, type RateLimitRule, type RateLimiter } from './rate-limiter.ts';
 import { AccessTokenError, createTokenVerifier, signAccessToken } from './tokens.ts';
 
@@ -134,6 +135,12 @@ export function createEmbeddedAuthApi(options: EmbeddedAuthApiOptions): Embedded
     const body = await readJson(request);
     const email = parseEmail(body.email);
     const password = parsePassword(body.password, minPasswordLength, 'Signup requires a valid password');
+    if (isCommonPassword(password)) {
+      // GoTrue's answer for a password found in breach lists (reason 'pwned'), so supabase-js raises AuthWeakPasswordError.
+      throw new GoTrueError(422, 'weak_password', 'Password is known to be weak and easy to guess, please choose a different one.', {
+        weak_password: { reasons: ['pwned'] },
+      });
+    }
     const metadata = userMetadataSchema.safeParse(body.data ?? {});
     if (!metadata.success)
       throw new GoTrueError(422, 'validation_failed', metadata.error.issues[0]?.message ?? 'Invalid user data');
@@ -158,19 +165,22 @@ export function createEmbeddedAuthApi(options: EmbeddedAuthApiOptions): Embedded
       throw new GoTrueError(400, 'validation_failed', 'An email address and a password are required');
     }
     const email = body.email.trim().toLowerCase();
+    // Failures count per address and email (as GoTrue limits per IP): guesses from elsewhere cannot lock the real
+    // person out of their account (decision 106); the per-address limit still bounds each address's attempts.
+    const failureKey = `${address ?? 'unknown'}|${email}`;
     enforce(signInByAddress, address);
-    enforce(signInFailures, email);
+    enforce(signInFailures, failureKey);
     if (address) signInByAddress?.hit(address);
     const user = await db.asService((sql) => findUserByEmail(sql, email));
     // Compare against a dummy hash for unknown emails so timing does not tell which emails exist.
     dummyHash ??= hash('not-a-password', cost);
     const matches = await compare(body.password, user?.encrypted_password ?? (await dummyHash));
     if (!user || !user.encrypted_password || !matches) {
-      signInFailures?.hit(email);
+      signInFailures?.hit(failureKey);
       options.logger?.info({ event: 'signin_refused', userId: user?.id ?? null }, 'sign-in refused');
       throw invalidCredentials();
     }
-    signInFailures?.reset(email);
+    signInFailures?.reset(failureKey);
     const session = await db.asService(async (sql) => {
       await recordSignIn(sql, user.id);
       return startSession(sql, user.id);

@@ -205,6 +205,34 @@ describe('embedded Supabase Auth API through supabase-js', () => {
     expect((await supabase.auth.signInWithPassword({ email: bystander, password })).error).toBeNull();
   });
 
+  it('does not let guesses from another address lock the real person out (failures count per address and email)', async () => {
+    const api = createEmbeddedAuthApi({ db, jwtSecret, bcryptCost: 4, rateLimit: { signInFailuresPerEmail: { max: 3, windowSeconds: 60 } } });
+    const from = (clientAddress: string) =>
+      createClient('http://tieout.test', 'embedded-anon-key', {
+        global: { fetch: async (input, init) => (await api.handle(new Request(input, init), { clientAddress })) ?? new Response(null, { status: 599 }) },
+        auth: { persistSession: false, autoRefreshToken: false },
+        realtime: { transport: WebSocket as never },
+      });
+    const attacker = from('203.0.113.66');
+    const owner = from('198.51.100.20');
+    const { email } = await signedUp(owner);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      expect((await attacker.auth.signInWithPassword({ email, password: `guess ${attempt}` })).error?.code).toBe('invalid_credentials');
+    }
+    expect((await attacker.auth.signInWithPassword({ email, password })).error).toMatchObject({ status: 429, code: 'over_request_rate_limit' });
+    expect((await owner.auth.signInWithPassword({ email, password })).error).toBeNull();
+  });
+
+  it('refuses the common passwords of breach lists at sign-up, as GoTrue does (weak_password, reason pwned)', async () => {
+    const { supabase } = clientFor();
+    for (const common of ['password1', 'Qwertyuiop', ' iloveyou1 ']) {
+      const { error } = await supabase.auth.signUp({ email: uniqueEmail(), password: common });
+      expect(isAuthWeakPasswordError(error)).toBe(true);
+      expect(error).toMatchObject({ status: 422, code: 'weak_password', reasons: ['pwned'] });
+    }
+    expect((await supabase.auth.signUp({ email: uniqueEmail(), password: 'tieout rarely typed phrase 7' })).error).toBeNull();
+  });
+
   it('lets a rate-limited email in again once the window has passed', async () => {
     let clock = Date.now();
     const { supabase } = clientFor({ rateLimit: { signInFailuresPerEmail: { max: 1, windowSeconds: 60 } }, now: () => clock });
