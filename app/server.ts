@@ -12,7 +12,7 @@ import { createEmbeddedAuthApi } from '@tieout/auth';
 import { instanceSecret, migrate, openDatabase } from '@tieout/db';
 import { attachCollabServer, defaultExtensions, loadCollabTuning, ConfigError as CollabConfigError, type CollabTuning } from '@tieout/server';
 import { dirname } from 'node:path';
-import { clientAddress, mountFetchHandler } from './server/auth-api.ts';
+import { clientAddress, isSecureRequest, mountFetchHandler } from './server/auth-api.ts';
 import { refuseCrossOriginWrites } from './server/origin-check.ts';
 import { appUrlFrom, createMailer, startMail } from './server/mail.ts';
 import { startFiles } from './server/files.ts';
@@ -125,7 +125,13 @@ app.all(
   createRequestHandler({
     build,
     mode: config.isProduction ? 'production' : 'development',
-    getLoadContext: (req) => ({ db, config, files, clientAddress: clientAddress(req, addresses) }),
+    getLoadContext: (req) => ({
+      db,
+      config,
+      files,
+      clientAddress: clientAddress(req, addresses),
+      secure: isSecureRequest(req, { ...addresses, secureCookies: config.secureCookies }),
+    }),
   }),
 );
 

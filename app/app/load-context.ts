@@ -10,6 +10,8 @@ declare module '@remix-run/node' {
     files: FilesService;
     /** The browser's address (rate limits of the embedded auth API apply per browser, not per server). */
     clientAddress: string | undefined;
+    /** The browser reached the app over TLS (directly or as a trusted proxy says): cookies are Secure (decision 105). */
+    secure?: boolean;
   }
 }
 

@@ -55,6 +55,21 @@ async function sendFetchResponse(res: ExpressResponse, response: Response): Prom
   else res.end();
 }
 
+/**
+ * Whether the browser reached this app over TLS (decision 105): the connection itself is TLS, or a trusted proxy
+ * (TRUSTED_PROXIES) says so in X-Forwarded-Proto, or SECURE_COOKIES=true says every browser does. Session cookies
+ * are `Secure` then.
+ */
+export function isSecureRequest(
+  req: { socket: { remoteAddress?: string | undefined; encrypted?: boolean }; headers: Record<string, string | string[] | undefined> },
+  options: ClientAddressOptions & { secureCookies: boolean },
+): boolean {
+  if (options.secureCookies || req.socket.encrypted) return true;
+  const remote = req.socket.remoteAddress;
+  if (!remote || !isTrusted(options.trustedProxies, remote)) return false;
+  return (header(req.headers, 'x-forwarded-proto') ?? '').split(',')[0]!.trim().toLowerCase() === 'https';
+}
+
 /** The headers of the app's own hop to its /auth/v1 (supabase-js in loaders and actions, app/utils/supabase.server.ts). */
 export const INTERNAL_HOP_TOKEN_HEADER = 'x-tieout-internal-hop';
 export const INTERNAL_CLIENT_ADDRESS_HEADER = 'x-tieout-client-address';

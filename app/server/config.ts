@@ -20,6 +20,7 @@ const envSchema = z.object({
   SUPABASE_JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'SUPABASE_JWT_SECRET must be at least 32 characters').optional()),
   COLLAB_URL: optionalUrl(/^(wss?|https?)$/),
   AUTH_SIGN_IN_LIMIT_PER_ADDRESS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(60)),
+  SECURE_COOKIES: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   COLLAB_METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'COLLAB_METRICS_TOKEN must be at least 16 characters').optional()),
   TRUSTED_PROXIES: z.preprocess(
     emptyAsUndefined,
@@ -93,6 +94,8 @@ export interface AppConfig<Secret extends string | null = string> {
   internalHopToken: string;
   /** Bearer token for /collab/metrics of the embedded collaboration server; null: not served (decision 105). */
   collabMetricsToken: string | null;
+  /** SECURE_COOKIES=true: every browser reaches the app over TLS, whatever the connection says (decision 105). */
+  secureCookies: boolean;
   port: number;
   host: string;
   database: { url: string | undefined; pgliteDataDir: string };
@@ -158,6 +161,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig<s
     trustedProxies: e.TRUSTED_PROXIES,
     internalHopToken: randomBytes(32).toString('base64url'),
     collabMetricsToken: e.COLLAB_METRICS_TOKEN ?? null,
+    secureCookies: e.SECURE_COOKIES,
     port: e.PORT,
     host: e.HOST,
     database: { url: e.DATABASE_URL, pgliteDataDir: e.PGLITE_DATA_DIR ?? `${repoRoot}.data/pglite` },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientAddress, INTERNAL_CLIENT_ADDRESS_HEADER, INTERNAL_HOP_TOKEN_HEADER } from '../server/auth-api.ts';
+import { clientAddress, INTERNAL_CLIENT_ADDRESS_HEADER, INTERNAL_HOP_TOKEN_HEADER, isSecureRequest } from '../server/auth-api.ts';
 import { ConfigError, loadConfig, trustedProxyList, withInstanceJwtSecret, withListeningPort } from '../server/config.ts';
 
 describe('loadConfig', () => {
@@ -102,5 +102,22 @@ describe('clientAddress (decision 102)', () => {
     for (const bad of ['localhost', '10.0.0.0/33', '10.0.0.1/8/1', '300.1.1.1', '10.0.0.0/x']) {
       expect(() => loadConfig({ TRUSTED_PROXIES: bad })).toThrow(/TRUSTED_PROXIES/);
     }
+  });
+});
+
+describe('isSecureRequest (decision 105)', () => {
+  const trustedProxies = trustedProxyList(['127.0.0.1']);
+  const options = { trustedProxies, internalHopToken: 'x'.repeat(43), secureCookies: false };
+  const req = (remoteAddress: string, headers: Record<string, string> = {}, encrypted = false) => ({ socket: { remoteAddress, encrypted }, headers });
+  it('makes session cookies Secure behind TLS: a TLS connection, a trusted proxy saying https, or SECURE_COOKIES', () => {
+    expect(isSecureRequest(req('203.0.113.7', {}, true), options)).toBe(true);
+    expect(isSecureRequest(req('127.0.0.1', { 'x-forwarded-proto': 'https' }), options)).toBe(true);
+    expect(isSecureRequest(req('203.0.113.7'), { ...options, secureCookies: true })).toBe(true);
+    expect(loadConfig({ SECURE_COOKIES: 'true' }).secureCookies).toBe(true);
+  });
+  it('does not believe X-Forwarded-Proto from anyone but a trusted proxy', () => {
+    expect(isSecureRequest(req('203.0.113.7', { 'x-forwarded-proto': 'https' }), options)).toBe(false);
+    expect(isSecureRequest(req('127.0.0.1', { 'x-forwarded-proto': 'http' }), options)).toBe(false);
+    expect(isSecureRequest(req('127.0.0.1'), options)).toBe(false);
   });
 });

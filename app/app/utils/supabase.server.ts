@@ -35,7 +35,7 @@ export function createSupabase(request: Request, context: AppLoadContext) {
       httpOnly: true,
       sameSite: 'lax',
       path: '/',
-      secure: new URL(request.url).protocol === 'https:',
+      secure: context.secure ?? new URL(request.url).protocol === 'https:',
     },
     cookies: {
       getAll: () =>
