@@ -11,10 +11,12 @@ import { defaultLimits, defaultTiming, type CollabLimits, type CollabTiming } fr
 import { CollabConnection } from './connection.ts';
 import { DocumentRoom, type RoomContext } from './document-room.ts';
 import { handleHttpEndpoint } from './http-endpoints.ts';
+import { MembershipWatch } from './membership-watch.ts';
+import { clientsCreatedBy, decodeRefused, encodeRefused, Quarantine, type RefusedClients } from './quarantine.ts';
 import { Lifecycle, RefuseConnection, type CollabExtension } from './lifecycle.ts';
 import { createMetrics, type CollabMetrics } from './metrics.ts';
 import { SessionLifetime } from './session-lifetime.ts';
-import { RedisFanout } from './redis-fanout.ts';
+import { FanoutKind, RedisFanout, type FanoutMessage } from './redis-fanout.ts';
 
 export interface CollabServerOptions {
   /** The database documents are read from and written to (the app's own, when attached to it). */
@@ -83,6 +85,11 @@ export class CollabServer {
   private readonly pingTimer: NodeJS.Timeout;
   private readonly recheckTimer: NodeJS.Timeout;
   private rechecking = false;
+  private readonly watch: MembershipWatch;
+  private readonly watching: Promise<void>;
+  private readonly quarantine = new Quarantine();
+  /** Documents being reverted to their log (see `revert`): a new session waits for it before loading them. */
+  private readonly reverting = new Map<string, Promise<void>>();
   private closing: Promise<void> | null = null;
 
   constructor(options: CollabServerOptions) {
@@ -106,7 +113,7 @@ export class CollabServer {
           options.redis.keyPrefix ?? 'tieout:collab:',
           this.instanceId,
           this.logger.child({ component: 'redis' }),
-          (message) => this.rooms.get(message.checklistId)?.applyFanout(message),
+          (message) => this.onFanout(message),
           () => {
             for (const room of this.rooms.values()) if (room.state === 'ready') room.requestPeerState();
           },
@@ -121,8 +128,21 @@ export class CollabServer {
       logger: this.logger,
       fanout: this.fanout,
       lifecycle: this.lifecycle,
-      onWriteRejected: (room, userId) => void this.recheckRoom(room, userId),
+      quarantine: this.quarantine,
+      onWriteRejected: (room, userId, _error, updates) => {
+        this.revert(room, clientsCreatedBy(updates), true);
+        void this.recheckRoom(room, userId);
+      },
     };
+    this.watch = new MembershipWatch({
+      sessions: () => this.connections,
+      recheck: (sessions) => this.recheckConnections(sessions as CollabConnection[]),
+      onRecheckFailed: (session) =>
+        (session as CollabConnection).close(CloseCode.tryAgainLater, 'access could not be re-checked, try again later'),
+      metrics: this.metrics,
+      logger: this.logger.child({ component: 'membership-watch' }),
+    });
+    this.watching = this.watch.start(this.db);
     this.pingTimer = setInterval(() => this.ping(), this.timing.pingIntervalMs);
     this.recheckTimer = setInterval(() => void this.recheckMemberships(), this.timing.membershipRecheckMs);
   }
@@ -219,6 +239,7 @@ export class CollabServer {
     const lost = rooms.reduce((sum, room) => sum + room.persist.depth, 0);
     if (lost > 0) this.logger.error({ updates: lost }, 'shutdown timed out: updates not persisted');
     for (const room of rooms) this.dropRoom(room);
+    await this.watch.close();
     await this.fanout?.close();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     this.logger.info({ lost }, 'collaboration server closed');
@@ -241,6 +262,8 @@ export class CollabServer {
       }
     });
     try {
+      // Membership changes are heard from here on (a session authorized before that could miss one).
+      await this.watching;
       let claims;
       try {
         claims = await this.verify(token);
@@ -308,7 +331,18 @@ export class CollabServer {
         if (room.peers.size === 0) room.scheduleUnload(this.timing.unloadDelayMs, () => void this.unload(room));
         return;
       }
-      connection.open(room, access.role);
+      if (this.rooms.get(checklistId) !== room) {
+        connection.close(CloseCode.reloading, 'document reloaded, reconnect');
+        return;
+      }
+      if (connection.accessStale) {
+        // Its membership changed while it was being authorized: its role is read again before a frame is applied.
+        connection.holdFrames();
+        connection.open(room, access.role);
+        void this.watch.recheckHeld([connection]);
+      } else {
+        connection.open(room, access.role);
+      }
     } catch (error) {
       this.metrics.errors.inc({ kind: 'internal' });
       connection.log.error({ err: error }, 'connection setup failed');
@@ -340,6 +374,7 @@ export class CollabServer {
 
   /** The loaded document of a checklist; concurrent first connections share one load. */
   private async roomFor(checklistId: string, workspaceId: string, claims: Parameters<DocumentRoom['load']>[0]): Promise<DocumentRoom> {
+    for (let pending = this.reverting.get(checklistId); pending; pending = this.reverting.get(checklistId)) await pending;
     const existing = this.rooms.get(checklistId);
     if (existing && existing.state !== 'closed') {
       existing.cancelUnload();
@@ -417,18 +452,27 @@ export class CollabServer {
    * One read for every (document, user) pair, as service_role (docs/decisions/025).
    */
   private async recheckSessions(rooms: DocumentRoom[], onlyUserId?: string): Promise<void> {
-    const sessions = new Map<string, { ref: SessionRef; connections: CollabConnection[] }>();
+    const connections: CollabConnection[] = [];
     for (const room of rooms) {
       for (const peer of room.peers) {
         const connection = peer as CollabConnection;
-        if (onlyUserId && connection.userId !== onlyUserId) continue;
-        const key = `${room.checklistId}/${connection.userId}`;
-        const session = sessions.get(key);
-        if (session) session.connections.push(connection);
-        else sessions.set(key, { ref: { checklistId: room.checklistId, userId: connection.userId }, connections: [connection] });
+        if (!onlyUserId || connection.userId === onlyUserId) connections.push(connection);
       }
     }
-    if (sessions.size === 0) return;
+    await this.recheckConnections(connections);
+  }
+
+  /** Re-reads the access of open sessions and applies it; false when the read failed (nothing changed then). */
+  private async recheckConnections(connections: CollabConnection[]): Promise<boolean> {
+    const sessions = new Map<string, { ref: SessionRef; connections: CollabConnection[] }>();
+    for (const connection of connections) {
+      if (connection.state !== 'open') continue;
+      const key = `${connection.checklistId}/${connection.userId}`;
+      const session = sessions.get(key);
+      if (session) session.connections.push(connection);
+      else sessions.set(key, { ref: { checklistId: connection.checklistId, userId: connection.userId }, connections: [connection] });
+    }
+    if (sessions.size === 0) return true;
     const entries = [...sessions.values()];
     let answers;
     try {
@@ -436,11 +480,11 @@ export class CollabServer {
     } catch (error) {
       this.metrics.errors.inc({ kind: 'recheck_failed' });
       this.logger.warn({ err: error, sessions: entries.length }, 'membership re-check failed');
-      return;
+      return false;
     }
-    for (const [index, { connections }] of entries.entries()) {
+    for (const [index, { connections: sessionConnections }] of entries.entries()) {
       const { access, checklistExists: exists } = answers[index]!;
-      for (const connection of connections) {
+      for (const connection of sessionConnections) {
         if (!access) {
           if (!exists) connection.close(CloseCode.notFound, 'checklist deleted');
           else connection.close(CloseCode.forbidden, 'membership revoked');
@@ -450,6 +494,50 @@ export class CollabServer {
         }
       }
     }
+    return true;
+  }
+
+  private onFanout(message: FanoutMessage): void {
+    if (message.kind !== FanoutKind.revert) {
+      this.rooms.get(message.checklistId)?.applyFanout(message);
+      return;
+    }
+    let refused: RefusedClients;
+    try {
+      refused = decodeRefused(message.payload);
+    } catch (error) {
+      this.metrics.errors.inc({ kind: 'redis' });
+      this.logger.warn({ err: error }, 'unreadable revert message ignored');
+      return;
+    }
+    const room = this.rooms.get(message.checklistId);
+    if (room) this.revert(room, refused, false);
+    else this.quarantine.add(message.checklistId, refused);
+  }
+
+  /**
+   * The database refused updates that were already applied in memory (and sent to the other sessions): their
+   * author lost write access after the update was applied but before it was written (docs/decisions/111). The
+   * document goes back to what the log holds: the refused content is quarantined (never taken back from anyone),
+   * every session is closed with 1012 so that it reconnects, the other authors' pending updates are written,
+   * and the next session loads the document afresh. Other processes holding the document do the same.
+   */
+  private revert(room: DocumentRoom, refused: RefusedClients, publish: boolean): void {
+    this.quarantine.add(room.checklistId, refused);
+    if (publish) this.fanout?.publish(room.checklistId, FanoutKind.revert, encodeRefused(refused));
+    if (room.state === 'closed' || this.reverting.has(room.checklistId)) return;
+    this.metrics.documentsReverted.inc();
+    this.logger.warn({ checklistId: room.checklistId }, 'an applied edit was refused by the database: reloading the document');
+    if (this.rooms.get(room.checklistId) === room) this.rooms.delete(room.checklistId);
+    room.state = 'unloading';
+    const done = (async () => {
+      for (const peer of [...room.peers]) peer.close(CloseCode.reloading, 'document reloaded: an edit was refused');
+      await room.persist.whenIdle();
+      await this.finishExtensions(room);
+      room.destroy();
+      this.metrics.documentsLoaded.set(this.rooms.size);
+    })().finally(() => this.reverting.delete(room.checklistId));
+    this.reverting.set(room.checklistId, done);
   }
 }
 

@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { defaultAwarenessLimits, type AwarenessLimits } from './awareness-guard.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-export interface CollabLimits {
+export interface CollabLimits extends AwarenessLimits {
   /** Largest accepted frame, in bytes (4413 above it). */
   maxMessageBytes: number;
   /** Largest document, estimated from its stored state plus accepted updates (4413 above it). */
@@ -48,6 +49,7 @@ export const defaultLimits: CollabLimits = {
   messageBurst: 300,
   maxQueuedBeforeAuth: 100,
   maxBufferedBytes: 16 * 1024 * 1024,
+  ...defaultAwarenessLimits,
 };
 
 export const defaultTiming: CollabTiming = {
@@ -76,6 +78,9 @@ const tuningSchema = z.object({
   COLLAB_MAX_CONNECTIONS_PER_USER: positiveInt(defaultLimits.maxConnectionsPerUser),
   COLLAB_MESSAGES_PER_SECOND: positiveInt(defaultLimits.messagesPerSecond),
   COLLAB_MESSAGE_BURST: positiveInt(defaultLimits.messageBurst),
+  COLLAB_MAX_AWARENESS_STATE_BYTES: positiveInt(defaultLimits.maxAwarenessStateBytes),
+  COLLAB_AWARENESS_BYTES_PER_SECOND: positiveInt(defaultLimits.awarenessBytesPerSecond),
+  COLLAB_AWARENESS_BURST_BYTES: positiveInt(defaultLimits.awarenessBurstBytes),
   COLLAB_PERSIST_WINDOW_MS: positiveInt(defaultTiming.persistWindowMs),
   COLLAB_COMPACT_AFTER_UPDATES: positiveInt(defaultTiming.compactAfterUpdates),
   COLLAB_UNLOAD_DELAY_MS: positiveInt(defaultTiming.unloadDelayMs),
@@ -135,6 +140,9 @@ function tuningFrom(e: z.infer<typeof tuningSchema>): CollabTuning {
       maxConnectionsPerUser: e.COLLAB_MAX_CONNECTIONS_PER_USER,
       messagesPerSecond: e.COLLAB_MESSAGES_PER_SECOND,
       messageBurst: e.COLLAB_MESSAGE_BURST,
+      maxAwarenessStateBytes: e.COLLAB_MAX_AWARENESS_STATE_BYTES,
+      awarenessBytesPerSecond: e.COLLAB_AWARENESS_BYTES_PER_SECOND,
+      awarenessBurstBytes: e.COLLAB_AWARENESS_BURST_BYTES,
     },
     timing: {
       ...defaultTiming,
