@@ -194,7 +194,9 @@ export default function SearchPage() {
           </p>
         ) : !error ? (
           <p role="status" className="text-sm text-slate-600 dark:text-slate-300">
-            {truncated ? `The first ${hits.length} results` : `${hits.length} ${hits.length === 1 ? 'result' : 'results'}`} for “{query}”
+            {truncated
+              ? `The best ${hits.length} of many results for “${query}”: add words or filters to narrow them down`
+              : `${hits.length} ${hits.length === 1 ? 'result' : 'results'} for “${query}”`}
           </p>
         ) : null}
         {groups.map((group) => (

@@ -13,6 +13,8 @@ export type SearchEntryKind = 'item' | 'note' | 'comment' | 'figure' | 'file' | 
 
 /** Longest query accepted (characters); longer ones get a clear refusal, not a slow plan. */
 export const SEARCH_QUERY_MAX_LENGTH = 500;
+/** Matching entries ranked per search at most (public.search_entry_matches); more make the result `truncated`. */
+export const SEARCH_RANKED_MAX = 1000;
 /** Longest body kept per entry (file text is split into chunks below this). */
 export const SEARCH_BODY_MAX_LENGTH = 20_000;
 import { SEARCH_RESULT_KINDS, type SearchResultKind } from './search-markers.ts';
@@ -176,7 +178,7 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
  * tables decides). The query is read as a web search (words, "quoted phrases", -excluded, or), so operators in
  * it are text, never syntax: it cannot fail to parse.
  */
-export async function searchEverything(sql: Sql, rawQuery: string, filters: SearchFilters = {}, limit = 50): Promise<SearchResult> {
+export async function searchEverything(sql: Sql, rawQuery: string, filters: SearchFilters = {}, limit = 30): Promise<SearchResult> {
   const query = rawQuery.replace(controlCharacters, ' ').trim();
   if (query.length > SEARCH_QUERY_MAX_LENGTH) {
     throw new SearchQueryError(`A search can be at most ${SEARCH_QUERY_MAX_LENGTH} characters (this one has ${query.length})`);
@@ -187,7 +189,17 @@ export async function searchEverything(sql: Sql, rawQuery: string, filters: Sear
   }
   if (filters.kind && !SEARCH_RESULT_KINDS.includes(filters.kind)) throw new SearchQueryError('Unknown kind of result');
   const kinds = filters.kind === 'file' ? ['file', 'file_text'] : filters.kind ? [filters.kind] : null;
-  const { rows } = await sql.query<{
+  // 1. Matches found and ranked with the index, in the caller's workspaces (public.search_entry_matches, decision 162).
+  const matches = await sql.query<{ entry_id: string | number; rank: number; candidates: string | number }>(
+    `select m.entry_id, m.rank, m.candidates
+     from public.search_entry_matches(websearch_to_tsquery('english', $1), $2::uuid, $3::text[], $4::uuid, $5::text, $6::uuid, $7) m`,
+    [query, filters.dealId || null, kinds, filters.workstreamId || null, filters.status || null, filters.ownerId || null, limit + 1],
+  );
+  if (!matches.rows.length) return { query, hits: [], truncated: false };
+  const order = new Map(matches.rows.map((row, index) => [Number(row.entry_id), index]));
+  // 2. Those rows read under RLS like any other (by primary key), with a snippet made for them only.
+  const { rows: unordered } = await sql.query<{
+    id: string | number;
     kind: SearchEntryKind;
     workspace_id: string;
     deal_id: string;
@@ -205,34 +217,22 @@ export async function searchEverything(sql: Sql, rawQuery: string, filters: Sear
     title: string;
     snippet: string;
   }>(
-    `with q as (select websearch_to_tsquery('english', $1) as query),
-     mine as (select m.workspace_id from public.workspace_members m where m.user_id = auth.uid()),
-     filtered as (
-       select e.id, e.kind, e.workspace_id, e.deal_id, e.checklist_id, e.item_id, e.file_id, e.page, e.title, e.body,
-              ts_rank(e.tsv, q.query) as rank,
-              c.title as checklist_title, c.workstream_id, i.title as item_title, i.status, i.owner_id
-       from public.search_entries e cross join q
-       join public.checklists c on c.id = e.checklist_id
-       join public.checklist_items i on i.checklist_id = e.checklist_id and i.item_id = e.item_id
-       where e.tsv @@ q.query and e.workspace_id in (select workspace_id from mine)
-         and ($2::uuid is null or e.deal_id = $2::uuid)
-         and ($3::text[] is null or e.kind = any($3::text[]))
-         and ($4::uuid is null or c.workstream_id = $4::uuid)
-         and ($5::text is null or i.status = $5::text)
-         and ($6::uuid is null or i.owner_id = $6::uuid)
-       order by rank desc, e.id
-       limit $7
-     )
-     select f.kind, f.workspace_id, f.deal_id, d.name as deal_name, f.workstream_id, w.name as workstream_name,
-            f.checklist_id, f.checklist_title, f.item_id, f.item_title, f.status, f.owner_id, f.file_id, f.page, f.title,
-            ts_headline('english', case when f.body = '' then f.title else f.body end, q.query,
+    `with q as (select websearch_to_tsquery('english', $2) as query)
+     select e.id, e.kind, e.workspace_id, e.deal_id, d.name as deal_name, c.workstream_id, w.name as workstream_name,
+            e.checklist_id, c.title as checklist_title, e.item_id, i.title as item_title, i.status, i.owner_id, e.file_id, e.page, e.title,
+            ts_headline('english', case when e.body = '' then e.title else e.body end, q.query,
               'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=24, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "') as snippet
-     from filtered f cross join q
-     join public.deals d on d.id = f.deal_id
-     join public.workstreams w on w.id = f.workstream_id
-     order by f.rank desc, f.id`,
-    [query, filters.dealId || null, kinds, filters.workstreamId || null, filters.status || null, filters.ownerId || null, limit + 1],
+     from public.search_entries e
+     join public.checklists c on c.id = e.checklist_id
+     join public.checklist_items i on i.checklist_id = e.checklist_id and i.item_id = e.item_id
+     join public.deals d on d.id = e.deal_id
+     join public.workstreams w on w.id = c.workstream_id
+     cross join q
+     where e.id = any($1::bigint[])`,
+    [[...order.keys()], query],
   );
+  const rows = unordered.sort((a, b) => order.get(Number(a.id))! - order.get(Number(b.id))!);
+  const candidates = Number(matches.rows[0]?.candidates ?? 0);
   const hits = rows.slice(0, limit).map((row) => ({
     kind: (row.kind === 'file_text' ? 'file' : row.kind) as SearchResultKind,
     workspaceId: row.workspace_id,
@@ -251,7 +251,7 @@ export async function searchEverything(sql: Sql, rawQuery: string, filters: Sear
     title: row.title,
     snippet: row.snippet,
   }));
-  return { query, hits, truncated: rows.length > limit };
+  return { query, hits, truncated: matches.rows.length > limit || candidates >= SEARCH_RANKED_MAX };
 }
 
 export interface SearchFacets {
