@@ -125,8 +125,9 @@ async function attack(server: ServerProcess, fx: FaultFixture, index: number, at
   });
   for (const f of attack.frames) client.ws.send(f);
   client.ws.send(new Uint8Array([0, 0, 1, 0]));
-  // One or the other comes (the test's own timeout is the bound, should the server never answer).
-  const closed = await Promise.race([client.closed, probeAnswered]);
+  let closed: { code: number; reason: string } | null | undefined;
+  void Promise.race([client.closed, probeAnswered]).then((first) => (closed = first));
+  await waitFor(() => closed !== undefined, 60_000, `an answer to the probe or a close after ${attack.kind} ${JSON.stringify(attack.frames.map(String)).slice(0, 300)}`);
   if (!closed) {
     client.ws.close();
     await client.closed;
