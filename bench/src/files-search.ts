@@ -224,7 +224,7 @@ async function measureUpload(db: Database) {
     for (let written = png.length; written < bytes; written += 1024 * 1024) {
       const block = Buffer.alloc(Math.min(1024 * 1024, bytes - written));
       for (let i = 0; i < block.length; i += 4) block.writeUInt32LE((random() * 0xffffffff) >>> 0, Math.min(i, block.length - 4));
-      if (!out.write(block)) await new Promise((resolve) => out.once('drain', resolve));
+      if (!out.write(block)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
     }
     await new Promise((resolve) => out.end(resolve));
   };
