@@ -115,9 +115,10 @@ test('a reviewer comments on words of the notes while an editor rewrites the sen
   // Deleting the words detaches the thread; it stays, with the text it was made on.
   await editorPage.getByRole('button', { name: 'Close comments' }).click();
   await notes.focus();
-  await selectText(notes, '1.3 GW ');
+  await selectText(notes, '1.3 GW');
   await editorPage.keyboard.press('Backspace');
-  await expect(notes).toContainText('Firm deliverable power is at the Denton substation, per the utility study.');
+  await expect(notes).not.toContainText('1.3 GW');
+  await expect(notes).toContainText('at the Denton substation, per the utility study.');
   await expect(highlight(reviewerPage, item)).toHaveCount(0);
   await expect(thread(reviewerPage, item)).toContainText('Detached');
   await expect(thread(reviewerPage, item)).toContainText('“1.3 GW”');

@@ -330,77 +330,91 @@ export async function setThreadResolved(db: Database, claims: JwtClaims, threadI
   );
 }
 
-type ThreadRow = {
-  id: string;
-  checklist_id: string;
-  item_id: string;
-  anchor: CommentAnchor | null;
-  quote: string | null;
-  created_by: string | null;
-  created_at: string | Date;
-  resolved_at: string | Date | null;
-  resolved_by: string | null;
-  deleted_at: string | Date | null;
-  comments: {
-    id: string;
-    author_id: string | null;
-    author_name: string | null;
-    body: string;
-    created_at: string;
-    edited_at: string | null;
-    deleted_at: string | null;
-    mentions: { user_id: string; name: string | null }[];
-  }[];
-};
-
 const iso = (value: string | Date | null): string | null => (value === null ? null : new Date(value).toISOString());
 
-/** Every thread of a checklist with its comments (oldest first), in one query. */
+/**
+ * Every thread of a checklist with its comments (oldest first). Three flat reads (threads, comments, mentions) and
+ * one of the names of the people in them, assembled here: per-row subqueries and a profile join per comment would
+ * each run RLS checks per row (bench/src/reviews.ts: 2,000 comments).
+ */
 export async function listChecklistThreads(db: Database, claims: JwtClaims, checklistId: string): Promise<ThreadView[]> {
   if (!uuid.safeParse(checklistId).success) return [];
-  const { rows } = await db.asUser(claims, (sql) =>
-    sql.query<ThreadRow>(
-      `select t.id, t.checklist_id, t.item_id, t.anchor, t.quote, t.created_by, t.created_at, t.resolved_at, t.resolved_by, t.deleted_at,
-              coalesce((
-                select json_agg(json_build_object(
-                  'id', c.id, 'author_id', c.author_id, 'author_name', p.display_name,
-                  'body', case when c.deleted_at is null then c.body else '' end,
-                  'created_at', c.created_at, 'edited_at', c.edited_at, 'deleted_at', c.deleted_at,
-                  'mentions', coalesce((select json_agg(json_build_object('user_id', m.user_id, 'name', mp.display_name))
-                                        from public.comment_mentions m left join public.profiles mp on mp.id = m.user_id
-                                        where m.comment_id = c.id and c.deleted_at is null), '[]'::json)
-                ) order by c.created_at, c.id)
-                from public.comments c left join public.profiles p on p.id = c.author_id
-                where c.thread_id = t.id), '[]'::json) as comments
-         from public.comment_threads t
-        where t.checklist_id = $1
-        order by t.created_at, t.id`,
+  return db.asUser(claims, async (sql) => {
+    const { rows: threads } = await sql.query<{
+      id: string;
+      item_id: string;
+      anchor: CommentAnchor | null;
+      quote: string | null;
+      created_by: string | null;
+      created_at: string | Date;
+      resolved_at: string | Date | null;
+      resolved_by: string | null;
+      deleted_at: string | Date | null;
+    }>(
+      `select id, item_id, anchor, quote, created_by, created_at, resolved_at, resolved_by, deleted_at
+         from public.comment_threads where checklist_id = $1 order by created_at, id`,
       [checklistId],
-    ),
-  );
-  return rows.map((row) => ({
-    id: row.id,
-    checklistId: row.checklist_id,
-    itemId: row.item_id,
-    anchor: row.anchor,
-    quote: row.quote,
-    createdBy: row.created_by,
-    createdAt: iso(row.created_at)!,
-    resolvedAt: iso(row.resolved_at),
-    resolvedBy: row.resolved_by,
-    deletedAt: iso(row.deleted_at),
-    comments: row.comments.map((comment) => ({
-      id: comment.id,
-      threadId: row.id,
-      authorId: comment.author_id,
-      authorName: comment.author_name ?? 'A former member',
-      body: comment.body,
-      createdAt: iso(comment.created_at)!,
-      editedAt: iso(comment.edited_at),
-      deletedAt: iso(comment.deleted_at),
-      mentions: comment.mentions.map((mention) => ({ userId: mention.user_id, name: mention.name ?? 'A former member' })),
-    })),
-  }));
+    );
+    if (threads.length === 0) return [];
+    const { rows: comments } = await sql.query<{
+      id: string;
+      thread_id: string;
+      author_id: string | null;
+      body: string;
+      created_at: string | Date;
+      edited_at: string | Date | null;
+      deleted_at: string | Date | null;
+    }>(
+      `select id, thread_id, author_id, case when deleted_at is null then body else '' end as body, created_at, edited_at, deleted_at
+         from public.comments where checklist_id = $1 order by created_at, id`,
+      [checklistId],
+    );
+    const { rows: mentions } = await sql.query<{ comment_id: string; user_id: string }>(
+      `select comment_id, user_id from public.comment_mentions where checklist_id = $1`,
+      [checklistId],
+    );
+    const people = [...new Set([...comments.map((c) => c.author_id), ...mentions.map((m) => m.user_id)].filter((id): id is string => id !== null))];
+    const { rows: names } = await sql.query<{ id: string; display_name: string }>(
+      `select id, display_name from public.profiles where id = any($1::uuid[])`,
+      [people],
+    );
+    const nameOf = new Map(names.map((row) => [row.id, row.display_name]));
+    const mentionsOf = new Map<string, { userId: string; name: string }[]>();
+    for (const mention of mentions) {
+      const list = mentionsOf.get(mention.comment_id) ?? [];
+      list.push({ userId: mention.user_id, name: nameOf.get(mention.user_id) ?? 'A former member' });
+      mentionsOf.set(mention.comment_id, list);
+    }
+    const commentsOf = new Map<string, CommentView[]>();
+    for (const comment of comments) {
+      const list = commentsOf.get(comment.thread_id) ?? [];
+      list.push({
+        id: comment.id,
+        threadId: comment.thread_id,
+        authorId: comment.author_id,
+        authorName: (comment.author_id && nameOf.get(comment.author_id)) || 'A former member',
+        body: comment.body,
+        createdAt: iso(comment.created_at)!,
+        editedAt: iso(comment.edited_at),
+        deletedAt: iso(comment.deleted_at),
+        mentions: comment.deleted_at ? [] : (mentionsOf.get(comment.id) ?? []),
+      });
+      commentsOf.set(comment.thread_id, list);
+    }
+    return threads.map((row) => ({
+      id: row.id,
+      checklistId,
+      itemId: row.item_id,
+      anchor: row.anchor,
+      quote: row.quote,
+      createdBy: row.created_by,
+      createdAt: iso(row.created_at)!,
+      resolvedAt: iso(row.resolved_at),
+      resolvedBy: row.resolved_by,
+      deletedAt: iso(row.deleted_at),
+      comments: commentsOf.get(row.id) ?? [],
+    }));
+  });
 }
 
 export type ReviewState = 'approved' | 'changed_since_approval' | 'sent_back' | 'none';
