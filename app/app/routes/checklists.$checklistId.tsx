@@ -312,7 +312,7 @@ function ChecklistScreen() {
             </div>
           ) : null}
         </div>
-        <div className="flex flex-col items-end gap-2">
+        <div className="flex flex-col items-end gap-2 max-sm:w-full max-sm:flex-row max-sm:flex-wrap max-sm:items-center max-sm:justify-between">
           <ConnectionIndicator
             state={collabToken.sessionEnded ? 'refused' : live?.connection ?? 'connecting'}
             detail={collabToken.sessionEnded ? 'your session has ended' : live?.refusal ?? null}

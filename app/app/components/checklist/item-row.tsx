@@ -145,14 +145,16 @@ export const ItemRow = memo(function ItemRow({
       ) : null}
       <div className="flex flex-wrap items-start gap-x-1.5 gap-y-1.5">
         <div className="flex shrink-0 items-center gap-0.5 pt-1">
-          <input
-            type="checkbox"
-            aria-label={`Select ${title}`}
-            checked={selected}
-            disabled={!editable}
-            onChange={(event) => actions.toggleSelected(item.id, event.target.checked)}
-            className="mx-1 h-4 w-4 rounded border-slate-300 accent-sky-600 disabled:opacity-40"
-          />
+          <label className="inline-flex items-center justify-center pointer-coarse:h-11 pointer-coarse:w-11">
+            <input
+              type="checkbox"
+              aria-label={`Select ${title}`}
+              checked={selected}
+              disabled={!editable}
+              onChange={(event) => actions.toggleSelected(item.id, event.target.checked)}
+              className="mx-1 h-4 w-4 rounded border-slate-300 accent-sky-600 disabled:opacity-40 pointer-coarse:h-5 pointer-coarse:w-5"
+            />
+          </label>
           <button
             type="button"
             data-control="handle"
@@ -161,7 +163,7 @@ export const ItemRow = memo(function ItemRow({
             aria-describedby="reorder-hint"
             disabled={!canReorder}
             {...handle}
-            className={`${iconButtonClass} cursor-grab select-none active:cursor-grabbing pointer-coarse:h-9 pointer-coarse:w-9 ${canReorder ? 'touch-none' : ''}`}
+            className={`${iconButtonClass} cursor-grab select-none active:cursor-grabbing ${canReorder ? 'touch-none' : ''}`}
           >
             <Icon name="grip" />
           </button>

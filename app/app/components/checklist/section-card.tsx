@@ -95,7 +95,7 @@ export const SectionCard = memo(function SectionCard({
           aria-describedby="reorder-hint"
           disabled={!canReorder}
           {...handle}
-          className={`${iconButtonClass} cursor-grab select-none pointer-coarse:h-9 pointer-coarse:w-9 ${canReorder ? 'touch-none' : ''}`}
+          className={`${iconButtonClass} cursor-grab select-none ${canReorder ? 'touch-none' : ''}`}
         >
           <Icon name="grip" />
         </button>
@@ -107,11 +107,11 @@ export const SectionCard = memo(function SectionCard({
             disabled={!editable}
             autoFocus
             emptyMessage="A section needs a name"
-            className="min-w-[12rem] flex-1 text-base font-semibold"
+            className="min-w-[12rem] flex-1 text-base font-semibold max-sm:min-w-[calc(100%-3.5rem)]"
             onDone={() => setRenaming(false)}
           />
         ) : (
-          <h2 id={headingId} className="min-w-0 flex-1 text-base font-semibold">
+          <h2 id={headingId} className="min-w-0 flex-1 text-base font-semibold max-sm:min-w-[calc(100%-3.5rem)]">
             {section.title}
           </h2>
         )}

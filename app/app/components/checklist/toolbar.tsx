@@ -28,6 +28,9 @@ export function FilterBar({
   children?: ReactNode;
 }) {
   const set = (patch: Partial<ItemFilter>) => onFilter({ ...filter, ...patch });
+  // On a phone the filters fold behind one button, so the first items fit on the first screen.
+  const [open, setOpen] = useState(false);
+  const active = [filter.status, filter.owner, filter.risk].filter(Boolean).length + (filter.overdueOnly ? 1 : 0) + (sort !== 'manual' ? 1 : 0);
   return (
     <div role="search" aria-label="Find items" className="flex flex-wrap items-center gap-2">
       <input
@@ -35,9 +38,20 @@ export function FilterBar({
         aria-label="Search items"
         placeholder="Search titles and notes…"
         value={filter.query}
+        maxLength={200}
         onChange={(event) => set({ query: event.target.value })}
-        className={`${textControlClass} w-64`}
+        className={`${textControlClass} w-64 max-sm:w-auto max-sm:min-w-0 max-sm:flex-1`}
       />
+      <button
+        type="button"
+        aria-expanded={open}
+        aria-controls="checklist-filters"
+        onClick={() => setOpen((value) => !value)}
+        className={`${smallButtonClass} sm:hidden`}
+      >
+        Filters{active ? ` (${active})` : ''}
+      </button>
+      <div id="checklist-filters" className={`contents ${open ? '' : 'max-sm:hidden'}`}>
       <select
         aria-label="Filter by status"
         value={filter.status}
@@ -93,6 +107,7 @@ export function FilterBar({
           ))}
         </select>
       </label>
+      </div>
       <div className="flex w-full flex-wrap items-center gap-x-4 gap-y-2">
       {children}
       <p role="status" aria-label="Items shown" className="text-xs text-slate-500 dark:text-slate-400">

@@ -18,7 +18,7 @@ const chipTone = {
 } as const;
 
 const smallButton =
-  'inline-flex h-7 items-center gap-1 rounded-md border border-slate-300 px-2 text-xs font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-40 dark:border-slate-700 dark:text-slate-200 dark:hover:bg-slate-800';
+  'inline-flex h-7 items-center gap-1 rounded-md pointer-coarse:h-11 pointer-coarse:min-w-11 pointer-coarse:justify-center border border-slate-300 px-2 text-xs font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-40 dark:border-slate-700 dark:text-slate-200 dark:hover:bg-slate-800';
 
 /** May this item be set to done from the UI? (Everywhere but where done requires an approval it lacks.) */
 export function useDoneAllowed(itemId: string): boolean {
