@@ -14,6 +14,7 @@ import { attachCollabServer, defaultExtensions, loadCollabTuning, ConfigError as
 import { dirname } from 'node:path';
 import { clientAddress, isSecureRequest, mountFetchHandler } from './server/auth-api.ts';
 import { refuseCrossOriginWrites } from './server/origin-check.ts';
+import { securityHeaders } from './server/security-headers.ts';
 import { appUrlFrom, createMailer, startMail } from './server/mail.ts';
 import { startFiles } from './server/files.ts';
 import { ConfigError, loadConfig, SIGN_IN_LIMIT_WINDOW_SECONDS, trustedProxyList, withInstanceJwtSecret, withListeningPort, type AppConfig } from './server/config.ts';
@@ -58,6 +59,7 @@ let outbox: ReturnType<typeof startMail> | null = null;
 const app = express();
 const httpServer = createServer(app);
 app.disable('x-powered-by');
+app.use(securityHeaders({ isSecure: (req) => isSecureRequest(req, { ...addresses, secureCookies: config.secureCookies }) }));
 app.use(compression());
 
 const viteDevServer = config.isProduction
