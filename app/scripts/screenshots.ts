@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_PASSWORD, demoChecklists, demoDeal, demoUsers } from '@tieout/db';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { shootFilesAndSearch } from './screenshot-files.ts';
 
 const appDir = fileURLToPath(new URL('../', import.meta.url));
 const outDir = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
@@ -152,6 +153,10 @@ async function main(): Promise<void> {
       await editor.getByRole('button', { name: 'Preview' }).click();
       await editor.getByRole('status', { name: 'Import summary' }).waitFor();
       await shoot(editor, 'import-preview', theme, true);
+
+      // Evidence files on an item, a PDF preview, search across deals.
+      await openChecklist(editor, demoChecklists.siteRetrofits.id);
+      await shootFilesAndSearch(editor, noteItem, (page, name) => shoot(page, name, theme));
 
       for (const page of [owner, editor, phone, reviewer]) await page.context().close();
     }
