@@ -3,7 +3,8 @@
  *   npm run build -w @tieout/app && npm run screenshots -w @tieout/app
  * Starts the BUILT app on a free port with a fresh seeded PGlite database, signs in as the demo users with
  * Debian's Chromium (CHROMIUM_PATH to override) and writes PNGs. Only the demo seed is shown: nothing is staged
- * except an import preview of a small sample request list with one bad row.
+ * except an import preview of a small sample request list with one bad row, and for the history pages a named version
+ * and two edits made through the checklist page.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { DEMO_PASSWORD, demoChecklists, demoDeal, demoUsers } from '@tieout/db';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { shootFilesAndSearch } from './screenshot-files.ts';
+import { shootReviews } from './screenshot-reviews.ts';
 
 const appDir = fileURLToPath(new URL('../', import.meta.url));
 const outDir = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
@@ -154,9 +156,40 @@ async function main(): Promise<void> {
       await editor.getByRole('status', { name: 'Import summary' }).waitFor();
       await shoot(editor, 'import-preview', theme, true);
 
+      // History: the editor names a version, edits through the page, then the version list, a diff with now and the
+      // deal's activity (what the audit writer recorded of those edits).
+      const historyUrl = `/checklists/${demoChecklists.siteRetrofits.id}/history`;
+      await editor.goto(historyUrl);
+      await editor.getByRole('textbox', { name: 'Version name' }).fill('Data room cut-off, 28 November');
+      await editor.getByRole('button', { name: 'Save version' }).click();
+      await editor.getByRole('status').filter({ hasText: 'Saved the version' }).waitFor();
+      await openChecklist(editor, demoChecklists.siteRetrofits.id);
+      const statusItem = 'Reconcile contracted vs deliverable MW per site';
+      const status = editor.getByRole('combobox', { name: `Status of ${statusItem}` });
+      await status.selectOption((await status.inputValue()) === 'blocked' ? 'needs_review' : 'blocked');
+      await editor.getByRole('button', { name: `Notes for ${noteItem}` }).click();
+      const historyNotes = editor.getByRole('textbox', { name: `Notes of ${noteItem}` });
+      await historyNotes.click();
+      await editor.keyboard.press('Control+End');
+      await historyNotes.pressSequentially(' The utility now expects energization on 14 March.');
+      await editor.goto(historyUrl);
+      await editor.getByRole('region', { name: 'Activity' }).getByText('edited the notes').first().waitFor();
+      await shoot(editor, 'history-versions', theme, true);
+      await editor.getByRole('link', { name: 'Compare Data room cut-off, 28 November with now' }).first().click();
+      await editor.getByRole('region', { name: 'Changes' }).getByRole('article').first().waitFor();
+      await editor.getByRole('region', { name: 'Changes' }).scrollIntoViewIfNeeded();
+      await shoot(editor, 'history-diff', theme);
+      await owner.goto(`/deals/${demoDeal.id}/activity`);
+      await shoot(owner, 'activity', theme, true);
+
       // Evidence files on an item, a PDF preview, search across deals.
       await openChecklist(editor, demoChecklists.siteRetrofits.id);
       await shootFilesAndSearch(editor, noteItem, (page, name) => shoot(page, name, theme));
+
+      // Reviews: a thread on words of the notes, the comment panel, the inbox of the person mentioned.
+      await openChecklist(editor, demoChecklists.siteRetrofits.id);
+      await openChecklist(reviewer, demoChecklists.siteRetrofits.id);
+      await shootReviews(reviewer, editor, noteItem, (page, name) => shoot(page, name, theme));
 
       for (const page of [owner, editor, phone, reviewer]) await page.context().close();
     }

@@ -7,7 +7,7 @@ import { data } from '@remix-run/node';
 import { Form, Link, useLoaderData } from '@remix-run/react';
 import { getChecklist, getVersion, listMembers } from '@tieout/db';
 import { canEdit } from '@tieout/db/roles';
-import { itemNotes, readChecklist, STATUS_LABELS, stateToDoc } from '@tieout/doc-model';
+import { FIGURE_KINDS, itemNotes, readChecklist, STATUS_LABELS, stateToDoc } from '@tieout/doc-model';
 import * as Y from 'yjs';
 import { z } from 'zod';
 import { buttonClass } from '~/components/form.tsx';
@@ -135,7 +135,7 @@ export default function VersionView() {
                   Owner: {item.ownerId ? (names[item.ownerId] ?? 'a former member') : 'none'} · Due: {item.dueDate ?? 'none'} · Risk: {item.risk ? RISK_LABELS[item.risk] : 'none'}
                 </p>
                 {item.figures.length > 0 ? (
-                  <p className="text-xs">Figures: {item.figures.map((figure) => `${figure.label} ${figure.value ?? '—'} ${figure.kind}`).join(' · ')}</p>
+                  <p className="text-xs">Figures: {item.figures.map((figure) => `${figure.label} ${figure.value ?? '—'} ${FIGURE_KINDS[figure.kind].unit}`).join(' · ')}</p>
                 ) : null}
                 {item.evidence.length > 0 ? (
                   <p className="text-xs">

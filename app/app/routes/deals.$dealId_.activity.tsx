@@ -49,6 +49,7 @@ export default function DealActivity() {
         members={members}
         names={names}
         showChecklist
+        heading={false}
         exportHref={`/deals/${deal.id}/audit.csv${location.search}`}
       />
     </div>

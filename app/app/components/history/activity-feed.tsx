@@ -40,6 +40,7 @@ export function ActivityFeed({
   keep = {},
   showChecklist = false,
   exportHref,
+  heading = true,
 }: {
   entries: ActivityEntry[];
   query: ActivityQueryValues;
@@ -49,11 +50,23 @@ export function ActivityFeed({
   keep?: Record<string, string>;
   showChecklist?: boolean;
   exportHref?: string;
+  /** False where the page's own heading already says "Activity". */
+  heading?: boolean;
 }) {
+  // Consecutive rows of one person about the same thing (typing in the notes, say) read as one line with a count.
+  const grouped: { entry: ActivityEntry; count: number }[] = [];
+  for (const entry of entries) {
+    const last = grouped.at(-1);
+    const same =
+      last && last.entry.userId === entry.userId && last.entry.kind === entry.kind && last.entry.itemId === entry.itemId &&
+      last.entry.field === entry.field && last.entry.checklistId === entry.checklistId && entry.kind === 'item_field' && entry.field === 'notes';
+    if (same) last.count += 1;
+    else grouped.push({ entry, count: 1 });
+  }
   return (
     <section aria-label="Activity" className="space-y-3">
       <div className="flex flex-wrap items-center justify-between gap-2">
-        <h2 className="text-lg font-semibold">Activity{query.item && entries[0]?.itemTitle ? ` of “${entries[0].itemTitle}”` : ''}</h2>
+        {heading ? <h2 className="text-lg font-semibold">Activity{query.item && entries[0]?.itemTitle ? ` of “${entries[0].itemTitle}”` : ''}</h2> : <span />}
         {exportHref ? (
           <a href={exportHref} className="text-sm font-medium text-sky-700 hover:underline dark:text-sky-400" download>
             Export the audit trail (CSV)
@@ -105,11 +118,12 @@ export function ActivityFeed({
       {error ? <FormAlert>{error}</FormAlert> : null}
       {!error && entries.length === 0 ? <p className="text-sm text-slate-500">No activity matches.</p> : null}
       <ol className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white text-sm dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900">
-        {entries.map((entry) => (
+        {grouped.map(({ entry, count }) => (
           <li key={entry.id} className="flex flex-wrap items-baseline justify-between gap-2 px-3 py-2">
             <span>
               <span className="font-medium">{entry.userName ?? (entry.userId ? 'A former member' : 'System')}</span>{' '}
               {describeAudit(entry, names, entry.itemTitle ?? undefined)}
+              {count > 1 ? <span className="text-slate-500"> ({count} times)</span> : null}
               {showChecklist && entry.checklistTitle ? <span className="text-slate-500"> · {entry.checklistTitle}</span> : null}
               {entry.itemId && entry.checklistId && !query.item ? (
                 <>

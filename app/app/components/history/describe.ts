@@ -1,4 +1,4 @@
-import { STATUS_LABELS, type ItemStatus } from '@tieout/doc-model';
+import { FIGURE_KINDS, STATUS_LABELS, type FigureKind, type ItemStatus } from '@tieout/doc-model';
 import { RISK_LABELS } from '~/components/checklist/labels.ts';
 
 /** Names of people by id, for owners and authors. */
@@ -28,7 +28,8 @@ export function showValue(field: string | null, value: unknown, names: Names, se
   if (field === 'section' && typeof value === 'string') return sections?.get(value) ?? 'another section';
   if (field === 'figure' && typeof value === 'object') {
     const figure = value as { label?: string; value?: number | null; kind?: string };
-    return `${figure.label ?? 'figure'}: ${figure.value ?? '—'}${figure.kind ? ` ${figure.kind}` : ''}`;
+    const unit = figure.kind && figure.kind in FIGURE_KINDS ? FIGURE_KINDS[figure.kind as FigureKind].unit : '';
+    return `${figure.label ?? 'figure'}: ${figure.value ?? '—'}${unit ? ` ${unit}` : ''}`;
   }
   if (field === 'evidence' && typeof value === 'object') {
     const evidence = value as { label?: string; url?: string };
