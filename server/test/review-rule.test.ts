@@ -2,6 +2,7 @@ import { addItem, addSection, itemsOf, updateItem } from '@tieout/doc-model';
 import { decideItem, setDoneRequiresApproval, writeProjection } from '@tieout/db';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { defaultExtensions } from '../src/extensions/index.ts';
 import { doneRequiresApprovalVerdict, reviewRuleExtension } from '../src/extensions/review-rule.ts';
 import { itemFingerprint } from '@tieout/doc-model';
 import { createFixture, storedDoc, useCollabServer, waitFor } from './support.ts';
@@ -42,6 +43,10 @@ describe('doneRequiresApprovalVerdict', () => {
 });
 
 describe('the review-rule extension, with a stock y-websocket client', () => {
+  it('is installed by defaultExtensions (both the embedded and the standalone server)', () => {
+    expect(defaultExtensions({ db: t.db, versions: { quietMs: 60_000, maxIntervalMs: 3_600_000 } }).map((extension) => extension.name)).toContain('review-rule');
+  });
+
   it('refuses done without a current approval, accepts it once approved, and notifies a new owner', async () => {
     const db = t.db;
     const fx = await createFixture(db);

@@ -3,10 +3,12 @@ import { z } from 'zod';
 import type { CollabExtension } from '../lifecycle.ts';
 import { auditTrailExtension } from './audit-trail.ts';
 import { projectionExtension } from './projection.ts';
+import { reviewRuleExtension } from './review-rule.ts';
 import { searchIndexExtension } from './search-index.ts';
 import { DEFAULT_VERSION_MAX_INTERVAL_MS, DEFAULT_VERSION_QUIET_MS, versionRecorderExtension, type RecorderClock } from './versions.ts';
 
 export { projectionExtension } from './projection.ts';
+export { doneRequiresApprovalVerdict, reviewRuleExtension, type ApprovalRule, type ReviewRuleExtension } from './review-rule.ts';
 export { searchIndexExtension } from './search-index.ts';
 export { auditTrailExtension } from './audit-trail.ts';
 export { versionRecorderExtension, type RecorderClock, type VersionRecorderOptions } from './versions.ts';
@@ -45,5 +47,7 @@ export function defaultExtensions(options: DefaultExtensionsOptions): CollabExte
     auditTrailExtension(options.db),
     versionRecorderExtension({ db: options.db, ...versions }),
     searchIndexExtension(options.db),
+    // "Done requires approval" (beforeApplyUpdate) and assignment notices (decision 133).
+    reviewRuleExtension(options.db),
   ];
 }
