@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { invitationTokenHash, type Database } from '@tieout/db';
 import { dashboardActionSpecs } from './dashboard-actions.matrix.ts';
+import { historyActionSpecs } from './history-actions.matrix.ts';
 import { reviewActionSpecs } from './review-actions.matrix.ts';
 import type { AppHarness, RouteModule, RouteOutcome } from './support/app-routes.ts';
 import type { FixtureUser, WorkspaceFixture, WorkspaceRole } from './support/fixtures.ts';
@@ -30,6 +31,10 @@ export interface AppRoutes {
   exportXlsx: RouteModule;
   report: RouteModule;
   reportPdf: RouteModule;
+  history: RouteModule;
+  version: RouteModule;
+  dealActivity: RouteModule;
+  auditCsv: RouteModule;
 }
 
 export interface AppCaseSpec {
@@ -369,5 +374,5 @@ export function appActionMatrix(env: { harness: AppHarness; routes: AppRoutes })
       },
     },
   ];
-  return [...specs, ...reviewActionSpecs(), ...dashboardActionSpecs()].map((spec) => appCase(spec, env));
+  return [...specs, ...reviewActionSpecs(), ...dashboardActionSpecs(), ...historyActionSpecs()].map((spec) => appCase(spec, env));
 }

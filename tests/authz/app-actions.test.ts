@@ -35,6 +35,10 @@ beforeAll(async () => {
     exportXlsx: await loadRoute('deals.$dealId_.export[.]xlsx.ts'),
     report: await loadRoute('deals.$dealId_.report.ts'),
     reportPdf: await loadRoute('deals.$dealId_.report[.]pdf.ts'),
+    history: await loadRoute('checklists.$checklistId_.history.tsx'),
+    version: await loadRoute('checklists.$checklistId_.versions.$versionId.tsx'),
+    dealActivity: await loadRoute('deals.$dealId_.activity.tsx'),
+    auditCsv: await loadRoute('deals.$dealId_.audit[.]csv.ts'),
   };
   matrix = appActionMatrix({ harness, routes });
 });
@@ -79,6 +83,11 @@ const rowNames = [
   'deal export download the deal as XLSX (loader)',
   'deal report open the printable status report (loader)',
   'deal report download the status report as PDF (loader)',
+  'checklist history read the versions and activity (loader)',
+  'checklist history name a version (intent=name)',
+  'version view open a version read-only (loader)',
+  'deal activity read the deal’s audit trail (loader)',
+  'deal activity export the audit trail as CSV',
 ];
 const row = (name: string) => {
   const found = matrix.find((c) => `${c.subject} ${c.action}` === name);
