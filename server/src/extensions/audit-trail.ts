@@ -30,6 +30,11 @@ interface RoomState {
   title: string;
   /** Rows of a run whose write failed, written with the next run. */
   unwritten: AuditRowInput[];
+  /**
+   * Notes rows of people still typing: held while the same person keeps changing the same item's notes run after run,
+   * written at the first run that does not touch them (a pause in the typing) or when the document unloads.
+   */
+  typing: Map<string, AuditRowInput>;
 }
 
 interface Touched {
@@ -114,7 +119,7 @@ export function auditTrailExtension(db: Database): CollabExtension {
       shadow.getMap('sections');
       shadow.getMap('meta');
       Y.applyUpdate(shadow, Y.encodeStateAsUpdate(doc));
-      rooms.set(doc, { target: await projectionTargetOf(db, checklistId), shadow, items: null, sections: null, title: '', unwritten: [] });
+      rooms.set(doc, { target: await projectionTargetOf(db, checklistId), shadow, items: null, sections: null, title: '', unwritten: [], typing: new Map() });
     },
     async afterPersist({ doc, updates }) {
       const room = rooms.get(doc);
@@ -159,7 +164,27 @@ export function auditTrailExtension(db: Database): CollabExtension {
           });
         }
       }
-      const merged = rows.filter((row) => row.kind !== 'item_field' || JSON.stringify(row.oldValue) !== JSON.stringify(row.newValue));
+      const written: AuditRowInput[] = [];
+      const typedNow = new Set<string>();
+      for (const row of rows) {
+        if (row.kind !== 'item_field' || row.field !== 'notes') {
+          written.push(row);
+          continue;
+        }
+        const key = `${row.itemId}\u0000${row.userId}`;
+        typedNow.add(key);
+        const held = room.typing.get(key);
+        if (held) {
+          held.newValue = row.newValue;
+          held.updateId = row.updateId;
+        } else room.typing.set(key, row);
+      }
+      for (const [key, row] of room.typing) {
+        if (typedNow.has(key)) continue;
+        room.typing.delete(key);
+        written.push(row);
+      }
+      const merged = written.filter((row) => row.kind !== 'item_field' || JSON.stringify(row.oldValue) !== JSON.stringify(row.newValue));
       const toWrite = [...room.unwritten, ...merged];
       if (toWrite.length === 0) return;
       room.unwritten = [];
@@ -170,9 +195,15 @@ export function auditTrailExtension(db: Database): CollabExtension {
         throw error;
       }
     },
-    beforeUnloadDocument({ doc }) {
-      rooms.get(doc)?.shadow.destroy();
+    async beforeUnloadDocument({ doc }) {
+      const room = rooms.get(doc);
       rooms.delete(doc);
+      if (!room) return;
+      room.shadow.destroy();
+      const rest = [...room.unwritten, ...room.typing.values()].filter(
+        (row) => row.kind !== 'item_field' || JSON.stringify(row.oldValue) !== JSON.stringify(row.newValue),
+      );
+      if (rest.length > 0) await appendAuditRows(db, rest);
     },
   };
 }
