@@ -7,10 +7,14 @@ import { expect, test } from './support/fixtures.ts';
 
 const checklistId = demoChecklists.energyContracts.id;
 
-/** Names of enabled controls that are not pure view controls (expand, search, filter, sort, dismiss). */
+/**
+ * Names of enabled controls that are not pure view controls (expand, search, filter, sort, dismiss) nor review
+ * controls (comments, approve, send back: reviewers have those, and they change no checklist content; issue 13).
+ */
 async function enabledEditControls(page: Page): Promise<string[]> {
   return page.locator('main').evaluate((main) => {
-    const viewOnly = /^(Notes for |Search items|Filter by |Overdue only|Sort items|Dismiss|Clear filters)/;
+    const viewOnly =
+      /^(Notes for |Search items|Filter by |Overdue only|Sort items|Dismiss|Clear filters|Comments|Comment on |Approve |Send back )/;
     return [...main.querySelectorAll<HTMLElement>('button, input, select, textarea, [contenteditable="true"]')]
       .filter((element) => !(element as HTMLButtonElement).disabled && element.getAttribute('contenteditable') !== 'false')
       .map((element) => element.getAttribute('aria-label') || element.textContent?.trim() || element.outerHTML.slice(0, 120))
@@ -28,7 +32,13 @@ for (const who of [demoUsers.reviewer, demoUsers.viewer]) {
     const item = `Capacity payment ${tag}`;
     await addSection(eddie, `Read-only ${tag}`, [item]);
 
-    await expect(reader.getByText('you can follow along, but not change anything')).toBeVisible();
+    await expect(
+      reader.getByText(
+        who.role === 'reviewer'
+          ? 'you can comment, approve items or send them back, but not change the checklist'
+          : 'you can follow along, but not change anything',
+      ),
+    ).toBeVisible();
     await eddie.getByRole('combobox', { name: `Status of ${item}` }).selectOption('in_progress');
     await expect(reader.getByRole('combobox', { name: `Status of ${item}` })).toHaveValue('in_progress');
     await expect(reader.getByRole('combobox', { name: `Status of ${item}` })).toBeDisabled();
