@@ -119,3 +119,24 @@ test('files on an item: upload a PDF and an XLSX, preview both, a new version, s
   expect(await refused.text()).toMatch(/not for a workspace you are a member of/);
   expect((await oscar.request.get(`/files/${fileId}/link?purpose=download`)).status()).toBe(404);
 });
+
+test('search box: keyboard shortcut, queries full of operators read as text, a 10,000-character query refused clearly', async ({ signedInPage }) => {
+  const eddie = await signedInPage(demoUsers.editor.email);
+  await eddie.goto('/');
+  await eddie.keyboard.press('/');
+  await expect(eddie.getByRole('searchbox', { name: 'Search all deals' })).toBeFocused();
+  await eddie.keyboard.type('!!! & | ( ) <-> :* "unclosed -');
+  await eddie.keyboard.press('Enter');
+  await expect(eddie).toHaveURL(/\/search\?/);
+  await expect(eddie.getByRole('region', { name: 'Search results' }).getByRole('status')).toBeVisible();
+  await expect(eddie.getByRole('alert')).toHaveCount(0);
+
+  const long = 'curtailment '.repeat(834).slice(0, 10_000);
+  const response = await eddie.goto(`/search?${new URLSearchParams({ q: long })}`);
+  expect(response?.status()).toBe(400);
+  await expect(eddie.getByRole('alert')).toHaveText(/at most 500 characters/);
+  // Ctrl+K from a page focuses the box too.
+  await eddie.goto('/');
+  await eddie.keyboard.press('Control+k');
+  await expect(eddie.getByRole('searchbox', { name: 'Search all deals' })).toBeFocused();
+});
