@@ -333,14 +333,28 @@ export interface ItemFigures {
   verified: boolean;
 }
 
+/**
+ * The latest review decision of the item aliased `ci`, as a lateral join: `approved` is true when it is an approval of
+ * the item as it is now (item_review_states' rule, decision 133), read per item through item_approvals' index rather
+ * than through the view, which would read the whole projection under RLS first.
+ */
+const latestDecision = `left join lateral (
+    select ap.decision, ap.fingerprint, ap.decided_by, ap.decided_at from public.item_approvals ap
+     where ap.checklist_id = ci.checklist_id and ap.item_id = ci.item_id
+     order by ap.id desc limit 1
+  ) a on true`;
+const approvedSql = `(a.decision = 'approved' and a.fingerprint is not distinct from ci.content_fingerprint)`;
+const reviewStateSql = `case when a.decision is null then 'none' when a.decision = 'sent_back' then 'sent_back'
+    when a.fingerprint is distinct from ci.content_fingerprint then 'changed_since_approval' else 'approved' end`;
+
 /** The items with figures in a scope (an index on deal_id where figures <> '[]'), each with whether it is approved. */
 async function scopeFigures(sql: Sql, info: ScopeInfo): Promise<ItemFigures[]> {
   const where = scopeWhere(info, 'ci');
   const { rows } = await sql.query<{ checklist_id: string; item_id: string; deal_id: string; workstream_id: string; figures: unknown; state: string | null }>(
-    `select ci.checklist_id, ci.item_id, ci.deal_id, c.workstream_id, ci.figures, rs.state
+    `select ci.checklist_id, ci.item_id, ci.deal_id, c.workstream_id, ci.figures, case when ${approvedSql} then 'approved' end as state
        from public.checklist_items ci
        join public.checklists c on c.id = ci.checklist_id
-       left join public.item_review_states rs on rs.checklist_id = ci.checklist_id and rs.item_id = ci.item_id
+       ${latestDecision}
       where ${where.clause} and ci.figures <> '[]'::jsonb`,
     where.params,
   );
@@ -555,19 +569,12 @@ export async function listItems(
     if (filter.dueTo) conditions.push(`ci.due_date <= ${add(filter.dueTo)}::date`);
     // The review state only for the items that pass the other filters (a lateral read of the latest decision).
     const verified = filter.verified === 'yes' ? `where r.state = 'approved'` : filter.verified === 'no' ? `where r.state is distinct from 'approved'` : '';
-    const { rows } = await sql.query<ListRow>(
-      `with matching as (
-         select ci.checklist_id, ci.item_id, c.title as checklist_title, ci.deal_id, c.workstream_id, ci.section_title, ci.position,
+    const columns = `ci.checklist_id, ci.item_id, c.title as checklist_title, ci.deal_id, c.workstream_id, ci.section_title, ci.position,
                 ci.title, ci.status, ci.owner_id, ci.due_date::text as due_date, ci.risk, ci.figures,
                 to_char(ci.updated_at at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as updated_at, ci.updated_by, c.created_at as checklist_created,
-                ci.content_fingerprint
-           from public.checklist_items ci
-           join public.checklists c on c.id = ci.checklist_id
-          where ${conditions.join(' and ')}
-       ), reviewed as (
-         select m.*, a.state, a.decided_by, a.decided_at
-           from matching m
-           left join lateral (
+                ci.content_fingerprint`;
+    const order = `due_date nulls last, checklist_created, checklist_id, position, item_id`;
+    const review = `left join lateral (
              select case when ap.decision = 'sent_back' then 'sent_back'
                          when ap.fingerprint is distinct from m.content_fingerprint then 'changed_since_approval'
                          else 'approved' end as state,
@@ -575,13 +582,27 @@ export async function listItems(
                from public.item_approvals ap
               where ap.checklist_id = m.checklist_id and ap.item_id = m.item_id
               order by ap.id desc limit 1
-           ) a on true
-       )
-       select r.*, count(*) over () as total from reviewed r ${verified}
-        order by r.due_date nulls last, r.checklist_created, r.checklist_id, r.position, r.item_id
-        limit ${add(limit)} offset ${add(offset)}`,
-      params,
-    );
+           ) a on true`;
+    // Without a verified filter the review state is read for the page shown only; with one, for every match.
+    const text = filter.verified
+      ? `with matching as (
+           select ${columns} from public.checklist_items ci join public.checklists c on c.id = ci.checklist_id where ${conditions.join(' and ')}
+         ), reviewed as (
+           select m.*, a.state, a.decided_by, a.decided_at from matching m ${review}
+         )
+         select r.*, count(*) over () as total from reviewed r ${verified}
+          order by ${order.split(', ').map((column) => `r.${column}`).join(', ')}
+          limit ${add(limit)} offset ${add(offset)}`
+      : `with matching as (
+           select ${columns}, count(*) over () as total
+             from public.checklist_items ci join public.checklists c on c.id = ci.checklist_id
+            where ${conditions.join(' and ')}
+            order by ci.due_date nulls last, c.created_at, ci.checklist_id, ci.position, ci.item_id
+            limit ${add(limit)} offset ${add(offset)}
+         )
+         select m.*, a.state, a.decided_by, a.decided_at from matching m ${review}
+          order by ${order.split(', ').map((column) => `m.${column}`).join(', ')}`;
+    const { rows } = await sql.query<ListRow>(text, params);
     const deals = new Map(info.deals.map((deal) => [deal.id, deal.name]));
     const workstreams = new Map(info.workstreams.map((workstream) => [workstream.id, workstream.name]));
     const names = new Map(info.members.map((member) => [member.id, member.name]));
@@ -709,9 +730,9 @@ export function rollupsByGroup(rows: readonly GroupedFigures[], groupOf: (row: G
 export async function figuresBy(sql: Sql, key: 'deal_id' | 'checklist_id', scope: ProgressScope): Promise<GroupedFigures[]> {
   const deals = 'dealId' in scope ? 'ci.deal_id = $1' : `ci.deal_id in (select d.id from public.deals d where d.workspace_id = any($1::uuid[]))`;
   const { rows } = await sql.query<{ group_key: string; checklist_id: string; item_id: string; figures: unknown; state: string | null }>(
-    `select ci.${key} as group_key, ci.checklist_id, ci.item_id, ci.figures, rs.state
+    `select ci.${key} as group_key, ci.checklist_id, ci.item_id, ci.figures, case when ${approvedSql} then 'approved' end as state
        from public.checklist_items ci
-       left join public.item_review_states rs on rs.checklist_id = ci.checklist_id and rs.item_id = ci.item_id
+       ${latestDecision}
       where ${deals} and ci.figures <> '[]'::jsonb`,
     'dealId' in scope ? [scope.dealId] : [[...scope.workspaceIds]],
   );

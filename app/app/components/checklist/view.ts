@@ -91,14 +91,9 @@ export const NO_FILTER: ItemFilter = { status: '', owner: '', risk: '', overdueO
 export const isFiltering = (filter: ItemFilter) =>
   filter.status !== '' || filter.owner !== '' || filter.risk !== '' || filter.overdueOnly || filter.query.trim() !== '';
 
-export function isOverdue(item: Pick<ItemView, 'status' | 'dueDate'>, today: string): boolean {
-  return item.status !== 'done' && item.dueDate !== null && item.dueDate < today;
-}
-
-export function todayIso(now = new Date()): string {
-  const local = new Date(now.getTime() - now.getTimezoneOffset() * 60_000);
-  return local.toISOString().slice(0, 10);
-}
+/* One definition of today and overdue for every page (doc-model dates.ts, decision 141): the UTC calendar day. */
+import { isOverdue } from '@tieout/doc-model';
+export { isOverdue, todayIso } from '@tieout/doc-model';
 
 export interface VisibleSection {
   section: SectionView;
