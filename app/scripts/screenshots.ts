@@ -16,6 +16,7 @@ import { DEMO_PASSWORD, demoChecklists, demoDeal, demoUsers } from '@tieout/db';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { shootFilesAndSearch } from './screenshot-files.ts';
 import { shootReviews } from './screenshot-reviews.ts';
+import { shootDashboard } from './screenshots-dashboard.ts';
 
 const appDir = fileURLToPath(new URL('../', import.meta.url));
 const outDir = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
@@ -124,6 +125,7 @@ async function main(): Promise<void> {
       await shoot(owner, 'home', theme);
       await owner.goto(`/deals/${demoDeal.id}`);
       await shoot(owner, 'deal', theme, true);
+      await shootDashboard(owner, demoDeal.id, theme, (page, name, fullPage) => shoot(page, name, theme, fullPage), outDir);
 
       const editor = await signedIn(browser, baseUrl, demoUsers.editor.email, theme);
       await openChecklist(editor, demoChecklists.siteRetrofits.id);
@@ -181,6 +183,14 @@ async function main(): Promise<void> {
       await shoot(editor, 'history-diff', theme);
       await owner.goto(`/deals/${demoDeal.id}/activity`);
       await shoot(owner, 'activity', theme, true);
+
+      // The grid: one line per item, a range selected, grouped by section.
+      await editor.goto(`/checklists/${demoChecklists.siteRetrofits.id}/grid`);
+      await editor.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Connected' }).waitFor({ timeout: 20_000 });
+      await editor.locator('[role="gridcell"][data-column="status"]').nth(1).click();
+      await editor.keyboard.press('Shift+ArrowDown');
+      await editor.keyboard.press('Shift+ArrowRight');
+      await shoot(editor, 'checklist-grid', theme);
 
       // Evidence files on an item, a PDF preview, search across deals.
       await openChecklist(editor, demoChecklists.siteRetrofits.id);

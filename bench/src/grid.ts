@@ -1,0 +1,177 @@
+/*
+ * Grid view in a real browser (headless Chromium through playwright-core), against the built app with its embedded
+ * collaboration server on a fresh database (tests/e2e/support/serve.ts):
+ *   open   a checklist of 2,000 items opened in the grid: navigation start → the grid shows its first rows and
+ *          counts every item (the document synced and rendered), per run (a new page each time)
+ *   edit   a cell edited in one browser (the Enter that commits it) → the cell shows the new value in another
+ *          browser's grid (a MutationObserver there), both clocks being the same machine's
+ * Goals (issue 15): open ≤ 1,500 ms, edit ≤ 100 ms at p99. Usage: npm run build -w @tieout/app, then
+ *   npm run bench:grid -w @tieout/bench [-- --items=2000 --opens=5 --edits=100 --port=3206]
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DEMO_PASSWORD, demoChecklists, demoUsers } from '@tieout/db';
+import { addItem, addSection } from '@tieout/doc-model';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { WebSocket } from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+
+const { values } = parseArgs({
+  options: {
+    items: { type: 'string', default: '2000' },
+    opens: { type: 'string', default: '5' },
+    edits: { type: 'string', default: '100' },
+    port: { type: 'string', default: '3206' },
+  },
+});
+const ITEMS = Number(values.items);
+const OPENS = Number(values.opens);
+const EDITS = Number(values.edits);
+const port = Number(values.port);
+const base = `http://127.0.0.1:${port}`;
+const checklistId = demoChecklists.leaseExposure.id;
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+const summary = (samples: number[]) => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { n: sorted.length, p50: quantile(sorted, 0.5), p95: quantile(sorted, 0.95), p99: quantile(sorted, 0.99), max: sorted[sorted.length - 1]! };
+};
+
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 120_000) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`Timed out waiting for ${what}`);
+}
+
+/** Fills the checklist with `count` items through a stock client, in transactions well under the frame limit. */
+async function seedItems(count: number) {
+  const response = await fetch(`${base}/auth/v1/token?grant_type=password`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: demoUsers.editor.email, password: DEMO_PASSWORD }),
+  });
+  const { access_token: token } = (await response.json()) as { access_token: string };
+  const doc = new Y.Doc();
+  const provider = new WebsocketProvider(`${base.replace(/^http/, 'ws')}/collab`, checklistId, doc, {
+    params: { token },
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    disableBc: true,
+  });
+  await waitFor(async () => provider.synced, 'the seeding client to sync');
+  const statuses = ['not_started', 'in_progress', 'needs_review', 'blocked', 'done'] as const;
+  for (let start = 0; start < count; start += 200) {
+    doc.transact(() => {
+      const sectionId = addSection(doc, { title: `Bench section ${start / 200 + 1}` });
+      for (let n = start; n < Math.min(count, start + 200); n += 1) {
+        addItem(doc, {
+          sectionId,
+          title: `Bench request ${String(n + 1).padStart(4, '0')}: lease schedule and consents for site ${n % 37}`,
+          reference: `${Math.floor(n / 200) + 1}.${(n % 200) + 1}`,
+          status: statuses[n % statuses.length],
+          dueDate: `2027-${String((n % 12) + 1).padStart(2, '0')}-15`,
+          figures: n % 3 === 0 ? [{ kind: 'mw', label: 'Contracted', value: n % 90 }] : [],
+        });
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  // The server has it all once a fresh client syncs the full count.
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  provider.destroy();
+  doc.destroy();
+}
+
+async function signedIn(browser: Browser, email: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+  return page;
+}
+
+/** Milliseconds from navigation start until the grid counts every item and shows rows. */
+async function openGrid(page: Page, total: number): Promise<number> {
+  await page.goto(`${base}/checklists/${checklistId}/grid`, { waitUntil: 'commit' });
+  await page.waitForFunction(
+    (expected) => {
+      const status = document.querySelector('[aria-label="Items shown"]')?.textContent ?? '';
+      const count = Number(/(\d[\d,]*) items/.exec(status)?.[1]?.replace(/,/g, '') ?? 0);
+      return count >= expected && document.querySelector('[role="gridcell"][data-column="title"]') !== null;
+    },
+    total,
+    { timeout: 60_000, polling: 'raf' },
+  );
+  return page.evaluate(() => performance.now());
+}
+
+async function main() {
+  const server = spawn('npx', ['tsx', 'tests/e2e/support/serve.ts'], {
+    cwd: repoRoot,
+    env: { ...process.env, E2E_PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    await waitFor(async () => (await fetch(`${base}/healthz`)).ok, 'the app to start');
+    await seedItems(ITEMS);
+    const existing = 17; // the demo checklist's own items are counted too
+    const total = ITEMS + existing;
+
+    const opener = await signedIn(browser, demoUsers.editor.email);
+    await openGrid(opener, total); // warm: the service worker and HTTP caches, as a returning person has them
+    const opens: number[] = [];
+    for (let run = 0; run < OPENS; run += 1) opens.push(await openGrid(opener, total));
+
+    const writer = opener;
+    const reader = await signedIn(browser, demoUsers.editor2.email);
+    await openGrid(reader, total);
+    const firstTitle = (await writer.locator('[role="gridcell"][data-column="title"]').first().textContent())!;
+    await writer.getByRole('gridcell', { name: `Ref of ${firstTitle}`, exact: true }).click();
+    await reader.evaluate((title) => {
+      const state = window as unknown as { benchSeen: Map<string, number> };
+      state.benchSeen = new Map();
+      const cellOf = () => document.querySelector(`[role="gridcell"][aria-label="${CSS.escape(`Ref of ${title}`).replace(/\\/g, '')}"]`);
+      new MutationObserver(() => {
+        const text = cellOf()?.textContent ?? '';
+        if (text.startsWith('bench-') && !state.benchSeen.has(text)) state.benchSeen.set(text, performance.timeOrigin + performance.now());
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    }, firstTitle);
+    await writer.evaluate(() => {
+      const state = window as unknown as { benchSent: number[] };
+      state.benchSent = [];
+      document.addEventListener('keydown', (event) => {
+        if (event.key === 'Enter' && (event.target as HTMLElement).tagName === 'INPUT') state.benchSent.push(performance.timeOrigin + performance.now());
+      }, true);
+    });
+    const latencies: number[] = [];
+    for (let edit = 0; edit < EDITS; edit += 1) {
+      const value = `bench-${edit}`;
+      await writer.keyboard.type(value);
+      await writer.keyboard.press('Enter');
+      await writer.keyboard.press('ArrowUp');
+      await reader.waitForFunction((text) => (window as unknown as { benchSeen: Map<string, number> }).benchSeen.has(text), value, { timeout: 10_000 });
+      const sent = await writer.evaluate(() => (window as unknown as { benchSent: number[] }).benchSent.at(-1)!);
+      const seen = await reader.evaluate((text) => (window as unknown as { benchSeen: Map<string, number> }).benchSeen.get(text)!, value);
+      latencies.push(seen - sent);
+    }
+    const result = { items: total, open: summary(opens), edit: summary(latencies), goals: { openMs: 1500, editP99Ms: 100 } };
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    await browser.close();
+    server.kill('SIGTERM');
+  }
+}
+
+await main();
