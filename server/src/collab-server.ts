@@ -133,6 +133,15 @@ export class CollabServer {
         this.revert(room, clientsCreatedBy(updates), true);
         void this.recheckRoom(room, userId);
       },
+      onApplyFailed: (room, update) => {
+        let refused: RefusedClients;
+        try {
+          refused = clientsCreatedBy([update]);
+        } catch {
+          refused = new Map();
+        }
+        this.revert(room, refused, true);
+      },
     };
     this.watch = new MembershipWatch({
       sessions: () => this.connections,

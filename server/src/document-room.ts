@@ -50,6 +50,11 @@ export interface RoomContext {
   onWriteRejected(room: DocumentRoom, userId: string, error: unknown, updates: Uint8Array[]): void;
   /** Content refused earlier, per checklist (quarantine.ts). */
   quarantine: Quarantine;
+  /**
+   * Applying a checked update threw part-way: the document in memory may hold part of it. It is reverted to its log
+   * like a refused write (collab-server.ts), so an update is applied all or nothing.
+   */
+  onApplyFailed(room: DocumentRoom, update: Uint8Array): void;
 }
 
 const LOAD_ORIGIN = Symbol('load');
@@ -173,7 +178,14 @@ export class DocumentRoom {
       throw new DocumentSizeError(`The document would exceed ${this.ctx.limits.maxDocumentBytes} bytes`);
     }
     this.estimatedBytes += update.byteLength;
-    Y.applyUpdate(this.doc, update, peer);
+    try {
+      Y.applyUpdate(this.doc, update, peer);
+    } catch (error) {
+      this.ctx.metrics.errors.inc({ kind: 'invalid_update' });
+      this.log.error({ err: error, userId: peer.userId }, 'an update failed part-way through being applied: reverting the document');
+      this.ctx.onApplyFailed(this, update);
+      throw error;
+    }
   }
 
   applyFanout(message: FanoutMessage): void {

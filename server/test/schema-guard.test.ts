@@ -1,4 +1,16 @@
-import { addItem, addSection, itemsOf, readChecklist, renameSection, sectionsOf, updateItem } from '@tieout/doc-model';
+import {
+  addItem,
+  addSection,
+  itemNotes,
+  itemNotesText,
+  itemsOf,
+  notesDepth,
+  NOTES_MAX_DEPTH,
+  readChecklist,
+  renameSection,
+  sectionsOf,
+  updateItem,
+} from '@tieout/doc-model';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCode } from '../src/index.ts';
@@ -105,6 +117,74 @@ describe('schema-breaking updates', () => {
     expect(readChecklist(live)).toEqual(expected);
     await t.server.collab.flush();
     expect(readChecklist(await storedDoc(t.db, checklist.checklistId))).toEqual(expected);
+  });
+});
+
+/** `update` with the length-prefixed JSON text `from` (as Yjs writes an embed) replaced by `to`. */
+function withJsonReplaced(update: Uint8Array, from: string, to: string): Uint8Array {
+  const varuint = (n: number) => {
+    const bytes: number[] = [];
+    for (; n >= 0x80; n = Math.floor(n / 0x80)) bytes.push((n & 0x7f) | 0x80);
+    bytes.push(n);
+    return bytes;
+  };
+  const needle = [...varuint(Buffer.byteLength(from)), ...Buffer.from(from)];
+  const at = Buffer.from(update).indexOf(Buffer.from(needle));
+  if (at < 0) throw new Error('the JSON text is not in the update');
+  return new Uint8Array([...update.subarray(0, at), ...varuint(Buffer.byteLength(to)), ...Buffer.from(to), ...update.subarray(at + needle.length)]);
+}
+
+describe('poisoned and deep content (issue 10)', () => {
+  it('refuses a deeply nested embed before applying any of it; new sessions keep syncing', async () => {
+    const { checklist, itemId, live } = await checklistWithOwner();
+    const expected = readChecklist(live);
+    // An embed in the notes whose JSON nests 20,000 levels: Yjs would take it in and then fail to encode the document.
+    const copy = new Y.Doc();
+    Y.applyUpdate(copy, Y.encodeStateAsUpdate(live));
+    const before = Y.encodeStateVector(copy);
+    const paragraph = new Y.XmlElement('paragraph');
+    const text = new Y.XmlText();
+    paragraph.insert(0, [text]);
+    itemNotes(copy, itemId).push([paragraph]);
+    text.insertEmbed(0, { embed: 'PLACEHOLDER' });
+    const poisoned = withJsonReplaced(Y.encodeStateAsUpdate(copy, before), '{"embed":"PLACEHOLDER"}', '{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000));
+
+    const mallory = rawClient(`${t.server.url}/${checklist.checklistId}?token=${await tokenFor(checklist.users.editor)}`);
+    await mallory.opened;
+    mallory.ws.send(syncUpdateFrame(poisoned));
+    expect(await mallory.closed).toEqual({ code: CloseCode.malformed, reason: 'update breaks the checklist schema: a value nested deeper than 32 levels' });
+    expect(readChecklist(live)).toEqual(expected);
+    expect(() => Y.encodeStateAsUpdate(live)).not.toThrow();
+    // Every new session of the checklist still syncs.
+    const reader = await t.connect(t.server, checklist.checklistId, checklist.users.viewer);
+    await reader.synced();
+    expect(readChecklist(reader.doc)).toEqual(expected);
+    await t.server.collab.flush();
+    expect(readChecklist(await storedDoc(t.db, checklist.checklistId))).toEqual(expected);
+  });
+
+  it('counts the nesting already in the document: notes deepened a little per edit stop at the limit', async () => {
+    const { checklist, itemId, owner, live } = await checklistWithOwner();
+    const mallory = await t.connect(t.server, checklist.checklistId, checklist.users.editor);
+    await mallory.synced();
+    let deepest: Y.XmlFragment | Y.XmlElement = itemNotes(mallory.doc, itemId);
+    // Twenty levels per edit, each edit shallow on its own, until the server closes the session.
+    for (let round = 0; round < 10 && mallory.provider.wsconnected; round += 1) {
+      mallory.doc.transact(() => {
+        for (let level = 0; level < 20; level += 1) {
+          const child = new Y.XmlElement('blockquote');
+          deepest.push([child]);
+          deepest = child;
+        }
+      });
+      const depth = notesDepth(mallory.doc, itemId, 1000);
+      await waitFor(() => notesDepth(live, itemId, 1000) === depth || !mallory.provider.wsconnected, 'the edit to be judged');
+    }
+    const closed = await mallory.closed;
+    expect(closed).toEqual({ code: CloseCode.malformed, reason: 'update breaks the checklist schema: nested too deeply' });
+    expect(notesDepth(live, itemId)).toBeLessThanOrEqual(NOTES_MAX_DEPTH);
+    await waitFor(() => notesDepth(owner.doc, itemId) === notesDepth(live, itemId), 'the accepted levels at the owner');
+    expect(itemNotesText(owner.doc, itemId)).toBe('Utility letter received.');
   });
 });
 

@@ -1,4 +1,4 @@
-import { addItem, itemsOf, readChecklist } from '@tieout/doc-model';
+import { addItem, itemNotes, itemsOf, readChecklist } from '@tieout/doc-model';
 import fc from 'fast-check';
 import * as encoding from 'lib0/encoding';
 import type { Database } from '@tieout/db';
@@ -254,6 +254,44 @@ describe('hostile input against a server process', () => {
     expect(bystander.closes).toEqual([]);
     for (const doc of [bystander.doc, reader.doc]) expect(itemsOf(doc).has('not-a-map')).toBe(false);
     expect(itemTitles(reader.doc).get(afterRefusal)).toBe('Written after the refusal');
+  }, 30_000);
+
+  it('refuses a poisoned update (an embed nested 20,000 levels) whole: the process keeps serving every new session', async () => {
+    const checklist = fx.checklists[1]!;
+    const bystander = connectStockClient(server!.url, checklist.id, fx.editors[3]!.token, 'poison-bystander');
+    clients.push(bystander);
+    await bystander.synced();
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(bystander.doc));
+    const before = Y.encodeStateVector(doc);
+    const itemId = addItem(doc, { sectionId: checklist.sectionId, title: 'Poisoned', notes: ['looks fine'] });
+    const paragraph = new Y.XmlElement('paragraph');
+    const text = new Y.XmlText();
+    paragraph.insert(0, [text]);
+    itemNotes(doc, itemId).push([paragraph]);
+    text.insertEmbed(0, { embed: 'PLACEHOLDER' });
+    // The item and its poisoned notes in one update: the embed's JSON text swapped for one Yjs cannot write back out.
+    const update = Y.encodeStateAsUpdate(doc, before);
+    const json = Buffer.from('{"embed":"PLACEHOLDER"}');
+    const placeholder = Buffer.from([json.byteLength, ...json]);
+    const at = Buffer.from(update).indexOf(placeholder);
+    const deep = Buffer.from('{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000));
+    const length = encoding.createEncoder();
+    encoding.writeVarUint(length, deep.byteLength);
+    const poisoned = new Uint8Array([...update.subarray(0, at), ...encoding.toUint8Array(length), ...deep, ...update.subarray(at + placeholder.byteLength)]);
+
+    const mallory = rawClient(server!.url, checklist.id, fx.editors[5]!.token);
+    await mallory.opened;
+    mallory.ws.send(syncFrame(2, poisoned));
+    expect(await mallory.closed).toEqual({ code: 4400, reason: 'update breaks the checklist schema: a value nested deeper than 32 levels' });
+    // New sessions sync as before, and the item is nowhere.
+    const reader = connectStockClient(server!.url, checklist.id, fx.editors[4]!.token, 'after-poison');
+    clients.push(reader);
+    await reader.synced();
+    for (const synced of [reader.doc, bystander.doc]) expect(itemsOf(synced).has(itemId)).toBe(false);
+    expect(readable(reader.doc)).toBe(true);
+    expect(bystander.closes).toEqual([]);
+    expect(await healthz(server!.http)).toBe(200);
   }, 30_000);
 
   /*

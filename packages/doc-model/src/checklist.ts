@@ -2,6 +2,7 @@ import { generateKeyBetween } from 'fractional-indexing';
 import * as Y from 'yjs';
 import { newId } from './ids.ts';
 import { ITEM_FIELDS, SCHEMA_VERSION, SECTION_FIELDS, type FieldDeclaration } from './layout.ts';
+import { MAX_DEPTH } from './update-guard.ts';
 import {
   duplicateFigureLabel,
   sectionTitleSchema,
@@ -376,19 +377,53 @@ export function itemNotes(doc: Y.Doc, itemId: string): Y.XmlFragment {
   return notes;
 }
 
-/** Plain text of an item's notes (search, projections, exports). */
+/** Plain text of an item's notes (search, projections, exports). Without recursion: notes may nest deeply. */
 export function itemNotesText(doc: Y.Doc, itemId: string): string {
   const notes = asMap(itemsOf(doc).get(itemId))?.get('notes');
   if (!(notes instanceof Y.XmlFragment)) return '';
-  const fragment = notes;
   const lines: string[] = [];
-  const walk = (node: Y.XmlElement | Y.XmlText | Y.XmlFragment) => {
-    if (node instanceof Y.XmlText) lines.push(node.toString().replace(/<[^>]+>/g, ''));
-    else node.toArray().forEach((child) => walk(child as Y.XmlElement | Y.XmlText));
-  };
-  walk(fragment);
+  const stack: (Y.XmlElement | Y.XmlText | Y.XmlFragment)[] = [notes];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node instanceof Y.XmlText) {
+      try {
+        lines.push(node.toString().replace(/<[^>]+>/g, ''));
+      } catch {
+        // Text whose embedded values cannot be written out (stored before the schema guard bounded them): skipped.
+      }
+    } else {
+      const children = node.toArray();
+      for (let index = children.length - 1; index >= 0; index -= 1) {
+        const child = children[index];
+        if (child instanceof Y.XmlElement || child instanceof Y.XmlText) stack.push(child);
+      }
+    }
+  }
   return lines.join('\n');
 }
+
+/**
+ * How deeply an item's notes nest (the fragment's children: 1), counted without recursion and up to `limit + 1`:
+ * an editor binding (y-prosemirror) walks notes recursively, so a page checks this before showing them.
+ */
+export function notesDepth(doc: Y.Doc, itemId: string, limit = NOTES_MAX_DEPTH): number {
+  const notes = asMap(itemsOf(doc).get(itemId))?.get('notes');
+  if (!(notes instanceof Y.XmlFragment)) return 0;
+  let deepest = 0;
+  const stack: [Y.XmlElement | Y.XmlFragment, number][] = [[notes, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    for (const child of node.toArray()) {
+      deepest = Math.max(deepest, depth + 1);
+      if (deepest > limit) return deepest;
+      if (child instanceof Y.XmlElement) stack.push([child, depth + 1]);
+    }
+  }
+  return deepest;
+}
+
+/** The deepest notes the schema guard accepts: its MAX_DEPTH less the levels above the notes (items, item, notes). */
+export const NOTES_MAX_DEPTH = MAX_DEPTH - 2;
 
 /*
  * Reading never throws, whatever a (buggy or hostile) client wrote: entries that are not maps are skipped and

@@ -1,6 +1,6 @@
 import { digest } from 'lib0/hash/sha256';
 import * as Y from 'yjs';
-import { readItem } from './checklist.ts';
+import { NOTES_MAX_DEPTH, readItem } from './checklist.ts';
 
 /*
  * The fingerprint of an item's reviewed content: its fields (title, owner, due date, risk), figures, evidence and
@@ -26,7 +26,9 @@ function canonicalValue(value: unknown): Canonical {
   return String(value);
 }
 
-function canonicalNotes(node: Y.XmlFragment | Y.XmlElement | Y.XmlText): Canonical {
+/** Notes deeper than the schema guard accepts (stored before it counted) read as a marker below that depth. */
+function canonicalNotes(node: Y.XmlFragment | Y.XmlElement | Y.XmlText, depth = 0): Canonical {
+  if (depth > NOTES_MAX_DEPTH) return ['#too-deep'];
   if (node instanceof Y.XmlText) {
     return [
       '#text',
@@ -36,7 +38,7 @@ function canonicalNotes(node: Y.XmlFragment | Y.XmlElement | Y.XmlText): Canonic
       ]),
     ];
   }
-  const children = node.toArray().map((child) => canonicalNotes(child as Y.XmlElement | Y.XmlText));
+  const children = node.toArray().map((child) => canonicalNotes(child as Y.XmlElement | Y.XmlText, depth + 1));
   if (node instanceof Y.XmlElement) return [node.nodeName, sortedAttributes(node.getAttributes()), children];
   return ['#fragment', children];
 }

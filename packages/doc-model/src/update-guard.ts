@@ -32,7 +32,11 @@ class Missing {
 /** Yjs discards the struct on integration (its neighbour or parent was garbage collected): nothing to check. */
 const GARBAGE = Symbol('garbage');
 
-type Location = { parent: Place; key: string | null } | Refusal | Missing | typeof GARBAGE;
+/** Where a struct goes: under a type of `parent` kind, at `key`, that type being `depth` levels below its root. */
+type Placed = { parent: Place; key: string | null; depth: number };
+type Location = Placed | Refusal | Missing | typeof GARBAGE;
+/** The place a shared type opens, and how deep it is (its root: 0), counting the document's levels too. */
+type PlaceAt = { place: Place; depth: number };
 type Struct = Y.Item | Y.GC | Y.Skip;
 type Content = Y.Item['content'];
 type TypeClass = new (...args: any[]) => Y.AbstractType<any>;
@@ -47,8 +51,15 @@ export interface UpdateVerdict {
   missingContent: boolean;
 }
 
-/** Nesting deeper than this is refused rather than followed (rich-text notes nest a few levels, not hundreds). */
-const MAX_DEPTH = 200;
+/**
+ * Shared types nested deeper than this below their root are refused, counting what is in the document already, not
+ * only the update's own levels (an item's notes start at 2; rich text nests a few levels more, not hundreds).
+ */
+export const MAX_DEPTH = 64;
+/** A plain value (map value, embed, format attribute) nested deeper than this is refused. */
+export const MAX_VALUE_DEPTH = 32;
+/** A plain value larger than this (its strings, keys and numbers) is refused. */
+export const MAX_VALUE_BYTES = 64 * 1024;
 
 type ZodLike = { safeParse(value: unknown): { success: boolean; error?: { issues: { message: string }[] } } };
 
@@ -210,26 +221,81 @@ function checkTitleText(content: Content): Refusal | null {
   return null;
 }
 
-/** The place an integrated type opens. Cached: a type never moves, and whether it was valid never changes. */
-const placeOfIntegrated = new WeakMap<Y.AbstractType<any>, Place | Refusal>();
+/**
+ * The place an integrated type opens, and its depth. Cached: a type never moves, and whether it was valid never
+ * changes. Walks up without recursion (a document may already hold nesting from before this check counted it).
+ */
+const placeOfIntegrated = new WeakMap<Y.AbstractType<any>, PlaceAt | Refusal>();
 
-function placeOfType(type: Y.AbstractType<any>, depth = 0): Place | Refusal {
-  const cached = placeOfIntegrated.get(type);
-  if (cached) return cached;
-  let place: Place | Refusal;
-  const item = type._item;
-  if (item === null) {
-    const name = Y.findRootTypeKey(type);
-    place = ROOTS.get(name) ?? new Refusal(`unknown root "${shorten(name)}"`);
-  } else if (depth > MAX_DEPTH) {
-    return new Refusal('nested too deeply');
-  } else {
-    const parent = placeOfType(item.parent as Y.AbstractType<any>, depth + 1);
-    const opened = parent instanceof Refusal ? parent : checkContent(parent, item.parentSub, item.content);
-    place = opened instanceof Refusal ? opened : opened ?? new Refusal('inside a value that is not a shared type');
+function placeOfType(type: Y.AbstractType<any>): PlaceAt | Refusal {
+  const chain: Y.AbstractType<any>[] = [];
+  let base: PlaceAt | Refusal | undefined;
+  for (let current = type; ; ) {
+    base = placeOfIntegrated.get(current);
+    if (base) break;
+    const item = current._item;
+    if (item === null) {
+      const name = Y.findRootTypeKey(current);
+      const root = ROOTS.get(name);
+      base = root ? { place: root, depth: 0 } : new Refusal(`unknown root "${shorten(name)}"`);
+      placeOfIntegrated.set(current, base);
+      break;
+    }
+    chain.push(current);
+    // Deeper than anything acceptable, whatever lies above: not cached (the levels above may be fine).
+    if (chain.length > MAX_DEPTH) return new Refusal('nested too deeply');
+    current = item.parent as Y.AbstractType<any>;
   }
-  placeOfIntegrated.set(type, place);
-  return place;
+  for (let index = chain.length - 1; index >= 0; index -= 1) {
+    const current = chain[index]!;
+    const item = current._item!;
+    let result: PlaceAt | Refusal;
+    if (base instanceof Refusal) result = base;
+    else if (base.depth + 1 > MAX_DEPTH) result = new Refusal('nested too deeply');
+    else {
+      const opened = checkContent(base.place, item.parentSub, item.content);
+      result =
+        opened instanceof Refusal ? opened : opened === null ? new Refusal('inside a value that is not a shared type') : { place: opened, depth: base.depth + 1 };
+    }
+    placeOfIntegrated.set(current, result);
+    base = result;
+  }
+  return base;
+}
+
+/** Plain values a struct carries (map values, embeds, format attributes), each checked by `valueProblem`. */
+function valuesOf(content: Content): unknown[] {
+  if (content instanceof Y.ContentAny || content instanceof Y.ContentJSON) return content.arr;
+  if (content instanceof Y.ContentEmbed) return [content.embed];
+  if (content instanceof Y.ContentFormat) return [content.key, content.value];
+  return [];
+}
+
+/**
+ * Why a plain value cannot be stored: nested deeper than MAX_VALUE_DEPTH or larger than MAX_VALUE_BYTES (Yjs encodes
+ * values recursively, so a deep one would make every later encoding of the document fail). Without recursion.
+ */
+export function valueProblem(value: unknown): string | null {
+  const stack: [unknown, number][] = [[value, 0]];
+  let bytes = 0;
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (typeof current === 'string') bytes += current.length;
+    else if (current === null || typeof current !== 'object') bytes += 8;
+    else {
+      if (depth >= MAX_VALUE_DEPTH) return `a value nested deeper than ${MAX_VALUE_DEPTH} levels`;
+      if (current instanceof Uint8Array) bytes += current.byteLength;
+      else if (Array.isArray(current)) for (const element of current) stack.push([element, depth + 1]);
+      else {
+        for (const [key, element] of Object.entries(current)) {
+          bytes += key.length;
+          stack.push([element, depth + 1]);
+        }
+      }
+    }
+    if (bytes > MAX_VALUE_BYTES) return `a value larger than ${MAX_VALUE_BYTES} bytes`;
+  }
+  return null;
 }
 
 /** Judges one decoded update against the document it would be applied to. */
@@ -274,6 +340,13 @@ class UpdateCheck {
         continue;
       }
       if (location instanceof Refusal) return { reason: location.reason, missingContent: false };
+      for (const value of valuesOf(struct.content)) {
+        const problem = valueProblem(value);
+        if (problem) return { reason: problem, missingContent: false };
+      }
+      if (struct.content instanceof Y.ContentType && location.depth + 1 > MAX_DEPTH) {
+        return { reason: 'nested too deeply', missingContent: false };
+      }
       const opened = this.placeOpenedBy(struct, location);
       if (opened instanceof Refusal) return { reason: opened.reason, missingContent: false };
       const clash = location.parent === 'figures' ? this.figureLabelClash(struct) : null;
@@ -339,7 +412,7 @@ class UpdateCheck {
     return gap !== undefined && id.clock >= gap ? new Missing(Y.createID(id.client, gap)) : null;
   }
 
-  private placeOpenedBy(struct: Y.Item, location: { parent: Place; key: string | null }): Place | Refusal | null {
+  private placeOpenedBy(struct: Y.Item, location: Placed): Place | Refusal | null {
     const known = this.opened.get(struct);
     if (known) return known;
     const result = checkContent(location.parent, location.key, struct.content);
@@ -408,7 +481,7 @@ class UpdateCheck {
       }
       if (typeof parent === 'string') {
         const root = ROOTS.get(parent);
-        location = root ? { parent: root, key: struct.parentSub } : new Refusal(`unknown root "${shorten(parent)}"`);
+        location = root ? { parent: root, key: struct.parentSub, depth: 0 } : new Refusal(`unknown root "${shorten(parent)}"`);
         break;
       }
       location = this.locationUnder(parent as Y.ID, struct.parentSub, depth);
@@ -435,9 +508,10 @@ class UpdateCheck {
     if (depth > MAX_DEPTH) return new Refusal('nested too deeply');
     const parentLocation = this.locate(parentItem, depth + 1);
     if (parentLocation === GARBAGE || parentLocation instanceof Missing || parentLocation instanceof Refusal) return parentLocation;
+    if (parentLocation.depth + 1 > MAX_DEPTH) return new Refusal('nested too deeply');
     const place = this.placeOpenedBy(parentItem, parentLocation);
     if (place === null) return new Refusal('its parent is not a shared type');
-    return place instanceof Refusal ? place : { parent: place, key };
+    return place instanceof Refusal ? place : { parent: place, key, depth: parentLocation.depth + 1 };
   }
 }
 
@@ -445,8 +519,8 @@ class UpdateCheck {
 const isIntegrated = (item: Y.Item) => item.parent instanceof Y.AbstractType;
 
 function locationInType(type: Y.AbstractType<any>, key: string | null): Location {
-  const place = placeOfType(type);
-  return place instanceof Refusal ? place : { parent: place, key };
+  const at = placeOfType(type);
+  return at instanceof Refusal ? at : { parent: at.place, key, depth: at.depth };
 }
 
 /** The number of client blocks a (v1) update declares: its first varuint. */

@@ -17,14 +17,20 @@ import {
   deleteSection,
   inspectUpdate,
   itemNotes,
+  itemNotesText,
   itemsOf,
+  MAX_VALUE_BYTES,
+  MAX_VALUE_DEPTH,
   metaOf,
   moveItem,
   moveSection,
+  notesDepth,
+  NOTES_MAX_DEPTH,
   readChecklist,
   removeEvidence,
   removeFigure,
   renameSection,
+  reviewedContent,
   sectionsOf,
   setFigure,
   setTitle,
@@ -516,4 +522,121 @@ describe('checkUpdate: random sessions of legitimate edits', () => {
       { numRuns: 400 },
     );
   }, 120_000);
+});
+
+/** `update` with the JSON text `from` (as Yjs writes an embed: a length-prefixed string) replaced by `to`. */
+function withJsonReplaced(update: Uint8Array, from: string, to: string): Uint8Array {
+  const varuint = (n: number) => {
+    const bytes: number[] = [];
+    for (; n >= 0x80; n = Math.floor(n / 0x80)) bytes.push((n & 0x7f) | 0x80);
+    bytes.push(n);
+    return bytes;
+  };
+  const needle = [...varuint(Buffer.byteLength(from)), ...Buffer.from(from)];
+  const at = Buffer.from(update).indexOf(Buffer.from(needle));
+  if (at < 0) throw new Error('the JSON text is not in the update');
+  return new Uint8Array([...update.subarray(0, at), ...varuint(Buffer.byteLength(to)), ...Buffer.from(to), ...update.subarray(at + needle.length)]);
+}
+
+/** An update that adds a paragraph holding `embed` (as JSON text) to an item's notes: only bytes can carry a deep one. */
+function embedUpdate(base: Y.Doc, itemId: string, embedJson: string): Uint8Array {
+  const placeholder = '{"embed":"PLACEHOLDER"}';
+  const update = editOf(base, (doc) => {
+    const paragraph = new Y.XmlElement('paragraph');
+    const text = new Y.XmlText();
+    paragraph.insert(0, [text]);
+    itemNotes(doc, itemId).push([paragraph]);
+    text.insertEmbed(0, JSON.parse(placeholder));
+  });
+  return withJsonReplaced(update, placeholder, embedJson);
+}
+
+/** Wraps the deepest element of an item's notes in `levels` more nested elements (one update). */
+function deepen(base: Y.Doc, itemId: string, levels: number): Uint8Array {
+  return editOf(base, (doc) => {
+    let parent: Y.XmlFragment | Y.XmlElement = itemNotes(doc, itemId);
+    for (let last = parent.get(parent.length - 1); last instanceof Y.XmlElement; last = parent.get(parent.length - 1)) parent = last;
+    for (let level = 0; level < levels; level += 1) {
+      const child = new Y.XmlElement('blockquote');
+      parent.push([child]);
+      parent = child;
+    }
+  });
+}
+
+describe('checkUpdate: deep and oversized content (issue 10)', () => {
+  it('refuses an embed nested deeper than the value limit: an accepted update can always be applied and encoded', () => {
+    const { doc, itemId } = baseChecklist();
+    const deep = embedUpdate(doc, itemId, '{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000));
+    expect(checkUpdate(doc, deep)).toBe(`a value nested deeper than ${MAX_VALUE_DEPTH} levels`);
+    // What it would have done: Yjs takes it in, then cannot write the document out any more.
+    const victim = new Y.Doc();
+    Y.applyUpdate(victim, Y.encodeStateAsUpdate(doc));
+    Y.applyUpdate(victim, deep);
+    expect(() => Y.encodeStateAsUpdate(victim)).toThrow(RangeError);
+    // Shallow embeds, and values up to the limits, stay welcome.
+    expect(checkUpdate(doc, embedUpdate(doc, itemId, '{"a":'.repeat(MAX_VALUE_DEPTH - 1) + '1' + '}'.repeat(MAX_VALUE_DEPTH - 1)))).toBeNull();
+    expect(checkUpdate(doc, embedUpdate(doc, itemId, '{"image":"x.png"}'))).toBeNull();
+  });
+
+  it('refuses attribute, format and embed values above the size limit', () => {
+    const { doc, itemId } = baseChecklist();
+    const big = 'x'.repeat(MAX_VALUE_BYTES + 1);
+    const attribute = editOf(doc, (d) => {
+      const element = new Y.XmlElement('image');
+      itemNotes(d, itemId).push([element]);
+      element.setAttribute('src', big);
+    });
+    expect(checkUpdate(doc, attribute)).toBe(`a value larger than ${MAX_VALUE_BYTES} bytes`);
+    const format = editOf(doc, (d) => {
+      const paragraph = new Y.XmlElement('paragraph');
+      const text = new Y.XmlText();
+      paragraph.insert(0, [text]);
+      itemNotes(d, itemId).push([paragraph]);
+      text.insert(0, 'linked', { link: { href: big } });
+    });
+    expect(checkUpdate(doc, format)).toBe(`a value larger than ${MAX_VALUE_BYTES} bytes`);
+    expect(checkUpdate(doc, embedUpdate(doc, itemId, JSON.stringify({ data: big })))).toBe(`a value larger than ${MAX_VALUE_BYTES} bytes`);
+  });
+
+  it('counts the real depth of notes, the levels already in the document included', () => {
+    const { doc, itemId } = baseChecklist();
+    let refusal: string | null = null;
+    // Twenty levels per update: each is shallow on its own; the notes are not.
+    for (let round = 0; round < 20 && refusal === null; round += 1) {
+      const update = deepen(doc, itemId, 20);
+      refusal = checkUpdate(doc, update);
+      if (refusal === null) Y.applyUpdate(doc, update);
+    }
+    expect(refusal).toBe('nested too deeply');
+    expect(notesDepth(doc, itemId)).toBeLessThanOrEqual(NOTES_MAX_DEPTH);
+    expect(notesDepth(doc, itemId)).toBeGreaterThan(NOTES_MAX_DEPTH - 20);
+    // One level at a time up to the limit is fine, one more is not.
+    for (;;) {
+      const update = deepen(doc, itemId, 1);
+      if (checkUpdate(doc, update) !== null) break;
+      Y.applyUpdate(doc, update);
+    }
+    expect(notesDepth(doc, itemId)).toBe(NOTES_MAX_DEPTH);
+  });
+
+  it('reads notes nested thousands of levels deep (stored before the guard counted) without recursion', () => {
+    const { doc, itemId } = baseChecklist();
+    doc.transact(() => {
+      let parent: Y.XmlFragment | Y.XmlElement = itemNotes(doc, itemId);
+      for (let level = 0; level < 20_000; level += 1) {
+        const child = new Y.XmlElement('blockquote');
+        parent.push([child]);
+        parent = child;
+      }
+      const text = new Y.XmlText();
+      parent.push([text]);
+      text.insert(0, 'at the bottom');
+    });
+    expect(itemNotesText(doc, itemId)).toBe('Utility letter received.\nat the bottom');
+    expect(notesDepth(doc, itemId)).toBe(NOTES_MAX_DEPTH + 1);
+    expect(reviewedContent(itemsOf(doc).get(itemId)!, itemId)).toBeTruthy();
+    // An update on top of such notes is judged without recursion too.
+    expect(checkUpdate(doc, deepen(doc, itemId, 1))).toBe('nested too deeply');
+  });
 });

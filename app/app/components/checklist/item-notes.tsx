@@ -4,7 +4,7 @@ import { TaskItem, TaskList } from '@tiptap/extension-list';
 import { TableKit } from '@tiptap/extension-table';
 import { EditorContent, useEditor, useEditorState, type Editor } from '@tiptap/react';
 import StarterKit from '@tiptap/starter-kit';
-import { itemNotes } from '@tieout/doc-model';
+import { itemNotes, notesDepth, NOTES_MAX_DEPTH } from '@tieout/doc-model';
 import { useEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import type { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
@@ -25,22 +25,42 @@ function editorAttributes(itemTitle: string, editable: boolean) {
   };
 }
 
-/** The rich-text notes of one item, bound to its Y.XmlFragment; remote carets come from awareness. */
-export function ItemNotes({
-  doc,
-  provider,
-  itemId,
-  itemTitle,
-  user,
-  editable,
-}: {
+type NotesProps = {
   doc: Y.Doc;
   provider: WebsocketProvider;
   itemId: string;
   itemTitle: string;
   user: PresenceUser;
   editable: boolean;
-}) {
+};
+
+/**
+ * The rich-text notes of one item. The editor's binding walks the notes recursively, so notes nested deeper than the
+ * server accepts (only a document stored before that check can hold them) are not handed to it: the page says so
+ * instead of failing (issue 10).
+ */
+export function ItemNotes(props: NotesProps) {
+  const tooDeep = useMemo(() => notesDepth(props.doc, props.itemId) > NOTES_MAX_DEPTH, [props.doc, props.itemId]);
+  if (tooDeep) {
+    return (
+      <p role="status" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
+        These notes are nested more than {NOTES_MAX_DEPTH} levels deep and cannot be shown or edited here. Their text is still
+        searchable.
+      </p>
+    );
+  }
+  return <NotesEditor {...props} />;
+}
+
+/** The notes editor, bound to the item's Y.XmlFragment; remote carets come from awareness. */
+function NotesEditor({
+  doc,
+  provider,
+  itemId,
+  itemTitle,
+  user,
+  editable,
+}: NotesProps) {
   // Comment threads anchored to this item's notes: highlighted for everyone (decision 130).
   const review = useReview();
   const reviewRef = useRef(review);
