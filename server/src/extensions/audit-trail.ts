@@ -35,7 +35,12 @@ interface RoomState {
    * written at the first run that does not touch them (a pause in the typing) or when the document unloads.
    */
   typing: Map<string, AuditRowInput>;
+  /** Writes the held notes rows after a short quiet, when no further run comes to do it. */
+  typingTimer: NodeJS.Timeout | null;
 }
+
+/** How long a held notes row waits for more typing before it is written anyway. */
+const TYPING_QUIET_MS = 3_000;
 
 interface Touched {
   items: Set<string>;
@@ -119,7 +124,7 @@ export function auditTrailExtension(db: Database): CollabExtension {
       shadow.getMap('sections');
       shadow.getMap('meta');
       Y.applyUpdate(shadow, Y.encodeStateAsUpdate(doc));
-      rooms.set(doc, { target: await projectionTargetOf(db, checklistId), shadow, items: null, sections: null, title: '', unwritten: [], typing: new Map() });
+      rooms.set(doc, { target: await projectionTargetOf(db, checklistId), shadow, items: null, sections: null, title: '', unwritten: [], typing: new Map(), typingTimer: null });
     },
     async afterPersist({ doc, updates }) {
       const room = rooms.get(doc);
@@ -184,6 +189,17 @@ export function auditTrailExtension(db: Database): CollabExtension {
         room.typing.delete(key);
         written.push(row);
       }
+      if (room.typingTimer) clearTimeout(room.typingTimer);
+      room.typingTimer = null;
+      if (room.typing.size > 0) {
+        room.typingTimer = setTimeout(() => {
+          room.typingTimer = null;
+          const held = [...room.typing.values()].filter((row) => JSON.stringify(row.oldValue) !== JSON.stringify(row.newValue));
+          room.typing.clear();
+          if (held.length > 0) void appendAuditRows(db, held).catch(() => room.unwritten.push(...held));
+        }, TYPING_QUIET_MS);
+        room.typingTimer.unref?.();
+      }
       const merged = written.filter((row) => row.kind !== 'item_field' || JSON.stringify(row.oldValue) !== JSON.stringify(row.newValue));
       const toWrite = [...room.unwritten, ...merged];
       if (toWrite.length === 0) return;
@@ -199,6 +215,7 @@ export function auditTrailExtension(db: Database): CollabExtension {
       const room = rooms.get(doc);
       rooms.delete(doc);
       if (!room) return;
+      if (room.typingTimer) clearTimeout(room.typingTimer);
       room.shadow.destroy();
       const rest = [...room.unwritten, ...room.typing.values()].filter(
         (row) => row.kind !== 'item_field' || JSON.stringify(row.oldValue) !== JSON.stringify(row.newValue),
