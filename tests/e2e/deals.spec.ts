@@ -23,7 +23,7 @@ test('an editor creates a deal, a workstream and a checklist from a template, an
   await page.getByLabel('Value (USD)').fill('about a billion');
   await page.getByRole('button', { name: 'Create deal' }).click();
   await expect(page.getByText('Enter an amount in US dollars')).toBeVisible();
-  await expect(page.getByLabel('Deal name')).toHaveValue('Helios Compute / Ridgeline Hash II');
+  await expect(page.getByLabel('Deal name')).toHaveValue(dealName);
 
   await page.getByLabel('Value (USD)').fill('$450M');
   await page.getByRole('button', { name: 'Create deal' }).click();
