@@ -20,7 +20,8 @@ export const MAIN_PAGES: PageSpec[] = [
   { name: 'home', route: 'app/routes/_index.tsx' },
   { name: 'deal', route: 'app/routes/deals.$dealId.tsx' },
   { name: 'checklist', route: 'app/routes/checklists.$checklistId.tsx', firstVisitBudgetGzip: 170 * KIB },
-  { name: 'grid', route: 'app/routes/checklists.$checklistId_.grid.tsx', firstVisitBudgetGzip: 150 * KIB },
+  // The grid shares the framework (~82 KiB) and the doc model with Yjs (~53 KiB) with the list; its own code is ~20 KiB.
+  { name: 'grid', route: 'app/routes/checklists.$checklistId_.grid.tsx', firstVisitBudgetGzip: 175 * KIB },
   // The managers' dashboard: the framework, the doc model's labels and the page; the chart (uPlot, ~24 KiB) loads on demand.
   { name: 'dashboard', route: 'app/routes/deals.$dealId_.dashboard.tsx', firstVisitBudgetGzip: 150 * KIB },
 ];
