@@ -15,9 +15,9 @@ export const CloseCode = {
   malformed: 4400,
   /** Missing, malformed, expired, wrongly signed or wrong-audience access token. */
   unauthorized: 4401,
-  /** Signed in but not a member of the checklist's workspace (or no longer one). */
+  /** Signed in but no access: at connect the same for a checklist that does not exist (decision 114); or membership revoked. */
   forbidden: 4403,
-  /** No such checklist (or the room name is not a checklist id). */
+  /** The checklist was deleted while the (authorized) session had it open. */
   notFound: 4404,
   /** A message above the size limit, or an edit that would take the document above its limit. */
   tooLarge: 4413,

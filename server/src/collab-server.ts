@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { AccessTokenError, createTokenVerifier, type AccessTokenVerifier, type TokenVerifierOptions } from '@tieout/auth';
-import { checklistAccess, checklistExists, createAppendBatcher, sessionAccess, type Database, type SessionRef } from '@tieout/db';
+import { checklistAccess, createAppendBatcher, sessionAccess, type Database, type SessionRef } from '@tieout/db';
 import { pino, type Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type * as Y from 'yjs';
@@ -56,6 +56,9 @@ export interface Readiness {
   failingDocuments: number;
   closing: boolean;
 }
+
+/** The close reason for a checklist the user cannot open: the same whether it exists or not (decision 114). */
+const NO_ACCESS = 'no access to this checklist';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -293,16 +296,17 @@ export class CollabServer {
       }
       this.connectionsPerUser.set(claims.sub, held + 1);
       counted = true;
+      // One answer for every checklist a user cannot open, whether it exists or not (or the room name is not a
+      // checklist id at all): a signed-in outsider learns nothing about other workspaces' ids (decision 114).
       if (!UUID.test(checklistId)) {
-        connection.close(CloseCode.notFound, 'no such checklist');
+        connection.close(CloseCode.forbidden, NO_ACCESS);
         return;
       }
       let access;
       try {
         access = await checklistAccess(this.db, claims, checklistId);
         if (!access) {
-          const exists = await checklistExists(this.db, checklistId);
-          connection.close(exists ? CloseCode.forbidden : CloseCode.notFound, exists ? 'not a member of this workspace' : 'no such checklist');
+          connection.close(CloseCode.forbidden, NO_ACCESS);
           return;
         }
       } catch (error) {

@@ -67,13 +67,19 @@ describe('authentication before sync', () => {
   });
 
   it('refuses a signed-in non-member with 4403', async () => {
-    await expectRefused(`${t.fx.checklistId}?token=${await tokenFor(t.fx.users.outsider)}`, CloseCode.forbidden, /not a member/);
+    await expectRefused(`${t.fx.checklistId}?token=${await tokenFor(t.fx.users.outsider)}`, CloseCode.forbidden, /^no access to this checklist$/);
   });
 
-  it('refuses an unknown checklist and a room name that is not a checklist id with 4404', async () => {
+  it('answers an unknown checklist, a room name that is not a checklist id and another workspace\'s checklist alike (4403)', async () => {
+    // Whether a checklist id exists is not told to someone who cannot open it (issue 10, decision 114).
+    const other = await createFixture(t.db);
     const token = await tokenFor(t.fx.users.owner);
-    await expectRefused(`${randomUUID()}?token=${token}`, CloseCode.notFound, /no such checklist/);
-    await expectRefused(`not-a-checklist?token=${token}`, CloseCode.notFound, /no such checklist/);
+    const answers = [];
+    for (const room of [other.checklistId, randomUUID(), 'not-a-checklist']) {
+      const client = rawClient(`${t.server.url}/${room}?token=${token}`);
+      answers.push(await client.closed);
+    }
+    expect(answers).toEqual(Array(3).fill({ code: CloseCode.forbidden, reason: 'no access to this checklist' }));
   });
 
   it('makes the stock provider stop reconnecting on a 44xx refusal', async () => {

@@ -53,7 +53,8 @@ export interface LiveAppendResult {
 
 const CLOSE_MESSAGES: Record<number, string> = {
   4401: 'Your session has expired: sign in again and retry.',
-  4403: 'You are no longer a member of this workspace.',
+  // 4403 at connect is the same for a checklist that does not exist (decision 114); 4404 is a deletion while connected.
+  4403: 'You have no access to this checklist: it was deleted, or you are not a member of its workspace.',
   4404: 'This checklist no longer exists.',
   4413: 'The checklist would grow beyond its size limit.',
   4429: 'Too many changes at once: wait a moment and retry.',
