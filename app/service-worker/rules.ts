@@ -44,7 +44,8 @@ export function classifyRequest(request: { url: string; method: string; mode: st
  * Only complete, successful answers are kept: never a redirect (it would replay for the wrong URL, e.g. the
  * sign-in page), an error page, or a response the server marked as not for storage beyond this request.
  */
-export function isStorable(response: { status: number; redirected: boolean; type: string }): boolean {
+export function isStorable(response: { status: number; redirected: boolean; type: string; headers?: { get(name: string): string | null } }): boolean {
+  if (/(^|,)\s*no-store\s*(,|$)/i.test(response.headers?.get('Cache-Control') ?? '')) return false;
   return response.status === 200 && !response.redirected && response.type === 'basic';
 }
 

@@ -44,6 +44,14 @@ describe('copies kept', () => {
     expect(isStorable({ status: 0, redirected: false, type: 'opaque' })).toBe(false);
   });
 
+  it('are never answers the server marked no-store (issue 10: such answers may carry a person’s secrets)', () => {
+    const withCacheControl = (value: string) => ({ status: 200, redirected: false, type: 'basic', headers: new Headers({ 'Cache-Control': value }) });
+    expect(isStorable(withCacheControl('private, no-store'))).toBe(false);
+    expect(isStorable(withCacheControl('no-store'))).toBe(false);
+    expect(isStorable(withCacheControl('private, no-cache'))).toBe(true);
+    expect(isStorable(withCacheControl('max-age=3600'))).toBe(true);
+  });
+
   it('count as fresh for a minute', () => {
     const now = Date.parse('2026-11-22T10:00:00Z');
     expect(isFreshCopy('Sun, 22 Nov 2026 09:59:30 GMT', now)).toBe(true);

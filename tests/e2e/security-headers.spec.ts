@@ -42,3 +42,26 @@ test('another site cannot sign a person out (or post anything): 403, and the ses
   const own = await page.request.post('/logout', { headers: { Origin: new URL(page.url()).origin }, maxRedirects: 0 });
   expect(own.status()).toBe(302);
 });
+
+test('the copy of a checklist page kept for offline use holds no access token', async ({ browser }) => {
+  const page = await signedInPage(browser, demoUsers.editor.email);
+  await page.goto(`/checklists/${demoChecklists.energyContracts.id}`);
+  await expect(page.getByRole('status', { name: 'Connection' })).toHaveText(/Connected/, { timeout: 30_000 });
+  const document = await page.request.get(page.url());
+  expect(document.headers()['cache-control']).toBe('private, no-cache');
+  const { token } = (await (await page.request.get('/collab-token')).json()) as { token: string };
+  const signature = token.split('.')[2]!;
+  // Kept by the service worker once the badge says so; then every copy on the device is read back.
+  await expect(page.getByText(/available offline/i)).toBeVisible({ timeout: 30_000 });
+  const kept = await page.evaluate(async () => {
+    const bodies: string[] = [];
+    for (const name of await caches.keys()) {
+      const cache = await caches.open(name);
+      for (const request of await cache.keys()) bodies.push(await (await cache.match(request))!.text());
+    }
+    return bodies;
+  });
+  expect(kept.some((body) => body.includes('Energy contracts'))).toBe(true);
+  expect(kept.filter((body) => body.includes(signature))).toEqual([]);
+});
+

@@ -27,7 +27,7 @@
  * Reviewers and viewers get the same controls, disabled, and see every change live; view controls
  * (expand, search, filter, sort) stay enabled.
  */
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Link, useLoaderData, useLocation, useRevalidator } from '@remix-run/react';
 import { addSection, deleteItem, itemNotesText, moveItem, needsUpgrade, rollupFigures, summarizeProgress, updateItems, upgradeDocument, type ItemPatch } from '@tieout/doc-model';
@@ -83,13 +83,17 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       members: members.map(({ userId, displayName, role }) => ({ id: userId, name: displayName, role })),
       canEdit: canEdit(checklist.role),
       me: { id: session.user.id, name: session.user.name, color: userColor(session.user.id) },
-      token: session.accessToken,
-      tokenExpiresAt: typeof session.claims.exp === 'number' ? session.claims.exp : null,
+      // No access token in the page: a copy the service worker keeps for offline use must not hold one (issue 10).
+      // The page asks /collab-token (never cached) for it.
       collabUrl: collabBaseUrl(request.url, context.config.collabUrl, request.headers.get('X-Forwarded-Proto')),
     },
-    { headers: { ...Object.fromEntries(session.headers), 'Cache-Control': 'private, no-store' } }
+    // private: never in a shared cache; no-cache: always revalidated online, and may be kept on this device for offline.
+    { headers: { ...Object.fromEntries(session.headers), 'Cache-Control': 'private, no-cache' } }
   );
 }
+
+/** The document answer carries the loader's caching rule (without this export it carried none). */
+export const headers: HeadersFunction = ({ loaderHeaders }) => ({ 'Cache-Control': loaderHeaders.get('Cache-Control') ?? 'private, no-store' });
 
 const NO_SELECTION: ReadonlySet<string> = new Set();
 
@@ -103,7 +107,7 @@ export default function ChecklistPage() {
 
 function ChecklistScreen() {
   const loaderData = useLoaderData<typeof loader>();
-  const { checklist, me, token, tokenExpiresAt, collabUrl } = loaderData;
+  const { checklist, me, collabUrl } = loaderData;
   const revalidator = useRevalidator();
   const confirm = useConfirm();
   const user = useMemo<PresenceUser>(() => me, [me.id]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -114,7 +118,7 @@ function ChecklistScreen() {
   // The access token is refreshed before it expires and when the server refuses it (4401), so reconnects
   // keep working, also after a long time offline. Losing access (4403/4404) reloads the page's data, which
   // then shows why.
-  const collabToken = useCollabToken({ token, expiresAt: tokenExpiresAt });
+  const collabToken = useCollabToken({ token: null, expiresAt: null });
   const refreshToken = collabToken.refresh;
   // One fresh token per refusal: if the server refuses the fresh one too, show its reason instead of looping.
   const retriedRefusal = useRef(false);

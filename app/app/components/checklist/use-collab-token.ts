@@ -19,8 +19,9 @@ export interface CollabToken {
  * the server refuses it. Failures (offline, server away) are retried when the browser is back online and
  * every 15 s; they never disturb the page, which keeps working on this device meanwhile.
  */
-export function useCollabToken(initial: { token: string; expiresAt: number | null }): CollabToken {
-  const [state, setState] = useState({ token: initial.token, expiresAt: initial.expiresAt, generation: 0, sessionEnded: false });
+export function useCollabToken(initial: { token: string | null; expiresAt: number | null }): CollabToken {
+  // Without an initial token (the page does not embed one, so kept copies hold none), the first is fetched at once.
+  const [state, setState] = useState({ token: initial.token ?? '', expiresAt: initial.expiresAt, generation: 0, sessionEnded: false });
   const inFlight = useRef(false);
   const retryTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
@@ -47,6 +48,12 @@ export function useCollabToken(initial: { token: string; expiresAt: number | nul
       .finally(() => {
         inFlight.current = false;
       });
+  }, []);
+
+  useEffect(() => {
+    if (!initial.token) refresh();
+    // Once, on mount: later tokens come from the refresh schedule below.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   useEffect(() => {

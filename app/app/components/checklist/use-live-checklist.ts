@@ -61,7 +61,8 @@ export function useLiveChecklist(options: {
     }
     const provider = new WebsocketProvider(`${collabUrl}/collab`, checklistId, doc, {
       params: { token: tokenRef.current },
-      connect: typeof navigator === 'undefined' || navigator.onLine,
+      // Not before there is a token (the page fetches its first one): the token effect below connects then.
+      connect: (typeof navigator === 'undefined' || navigator.onLine) && tokenRef.current !== '',
     });
     providerRef.current = provider;
     provider.awareness.setLocalStateField('user', user);
