@@ -1,4 +1,4 @@
-import { FIGURE_KINDS, ITEM_STATUSES, RISK_LEVELS, STATUS_LABELS, type ItemView } from '@tieout/doc-model';
+import { DUE_DATE_MAX, DUE_DATE_MIN, FIGURE_KINDS, ITEM_STATUSES, RISK_LEVELS, STATUS_LABELS, type ItemView } from '@tieout/doc-model';
 import { memo, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactElement } from 'react';
 import type { PresentPerson } from '~/utils/collab.ts';
 import { formatFigure } from '~/utils/format.ts';
@@ -220,6 +220,8 @@ export const ItemRow = memo(function ItemRow({
           <input
             type="date"
             data-control="due"
+            min={DUE_DATE_MIN}
+            max={DUE_DATE_MAX}
             aria-label={`Due date of ${title}`}
             value={item.dueDate ?? ''}
             disabled={!editable}
