@@ -10,19 +10,28 @@ export async function shootReviews(
   item: string,
   shoot: (page: Page, name: string) => Promise<void>,
 ): Promise<void> {
+  // The editor adds a sentence to the notes; the reviewer comments on words of it.
+  const editorToggle = editor.getByRole('button', { name: `Notes for ${item}`, exact: true });
+  if ((await editorToggle.getAttribute('aria-expanded')) !== 'true') await editorToggle.click();
+  const editorNotes = editor.getByRole('textbox', { name: `Notes of ${item}`, exact: true });
+  await editorNotes.click();
+  await editor.keyboard.press('Control+End');
+  await editor.keyboard.press('Enter');
+  await editor.keyboard.type('Firm capacity at the substation is 300 MW from Q3 2027.');
   const toggle = reviewer.getByRole('button', { name: `Notes for ${item}`, exact: true });
   if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
   const notes = reviewer.getByRole('textbox', { name: `Notes of ${item}`, exact: true });
-  await notes.waitFor();
-  // Select the first sentence's first few words, as a mouse would.
+  await notes.getByText('300 MW from Q3 2027').waitFor();
+  // Select "300 MW", as a mouse would.
   await notes.evaluate((element) => {
     const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
-    const node = walker.nextNode();
-    if (!node?.textContent) throw new Error('The notes are empty');
-    const words = node.textContent.split(' ').slice(0, 4).join(' ');
+    let node = walker.nextNode();
+    while (node && !node.textContent?.includes('300 MW')) node = walker.nextNode();
+    if (!node?.textContent) throw new Error('The sentence is not in the notes');
+    const at = node.textContent.indexOf('300 MW');
     const range = document.createRange();
-    range.setStart(node, 0);
-    range.setEnd(node, words.length);
+    range.setStart(node, at);
+    range.setEnd(node, at + '300 MW'.length);
     const selection = window.getSelection()!;
     selection.removeAllRanges();
     selection.addRange(range);
@@ -30,7 +39,7 @@ export async function shootReviews(
   await reviewer.getByRole('button', { name: `Comment on selected text of ${item}` }).click();
   const panel = reviewer.getByRole('complementary', { name: 'Comments' });
   const box = panel.getByRole('combobox', { name: 'New comment' });
-  await box.pressSequentially('Is this the firm figure or the study estimate? @Edd');
+  await box.pressSequentially('Is 300 MW firm, or the study estimate? @Edd');
   await panel.getByRole('option', { name: /Eddie Ng/ }).waitFor();
   await box.press('Enter');
   await box.pressSequentially('can you attach the source?');
