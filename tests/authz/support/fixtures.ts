@@ -32,6 +32,8 @@ export interface WorkspaceFixture {
   secondWorkstreamId: string;
   /** A workspace the editor created and was then removed from (the colleague owns it now). */
   leftByCreatorId: string;
+  /** The review rows of the workspace (review-fixtures.ts). */
+  review: ReviewFixture;
   /** Has a snapshot, an update and a projected item. */
   checklistId: string;
   /** Has no snapshot yet (target of snapshot inserts). */
