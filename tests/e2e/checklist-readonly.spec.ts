@@ -14,7 +14,7 @@ const checklistId = demoChecklists.energyContracts.id;
 async function enabledEditControls(page: Page): Promise<string[]> {
   return page.locator('main').evaluate((main) => {
     const viewOnly =
-      /^(Notes for |Search items|Filter by |Overdue only|Sort items|Dismiss|Clear filters|Comments|Comment on |Approve |Send back )/;
+      /^(Notes for |Search items|Filters|Filter by |Overdue only|Sort items|Dismiss|Clear filters|Comments|Comment on |Approve |Send back )/;
     return [...main.querySelectorAll<HTMLElement>('button, input, select, textarea, [contenteditable="true"]')]
       .filter((element) => !(element as HTMLButtonElement).disabled && element.getAttribute('contenteditable') !== 'false')
       .map((element) => element.getAttribute('aria-label') || element.textContent?.trim() || element.outerHTML.slice(0, 120))

@@ -262,7 +262,12 @@ export function CollabTitle({
       element.value = clean;
       element.setSelectionRange(Math.min(start, clean.length), Math.min(end, clean.length));
     }
-    if (!text) return setShown(clean);
+    if (!text) {
+      // Not bound (a read-only role, or a field enabled by hand): nothing is written, the field shows the title.
+      element.value = peekTitleText(doc, target)?.toString() ?? title;
+      actions.edit(() => undefined);
+      return;
+    }
     if (!actions.edit(() => doc.transact(() => applyTextChange(text, clean), origin))) element.value = text.toString();
     setShown(element.value);
     publishCaret();
