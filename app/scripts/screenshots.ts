@@ -17,7 +17,6 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { shootFilesAndSearch } from './screenshot-files.ts';
 import { shootReviews } from './screenshot-reviews.ts';
 import { shootDashboard } from './screenshots-dashboard.ts';
-import { shootDashboard } from './screenshots-dashboard.ts';
 
 const appDir = fileURLToPath(new URL('../', import.meta.url));
 const outDir = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
@@ -127,7 +126,6 @@ async function main(): Promise<void> {
       await owner.goto(`/deals/${demoDeal.id}`);
       await shoot(owner, 'deal', theme, true);
       await shootDashboard(owner, demoDeal.id, theme, (page, name, fullPage) => shoot(page, name, theme, fullPage), outDir);
-      await shootDashboard(owner, demoDeal.id, theme, (page, name, fullPage) => shoot(page, name, theme, fullPage), outDir);
 
       const editor = await signedIn(browser, baseUrl, demoUsers.editor.email, theme);
       await openChecklist(editor, demoChecklists.siteRetrofits.id);
@@ -176,8 +174,12 @@ async function main(): Promise<void> {
       await historyNotes.click();
       await editor.keyboard.press('Control+End');
       await historyNotes.pressSequentially(' The utility now expects energization on 14 March.');
-      await editor.goto(historyUrl);
-      await editor.getByRole('region', { name: 'Activity' }).getByText('edited the notes').first().waitFor();
+      // The audit writer records a run of typing once the person pauses: reload until the activity has it.
+      for (let attempt = 0; attempt < 30; attempt += 1) {
+        await editor.goto(historyUrl);
+        if ((await editor.getByRole('region', { name: 'Activity' }).getByText('edited the notes').count()) > 0) break;
+        await editor.waitForTimeout(1000);
+      }
       await shoot(editor, 'history-versions', theme, true);
       await editor.getByRole('link', { name: 'Compare Data room cut-off, 28 November with now' }).first().click();
       await editor.getByRole('region', { name: 'Changes' }).getByRole('article').first().waitFor();
