@@ -17,6 +17,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { shootFilesAndSearch } from './screenshot-files.ts';
 import { shootReviews } from './screenshot-reviews.ts';
 import { shootDashboard } from './screenshots-dashboard.ts';
+import { shootDashboard } from './screenshots-dashboard.ts';
 
 const appDir = fileURLToPath(new URL('../', import.meta.url));
 const outDir = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
@@ -125,6 +126,7 @@ async function main(): Promise<void> {
       await shoot(owner, 'home', theme);
       await owner.goto(`/deals/${demoDeal.id}`);
       await shoot(owner, 'deal', theme, true);
+      await shootDashboard(owner, demoDeal.id, theme, (page, name, fullPage) => shoot(page, name, theme, fullPage), outDir);
       await shootDashboard(owner, demoDeal.id, theme, (page, name, fullPage) => shoot(page, name, theme, fullPage), outDir);
 
       const editor = await signedIn(browser, baseUrl, demoUsers.editor.email, theme);
