@@ -1,6 +1,6 @@
 import { itemsOf, itemsSetToDone, readItem } from '@tieout/doc-model';
 import { loadApprovalRule, notifyItemAssigned, subscribeLiveEvents, type Database, type LiveSubscription } from '@tieout/db';
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import type { CollabExtension } from '../lifecycle.ts';
 
 /** What the rule knows of one checklist: the setting, and per approved item the fingerprint it was approved at. */
@@ -21,7 +21,7 @@ export function doneRequiresApprovalVerdict(rule: ApprovalRule, doc: Y.Doc, upda
     const approvedAt = rule.approved.get(itemId);
     if (approvedAt === undefined || approvedAt !== fingerprint) {
       const entry = itemsOf(doc).get(itemId);
-      const title = entry ? readItem(entry as Y.Map<unknown>, itemId).title : 'an item';
+      const title = entry instanceof Y.Map ? readItem(entry as Y.Map<unknown>, itemId).title : 'an item';
       return `done requires approval: "${title}" has ${approvedAt === undefined ? 'no approval' : 'changed since its approval'}`;
     }
   }
@@ -39,7 +39,10 @@ interface Room {
 
 function ownersOf(doc: Y.Doc): Map<string, string | null> {
   const owners = new Map<string, string | null>();
-  itemsOf(doc).forEach((entry, id) => owners.set(id, readItem(entry as Y.Map<unknown>, id).ownerId));
+  // Logs stored before the schema guard may hold entries that are not item maps: readers read past them.
+  itemsOf(doc).forEach((entry, id) => {
+    if (entry instanceof Y.Map) owners.set(id, readItem(entry as Y.Map<unknown>, id).ownerId);
+  });
   return owners;
 }
 
@@ -103,7 +106,7 @@ export function reviewRuleExtension(db: Database): ReviewRuleExtension {
       const author = latest?.userId ?? null;
       for (const itemId of changes.items) {
         const entry = itemsOf(doc).get(itemId);
-        const owner = entry ? readItem(entry as Y.Map<unknown>, itemId).ownerId : null;
+        const owner = entry instanceof Y.Map ? readItem(entry as Y.Map<unknown>, itemId).ownerId : null;
         const before = room.owners.get(itemId) ?? null;
         room.owners.set(itemId, owner);
         if (owner && owner !== before && author) {
