@@ -344,8 +344,6 @@ const latestDecision = `left join lateral (
      order by ap.id desc limit 1
   ) a on true`;
 const approvedSql = `(a.decision = 'approved' and a.fingerprint is not distinct from ci.content_fingerprint)`;
-const reviewStateSql = `case when a.decision is null then 'none' when a.decision = 'sent_back' then 'sent_back'
-    when a.fingerprint is distinct from ci.content_fingerprint then 'changed_since_approval' else 'approved' end`;
 
 /** The items with figures in a scope (an index on deal_id where figures <> '[]'), each with whether it is approved. */
 async function scopeFigures(sql: Sql, info: ScopeInfo): Promise<ItemFigures[]> {

@@ -95,7 +95,7 @@ export async function indexFileName(
   file: { id: string; workspaceId: string; dealId: string; checklistId: string; itemId: string; name: string },
 ): Promise<void> {
   // The name is also split at dots, dashes and underscores so "Lease_Schedule-2026.xlsx" finds "lease schedule".
-  const words = file.name.replace(/[._\-]+/g, ' ');
+  const words = file.name.replace(/[._-]+/g, ' ');
   await sql.query(
     `insert into public.search_entries (workspace_id, deal_id, checklist_id, item_id, kind, source_id, file_id, title, body)
      values ($1, $2, $3, $4, 'file', $5::text, $5::uuid, $6, $7)

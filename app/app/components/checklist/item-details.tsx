@@ -237,8 +237,6 @@ function EvidenceList({ item, editable }: { item: ItemView; editable: boolean })
   const [url, setUrl] = useState('');
   const [label, setLabel] = useState('');
   const { error, setError, errorId, invalidProps } = useFieldError();
-  // Old data written before values were checked is shown, flagged, and left out of roll-ups.
-  const issues = figureIssues(item.figures);
   const onAdd = (event: FormEvent) => {
     event.preventDefault();
     const problem = actions.addEvidence(item.id, url.trim(), label.trim());
