@@ -28,11 +28,11 @@ afterAll(async () => {
   await storage?.drop();
 });
 
-interface ItemRow {
+type ItemRow = {
   item_id: string;
   title: string;
   status: string;
-}
+};
 
 async function projectedRows(checklistId: string): Promise<ItemRow[]> {
   return storage.use(async (db) => {
