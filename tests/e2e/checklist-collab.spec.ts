@@ -101,9 +101,11 @@ test('reordering by keyboard and by drag while another person edits the moving i
   const renamedA = `${a} renamed`;
   const erinTitle = erin.getByRole('textbox', { name: `Title of ${a}` });
   await erinTitle.fill(renamedA);
+  // Below the middle of B's row, whatever its height: A goes after B.
+  const bottomHalf = Math.round(((await itemRow(eddie, b).boundingBox())?.height ?? 60) * 0.75);
   await Promise.all([
     erinTitle.press('Enter'),
-    eddie.getByRole('button', { name: `Drag ${a}` }).dragTo(itemRow(eddie, b), { targetPosition: { x: 40, y: 30 } }),
+    eddie.getByRole('button', { name: `Drag ${a}` }).dragTo(itemRow(eddie, b), { targetPosition: { x: 40, y: bottomHalf } }),
   ]);
   await expectOrder(eddie, section, [c, b, renamedA, d]);
   await expectOrder(erin, section, [c, b, renamedA, d]);
