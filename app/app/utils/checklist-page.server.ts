@@ -34,11 +34,13 @@ export async function loadChecklistPage({ request, context, params }: LoaderFunc
       })),
       canEdit: canEdit(checklist.role),
       me: { id: session.user.id, name: session.user.name, color: userColor(session.user.id) },
-      token: session.accessToken,
-      tokenExpiresAt: typeof session.claims.exp === 'number' ? session.claims.exp : null,
+      // No access token in the page: a copy the service worker keeps for offline use must not hold one (issue 10);
+      // the page asks /collab-token (never cached) for it.
+      token: null,
+      tokenExpiresAt: null,
       collabUrl: collabBaseUrl(request.url, context.config.collabUrl, request.headers.get('X-Forwarded-Proto')),
     },
   };
 }
 
-export const pageHeaders = (headers: Headers) => ({ ...Object.fromEntries(headers), 'Cache-Control': 'private, no-store' });
+export const pageHeaders = (headers: Headers) => ({ ...Object.fromEntries(headers), 'Cache-Control': 'private, no-cache' });

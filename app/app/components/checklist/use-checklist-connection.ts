@@ -11,7 +11,8 @@ import { useLiveChecklist } from './use-live-checklist.ts';
 export function useChecklistConnection(options: {
   checklistId: string;
   collabUrl: string;
-  token: string;
+  /** Null: the page embeds none, the first is fetched from /collab-token. */
+  token: string | null;
   tokenExpiresAt: number | null;
   me: PresenceUser;
 }) {
