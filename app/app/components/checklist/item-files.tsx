@@ -266,6 +266,7 @@ export function ItemFiles({ item, editable }: { item: ItemView; editable: boolea
           multiple
           hidden
           aria-hidden="true"
+          disabled={!editable}
           data-testid={`file-input-${item.id}`}
           onChange={(event) => {
             if (event.target.files?.length) add(event.target.files);
@@ -277,6 +278,7 @@ export function ItemFiles({ item, editable }: { item: ItemView; editable: boolea
           type="file"
           hidden
           aria-hidden="true"
+          disabled={!editable}
           data-testid={`version-input-${item.id}`}
           onChange={(event) => {
             if (event.target.files?.length && versionOf.current) add(event.target.files, versionOf.current);
