@@ -172,6 +172,7 @@ export async function loadDocumentState(db: Database, claims: JwtClaims, checkli
   return db.asUser(claims, (sql) => readDocumentState(sql, checklistId));
 }
 
+/** The one reader of a stored document (snapshot, then the log after it), in the caller's transaction and role. */
 export async function readDocumentState(sql: Sql, checklistId: string): Promise<DocumentState> {
   const { rows: snapshots } = await sql.query<{ state: unknown; last_update_id: unknown }>(
     `select state, last_update_id from public.document_snapshots where checklist_id = $1`,

@@ -11,6 +11,7 @@ import {
 } from '@tieout/doc-model';
 import * as Y from 'yjs';
 import { z } from 'zod';
+import { readDocumentState } from './documents.ts';
 import { publishLiveEvent } from './live-events.ts';
 import type { Database, Sql } from './types.ts';
 
@@ -231,36 +232,20 @@ export async function projectionTargetOf(db: Database, checklistId: string): Pro
   return row ? { checklistId, workspaceId: row.workspace_id, dealId: row.deal_id } : null;
 }
 
-/** Bytea arrives as a Buffer from node-postgres and as a Uint8Array from PGlite. */
-function bytes(value: unknown): Uint8Array {
-  if (value instanceof Uint8Array) return value;
-  throw new ProjectionError(`Expected bytea, got ${typeof value}`);
-}
-
 /** A checklist's stored document: its snapshot, then every logged update after the snapshot, in log order. */
 export async function loadStoredDocument(db: Database, checklistId: string): Promise<Y.Doc> {
-  return db.asService(async (sql) => {
-    const { rows: snapshots } = await sql.query<{ state: unknown; last_update_id: number | bigint }>(
-      `select state, last_update_id from public.document_snapshots where checklist_id = $1`,
-      [checklistId],
-    );
-    const snapshot = snapshots[0];
-    const { rows: updates } = await sql.query<{ id: number | bigint; update: unknown }>(
-      `select id, update from public.document_updates where checklist_id = $1 and id > $2 order by id`,
-      [checklistId, snapshot ? Number(snapshot.last_update_id) : 0],
-    );
-    const doc = new Y.Doc();
-    const apply = (update: unknown, what: string) => {
-      try {
-        Y.applyUpdate(doc, bytes(update));
-      } catch (error) {
-        throw new ProjectionError(`Checklist ${checklistId}: ${what} cannot be read (${(error as Error).message})`);
-      }
-    };
-    if (snapshot) apply(snapshot.state, 'the snapshot');
-    for (const row of updates) apply(row.update, `update ${String(row.id)}`);
-    return doc;
+  const state = await db.asService((sql) => readDocumentState(sql, checklistId));
+  const hasSnapshot = state.updates.length > state.tailLength;
+  const doc = new Y.Doc();
+  state.updates.forEach((update, index) => {
+    try {
+      Y.applyUpdate(doc, update);
+    } catch (error) {
+      const what = hasSnapshot && index === 0 ? 'the snapshot' : `update ${index + (hasSnapshot ? 0 : 1)} after the snapshot`;
+      throw new ProjectionError(`Checklist ${checklistId}: ${what} cannot be read (${(error as Error).message})`);
+    }
   });
+  return doc;
 }
 
 export interface RebuildResult {

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import * as Y from 'yjs';
 import { z } from 'zod';
+import { docFromState, readDocumentState } from './documents.ts';
 import { canComment, canReview, isOwner, type MemberRole } from './roles.ts';
 import type { Database, JwtClaims, Sql } from './types.ts';
 
@@ -550,11 +551,6 @@ export interface Signoff {
   itemCount: number;
 }
 
-function bytes(value: unknown): Uint8Array {
-  if (value instanceof Uint8Array) return value;
-  throw new ReviewError('invalid_input', 'The stored document cannot be read');
-}
-
 /**
  * An owner signs the whole checklist off once every item's current state is approved. The sign-off records the
  * stored document it covers: its state vector, the sha256 of its full state, and the last update-log id.
@@ -574,28 +570,15 @@ export async function signOffChecklist(db: Database, claims: JwtClaims, checklis
       if (unapproved > 0) {
         throw new ReviewError('not_all_approved', `${unapproved} of ${items} items are not approved yet: every item needs a current approval before sign-off.`);
       }
-      const { rows: snapshots } = await sql.query<{ state: unknown; last_update_id: number }>(
-        `select state, last_update_id from public.document_snapshots where checklist_id = $1`,
-        [checklistId],
-      );
-      const { rows: updates } = await sql.query<{ id: number; update: unknown }>(
-        `select id, update from public.document_updates where checklist_id = $1 and id > $2 order by id`,
-        [checklistId, snapshots[0] ? Number(snapshots[0].last_update_id) : 0],
-      );
-      const { rows: last } = await sql.query<{ id: number }>(
-        `select coalesce(max(id), 0)::bigint as id from public.document_updates where checklist_id = $1`,
-        [checklistId],
-      );
-      const doc = new Y.Doc();
-      if (snapshots[0]) Y.applyUpdate(doc, bytes(snapshots[0].state));
-      for (const row of updates) Y.applyUpdate(doc, bytes(row.update));
+      const stored = await readDocumentState(sql, checklistId);
+      const doc = docFromState(stored);
       const stateVector = Y.encodeStateVector(doc);
       const stateHash = createHash('sha256').update(Y.encodeStateAsUpdate(doc)).digest('hex');
       doc.destroy();
       const { rows } = await sql.query<{ id: number; signed_at: string | Date; item_count: number }>(
         `insert into public.checklist_signoffs (workspace_id, checklist_id, state_vector, state_hash, last_update_id, item_count, signed_by)
          values ($1, $2, $3, $4, $5, $6, $7) returning id, signed_at, item_count`,
-        [access.workspaceId, checklistId, stateVector, stateHash, Number(last[0]!.id), items, claims.sub],
+        [access.workspaceId, checklistId, stateVector, stateHash, stored.lastUpdateId, items, claims.sub],
       );
       return {
         id: Number(rows[0]!.id),
@@ -603,7 +586,7 @@ export async function signOffChecklist(db: Database, claims: JwtClaims, checklis
         signedByName: null,
         signedAt: iso(rows[0]!.signed_at)!,
         stateHash,
-        lastUpdateId: Number(last[0]!.id),
+        lastUpdateId: stored.lastUpdateId,
         itemCount: rows[0]!.item_count,
       };
     }, 'Only owners can sign a checklist off.'),
