@@ -21,6 +21,8 @@ const FILES: Record<string, string> = {
   'assets/table.js': 'export const table = "cells";\n'.repeat(130),
   'assets/index.js': 'export default function Home() {}\n'.repeat(15),
   'assets/deal.js': 'export default function Deal() {}\n'.repeat(25),
+  'assets/grid.js': 'export default function Grid() {}\n'.repeat(35),
+  'assets/dashboard.js': 'export default function Dashboard() {}\n'.repeat(45),
   'assets/other.js': 'export default function Other() {}\n'.repeat(999),
   'assets/style.css': '.a{color:red}\n'.repeat(200),
   'assets/route.css': '.row{display:flex}\n'.repeat(50),
@@ -60,6 +62,8 @@ const MANIFEST = {
   'app/components/table.tsx': { file: 'assets/table.js', isDynamicEntry: true, imports: ['_editor.js'] },
   [route('app/routes/_index.tsx')]: { file: 'assets/index.js', isEntry: true, imports: ['_shared.js'] },
   [route('app/routes/deals.$dealId.tsx')]: { file: 'assets/deal.js', isEntry: true },
+  [route('app/routes/checklists.$checklistId_.grid.tsx')]: { file: 'assets/grid.js', isEntry: true, imports: ['_shared.js'] },
+  [route('app/routes/deals.$dealId_.dashboard.tsx')]: { file: 'assets/dashboard.js', isEntry: true },
   [route('app/routes/other.tsx')]: { file: 'assets/other.js', isEntry: true, imports: ['_editor.js'] },
 };
 
@@ -162,7 +166,7 @@ describe('bundle scenario in the harness', () => {
       log: () => {},
     });
     expect(results.failures).toEqual({});
-    expect(results.bundle!.pages.map((p) => p.name)).toEqual(['home', 'deal', 'checklist']);
+    expect(results.bundle!.pages.map((p) => p.name)).toEqual(['home', 'deal', 'checklist', 'grid', 'dashboard']);
     expect(results.latency).toEqual({});
   });
 

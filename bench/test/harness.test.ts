@@ -4,7 +4,7 @@ import { updateItem } from '@tieout/doc-model';
 import { SCALES } from '../src/config.ts';
 import { runBench } from '../src/harness.ts';
 import { benchItemId, seedChecklist } from '../src/load/content.ts';
-import { editTitle, editsInUpdate } from '../src/load/edits.ts';
+import { editMarker, editsInUpdate } from '../src/load/edits.ts';
 import { judgeGoals, renderMarkdown } from '../src/report.ts';
 import { percentile } from '../src/stats.ts';
 
@@ -14,7 +14,7 @@ describe('edit timestamps', () => {
     seedChecklist(doc, [7], 1);
     const updates: Uint8Array[] = [];
     doc.on('update', (update: Uint8Array) => updates.push(update));
-    updateItem(doc, benchItemId(7), { title: editTitle(7, 3, 1234.5) });
+    updateItem(doc, benchItemId(7), { reference: editMarker(7, 3, 1234.5) });
     updateItem(doc, benchItemId(7), { status: 'done' });
     expect(updates.map(editsInUpdate)).toEqual([[{ sender: 7, seq: 3, sentAt: 1234.5 }], []]);
   });

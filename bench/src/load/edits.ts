@@ -5,7 +5,8 @@ import * as Y from 'yjs';
  * who sent it, its sequence number and the send time. Receivers find it by decoding the update without
  * applying it, so a load generator can host thousands of clients on one core.
  */
-export function editTitle(sender: number, seq: number, sentAt: number): string {
+/** The marker an edit carries, in the item's reference: a plain string field, so one update holds it whole (titles are Y.Text, whose edits carry only the characters that changed). */
+export function editMarker(sender: number, seq: number, sentAt: number): string {
   return `bench ${sender} ${seq} ${sentAt.toFixed(3)}`;
 }
 

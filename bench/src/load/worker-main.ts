@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import { now, sleep } from '../clock.ts';
 import { BenchClient, type ClientSpec } from './client.ts';
 import { HISTORY_ITEM_ID, ensureHistoryItem, seedChecklist } from './content.ts';
-import { editTitle, type ReceivedEdit } from './edits.ts';
+import { editMarker, type ReceivedEdit } from './edits.ts';
 import type {
   ColdLoadResult,
   ConnectResult,
@@ -106,7 +106,7 @@ async function run(command: Extract<WorkerCommand, { cmd: 'run' }>): Promise<Run
     const sentAt = now();
     try {
       if (entry.client.isOpen) {
-        updateItem(entry.client.doc, entry.spec.itemId!, { title: editTitle(entry.spec.index, entry.seq++, sentAt) });
+        updateItem(entry.client.doc, entry.spec.itemId!, { reference: editMarker(entry.spec.index, entry.seq++, sentAt) });
         sentTotal++;
         if (sentAt >= windowStart) sentInWindow++;
       }
