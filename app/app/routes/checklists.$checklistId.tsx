@@ -29,9 +29,9 @@
  */
 import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
-import { Link, useLoaderData, useLocation, useRevalidator } from '@remix-run/react';
+import { Link, useLoaderData, useLocation } from '@remix-run/react';
 import { addSection, deleteItem, itemNotesText, moveItem, needsUpgrade, rollupFigures, summarizeProgress, updateItems, upgradeDocument, type ItemPatch } from '@tieout/doc-model';
-import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { z } from 'zod';
 import { ActionsContext } from '~/components/checklist/actions.ts';
 import { ChecklistFilesProvider, type FileFocus } from '~/components/checklist/item-files.tsx';
@@ -43,8 +43,7 @@ import { ConnectionIndicator, PresenceList } from '~/components/checklist/presen
 import { Rollups } from '~/components/checklist/rollups.tsx';
 import { SectionCard } from '~/components/checklist/section-card.tsx';
 import { BulkBar, FilterBar } from '~/components/checklist/toolbar.tsx';
-import { useCollabToken } from '~/components/checklist/use-collab-token.ts';
-import { useLiveChecklist } from '~/components/checklist/use-live-checklist.ts';
+import { useChecklistConnection } from '~/components/checklist/use-checklist-connection.ts';
 import { UndoBar } from '~/components/checklist/undo-bar.tsx';
 import { useUndo } from '~/components/checklist/use-undo.ts';
 import { isFiltering, NO_FILTER, todayIso, visibleSections, type ItemFilter, type SortKey } from '~/components/checklist/view.ts';
@@ -55,7 +54,7 @@ import { ReviewPanel } from '~/components/review/review-panel.tsx';
 import { getChecklist, listMembers } from '@tieout/db';
 import { canEdit, roleLabels } from '@tieout/db/roles';
 import { requireUser } from '~/utils/auth.server.ts';
-import { collabBaseUrl, peopleByItem, userColor, type PresenceUser } from '~/utils/collab.ts';
+import { collabBaseUrl, peopleByItem, userColor } from '~/utils/collab.ts';
 import { useKeptOffline } from '~/utils/offline.ts';
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
@@ -108,32 +107,13 @@ export default function ChecklistPage() {
 function ChecklistScreen() {
   const loaderData = useLoaderData<typeof loader>();
   const { checklist, me, collabUrl } = loaderData;
-  const revalidator = useRevalidator();
   const confirm = useConfirm();
-  const user = useMemo<PresenceUser>(() => me, [me.id]); // eslint-disable-line react-hooks/exhaustive-deps
   // Stable across revalidations (token refreshes), so memoized rows do not all re-render.
   const membersKey = loaderData.members.map((member) => `${member.id}:${member.name}`).join('|');
   const members = useMemo<Member[]>(() => loaderData.members.map(({ id, name, role }) => ({ id, name, canOwnItems: canEdit(role) })), [membersKey]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  // The access token is refreshed before it expires and when the server refuses it (4401), so reconnects
-  // keep working, also after a long time offline. Losing access (4403/4404) reloads the page's data, which
-  // then shows why.
-  const collabToken = useCollabToken({ token: null, expiresAt: null });
-  const refreshToken = collabToken.refresh;
-  // One fresh token per refusal: if the server refuses the fresh one too, show its reason instead of looping.
-  const retriedRefusal = useRef(false);
-  const onRefused = useCallback(
-    ({ code }: { code: number }) => {
-      if (code === 4401 && !retriedRefusal.current) {
-        retriedRefusal.current = true;
-        refreshToken();
-        return 'retrying' as const;
-      }
-      if (code === 4403 || code === 4404) revalidator.revalidate();
-      return 'refused' as const;
-    },
-    [refreshToken, revalidator],
-  );
+  // The live document, its token kept fresh; losing access reloads the page's data, which then shows why.
+  const { live, setFocusItem, user, sessionEnded } = useChecklistConnection({ checklistId: checklist.id, collabUrl, token: null, tokenExpiresAt: null, me });
   const location = useLocation();
   const keptOffline = useKeptOffline(`${location.pathname}${location.search}`);
   // ?item=…[&file=…&page=…] (a search result): that item opens, and the file's preview at that page.
@@ -150,18 +130,7 @@ function ChecklistScreen() {
     [focusItem, focusFile, focusPage],
   );
 
-  const { live, setFocusItem } = useLiveChecklist({
-    checklistId: checklist.id,
-    collabUrl,
-    token: collabToken.token,
-    tokenGeneration: collabToken.generation,
-    user,
-    onRefused,
-  });
   const synced = live?.synced ?? false;
-  useEffect(() => {
-    if (synced) retriedRefusal.current = false;
-  }, [synced]);
   useEffect(() => {
     // Fetch the notes editor once the page is idle and in sync, so notes open even if the connection drops later.
     if (!synced) return;
@@ -318,11 +287,11 @@ function ChecklistScreen() {
         </div>
         <div className="flex flex-col items-end gap-2 max-sm:w-full max-sm:flex-row max-sm:flex-wrap max-sm:items-center max-sm:justify-between">
           <ConnectionIndicator
-            state={collabToken.sessionEnded ? 'refused' : live?.connection ?? 'connecting'}
-            detail={collabToken.sessionEnded ? 'your session has ended' : live?.refusal ?? null}
+            state={sessionEnded ? 'refused' : live?.connection ?? 'connecting'}
+            detail={sessionEnded ? 'your session has ended' : live?.refusal ?? null}
             keptOffline={keptOffline}
           />
-          {collabToken.sessionEnded ? (
+          {sessionEnded ? (
             <Link
               to={`/login?${new URLSearchParams({ redirectTo: `${location.pathname}${location.search}` })}`}
               className="text-xs font-medium text-sky-700 hover:underline dark:text-sky-400"
