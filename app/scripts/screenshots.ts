@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEMO_PASSWORD, demoChecklists, demoDeal, demoUsers } from '@tieout/db';
+import { DEMO_PASSWORD, demoChecklists, demoDeal, demoUsers } from '@tieout/db/testing';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { shootFilesAndSearch } from './screenshot-files.ts';
 import { shootReviews } from './screenshot-reviews.ts';

@@ -2,25 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { signAccessToken } from '@tieout/auth';
-import {
-  builtInTemplateIds,
-  createChecklist,
-  createDeal,
-  createWorkstream,
-  getDeal,
-  listTemplates,
-  listWorkspacesWithDeals,
-  saveChecklistAsTemplate,
-  demoChecklists,
-  demoDeal,
-  demoUsers,
-  demoWorkspace,
-  demoWorkstreams,
-  loadStoredDocument,
-  otherChecklist,
-  otherWorkspace,
-  type Database,
-} from '@tieout/db';
+import { createChecklist, createDeal, createWorkstream, getDeal, listTemplates, listWorkspacesWithDeals, saveChecklistAsTemplate, loadStoredDocument, type Database } from '@tieout/db';
 import { projectItems, readChecklist, rollupFigures, updateItem } from '@tieout/doc-model';
 import { attachCollabServer, type CollabServer } from '@tieout/server';
 import { pino } from 'pino';
@@ -30,7 +12,7 @@ import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attempt } from '../app/models/tenancy.server.ts';
 import { appendItemsLive, LiveAppendError } from '../app/models/live-append.server.ts';
-import { openScratchDatabase, userClaims } from '@tieout/db/testing';
+import { builtInTemplateIds, demoChecklists, demoDeal, demoUsers, demoWorkspace, demoWorkstreams, openScratchDatabase, otherChecklist, otherWorkspace, userClaims } from '@tieout/db/testing';
 
 const eddie = userClaims(demoUsers.editor);
 const olivia = userClaims(demoUsers.owner);

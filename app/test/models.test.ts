@@ -1,20 +1,7 @@
-import {
-  demoChecklists,
-  demoDeal,
-  demoUsers,
-  demoWorkspace,
-  getChecklist,
-  getDeal,
-  listMembers,
-  listWorkspacesWithDeals,
-  loadStoredDocument,
-  projectionTargetOf,
-  writeProjectionChanges,
-  type Database,
-} from '@tieout/db';
+import { getChecklist, getDeal, listMembers, listWorkspacesWithDeals, loadStoredDocument, projectionTargetOf, writeProjectionChanges, type Database } from '@tieout/db';
 import { projectItems, readChecklist, summarizeProgress, updateItem } from '@tieout/doc-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openScratchDatabase, userClaims } from '@tieout/db/testing';
+import { demoChecklists, demoDeal, demoUsers, demoWorkspace, openScratchDatabase, userClaims } from '@tieout/db/testing';
 
 const eddie = userClaims(demoUsers.editor);
 const rita = userClaims(demoUsers.reviewer);

@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEMO_PASSWORD, demoChecklists, demoUsers } from '@tieout/db';
+import { DEMO_PASSWORD, demoChecklists, demoUsers } from '@tieout/db/testing';
 import { addItem, addSection } from '@tieout/doc-model';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { WebSocket } from 'ws';

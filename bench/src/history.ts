@@ -19,19 +19,8 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { signAccessToken } from '@tieout/auth';
-import {
-  demoChecklists,
-  demoDeal,
-  demoUsers,
-  getVersion,
-  listVersions,
-  migrate,
-  openDatabase,
-  recordVersion,
-  storeInitialDocument,
-  type Database,
-} from '@tieout/db';
-import { userClaims } from '@tieout/db/testing';
+import { getVersion, listVersions, migrate, openDatabase, recordVersion, storeInitialDocument, type Database } from '@tieout/db';
+import { demoChecklists, demoDeal, demoUsers, userClaims } from '@tieout/db/testing';
 import { addItem, addSection, deleteItem, diffChecklists, itemNotes, itemsOf, readChecklist, setFigure, stateToDoc, updateItem } from '@tieout/doc-model';
 import { attachCollabServer, defaultExtensions } from '@tieout/server';
 import { pino } from 'pino';

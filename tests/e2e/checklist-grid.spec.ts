@@ -1,5 +1,5 @@
 import { type Page } from '@playwright/test';
-import { demoChecklists, demoUsers } from '@tieout/db';
+import { demoChecklists, demoUsers } from '@tieout/db/testing';
 import { addSection, uniqueTag } from './support/checklist-page.ts';
 import { openChecklist } from './support/session.ts';
 import { expect, test } from './support/fixtures.ts';

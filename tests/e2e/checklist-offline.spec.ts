@@ -4,7 +4,7 @@
  * its code, IndexedDB the document. (One spec: the two cases share the offline copy and the merge on reconnect.)
  */
 import { type Page } from '@playwright/test';
-import { demoChecklists, demoDeal, demoUsers } from '@tieout/db';
+import { demoChecklists, demoDeal, demoUsers } from '@tieout/db/testing';
 import { openChecklist } from './support/session.ts';
 import { addSection, offlineUpdateCount, openNotes, uniqueTag } from './support/checklist-page.ts';
 import { expect, test } from './support/fixtures.ts';

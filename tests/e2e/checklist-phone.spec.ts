@@ -1,6 +1,6 @@
 /** The checklist on a phone: the first item on the first screen, filters folded away, touch targets of 44 px. */
 import { devices } from '@playwright/test';
-import { demoChecklists, demoUsers } from '@tieout/db';
+import { demoChecklists, demoUsers } from '@tieout/db/testing';
 import { openChecklist } from './support/session.ts';
 import { expect, test } from './support/fixtures.ts';
 

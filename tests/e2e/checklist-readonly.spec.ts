@@ -1,5 +1,5 @@
 import { type Page } from '@playwright/test';
-import { demoChecklists, demoUsers } from '@tieout/db';
+import { demoChecklists, demoUsers } from '@tieout/db/testing';
 import { readChecklist, updateItem } from '@tieout/doc-model';
 import { openChecklist } from './support/session.ts';
 import { addSection, openNotes, uniqueTag } from './support/checklist-page.ts';

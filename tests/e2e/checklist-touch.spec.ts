@@ -3,7 +3,7 @@
  * protocol (Input.dispatchTouchEvent) and turns them into pointer events of type "touch", as on a device.
  */
 import { devices, type CDPSession, type Locator, type Page } from '@playwright/test';
-import { demoChecklists, demoUsers } from '@tieout/db';
+import { demoChecklists, demoUsers } from '@tieout/db/testing';
 import { openChecklist } from './support/session.ts';
 import { addSection, expectOrder, itemRow, uniqueTag } from './support/checklist-page.ts';
 import { expect, test } from './support/fixtures.ts';

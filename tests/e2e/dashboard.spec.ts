@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { demoChecklists, demoDeal, demoUsers, demoWorkspace, otherWorkspace } from '@tieout/db';
+import { demoChecklists, demoDeal, demoUsers, demoWorkspace, otherWorkspace } from '@tieout/db/testing';
 import { buildSeedData, otherChecklist } from '../../packages/db/src/seed/index.ts';
 import { isDueThisWeek, isOverdue, todayIso } from '@tieout/doc-model';
 import ExcelJS from 'exceljs';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { demoChecklists, demoDeal, demoUsers, demoWorkspace } from '@tieout/db';
+import { demoChecklists, demoDeal, demoUsers, demoWorkspace } from '@tieout/db/testing';
 import { uniqueTag } from './support/checklist-page.ts';
 import { expect, test } from './support/fixtures.ts';
 

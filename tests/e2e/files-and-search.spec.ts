@@ -1,5 +1,5 @@
 import { type Page } from '@playwright/test';
-import { demoChecklists, demoUsers } from '@tieout/db';
+import { demoChecklists, demoUsers } from '@tieout/db/testing';
 import ExcelJS from 'exceljs';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { addSection, openNotes, uniqueTag } from './support/checklist-page.ts';

@@ -1,4 +1,4 @@
-import { demoChecklists, demoUsers } from '@tieout/db';
+import { demoChecklists, demoUsers } from '@tieout/db/testing';
 import type { Page } from '@playwright/test';
 import { openChecklist } from './support/session.ts';
 import { expect, test } from './support/fixtures.ts';

@@ -1,4 +1,4 @@
-import { demoChecklists, demoUsers } from '@tieout/db';
+import { demoChecklists, demoUsers } from '@tieout/db/testing';
 import { openChecklist } from './support/session.ts';
 import { uniqueTag } from './support/checklist-page.ts';
 import { expect, test } from './support/fixtures.ts';

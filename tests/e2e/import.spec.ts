@@ -1,5 +1,5 @@
 import { type Page } from '@playwright/test';
-import { demoChecklists, demoDeal, demoUsers } from '@tieout/db';
+import { demoChecklists, demoDeal, demoUsers } from '@tieout/db/testing';
 import { openChecklist } from './support/session.ts';
 import { uniqueTag } from './support/checklist-page.ts';
 import { expect, test } from './support/fixtures.ts';

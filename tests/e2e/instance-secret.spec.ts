@@ -6,7 +6,7 @@
  */
 import { expect, test } from '@playwright/test';
 import { signAccessToken } from '@tieout/auth';
-import { DEMO_PASSWORD, demoChecklists, demoUsers } from '@tieout/db';
+import { DEMO_PASSWORD, demoChecklists, demoUsers } from '@tieout/db/testing';
 import WebSocket from 'ws';
 import { freshInstanceData, startInstance, type AppInstance, type InstanceData } from './support/instance.ts';
 

@@ -4,7 +4,7 @@
  * viewers who cannot comment, comments live in a second browser.
  */
 import { expect, test, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
-import { demoChecklists, demoUsers } from '@tieout/db';
+import { demoChecklists, demoUsers } from '@tieout/db/testing';
 import { itemsOf, readChecklist, updateItem } from '@tieout/doc-model';
 import { addSection, connectStockClient, itemRow, openNotes, uniqueTag } from './support/checklist-page.ts';
 import { sentMail } from './support/mail.ts';

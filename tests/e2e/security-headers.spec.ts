@@ -3,7 +3,7 @@
  * under (no CSP violation on the live checklist page with notes), no framing, and no sign-out from another site.
  */
 import { expect, test } from '@playwright/test';
-import { demoChecklists, demoUsers, demoWorkspace } from '@tieout/db';
+import { demoChecklists, demoUsers, demoWorkspace } from '@tieout/db/testing';
 import { signIn } from './support/session.ts';
 
 async function signedInPage(browser: import('@playwright/test').Browser, email: string) {

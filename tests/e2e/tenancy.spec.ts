@@ -1,5 +1,5 @@
 import { type Page } from '@playwright/test';
-import { demoChecklists, demoDeal, demoUsers, demoWorkspace } from '@tieout/db';
+import { demoChecklists, demoDeal, demoUsers, demoWorkspace } from '@tieout/db/testing';
 import { openChecklist } from './support/session.ts';
 import { createInvitationLink, fillSignUp, newAccount } from './support/tenancy.ts';
 import { expect, test } from './support/fixtures.ts';

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from '@supabase/supabase-js';
-import { DEMO_PASSWORD, demoUsers, demoWorkspace, listMyWorkspaces, type Database } from '@tieout/db';
+import { listMyWorkspaces, type Database } from '@tieout/db';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createEmbeddedAuthApi } from '../src/embedded-auth-api.ts';
 import { createTokenVerifier } from '../src/tokens.ts';
-import { openScratchDatabase } from '@tieout/db/testing';
+import { DEMO_PASSWORD, demoUsers, demoWorkspace, openScratchDatabase } from '@tieout/db/testing';
 
 const jwtSecret = randomBytes(32).toString('base64url');
 let db: Database;

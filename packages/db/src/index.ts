@@ -2,7 +2,6 @@ export type { ActAs, ActAsOptions, Database, DatabaseKind, JwtClaims, QueryResul
 export { DOCUMENT_WRITER_ROLE, type UserRole } from './types.ts';
 export { openDatabase, type OpenDatabaseOptions } from './database.ts';
 export { migrate, defaultSupabaseDir, type MigrateOptions, type MigrateResult } from './migrate.ts';
-export * from './demo.ts';
 export * from './documents.ts';
 export * from './roles.ts';
 export * from './live-events.ts';
@@ -43,7 +42,6 @@ export {
   type InvitationPreview,
   type InvitationState,
 } from './members.ts';
-export { otherDeal, otherWorkstream, otherChecklist, builtInTemplateIds, SEED_TODAY } from './seed/fixtures.ts';
 export { instanceSecret } from './instance-secrets.ts';
 export * from './files.ts';
 export * from './search.ts';

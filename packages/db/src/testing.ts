@@ -7,6 +7,9 @@ import { openDatabase } from './database.ts';
 import type { MemberRole } from './roles.ts';
 import { defaultSupabaseDir, migrate } from './migrate.ts';
 import type { Database, JwtClaims } from './types.ts';
+// The demo seed's fixed identities are test and tooling data: the runtime entry (`@tieout/db`) does not export them.
+export * from './demo.ts';
+export { otherDeal, otherWorkstream, otherChecklist, builtInTemplateIds, SEED_TODAY } from './seed/fixtures.ts';
 
 /** Storage of its own for a test: what another process needs to use it, and how to drop it. */
 export interface ScratchStorage {

@@ -3,26 +3,9 @@ import { templateByKey } from '@tieout/templates';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import {
-  DashboardError,
-  SEED_TODAY,
-  decideItem,
-  demoChecklists,
-  demoDeal,
-  demoUsers,
-  demoWorkspace,
-  getDashboard,
-  listItems,
-  loadStoredDocument,
-  migrate,
-  otherWorkspace,
-  parseItemFilter,
-  setTargetSigningDate,
-  writeProjection,
-  type Database,
-} from '../src/index.ts';
+import { DashboardError, decideItem, getDashboard, listItems, loadStoredDocument, migrate, parseItemFilter, setTargetSigningDate, writeProjection, type Database } from '../src/index.ts';
 import { otherDeal } from '../src/seed/index.ts';
-import { openScratchDatabase, userClaims, type ScratchDatabase } from '../src/testing.ts';
+import { demoChecklists, demoDeal, demoUsers, demoWorkspace, openScratchDatabase, otherWorkspace, SEED_TODAY, type ScratchDatabase, userClaims } from '../src/testing.ts';
 
 const owner = userClaims(demoUsers.owner);
 const reviewer = userClaims(demoUsers.reviewer);

@@ -1,23 +1,9 @@
 import { addItem, deleteItem, deleteSection, itemsOf, moveItem, readChecklist, renameSection, updateItem } from '@tieout/doc-model';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import {
-  ProjectionError,
-  demoChecklists,
-  demoDeal,
-  demoUsers,
-  demoWorkspace,
-  loadStoredDocument,
-  migrate,
-  otherWorkspace,
-  projectionRows,
-  rebuildProjection,
-  writeProjection,
-  writeProjectionChanges,
-  type Database,
-} from '../src/index.ts';
+import { ProjectionError, loadStoredDocument, migrate, projectionRows, rebuildProjection, writeProjection, writeProjectionChanges, type Database } from '../src/index.ts';
 import { otherChecklist, otherDeal } from '../src/seed/index.ts';
-import { openScratchDatabase, userClaims, type ScratchDatabase } from '../src/testing.ts';
+import { demoChecklists, demoDeal, demoUsers, demoWorkspace, openScratchDatabase, otherWorkspace, type ScratchDatabase, userClaims } from '../src/testing.ts';
 
 const target = { checklistId: demoChecklists.leaseExposure.id, workspaceId: demoWorkspace.id, dealId: demoDeal.id };
 

@@ -2,9 +2,9 @@ import { builtInTemplates, parseTemplate } from '@tieout/templates';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoUsers, demoWorkspace, migrate, otherWorkspace, type Database, type Sql } from '../src/index.ts';
+import { migrate, type Database, type Sql } from '../src/index.ts';
 import { builtInTemplateIds } from '../src/seed/index.ts';
-import { openScratchDatabase, userClaims, type ScratchDatabase } from '../src/testing.ts';
+import { demoUsers, demoWorkspace, openScratchDatabase, otherWorkspace, type ScratchDatabase, userClaims } from '../src/testing.ts';
 
 type User = { id: string; email: string };
 const customBody = {

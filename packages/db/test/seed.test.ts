@@ -5,20 +5,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import {
-  DEMO_PASSWORD,
-  DOCUMENT_WRITER_ROLE,
-  defaultSupabaseDir,
-  demoChecklists,
-  demoUsers,
-  demoWorkspace,
-  loadStoredDocument,
-  migrate,
-  projectionRows,
-  type Database,
-} from '../src/index.ts';
+import { DOCUMENT_WRITER_ROLE, defaultSupabaseDir, loadStoredDocument, migrate, projectionRows, type Database } from '../src/index.ts';
 import { SEED_TODAY, buildSeedData, generateSeedSql, otherChecklist } from '../src/seed/index.ts';
-import { openScratchDatabase, userClaims, type ScratchDatabase } from '../src/testing.ts';
+import { DEMO_PASSWORD, demoChecklists, demoUsers, demoWorkspace, openScratchDatabase, type ScratchDatabase, userClaims } from '../src/testing.ts';
 
 const seedFile = join(defaultSupabaseDir, 'seed.sql');
 const templateKeyOf: Record<string, string> = {

@@ -1,6 +1,6 @@
 /** Helpers for the live checklist page (accessible names documented in app/app/routes/checklists.$checklistId.tsx). */
 import { expect, type Locator, type Page } from '@playwright/test';
-import { DEMO_PASSWORD } from '@tieout/db';
+import { DEMO_PASSWORD } from '@tieout/db/testing';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
