@@ -76,10 +76,11 @@ test('search (titles and notes), filters by status, owner, risk and overdue, sor
   const bulk = erin.getByRole('group', { name: 'Bulk edit' });
   await expect(bulk).toContainText('2 selected');
   await bulk.getByRole('combobox', { name: 'Set status of selected items' }).selectOption('needs_review');
-  await bulk.getByRole('combobox', { name: 'Set owner of selected items' }).selectOption({ label: demoUsers.reviewer.name });
+  // Only owners and editors can own items (reviewers are not offered), so the bulk owner is an editor.
+  await bulk.getByRole('combobox', { name: 'Set owner of selected items' }).selectOption({ label: demoUsers.owner.name });
   for (const title of [alpha, delta]) {
     await expect(eddie.getByRole('combobox', { name: `Status of ${title}` })).toHaveValue('needs_review');
-    await expect(eddie.getByRole('combobox', { name: `Owner of ${title}` })).toHaveValue(demoUsers.reviewer.id);
+    await expect(eddie.getByRole('combobox', { name: `Owner of ${title}` })).toHaveValue(demoUsers.owner.id);
   }
   await expect(eddie.getByRole('combobox', { name: `Status of ${bravo}` })).toHaveValue('blocked');
   // select all shown (with the search narrowing to this section), then clear

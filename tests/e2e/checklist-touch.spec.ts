@@ -153,7 +153,9 @@ test('on a phone, an editor drags items and sections with a finger, and a deskto
   await painted(eddie);
   await expectOrder(eddie, first, [b, a, c]);
 
-  // C into the other section: over its heading, the whole section is the target (its end)
+  // C into the other section: over its heading, the whole section is the target (its end). Both on screen first
+  // (the phone's rows are 44 px touch targets, so the next section can start below the fold).
+  await scrollTopTo(itemRow(eddie, c), 0.25);
   await finger.down(await pointIn(handle(c)));
   await finger.moveTo(await pointIn(eddie.getByRole('heading', { name: second, exact: true })));
   await expect(eddie.getByRole('region', { name: second, exact: true })).toHaveAttribute('data-drop-indicator', 'end');
@@ -171,6 +173,11 @@ test('on a phone, an editor drags items and sections with a finger, and a deskto
   const before = await scrollY(eddie);
   await finger.moveTo({ x: 200, y: (await stickyBottom(eddie)) + 50 }, 12);
   await expect.poll(async () => before - (await scrollY(eddie)), { intervals: [50] }).toBeGreaterThan(100);
+  // ...and on until the first section's heading is well below the bar (phone rows are 44 px touch targets, so
+  // the first section is taller than a fixed scroll distance)
+  const barBottom = await stickyBottom(eddie);
+  const firstHeading = eddie.getByRole('heading', { name: first, exact: true });
+  await expect.poll(async () => (await firstHeading.boundingBox())?.y ?? -1, { intervals: [50] }).toBeGreaterThan(barBottom + 200);
   // out of the band the page stands still, and the first section's heading can be aimed at
   await finger.moveTo({ x: 200, y: viewport.height / 2 }, 2);
   await painted(eddie);
@@ -182,6 +189,8 @@ test('on a phone, an editor drags items and sections with a finger, and a deskto
   await expect(announcement(eddie)).toHaveText(new RegExp(`^Moved section ${second}: now \\d+ of \\d+$`));
 
   // Sorted, the checklist order cannot change: the handles are off and scroll the page like anything else
+  // (on a phone, sorting is behind the Filters button)
+  await eddie.getByRole('button', { name: /^Filters/ }).click();
   await eddie.getByRole('combobox', { name: 'Sort items' }).selectOption('status');
   await expect(handle(a)).toBeDisabled();
   await expect(handle(a)).not.toHaveCSS('touch-action', 'none');
