@@ -73,7 +73,7 @@ test('sign-up, then an invitation as reviewer, a role change to editor and remov
 
   // The demo deal is there, read-only.
   await nina.getByRole('link', { name: 'See its deals' }).click();
-  await nina.getByRole('link', { name: new RegExp(demoDeal.name) }).click();
+  await nina.getByRole('link', { name: demoDeal.name, exact: true }).click();
   await expect(nina.getByRole('heading', { level: 1 })).toHaveText(demoDeal.name);
   await expect(nina.getByText('You are reviewer')).toBeVisible();
   await openChecklist(nina, demoChecklists.siteRetrofits.id);
