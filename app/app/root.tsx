@@ -118,6 +118,11 @@ function OfflineBanner() {
 
 export default function App() {
   useEffect(registerServiceWorker, []);
+  // Effects run children first, so once this is set every listener the first page attaches is in place:
+  // browser tests wait for it before they press keys.
+  useEffect(() => {
+    document.documentElement.dataset.hydrated = 'true';
+  }, []);
   return <Outlet />;
 }
 

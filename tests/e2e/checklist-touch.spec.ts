@@ -69,6 +69,23 @@ async function pointIn(locator: Locator, { x = 0.5, y = 0.5 } = {}): Promise<Poi
 }
 
 /**
+ * Where a finger can press `locator`: if something covers it or it is off screen (a live edit or a row drawn at its
+ * real height can move it after the last scroll), scrolls its top to `scrollTo` of the viewport and tries again.
+ */
+async function touchPoint(locator: Locator, scrollTo = 0.4): Promise<Point> {
+  let point: Point | undefined;
+  await expect(async () => {
+    try {
+      point = await pointIn(locator);
+    } catch (error) {
+      await scrollTopTo(locator, scrollTo);
+      throw error;
+    }
+  }).toPass();
+  return point!;
+}
+
+/**
  * Scrolls the page so that the top of `locator` is `fraction` of the way down the viewport, or as near as the
  * page's end allows. Rows off screen have an estimated height (content-visibility) until drawn, so this
  * repeats until the position holds.
@@ -125,7 +142,7 @@ test('on a phone, an editor drags items and sections with a finger, and a deskto
   // A below B, in the same section: while the finger is on B's lower half the drop line shows under B
   await scrollTopTo(itemRow(eddie, a), 0.3);
   await expect(handle(a)).toHaveCSS('touch-action', 'none');
-  await finger.down(await pointIn(handle(a)));
+  await finger.down(await touchPoint(handle(a), 0.3));
   await finger.moveTo(await pointIn(itemRow(eddie, b), { y: 0.8 }));
   await expect(itemRow(eddie, b)).toHaveAttribute('data-drop-indicator', 'after');
   await expect(dropIndicators(eddie)).toHaveCount(1);
@@ -139,13 +156,13 @@ test('on a phone, an editor drags items and sections with a finger, and a deskto
   await expect(announcement(eddie)).toHaveText(`Moved ${a}: now 2 of 3 in ${first}`);
 
   // Escape, and a cancelled touch (the system took the gesture), drop nothing
-  await finger.down(await pointIn(handle(c)));
+  await finger.down(await touchPoint(handle(c)));
   await finger.moveTo(await pointIn(itemRow(eddie, b), { y: 0.2 }));
   await expect(itemRow(eddie, b)).toHaveAttribute('data-drop-indicator', 'before');
   await eddie.keyboard.press('Escape');
   await expect(dropIndicators(eddie)).toHaveCount(0);
   await finger.up();
-  await finger.down(await pointIn(handle(c)));
+  await finger.down(await touchPoint(handle(c)));
   await finger.moveTo(await pointIn(itemRow(eddie, b), { y: 0.2 }));
   await expect(itemRow(eddie, b)).toHaveAttribute('data-drop-indicator', 'before');
   await finger.cancel();
@@ -156,7 +173,7 @@ test('on a phone, an editor drags items and sections with a finger, and a deskto
   // C into the other section: over its heading, the whole section is the target (its end). Both on screen first
   // (the phone's rows are 44 px touch targets, so the next section can start below the fold).
   await scrollTopTo(itemRow(eddie, c), 0.25);
-  await finger.down(await pointIn(handle(c)));
+  await finger.down(await touchPoint(handle(c), 0.25));
   await finger.moveTo(await pointIn(eddie.getByRole('heading', { name: second, exact: true })));
   await expect(eddie.getByRole('region', { name: second, exact: true })).toHaveAttribute('data-drop-indicator', 'end');
   await expect(dropIndicators(eddie)).toHaveCount(1);
@@ -169,7 +186,7 @@ test('on a phone, an editor drags items and sections with a finger, and a deskto
   // The second section above the first, holding the finger near the top edge so the page scrolls up
   const sectionHandle = eddie.getByRole('button', { name: `Drag section ${second}`, exact: true });
   await scrollTopTo(eddie.getByRole('region', { name: second, exact: true }), 0.75);
-  await finger.down(await pointIn(sectionHandle));
+  await finger.down(await touchPoint(sectionHandle, 0.75));
   const before = await scrollY(eddie);
   await finger.moveTo({ x: 200, y: (await stickyBottom(eddie)) + 50 }, 12);
   await expect.poll(async () => before - (await scrollY(eddie)), { intervals: [50] }).toBeGreaterThan(100);

@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { addSection, openNotes, uniqueTag } from './support/checklist-page.ts';
 import { openChecklist } from './support/session.ts';
-import { expect, test } from './support/fixtures.ts';
+import { expect, hydrated, test } from './support/fixtures.ts';
 
 const checklistId = demoChecklists.energyContracts.id;
 
@@ -123,6 +123,7 @@ test('files on an item: upload a PDF and an XLSX, preview both, a new version, s
 test('search box: keyboard shortcut, queries full of operators read as text, a 10,000-character query refused clearly', async ({ signedInPage }) => {
   const eddie = await signedInPage(demoUsers.editor.email);
   await eddie.goto('/');
+  await hydrated(eddie);
   await eddie.keyboard.press('/');
   await expect(eddie.getByRole('searchbox', { name: 'Search all deals' })).toBeFocused();
   await eddie.keyboard.type('!!! & | ( ) <-> :* "unclosed -');
@@ -137,6 +138,7 @@ test('search box: keyboard shortcut, queries full of operators read as text, a 1
   await expect(eddie.getByRole('alert')).toHaveText(/at most 500 characters/);
   // Ctrl+K from a page focuses the box too.
   await eddie.goto('/');
+  await hydrated(eddie);
   await eddie.keyboard.press('Control+k');
   await expect(eddie.getByRole('searchbox', { name: 'Search all deals' })).toBeFocused();
 });

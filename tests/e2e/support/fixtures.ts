@@ -52,3 +52,8 @@ export const test = base.extend<SuiteFixtures>({
 });
 
 export { expect } from '@playwright/test';
+
+/** Waits until the page's React tree has hydrated (the root sets `data-hydrated` once its effects ran). */
+export async function hydrated(page: Page): Promise<void> {
+  await page.locator('html[data-hydrated="true"]').waitFor({ state: 'attached' });
+}
