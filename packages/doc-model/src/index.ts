@@ -1,3 +1,4 @@
+export * from './messages.ts';
 export * from './schema.ts';
 export * from './layout.ts';
 export * from './checklist.ts';

@@ -4,6 +4,7 @@ import {
   RISK_LEVELS,
   evidenceSchema,
   figureSchema,
+  dueDateSchema,
   isoDate,
   storedFigureSchema,
   referenceSchema,
@@ -16,9 +17,9 @@ import {
  * (checklist.ts), the schema guard (update-guard.ts) and the templates (template.ts) iterate it, so adding a field
  * is one edit here (and a writer; test/layout.test.ts fails when a declared field has none).
  *
- * `stored` is what a document may hold (the guard refuses anything else, the reader reads anything else as
- * `fallback`); writers may be stricter (itemFieldsSchema refuses due dates outside 2000-2100 when they are set,
- * but a date stored before that rule still reads).
+ * `stored` is what a document may hold (the reader reads anything else as `fallback`); `written`, when given, is
+ * what the guard lets a client write (due dates outside 2000-2100 are refused by the writers, the import and the
+ * guard alike, but a date stored before that rule still reads); without it the guard checks `stored`.
  *
  * Schema versions (meta.schemaVersion; absent means 1):
  *   1  item and section titles are plain strings
@@ -32,6 +33,8 @@ export interface ValueField {
   kind: 'value';
   stored: Schema;
   fallback: unknown;
+  /** What the guard lets a client write, when stricter than what older documents hold (default: `stored`). */
+  written?: Schema;
 }
 /** Collaborative plain text: a Y.Text (version 2) or, in a version-1 document, a string. */
 export interface TextField {
@@ -57,7 +60,8 @@ export interface RichTextField {
 }
 export type FieldDeclaration = ValueField | TextField | EntryMapField | RichTextField;
 
-const value = (stored: Schema, fallback: unknown): ValueField => ({ kind: 'value', stored, fallback });
+const value = (stored: Schema, fallback: unknown, written?: Schema): ValueField =>
+  written ? { kind: 'value', stored, fallback, written } : { kind: 'value', stored, fallback };
 const text = (stored: Schema, fallback: string): TextField => ({ kind: 'text', stored, fallback, maxLength: 500 });
 
 const nonEmptyString = z.string().min(1, 'expected a non-empty string');
@@ -79,7 +83,8 @@ export const ITEM_FIELDS = {
   reference: value(referenceSchema.nullable(), null),
   status: value(z.enum(ITEM_STATUSES), 'not_started'),
   ownerId: value(z.uuid().nullable(), null),
-  dueDate: value(isoDate.nullable(), null),
+  // A date before 2000 or after 2100 stored before that rule still reads; none can be written (decision 153).
+  dueDate: value(isoDate.nullable(), null, dueDateSchema.nullable()),
   risk: value(z.enum(RISK_LEVELS).nullable(), null),
   figures: { kind: 'entries', entry: storedFigureSchema, written: figureSchema, noun: 'a figure' },
   evidence: { kind: 'entries', entry: evidenceSchema, written: evidenceSchema, noun: 'an evidence link' },

@@ -57,10 +57,17 @@ export function duplicateFigureLabel(figure: { id?: string | undefined; label: s
 }
 
 /** The shape of a stored figure, whatever its value: readers use it so old out-of-range values are shown and flagged, not lost. */
+export const FIGURE_LABEL_MAX_LENGTH = 120;
+export const EVIDENCE_LABEL_MAX_LENGTH = 200;
+
 export const storedFigureSchema = z.object({
   id: z.string().min(1).max(64),
   kind: z.enum(FIGURE_KIND_NAMES as [FigureKind, ...FigureKind[]]),
-  label: z.string().trim().min(1).max(120),
+  label: z
+    .string()
+    .trim()
+    .min(1, 'A figure needs a label')
+    .max(FIGURE_LABEL_MAX_LENGTH, `A figure label can be at most ${FIGURE_LABEL_MAX_LENGTH} characters`),
   value: z.number().finite().nullable(),
 });
 
@@ -73,8 +80,8 @@ export type Figure = z.infer<typeof storedFigureSchema>;
 
 export const evidenceSchema = z.object({
   id: z.string().min(1).max(64),
-  url: z.url({ protocol: /^https?$/ }),
-  label: z.string().trim().max(200),
+  url: z.url({ protocol: /^https?$/, error: 'Use a full web address starting with https:// or http://' }),
+  label: z.string().trim().max(EVIDENCE_LABEL_MAX_LENGTH, `An evidence label can be at most ${EVIDENCE_LABEL_MAX_LENGTH} characters`),
 });
 export type Evidence = z.infer<typeof evidenceSchema>;
 
@@ -96,10 +103,10 @@ export const sectionTitleSchema = z
 /** Due dates outside these years are typing mistakes (a two-digit year, an extra digit), not deadlines. */
 export const DUE_DATE_MIN = '2000-01-01';
 export const DUE_DATE_MAX = '2100-12-31';
-export const dueDateSchema = isoDate.refine(
-  (value) => value >= DUE_DATE_MIN && value <= DUE_DATE_MAX,
-  'Use a due date between the years 2000 and 2100',
-);
+export const DUE_DATE_RANGE_MESSAGE = 'Use a due date between the years 2000 and 2100';
+/** Whether a real calendar day (YYYY-MM-DD) is a plausible due date; the UI, the import, the grid and the guard use this. */
+export const isPlausibleDueDate = (value: string): boolean => value >= DUE_DATE_MIN && value <= DUE_DATE_MAX;
+export const dueDateSchema = isoDate.refine(isPlausibleDueDate, DUE_DATE_RANGE_MESSAGE);
 
 /** A request-list number such as "1.2.3" or "A-4"; optional. */
 export const referenceSchema = z

@@ -71,7 +71,7 @@ type Declared = Record<string, FieldDeclaration>;
 const valueFields = (declared: Declared) =>
   new Map<string, ZodLike>(
     Object.entries(declared).flatMap(([key, field]) =>
-      field.kind === 'value' || field.kind === 'text' ? [[key, field.stored as ZodLike] as const] : [],
+      field.kind === 'value' || field.kind === 'text' ? [[key, ((field.kind === 'value' && field.written) || field.stored) as ZodLike] as const] : [],
     ),
   );
 /** Text fields: a Y.Text (version 2) or, as a version-1 document wrote them, a plain string value. */
