@@ -21,6 +21,7 @@ import {
 } from '@tieout/doc-model';
 import { z } from 'zod';
 import { recordAuditEvent } from './audit.ts';
+import { listedChecklists } from './structure.ts';
 import type { Database, JwtClaims, Sql } from './types.ts';
 
 export { ITEM_FILTER_KEYS, RISK_KEYS, itemFilterSchema, type ItemFilter, type RiskKey } from '@tieout/doc-model';
@@ -94,11 +95,14 @@ export async function readScope(sql: Sql, scope: DashboardScope): Promise<ScopeI
   const workspace = workspaces[0];
   if (!workspace) throw new DashboardError(404, NOT_FOUND_MESSAGE);
   const { rows: deals } = await sql.query<{ id: string; name: string; target_signing_date: string | null }>(
-    `select id, name, target_signing_date::text from public.deals where workspace_id = $1 order by created_at, name`,
-    [workspaceId],
+    // Archived deals are left out (decision 153), except the deal this scope is.
+    `select id, name, target_signing_date::text from public.deals where workspace_id = $1 and (archived_at is null or id = $2)
+      order by created_at, name`,
+    [workspaceId, deal?.id ?? null],
   );
   const { rows: workstreams } = await sql.query<{ id: string; name: string; kind: string; deal_id: string; position: number }>(
-    `select id, name, kind, deal_id, position from public.workstreams where workspace_id = $1 ${deal ? 'and deal_id = $2' : ''}
+    `select id, name, kind, deal_id, position from public.workstreams where workspace_id = $1 and archived_at is null
+      ${deal ? 'and deal_id = $2' : `and deal_id in (select d.id from public.deals d where d.workspace_id = $1 and d.archived_at is null)`}
       order by position, name`,
     deal ? [workspaceId, deal.id] : [workspaceId],
   );
@@ -118,11 +122,15 @@ export async function readScope(sql: Sql, scope: DashboardScope): Promise<ScopeI
   };
 }
 
-/** `where` of a scope over a table aliased `alias` with workspace_id and deal_id columns, and its parameters from $start. */
-function scopeWhere(info: ScopeInfo, alias: string, start = 1): { clause: string; params: unknown[] } {
+/**
+ * `where` of a scope over a table aliased `alias` with workspace_id and deal_id columns, and its parameters from $start.
+ * Only listed checklists (`checklist`: the column holding the checklist's id): not archived (decision 153).
+ */
+function scopeWhere(info: ScopeInfo, alias: string, start = 1, checklist = `${alias}.checklist_id`): { clause: string; params: unknown[] } {
+  const listed = listedChecklists(checklist, info.deal !== null);
   return info.deal
-    ? { clause: `${alias}.workspace_id = $${start} and ${alias}.deal_id = $${start + 1}`, params: [info.workspace.id, info.deal.id] }
-    : { clause: `${alias}.workspace_id = $${start}`, params: [info.workspace.id] };
+    ? { clause: `${alias}.workspace_id = $${start} and ${alias}.deal_id = $${start + 1} and ${listed}`, params: [info.workspace.id, info.deal.id] }
+    : { clause: `${alias}.workspace_id = $${start} and ${listed}`, params: [info.workspace.id] };
 }
 
 export interface ChecklistCounts {
@@ -203,9 +211,10 @@ export async function getDashboard(db: Database, claims: JwtClaims, scope: Dashb
   return db.asUser(claims, async (sql) => {
     const info = await readScope(sql, scope);
     const where = scopeWhere(info, 'c');
+    const listed = scopeWhere(info, 'c', 1, 'c.id');
     const { rows: checklists } = await sql.query<{ id: string; title: string; workstream_id: string; deal_id: string }>(
-      `select c.id, c.title, c.workstream_id, c.deal_id from public.checklists c where ${where.clause} order by c.created_at, c.title`,
-      where.params,
+      `select c.id, c.title, c.workstream_id, c.deal_id from public.checklists c where ${listed.clause} order by c.created_at, c.title`,
+      listed.params,
     );
     const { rows: counts } = await sql.query<CountRow>(
       `select c.checklist_id, c.status, c.risk, c.owner_id, c.items from public.checklist_item_counts c where ${where.clause}`,
@@ -377,12 +386,13 @@ async function auditedHistory(sql: Sql, info: ScopeInfo, today: string): Promise
        from public.audit_trail a
       where a.workspace_id = $1 and a.deal_id = $2 and a.checklist_id is not null and a.item_id is not null
         and (a.kind in ('item_created', 'item_deleted') or (a.kind = 'item_field' and a.field = 'status'))
-        and a.created_at < ($3::date + 1)
+        and a.created_at < ($3::date + 1) and ${listedChecklists('a.checklist_id', true)}
       order by a.created_at, a.id`,
     [info.workspace.id, info.deal!.id, today],
   );
   const { rows: current } = await sql.query<{ n: number | string }>(
-    `select coalesce(sum(c.items), 0) as n from public.checklist_item_counts c where c.workspace_id = $1 and c.deal_id = $2`,
+    `select coalesce(sum(c.items), 0) as n from public.checklist_item_counts c
+      where c.workspace_id = $1 and c.deal_id = $2 and ${listedChecklists('c.checklist_id', true)}`,
     [info.workspace.id, info.deal!.id],
   );
   const created = new Set(rows.filter((row) => row.kind === 'item_created').map((row) => `${row.checklist_id}/${row.item_id}`));
@@ -409,7 +419,7 @@ async function auditedHistory(sql: Sql, info: ScopeInfo, today: string): Promise
 async function progressHistory(sql: Sql, info: ScopeInfo, today: string): Promise<ProgressPoint[]> {
   const { rows } = await sql.query<{ checklist_id: string; day: string; total: number | string; done: number | string }>(
     `select p.checklist_id, p.day::text as day, p.total, p.done from public.checklist_progress_days p
-      where p.workspace_id = $1 and p.deal_id = $2 and p.day <= $3::date order by p.day`,
+      where p.workspace_id = $1 and p.deal_id = $2 and p.day <= $3::date and ${listedChecklists('p.checklist_id', true)} order by p.day`,
     [info.workspace.id, info.deal!.id, today],
   );
   if (rows.length === 0) return [];
@@ -661,9 +671,10 @@ export async function setTargetSigningDate(db: Database, claims: JwtClaims, deal
 export type ProgressScope = { workspaceIds: readonly string[] } | { dealId: string };
 
 function progressScopeWhere(scope: ProgressScope, alias: string, start: number): { clause: string; params: unknown[] } {
+  const listed = listedChecklists(`${alias}.checklist_id`, 'dealId' in scope);
   return 'dealId' in scope
-    ? { clause: `${alias}.deal_id = $${start}`, params: [scope.dealId] }
-    : { clause: `${alias}.workspace_id = any($${start}::uuid[])`, params: [[...scope.workspaceIds]] };
+    ? { clause: `${alias}.deal_id = $${start} and ${listed}`, params: [scope.dealId] }
+    : { clause: `${alias}.workspace_id = any($${start}::uuid[]) and ${listed}`, params: [[...scope.workspaceIds]] };
 }
 
 /**
@@ -731,7 +742,7 @@ export async function figuresBy(sql: Sql, key: 'deal_id' | 'checklist_id', scope
     `select ci.${key} as group_key, ci.checklist_id, ci.item_id, ci.figures, case when ${approvedSql} then 'approved' end as state
        from public.checklist_items ci
        ${latestDecision}
-      where ${deals} and ci.figures <> '[]'::jsonb`,
+      where ${deals} and ci.figures <> '[]'::jsonb and ${listedChecklists('ci.checklist_id', 'dealId' in scope)}`,
     'dealId' in scope ? [scope.dealId] : [[...scope.workspaceIds]],
   );
   return rows.map((row) => ({ group: row.group_key, key: `${row.checklist_id}/${row.item_id}`, figures: storedFigures(row.figures), verified: row.state === 'approved' }));

@@ -43,7 +43,7 @@ export async function listWorkspacesWithDeals(db: Database, claims: JwtClaims, t
       select w.id as workspace_id, w.name as workspace_name, public.workspace_role(w.id)::text as role,
              d.id as deal_id, d.name as deal_name, d.buyer, d.target, d.value_usd, d.stage
       from public.workspaces w
-      left join public.deals d on d.workspace_id = w.id
+      left join public.deals d on d.workspace_id = w.id and d.archived_at is null
       where public.is_workspace_member(w.id)
       order by w.name, w.id, d.created_at, d.name`);
     const scope = { workspaceIds: [...new Set(rows.map((row) => row.workspace_id))] };
@@ -96,6 +96,8 @@ export interface DealDetail {
   target: string | null;
   valueUsd: number | null;
   stage: string;
+  /** When an owner archived the deal (it is then left out of lists; decision 153), else null. */
+  archivedAt: string | null;
   /** The day the deal is meant to sign (the progress chart marks it). */
   targetSigningDate: string | null;
   workspace: { id: string; name: string };
@@ -116,11 +118,12 @@ export async function getDeal(db: Database, claims: JwtClaims, dealId: string, t
       value_usd: string | number | null;
       stage: string;
       target_signing_date: string | null;
+      archived_at: unknown;
       workspace_id: string;
       workspace_name: string;
       role: string | null;
     }>(
-      `select d.id, d.name, d.buyer, d.target, d.value_usd, d.stage, d.target_signing_date::text, w.id as workspace_id, w.name as workspace_name,
+      `select d.id, d.name, d.buyer, d.target, d.value_usd, d.stage, d.target_signing_date::text, d.archived_at, w.id as workspace_id, w.name as workspace_name,
               public.workspace_role(d.workspace_id)::text as role
        from public.deals d join public.workspaces w on w.id = d.workspace_id
        where d.id = $1`,
@@ -137,8 +140,8 @@ export async function getDeal(db: Database, claims: JwtClaims, dealId: string, t
     }>(
       `select ws.id as workstream_id, ws.name as workstream_name, ws.kind, c.id as checklist_id, c.title as checklist_title
        from public.workstreams ws
-       left join public.checklists c on c.workstream_id = ws.id
-       where ws.deal_id = $1
+       left join public.checklists c on c.workstream_id = ws.id and c.archived_at is null
+       where ws.deal_id = $1 and ws.archived_at is null
        order by ws.position, ws.name, c.created_at, c.title`,
       [dealId],
     );
@@ -175,6 +178,7 @@ export async function getDeal(db: Database, claims: JwtClaims, dealId: string, t
       target: deal.target,
       valueUsd: deal.value_usd === null ? null : Number(deal.value_usd),
       stage: deal.stage,
+      archivedAt: deal.archived_at ? new Date(deal.archived_at as string).toISOString() : null,
       targetSigningDate: deal.target_signing_date,
       workspace: { id: deal.workspace_id, name: deal.workspace_name },
       role: isMemberRole(deal.role) ? deal.role : null,

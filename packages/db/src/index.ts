@@ -6,6 +6,7 @@ export * from './documents.ts';
 export * from './roles.ts';
 export * from './live-events.ts';
 export * from './deals.ts';
+export * from './structure.ts';
 export * from './checklists.ts';
 export * from './checklist-create.ts';
 export * from './templates.ts';

@@ -68,6 +68,7 @@ const ITEM_SELECT = `
     from public.checklist_items ci
     join public.checklists c on c.id = ci.checklist_id
     join public.deals d on d.id = ci.deal_id
+    join public.checklist_listing l on l.id = ci.checklist_id and not l.hidden and not l.deal_archived
     left join public.item_review_states s on s.checklist_id = ci.checklist_id and s.item_id = ci.item_id`;
 
 export async function getMyWork(db: Database, claims: JwtClaims): Promise<MyWork> {
