@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isMemberRole, type MemberRole } from './roles.ts';
+import { DEAL_STAGES, STRUCTURE_KINDS, type DealStage, type StructureKind } from './structure-kinds.ts';
 import type { Database, JwtClaims, Sql } from './types.ts';
 import { parseInput, runAsUser, TenancyError, uuidSchema } from './workspaces.ts';
 
@@ -19,17 +20,7 @@ export function listedChecklists(column: string, withinDeal: boolean): string {
   return `${column} in (select l.id from public.checklist_listing l where not l.hidden${withinDeal ? '' : ' and not l.deal_archived'})`;
 }
 
-export type StructureKind = 'deal' | 'workstream' | 'checklist';
-export const STRUCTURE_KINDS = ['deal', 'workstream', 'checklist'] as const satisfies readonly StructureKind[];
-
-export const DEAL_STAGES = ['diligence', 'signing', 'closed', 'abandoned'] as const;
-export type DealStage = (typeof DEAL_STAGES)[number];
-export const DEAL_STAGE_LABELS: Record<DealStage, string> = {
-  diligence: 'Diligence',
-  signing: 'Signing',
-  closed: 'Closed',
-  abandoned: 'Abandoned',
-};
+export { DEAL_STAGE_LABELS, DEAL_STAGES, isDealStage, STRUCTURE_KINDS, type DealStage, type StructureKind } from './structure-kinds.ts';
 
 const TABLES: Record<StructureKind, { table: string; name: string }> = {
   deal: { table: 'public.deals', name: 'name' },
