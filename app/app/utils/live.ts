@@ -6,7 +6,7 @@ import { useRevalidator } from '@remix-run/react';
 import { useEffect, useRef } from 'react';
 
 export interface LiveEvent {
-  topic: 'membership' | 'session' | 'items' | 'comments' | 'approvals' | 'notifications' | 'files' | 'versions';
+  topic: 'membership' | 'session' | 'items' | 'comments' | 'approvals' | 'notifications' | 'files' | 'versions' | 'activity';
   workspaceId?: string;
   checklistId?: string;
   dealId?: string;

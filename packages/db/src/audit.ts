@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { publishLiveEvent } from './live-events.ts';
 import type { Database, JwtClaims, Sql } from './types.ts';
 
 /*
@@ -50,7 +51,21 @@ export async function recordAuditEvent(sql: Sql, event: AuditEvent): Promise<num
     `select tieout_audit.record_event($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9) as id`,
     [e.workspaceId, e.kind, e.dealId ?? null, e.checklistId ?? null, e.itemId ?? null, e.field ?? null, json(e.oldValue), json(e.newValue), e.userId ?? null],
   );
+  if (e.checklistId && e.itemId) await publishActivity(sql, [{ workspaceId: e.workspaceId, dealId: e.dealId ?? null, checklistId: e.checklistId }]);
   return Number(rows[0]!.id);
+}
+
+/**
+ * Announces, when the transaction commits, that audit rows about items of these checklists were written (live topic
+ * `activity`, ids only, decision 013): open checklists re-read their "last changed by" lines. One notice per checklist.
+ */
+async function publishActivity(sql: Sql, scopes: readonly { workspaceId: string; dealId: string | null; checklistId: string }[]): Promise<void> {
+  const seen = new Set<string>();
+  for (const scope of scopes) {
+    if (seen.has(scope.checklistId)) continue;
+    seen.add(scope.checklistId);
+    await publishLiveEvent(sql, { topic: 'activity', workspaceId: scope.workspaceId, checklistId: scope.checklistId, ...(scope.dealId ? { dealId: scope.dealId } : {}) });
+  }
 }
 
 /** A row derived from a document by the audit writer. */
@@ -85,8 +100,8 @@ export async function appendAuditRows(db: Database, rows: readonly AuditRowInput
       update_id: row.updateId,
     })),
   );
-  const { rows: written } = await db.asService((sql) =>
-    sql.query<{ n: number }>(
+  const { rows: written } = await db.asService(async (sql) => {
+    const result = await sql.query<{ n: number }>(
       `with inserted as (
          insert into public.audit_trail (workspace_id, deal_id, checklist_id, item_id, kind, field, old_value, new_value, user_id, update_id, created_at)
          select (e.v ->> 'workspace_id')::uuid, (e.v ->> 'deal_id')::uuid, (e.v ->> 'checklist_id')::uuid, e.v ->> 'item_id',
@@ -98,8 +113,10 @@ export async function appendAuditRows(db: Database, rows: readonly AuditRowInput
          returning 1)
        select count(*)::int as n from inserted`,
       [payload],
-    ),
-  );
+    );
+    await publishActivity(sql, rows.filter((row) => row.itemId !== null));
+    return result;
+  });
   return written[0]!.n;
 }
 

@@ -14,7 +14,8 @@ export const LIVE_CHANNEL = 'tieout_live';
 /** NOTIFY payloads are limited to 8,000 bytes; events carry ids, so far less is plenty. */
 const MAX_EVENT_BYTES = 1024;
 
-export const liveTopics = ['membership', 'session', 'items', 'comments', 'approvals', 'notifications', 'files', 'versions'] as const;
+/** `activity`: audit rows about a checklist's items were written (the items' "last changed by" lines, activity feeds). */
+export const liveTopics = ['membership', 'session', 'items', 'comments', 'approvals', 'notifications', 'files', 'versions', 'activity'] as const;
 export type LiveTopic = (typeof liveTopics)[number];
 
 export const liveEventSchema = z.looseObject({

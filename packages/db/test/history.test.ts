@@ -1,5 +1,5 @@
 import { addItem, addSection, readChecklist, updateItem } from '@tieout/doc-model';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import {
   AuditError,
@@ -17,7 +17,9 @@ import {
   recordVersion,
   removeMember,
   revokeInvitation,
+  subscribeLiveEvents,
   type Database,
+  type LiveEvent,
 } from '../src/index.ts';
 import { createChecklistFixture, openScratchDatabase, type ChecklistFixture } from '../src/testing.ts';
 
@@ -239,5 +241,37 @@ describe('last changes per item', () => {
     expect(last.get('a')!.userId).toBe(fx.users.owner.id);
     expect(last.get('b')!.userId).toBe(fx.users.editor.id);
     expect(await lastItemChanges(db, fx.users.outsider.claims, fx.checklistId)).toEqual(new Map());
+  });
+
+  it('announces new item rows on the live topic activity, once per checklist, and not for other rows', async () => {
+    const fx = await createChecklistFixture(db);
+    const other = await createChecklistFixture(db);
+    const dealId = await dealOf(fx.checklistId);
+    const events: LiveEvent[] = [];
+    const subscription = await subscribeLiveEvents(db, (event) => events.push(event));
+    try {
+      const row = (itemId: string | null) => ({
+        workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId, itemId, kind: itemId ? 'item_field' : 'checklist_field', field: 'title', oldValue: 'a', newValue: 'b', userId: fx.users.editor.id, updateId: null,
+      });
+      // A checklist-level row only: nothing about items changed, nothing announced.
+      await appendAuditRows(db, [row(null)]);
+      await appendAuditRows(db, [row('a'), row('b')]);
+      // An audited action on an item (a file, a restore) announces it too; one without an item does not.
+      await db.asUser(fx.users.editor.claims, (sql) =>
+        recordAuditEvent(sql, { workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId, kind: 'items_exported', newValue: { rows: 2 } }),
+      );
+      await db.asUser(fx.users.editor.claims, (sql) =>
+        recordAuditEvent(sql, { workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId, itemId: 'a', kind: 'file_uploaded', newValue: { name: 'x.pdf' } }),
+      );
+      // The marker comes after everything above: once it is here, the others would have been too.
+      await appendAuditRows(db, [{ ...row('c'), workspaceId: other.workspaceId, dealId: await dealOf(other.checklistId), checklistId: other.checklistId }]);
+      await vi.waitFor(() => expect(events.some((event) => event.checklistId === other.checklistId)).toBe(true));
+      expect(events.filter((event) => event.checklistId === fx.checklistId)).toEqual([
+        { topic: 'activity', workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId },
+        { topic: 'activity', workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId },
+      ]);
+    } finally {
+      await subscription.close();
+    }
   });
 });
