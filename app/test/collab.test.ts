@@ -2,14 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   collabBaseUrl,
   connectionState,
-  describeEditError,
   offlineStoreName,
   peopleByItem,
   presentUsers,
   refreshDelayMs,
   userColor,
 } from '../app/utils/collab.ts';
-import { itemPatchSchema } from '@tieout/doc-model';
 
 describe('collabBaseUrl', () => {
   it('uses the host the browser used, ws for http and wss for https', () => {
@@ -93,17 +91,5 @@ describe('refreshDelayMs', () => {
     expect(refreshDelayMs(now / 1000 + 3600, now)).toBe(3540_000);
     expect(refreshDelayMs(now / 1000 + 10, now)).toBe(5_000);
     expect(refreshDelayMs(undefined, now)).toBeNull();
-  });
-});
-
-describe('describeEditError', () => {
-  it('shows the first validation message of a doc-model edit', () => {
-    const result = itemPatchSchema.safeParse({ title: '   ' });
-    expect(result.success).toBe(false);
-    expect(describeEditError(result.error)).toBe('An item needs a title');
-  });
-  it('falls back to the error message', () => {
-    expect(describeEditError(new Error('No item with id x'))).toBe('No item with id x');
-    expect(describeEditError(42)).toBe('The change could not be made');
   });
 });

@@ -2,13 +2,17 @@ import { WORKSTREAM_KINDS } from '@tieout/doc-model';
 import { z } from 'zod';
 import { parseFigureValue } from '~/utils/import/mapping.ts';
 
-/** Form schemas of the deal, workstream and checklist pages (validated on the server; messages shown by field). */
+/**
+ * Form schemas of the deal, workstream and checklist pages (validated on the server; messages shown by field).
+ * Lengths and formats are worded by the doc model's one error map ("Use at most 200 characters"); a message here
+ * is only for what the map cannot know (which field is missing and how to fill it).
+ */
 
-const optionalText = (max: number, label: string) =>
+const optionalText = (max: number) =>
   z
     .string()
     .trim()
-    .max(max, `Use at most ${max} characters for the ${label}`)
+    .max(max)
     .optional()
     .transform((value) => (value ? value : null));
 
@@ -28,9 +32,9 @@ const usdValue = z
 
 export const newDealSchema = z.object({
   workspaceId: z.uuid('Choose a workspace'),
-  name: z.string().trim().min(1, 'Enter a name for the deal').max(200, 'Use at most 200 characters'),
-  buyer: optionalText(200, 'buyer'),
-  target: optionalText(200, 'target'),
+  name: z.string().trim().min(1, 'Enter a name for the deal').max(200),
+  buyer: optionalText(200),
+  target: optionalText(200),
   value: usdValue,
 }).transform(({ value, ...rest }) => ({ ...rest, valueUsd: value }));
 
@@ -44,7 +48,7 @@ export const WORKSTREAM_KIND_LABELS: Record<(typeof WORKSTREAM_KINDS)[number], s
 export const newWorkstreamSchema = z
   .object({
     kind: z.enum(WORKSTREAM_KINDS, { error: 'Choose a kind of workstream' }),
-    name: z.string().trim().max(200, 'Use at most 200 characters').optional(),
+    name: z.string().trim().max(200).optional(),
   })
   .transform((input, ctx) => {
     const name = input.name || (input.kind === 'custom' ? '' : WORKSTREAM_KIND_LABELS[input.kind]);
@@ -58,9 +62,9 @@ export const newWorkstreamSchema = z
 export const newChecklistSchema = z
   .object({
     workstreamId: z.uuid('Choose a workstream'),
-    title: z.string().trim().min(1, 'Enter a title for the checklist').max(200, 'Use at most 200 characters'),
+    title: z.string().trim().min(1, 'Enter a title for the checklist').max(200),
     source: z.string().min(1, 'Choose a template or an empty checklist'),
-    sectionTitle: z.string().trim().max(200, 'Use at most 200 characters').optional(),
+    sectionTitle: z.string().trim().max(200).optional(),
   })
   .transform((input, ctx) => {
     if (input.source === 'empty') return { ...input, source: { kind: 'empty' as const, sectionTitle: input.sectionTitle || 'General' } };
@@ -73,6 +77,6 @@ export const newChecklistSchema = z
   });
 
 export const saveTemplateSchema = z.object({
-  name: z.string().trim().min(1, 'Enter a name for the template').max(200, 'Use at most 200 characters'),
-  description: z.string().trim().max(2000, 'Use at most 2,000 characters').optional().transform((value) => value ?? ''),
+  name: z.string().trim().min(1, 'Enter a name for the template').max(200),
+  description: z.string().trim().max(2000).optional().transform((value) => value ?? ''),
 });

@@ -30,10 +30,25 @@
 import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Link, useLoaderData, useLocation } from '@remix-run/react';
-import { addSection, deleteItem, itemNotesText, moveItem, needsUpgrade, rollupFigures, summarizeProgress, updateItems, upgradeDocument, type ItemPatch } from '@tieout/doc-model';
+import {
+  addSection,
+  deleteItem,
+  itemNotesText,
+  moveItem,
+  needsUpgrade,
+  problemMessage,
+  rollupFigures,
+  sectionTitleSchema,
+  summarizeProgress,
+  TITLE_MAX_LENGTH,
+  updateItems,
+  upgradeDocument,
+  type ItemPatch,
+} from '@tieout/doc-model';
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { z } from 'zod';
 import { ActionsContext } from '~/components/checklist/actions.ts';
+import { FieldError, useFieldError } from '~/components/checklist/field-error.tsx';
 import { ChecklistFilesProvider, type FileFocus } from '~/components/checklist/item-files.tsx';
 import { createActions, type PageState } from '~/components/checklist/create-actions.ts';
 import { loadNotesEditor } from '~/components/checklist/item-details.tsx';
@@ -391,7 +406,7 @@ function ChecklistScreen() {
               />
             ))}
           </div>
-          <AddSectionForm editable={editable} onAdd={(title) => actions.edit(() => void addSection(live.doc, { title }))} />
+          <AddSectionForm editable={editable} onAdd={(title, report) => actions.edit(() => void addSection(live.doc, { title }), report)} />
           </ChecklistFilesProvider>
         </ActionsContext.Provider>
       )}
@@ -401,25 +416,32 @@ function ChecklistScreen() {
   );
 }
 
-function AddSectionForm({ editable, onAdd }: { editable: boolean; onAdd: (title: string) => boolean }) {
+function AddSectionForm({ editable, onAdd }: { editable: boolean; onAdd: (title: string, report: (problem: string | null) => void) => boolean }) {
   const [title, setTitle] = useState('');
+  const { error, setError, errorId, invalidProps } = useFieldError();
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    if (onAdd(title)) setTitle('');
+    // The doc model's check, so "A section needs a name" shows under this field rather than in the page's banner.
+    const check = sectionTitleSchema.safeParse(title);
+    if (!check.success) return setError(problemMessage(check.error));
+    if (onAdd(check.data, setError)) setTitle('');
   };
   return (
-    <form onSubmit={onSubmit} className="flex max-w-md gap-2">
+    <form onSubmit={onSubmit} noValidate className="flex max-w-md flex-wrap gap-2">
       <input
         aria-label="New section"
         placeholder="Add a section…"
         value={title}
+        maxLength={TITLE_MAX_LENGTH}
         disabled={!editable}
         onChange={(event) => setTitle(event.target.value)}
-        className={`${textControlClass} w-full`}
+        {...invalidProps}
+        className={`${textControlClass} min-w-0 flex-1`}
       />
       <button type="submit" disabled={!editable} className={smallButtonClass}>
         Add section
       </button>
+      <FieldError id={errorId} error={error} />
     </form>
   );
 }

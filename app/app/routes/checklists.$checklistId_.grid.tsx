@@ -7,7 +7,7 @@ import type { ShouldRevalidateFunction } from '@remix-run/react';
 import { data } from '@remix-run/node';
 import { Link, useLoaderData, useLocation, useSearchParams } from '@remix-run/react';
 import { listChecklistThreads } from '@tieout/db';
-import { ITEM_STATUSES, needsUpgrade, RISK_LEVELS, STATUS_LABELS, todayIso, upgradeDocument } from '@tieout/doc-model';
+import { ITEM_STATUSES, needsUpgrade, problemMessage, RISK_LEVELS, STATUS_LABELS, todayIso, upgradeDocument } from '@tieout/doc-model';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ChecklistGrid } from '~/components/checklist/checklist-grid.tsx';
 import { readGridState, writeGridState, type CellContext, type GridViewState } from '~/components/checklist/grid-model.ts';
@@ -16,7 +16,6 @@ import { ConnectionIndicator, PresenceList } from '~/components/checklist/presen
 import { useChecklistConnection } from '~/components/checklist/use-checklist-connection.ts';
 import { NO_FILTER, visibleSections, type ItemFilter } from '~/components/checklist/view.ts';
 import { loadChecklistPage, pageHeaders } from '~/utils/checklist-page.server.ts';
-import { describeEditError } from '~/utils/collab.ts';
 import { useLiveRevalidation } from '~/utils/live.ts';
 import { useKeptOffline } from '~/utils/offline.ts';
 
@@ -108,7 +107,7 @@ export default function ChecklistGridPage() {
         change();
         return true;
       } catch (failure) {
-        setMessage(describeEditError(failure));
+        setMessage(problemMessage(failure));
         return false;
       }
     },

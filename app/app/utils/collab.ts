@@ -127,13 +127,3 @@ export function refreshDelayMs(expiresAt: number | undefined, nowMs: number, mar
   if (!expiresAt) return null;
   return Math.max(5_000, (expiresAt - marginSeconds) * 1000 - nowMs);
 }
-
-/** A readable message from a doc-model error (zod issues or ChecklistError). */
-export function describeEditError(error: unknown): string {
-  if (error && typeof error === 'object' && 'issues' in error && Array.isArray((error as { issues: unknown }).issues)) {
-    const first = (error as { issues: { message?: string }[] }).issues[0];
-    if (first?.message) return first.message;
-  }
-  if (error instanceof Error) return error.message;
-  return 'The change could not be made';
-}

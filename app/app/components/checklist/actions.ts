@@ -12,15 +12,19 @@ export interface ChecklistActions {
   doc: Y.Doc;
   provider: WebsocketProvider;
   user: PresenceUser;
-  /** Runs a document change; on failure shows the error and returns false. Refused for read-only roles. */
-  edit: (change: () => void) => boolean;
-  patchItem: (itemId: string, patch: ItemPatch) => boolean;
+  /**
+   * Runs a document change; on failure shows the error and returns false. Refused for read-only roles. With
+   * `report`, the field that made the change shows its problem next to itself (and gets null when it succeeds);
+   * without, the page's banner does.
+   */
+  edit: (change: () => void, report?: (problem: string | null) => void) => boolean;
+  patchItem: (itemId: string, patch: ItemPatch, report?: (problem: string | null) => void) => boolean;
   /** Keyboard and button moves: one step within the visible order, crossing into the next section at an end. */
   moveItemBy: (itemId: string, step: -1 | 1, focusControl?: string) => void;
   /** Drag and drop (mouse and touch, see drag.ts): before `targetId` (or after it; null is the section's end). */
   dropItem: (itemId: string, targetSectionId: string, targetId: string | null, place: 'before' | 'after') => void;
   deleteItem: (itemId: string) => Promise<void>;
-  saveFigure: (itemId: string, figure: Omit<Figure, 'id'> & { id?: string }) => boolean;
+  saveFigure: (itemId: string, figure: Omit<Figure, 'id'> & { id?: string }, report?: (problem: string | null) => void) => boolean;
   removeFigure: (itemId: string, figureId: string) => void;
   /** Returns an error message for a bad link, or null when added. */
   addEvidence: (itemId: string, url: string, label: string) => string | null;
@@ -31,7 +35,7 @@ export interface ChecklistActions {
   moveSectionBy: (sectionId: string, step: -1 | 1) => void;
   dropSection: (sectionId: string, targetId: string, place: 'before' | 'after') => void;
   deleteSection: (sectionId: string) => Promise<void>;
-  addItem: (sectionId: string, title: string) => boolean;
+  addItem: (sectionId: string, title: string, report?: (problem: string | null) => void) => boolean;
   /** After a move re-orders the DOM, the control that had focus gets it back. */
   takePendingFocus: (itemId: string) => string | null;
 }

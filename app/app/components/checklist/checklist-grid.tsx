@@ -9,7 +9,7 @@
  *   group "Columns" (column chooser: checkboxes "Show <column>"), separator "Resize <column>" (drag, or arrows).
  * Every change goes through @tieout/doc-model on the shared Y.Doc, one transaction per paste or fill.
  */
-import { ITEM_STATUSES, RISK_LEVELS, STATUS_LABELS, updateItem, type ItemPatch, type ItemView, type SectionView } from '@tieout/doc-model';
+import { ITEM_STATUSES, REFERENCE_MAX_LENGTH, RISK_LEVELS, STATUS_LABELS, TITLE_MAX_LENGTH, updateItem, type ItemPatch, type ItemView, type SectionView } from '@tieout/doc-model';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent } from 'react';
 import type * as Y from 'yjs';
@@ -653,7 +653,7 @@ function CellEditor({
       ref={ref}
       aria-label={label}
       value={editing.draft}
-      maxLength={column === 'ref' ? 40 : 500}
+      maxLength={column === 'ref' ? REFERENCE_MAX_LENGTH : TITLE_MAX_LENGTH}
       placeholder={column === 'due' ? 'YYYY-MM-DD' : undefined}
       onChange={(event) => onDraft(event.target.value)}
       onKeyDown={onKeyDown}

@@ -1,8 +1,9 @@
-import { applyTextChange, peekTitleText, titleText, TITLE_MAX_LENGTH, type TitleTarget } from '@tieout/doc-model';
+import { applyTextChange, peekTitleText, problemMessage, sectionTitleSchema, titleSchema, titleText, TITLE_MAX_LENGTH, type TitleTarget } from '@tieout/doc-model';
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
 import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { useActions } from './actions.ts';
+import { FieldError, useFieldError } from './field-error.tsx';
 
 /*
  * A title (item or section) bound to its Y.Text: every keystroke is a character-level edit that others see as it
@@ -10,7 +11,7 @@ import { useActions } from './actions.ts';
  * field travel in awareness as `titleCaret: { field, anchor, head }` (Yjs relative positions, so they stay on the
  * right character while the text changes) and are drawn over the field. Escape undoes this person's own changes
  * since they focused the field (others' concurrent typing stays); an empty title on leaving is put back the same
- * way, with a message.
+ * way, with the doc model's message ("A section needs a name") next to the field and passed to `onDone`.
  */
 
 export const fieldKey = (target: TitleTarget) => `${target.kind}:${target.id}`;
@@ -136,7 +137,6 @@ export function CollabTitle({
   labelPrefix,
   disabled,
   className,
-  emptyMessage,
   autoFocus,
   onDone,
 }: {
@@ -147,11 +147,12 @@ export function CollabTitle({
   labelPrefix: string;
   disabled: boolean;
   className: string;
-  /** What to say when someone leaves the field empty. */
-  emptyMessage: string;
   autoFocus?: boolean;
-  /** Called when editing ends: 'saved' (Enter, leaving) or 'cancelled' (Escape). */
-  onDone?: (how: 'saved' | 'cancelled') => void;
+  /**
+   * Called when editing ends: 'saved' (Enter, leaving), 'cancelled' (Escape) or 'refused' (left empty: the title is
+   * put back and `problem` says why, for a caller that unmounts the field and shows the message itself).
+   */
+  onDone?: (how: 'saved' | 'cancelled' | 'refused', problem?: string) => void;
 }) {
   const actions = useActions();
   const { doc } = actions;
@@ -169,6 +170,7 @@ export function CollabTitle({
   const initial = useMemo(() => peekTitleText(doc, target)?.toString() ?? title, []); // eslint-disable-line react-hooks/exhaustive-deps
   const [shown, setShown] = useState(initial);
   const carets = useRemoteCarets(doc, awareness, field);
+  const { error, setError, errorId, invalidProps } = useFieldError();
 
   // Follow the Y.Text: remote typing shows at once and keeps this person's selection where it was. The Y.Text
   // itself changes only when a version-1 title (a string) is upgraded.
@@ -239,16 +241,21 @@ export function CollabTitle({
     setFocused(false);
     setLabelWhileFocused(null);
     if (awareness.getLocalState()?.titleCaret) awareness.setLocalStateField('titleCaret', null);
+    let problem: string | null = null;
     if (how === 'cancelled') revert();
-    else if (textRef.current && textRef.current.toString().trim() === '') {
-      revert();
-      actions.edit(() => {
-        throw new Error(emptyMessage);
-      });
+    else if (textRef.current) {
+      // The doc model's own check of a title, so the message is the one the writers and the server's guard use.
+      const check = (target.kind === 'section' ? sectionTitleSchema : titleSchema).safeParse(textRef.current.toString());
+      if (!check.success) {
+        revert();
+        problem = problemMessage(check.error);
+      }
     }
+    setError(problem);
     undo.current?.destroy();
     undo.current = null;
-    onDone?.(how);
+    if (problem) onDone?.('refused', problem);
+    else onDone?.(how);
   };
 
   const onInput = () => {
@@ -298,6 +305,7 @@ export function CollabTitle({
         disabled={disabled}
         autoFocus={autoFocus}
         maxLength={TITLE_MAX_LENGTH}
+        {...invalidProps}
         onInput={onInput}
         onSelect={publishCaret}
         onFocus={begin}
@@ -309,6 +317,7 @@ export function CollabTitle({
         className="title-input field-sizing-content block w-full resize-none rounded-md border border-transparent bg-transparent px-2 py-1 leading-snug hover:border-slate-200 focus:border-sky-500 focus:bg-white focus:outline-none focus:ring-2 focus:ring-sky-500/30 disabled:cursor-default disabled:text-slate-900 disabled:hover:border-transparent dark:hover:border-slate-700 dark:focus:bg-slate-950 dark:disabled:text-slate-100"
       />
       {carets.length > 0 ? <CaretOverlay text={shown} carets={carets} /> : null}
+      <FieldError id={errorId} error={error} inline />
       {focused && carets.length > 0 ? (
         <span className="sr-only" aria-live="polite">
           {carets.map((caret) => caret.name).join(', ')} also editing

@@ -3,9 +3,9 @@ import {
   addItem,
   deleteItem,
   deleteSection,
-  evidenceSchema,
   moveItem,
   moveSection,
+  problemMessage,
   readChecklist,
   removeEvidence,
   removeFigure,
@@ -17,7 +17,7 @@ import {
 import type { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
 import type { ConfirmRequest } from '~/components/confirm-dialog.tsx';
-import { describeEditError, type PresenceUser } from '~/utils/collab.ts';
+import type { PresenceUser } from '~/utils/collab.ts';
 import type { ChecklistActions } from './actions.ts';
 import type { VisibleSection } from './view.ts';
 
@@ -45,7 +45,7 @@ export function createActions(deps: {
   const { doc, getState, setError, announce } = deps;
   const pendingFocus = new Map<string, string>();
 
-  const edit = (change: () => void): boolean => {
+  const edit = (change: () => void, report?: (problem: string | null) => void): boolean => {
     // Controls are disabled for read-only roles; this also stops a control enabled by hand (the server
     // would drop the change anyway, but the local copy would then show something that is not saved).
     if (!getState().editable) {
@@ -55,9 +55,10 @@ export function createActions(deps: {
     try {
       change();
       setError(null);
+      report?.(null);
       return true;
     } catch (failure) {
-      setError(describeEditError(failure));
+      (report ?? setError)(problemMessage(failure));
       return false;
     }
   };
@@ -104,7 +105,7 @@ export function createActions(deps: {
     provider: deps.provider,
     user: deps.user,
     edit,
-    patchItem: (itemId, patch) => edit(() => updateItem(doc, itemId, patch)),
+    patchItem: (itemId, patch, report) => edit(() => updateItem(doc, itemId, patch), report),
 
     moveItemBy(itemId, step, focusControl) {
       const { visible } = getState();
@@ -153,23 +154,16 @@ export function createActions(deps: {
       }
     },
 
-    saveFigure: (itemId, figure) => edit(() => void setFigure(doc, itemId, figure)),
+    saveFigure: (itemId, figure, report) => edit(() => void setFigure(doc, itemId, figure), report),
     removeFigure: (itemId, figureId) => void edit(() => removeFigure(doc, itemId, figureId)),
 
     addEvidence(itemId, url, label) {
-      if (!evidenceSchema.shape.url.safeParse(url).success) {
-        return 'Use a full web address starting with https:// or http://';
-      }
       if (!getState().editable) return READ_ONLY_MESSAGE;
       let problem: string | null = null;
-      edit(() => {
-        try {
-          addEvidence(doc, itemId, { url, label });
-        } catch (failure) {
-          problem = describeEditError(failure);
-          throw failure;
-        }
-      });
+      edit(
+        () => void addEvidence(doc, itemId, { url, label }),
+        (message) => (problem = message),
+      );
       return problem;
     },
     removeEvidence: (itemId, evidenceId) => void edit(() => removeEvidence(doc, itemId, evidenceId)),
@@ -222,7 +216,7 @@ export function createActions(deps: {
       if (ok && edit(() => deleteSection(doc, sectionId))) announce(`Deleted section ${section.title}`);
     },
 
-    addItem: (sectionId, title) => edit(() => void addItem(doc, { sectionId, title })),
+    addItem: (sectionId, title, report) => edit(() => void addItem(doc, { sectionId, title }), report),
 
     takePendingFocus(id) {
       const control = pendingFocus.get(id) ?? null;

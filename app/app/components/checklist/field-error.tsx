@@ -8,11 +8,13 @@ export function useFieldError() {
   return { error, setError, errorId, invalidProps };
 }
 
-export function FieldError({ id, error }: { id: string; error: string | null }) {
+/** The message under its field; `inline` renders a block-level span, for fields inside phrasing content. */
+export function FieldError({ id, error, inline }: { id: string; error: string | null; inline?: boolean }) {
   if (!error) return null;
+  const Tag = inline ? 'span' : 'p';
   return (
-    <p id={id} role="alert" className="w-full text-xs text-red-700 dark:text-red-400">
+    <Tag id={id} role="alert" className="block w-full text-xs text-red-700 dark:text-red-400">
       {error}
-    </p>
+    </Tag>
   );
 }

@@ -8,6 +8,7 @@ import {
   RISK_LEVELS,
   STATUS_LABELS,
   dueDateSchema,
+  problemMessage,
   referenceSchema,
   titleSchema,
   type ItemPatch,
@@ -100,8 +101,6 @@ export const fold = (text: string) =>
 
 export type CellParse = { ok: true; patch: ItemPatch } | { ok: false; message: string };
 
-const firstMessage = (error: { issues: { message: string }[] }) => error.issues[0]?.message ?? 'Not a valid value';
-
 /** What typed or pasted text in a cell changes; a clear message when it cannot be used. Empty text clears the cell. */
 export function parseCell(column: GridColumn, raw: string, context: CellContext): CellParse {
   const text = raw.replace(/\s+/g, ' ').trim();
@@ -109,11 +108,11 @@ export function parseCell(column: GridColumn, raw: string, context: CellContext)
     case 'ref': {
       if (text === '') return { ok: true, patch: { reference: null } };
       const parsed = referenceSchema.safeParse(text);
-      return parsed.success ? { ok: true, patch: { reference: parsed.data } } : { ok: false, message: firstMessage(parsed.error) };
+      return parsed.success ? { ok: true, patch: { reference: parsed.data } } : { ok: false, message: problemMessage(parsed.error) };
     }
     case 'title': {
       const parsed = titleSchema.safeParse(text);
-      return parsed.success ? { ok: true, patch: { title: parsed.data } } : { ok: false, message: firstMessage(parsed.error) };
+      return parsed.success ? { ok: true, patch: { title: parsed.data } } : { ok: false, message: problemMessage(parsed.error) };
     }
     case 'status': {
       if (text === '') return { ok: true, patch: { status: 'not_started' } };
@@ -138,7 +137,7 @@ export function parseCell(column: GridColumn, raw: string, context: CellContext)
       const iso = plainDate(text);
       if (!iso) return { ok: false, message: `“${text}” is not a date: use a date like 2026-12-31` };
       const parsed = dueDateSchema.safeParse(iso);
-      return parsed.success ? { ok: true, patch: { dueDate: parsed.data } } : { ok: false, message: firstMessage(parsed.error) };
+      return parsed.success ? { ok: true, patch: { dueDate: parsed.data } } : { ok: false, message: problemMessage(parsed.error) };
     }
     case 'risk': {
       if (text === '' || fold(text) === 'no risk' || fold(text) === 'none') return { ok: true, patch: { risk: null } };

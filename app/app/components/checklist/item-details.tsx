@@ -1,6 +1,8 @@
 import {
+  EVIDENCE_LABEL_MAX_LENGTH,
   FIGURE_KINDS,
   FIGURE_KIND_NAMES,
+  FIGURE_LABEL_MAX_LENGTH,
   duplicateFigureLabel,
   figureIssues,
   figureValueProblem,
@@ -106,10 +108,9 @@ function FiguresEditor({ item, editable }: { item: ItemView; editable: boolean }
     // The doc model's checks (the server's guard applies the same): a value in range for its kind, a label not taken.
     const problem = figureValueProblem(kind, parsed.value) ?? duplicateFigureLabel({ label }, item.figures);
     if (problem) return setError(problem);
-    if (actions.saveFigure(item.id, { kind, label: label.trim(), value: parsed.value })) {
+    if (actions.saveFigure(item.id, { kind, label: label.trim(), value: parsed.value }, setError)) {
       setLabel('');
       setValue('');
-      setError(null);
     }
   };
   return (
@@ -138,6 +139,7 @@ function FiguresEditor({ item, editable }: { item: ItemView; editable: boolean }
         <input
           aria-label={`New figure label for ${item.title}`}
           placeholder="Label"
+          maxLength={FIGURE_LABEL_MAX_LENGTH}
           value={label}
           disabled={!editable}
           onChange={(event) => setLabel(event.target.value)}
@@ -174,8 +176,8 @@ function FigureRow({ figure, itemId, itemTitle, editable, issue }: { figure: Fig
     if ('error' in parsed) return setError(parsed.error);
     const problem = figureValueProblem(figure.kind, parsed.value);
     if (problem) return setError(problem);
-    setError(null);
-    if (parsed.value !== figure.value) actions.saveFigure(itemId, { ...figure, value: parsed.value });
+    if (parsed.value !== figure.value) actions.saveFigure(itemId, { ...figure, value: parsed.value }, setError);
+    else setError(null);
   };
   return (
     <li className="flex flex-wrap items-center gap-1.5 text-sm">
@@ -288,6 +290,7 @@ function EvidenceList({ item, editable }: { item: ItemView; editable: boolean })
         <input
           aria-label={`Evidence label for ${item.title}`}
           placeholder="Label (optional)"
+          maxLength={EVIDENCE_LABEL_MAX_LENGTH}
           value={label}
           disabled={!editable}
           onChange={(event) => setLabel(event.target.value)}

@@ -1,4 +1,4 @@
-import { DUE_DATE_MAX, DUE_DATE_MIN, FIGURE_KINDS, ITEM_STATUSES, RISK_LEVELS, STATUS_LABELS, type ItemView } from '@tieout/doc-model';
+import { FIGURE_KINDS, ITEM_STATUSES, RISK_LEVELS, STATUS_LABELS, type ItemView } from '@tieout/doc-model';
 import { memo, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactElement } from 'react';
 import type { PresentPerson } from '~/utils/collab.ts';
 import { formatFigure } from '~/utils/format.ts';
@@ -6,6 +6,7 @@ import { useActions } from './actions.ts';
 import { useDragHandle, useDropIndicator, useIsCarried } from './drag.ts';
 import { Icon } from './icons.tsx';
 import { CollabTitle } from './collab-title.tsx';
+import { useDueDateField } from './due-date-field.tsx';
 import { ItemDetails } from './item-details.tsx';
 import { useItemFilesState } from './item-files.tsx';
 import { controlTone, iconButtonClass, RISK_LABELS, RISK_TONE, selectClass, STATUS_TONE } from './labels.ts';
@@ -100,6 +101,7 @@ export const ItemRow = memo(function ItemRow({
   const dropAt = useDropIndicator('item', item.id);
   const carried = useIsCarried('item', item.id);
   const handle = useDragHandle({ kind: 'item', id: item.id }, canReorder, rowRef);
+  const due = useDueDateField(item.dueDate, (dueDate, report) => patch(item.id, { dueDate }, report));
 
   // A keyboard move may re-order the DOM under the focused control: give focus back.
   useLayoutEffect(() => {
@@ -188,7 +190,6 @@ export const ItemRow = memo(function ItemRow({
           title={title}
           labelPrefix="Title of "
           disabled={!editable}
-          emptyMessage="An item needs a title"
           className="min-w-[14rem] flex-1 text-sm"
         />
         <ItemPresence people={presence} itemTitle={title} />
@@ -218,14 +219,10 @@ export const ItemRow = memo(function ItemRow({
             ) : null}
           </select>
           <input
-            type="date"
             data-control="due"
-            min={DUE_DATE_MIN}
-            max={DUE_DATE_MAX}
             aria-label={`Due date of ${title}`}
-            value={item.dueDate ?? ''}
+            {...due.inputProps}
             disabled={!editable}
-            onChange={(event) => patch(item.id, { dueDate: event.target.value || null })}
             className={`${selectClass} w-36 shrink-0 pr-1 ${
               overdue
                 ? 'border-amber-400 bg-amber-50 text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-200'
@@ -274,6 +271,7 @@ export const ItemRow = memo(function ItemRow({
             </button>
           </div>
         </div>
+        {due.message}
       </div>
       {overdue || item.figures.length > 0 || item.evidence.length > 0 ? (
         <div className="mt-1 flex flex-wrap gap-x-4 gap-y-1 text-xs sm:pl-[5.75rem] text-slate-500 dark:text-slate-400">

@@ -1,9 +1,10 @@
-import { rollupFigures, type ItemView, type SectionView } from '@tieout/doc-model';
+import { problemMessage, rollupFigures, titleSchema, TITLE_MAX_LENGTH, type ItemView, type SectionView } from '@tieout/doc-model';
 import { memo, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { PresentPerson } from '~/utils/collab.ts';
 import { useActions } from './actions.ts';
 import { CollabTitle } from './collab-title.tsx';
 import { useDragHandle, useDropIndicator, useDropZone, useIsCarried } from './drag.ts';
+import { FieldError, useFieldError } from './field-error.tsx';
 import { Icon } from './icons.tsx';
 import { ItemRow, type Member } from './item-row.tsx';
 import { iconButtonClass, smallButtonClass, textControlClass } from './labels.ts';
@@ -41,6 +42,8 @@ export const SectionCard = memo(function SectionCard({
   const actions = useActions();
   const headingId = `section-${section.id}`;
   const [renaming, setRenaming] = useState(false);
+  // Why the last rename was refused (the field closes; the message stays under the name until the next rename).
+  const nameError = useFieldError();
   const done = section.items.filter((item) => item.status === 'done').length;
   const canReorder = editable && reorderable;
   const sectionRef = useRef<HTMLElement>(null);
@@ -106,12 +109,14 @@ export const SectionCard = memo(function SectionCard({
             labelPrefix="Name of section "
             disabled={!editable}
             autoFocus
-            emptyMessage="A section needs a name"
             className="min-w-[12rem] flex-1 text-base font-semibold max-sm:min-w-[calc(100%-3.5rem)]"
-            onDone={() => setRenaming(false)}
+            onDone={(_how, problem) => {
+              setRenaming(false);
+              nameError.setError(problem ?? null);
+            }}
           />
         ) : (
-          <h2 id={headingId} className="min-w-0 flex-1 text-base font-semibold max-sm:min-w-[calc(100%-3.5rem)]">
+          <h2 id={headingId} aria-describedby={nameError.error ? nameError.errorId : undefined} className="min-w-0 flex-1 text-base font-semibold max-sm:min-w-[calc(100%-3.5rem)]">
             {section.title}
           </h2>
         )}
@@ -159,6 +164,7 @@ export const SectionCard = memo(function SectionCard({
             <Icon name="trash" />
           </button>
         </div>
+        <FieldError id={nameError.errorId} error={nameError.error} />
         <Rollups label={`Totals for ${section.title}`} rollups={rollupFigures(section.items)} className="w-full pl-9" />
       </div>
       {items.length === 0 ? (
@@ -189,23 +195,30 @@ export const SectionCard = memo(function SectionCard({
 function AddItemForm({ section, editable }: { section: SectionView; editable: boolean }) {
   const actions = useActions();
   const [title, setTitle] = useState('');
+  const { error, setError, errorId, invalidProps } = useFieldError();
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    if (actions.addItem(section.id, title)) setTitle('');
+    // The doc model's check first, so the message ("An item needs a title") is under this field, not the page's.
+    const check = titleSchema.safeParse(title);
+    if (!check.success) return setError(problemMessage(check.error));
+    if (actions.addItem(section.id, check.data, setError)) setTitle('');
   };
   return (
-    <form onSubmit={onSubmit} className="flex gap-2 border-t border-slate-100 px-3 py-2 dark:border-slate-800">
+    <form onSubmit={onSubmit} noValidate className="flex flex-wrap gap-2 border-t border-slate-100 px-3 py-2 dark:border-slate-800">
       <input
         aria-label={`New item in ${section.title}`}
         placeholder="Add an item…"
         value={title}
+        maxLength={TITLE_MAX_LENGTH}
         disabled={!editable}
         onChange={(event) => setTitle(event.target.value)}
-        className={`${textControlClass} w-full`}
+        {...invalidProps}
+        className={`${textControlClass} min-w-0 flex-1`}
       />
       <button type="submit" disabled={!editable} aria-label={`Add item to ${section.title}`} className={smallButtonClass}>
         Add
       </button>
+      <FieldError id={errorId} error={error} />
     </form>
   );
 }

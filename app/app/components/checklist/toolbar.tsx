@@ -1,5 +1,6 @@
 import { useState, type ReactNode } from 'react';
-import { ITEM_STATUSES, RISK_LEVELS, STATUS_LABELS, type ItemStatus, type RiskLevel } from '@tieout/doc-model';
+import { DUE_DATE_MAX, DUE_DATE_MIN, dueDateSchema, ITEM_STATUSES, problemMessage, RISK_LEVELS, STATUS_LABELS, type ItemStatus, type RiskLevel } from '@tieout/doc-model';
+import { FieldError, useFieldError } from './field-error.tsx';
 import { assignableMembers, type Member } from './item-row.tsx';
 import { controlTone, RISK_LABELS, selectClass, smallButtonClass, textControlClass } from './labels.ts';
 import { isFiltering, NO_FILTER, SORT_LABELS, type ItemFilter, type SortKey } from './view.ts';
@@ -156,6 +157,13 @@ export function BulkBar({
   onClear: () => void;
 }) {
   const [due, setDue] = useState('');
+  const dueError = useFieldError();
+  const setDueDate = () => {
+    const check = due ? dueDateSchema.safeParse(due) : null;
+    if (check && !check.success) return dueError.setError(problemMessage(check.error));
+    dueError.setError(null);
+    onDue?.(due || null);
+  };
   if (count === 0) return null;
   return (
     <div
@@ -210,19 +218,21 @@ export function BulkBar({
         </select>
       ) : null}
       {onDue ? (
-        <span className="flex items-center gap-1">
+        <span className="flex flex-wrap items-center gap-1">
           <input
             type="date"
             aria-label="Due date for selected items"
-            min="2000-01-01"
-            max="2100-12-31"
+            min={DUE_DATE_MIN}
+            max={DUE_DATE_MAX}
             value={due}
             onChange={(event) => setDue(event.target.value)}
+            {...dueError.invalidProps}
             className={`${controlClass} w-36`}
           />
-          <button type="button" onClick={() => onDue(due || null)} className={smallButtonClass}>
+          <button type="button" onClick={setDueDate} className={smallButtonClass}>
             {due ? 'Set due date' : 'Clear due date'}
           </button>
+          <FieldError id={dueError.errorId} error={dueError.error} inline />
         </span>
       ) : null}
       {onMove && sections?.length ? (
