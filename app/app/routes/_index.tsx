@@ -57,6 +57,13 @@ export default function Home() {
             >
               Members
             </Link>
+            <Link
+              to={`/workspaces/${workspace.id}/archived`}
+              aria-label={`Archived in ${workspace.name}`}
+              className="text-sm text-sky-700 hover:underline dark:text-sky-400"
+            >
+              Archived
+            </Link>
             {canEdit(workspace.role) ? (
               <Link
                 to={`/deals/new?${new URLSearchParams({ workspace: workspace.id })}`}

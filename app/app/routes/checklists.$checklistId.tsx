@@ -272,7 +272,7 @@ function ChecklistScreen() {
 
       <header className="flex flex-wrap items-start justify-between gap-4">
         <div className="min-w-0">
-          <h1 className="text-2xl font-semibold tracking-tight">{live?.view.title || checklist.title}</h1>
+          <h1 className="text-2xl font-semibold tracking-tight">{checklist.title}</h1>
           <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
             <Link to={`/checklists/${checklist.id}/grid`} className="mr-2 font-medium text-sky-700 hover:underline dark:text-sky-400">
               Grid view

@@ -131,7 +131,7 @@ export default function ChecklistGridPage() {
       </nav>
       <header className="flex flex-wrap items-start justify-between gap-3">
         <div className="min-w-0">
-          <h1 className="text-2xl font-semibold tracking-tight">{view?.title || checklist.title}</h1>
+          <h1 className="text-2xl font-semibold tracking-tight">{checklist.title}</h1>
           <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
             <Link to={`/checklists/${checklist.id}`} className="font-medium text-sky-700 hover:underline dark:text-sky-400">List view</Link>
             <span aria-hidden="true"> · </span>

@@ -54,6 +54,14 @@ export default function DealPage() {
           {deal.workspace.name}
         </Link>
       </nav>
+      {deal.archivedAt ? (
+        <p role="note" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-200">
+          This deal is archived: it is hidden from lists, dashboards and search.{' '}
+          <Link to={`/workspaces/${deal.workspace.id}/archived`} className="font-medium underline">
+            Archived view
+          </Link>
+        </p>
+      ) : null}
       <header className="space-y-4">
         <div className="flex flex-wrap items-end justify-between gap-4">
           <div>
@@ -83,6 +91,11 @@ export default function DealPage() {
           <a href={`/deals/${deal.id}/report`} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
             Status report
           </a>
+          {editable ? (
+            <Link to={`/deals/${deal.id}/manage`} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
+              Manage deal
+            </Link>
+          ) : null}
         </p>
         <FigureRollups figures={deal.figures} label={`Figures of ${deal.name}`} size="md" />
       </header>
