@@ -162,7 +162,7 @@ export const tableMatrix = [
     statement: (t) => ({ text: `delete from public.workspace_invitations where id = $1 returning 1`, params: [t.invitationId] }),
   }),
 
-  // deals, workstreams, checklists: members read, editors write, owners delete.
+  // deals, workstreams, checklists: members read, editors write, owners rename, archive and delete (decision 153).
   tableCase({
     table: 'deals', operation: 'select', action: 'the deal', allowed: members,
     statement: (t) => ({ text: `select 1 from public.deals where id = $1`, params: [t.dealId] }),
@@ -174,6 +174,18 @@ export const tableMatrix = [
   tableCase({
     table: 'deals', operation: 'update', action: 'the deal’s value', allowed: editors,
     statement: (t) => ({ text: `update public.deals set value_usd = 1 where id = $1 returning 1`, params: [t.dealId] }),
+  }),
+  tableCase({
+    table: 'deals', operation: 'update', action: 'the deal’s stage', allowed: editors,
+    statement: (t) => ({ text: `update public.deals set stage = 'signing' where id = $1 returning 1`, params: [t.dealId] }),
+  }),
+  tableCase({
+    table: 'deals', operation: 'update', action: 'rename the deal', allowed: owners,
+    statement: (t) => ({ text: `update public.deals set name = 'Renamed' where id = $1 returning 1`, params: [t.dealId] }),
+  }),
+  tableCase({
+    table: 'deals', operation: 'update', action: 'archive the deal', allowed: owners,
+    statement: (t) => ({ text: `update public.deals set archived_at = now() where id = $1 returning 1`, params: [t.dealId] }),
   }),
   tableCase({
     table: 'deals', operation: 'update', action: 'move the deal into another workspace of mine', allowed: nobody,
@@ -195,8 +207,12 @@ export const tableMatrix = [
     }),
   }),
   tableCase({
-    table: 'workstreams', operation: 'update', action: 'rename the workstream', allowed: editors,
+    table: 'workstreams', operation: 'update', action: 'rename the workstream', allowed: owners,
     statement: (t) => ({ text: `update public.workstreams set name = 'Renamed' where id = $1 returning 1`, params: [t.workstreamId] }),
+  }),
+  tableCase({
+    table: 'workstreams', operation: 'update', action: 'archive the workstream', allowed: owners,
+    statement: (t) => ({ text: `update public.workstreams set archived_at = now() where id = $1 returning 1`, params: [t.workstreamId] }),
   }),
   tableCase({
     table: 'workstreams', operation: 'update', action: 'move the workstream into another workspace of mine', allowed: nobody,
@@ -222,8 +238,12 @@ export const tableMatrix = [
     }),
   }),
   tableCase({
-    table: 'checklists', operation: 'update', action: 'rename the checklist', allowed: editors,
+    table: 'checklists', operation: 'update', action: 'rename the checklist', allowed: owners,
     statement: (t) => ({ text: `update public.checklists set title = 'Renamed' where id = $1 returning 1`, params: [t.checklistId] }),
+  }),
+  tableCase({
+    table: 'checklists', operation: 'update', action: 'archive the checklist', allowed: owners,
+    statement: (t) => ({ text: `update public.checklists set archived_at = now() where id = $1 returning 1`, params: [t.checklistId] }),
   }),
   tableCase({
     table: 'checklists', operation: 'update', action: 'move the checklist into another workspace of mine', allowed: nobody,
