@@ -50,6 +50,13 @@ const collab = attachCollabServer(httpServer, {
 });
 await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
 const url = `ws://127.0.0.1:${(httpServer.address() as AddressInfo).port}/collab`;
+// Every client this run opens, closed at the end however it ends: a provider's awareness keeps an interval timer
+// running until its document is destroyed (provider.destroy() alone leaves it, and the process never exited).
+const opened: { doc: Y.Doc; provider: WebsocketProvider }[] = [];
+const closeClient = (client: { doc: Y.Doc; provider: WebsocketProvider }) => {
+  client.provider.destroy();
+  client.doc.destroy();
+};
 
 async function connect(user: { id: string; email: string }, checklistId: string) {
   const doc = new Y.Doc();
@@ -59,6 +66,7 @@ async function connect(user: { id: string; email: string }, checklistId: string)
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
     disableBc: true,
   });
+  opened.push({ doc, provider });
   await new Promise<void>((resolve) => (provider.synced ? resolve() : provider.once('sync', () => resolve())));
   return { doc, provider };
 }
@@ -128,7 +136,7 @@ try {
     const version = await recordVersion(db, { checklistId, kind: 'auto' });
     if (version) versionBytes.push(version.bytes);
   }
-  for (const client of clients) client.provider.destroy();
+  for (const client of clients) closeClient(client);
   const perVersion = versionBytes.reduce((sum, bytes) => sum + bytes, 0) / Math.max(1, versionBytes.length);
   console.log(`${edits} edits: ${auditRows} audit rows (${((auditRows / edits) * 1000).toFixed(0)} per 1,000 edits), log +${logBytes} B, ${perVersion.toFixed(0)} B per version`);
 
@@ -168,7 +176,7 @@ try {
     await collab.flush();
     await recordVersion(db, { checklistId: bigId, kind: 'named', name: `Round ${version + 1}`, createdBy: demoUsers.owner.id });
   }
-  live.provider.destroy();
+  closeClient(live);
   const versions = await listVersions(db, owner, bigId);
   const timed = async (work: () => Promise<unknown>) => {
     const samples: number[] = [];
@@ -241,6 +249,7 @@ most 10%") is not measured here; the server comparison above runs with the defau
     console.log(`wrote ${path}`);
   }
 } finally {
+  for (const client of opened) closeClient(client);
   await collab.close().catch(() => {});
   httpServer.close();
   await db.close();
