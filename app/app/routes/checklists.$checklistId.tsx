@@ -53,6 +53,7 @@ import { ChecklistFilesProvider, type FileFocus } from '~/components/checklist/i
 import { createActions, type PageState } from '~/components/checklist/create-actions.ts';
 import { loadNotesEditor } from '~/components/checklist/item-details.tsx';
 import type { Member } from '~/components/checklist/item-row.tsx';
+import { LastChangesProvider } from '~/components/checklist/last-changed.tsx';
 import { smallButtonClass, textControlClass } from '~/components/checklist/labels.ts';
 import { ConnectionIndicator, PresenceList } from '~/components/checklist/presence.tsx';
 import { Rollups } from '~/components/checklist/rollups.tsx';
@@ -66,11 +67,12 @@ import { ConfirmProvider, useConfirm } from '~/components/confirm-dialog.tsx';
 import { ReviewBar } from '~/components/review/item-review.tsx';
 import { ReviewProvider, type ReviewApi } from '~/components/review/review-context.tsx';
 import { ReviewPanel } from '~/components/review/review-panel.tsx';
-import { getChecklist, listMembers } from '@tieout/db';
+import { getChecklist, lastItemChanges, listMembers } from '@tieout/db';
 import { canEdit, roleLabels } from '@tieout/db/roles';
 import { requireUser } from '~/utils/auth.server.ts';
 import { collabBaseUrl, peopleByItem, userColor } from '~/utils/collab.ts';
 import { useKeptOffline } from '~/utils/offline.ts';
+import { useLiveRevalidation } from '~/utils/live.ts';
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   {
@@ -90,11 +92,16 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       headers: session.headers,
     });
   }
-  const members = await listMembers(context.db, session.claims, checklist.workspaceId);
+  const [members, lastChanges] = await Promise.all([
+    listMembers(context.db, session.claims, checklist.workspaceId),
+    lastItemChanges(context.db, session.claims, checklist.id),
+  ]);
   return data(
     {
       checklist,
       members: members.map(({ userId, displayName, role }) => ({ id: userId, name: displayName, role })),
+      // "Last changed by … · 5 min ago" on each item; re-read when the audit trail of this checklist grows (below).
+      lastChanges: [...lastChanges.values()],
       canEdit: canEdit(checklist.role),
       me: { id: session.user.id, name: session.user.name, color: userColor(session.user.id) },
       // No access token in the page: a copy the service worker keeps for offline use must not hold one (issue 10).
@@ -129,6 +136,8 @@ function ChecklistScreen() {
 
   // The live document, its token kept fresh; losing access reloads the page's data, which then shows why.
   const { live, setFocusItem, user, sessionEnded } = useChecklistConnection({ checklistId: checklist.id, collabUrl, token: null, tokenExpiresAt: null, me });
+  // The audit writer announces new rows about this checklist's items (live topic `activity`): re-read who changed what.
+  useLiveRevalidation((event) => event.topic === 'activity' && event.checklistId === checklist.id, 1_000);
   const location = useLocation();
   const keptOffline = useKeptOffline(`${location.pathname}${location.search}`);
   // ?item=…[&file=…&page=…] (a search result): that item opens, and the file's preview at that page.
@@ -388,6 +397,7 @@ function ChecklistScreen() {
           {isFiltering(filter) && visible.length === 0 ? (
             <p className="text-sm text-slate-500">No items match these filters.</p>
           ) : null}
+          <LastChangesProvider checklistId={checklist.id} changes={loaderData.lastChanges}>
           <div className="space-y-6">
             {visible.map((entry, index) => (
               <SectionCard
@@ -406,6 +416,7 @@ function ChecklistScreen() {
               />
             ))}
           </div>
+          </LastChangesProvider>
           <AddSectionForm editable={editable} onAdd={(title, report) => actions.edit(() => void addSection(live.doc, { title }), report)} />
           </ChecklistFilesProvider>
         </ActionsContext.Provider>

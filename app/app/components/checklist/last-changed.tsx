@@ -1,0 +1,47 @@
+import { Link } from '@remix-run/react';
+import { createContext, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { formatWhen } from '~/components/history/describe.ts';
+import { LAST_CHANGE_TICK_MS, LastChangesStore, type LastChangeData } from './last-changes.ts';
+
+const LastChangesContext = createContext<{ store: LastChangesStore; checklistId: string } | null>(null);
+
+/** Gives the rows below who changed each item last; `changes` is the loader's latest read (see last-changes.ts). */
+export function LastChangesProvider({ checklistId, changes, children }: { checklistId: string; changes: readonly LastChangeData[]; children: ReactNode }) {
+  const [value] = useState(() => ({ store: new LastChangesStore(changes), checklistId }));
+  useEffect(() => value.store.set(changes), [value, changes]);
+  useEffect(() => {
+    const timer = window.setInterval(() => value.store.tick(), LAST_CHANGE_TICK_MS);
+    return () => window.clearInterval(timer);
+  }, [value]);
+  return <LastChangesContext.Provider value={value}>{children}</LastChangesContext.Provider>;
+}
+
+const noStore: Pick<LastChangesStore, 'subscribe' | 'label' | 'get'> = { subscribe: () => () => {}, label: () => null, get: () => null };
+
+/** Whether the item has a "last changed" line (the row shows its footer for it). */
+export function useHasLastChange(itemId: string): boolean {
+  const store = useContext(LastChangesContext)?.store ?? noStore;
+  const has = () => store.get(itemId) !== null;
+  return useSyncExternalStore(store.subscribe, has, has);
+}
+
+/** "Last changed by Ana Editor · 5 min ago", a link to the item's activity feed; nothing when nobody changed it yet. */
+export function LastChanged({ itemId, itemTitle }: { itemId: string; itemTitle: string }) {
+  const context = useContext(LastChangesContext);
+  const store = context?.store ?? noStore;
+  const label = () => store.label(itemId);
+  const text = useSyncExternalStore(store.subscribe, label, label);
+  const change = store.get(itemId);
+  if (!context || !text || !change) return null;
+  return (
+    <Link
+      to={`/checklists/${context.checklistId}/history?${new URLSearchParams({ item: itemId })}`}
+      aria-label={`${text}: activity of ${itemTitle}`}
+      title={formatWhen(change.at)}
+      data-testid="last-changed"
+      className="hover:text-sky-700 hover:underline dark:hover:text-sky-400"
+    >
+      {text}
+    </Link>
+  );
+}
