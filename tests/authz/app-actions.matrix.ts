@@ -3,6 +3,7 @@ import { invitationTokenHash, type Database } from '@tieout/db';
 import { dashboardActionSpecs } from './dashboard-actions.matrix.ts';
 import { historyActionSpecs } from './history-actions.matrix.ts';
 import { reviewActionSpecs } from './review-actions.matrix.ts';
+import { structureActionSpecs } from './structure-actions.matrix.ts';
 import type { AppHarness, RouteModule, RouteOutcome } from './support/app-routes.ts';
 import type { FixtureUser, WorkspaceFixture, WorkspaceRole } from './support/fixtures.ts';
 import { members, owners, signedIn, nobody, type AttemptContext, type AuthzCase, type Standing, type Verdict } from './support/matrix.ts';
@@ -35,6 +36,8 @@ export interface AppRoutes {
   version: RouteModule;
   dealActivity: RouteModule;
   auditCsv: RouteModule;
+  manageDeal: RouteModule;
+  archived: RouteModule;
 }
 
 export interface AppCaseSpec {
@@ -374,5 +377,5 @@ export function appActionMatrix(env: { harness: AppHarness; routes: AppRoutes })
       },
     },
   ];
-  return [...specs, ...reviewActionSpecs(), ...dashboardActionSpecs(), ...historyActionSpecs()].map((spec) => appCase(spec, env));
+  return [...specs, ...reviewActionSpecs(), ...dashboardActionSpecs(), ...historyActionSpecs(), ...structureActionSpecs()].map((spec) => appCase(spec, env));
 }

@@ -39,6 +39,8 @@ beforeAll(async () => {
     version: await loadRoute('checklists.$checklistId_.versions.$versionId.tsx'),
     dealActivity: await loadRoute('deals.$dealId_.activity.tsx'),
     auditCsv: await loadRoute('deals.$dealId_.audit[.]csv.ts'),
+    manageDeal: await loadRoute('deals.$dealId_.manage.tsx'),
+    archived: await loadRoute('workspaces.$workspaceId.archived.tsx'),
   };
   matrix = appActionMatrix({ harness, routes });
 });
@@ -88,6 +90,14 @@ const rowNames = [
   'version view open a version read-only (loader)',
   'deal activity read the deal’s audit trail (loader)',
   'deal activity export the audit trail as CSV',
+  'deal manage page open the deal’s Manage page (loader)',
+  'deal manage action rename a checklist (intent=rename)',
+  'deal manage action archive a workstream (intent=archive)',
+  'deal manage action delete a checklist after confirming (intent=delete)',
+  'deal manage action change the deal’s stage (intent=stage)',
+  'archived page see what is archived in the workspace (loader)',
+  'archived action unarchive a checklist (intent=unarchive)',
+  'archived action delete an archived checklist after confirming (intent=delete)',
 ];
 const row = (name: string) => {
   const found = matrix.find((c) => `${c.subject} ${c.action}` === name);
