@@ -121,3 +121,37 @@ test('undo takes back only your own changes, never another person’s', async ({
     await expect(status(page, other)).toHaveValue('needs_review');
   }
 });
+
+test('another person’s edit shows as “Last changed by <name>” on that item, without a reload, linking to its activity', async ({ signedInPage }) => {
+  const fiber = 'Fiber: carrier diversity, routes and latency to customers';
+  const olivia = await signedInPage(demoUsers.owner.email);
+  const eddie = await signedInPage(demoUsers.editor.email);
+  await openChecklist(olivia, checklistId);
+  await openChecklist(eddie, checklistId);
+  const row = (page: Page) => page.locator('li.item-row').filter({ has: status(page, fiber) });
+  const lastChanged = (page: Page) => row(page).getByTestId('last-changed');
+  const lowerOrHigher = (value: string) => (value === 'high' ? 'medium' : 'high');
+
+  // Olivia changes the item first, so whatever the trail said before, it names her now: in her page and in Eddie's.
+  const oliviasRisk = lowerOrHigher(await risk(olivia, fiber).inputValue());
+  await risk(olivia, fiber).selectOption(oliviasRisk);
+  const by = (name: string) => new RegExp(`^Last changed by ${name} · (just now|\\d+ min ago)$`);
+  await expect(lastChanged(olivia)).toHaveText(by(demoUsers.owner.name));
+  await expect(lastChanged(eddie)).toHaveText(by(demoUsers.owner.name));
+
+  // Eddie changes it; Olivia's open page follows (the audit writer's live event), no reload.
+  const navigations: string[] = [];
+  olivia.on('framenavigated', (frame) => {
+    if (frame === olivia.mainFrame()) navigations.push(frame.url());
+  });
+  await risk(eddie, fiber).selectOption(lowerOrHigher(oliviasRisk));
+  await expect(lastChanged(olivia)).toHaveText(by(demoUsers.editor.name));
+  expect(navigations).toEqual([]);
+
+  // The line opens the item's own activity feed, with Eddie's change in it.
+  await lastChanged(olivia).click();
+  await expect(olivia).toHaveURL(new RegExp(`/checklists/${checklistId}/history\\?item=`));
+  const activity = olivia.getByRole('region', { name: 'Activity' });
+  await expect(activity.getByRole('heading', { name: `Activity of “${fiber}”` })).toBeVisible();
+  await expect(activity.getByRole('listitem').first()).toContainText(demoUsers.editor.name);
+});
