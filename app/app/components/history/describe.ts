@@ -1,4 +1,5 @@
 import { FIGURE_KINDS, STATUS_LABELS, type FigureKind, type ItemStatus } from '@tieout/doc-model';
+import { DEAL_STAGE_LABELS, isDealStage } from '@tieout/db/structure-kinds';
 import { RISK_LABELS } from '~/components/checklist/labels.ts';
 
 /** Names of people by id, for owners and authors. */
@@ -46,6 +47,13 @@ export interface AuditLike {
   newValue: unknown;
   itemId: string | null;
 }
+
+const stageLabel = (stage: unknown) => (isDealStage(stage) ? DEAL_STAGE_LABELS[stage] : 'no stage');
+const count = (n: unknown, noun: string) => (typeof n === 'number' ? `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}` : `${noun}s`);
+const fileName = (file: unknown) => {
+  const name = (file as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && name ? `the file “${name}”` : 'a file';
+};
 
 /** One sentence for an audit row ("changed Status from In progress to Done"), without who and when. */
 export function describeAudit(entry: AuditLike, names: Names, itemTitle?: string): string {
@@ -98,6 +106,32 @@ export function describeAudit(entry: AuditLike, names: Names, itemTitle?: string
       return `deleted the deal “${String(value(entry.oldValue)?.name ?? '')}”`;
     case 'checklist_deleted':
       return `deleted the checklist “${String(value(entry.oldValue)?.title ?? '')}”`;
+    case 'workstream_deleted':
+      return `deleted the workstream “${String(value(entry.oldValue)?.name ?? '')}”`;
+    case 'deal_renamed':
+    case 'workstream_renamed':
+    case 'checklist_renamed':
+      return `renamed the ${entry.kind.split('_')[0]} “${String(value(entry.oldValue)?.name ?? '')}” to “${String(value(entry.newValue)?.name ?? '')}”`;
+    case 'deal_archived':
+    case 'workstream_archived':
+    case 'checklist_archived':
+      return `archived the ${entry.kind.split('_')[0]} “${String(value(entry.newValue)?.name ?? '')}”`;
+    case 'deal_unarchived':
+    case 'workstream_unarchived':
+    case 'checklist_unarchived':
+      return `brought back the archived ${entry.kind.split('_')[0]} “${String(value(entry.newValue)?.name ?? '')}”`;
+    case 'deal_stage_changed':
+      return `moved the deal from ${stageLabel(entry.oldValue)} to ${stageLabel(entry.newValue)}`;
+    case 'deal_exported':
+      return `exported the deal (${String(value(entry.newValue)?.format ?? '').toUpperCase()}, ${count(value(entry.newValue)?.items, 'item')})`;
+    case 'items_exported':
+      return `exported the checklist's items (${String(value(entry.newValue)?.format ?? '').toUpperCase()}, ${count(value(entry.newValue)?.rows, 'row')})`;
+    case 'audit_exported':
+      return `exported the audit trail (${String(value(entry.newValue)?.format ?? '').toUpperCase()}, ${count(value(entry.newValue)?.rows, 'row')})`;
+    case 'file_uploaded':
+      return `uploaded ${fileName(entry.newValue)} to ${item}`;
+    case 'file_removed':
+      return `removed ${fileName(entry.oldValue)} from ${item}`;
     default:
       return entry.kind.replace(/_/g, ' ');
   }
