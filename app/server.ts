@@ -10,50 +10,66 @@ import compression from 'compression';
 import express from 'express';
 import { createEmbeddedAuthApi } from '@tieout/auth';
 import { instanceSecret, migrate, openDatabase } from '@tieout/db';
-import { attachCollabServer, defaultExtensions, loadCollabTuning, ConfigError as CollabConfigError, type CollabTuning } from '@tieout/server';
+import { ConfigError, createLogger, readAll } from '@tieout/config';
+import { loadFilesConfig } from '@tieout/files';
+import { attachCollabServer, defaultExtensions, loadCollabTuning, versionTimingFromEnv } from '@tieout/server';
 import { dirname } from 'node:path';
 import { clientAddress, isSecureRequest, mountFetchHandler } from './server/auth-api.ts';
 import { refuseCrossOriginWrites } from './server/origin-check.ts';
 import { securityHeaders } from './server/security-headers.ts';
 import { appUrlFrom, createMailer, startMail } from './server/mail.ts';
 import { startFiles } from './server/files.ts';
-import { ConfigError, loadConfig, SIGN_IN_LIMIT_WINDOW_SECONDS, trustedProxyList, withInstanceJwtSecret, withListeningPort, type AppConfig } from './server/config.ts';
+import {
+  loadConfig,
+  pgliteDataDirFrom,
+  SIGN_IN_LIMIT_WINDOW_SECONDS,
+  trustedProxyList,
+  withInstanceJwtSecret,
+  withListeningPort,
+  type AppConfig,
+} from './server/config.ts';
 
-let startupConfig: AppConfig<string | null>;
-// Redis fan-out, limits and timing of the collaboration server hosted here (REDIS_URL, COLLAB_*).
-let collabTuning: CollabTuning;
+// Every variable is read at start: the app's, the hosted collaboration server's (REDIS_URL, COLLAB_*: fan-out,
+// limits, timing, versions), files (FILES_*) and email (SMTP_URL, MAIL_*, PUBLIC_APP_URL). A bad value stops the
+// process with every problem listed in one fatal log line (@tieout/config, decision 014).
+const env = process.env;
+const dataDir = dirname(pgliteDataDirFrom(env));
+function readConfig() {
+  return readAll(
+    () => loadConfig(env),
+    () => loadCollabTuning(env),
+    () => versionTimingFromEnv(env),
+    () => loadFilesConfig(env, { dataDir }),
+    () => createMailer(env, pgliteDataDirFrom(env)),
+    () => appUrlFrom(env, 0),
+  );
+}
+let settings: ReturnType<typeof readConfig>;
 try {
-  startupConfig = loadConfig(process.env);
-  collabTuning = loadCollabTuning(process.env);
+  settings = readConfig();
 } catch (error) {
-  if (error instanceof ConfigError || error instanceof CollabConfigError) {
-    console.error(error.message);
+  if (error instanceof ConfigError) {
+    createLogger('tieout', { level: 'fatal' }).fatal({ problems: error.problems }, error.message);
     process.exit(1);
   }
   throw error;
 }
+const [startupConfig, collabTuning, versions, filesConfig, mailer] = settings;
+// pino, JSON lines on stdout at LOG_LEVEL; each part logs as a child (component: auth, collab, files, mail).
+const logger = createLogger('tieout', { level: startupConfig.logLevel });
 
 const db = await openDatabase({ url: startupConfig.database.url, dataDir: startupConfig.database.pgliteDataDir });
 const migration = await migrate(db, { seedIfFresh: true });
-if (migration.applied.length) console.log(`Applied migrations: ${migration.applied.join(', ')}`);
-if (migration.seeded) console.log('Seeded the demo data');
+if (migration.applied.length || migration.seeded) logger.info({ applied: migration.applied, seeded: migration.seeded }, 'database migrated');
 // No well-known secret: without SUPABASE_JWT_SECRET an embedded instance signs with its own, made on first start
 // and kept in its database (decision 100).
 let config: AppConfig = await withInstanceJwtSecret(startupConfig, () => instanceSecret(db, 'jwt_secret'));
 // Whose X-Forwarded-For is believed (TRUSTED_PROXIES; decision 102).
 const addresses = { trustedProxies: trustedProxyList(config.trustedProxies), internalHopToken: config.internalHopToken };
 // Evidence files: storage (a folder next to the embedded database, or Supabase Storage), signed links, extraction.
-const files = await startFiles(db, process.env, dirname(config.database.pgliteDataDir));
+const files = await startFiles(db, filesConfig, logger.child({ component: 'files' }));
 
-// Email (SMTP_URL, else files in .data/mail); a bad SMTP_URL or PUBLIC_APP_URL stops the start.
-let mailer: ReturnType<typeof createMailer>;
-try {
-  mailer = createMailer(process.env, startupConfig.database.pgliteDataDir);
-  appUrlFrom(process.env, 0);
-} catch (error) {
-  console.error((error as Error).message);
-  process.exit(1);
-}
+// Email (SMTP_URL, else files in .data/mail) goes out from the outbox once the server listens.
 let outbox: ReturnType<typeof startMail> | null = null;
 
 const app = express();
@@ -70,7 +86,7 @@ const viteDevServer = config.isProduction
 
 if (config.auth.mode === 'embedded') {
   const rateLimit = { signInPerAddress: { max: config.auth.signInLimitPerAddress, windowSeconds: SIGN_IN_LIMIT_WINDOW_SECONDS } };
-  app.use('/auth/v1', mountFetchHandler(createEmbeddedAuthApi({ db, jwtSecret: config.auth.jwtSecret, rateLimit }), addresses));
+  app.use('/auth/v1', mountFetchHandler(createEmbeddedAuthApi({ db, jwtSecret: config.auth.jwtSecret, logger: logger.child({ component: 'auth' }), rateLimit }), addresses));
 }
 
 const collab = config.collabUrl
@@ -83,7 +99,8 @@ const collab = config.collabUrl
         supabaseUrl: config.auth.mode === 'hosted' ? config.auth.supabaseUrl : undefined,
       },
       // The same after-write pipeline as the standalone server's (server/src/standalone.ts).
-      extensions: defaultExtensions({ db }),
+      extensions: defaultExtensions({ db, versions }),
+      logger: logger.child({ component: 'collab' }),
       defaultMetrics: true,
       metricsToken: config.collabMetricsToken,
     });
@@ -141,8 +158,11 @@ httpServer.listen(config.port, config.host, () => {
   const address = httpServer.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   config = withListeningPort(config, port);
-  outbox = startMail(db, mailer, appUrlFrom(process.env, port));
-  console.log(`Tieout listening on http://localhost:${port} (${db.kind}, auth ${config.auth.mode}${config.collabUrl ? `, collab at ${config.collabUrl}` : ', collab embedded'})`);
+  outbox = startMail(db, mailer, appUrlFrom(env, port), logger.child({ component: 'mail' }));
+  logger.info(
+    { url: `http://localhost:${port}`, port, database: db.kind, auth: config.auth.mode, collab: config.collabUrl ?? 'embedded' },
+    `Tieout listening on http://localhost:${port}`,
+  );
 });
 
 let closing = false;

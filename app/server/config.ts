@@ -1,27 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { emptyAsUndefined, env, parseEnv, type LogLevel } from '@tieout/config';
 import { z } from 'zod';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-const emptyAsUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
-const optionalUrl = (protocols: RegExp) => z.preprocess(emptyAsUndefined, z.url({ protocol: protocols }).optional());
-const optionalString = z.preprocess(emptyAsUndefined, z.string().min(1).optional());
-
 const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
-  HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
-  DATABASE_URL: optionalUrl(/^postgres(ql)?$/),
-  PGLITE_DATA_DIR: optionalString,
-  SUPABASE_URL: optionalUrl(/^https?$/),
-  SUPABASE_ANON_KEY: optionalString,
-  SUPABASE_JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'SUPABASE_JWT_SECRET must be at least 32 characters').optional()),
-  COLLAB_URL: optionalUrl(/^(wss?|https?)$/),
-  AUTH_SIGN_IN_LIMIT_PER_ADDRESS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(60)),
-  SECURE_COOKIES: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
-  COLLAB_METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'COLLAB_METRICS_TOKEN must be at least 16 characters').optional()),
+  NODE_ENV: env.nodeEnv(),
+  PORT: env.port(3000),
+  HOST: env.string('0.0.0.0'),
+  LOG_LEVEL: env.logLevel('info'),
+  DATABASE_URL: env.optionalUrl(/^postgres(ql)?$/),
+  PGLITE_DATA_DIR: env.optionalString(),
+  SUPABASE_URL: env.optionalUrl(/^https?$/),
+  SUPABASE_ANON_KEY: env.optionalString(),
+  SUPABASE_JWT_SECRET: env.optionalSecret(32),
+  COLLAB_URL: env.optionalUrl(/^(wss?|https?)$/),
+  AUTH_SIGN_IN_LIMIT_PER_ADDRESS: env.positiveInt(60),
+  SECURE_COOKIES: env.boolean(false),
+  COLLAB_METRICS_TOKEN: env.optionalSecret(16),
   TRUSTED_PROXIES: z.preprocess(
     emptyAsUndefined,
     z
@@ -58,6 +56,15 @@ export function trustedProxyList(entries: readonly string[]): BlockList {
   return list;
 }
 
+/**
+ * PGLITE_DATA_DIR, default <repo>/.data/pglite; other data (files, mail) goes next to it. Readable before the rest
+ * of the config, so every group of variables can be checked at start together.
+ */
+export function pgliteDataDirFrom(source: Record<string, string | undefined>): string {
+  const dir = source.PGLITE_DATA_DIR;
+  return dir && dir.trim() ? dir : `${repoRoot}.data/pglite`;
+}
+
 /** The window of AUTH_SIGN_IN_LIMIT_PER_ADDRESS. */
 export const SIGN_IN_LIMIT_WINDOW_SECONDS = 5 * 60;
 
@@ -82,6 +89,8 @@ export type AuthConfig<Secret extends string | null = string> =
 
 export interface AppConfig<Secret extends string | null = string> {
   isProduction: boolean;
+  /** LOG_LEVEL: the level of the process's pino logger (default info). */
+  logLevel: LogLevel;
   /**
    * Where a request's client address may come from X-Forwarded-For (decision 102): only when the connection comes
    * from one of these proxies (TRUSTED_PROXIES, IPs or CIDR ranges; default none), read from the right.
@@ -104,10 +113,6 @@ export interface AppConfig<Secret extends string | null = string> {
   collabUrl: string | undefined;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
 /** Anon key used when the auth API is embedded: supabase-js needs some key, and the embedded API accepts any. */
 export const EMBEDDED_ANON_KEY = 'tieout-embedded-anon-key';
 
@@ -116,37 +121,37 @@ export const EMBEDDED_ANON_KEY = 'tieout-embedded-anon-key';
  * its project's (SUPABASE_JWT_SECRET), an app whose collaboration server runs elsewhere (COLLAB_URL) must share
  * one with it, and an embedded instance otherwise uses its own (`withInstanceJwtSecret`, decision 100).
  */
-export function loadConfig(env: Record<string, string | undefined>): AppConfig<string | null> {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
-    throw new ConfigError(`Invalid environment:\n${problems}`);
-  }
-  const e = parsed.data;
+export function loadConfig(source: Record<string, string | undefined>): AppConfig<string | null> {
+  const e = parseEnv(envSchema, source, (v) => [
+    v.SUPABASE_URL && !v.SUPABASE_ANON_KEY && { variable: 'SUPABASE_ANON_KEY', message: 'required when SUPABASE_URL is set' },
+    v.SUPABASE_URL &&
+      v.NODE_ENV === 'production' &&
+      !v.SUPABASE_JWT_SECRET && {
+        variable: 'SUPABASE_JWT_SECRET',
+        message:
+          "required in production with SUPABASE_URL: set it to the project's JWT secret " +
+          '(Supabase dashboard, Project Settings, JWT Keys). Tieout has no default secret.',
+      },
+    !v.SUPABASE_URL &&
+      v.COLLAB_URL &&
+      !v.SUPABASE_JWT_SECRET && {
+        variable: 'SUPABASE_JWT_SECRET',
+        message:
+          'required with COLLAB_URL: the separately run collaboration server must verify the tokens this app issues, ' +
+          'so both need the same secret (at least 32 random characters). Tieout has no default secret.',
+      },
+  ]);
   const isProduction = e.NODE_ENV === 'production';
   let auth: AuthConfig<string | null>;
   if (e.SUPABASE_URL) {
-    if (!e.SUPABASE_ANON_KEY) throw new ConfigError('SUPABASE_ANON_KEY is required when SUPABASE_URL is set');
-    if (isProduction && !e.SUPABASE_JWT_SECRET) {
-      throw new ConfigError(
-        'SUPABASE_JWT_SECRET is required in production with SUPABASE_URL: set it to the project\'s JWT secret ' +
-          '(Supabase dashboard, Project Settings, JWT Keys). Tieout has no default secret.',
-      );
-    }
     auth = {
       mode: 'hosted',
       supabaseUrl: e.SUPABASE_URL.replace(/\/$/, ''),
-      anonKey: e.SUPABASE_ANON_KEY,
+      anonKey: e.SUPABASE_ANON_KEY!,
       jwtSecret: e.SUPABASE_JWT_SECRET,
       jwtSecretSource: 'environment',
     };
   } else {
-    if (e.COLLAB_URL && !e.SUPABASE_JWT_SECRET) {
-      throw new ConfigError(
-        'SUPABASE_JWT_SECRET is required with COLLAB_URL: the separately run collaboration server must verify the tokens ' +
-          'this app issues, so both need the same secret (at least 32 random characters). Tieout has no default secret.',
-      );
-    }
     auth = {
       mode: 'embedded',
       supabaseUrl: `http://127.0.0.1:${e.PORT}`,
@@ -158,13 +163,14 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig<s
   }
   return {
     isProduction,
+    logLevel: e.LOG_LEVEL,
     trustedProxies: e.TRUSTED_PROXIES,
     internalHopToken: randomBytes(32).toString('base64url'),
     collabMetricsToken: e.COLLAB_METRICS_TOKEN ?? null,
     secureCookies: e.SECURE_COOKIES,
     port: e.PORT,
     host: e.HOST,
-    database: { url: e.DATABASE_URL, pgliteDataDir: e.PGLITE_DATA_DIR ?? `${repoRoot}.data/pglite` },
+    database: { url: e.DATABASE_URL, pgliteDataDir: pgliteDataDirFrom(source) },
     auth,
     collabUrl: e.COLLAB_URL?.replace(/^http/, 'ws').replace(/\/$/, ''),
   };

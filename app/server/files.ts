@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
+import { createLogger, type Logger } from '@tieout/config';
 import {
   checklistPlace,
   getItemFile,
@@ -32,7 +33,6 @@ import {
   FileLinkError,
   FileNameError,
   FileTypeError,
-  FilesConfigError,
   SupabaseStorage,
   UploadError,
   acceptedTypeOf,
@@ -41,7 +41,6 @@ import {
   expectedTypeFor,
   formatBytes,
   fileLinkKey,
-  loadFilesConfig,
   openFileStorage,
   receiveUpload,
   signFileLink,
@@ -112,20 +111,23 @@ export function createFilesService(options: {
   /** Background text extraction (one file at a time) and previews (their own workers, so they never wait behind it). */
   extractor?: Extractor;
   previewer?: Extractor;
-  log?: (message: string, error?: unknown) => void;
+  /** pino; default a `files` logger at LOG_LEVEL. */
+  logger?: Logger;
 }): FilesService {
   const { db, config } = options;
   const { storage, incomingDir } = openFileStorage(config);
   const key = fileLinkKey(options.instanceSecret);
   const extractor = options.extractor ?? createExtractor({ concurrency: 1 });
   const previewer = options.previewer ?? createExtractor({ concurrency: 2 });
-  const log = options.log ?? ((message: string, error?: unknown) => console.error(message, error ?? ''));
+  const logger = options.logger ?? createLogger('files');
 
   // Text extraction, one file at a time, in the order uploaded (a restart picks up what was pending).
   let queue: Promise<void> = Promise.resolve();
   let closed = false;
   const enqueue = (file: ItemFile) => {
-    queue = queue.then(() => (closed ? undefined : extract(file))).catch((error: unknown) => log(`Text extraction of file ${file.id} failed:`, error));
+    queue = queue
+      .then(() => (closed ? undefined : extract(file)))
+      .catch((error: unknown) => logger.error({ err: error, fileId: file.id }, 'text extraction failed'));
   };
 
   async function extract(file: ItemFile): Promise<void> {
@@ -153,7 +155,7 @@ export function createFilesService(options: {
     } catch (error) {
       await db.asService((sql) => setFileExtraction(sql, file.id, error instanceof ExtractError && error.code === 'too_large' ? 'none' : 'failed'));
       if (!(error instanceof ExtractError)) throw error;
-      log(`Text of file ${file.id} (${file.name}) not extracted: ${error.message}`);
+      logger.warn({ fileId: file.id, code: error.code, reason: error.message }, 'text not extracted');
     } finally {
       await rm(path, { force: true });
     }
@@ -162,7 +164,7 @@ export function createFilesService(options: {
   void db
     .asService((sql) => pendingFileExtractions(sql, 1000))
     .then((files) => files.forEach(enqueue))
-    .catch((error: unknown) => log('Could not list files waiting for text extraction:', error));
+    .catch((error: unknown) => logger.error({ err: error }, 'could not list files waiting for text extraction'));
 
   async function readable(claims: JwtClaims, fileId: string): Promise<ItemFile> {
     if (!uuidPattern.test(fileId)) throw new FileRequestError('No such file', 404);
@@ -266,7 +268,9 @@ export function createFilesService(options: {
         return view(file);
       } catch (error) {
         await received.discard();
-        if (stored) await storage.remove(key).catch((cleanup: unknown) => log(`Could not remove the stored copy of refused file ${id}:`, cleanup));
+        if (stored) {
+          await storage.remove(key).catch((cleanup: unknown) => logger.error({ err: cleanup, fileId: id }, 'could not remove the stored copy of a refused file'));
+        }
         if (error instanceof FileRequestError) throw error;
         const message = error instanceof Error ? error.message : String(error);
         if (/removed: upload it as a new file/.test(message)) throw new FileRequestError('This file was removed: upload it as a new file instead', 409);
@@ -349,19 +353,9 @@ export function createFilesService(options: {
   };
 }
 
-/** Reads FILES_* (exits with every problem listed when invalid), and starts the service with this instance's secret. */
-export async function startFiles(db: Database, env: Record<string, string | undefined>, dataDir: string): Promise<FilesService> {
-  let config: FilesConfig;
-  try {
-    config = loadFilesConfig(env, { dataDir });
-  } catch (error) {
-    if (error instanceof FilesConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
-  const service = createFilesService({ db, config, instanceSecret: await instanceSecret(db, 'file_link_secret') });
+/** Starts the service with this instance's secret (`config`: loadFilesConfig, read at start with the rest). */
+export async function startFiles(db: Database, config: FilesConfig, logger: Logger): Promise<FilesService> {
+  const service = createFilesService({ db, config, logger, instanceSecret: await instanceSecret(db, 'file_link_secret') });
   if (service.storage instanceof SupabaseStorage) await service.storage.ensureBucket(config.maxBytes);
   return service;
 }

@@ -4,27 +4,22 @@
  * (packages/db/src/notifications.ts; standalone: `npm run outbox:worker -w @tieout/db`).
  */
 import { dirname, join } from 'node:path';
-import { mailerFromEnv, startOutboxWorker, type Database, type Mailer, type OutboxWorker } from '@tieout/db';
+import type { Logger } from '@tieout/config';
+import { mailerFromEnv, publicAppUrlFromEnv, startOutboxWorker, type Database, type Mailer, type OutboxWorker } from '@tieout/db';
 
 /** `pgliteDataDir`: the embedded database's folder; mail goes next to it (.data/pglite → .data/mail). */
 export function createMailer(env: NodeJS.ProcessEnv, pgliteDataDir: string): Mailer {
   return mailerFromEnv(env, join(dirname(pgliteDataDir), 'mail'));
 }
 
-/** PUBLIC_APP_URL (links in emails), else this server's own address. */
+/** PUBLIC_APP_URL (links in emails), else this server's own address; a ConfigError when PUBLIC_APP_URL is not http(s). */
 export function appUrlFrom(env: NodeJS.ProcessEnv, port: number): string {
-  const configured = env.PUBLIC_APP_URL?.trim();
-  if (configured) {
-    const url = new URL(configured);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('PUBLIC_APP_URL must be an http:// or https:// URL');
-    return url.toString();
-  }
-  return `http://localhost:${port}`;
+  return publicAppUrlFromEnv(env) ?? `http://localhost:${port}`;
 }
 
-export function startMail(db: Database, mailer: Mailer, appUrl: string): OutboxWorker {
+export function startMail(db: Database, mailer: Mailer, appUrl: string, logger: Logger): OutboxWorker {
   return startOutboxWorker(db, mailer, {
     appUrl,
-    onError: (error) => console.error('Email outbox:', error instanceof Error ? error.message : error),
+    onError: (error) => logger.error({ err: error }, 'email outbox delivery failed'),
   });
 }

@@ -1,6 +1,20 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '@tieout/config';
 import { describe, expect, it } from 'vitest';
 import { clientAddress, INTERNAL_CLIENT_ADDRESS_HEADER, INTERNAL_HOP_TOKEN_HEADER, isSecureRequest } from '../server/auth-api.ts';
-import { ConfigError, loadConfig, trustedProxyList, withInstanceJwtSecret, withListeningPort } from '../server/config.ts';
+import { loadConfig, trustedProxyList, withInstanceJwtSecret, withListeningPort } from '../server/config.ts';
+
+/** The problems of the ConfigError (@tieout/config, the collaboration server's type too) that `run` throws. */
+function problemsOf(run: () => unknown) {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
 
 describe('loadConfig', () => {
   it('defaults to embedded auth, PGlite under the repo and port 3000', () => {
@@ -28,16 +42,19 @@ describe('loadConfig', () => {
     expect(config.port).toBe(3000);
     expect(config.collabUrl).toBe('ws://127.0.0.1:4000');
   });
-  it('rejects bad values with every problem named', () => {
-    try {
-      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', SUPABASE_JWT_SECRET: 'short' });
-      expect.unreachable();
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError);
-      expect((error as Error).message).toMatch(/PORT/);
-      expect((error as Error).message).toMatch(/DATABASE_URL/);
-      expect((error as Error).message).toMatch(/SUPABASE_JWT_SECRET/);
-    }
+  it('rejects bad values with a ConfigError naming every variable', () => {
+    const problems = problemsOf(() =>
+      loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x', SUPABASE_JWT_SECRET: 'short', SECURE_COOKIES: 'maybe' }),
+    );
+    expect(problems).toEqual([
+      { variable: 'PORT', message: expect.any(String) },
+      { variable: 'LOG_LEVEL', message: 'use one of fatal, error, warn, info, debug, trace, silent' },
+      { variable: 'DATABASE_URL', message: expect.any(String) },
+      { variable: 'SUPABASE_JWT_SECRET', message: 'must be at least 32 characters' },
+      { variable: 'SECURE_COOKIES', message: 'use true or false' },
+    ]);
+    expect(loadConfig({ LOG_LEVEL: 'Debug' }).logLevel).toBe('debug');
+    expect(loadConfig({}).logLevel).toBe('info');
   });
   it('has no default JWT secret: an embedded instance takes its own, SUPABASE_JWT_SECRET wins', async () => {
     const own = 'an-instance-secret-read-from-its-database-0123456789';
@@ -50,10 +67,13 @@ describe('loadConfig', () => {
     expect(asked).toBe(false);
   });
   it('refuses a configured deployment without a JWT secret, with a clear message', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', SUPABASE_URL: 'https://abc.supabase.co', SUPABASE_ANON_KEY: 'anon' })).toThrow(
-      /SUPABASE_JWT_SECRET is required in production with SUPABASE_URL/,
-    );
-    expect(() => loadConfig({ COLLAB_URL: 'wss://collab.example.com' })).toThrow(/SUPABASE_JWT_SECRET is required with COLLAB_URL/);
+    expect(problemsOf(() => loadConfig({ NODE_ENV: 'production', SUPABASE_URL: 'https://abc.supabase.co' }))).toEqual([
+      { variable: 'SUPABASE_ANON_KEY', message: 'required when SUPABASE_URL is set' },
+      { variable: 'SUPABASE_JWT_SECRET', message: expect.stringMatching(/^required in production with SUPABASE_URL: .*no default secret/) },
+    ]);
+    expect(problemsOf(() => loadConfig({ COLLAB_URL: 'wss://collab.example.com' }))).toEqual([
+      { variable: 'SUPABASE_JWT_SECRET', message: expect.stringMatching(/^required with COLLAB_URL: .*no default secret/) },
+    ]);
     expect(
       loadConfig({ NODE_ENV: 'production', SUPABASE_URL: 'https://abc.supabase.co', SUPABASE_ANON_KEY: 'anon', SUPABASE_JWT_SECRET: 'x'.repeat(32) }).auth,
     ).toMatchObject({ mode: 'hosted', jwtSecret: 'x'.repeat(32) });
@@ -61,6 +81,38 @@ describe('loadConfig', () => {
   it('follows the real port of an ephemeral listener in embedded mode', () => {
     const config = withListeningPort(loadConfig({ PORT: '0' }), 41234);
     expect(config.auth.supabaseUrl).toBe('http://127.0.0.1:41234');
+  });
+});
+
+describe('app process start (server.ts)', () => {
+  it('stops with exit 1 and one fatal log line listing the problems of every group of variables', async () => {
+    const appDir = fileURLToPath(new URL('..', import.meta.url));
+    const env = {
+      ...process.env,
+      PORT: 'eighty',
+      COLLAB_MESSAGE_BURST: 'lots',
+      COLLAB_VERSION_QUIET_MS: '-5',
+      FILES_STORAGE: 'disk',
+      SMTP_URL: 'http://mail.example.com',
+      PUBLIC_APP_URL: 'ftp://tieout.example.com',
+    };
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { cwd: appDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    const line = JSON.parse(output.trim().split('\n').at(-1)!);
+    expect(line).toMatchObject({ level: 60, name: 'tieout' });
+    expect(line.msg).toMatch(/^Invalid environment:\n {2}PORT: /);
+    expect(line.problems.map((problem: { variable: string }) => problem.variable)).toEqual([
+      'PORT',
+      'COLLAB_MESSAGE_BURST',
+      'COLLAB_VERSION_QUIET_MS',
+      'FILES_STORAGE',
+      'SMTP_URL',
+      'PUBLIC_APP_URL',
+    ]);
   });
 });
 

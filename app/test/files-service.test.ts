@@ -63,7 +63,6 @@ beforeAll(async () => {
     db,
     instanceSecret: secret,
     config: { storage: { kind: 'local', dir: join(dir, 'files') }, maxBytes: MAX, linkTtlSeconds: 60 },
-    log: () => {},
   });
 }, 120_000);
 afterAll(async () => {

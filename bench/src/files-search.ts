@@ -25,6 +25,7 @@ import { parseArgs } from 'node:util';
 import { createReadableStreamFromReadable } from '@remix-run/node';
 import { indexFileText, replaceChecklistSearchEntries, searchEverything, type ChecklistSearchEntry, type Database, type JwtClaims } from '@tieout/db';
 import { openScratchDatabase } from '@tieout/db/testing';
+import { pino } from 'pino';
 import { createFilesService } from '../../app/server/files.ts';
 
 const { values } = parseArgs({
@@ -186,7 +187,7 @@ async function measureUpload(db: Database) {
     db,
     instanceSecret: randomUUID() + randomUUID(),
     config: { storage: { kind: 'local', dir: join(dir, 'store') }, maxBytes: 100 * 1024 * 1024, linkTtlSeconds: 60 },
-    log: () => {},
+    logger: pino({ level: 'silent' }),
   });
   // The same path as app/app/routes/files.upload.ts: the request body as a web stream, read chunk by chunk.
   const server = createServer((req, res) => {

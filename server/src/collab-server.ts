@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { AccessTokenError, createTokenVerifier, type AccessTokenVerifier, type TokenVerifierOptions } from '@tieout/auth';
 import { checklistAccess, createAppendBatcher, sessionAccess, type Database, type SessionRef } from '@tieout/db';
-import { pino, type Logger } from 'pino';
+import { createLogger, type Logger } from '@tieout/config';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type * as Y from 'yjs';
 import { CloseCode } from './close-codes.ts';
@@ -100,7 +100,7 @@ export class CollabServer {
     this.basePath = (options.basePath ?? '/collab').replace(/\/$/, '');
     this.limits = { ...defaultLimits, ...options.limits };
     this.timing = { ...defaultTiming, ...options.timing };
-    this.logger = options.logger ?? pino({ name: 'collab' });
+    this.logger = options.logger ?? createLogger('collab');
     this.instanceId = options.instanceId ?? randomUUID();
     this.metricsToken = options.metricsToken;
     this.metrics = createMetrics({ defaultMetrics: options.defaultMetrics });

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { env, parseEnv, type LogLevel } from '@tieout/config';
 import { z } from 'zod';
 import { defaultAwarenessLimits, type AwarenessLimits } from './awareness-guard.ts';
 
@@ -64,41 +65,36 @@ export const defaultTiming: CollabTiming = {
   shutdownTimeoutMs: 10_000,
 };
 
-const emptyAsUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
-const optionalString = z.preprocess(emptyAsUndefined, z.string().min(1).optional());
-const optionalUrl = (protocols: RegExp) => z.preprocess(emptyAsUndefined, z.url({ protocol: protocols }).optional());
-const positiveInt = (fallback: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(fallback));
-
 /** What tunes a collaboration server wherever it runs: standalone or attached to the app's HTTP server. */
 const tuningSchema = z.object({
-  REDIS_URL: optionalUrl(/^rediss?$/),
-  REDIS_KEY_PREFIX: z.string().default('tieout:collab:'),
-  COLLAB_MAX_MESSAGE_BYTES: positiveInt(defaultLimits.maxMessageBytes),
-  COLLAB_MAX_DOCUMENT_BYTES: positiveInt(defaultLimits.maxDocumentBytes),
-  COLLAB_MAX_CONNECTIONS_PER_USER: positiveInt(defaultLimits.maxConnectionsPerUser),
-  COLLAB_MESSAGES_PER_SECOND: positiveInt(defaultLimits.messagesPerSecond),
-  COLLAB_MESSAGE_BURST: positiveInt(defaultLimits.messageBurst),
-  COLLAB_MAX_AWARENESS_STATE_BYTES: positiveInt(defaultLimits.maxAwarenessStateBytes),
-  COLLAB_AWARENESS_BYTES_PER_SECOND: positiveInt(defaultLimits.awarenessBytesPerSecond),
-  COLLAB_AWARENESS_BURST_BYTES: positiveInt(defaultLimits.awarenessBurstBytes),
-  COLLAB_PERSIST_WINDOW_MS: positiveInt(defaultTiming.persistWindowMs),
-  COLLAB_COMPACT_AFTER_UPDATES: positiveInt(defaultTiming.compactAfterUpdates),
-  COLLAB_UNLOAD_DELAY_MS: positiveInt(defaultTiming.unloadDelayMs),
-  COLLAB_MEMBERSHIP_RECHECK_MS: positiveInt(defaultTiming.membershipRecheckMs),
+  REDIS_URL: env.optionalUrl(/^rediss?$/),
+  REDIS_KEY_PREFIX: env.string('tieout:collab:'),
+  COLLAB_MAX_MESSAGE_BYTES: env.positiveInt(defaultLimits.maxMessageBytes),
+  COLLAB_MAX_DOCUMENT_BYTES: env.positiveInt(defaultLimits.maxDocumentBytes),
+  COLLAB_MAX_CONNECTIONS_PER_USER: env.positiveInt(defaultLimits.maxConnectionsPerUser),
+  COLLAB_MESSAGES_PER_SECOND: env.positiveInt(defaultLimits.messagesPerSecond),
+  COLLAB_MESSAGE_BURST: env.positiveInt(defaultLimits.messageBurst),
+  COLLAB_MAX_AWARENESS_STATE_BYTES: env.positiveInt(defaultLimits.maxAwarenessStateBytes),
+  COLLAB_AWARENESS_BYTES_PER_SECOND: env.positiveInt(defaultLimits.awarenessBytesPerSecond),
+  COLLAB_AWARENESS_BURST_BYTES: env.positiveInt(defaultLimits.awarenessBurstBytes),
+  COLLAB_PERSIST_WINDOW_MS: env.positiveInt(defaultTiming.persistWindowMs),
+  COLLAB_COMPACT_AFTER_UPDATES: env.positiveInt(defaultTiming.compactAfterUpdates),
+  COLLAB_UNLOAD_DELAY_MS: env.positiveInt(defaultTiming.unloadDelayMs),
+  COLLAB_MEMBERSHIP_RECHECK_MS: env.positiveInt(defaultTiming.membershipRecheckMs),
 });
 
 const envSchema = tuningSchema.extend({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(1234)),
-  HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
-  DATABASE_URL: optionalUrl(/^postgres(ql)?$/),
-  PGLITE_DATA_DIR: optionalString,
-  SUPABASE_JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'SUPABASE_JWT_SECRET must be at least 32 characters').optional()),
-  SUPABASE_URL: optionalUrl(/^https?$/),
-  JWT_AUDIENCE: z.string().default('authenticated'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  COLLAB_METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'COLLAB_METRICS_TOKEN must be at least 16 characters').optional()),
-  COLLAB_MIGRATE: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+  NODE_ENV: env.nodeEnv(),
+  PORT: env.port(1234),
+  HOST: env.string('0.0.0.0'),
+  DATABASE_URL: env.optionalUrl(/^postgres(ql)?$/),
+  PGLITE_DATA_DIR: env.optionalString(),
+  SUPABASE_JWT_SECRET: env.optionalSecret(32),
+  SUPABASE_URL: env.optionalUrl(/^https?$/),
+  JWT_AUDIENCE: env.string('authenticated'),
+  LOG_LEVEL: env.logLevel('info'),
+  COLLAB_METRICS_TOKEN: env.optionalSecret(16),
+  COLLAB_MIGRATE: env.boolean(true),
 });
 
 
@@ -108,27 +104,14 @@ export interface CollabConfig {
   database: { url?: string; pgliteDataDir: string; migrate: boolean };
   auth: { jwtSecret?: string; supabaseUrl?: string; audience: string };
   redis?: { url: string; keyPrefix: string };
-  logLevel: string;
+  logLevel: LogLevel;
   /** Bearer token for /metrics; null: /metrics is not served (decision 105). */
   metricsToken: string | null;
   limits: CollabLimits;
   timing: CollabTiming;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
 export type CollabTuning = Pick<CollabConfig, 'redis' | 'limits' | 'timing'>;
-
-function parseEnv<T extends z.ZodType>(schema: T, env: Record<string, string | undefined>): z.infer<T> {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-    throw new ConfigError(`Invalid collaboration server configuration: ${problems}`);
-  }
-  return parsed.data;
-}
 
 function tuningFrom(e: z.infer<typeof tuningSchema>): CollabTuning {
   return {
@@ -155,21 +138,23 @@ function tuningFrom(e: z.infer<typeof tuningSchema>): CollabTuning {
 }
 
 /** Redis fan-out, limits and timing from the environment (REDIS_*, COLLAB_*), for a server attached to another app. */
-export function loadCollabTuning(env: Record<string, string | undefined> = process.env): CollabTuning {
-  return tuningFrom(parseEnv(tuningSchema, env));
+export function loadCollabTuning(source: Record<string, string | undefined> = process.env): CollabTuning {
+  return tuningFrom(parseEnv(tuningSchema, source));
 }
 
-/** Reads and validates the standalone server's environment; throws ConfigError listing every problem. */
-export function loadCollabConfig(env: Record<string, string | undefined> = process.env): CollabConfig {
-  const e = parseEnv(envSchema, env);
+/** Reads and validates the standalone server's environment; throws a ConfigError (@tieout/config) listing every problem. */
+export function loadCollabConfig(source: Record<string, string | undefined> = process.env): CollabConfig {
   // No default secret, in any NODE_ENV (decision 100): the tokens come from the app's auth, so its secret (or the
   // hosted project's JWKS) must be named here.
-  if (!e.SUPABASE_JWT_SECRET && !e.SUPABASE_URL) {
-    throw new ConfigError(
-      'Invalid collaboration server configuration: set SUPABASE_JWT_SECRET (the secret the app signs access tokens with, ' +
-        'at least 32 characters) or SUPABASE_URL (a hosted project, whose JWKS is used); there is no default secret',
-    );
-  }
+  const e = parseEnv(envSchema, source, (v) => [
+    !v.SUPABASE_JWT_SECRET &&
+      !v.SUPABASE_URL && {
+        variable: 'SUPABASE_JWT_SECRET',
+        message:
+          'required unless SUPABASE_URL is set: the secret the app signs access tokens with (at least 32 characters), ' +
+          'or set SUPABASE_URL (a hosted project, whose JWKS is used); there is no default secret',
+      },
+  ]);
   return {
     port: e.PORT,
     host: e.HOST,

@@ -3,7 +3,6 @@ export { startCollabServer, type StandaloneCollabServer } from './standalone.ts'
 export {
   loadCollabConfig,
   loadCollabTuning,
-  ConfigError,
   defaultLimits,
   defaultTiming,
   type CollabConfig,

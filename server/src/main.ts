@@ -1,15 +1,21 @@
-import { pino } from 'pino';
-import { ConfigError, loadCollabConfig } from './config.ts';
+import { ConfigError, createLogger, readAll } from '@tieout/config';
+import { loadCollabConfig } from './config.ts';
+import { versionTimingFromEnv } from './extensions/index.ts';
 import { startCollabServer } from './standalone.ts';
 
-const bootLogger = pino({ name: 'collab' });
+// Configuration problems are logged before LOG_LEVEL is known, so at fatal whatever it says.
+const bootLogger = createLogger('collab', { level: 'fatal' });
 
 let config;
 try {
-  config = loadCollabConfig(process.env);
+  // Every variable at start, the version recorder's too: a bad value stops the process with every problem listed.
+  [config] = readAll(
+    () => loadCollabConfig(process.env),
+    () => versionTimingFromEnv(process.env),
+  );
 } catch (error) {
   if (error instanceof ConfigError) {
-    bootLogger.fatal(error.message);
+    bootLogger.fatal({ problems: error.problems }, error.message);
     process.exit(2);
   }
   throw error;

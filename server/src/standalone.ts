@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { migrate, openDatabase, type Database } from '@tieout/db';
-import { pino, type Logger } from 'pino';
+import { createLogger, type Logger } from '@tieout/config';
 import { attachCollabServer, type CollabServer, type CollabServerOptions } from './collab-server.ts';
 import type { CollabConfig } from './config.ts';
 import { defaultExtensions } from './extensions/index.ts';
@@ -23,7 +23,7 @@ export async function startCollabServer(
   config: CollabConfig,
   overrides: Partial<CollabServerOptions> & { logger?: Logger } = {},
 ): Promise<StandaloneCollabServer> {
-  const logger = overrides.logger ?? pino({ name: 'collab', level: config.logLevel });
+  const logger = overrides.logger ?? createLogger('collab', { level: config.logLevel });
   const ownsDb = !overrides.db;
   const db = overrides.db ?? (await openDatabase({ url: config.database.url, dataDir: config.database.pgliteDataDir }));
   if (ownsDb && config.database.migrate) {

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { addSection } from '@tieout/doc-model';
 import { openScratchDatabase } from '@tieout/db/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CloseCode, ConfigError, loadCollabConfig, loadCollabTuning } from '../src/index.ts';
+import { ConfigError } from '@tieout/config';
+import { CloseCode, loadCollabConfig, loadCollabTuning, versionTimingFromEnv } from '../src/index.ts';
 import { connectClient, createFixture, getJson, storedDoc, tokenFor, waitFor, JWT_SECRET } from './support.ts';
 
 const serverDir = fileURLToPath(new URL('..', import.meta.url));
@@ -29,20 +30,47 @@ describe('configuration', () => {
     expect(() => loadCollabTuning({ COLLAB_MESSAGE_BURST: 'lots' })).toThrow(/COLLAB_MESSAGE_BURST/);
   });
 
-  it('rejects bad values with every problem named', () => {
-    expect(() => loadCollabConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', COLLAB_MESSAGES_PER_SECOND: '-1' })).toThrow(ConfigError);
-    try {
-      loadCollabConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', COLLAB_MESSAGES_PER_SECOND: '-1' });
-    } catch (error) {
-      expect((error as Error).message).toMatch(/PORT/);
-      expect((error as Error).message).toMatch(/DATABASE_URL/);
-      expect((error as Error).message).toMatch(/COLLAB_MESSAGES_PER_SECOND/);
-    }
+  it('rejects bad values with a ConfigError (@tieout/config) naming every variable', () => {
+    const problems = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as ConfigError).problems;
+      }
+      throw new Error('expected a ConfigError');
+    };
+    const bad = problems(() =>
+      loadCollabConfig({ SUPABASE_JWT_SECRET: JWT_SECRET, PORT: 'eighty', DATABASE_URL: 'mysql://x', COLLAB_MESSAGES_PER_SECOND: '-1', LOG_LEVEL: 'loud', COLLAB_MIGRATE: 'maybe' }),
+    );
+    expect(bad.map((problem) => problem.variable)).toEqual(['COLLAB_MESSAGES_PER_SECOND', 'PORT', 'DATABASE_URL', 'LOG_LEVEL', 'COLLAB_MIGRATE']);
+    expect(bad.find((problem) => problem.variable === 'COLLAB_MIGRATE')?.message).toBe('use true or false');
     // No default secret in any NODE_ENV (decision 100).
     for (const NODE_ENV of ['production', 'development', 'test']) {
-      expect(() => loadCollabConfig({ NODE_ENV })).toThrow(/set SUPABASE_JWT_SECRET .* or SUPABASE_URL .*there is no default secret/);
+      const [missing] = problems(() => loadCollabConfig({ NODE_ENV }));
+      expect(missing?.variable).toBe('SUPABASE_JWT_SECRET');
+      expect(missing?.message).toMatch(/required unless SUPABASE_URL is set: .*there is no default secret/);
     }
-    expect(() => loadCollabConfig({ SUPABASE_JWT_SECRET: 'short' })).toThrow(/at least 32/);
+    expect(problems(() => loadCollabConfig({ SUPABASE_JWT_SECRET: 'short' }))).toEqual([
+      { variable: 'SUPABASE_JWT_SECRET', message: 'must be at least 32 characters' },
+    ]);
+    expect(problems(() => versionTimingFromEnv({ COLLAB_VERSION_QUIET_MS: 'soon' })).map((problem) => problem.variable)).toEqual(['COLLAB_VERSION_QUIET_MS']);
+  });
+
+  it('stops the process at start (exit 2) with every problem listed in one fatal line', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: serverDir,
+      env: { ...process.env, SUPABASE_JWT_SECRET: JWT_SECRET, PORT: 'eighty', COLLAB_VERSION_QUIET_MS: 'soon' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    const line = JSON.parse(output.trim().split('\n').at(-1)!);
+    expect(line).toMatchObject({ level: 60, name: 'collab' });
+    expect(line.problems.map((problem: { variable: string }) => problem.variable)).toEqual(['PORT', 'COLLAB_VERSION_QUIET_MS']);
   });
 });
 

@@ -39,7 +39,7 @@ export class ConfigError extends Error {
 export function parseEnv<S extends z.ZodType>(
   schema: S,
   env: Record<string, string | undefined>,
-  rules?: (parsed: z.output<S>) => readonly (ConfigProblem | null | undefined | false)[],
+  rules?: (parsed: z.output<S>) => readonly (ConfigProblem | null | undefined | false | '' | 0)[],
 ): z.output<S> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
@@ -82,8 +82,12 @@ export const env = {
   string: (fallback: string) => z.preprocess(emptyAsUndefined, z.string().default(fallback)),
   /** An optional secret or token of at least `min` characters. */
   optionalSecret: (min: number) => z.preprocess(emptyAsUndefined, z.string().min(min, `must be at least ${min} characters`).optional()),
+  /** An optional URL with one of `protocols` (surrounding blanks are dropped). */
   optionalUrl: (protocols: RegExp, message?: string) =>
-    z.preprocess(emptyAsUndefined, z.url({ protocol: protocols, ...(message ? { error: message } : {}) }).optional()),
+    z.preprocess(
+      (value) => emptyAsUndefined(typeof value === 'string' ? value.trim() : value),
+      z.url({ protocol: protocols, ...(message ? { error: message } : {}) }).optional(),
+    ),
   positiveInt: (fallback: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(fallback)),
   /** A whole number from `min` to `max`. */
   int: (fallback: number, min: number, max: number) =>

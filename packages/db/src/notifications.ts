@@ -7,6 +7,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { emptyAsUndefined, env, parseEnv } from '@tieout/config';
 import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import { subscribeLiveEvents } from './live-events.ts';
@@ -242,20 +243,24 @@ export function folderMailer(dir: string, from = DEFAULT_MAIL_FROM): Mailer {
 }
 
 export const mailConfigSchema = z.object({
-  SMTP_URL: z.preprocess(
-    (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
-    z.url({ protocol: /^smtps?$/, error: 'SMTP_URL must be an smtp:// or smtps:// URL' }).optional(),
-  ),
-  MAIL_FROM: z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), z.string().min(3).optional()),
-  MAIL_DIR: z.preprocess((value) => (typeof value === 'string' && value.trim() === '' ? undefined : value), z.string().min(1).optional()),
+  SMTP_URL: env.optionalUrl(/^smtps?$/, 'must be an smtp:// or smtps:// URL'),
+  MAIL_FROM: z.preprocess(emptyAsUndefined, z.string().min(3).optional()),
+  MAIL_DIR: env.optionalString(),
 });
 
-/** SMTP when SMTP_URL is set, else the folder transport (MAIL_DIR, default `<dataDir>/mail`). */
-export function mailerFromEnv(env: Record<string, string | undefined>, defaultDir: string): Mailer {
-  const parsed = mailConfigSchema.safeParse(env);
-  if (!parsed.success) throw new Error(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('\n'));
-  const from = parsed.data.MAIL_FROM ?? DEFAULT_MAIL_FROM;
-  return parsed.data.SMTP_URL ? smtpMailer(parsed.data.SMTP_URL, from) : folderMailer(parsed.data.MAIL_DIR ?? defaultDir, from);
+/** SMTP when SMTP_URL is set, else the folder transport (MAIL_DIR, default `<dataDir>/mail`); a ConfigError lists bad values. */
+export function mailerFromEnv(source: Record<string, string | undefined>, defaultDir: string): Mailer {
+  const parsed = parseEnv(mailConfigSchema, source);
+  const from = parsed.MAIL_FROM ?? DEFAULT_MAIL_FROM;
+  return parsed.SMTP_URL ? smtpMailer(parsed.SMTP_URL, from) : folderMailer(parsed.MAIL_DIR ?? defaultDir, from);
+}
+
+const appUrlSchema = z.object({ PUBLIC_APP_URL: env.optionalUrl(/^https?$/, 'must be an http:// or https:// URL') });
+
+/** PUBLIC_APP_URL, the app's address for links in emails (undefined when unset); a ConfigError when it is not http(s). */
+export function publicAppUrlFromEnv(source: Record<string, string | undefined>): string | undefined {
+  const url = parseEnv(appUrlSchema, source).PUBLIC_APP_URL;
+  return url === undefined ? undefined : new URL(url).toString();
 }
 
 type OutboxRow = {

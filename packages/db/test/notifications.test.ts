@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addItem, addSection, updateItem } from '@tieout/doc-model';
+import { ConfigError } from '@tieout/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
@@ -12,6 +13,7 @@ import {
   getMyWork,
   listNotifications,
   mailerFromEnv,
+  publicAppUrlFromEnv,
   markNotificationsRead,
   notifyDueItems,
   notifyItemAssigned,
@@ -176,7 +178,16 @@ describe('the email outbox', () => {
   it('chooses SMTP only with a valid SMTP_URL, else the folder', () => {
     expect(mailerFromEnv({}, mailDir).name).toBe('folder');
     expect(mailerFromEnv({ SMTP_URL: 'smtp://user:secret@127.0.0.1:2525' }, mailDir).name).toBe('smtp');
-    expect(() => mailerFromEnv({ SMTP_URL: 'http://mail.example.com' }, mailDir)).toThrow(/SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/);
+    expect(() => mailerFromEnv({ SMTP_URL: 'http://mail.example.com' }, mailDir)).toThrow(ConfigError);
+    expect(() => mailerFromEnv({ SMTP_URL: 'http://mail.example.com' }, mailDir)).toThrow(/SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/);
+  });
+
+  it('reads PUBLIC_APP_URL as an http(s) address, or refuses it naming the variable', () => {
+    expect(publicAppUrlFromEnv({})).toBeUndefined();
+    expect(publicAppUrlFromEnv({ PUBLIC_APP_URL: ' https://tieout.example.com ' })).toBe('https://tieout.example.com/');
+    for (const bad of ['ftp://tieout.example.com', 'tieout.example.com']) {
+      expect(() => publicAppUrlFromEnv({ PUBLIC_APP_URL: bad })).toThrow(/PUBLIC_APP_URL: must be an http:\/\/ or https:\/\/ URL/);
+    }
   });
 });
 

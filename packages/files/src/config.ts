@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { emptyAsUndefined, env, parseEnv } from '@tieout/config';
 import { z } from 'zod';
 import { LocalFolderStorage, SupabaseStorage, type FileStorage } from './storage.ts';
 
@@ -13,17 +14,15 @@ import { LocalFolderStorage, SupabaseStorage, type FileStorage } from './storage
  *   FILES_LINK_TTL_SECONDS    life of a signed download or preview link (default 300)
  */
 
-const emptyAsUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
-
 const schema = z.object({
-  FILES_STORAGE: z.preprocess(emptyAsUndefined, z.enum(['local', 'supabase']).default('local')),
-  FILES_DIR: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
-  FILES_SUPABASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
-  SUPABASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
-  SUPABASE_SERVICE_ROLE_KEY: z.preprocess(emptyAsUndefined, z.string().min(20).optional()),
+  FILES_STORAGE: env.oneOf(['local', 'supabase'] as const, 'local'),
+  FILES_DIR: env.optionalString(),
+  FILES_SUPABASE_URL: env.optionalUrl(/^https?$/),
+  SUPABASE_URL: env.optionalUrl(/^https?$/),
+  SUPABASE_SERVICE_ROLE_KEY: env.optionalSecret(20),
   FILES_BUCKET: z.preprocess(emptyAsUndefined, z.string().regex(/^[a-z0-9][a-z0-9._-]{2,62}$/, 'a bucket name: lower-case letters, digits, . _ -').default('item-files')),
-  FILES_MAX_BYTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(5 * 1024 ** 3).default(100 * 1024 * 1024)),
-  FILES_LINK_TTL_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(10).max(3600).default(300)),
+  FILES_MAX_BYTES: env.int(100 * 1024 * 1024, 1, 5 * 1024 ** 3),
+  FILES_LINK_TTL_SECONDS: env.int(300, 10, 3600),
 });
 
 export interface FilesConfig {
@@ -34,29 +33,24 @@ export interface FilesConfig {
   linkTtlSeconds: number;
 }
 
-export class FilesConfigError extends Error {
-  override name = 'FilesConfigError';
-}
-
-export function loadFilesConfig(env: Record<string, string | undefined>, defaults: { dataDir: string }): FilesConfig {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    throw new FilesConfigError(`Invalid environment:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
-  }
-  const e = parsed.data;
+/** FILES_* from the environment; a ConfigError (@tieout/config) lists every problem. */
+export function loadFilesConfig(source: Record<string, string | undefined>, defaults: { dataDir: string }): FilesConfig {
+  const e = parseEnv(schema, source, (v) =>
+    v.FILES_STORAGE === 'supabase'
+      ? [
+          !v.FILES_SUPABASE_URL && !v.SUPABASE_URL && { variable: 'FILES_SUPABASE_URL', message: 'required (or SUPABASE_URL) when FILES_STORAGE=supabase' },
+          !v.SUPABASE_SERVICE_ROLE_KEY && { variable: 'SUPABASE_SERVICE_ROLE_KEY', message: 'required when FILES_STORAGE=supabase' },
+        ]
+      : [],
+  );
   const common = { maxBytes: e.FILES_MAX_BYTES, linkTtlSeconds: e.FILES_LINK_TTL_SECONDS };
   if (e.FILES_STORAGE === 'local') return { ...common, storage: { kind: 'local', dir: e.FILES_DIR ?? join(defaults.dataDir, 'files') } };
-  const url = e.FILES_SUPABASE_URL ?? e.SUPABASE_URL;
-  const problems = [
-    !url ? '  FILES_SUPABASE_URL (or SUPABASE_URL): required when FILES_STORAGE=supabase' : null,
-    !e.SUPABASE_SERVICE_ROLE_KEY ? '  SUPABASE_SERVICE_ROLE_KEY: required when FILES_STORAGE=supabase' : null,
-  ].filter(Boolean);
-  if (problems.length) throw new FilesConfigError(`Invalid environment:\n${problems.join('\n')}`);
+  const url = (e.FILES_SUPABASE_URL ?? e.SUPABASE_URL)!;
   return {
     ...common,
     storage: {
       kind: 'supabase',
-      url: url!.replace(/\/$/, ''),
+      url: url.replace(/\/$/, ''),
       serviceRoleKey: e.SUPABASE_SERVICE_ROLE_KEY!,
       bucket: e.FILES_BUCKET,
       incomingDir: join(tmpdir(), 'tieout-incoming'),

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { ConfigError } from '@tieout/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   FileLinkError,
@@ -128,8 +129,22 @@ describe('configuration', () => {
       maxBytes: 100 * 1024 * 1024,
       linkTtlSeconds: 300,
     });
-    expect(() => loadFilesConfig({ FILES_STORAGE: 'supabase' }, { dataDir: '/d' })).toThrow(/SUPABASE_SERVICE_ROLE_KEY/);
-    expect(() => loadFilesConfig({ FILES_MAX_BYTES: 'lots' }, { dataDir: '/d' })).toThrow(/FILES_MAX_BYTES/);
+    const problems = (source: Record<string, string>) => {
+      try {
+        loadFilesConfig(source, { dataDir: '/d' });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as ConfigError).variables;
+      }
+      throw new Error('expected a ConfigError');
+    };
+    expect(problems({ FILES_STORAGE: 'supabase' })).toEqual(['FILES_SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY']);
+    expect(problems({ FILES_MAX_BYTES: 'lots', FILES_STORAGE: 'disk' })).toEqual(['FILES_STORAGE', 'FILES_MAX_BYTES']);
+    expect(loadFilesConfig({ FILES_STORAGE: 'supabase', SUPABASE_URL: 'https://abc.supabase.co/', SUPABASE_SERVICE_ROLE_KEY: 'k'.repeat(40) }, { dataDir: '/d' }).storage).toMatchObject({
+      kind: 'supabase',
+      url: 'https://abc.supabase.co',
+      bucket: 'item-files',
+    });
   });
 });
 

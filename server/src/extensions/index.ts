@@ -1,3 +1,4 @@
+import { env, parseEnv } from '@tieout/config';
 import type { Database } from '@tieout/db';
 import { z } from 'zod';
 import type { CollabExtension } from '../lifecycle.ts';
@@ -20,20 +21,15 @@ export interface DefaultExtensionsOptions {
   versions?: { quietMs?: number; maxIntervalMs?: number; clock?: RecorderClock };
 }
 
-const positive = (fallback: number) =>
-  z.preprocess((value) => (value === '' ? undefined : value), z.coerce.number().int().positive().default(fallback));
 const versionEnvSchema = z.object({
-  COLLAB_VERSION_QUIET_MS: positive(DEFAULT_VERSION_QUIET_MS),
-  COLLAB_VERSION_MAX_INTERVAL_MS: positive(DEFAULT_VERSION_MAX_INTERVAL_MS),
+  COLLAB_VERSION_QUIET_MS: env.positiveInt(DEFAULT_VERSION_QUIET_MS),
+  COLLAB_VERSION_MAX_INTERVAL_MS: env.positiveInt(DEFAULT_VERSION_MAX_INTERVAL_MS),
 });
 
-/** The version recorder's timing from the environment (a bad value is an error naming the variable). */
-export function versionTimingFromEnv(env: Record<string, string | undefined>): { quietMs: number; maxIntervalMs: number } {
-  const parsed = versionEnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new Error(`Invalid version recorder settings: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
-  }
-  return { quietMs: parsed.data.COLLAB_VERSION_QUIET_MS, maxIntervalMs: parsed.data.COLLAB_VERSION_MAX_INTERVAL_MS };
+/** The version recorder's timing from the environment (a bad value is a ConfigError naming the variable). */
+export function versionTimingFromEnv(source: Record<string, string | undefined>): { quietMs: number; maxIntervalMs: number } {
+  const parsed = parseEnv(versionEnvSchema, source);
+  return { quietMs: parsed.COLLAB_VERSION_QUIET_MS, maxIntervalMs: parsed.COLLAB_VERSION_MAX_INTERVAL_MS };
 }
 
 /**
