@@ -35,6 +35,7 @@ export default defineConfig({
     stdout: 'pipe',
     stderr: 'pipe',
     // MAIL_DIR: where the server's development transport writes emails (tests read them there).
-    env: { E2E_PORT: String(port), MAIL_DIR: e2eMailDir() },
+    // PUBLIC_APP_URL: links in emails (sign-up confirmations, notifications) point where the browser goes.
+    env: { E2E_PORT: String(port), MAIL_DIR: e2eMailDir(), PUBLIC_APP_URL: baseURL },
   },
 });

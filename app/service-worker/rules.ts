@@ -27,7 +27,7 @@ export type RequestKind =
   /** Everything else goes to the network untouched (auth API, collaboration socket, actions, the worker itself). */
   | 'network';
 
-const SESSION_PATHS = /^\/(login|logout|signup)(\.data)?$/;
+const SESSION_PATHS = /^\/(login|logout|signup|signup\/confirm)(\.data)?$/;
 const NEVER_CACHED = /^\/(auth\/|collab|healthz|readyz|metrics|sw\.js|collab-token|live($|\?))/;
 
 export function classifyRequest(request: { url: string; method: string; mode: string }, origin: string): RequestKind {

@@ -17,8 +17,8 @@ describe('what the service worker does with a request', () => {
     expect(classifyRequest(get('/__manifest?p=%2Fdeals%2Fx&version=abc'), origin)).toBe('data');
   });
 
-  it('drops the kept copies when someone signs in, signs up or signs out', () => {
-    for (const path of ['/login', '/login.data', '/logout', '/logout.data', '/signup.data']) {
+  it('drops the kept copies when someone signs in, signs up, confirms a sign-up or signs out', () => {
+    for (const path of ['/login', '/login.data', '/logout', '/logout.data', '/signup.data', '/signup/confirm', '/signup/confirm.data']) {
       expect(classifyRequest({ url: `${origin}${path}`, method: 'POST', mode: 'cors' }, origin)).toBe('session-change');
     }
     expect(classifyRequest({ url: `${origin}/logout-later`, method: 'POST', mode: 'cors' }, origin)).toBe('network');

@@ -1,7 +1,8 @@
 import { type Page } from '@playwright/test';
 import { demoChecklists, demoDeal, demoUsers, demoWorkspace } from '@tieout/db/testing';
 import { openChecklist } from './support/session.ts';
-import { createInvitationLink, fillSignUp, newAccount } from './support/tenancy.ts';
+import { confirmationLink, confirmSignUp, createInvitationLink, fillSignUp, newAccount } from './support/tenancy.ts';
+import { sentMail } from './support/mail.ts';
 import { expect, test } from './support/fixtures.ts';
 
 /*
@@ -33,6 +34,46 @@ test('a wrong password is refused with "Invalid login credentials" and nobody is
   await expect(page).toHaveURL(/\/login\?redirectTo=|\/login$/);
 });
 
+test('sign-up answers a taken address like a new one, and sign-in waits for the mailed confirmation link', async ({ anonymousPage }) => {
+  const newcomer = newAccount('Cora Confirm');
+  const page = await anonymousPage();
+  await page.goto('/signup');
+  await fillSignUp(page, newcomer);
+  await expect(page.getByRole('status')).toContainText(`Check your inbox: we sent a message to ${newcomer.email}`);
+
+  // Not confirmed yet: the right password is refused with a message saying what to do.
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(newcomer.email);
+  await page.getByLabel('Password').fill(newcomer.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('This email address is not confirmed yet');
+  await snap(page, 'sign-in-unconfirmed');
+
+  // Someone tries to sign up with the demo owner's address: the page answers exactly as for a new one, and only
+  // the owner's mailbox hears of it.
+  const intruder = await anonymousPage();
+  await intruder.goto('/signup');
+  await fillSignUp(intruder, { name: 'Not Olivia', email: demoUsers.owner.email, password: 'a guess at a passphrase 5' });
+  await expect(intruder.getByRole('status')).toHaveText(
+    `Check your inbox: we sent a message to ${demoUsers.owner.email}. Open the link in it to confirm your account and sign in.`,
+  );
+  await expect
+    .poll(async () => (await sentMail()).filter((mail) => mail.to.includes(demoUsers.owner.email)).map((mail) => mail.subject))
+    .toContain('Someone tried to create a Tieout account with your email');
+
+  // The link confirms and signs in, once.
+  const link = await confirmationLink(newcomer.email);
+  await page.goto(link);
+  await page.getByRole('button', { name: 'Confirm and sign in' }).click();
+  await expect(page).toHaveURL('/');
+  await expect(page.getByText('You are not a member of any workspace yet')).toBeVisible();
+  await page.context().clearCookies();
+  await page.goto(link);
+  await page.getByRole('button', { name: 'Confirm and sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('This confirmation link is not valid');
+  await snap(page, 'confirmation-link-used');
+});
+
 test('sign-up, then an invitation as reviewer, a role change to editor and removal', async ({ signedInPage, anonymousPage }) => {
   const newcomer = newAccount('Nina Newcomer');
 
@@ -60,6 +101,7 @@ test('sign-up, then an invitation as reviewer, a role change to editor and remov
   await nina.getByRole('link', { name: 'Create an account' }).click();
   await expect(nina).toHaveURL(/\/signup\?redirectTo=/);
   await fillSignUp(nina, newcomer);
+  await confirmSignUp(nina, newcomer);
   await expect(nina).toHaveURL(new URL(link).pathname);
   await expect(nina.getByText(`You are signed in as ${newcomer.email}`)).toBeVisible();
   await nina.getByRole('button', { name: 'Accept invitation' }).click();
@@ -134,6 +176,7 @@ test('an invitation opened by another account, or after it was revoked, is refus
   const ivan = await anonymousPage();
   await ivan.goto(`/signup`);
   await fillSignUp(ivan, invitee);
+  await confirmSignUp(ivan, invitee);
   await expect(ivan).toHaveURL('/');
   await ivan.goto(link);
   await expect(ivan.getByRole('alert')).toContainText('This invitation link is not valid');
@@ -151,6 +194,7 @@ test('an existing user signs in from the invitation link and comes back to accep
   const signup = await anonymousPage();
   await signup.goto('/signup');
   await fillSignUp(signup, member);
+  await confirmSignUp(signup, member);
   await expect(signup).toHaveURL('/');
   await signup.context().close();
 
@@ -180,6 +224,7 @@ test('the last owner of a new workspace cannot leave it, and a non-owner cannot 
   const page = await anonymousPage();
   await page.goto('/signup');
   await fillSignUp(page, founder);
+  await confirmSignUp(page, founder);
   await expect(page).toHaveURL('/');
   await page.getByRole('link', { name: 'New workspace' }).click();
 

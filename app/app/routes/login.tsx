@@ -25,7 +25,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { error } = await supabase.auth.signInWithPassword({ email, password });
   if (error) {
     const formError =
-      error.status === 400 || error.code === 'invalid_credentials'
+      error.code === 'email_not_confirmed'
+        ? 'This email address is not confirmed yet. Open the link in the message we sent when you signed up (or sign up again for a new one).'
+        : error.status === 400 || error.code === 'invalid_credentials'
         ? 'Invalid login credentials: that email and password do not match an account.'
         : `Signing in failed: ${error.message}`;
     return data(

@@ -23,7 +23,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   const { displayName, email, password, redirectTo } = parsed.data;
   const { supabase, headers } = createSupabase(request, context);
-  const { data: result, error } = await supabase.auth.signUp({ email, password, options: { data: { display_name: displayName } } });
+  // With confirmations on (always, embedded; a hosted project's setting), the mailed link comes back to
+  // /signup/confirm and then goes on to `redirectTo` (an invitation, say). Decision 115.
+  const emailRedirectTo = new URL(safeRedirectPath(redirectTo), request.url).toString();
+  const { data: result, error } = await supabase.auth.signUp({ email, password, options: { data: { display_name: displayName }, emailRedirectTo } });
   const values = { displayName, email };
   if (error) {
     const taken = error.code === 'user_already_exists' || error.code === 'email_exists' || /already/i.test(error.message);
@@ -38,7 +41,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
     );
   }
   if (!result.session) {
-    return data({ fieldErrors: {}, formError: null, notice: 'Check your email to confirm the account, then sign in.', values }, { headers });
+    // The same answer whether the address is new or already has an account: only its mailbox is told which.
+    return data(
+      {
+        fieldErrors: {},
+        formError: null,
+        notice: `Check your inbox: we sent a message to ${email}. Open the link in it to confirm your account and sign in.`,
+        values,
+      },
+      { headers },
+    );
   }
   throw redirect(safeRedirectPath(redirectTo), { headers });
 }

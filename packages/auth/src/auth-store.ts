@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { publishLiveEvent, type Database, type Sql } from '@tieout/db';
 
 /** The rows of auth.users and auth.refresh_tokens the embedded auth API reads and writes, as service_role. */
@@ -31,21 +31,90 @@ export async function findUserById(sql: Sql, id: string): Promise<AuthUserRow | 
   return rows[0];
 }
 
-/** Inserts a confirmed email user; undefined when the email is taken (also when a concurrent sign-up won). */
+/**
+ * Inserts an email user, confirmed (`confirmed`: autoconfirm, GoTrue's MAILER_AUTOCONFIRM) or waiting for its
+ * confirmation link; undefined when the email is taken (also when a concurrent sign-up won).
+ */
 export async function insertUser(
   sql: Sql,
-  user: { email: string; passwordHash: string; metadata: Record<string, unknown> }
+  user: { email: string; passwordHash: string; metadata: Record<string, unknown>; confirmed: boolean }
 ): Promise<AuthUserRow | undefined> {
   const { rows } = await sql.query<AuthUserRow>(
     `insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at, last_sign_in_at,
        raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
-     values ('00000000-0000-0000-0000-000000000000', $1, 'authenticated', 'authenticated', $2, $3, now(), now(),
-       $4::jsonb, $5::jsonb, now(), now())
+     values ('00000000-0000-0000-0000-000000000000', $1, 'authenticated', 'authenticated', $2, $3,
+       case when $6 then now() end, case when $6 then now() end, $4::jsonb, $5::jsonb, now(), now())
      on conflict (email) do nothing
      returning ${userColumns}`,
-    [randomUUID(), user.email, user.passwordHash, JSON.stringify(EMAIL_PROVIDER_METADATA), JSON.stringify(user.metadata)]
+    [
+      randomUUID(),
+      user.email,
+      user.passwordHash,
+      JSON.stringify(EMAIL_PROVIDER_METADATA),
+      JSON.stringify(user.metadata),
+      user.confirmed,
+    ]
   );
   return rows[0];
+}
+
+/**
+ * A new sign-up for an address that is still unconfirmed: whoever confirms from the mailbox gets the password
+ * and name of the sign-up whose link they followed (the older links stop working), not a stranger's earlier one.
+ */
+export async function replaceUnconfirmedUser(
+  sql: Sql,
+  userId: string,
+  user: { passwordHash: string; metadata: Record<string, unknown> }
+): Promise<boolean> {
+  const { rows } = await sql.query(
+    `with replaced as (
+       update auth.users set encrypted_password = $2, raw_user_meta_data = $3::jsonb, updated_at = now()
+        where id = $1 and email_confirmed_at is null returning id, raw_user_meta_data
+     ), renamed as (
+       update public.profiles p set display_name = coalesce(r.raw_user_meta_data ->> 'display_name', p.display_name)
+         from replaced r where p.id = r.id returning p.id
+     )
+     select id from replaced`,
+    [userId, user.passwordHash, JSON.stringify(user.metadata)]
+  );
+  return rows.length > 0;
+}
+
+/** SHA-256 of a confirmation token, as kept at rest (the token itself is only in the mail). */
+export function confirmationTokenHash(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** Makes a new one-time confirmation token for an unconfirmed user (replacing any earlier one); returns it. */
+export async function issueConfirmationToken(sql: Sql, userId: string, ttlSeconds: number): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  await sql.query(
+    `insert into tieout_private.signup_confirmations (user_id, token_hash, sent_at, expires_at)
+     values ($1, $2, now(), now() + make_interval(secs => $3))
+     on conflict (user_id) do update set token_hash = excluded.token_hash, sent_at = excluded.sent_at, expires_at = excluded.expires_at`,
+    [userId, confirmationTokenHash(token), ttlSeconds]
+  );
+  return token;
+}
+
+/**
+ * Spends a confirmation token: the user is confirmed and returned; undefined for an unknown, used or expired
+ * token (an expired one is deleted as well). One-time: the row is deleted in the same statement that finds it.
+ */
+export async function consumeConfirmationToken(sql: Sql, token: string): Promise<AuthUserRow | undefined> {
+  const { rows } = await sql.query<{ user_id: string; live: boolean }>(
+    `delete from tieout_private.signup_confirmations where token_hash = $1 returning user_id, expires_at > now() as live`,
+    [confirmationTokenHash(token)]
+  );
+  const row = rows[0];
+  if (!row?.live) return undefined;
+  const confirmed = await sql.query<AuthUserRow>(
+    `update auth.users set email_confirmed_at = coalesce(email_confirmed_at, now()), updated_at = now()
+      where id = $1 returning ${userColumns}`,
+    [row.user_id]
+  );
+  return confirmed.rows[0];
 }
 
 export async function recordSignIn(sql: Sql, userId: string): Promise<void> {

@@ -1,12 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import { compare, hash } from 'bcryptjs';
 import { z } from 'zod';
-import type { Database } from '@tieout/db';
+import type { Database, EmailMessage, Mailer } from '@tieout/db';
 import {
   EMAIL_PROVIDER_METADATA,
   activeChildOf,
+  consumeConfirmationToken,
   findUserByEmail,
   findUserById,
   insertUser,
+  issueConfirmationToken,
+  replaceUnconfirmedUser,
   lockRefreshToken,
   recordSignIn,
   revokeSession,
@@ -18,6 +22,7 @@ import {
 } from './auth-store.ts';
 import { GoTrueError, errorResponse, invalidCredentials, jsonResponse } from './gotrue-errors.ts';
 import { isCommonPassword } from './common-passwords.ts';
+import { alreadyRegisteredMail, confirmationLink, confirmationMail } from './signup-mail.ts';
 import { createRateLimiter, type RateLimitRule, type RateLimiter } from './rate-limiter.ts';
 import { AccessTokenError, createTokenVerifier, signAccessToken } from './tokens.ts';
 
@@ -29,6 +34,14 @@ import { AccessTokenError, createTokenVerifier, signAccessToken } from './tokens
 export interface EmbeddedAuthApiOptions {
   db: Pick<Database, 'asService'>;
   jwtSecret: string;
+  /**
+   * How sign-up treats an address (decision 115). With a mailer, as GoTrue with email confirmations on: every
+   * sign-up answers the same (a user, no session) whether the address is new or taken; a new address is mailed a
+   * one-time link to confirm and sign in, a taken one a notice; sign-in waits for the confirmation.
+   * 'autoconfirm' is GoTrue's MAILER_AUTOCONFIRM: sign-up signs in at once and answers "User already registered"
+   * for a taken address (test harnesses only; the app always confirms).
+   */
+  confirmation: SignUpConfirmation | 'autoconfirm';
   accessTokenTtlSeconds?: number;
   /** `false` turns rate limiting off (tests only). */
   rateLimit?: false | EmbeddedAuthRateLimits;
@@ -47,6 +60,14 @@ export interface EmbeddedAuthApiOptions {
   basePath?: string;
   logger?: AuthApiLogger;
   now?: () => number;
+}
+
+export interface SignUpConfirmation {
+  mailer: Pick<Mailer, 'send'>;
+  /** The app's public URL (links in mails); a function because the port may be known only once listening. */
+  siteUrl: () => string;
+  /** How long a confirmation link works. Default 24 hours (GoTrue's MAILER_OTP_EXP). */
+  tokenTtlSeconds?: number;
 }
 
 export interface EmbeddedAuthRateLimits {
@@ -104,6 +125,8 @@ export function createEmbeddedAuthApi(options: EmbeddedAuthApiOptions): Embedded
   const signInByAddress = limiter(limits?.signInPerAddress);
   const signUpByAddress = limiter(limits?.signUpPerAddress);
   let dummyHash: Promise<string> | undefined;
+  const confirmation = options.confirmation === 'autoconfirm' ? null : options.confirmation;
+  const confirmationTtl = confirmation?.tokenTtlSeconds ?? 24 * 60 * 60;
 
   const issueSession = async (user: AuthUserRow, sessionId: string, refreshToken: string) => {
     const { token, expiresAt } = await signAccessToken(
@@ -130,7 +153,7 @@ export function createEmbeddedAuthApi(options: EmbeddedAuthApiOptions): Embedded
     }
   };
 
-  async function signUp(request: Request, address: string | undefined) {
+  async function signUp(request: Request, url: URL, address: string | undefined) {
     enforce(signUpByAddress, address);
     const body = await readJson(request);
     const email = parseEmail(body.email);
@@ -147,16 +170,95 @@ export function createEmbeddedAuthApi(options: EmbeddedAuthApiOptions): Embedded
     const userMetadata = { ...metadata.data };
     if (typeof userMetadata.display_name === 'string') userMetadata.display_name = userMetadata.display_name.trim();
     if (address) signUpByAddress?.hit(address);
+    if (confirmation) return signUpWithConfirmation(confirmation, email, password, userMetadata, url.searchParams.get('redirect_to'));
     if (await db.asService((sql) => findUserByEmail(sql, email))) throw userAlreadyExists();
     const passwordHash = await hash(password, cost);
     const session = await db.asService(async (sql) => {
-      const user = await insertUser(sql, { email, passwordHash, metadata: userMetadata });
+      const user = await insertUser(sql, { email, passwordHash, metadata: userMetadata, confirmed: true });
       if (!user) return null;
       return { user, ...(await startSession(sql, user.id)) };
     });
     if (!session) throw userAlreadyExists();
     options.logger?.info({ event: 'signup', userId: session.user.id }, 'user signed up');
     return issueSession(session.user, session.sessionId, session.refreshToken);
+  }
+
+  /**
+   * Sign-up with confirmations (decision 115): the same work and the same answer for a new and a taken address
+   * (a bcrypt hash, one mail, a user without a session); only the mail differs, and only the mailbox sees it.
+   */
+  async function signUpWithConfirmation(
+    settings: SignUpConfirmation,
+    email: string,
+    password: string,
+    metadata: Record<string, unknown>,
+    redirectTo: string | null
+  ) {
+    const siteUrl = settings.siteUrl();
+    const next = sameSitePath(redirectTo, siteUrl);
+    const passwordHash = await hash(password, cost);
+    const outcome = await db.asService(async (sql) => {
+      const created = await insertUser(sql, { email, passwordHash, metadata, confirmed: false });
+      if (created) {
+        return { kind: 'new' as const, user: created, token: await issueConfirmationToken(sql, created.id, confirmationTtl) };
+      }
+      const existing = await findUserByEmail(sql, email);
+      if (existing && !existing.email_confirmed_at && (await replaceUnconfirmedUser(sql, existing.id, { passwordHash, metadata }))) {
+        return { kind: 'unconfirmed' as const, userId: existing.id, token: await issueConfirmationToken(sql, existing.id, confirmationTtl) };
+      }
+      return { kind: 'registered' as const, userId: existing?.id ?? null };
+    });
+    const mail: EmailMessage =
+      outcome.kind === 'registered'
+        ? alreadyRegisteredMail(email, siteUrl)
+        : confirmationMail(email, confirmationLink(siteUrl, outcome.token, next), confirmationTtl);
+    const userId = outcome.kind === 'new' ? outcome.user.id : outcome.userId;
+    try {
+      await settings.mailer.send(mail);
+    } catch (error) {
+      // Said the same way for every address; the person can sign up again (a pending account gets a new link).
+      options.logger?.error({ event: 'signup_mail_failed', userId, error: describe(error) }, 'sign-up mail not sent');
+      throw new GoTrueError(500, 'unexpected_failure', 'Error sending confirmation email');
+    }
+    options.logger?.info({ event: 'signup', outcome: outcome.kind, userId }, 'sign-up mail sent');
+    // A taken address is answered with a user that does not exist (a fresh id), shaped like a new one.
+    const shown: AuthUserRow =
+      outcome.kind === 'new'
+        ? outcome.user
+        : {
+            id: randomUUID(),
+            aud: 'authenticated',
+            role: 'authenticated',
+            email,
+            encrypted_password: null,
+            email_confirmed_at: null,
+            last_sign_in_at: null,
+            raw_app_meta_data: null,
+            raw_user_meta_data: metadata,
+            created_at: new Date(now()),
+            updated_at: new Date(now()),
+          };
+    return { ...toGoTrueUser(shown), confirmation_sent_at: new Date(now()).toISOString() };
+  }
+
+  /** POST /verify `{ type: 'signup' | 'email', token_hash }` (supabase-js `verifyOtp`): confirms and signs in. */
+  async function verifySignUp(request: Request) {
+    const body = await readJson(request);
+    if (body.type !== 'signup' && body.type !== 'email') {
+      throw new GoTrueError(400, 'validation_failed', 'Verify requires type signup or email');
+    }
+    const token = typeof body.token_hash === 'string' ? body.token_hash : typeof body.token === 'string' ? body.token : '';
+    if (token === '' || token.length > 200) throw new GoTrueError(400, 'validation_failed', 'Verify requires a token_hash');
+    const confirmed = await db.asService(async (sql) => {
+      const user = await consumeConfirmationToken(sql, token);
+      if (!user) return null;
+      await recordSignIn(sql, user.id);
+      return { user, ...(await startSession(sql, user.id)) };
+    });
+    if (!confirmed) throw new GoTrueError(403, 'otp_expired', 'Email link is invalid or has expired');
+    const user = (await db.asService((sql) => findUserById(sql, confirmed.user.id))) ?? confirmed.user;
+    options.logger?.info({ event: 'signup_confirmed', userId: user.id }, 'email confirmed; user signed in');
+    return issueSession(user, confirmed.sessionId, confirmed.refreshToken);
   }
 
   async function passwordGrant(request: Request, address: string | undefined) {
@@ -181,6 +283,10 @@ export function createEmbeddedAuthApi(options: EmbeddedAuthApiOptions): Embedded
       throw invalidCredentials();
     }
     signInFailures?.reset(failureKey);
+    if (!user.email_confirmed_at) {
+      options.logger?.info({ event: 'signin_unconfirmed', userId: user.id }, 'sign-in refused: email not confirmed');
+      throw new GoTrueError(400, 'email_not_confirmed', 'Email not confirmed');
+    }
     const session = await db.asService(async (sql) => {
       await recordSignIn(sql, user.id);
       return startSession(sql, user.id);
@@ -281,7 +387,9 @@ export function createEmbeddedAuthApi(options: EmbeddedAuthApiOptions): Embedded
       try {
         switch (route) {
           case 'POST /signup':
-            return jsonResponse(request, 200, await signUp(request, address));
+            return jsonResponse(request, 200, await signUp(request, url, address));
+          case 'POST /verify':
+            return jsonResponse(request, 200, await verifySignUp(request));
           case 'POST /token': {
             const grantType = url.searchParams.get('grant_type');
             if (grantType === 'password') return jsonResponse(request, 200, await passwordGrant(request, address));
@@ -301,7 +409,7 @@ export function createEmbeddedAuthApi(options: EmbeddedAuthApiOptions): Embedded
             return jsonResponse(request, 200, {
               external: { email: true, phone: false },
               disable_signup: false,
-              mailer_autoconfirm: true,
+              mailer_autoconfirm: confirmation === null,
               phone_autoconfirm: false,
             });
           default:
@@ -323,7 +431,7 @@ export function createEmbeddedAuthApi(options: EmbeddedAuthApiOptions): Embedded
 }
 
 function knownPath(path: string): boolean {
-  return ['/signup', '/token', '/user', '/logout', '/.well-known/jwks.json', '/health', '/settings'].includes(path);
+  return ['/signup', '/verify', '/token', '/user', '/logout', '/.well-known/jwks.json', '/health', '/settings'].includes(path);
 }
 
 async function readJson(request: Request): Promise<Record<string, unknown>> {
@@ -367,7 +475,21 @@ function parsePassword(value: unknown, minLength: number, missingMessage: string
   return value;
 }
 
-// With email confirmation off (embedded mode has no mail), Supabase Auth answers a taken email this way too.
+/**
+ * Where the confirmed person goes next: the path of `redirect_to` (a path, or a URL whose path is taken). The
+ * link itself always leads to the site, so a `redirect_to` on another host cannot send anyone there.
+ */
+function sameSitePath(redirectTo: string | null, siteUrl: string): string {
+  if (!redirectTo) return '/';
+  try {
+    const target = new URL(redirectTo, siteUrl);
+    return `${target.pathname}${target.search}`;
+  } catch {
+    return '/';
+  }
+}
+
+// With email confirmation off (autoconfirm), Supabase Auth answers a taken email this way too.
 const userAlreadyExists = () => new GoTrueError(422, 'user_already_exists', 'User already registered');
 
 function iso(value: Date | string | null): string | undefined {

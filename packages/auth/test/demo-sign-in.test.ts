@@ -15,8 +15,11 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(async () => dispose(), 60_000);
 
-it('signs the seeded demo owner in with the demo password, and RLS then shows their workspace', async () => {
-  const api = createEmbeddedAuthApi({ db, jwtSecret });
+it('signs the seeded demo owner in with the demo password (seeded users are confirmed), and RLS then shows their workspace', async () => {
+  // Confirmations on, as the app runs: the demo users need no confirmation mail (nothing is sent).
+  const sent: unknown[] = [];
+  const confirmation = { mailer: { send: async (message: unknown) => void sent.push(message) }, siteUrl: () => 'http://tieout.test' };
+  const api = createEmbeddedAuthApi({ db, jwtSecret, confirmation });
   const supabase = createClient('http://tieout.test', 'embedded-anon-key', {
     global: { fetch: async (input, init) => (await api.handle(new Request(input, init))) ?? new Response(null, { status: 599 }) },
     auth: { persistSession: false, autoRefreshToken: false },
@@ -28,4 +31,5 @@ it('signs the seeded demo owner in with the demo password, and RLS then shows th
   const claims = await createTokenVerifier({ jwtSecret })(data.session!.access_token);
   const workspaces = await listMyWorkspaces(db, claims);
   expect(workspaces.find((w) => w.id === demoWorkspace.id)?.role).toBe('owner');
+  expect(sent).toEqual([]);
 });

@@ -23,7 +23,7 @@ let emailCounter = 0;
 const uniqueEmail = (name = 'analyst') => `${name}.${Date.now()}.${emailCounter++}@example.com`;
 
 function clientFor(options: Partial<EmbeddedAuthApiOptions> = {}, clientAddress = '203.0.113.7') {
-  const api = createEmbeddedAuthApi({ db, jwtSecret, bcryptCost: 4, ...options });
+  const api = createEmbeddedAuthApi({ db, jwtSecret, confirmation: 'autoconfirm', bcryptCost: 4, ...options });
   const supabase: SupabaseClient = createClient('http://tieout.test', 'embedded-anon-key', {
     global: {
       fetch: async (input, init) =>
@@ -162,7 +162,7 @@ describe('embedded Supabase Auth API through supabase-js', () => {
     }
   });
 
-  it('refuses a duplicate sign-up, whatever the case of the email', async () => {
+  it('with autoconfirm (GoTrue’s MAILER_AUTOCONFIRM), refuses a duplicate sign-up, whatever the case of the email', async () => {
     const { supabase } = clientFor();
     const { email } = await signedUp(supabase);
     const { data, error } = await supabase.auth.signUp({ email: email.toUpperCase(), password: 'another password 1' });
@@ -206,7 +206,7 @@ describe('embedded Supabase Auth API through supabase-js', () => {
   });
 
   it('does not let guesses from another address lock the real person out (failures count per address and email)', async () => {
-    const api = createEmbeddedAuthApi({ db, jwtSecret, bcryptCost: 4, rateLimit: { signInFailuresPerEmail: { max: 3, windowSeconds: 60 } } });
+    const api = createEmbeddedAuthApi({ db, jwtSecret, confirmation: 'autoconfirm', bcryptCost: 4, rateLimit: { signInFailuresPerEmail: { max: 3, windowSeconds: 60 } } });
     const from = (clientAddress: string) =>
       createClient('http://tieout.test', 'embedded-anon-key', {
         global: { fetch: async (input, init) => (await api.handle(new Request(input, init), { clientAddress })) ?? new Response(null, { status: 599 }) },

@@ -2,6 +2,7 @@ export * from './messages.ts';
 export * from './schema.ts';
 export * from './layout.ts';
 export * from './checklist.ts';
+export * from './live-view.ts';
 export * from './template.ts';
 export * from './projection.ts';
 export * from './changes.ts';

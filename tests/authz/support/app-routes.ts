@@ -98,7 +98,7 @@ export async function createAppHarness(db: Database, users: FixtureUser[]): Prom
     randomBytes(32).toString('base64url'),
   );
   if (config.auth.mode !== 'embedded') throw new Error('The app harness needs the embedded auth mode');
-  const api = createEmbeddedAuthApi({ db, jwtSecret: config.auth.jwtSecret, rateLimit: false, bcryptCost: 4 });
+  const api = createEmbeddedAuthApi({ db, jwtSecret: config.auth.jwtSecret, confirmation: 'autoconfirm', rateLimit: false, bcryptCost: 4 });
   const context: AppContext = { db, config, clientAddress: '127.0.0.1' };
 
   const passwordHolder = `password.holder.${Date.now()}@example.com`;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect, type Page } from '@playwright/test';
+import { sentMail } from './mail.ts';
 
 export interface NewAccount {
   name: string;
@@ -19,6 +20,32 @@ export async function fillSignUp(page: Page, account: NewAccount): Promise<void>
   await page.getByLabel('Email').fill(account.email);
   await page.getByLabel('Password').fill(account.password);
   await page.getByRole('button', { name: 'Create account' }).click();
+}
+
+/** The newest confirmation link mailed to `email` (waits for the message). */
+export async function confirmationLink(email: string): Promise<string> {
+  let link = '';
+  await expect
+    .poll(
+      async () => {
+        const mails = (await sentMail()).filter((mail) => mail.to.includes(email) && mail.subject === 'Confirm your Tieout account');
+        link = /https?:\/\/\S+\/signup\/confirm\?\S+/.exec(mails.at(-1)?.text ?? '')?.[0] ?? '';
+        return link;
+      },
+      { message: `a confirmation mail to ${email}` },
+    )
+    .not.toBe('');
+  return link;
+}
+
+/**
+ * After the sign-up form: the page says to check the inbox (the same for every address); the mailed link
+ * confirms the account and signs in, then goes on to where the sign-up was headed.
+ */
+export async function confirmSignUp(page: Page, account: NewAccount): Promise<void> {
+  await expect(page.getByRole('status')).toContainText(`Check your inbox: we sent a message to ${account.email}`);
+  await page.goto(await confirmationLink(account.email));
+  await page.getByRole('button', { name: 'Confirm and sign in' }).click();
 }
 
 /** On a workspace's members page as an owner: invites `email` and returns the link the page shows. */

@@ -1,4 +1,4 @@
-import { readChecklist, type ChecklistView } from '@tieout/doc-model';
+import { createChecklistReader, type ChecklistView } from '@tieout/doc-model';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
@@ -12,7 +12,6 @@ import {
   type PresentPerson,
   type ProviderStatus,
 } from '~/utils/collab.ts';
-import { stabilizeView } from './view.ts';
 
 export interface LiveChecklist {
   doc: Y.Doc;
@@ -71,15 +70,15 @@ export function useLiveChecklist(options: {
     let status: ProviderStatus = provider.wsconnected ? 'connected' : 'connecting';
     let everConnected = false;
     let refusal: string | null = null;
-    let previousView: ChecklistView | null = null;
+    // Re-reads only the items an update touched (2,000-item grids: one cell edit re-reads one item, not all).
+    const reader = createChecklistReader(doc);
     let scheduled = false;
     let disposed = false;
 
     const render = () => {
       scheduled = false;
       if (disposed) return;
-      const view = stabilizeView(previousView, readChecklist(doc));
-      previousView = view;
+      const view = reader.read();
       setLive({
         doc,
         provider,
@@ -145,6 +144,7 @@ export function useLiveChecklist(options: {
       window.removeEventListener('offline', onOffline);
       provider.awareness.off('change', update);
       doc.off('update', update);
+      reader.destroy();
       provider.destroy();
       void local?.destroy();
       doc.destroy();

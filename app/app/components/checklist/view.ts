@@ -9,63 +9,8 @@ import {
   type SectionView,
 } from '@tieout/doc-model';
 
-const sameFigures = (a: ItemView['figures'], b: ItemView['figures']) =>
-  a.length === b.length &&
-  a.every((f, i) => f.id === b[i]!.id && f.kind === b[i]!.kind && f.label === b[i]!.label && f.value === b[i]!.value);
-
-const sameEvidence = (a: ItemView['evidence'], b: ItemView['evidence']) =>
-  a.length === b.length && a.every((e, i) => e.id === b[i]!.id && e.url === b[i]!.url && e.label === b[i]!.label);
-
-export function sameItem(a: ItemView, b: ItemView): boolean {
-  return (
-    a.id === b.id &&
-    a.sectionId === b.sectionId &&
-    a.position === b.position &&
-    a.title === b.title &&
-    a.reference === b.reference &&
-    a.status === b.status &&
-    a.ownerId === b.ownerId &&
-    a.dueDate === b.dueDate &&
-    a.risk === b.risk &&
-    sameFigures(a.figures, b.figures) &&
-    sameEvidence(a.evidence, b.evidence)
-  );
-}
-
-/**
- * The new view, reusing the previous objects of items and sections that did not change, so memoized
- * rows skip rendering: one edit re-renders one row, not five hundred.
- */
-export function stabilizeView(previous: ChecklistView | null, next: ChecklistView): ChecklistView {
-  if (!previous) return next;
-  const oldItems = new Map<string, ItemView>();
-  const oldSections = new Map<string, SectionView>();
-  for (const section of previous.sections) {
-    oldSections.set(section.id, section);
-    for (const item of section.items) oldItems.set(item.id, item);
-  }
-  let changed = previous.title !== next.title || previous.sections.length !== next.sections.length;
-  const sections = next.sections.map((section, index) => {
-    const items = section.items.map((item) => {
-      const old = oldItems.get(item.id);
-      return old && sameItem(old, item) ? old : item;
-    });
-    const old = oldSections.get(section.id);
-    const same =
-      old &&
-      old.title === section.title &&
-      old.position === section.position &&
-      old.items.length === items.length &&
-      old.items.every((item, i) => item === items[i]);
-    if (same) {
-      if (previous.sections[index] !== old) changed = true;
-      return old;
-    }
-    changed = true;
-    return { ...section, items };
-  });
-  return changed ? { title: next.title, sections } : previous;
-}
+/** Keeping unchanged rows identical lives with the reader in the doc model (live-view.ts); the page tests use it from here. */
+export { sameItemView as sameItem, stabilizeView } from '@tieout/doc-model';
 
 export type SortKey = 'manual' | 'reference' | 'status' | 'owner' | 'risk' | 'due';
 export const SORT_LABELS: Record<SortKey, string> = {
