@@ -86,7 +86,9 @@ const viteDevServer = config.isProduction
 
 if (config.auth.mode === 'embedded') {
   const rateLimit = { signInPerAddress: { max: config.auth.signInLimitPerAddress, windowSeconds: SIGN_IN_LIMIT_WINDOW_SECONDS } };
-  app.use('/auth/v1', mountFetchHandler(createEmbeddedAuthApi({ db, jwtSecret: config.auth.jwtSecret, logger: logger.child({ component: 'auth' }), rateLimit }), addresses));
+  // Sign-up is confirmed by a mailed link, and answers a taken address like a new one (decision 115).
+  const confirmation = { mailer, siteUrl: () => appUrlFrom(env, config.port) };
+  app.use('/auth/v1', mountFetchHandler(createEmbeddedAuthApi({ db, jwtSecret: config.auth.jwtSecret, logger: logger.child({ component: 'auth' }), rateLimit, confirmation }), addresses));
 }
 
 const collab = config.collabUrl

@@ -1,3 +1,4 @@
+import { performance as perfHooks } from 'node:perf_hooks';
 import type { JwtClaims, MemberRole } from '@tieout/db';
 import type { Logger } from 'pino';
 import type * as Y from 'yjs';
@@ -127,16 +128,67 @@ export class RefuseConnection extends Error {
 
 type Hook = 'onConnect' | 'afterLoadDocument' | 'beforeApplyUpdate' | 'afterPersist' | 'onWriteRejected' | 'onDisconnect' | 'beforeUnloadDocument';
 
+/**
+ * The least time between the starts of two afterPersist runs of one extension for one document (docs/decisions/175).
+ * A document edited now and then gets each run on the next turn, as before; a busy one gets at most one run per
+ * extension per interval, carrying everything persisted meanwhile, instead of one per persistence window (each run is
+ * one or more database transactions: at 50 busy documents and four extensions that was most of the server's CPU).
+ * The interval stretches with the server's own load (event-loop utilisation) from this up to the maximum below.
+ */
+export const DEFAULT_AFTER_PERSIST_INTERVAL_MS = 1000;
+export const DEFAULT_AFTER_PERSIST_MAX_INTERVAL_MS = 5000;
+/** Event-loop utilisation up to which the interval stays at its minimum, and from which it is at its maximum. */
+const QUIET_UTILISATION = 0.3;
+const SATURATED_UTILISATION = 0.8;
+const LOAD_SAMPLE_MS = 500;
+
+export interface LifecycleOptions {
+  /** See DEFAULT_AFTER_PERSIST_INTERVAL_MS; 0 runs every batch on the next turn (when the server is not loaded). */
+  afterPersistIntervalMs?: number;
+  /** The interval when the server is saturated (≥ afterPersistIntervalMs). */
+  afterPersistMaxIntervalMs?: number;
+  /** The server's load from 0 to 1; default its event-loop utilisation over the last half second or so. */
+  load?: () => number;
+}
+
+/** Event-loop utilisation (0-1) since the previous sample, resampled at most every LOAD_SAMPLE_MS. */
+function eventLoopLoad(): () => number {
+  let previous = perfHooks.eventLoopUtilization();
+  let sampledAt = performance.now();
+  let load = 0;
+  return () => {
+    const now = performance.now();
+    if (now - sampledAt >= LOAD_SAMPLE_MS) {
+      const current = perfHooks.eventLoopUtilization();
+      load = perfHooks.eventLoopUtilization(current, previous).utilization;
+      previous = current;
+      sampledAt = now;
+    }
+    return load;
+  };
+}
+
 /** Runs the installed extensions' hooks for one server: error handling, metrics and the afterPersist pipelines. */
 export class Lifecycle {
   /** False when no extension has beforeApplyUpdate: the hot path then skips building its context. */
   readonly hasBeforeApply: boolean;
+  readonly afterPersistIntervalMs: number;
+  readonly afterPersistMaxIntervalMs: number;
+  private readonly load: () => number;
 
   constructor(
     readonly extensions: readonly CollabExtension[],
     private readonly metrics: CollabMetrics,
     private readonly logger: Logger,
+    options: LifecycleOptions = {},
   ) {
+    const interval = options.afterPersistIntervalMs ?? DEFAULT_AFTER_PERSIST_INTERVAL_MS;
+    if (!Number.isFinite(interval) || interval < 0) throw new Error(`afterPersistIntervalMs must be a number of milliseconds ≥ 0 (got ${interval})`);
+    const max = options.afterPersistMaxIntervalMs ?? Math.max(interval, DEFAULT_AFTER_PERSIST_MAX_INTERVAL_MS);
+    if (!Number.isFinite(max) || max < interval) throw new Error(`afterPersistMaxIntervalMs must be at least afterPersistIntervalMs (got ${max} < ${interval})`);
+    this.afterPersistIntervalMs = interval;
+    this.afterPersistMaxIntervalMs = max;
+    this.load = options.load ?? eventLoopLoad();
     const names = new Set<string>();
     for (const extension of extensions) {
       if (names.has(extension.name)) throw new Error(`Two collaboration server extensions are named ${extension.name}`);
@@ -225,6 +277,13 @@ export class Lifecycle {
       .map((extension) => new AfterPersistPipeline(extension, ctx, logger.child({ extension: extension.name }), this));
   }
 
+  /** The spacing of afterPersist runs now: the minimum while the server is quiet, up to the maximum when it is saturated. */
+  afterPersistInterval(): number {
+    const load = this.load();
+    const stretch = Math.min(1, Math.max(0, (load - QUIET_UTILISATION) / (SATURATED_UTILISATION - QUIET_UTILISATION)));
+    return this.afterPersistIntervalMs + stretch * (this.afterPersistMaxIntervalMs - this.afterPersistIntervalMs);
+  }
+
   observeRun(extension: CollabExtension, seconds: number, updates: number): void {
     this.metrics.afterPersistSeconds.observe({ extension: extension.name }, seconds);
     this.metrics.afterPersistRuns.inc({ extension: extension.name });
@@ -234,18 +293,20 @@ export class Lifecycle {
 
 /**
  * The afterPersist work of one extension for one document. `push` never waits: it records the updates and, when no
- * run is in flight, schedules one on a later turn of the event loop. A run takes everything recorded so far; what
- * arrives meanwhile waits for the next run (coalesced, latest state wins).
+ * run is in flight, schedules one on a later turn of the event loop, but no sooner than the lifecycle's interval after
+ * the previous run started. A run takes everything recorded so far; what arrives meanwhile waits for the next run
+ * (coalesced, latest state wins). `whenIdle` (unload, shutdown) starts a waiting run at once.
  */
 export class AfterPersistPipeline {
   private updates: PersistedUpdate[] = [];
   private items = new Set<string>();
   private sections = new Set<string>();
   private meta = false;
-  private scheduled: NodeJS.Immediate | null = null;
+  private scheduled: { kind: 'immediate'; handle: NodeJS.Immediate } | { kind: 'timer'; handle: NodeJS.Timeout } | null = null;
   private running: Promise<void> | null = null;
   private idleWaiters: (() => void)[] = [];
   private stopped = false;
+  private lastStart = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly extension: CollabExtension,
@@ -253,6 +314,22 @@ export class AfterPersistPipeline {
     private readonly logger: Logger,
     private readonly lifecycle: Lifecycle,
   ) {}
+
+  /** The next run: on the next turn, or when the interval (Lifecycle.afterPersistInterval) since the previous start has passed. */
+  private schedule(): void {
+    const wait = this.lastStart + this.lifecycle.afterPersistInterval() - performance.now();
+    this.scheduled =
+      wait > 0
+        ? { kind: 'timer', handle: setTimeout(() => this.start(), wait) }
+        : { kind: 'immediate', handle: setImmediate(() => this.start()) };
+  }
+
+  private unschedule(): void {
+    if (!this.scheduled) return;
+    if (this.scheduled.kind === 'timer') clearTimeout(this.scheduled.handle);
+    else clearImmediate(this.scheduled.handle);
+    this.scheduled = null;
+  }
 
   /** Records what a transaction of the live document touched (called synchronously, for every transaction). */
   touch(items: Iterable<string>, sections: Iterable<string>, meta: boolean): void {
@@ -264,7 +341,7 @@ export class AfterPersistPipeline {
   push(updates: readonly PersistedUpdate[]): void {
     if (this.stopped || updates.length === 0) return;
     for (const update of updates) this.updates.push(update);
-    if (!this.running && !this.scheduled) this.scheduled = setImmediate(() => this.start());
+    if (!this.running && !this.scheduled) this.schedule();
   }
 
   get idle(): boolean {
@@ -274,14 +351,19 @@ export class AfterPersistPipeline {
   /** Resolves when nothing is running or waiting to run. */
   whenIdle(): Promise<void> {
     if (this.idle) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    // Someone waits (the document unloads, the server shuts down): a run waiting for its interval goes now.
+    if (this.scheduled?.kind === 'timer') {
+      this.unschedule();
+      this.scheduled = { kind: 'immediate', handle: setImmediate(() => this.start()) };
+    }
+    return idle;
   }
 
   /** No further runs (the document is closed); a run in flight finishes. */
   stop(): void {
     this.stopped = true;
-    if (this.scheduled) clearImmediate(this.scheduled);
-    this.scheduled = null;
+    this.unschedule();
     this.updates = [];
     if (!this.running) this.settle();
   }
@@ -296,6 +378,7 @@ export class AfterPersistPipeline {
     this.sections = new Set();
     this.meta = false;
     const started = performance.now();
+    this.lastStart = started;
     this.running = (async () => {
       try {
         await this.extension.afterPersist!({ ...this.ctx, logger: this.logger, updates, changes });
@@ -305,8 +388,11 @@ export class AfterPersistPipeline {
       }
     })().finally(() => {
       this.running = null;
-      if (!this.stopped && this.updates.length > 0) this.scheduled = setImmediate(() => this.start());
-      else this.settle();
+      if (!this.stopped && this.updates.length > 0) {
+        // Someone waiting for idle does not wait out the interval.
+        if (this.idleWaiters.length > 0) this.scheduled = { kind: 'immediate', handle: setImmediate(() => this.start()) };
+        else this.schedule();
+      } else this.settle();
     });
   }
 
