@@ -27,12 +27,13 @@ export async function startServer(ctx: BenchContext, env: Record<string, string>
   });
 }
 
-export function clientSpec(ctx: BenchContext, server: RunningServer, index: number, doc: number): ClientSpec {
+/** `slot` is the client's position in its room: with several server processes, consecutive slots use different ones. */
+export function clientSpec(ctx: BenchContext, server: RunningServer, index: number, doc: number, slot = 0): ClientSpec {
   const docName = benchDocName(doc);
   return {
     index,
     docName,
-    url: server.urlFor(docName),
+    url: server.urlFor(docName, slot),
     protocol: server.protocol,
     token: ctx.fixtures?.tokenFor(index) ?? 'reference-needs-no-token',
   };

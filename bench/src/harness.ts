@@ -9,7 +9,7 @@ import { latencyScenario, type LatencyResult } from './scenarios/latency.ts';
 import { memoryScenario, type MemoryResult } from './scenarios/memory.ts';
 import { persistenceScenario, type PersistenceResult } from './scenarios/persistence.ts';
 import { throughputScenario, type ThroughputResult } from './scenarios/throughput.ts';
-import type { ServerKind } from './servers/launch.ts';
+import { TIEOUT_VARIANTS, isTieout, type ServerKind } from './servers/launch.ts';
 
 export interface BenchOptions {
   mode: Mode;
@@ -110,7 +110,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       kind,
       pool,
       fixtures,
-      nodeFlags: kind === 'tieout' ? (options.tieoutNodeFlags ?? []) : [],
+      nodeFlags: isTieout(kind) ? (options.tieoutNodeFlags ?? []) : [],
       log,
     });
     const attempt = async (label: string, work: () => Promise<void>) => {
@@ -140,6 +140,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       }
       for (const kind of options.servers) {
         if ((scenario === 'coldload' || scenario === 'persistence') && !PERSISTENT.includes(kind)) continue;
+        // The variants answer two questions (after-persist work's share of CPU, two processes over Redis): latency and throughput.
+        if (TIEOUT_VARIANTS.includes(kind) && scenario !== 'throughput') continue;
         const ctx = contextFor(kind);
         await attempt(`${scenario}/${kind}`, async () => {
           if (scenario === 'throughput') results.throughput[kind] = await throughputScenario(ctx, scale.throughput);

@@ -2,6 +2,7 @@ import type { BundleResult, FileSize, PageBundle } from './bundle.ts';
 import { SCENARIOS, SERVER_SCENARIOS, isServerScenario, type ScenarioName } from './config.ts';
 import type { BenchResults } from './harness.ts';
 import { SERVER_KINDS, SERVER_LABELS, type ServerKind } from './servers/launch.ts';
+import type { LoadStep } from './scenarios/rooms.ts';
 import { THROUGHPUT_P99_LIMIT_MS } from './scenarios/throughput.ts';
 
 const ms = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? 'n/a' : v < 10 ? v.toFixed(2) : v.toFixed(1));
@@ -64,6 +65,29 @@ export function judgeGoals(results: BenchResults): GoalVerdict[] {
       detail: ratio >= 1.3 ? 'met' : `missed by ${((1 - ratio / 1.3) * 100).toFixed(0)}% (needs ${int(1.3 * th.sustainedRate)} edits/s)`,
     });
   }
+  // Issue 12's bar: the after-persist extensions' share of the server's CPU per edit, from the same run with them off.
+  for (const share of afterPersistShares(results)) {
+    verdicts.push({
+      scenario: share.scenario,
+      goal: `after-persist work ≤ 10% of server CPU per edit (${share.label})`,
+      measured: `${(share.share * 100).toFixed(0)}% (${share.withMs.toFixed(3)} vs ${share.withoutMs.toFixed(3)} ms CPU per edit)`,
+      met: share.share <= 0.1,
+      detail: share.share <= 0.1 ? 'met' : `over by ${((share.share - 0.1) * 100).toFixed(0)} points`,
+    });
+  }
+  for (const t of tieout) {
+    const r = results.latency.reference?.find((x) => x.clients === t.clients && x.docs === t.docs);
+    if (!t.step || !r?.step || !t.step.achievedRate || !r.step.achievedRate) continue;
+    const mine = cpuMsPerEdit(t.step);
+    const theirs = cpuMsPerEdit(r.step);
+    verdicts.push({
+      scenario: 'latency',
+      goal: `server CPU per edit ≤ the reference server's (${t.clients} clients / ${t.docs} docs)`,
+      measured: `${(mine / theirs).toFixed(2)}× (${mine.toFixed(3)} vs ${theirs.toFixed(3)} ms)`,
+      met: mine <= theirs,
+      detail: mine <= theirs ? 'met' : `missed by ${((mine / theirs - 1) * 100).toFixed(0)}%`,
+    });
+  }
   for (const page of results.bundle?.pages ?? []) {
     const budget = page.firstVisitBudgetGzip;
     if (budget === null) continue;
@@ -77,6 +101,40 @@ export function judgeGoals(results: BenchResults): GoalVerdict[] {
     });
   }
   return verdicts;
+}
+
+/** Server CPU (ms of one core) per edit sent: the whole step's CPU over the edits of its window's rate. */
+const cpuMsPerEdit = (step: LoadStep) => (step.serverCpu * 1000) / step.achievedRate;
+
+export interface AfterPersistShare {
+  scenario: ScenarioName;
+  label: string;
+  withMs: number;
+  withoutMs: number;
+  /** 1 - without / with: the part of the deployed server's CPU per edit that the after-persist work costs. */
+  share: number;
+}
+
+/** Tieout with and without its extensions' afterPersist work, size by size and at the highest throughput step both passed. */
+export function afterPersistShares(results: BenchResults): AfterPersistShare[] {
+  const shares: AfterPersistShare[] = [];
+  const add = (scenario: ScenarioName, label: string, on: LoadStep | undefined | null, off: LoadStep | undefined | null) => {
+    if (!on || !off || !on.achievedRate || !off.achievedRate) return;
+    const withMs = cpuMsPerEdit(on);
+    const withoutMs = cpuMsPerEdit(off);
+    shares.push({ scenario, label, withMs, withoutMs, share: Math.max(0, 1 - withoutMs / withMs) });
+  };
+  for (const t of results.latency.tieout ?? []) {
+    const core = results.latency['tieout-core']?.find((r) => r.clients === t.clients && r.docs === t.docs);
+    add('latency', `${t.clients} clients / ${t.docs} docs`, t.step, core?.step);
+  }
+  const on = results.throughput.tieout;
+  const off = results.throughput['tieout-core'];
+  if (on && off) {
+    const rate = Math.min(on.sustainedRate, off.sustainedRate);
+    add('throughput', `throughput, ${int(rate)} edits/s`, on.steps.find((s) => s.targetRate === rate), off.steps.find((s) => s.targetRate === rate));
+  }
+  return shares;
 }
 
 function goalTable(verdicts: GoalVerdict[]): string {
@@ -99,6 +157,7 @@ export function renderTables(results: BenchResults): string {
         s ? ms(s.delivery.p50) : 'n/a',
         s ? ms(s.delivery.p99) : 'n/a',
         s ? ms(s.delivery.p999) : 'n/a',
+        s?.crossDelivery ? ms(s.crossDelivery.p99) : '—',
         s ? ms(s.fanout.p99) : 'n/a',
         s ? `${int(s.deliveries)} / ${int(s.expectedDeliveries)}` : 'n/a',
         s ? `${int(s.achievedRate)}` : 'n/a',
@@ -114,7 +173,7 @@ export function renderTables(results: BenchResults): string {
     parts.push(
       '### (a) Propagation latency (ms, edit leaves a client → arrives at another client in its room)\n\n' +
         table(
-          ['clients / docs', 'server', 'p50', 'p99', 'p99.9', 'p99 until all in room', 'delivered / expected', 'edits/s', 'server CPU', 'load-gen CPU', 'CPU pressure', 'failed connects'],
+          ['clients / docs', 'server', 'p50', 'p99', 'p99.9', 'p99 across processes', 'p99 until all in room', 'delivered / expected', 'edits/s', 'server CPU', 'load-gen CPU', 'CPU pressure', 'failed connects'],
           latencyRows,
         ),
     );
@@ -129,6 +188,7 @@ export function renderTables(results: BenchResults): string {
       labelled(kind),
       int(t.sustainedRate),
       last ? ms(last.delivery.p99) : 'n/a',
+      last?.crossDelivery ? ms(last.crossDelivery.p99) : '—',
       last ? pct(last.serverCpu) : 'n/a',
       last ? pct(last.loadCpu) : 'n/a',
       failed ? `${int(failed.targetRate)} edits/s: ${failed.reason} (server CPU ${pct(failed.serverCpu)}, load-gen CPU ${pct(failed.loadCpu)})` : 'none within the step limit',
@@ -138,7 +198,7 @@ export function renderTables(results: BenchResults): string {
     const t = Object.values(results.throughput)[0]!;
     parts.push(
       `### (b) Throughput (${t.clients} clients over ${t.docs} documents; rate ×1.5 per step; pass = p99 < ${THROUGHPUT_P99_LIMIT_MS} ms, ≥95% of the target rate sent, ≥99% delivered)\n\n` +
-        table(['server', 'sustained edits/s', 'p99 at that rate', 'server CPU', 'load-gen CPU', 'first failing step'], throughputRows),
+        table(['server', 'sustained edits/s', 'p99 at that rate', 'p99 across processes', 'server CPU', 'load-gen CPU', 'first failing step'], throughputRows),
     );
   }
   const memoryRows: string[][] = [];

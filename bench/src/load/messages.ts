@@ -3,7 +3,17 @@ import type { ClientSpec } from './client.ts';
 export interface EditingClientSpec extends ClientSpec {
   /** The item this client rewrites; absent for clients that only listen. */
   itemId?: string;
+  /** Which server process the client is connected to (0 unless several share the documents). */
+  process?: number;
 }
+
+/** How clients were spread over server processes: client c is at slot floor(c / docs) of its room, on process slot % processes. */
+export interface ProcessSplit {
+  docs: number;
+  processes: number;
+}
+
+export const processOfClient = (client: number, split: ProcessSplit) => Math.floor(client / split.docs) % split.processes;
 
 export interface SeedSpec {
   client: ClientSpec;
@@ -13,7 +23,18 @@ export interface SeedSpec {
 
 export type WorkerCommand =
   | { cmd: 'connect'; id: number; group: string; specs: EditingClientSpec[]; concurrency: number }
-  | { cmd: 'run'; id: number; group: string; ratePerClient: number; startAt: number; durationMs: number; warmupMs: number; drainMs: number }
+  | {
+      cmd: 'run';
+      id: number;
+      group: string;
+      ratePerClient: number;
+      startAt: number;
+      durationMs: number;
+      warmupMs: number;
+      drainMs: number;
+      /** With several server processes: deliveries between clients of different processes are also recorded apart. */
+      split?: ProcessSplit;
+    }
   | { cmd: 'seed'; id: number; docs: SeedSpec[]; concurrency: number; keepGroup?: string }
   | { cmd: 'history'; id: number; client: ClientSpec; updates: number }
   | { cmd: 'coldload'; id: number; client: ClientSpec; expectedChars: number }
@@ -32,6 +53,8 @@ export interface RunResult {
   sentTotal: number;
   /** Per-delivery latencies (ms) of edits sent inside the window. */
   latencies: Float64Array;
+  /** The subset of `latencies` whose sender was connected to another server process than the receiver (with `split`). */
+  crossLatencies: Float64Array;
   /** Per edit seen by this worker: key = sender * 1e7 + seq, slowest delivery and number of deliveries. */
   editKeys: Float64Array;
   editMax: Float64Array;

@@ -14,6 +14,7 @@ import type {
   WorkerCommand,
   WorkerReply,
 } from './messages.ts';
+import { processOfClient, type ProcessSplit } from './messages.ts';
 
 const DRAIN_QUIET_MS = 2_000;
 
@@ -23,6 +24,8 @@ interface Recorder {
   windowStart: number;
   windowEnd: number;
   latencies: number[];
+  crossLatencies: number[];
+  split: ProcessSplit | null;
   edits: Map<number, { max: number; count: number }>;
   lastDelivery: number;
 }
@@ -30,13 +33,14 @@ interface Recorder {
 const groups = new Map<string, { client: BenchClient; spec: EditingClientSpec }[]>();
 let recorder: Recorder | null = null;
 
-function onEdit(edit: ReceivedEdit, receivedAt: number): void {
+function onEdit(edit: ReceivedEdit, receivedAt: number, receiver: EditingClientSpec): void {
   const r = recorder;
   if (!r) return;
   r.lastDelivery = receivedAt;
   if (edit.sentAt < r.windowStart || edit.sentAt >= r.windowEnd) return;
   const latency = receivedAt - edit.sentAt;
   r.latencies.push(latency);
+  if (r.split && processOfClient(edit.sender, r.split) !== (receiver.process ?? 0)) r.crossLatencies.push(latency);
   const key = edit.sender * 1e7 + edit.seq;
   const entry = r.edits.get(key);
   if (entry) {
@@ -65,7 +69,7 @@ async function connect(group: string, specs: EditingClientSpec[], concurrency: n
   const errors: string[] = [];
   let failed = 0;
   await inBatches(specs, concurrency, async (spec) => {
-    const client = new BenchClient(spec, { onEdit });
+    const client = new BenchClient(spec, { onEdit: (edit, receivedAt) => onEdit(edit, receivedAt, spec) });
     try {
       await client.connect();
       list.push({ client, spec });
@@ -83,7 +87,7 @@ async function run(command: Extract<WorkerCommand, { cmd: 'run' }>): Promise<Run
   const period = 1000 / command.ratePerClient;
   const windowStart = command.startAt + command.warmupMs;
   const end = command.startAt + command.durationMs;
-  recorder = { windowStart, windowEnd: end, latencies: [], edits: new Map(), lastDelivery: 0 };
+  recorder = { windowStart, windowEnd: end, latencies: [], crossLatencies: [], split: command.split ?? null, edits: new Map(), lastDelivery: 0 };
   const schedule = editors.map((entry) => ({ ...entry, phase: Math.random() * period, seq: 0 })).sort((a, b) => a.phase - b.phase);
   const cpuBefore = process.cpuUsage();
   const lags: number[] = [];
@@ -146,6 +150,7 @@ async function run(command: Extract<WorkerCommand, { cmd: 'run' }>): Promise<Run
     sentInWindow,
     sentTotal,
     latencies: Float64Array.from(r.latencies),
+    crossLatencies: Float64Array.from(r.crossLatencies),
     editKeys,
     editMax,
     editCount,

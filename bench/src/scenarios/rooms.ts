@@ -2,7 +2,7 @@ import { now } from '../clock.ts';
 import { cpuPressure } from '../machine.ts';
 import { HELPER_INDEX_BASE, clientSpec, type BenchContext } from '../context.ts';
 import { benchItemId } from '../load/content.ts';
-import type { ConnectResult, EditingClientSpec, RunResult, SeedSpec } from '../load/messages.ts';
+import { processOfClient, type ConnectResult, type EditingClientSpec, type RunResult, type SeedSpec } from '../load/messages.ts';
 import type { RunningServer } from '../servers/launch.ts';
 import { concat, summarize, type LatencySummary } from '../stats.ts';
 
@@ -26,8 +26,15 @@ export async function openRooms(ctx: BenchContext, server: RunningServer, client
   }
   await ctx.pool.request(0, { cmd: 'seed', docs: seeds, concurrency: 10 });
   const perWorker: EditingClientSpec[][] = Array.from({ length: ctx.pool.size }, () => []);
+  const split = { docs, processes: server.processes };
   for (let c = 0; c < clients; c++) {
-    perWorker[c % ctx.pool.size]!.push({ ...clientSpec(ctx, server, c, docOfClient(c, docs)), itemId: benchItemId(c) });
+    // Consecutive clients of a room go to different server processes (when there are several): rooms span them all.
+    const slot = Math.floor(c / docs);
+    perWorker[c % ctx.pool.size]!.push({
+      ...clientSpec(ctx, server, c, docOfClient(c, docs), slot),
+      itemId: benchItemId(c),
+      process: processOfClient(c, split),
+    });
   }
   const started = now();
   const results = await ctx.pool.all<ConnectResult>(
@@ -48,6 +55,8 @@ export interface LoadStep {
   targetRate: number;
   achievedRate: number;
   delivery: LatencySummary;
+  /** Deliveries from a client of one server process to a client of another (several processes only; else null). */
+  crossDelivery?: LatencySummary | null;
   /** Per edit: until the last other client in the room had it. */
   fanout: LatencySummary;
   expectedDeliveries: number;
@@ -82,6 +91,7 @@ export async function runLoad(
       durationMs: options.durationMs,
       warmupMs: options.warmupMs,
       drainMs: 5000,
+      ...(server.processes > 1 ? { split: { docs: rooms.docs, processes: server.processes } } : {}),
     })),
   )) as RunResult[];
   const serverCpu = (server.cpuSeconds() - cpuBefore) / ((now() - startAt) / 1000);
@@ -106,6 +116,7 @@ export async function runLoad(
     targetRate: options.totalRate,
     achievedRate: sentInWindow / windowSeconds,
     delivery: summarize(latencies),
+    crossDelivery: server.processes > 1 ? summarize(concat(results.map((r) => r.crossLatencies))) : null,
     fanout: summarize(Float64Array.from(complete)),
     expectedDeliveries: Math.round(sentInWindow * (roomSize - 1)),
     deliveries: latencies.length,

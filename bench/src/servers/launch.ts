@@ -1,24 +1,39 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { WireProtocol } from '../protocol.ts';
 import type { ChildMessage } from './child.ts';
 
-export type ServerKind = 'reference' | 'hocuspocus' | 'tieout';
-export const SERVER_KINDS: ServerKind[] = ['tieout', 'hocuspocus', 'reference'];
+/**
+ * `tieout` is the deployed pipeline (every default extension); `tieout-core` the same server without the extensions'
+ * afterPersist hooks (to measure that work's share of the server's CPU in the same run); `tieout-x2` two Tieout
+ * processes sharing documents over Redis, each client connected to one of them and every room spanning both.
+ */
+export type ServerKind = 'reference' | 'hocuspocus' | 'tieout' | 'tieout-core' | 'tieout-x2';
+export const SERVER_KINDS: ServerKind[] = ['tieout', 'hocuspocus', 'reference', 'tieout-core', 'tieout-x2'];
 export const SERVER_LABELS: Record<ServerKind, string> = {
   tieout: 'Tieout',
   hocuspocus: 'Hocuspocus 3.4',
   reference: 'y-websocket reference',
+  'tieout-core': 'Tieout without after-persist work',
+  'tieout-x2': 'Tieout, 2 processes + Redis',
 };
+/** Variants of Tieout: measured in latency and throughput only (the other scenarios measure the deployed server). */
+export const TIEOUT_VARIANTS: ServerKind[] = ['tieout-core', 'tieout-x2'];
+export const isTieout = (kind: ServerKind) => kind === 'tieout' || TIEOUT_VARIANTS.includes(kind);
+/** Where Redis is for the two-process variant (REDIS_URL, default the local one). */
+export const BENCH_REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface RunningServer {
   kind: ServerKind;
   pid: number;
   port: number;
   protocol: WireProtocol;
-  /** The socket URL of a document (Hocuspocus names documents inside its messages instead). */
-  urlFor(docName: string): string;
+  /** How many server processes share the documents (2 for tieout-x2): a client at `slot` of its room uses slot % processes. */
+  processes: number;
+  /** The socket URL of a document for the client at `slot` of its room (Hocuspocus names documents inside its messages instead). */
+  urlFor(docName: string, slot?: number): string;
   /** Forces a GC in the server process, then reads VmRSS from /proc and the V8 heap. */
   memory(): Promise<{ rss: number; heapUsed: number }>;
   /** CPU seconds (user + system) the server process has used so far, from /proc/<pid>/stat. */
@@ -33,10 +48,13 @@ export interface LaunchOptions {
   nodeFlags?: string[];
 }
 
+const tieoutMain = fileURLToPath(new URL('./tieout-main.ts', import.meta.url));
 const entries: Record<ServerKind, string> = {
   reference: fileURLToPath(new URL('./reference-main.ts', import.meta.url)),
   hocuspocus: fileURLToPath(new URL('./hocuspocus-main.ts', import.meta.url)),
-  tieout: fileURLToPath(new URL('./tieout-main.ts', import.meta.url)),
+  tieout: tieoutMain,
+  'tieout-core': tieoutMain,
+  'tieout-x2': tieoutMain,
 };
 
 /**
@@ -63,8 +81,42 @@ export function pinnedCommand(core: number, command: string[], maxSeconds = 3 * 
 
 export const benchDir = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Starts a server in its own process pinned to one core with `taskset`. */
+/**
+ * Starts a server in its own process pinned to one core with `taskset`; `tieout-x2` starts two processes on that
+ * core, with a Redis key prefix of their own (other runs may share the Redis server), and reports their sum of CPU.
+ */
 export async function launchServer(kind: ServerKind, options: LaunchOptions): Promise<RunningServer> {
+  if (kind === 'tieout-core') return launchOne(kind, { ...options, env: { ...options.env, BENCH_TIEOUT_AFTER_PERSIST: 'off' } });
+  if (kind !== 'tieout-x2') return launchOne(kind, options);
+  const env = { ...options.env, REDIS_URL: BENCH_REDIS_URL, REDIS_KEY_PREFIX: `tieout:bench:${randomBytes(6).toString('hex')}:` };
+  const first = await launchOne(kind, { ...options, env });
+  let second: RunningServer;
+  try {
+    second = await launchOne(kind, { ...options, env });
+  } catch (error) {
+    await first.stop();
+    throw error;
+  }
+  const both = [first, second];
+  return {
+    kind,
+    pid: first.pid,
+    port: first.port,
+    protocol: first.protocol,
+    processes: 2,
+    urlFor: (docName, slot = 0) => both[slot % 2]!.urlFor(docName),
+    memory: async () => {
+      const [a, b] = await Promise.all(both.map((server) => server.memory()));
+      return { rss: a!.rss + b!.rss, heapUsed: a!.heapUsed + b!.heapUsed };
+    },
+    cpuSeconds: () => first.cpuSeconds() + second.cpuSeconds(),
+    stop: async () => {
+      await Promise.all(both.map((server) => server.stop()));
+    },
+  };
+}
+
+async function launchOne(kind: ServerKind, options: LaunchOptions): Promise<RunningServer> {
   const [program, args] = pinnedCommand(options.core, [
     process.execPath,
     '--expose-gc',
@@ -107,6 +159,7 @@ export async function launchServer(kind: ServerKind, options: LaunchOptions): Pr
     pid,
     port,
     protocol,
+    processes: 1,
     urlFor: (docName) =>
       kind === 'hocuspocus' ? `ws://127.0.0.1:${port}/` : `ws://127.0.0.1:${port}/collab/${encodeURIComponent(docName)}`,
     memory: () => probeMemory(child, pid),

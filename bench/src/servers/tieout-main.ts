@@ -1,14 +1,28 @@
-import { loadCollabConfig, startCollabServer } from '@tieout/server';
+import { openDatabase } from '@tieout/db';
+import { defaultExtensions, loadCollabConfig, startCollabServer, type CollabExtension } from '@tieout/server';
 import { serveChild } from './child.ts';
 
 /**
  * Tieout's collaboration server as deployed standalone (startCollabServer with the production
- * configuration read from the environment): token and membership checks, Postgres persistence.
+ * configuration read from the environment): token and membership checks, Postgres persistence, and
+ * every extension `defaultExtensions` installs (projection, audit trail, versions, search index, review rule).
  * Logging is at "warn" so the console stays readable, as the other servers log nothing per connection.
+ *
+ * BENCH_TIEOUT_AFTER_PERSIST=off runs the same extensions without their afterPersist hooks (the "no after-persist
+ * work" variant the bench compares with, to measure that work's share of the server's CPU); REDIS_URL (the
+ * two-process variant) is read by loadCollabConfig like in a deployment.
  */
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 const jwtSecret = process.env.BENCH_JWT_SECRET;
 if (!databaseUrl || !jwtSecret) throw new Error('BENCH_DATABASE_URL and BENCH_JWT_SECRET are required');
+const afterPersist = process.env.BENCH_TIEOUT_AFTER_PERSIST ?? 'on';
+if (afterPersist !== 'on' && afterPersist !== 'off') throw new Error(`BENCH_TIEOUT_AFTER_PERSIST must be on or off (got "${afterPersist}")`);
+
+/** The extension without its afterPersist hook (its other hooks, e.g. the review rule's beforeApplyUpdate, stay). */
+function withoutAfterPersist(extension: CollabExtension): CollabExtension {
+  const { afterPersist: _dropped, ...rest } = extension;
+  return rest;
+}
 
 await serveChild(async () => {
   const config = loadCollabConfig({
@@ -21,6 +35,17 @@ await serveChild(async () => {
     COLLAB_MIGRATE: 'false',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   });
-  const server = await startCollabServer(config);
-  return { port: server.port, close: () => server.close() };
+  const db = await openDatabase({ url: config.database.url });
+  const installed = defaultExtensions({ db });
+  const server = await startCollabServer(config, {
+    db,
+    extensions: afterPersist === 'on' ? installed : installed.map(withoutAfterPersist),
+  });
+  return {
+    port: server.port,
+    close: async () => {
+      await server.close();
+      await db.close();
+    },
+  };
 });
