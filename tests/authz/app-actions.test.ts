@@ -279,3 +279,60 @@ describe('invitation page: each refusal of a link has its own message', () => {
     expect(outcome).toMatchObject({ status: 200, data: { user: null, here: '/invitations/abc' } });
   });
 });
+
+describe('deal Manage page and Archived view: bad input is a clear 400 and changes nothing', () => {
+  const manage = async (form: Record<string, string>) =>
+    harness.call(routes.manageDeal, 'action', {
+      path: `/deals/${world.A.dealId}/manage`,
+      params: { dealId: world.A.dealId },
+      cookie: await harness.cookieFor(world.A.members.owner),
+      form,
+    });
+  const checklistTitle = async () =>
+    (await db.asService((sql) => sql.query<{ title: string }>(`select title from public.checklists where id = $1`, [world.A.checklistId]))).rows[0]?.title;
+
+  it('a delete without the confirmation step is refused, and the checklist stays', async () => {
+    const outcome = await manage({ intent: 'delete', kind: 'checklist', id: world.A.checklistId });
+    expect(outcome).toMatchObject({ status: 400, data: { ok: false, formError: 'Confirm the deletion first' } });
+    expect(await checklistTitle()).toBeDefined();
+  });
+
+  it('an empty or overlong name, an unknown kind or intent, or another deal’s checklist are refused with what to do', async () => {
+    const before = await checklistTitle();
+    expect(await manage({ intent: 'rename', kind: 'checklist', id: world.A.checklistId, name: '   ' })).toMatchObject({
+      status: 400,
+      data: { formError: 'Enter a name', target: `checklist:${world.A.checklistId}` },
+    });
+    expect(await manage({ intent: 'rename', kind: 'checklist', id: world.A.checklistId, name: 'x'.repeat(201) })).toMatchObject({
+      status: 400,
+      data: { formError: 'Use at most 200 characters' },
+    });
+    expect(await manage({ intent: 'rename', kind: 'folder', id: world.A.checklistId, name: 'Fine' })).toMatchObject({
+      status: 400,
+      data: { formError: 'Choose a deal, workstream or checklist' },
+    });
+    expect(await manage({ intent: 'explode' })).toMatchObject({ status: 400, data: { formError: expect.stringMatching(/^Choose what to do/) } });
+    expect(await manage({ intent: 'stage', stage: 'won' })).toMatchObject({ status: 400, data: { formError: 'Choose a stage' } });
+    expect(await manage({ intent: 'rename', kind: 'workstream', id: world.A.secondWorkstreamId, name: 'Elsewhere' })).toMatchObject({
+      status: 404,
+      data: { formError: expect.stringMatching(/not part of this deal/) },
+    });
+    expect(await checklistTitle()).toBe(before);
+  });
+
+  it('the Archived view only unarchives or deletes what is archived', async () => {
+    const archived = async (form: Record<string, string>) =>
+      harness.call(routes.archived, 'action', {
+        path: `/workspaces/${world.A.id}/archived`,
+        params: { workspaceId: world.A.id },
+        cookie: await harness.cookieFor(world.A.members.owner),
+        form,
+      });
+    expect(await archived({ intent: 'rename', kind: 'checklist', id: world.A.checklistId, name: 'Sneaky' })).toMatchObject({ status: 400 });
+    expect(await archived({ intent: 'delete', kind: 'checklist', id: world.A.checklistId, confirmed: 'yes' })).toMatchObject({
+      status: 404,
+      data: { formError: expect.stringMatching(/is not archived/) },
+    });
+    expect(await checklistTitle()).toBeDefined();
+  });
+});
