@@ -82,6 +82,8 @@ export interface EmbeddedAuthRateLimits {
 /** pino-compatible; never given a password, a token or a request body. */
 export interface AuthApiLogger {
   info(details: Record<string, unknown>, message: string): void;
+  /** Signs of an attack, e.g. a spent refresh token presented again (possible theft: the session is revoked). */
+  warn(details: Record<string, unknown>, message: string): void;
   error(details: Record<string, unknown>, message: string): void;
 }
 
@@ -311,7 +313,7 @@ export function createEmbeddedAuthApi(options: EmbeddedAuthApiOptions): Embedded
         if (!current) {
           // Reuse of a spent token: someone else may hold it, so the whole session ends (as GoTrue does).
           if (row.session_id) await revokeSession(sql, row.session_id);
-          return { refused: 'reused' as const, userId: row.user_id };
+          return { refused: 'reused' as const, userId: row.user_id, sessionId: row.session_id };
         }
         const user = await findUserById(sql, row.user_id);
         return user ? { user, sessionId: row.session_id, refreshToken: current } : { refused: 'not_found' as const };
@@ -322,9 +324,9 @@ export function createEmbeddedAuthApi(options: EmbeddedAuthApiOptions): Embedded
     });
     if ('refused' in outcome) {
       if (outcome.refused === 'reused') {
-        options.logger?.info(
-          { event: 'refresh_token_reused', userId: outcome.userId },
-          'spent refresh token presented; session revoked'
+        options.logger?.warn(
+          { event: 'refresh_token_reused', userId: outcome.userId, sessionId: outcome.sessionId },
+          'spent refresh token presented again (possible theft); session revoked'
         );
         throw new GoTrueError(400, 'refresh_token_already_used', 'Invalid Refresh Token: Already Used');
       }

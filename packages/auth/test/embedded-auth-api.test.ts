@@ -22,6 +22,13 @@ afterAll(async () => {
 let emailCounter = 0;
 const uniqueEmail = (name = 'analyst') => `${name}.${Date.now()}.${emailCounter++}@example.com`;
 
+/** An AuthApiLogger (pino's shape) that keeps what it is given. */
+function recordingLogger() {
+  const lines: { level: 'info' | 'warn' | 'error'; details: Record<string, unknown>; message: string }[] = [];
+  const at = (level: 'info' | 'warn' | 'error') => (details: Record<string, unknown>, message: string) => void lines.push({ level, details, message });
+  return { lines, logger: { info: at('info'), warn: at('warn'), error: at('error') } };
+}
+
 function clientFor(options: Partial<EmbeddedAuthApiOptions> = {}, clientAddress = '203.0.113.7') {
   const api = createEmbeddedAuthApi({ db, jwtSecret, confirmation: 'autoconfirm', bcryptCost: 4, ...options });
   const supabase: SupabaseClient = createClient('http://tieout.test', 'embedded-anon-key', {
@@ -103,6 +110,26 @@ describe('embedded Supabase Auth API through supabase-js', () => {
     // Reuse signals theft: the successor token dies with the session.
     const afterTheft = await supabase.auth.refreshSession({ refresh_token: next.refresh_token });
     expect(afterTheft.error?.code).toBe('refresh_token_already_used');
+  });
+
+  it('logs a spent refresh token presented again as a warning naming the user, never the token', async () => {
+    const { logger, lines } = recordingLogger();
+    const { supabase } = clientFor({ refreshTokenReuseIntervalSeconds: 0, logger });
+    const { user, session } = await signedUp(supabase);
+    expect((await supabase.auth.refreshSession({ refresh_token: session.refresh_token })).error).toBeNull();
+    expect(lines.filter((line) => line.level === 'warn')).toEqual([]);
+
+    const reused = await supabase.auth.refreshSession({ refresh_token: session.refresh_token });
+    expect(reused.error?.code).toBe('refresh_token_already_used');
+    const warnings = lines.filter((line) => line.level === 'warn');
+    expect(warnings).toEqual([
+      {
+        level: 'warn',
+        details: { event: 'refresh_token_reused', userId: user.id, sessionId: expect.any(String) },
+        message: expect.stringMatching(/refresh token presented again.*session revoked/),
+      },
+    ]);
+    expect(JSON.stringify(warnings)).not.toContain(session.refresh_token);
   });
 
   it('answers a refresh repeated within the reuse interval with the session’s current token', async () => {
@@ -279,18 +306,14 @@ describe('embedded Supabase Auth API through supabase-js', () => {
   });
 
   it('never logs a password', async () => {
-    const lines: string[] = [];
-    const logger = {
-      info: (details: Record<string, unknown>, message: string) => lines.push(JSON.stringify({ details, message })),
-      error: (details: Record<string, unknown>, message: string) => lines.push(JSON.stringify({ details, message })),
-    };
+    const { logger, lines } = recordingLogger();
     const { supabase } = clientFor({ logger });
     const { email } = await signedUp(supabase);
     await supabase.auth.signInWithPassword({ email, password });
     await supabase.auth.signInWithPassword({ email, password: 'a wrong password here' });
     await supabase.auth.signOut();
     expect(lines.length).toBeGreaterThanOrEqual(4);
-    const log = lines.join('\n');
+    const log = lines.map((line) => JSON.stringify(line)).join('\n');
     expect(log).not.toContain(password);
     expect(log).not.toContain('a wrong password here');
   });
