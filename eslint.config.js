@@ -45,6 +45,12 @@ export default tseslint.config(
     },
   },
   {
+    // Server-side code logs with pino (createLogger from @tieout/config): JSON lines with a level, never console.
+    // A command-line tool whose output is for the person who ran it opts out in its first line, saying so.
+    files: ['app/server.ts', 'app/server/**/*.ts', 'app/app/**/*.server.ts', 'server/src/**/*.ts', 'packages/*/src/**/*.ts'],
+    rules: { 'no-console': 'error' },
+  },
+  {
     files: ['**/test/**/*.ts', 'tests/**/*.ts', '**/*.test.ts', '**/*.spec.ts'],
     rules: { 'no-restricted-syntax': ['error', waitForConditions] },
   },

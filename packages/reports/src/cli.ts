@@ -7,6 +7,7 @@
  * Database: DATABASE_URL, else the embedded PGlite files at PGLITE_DATA_DIR (default: the app's .data/pglite at the
  * repository root; stop `npm start` first, PGlite allows one process). Chromium: /usr/bin/chromium or CHROMIUM_PATH.
  */
+/* eslint-disable no-console -- a command-line tool: its output is for the person who ran it, not a log */
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';

@@ -1,3 +1,4 @@
+/* eslint-disable no-console -- a command-line tool: its output is for the person who ran it, not a log */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defaultSupabaseDir } from '../migrate.ts';

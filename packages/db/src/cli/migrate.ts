@@ -1,3 +1,4 @@
+/* eslint-disable no-console -- a command-line tool: its output is for the person who ran it, not a log */
 import { migrate, openDatabase } from '../index.ts';
 
 const db = await openDatabase({ url: process.env.DATABASE_URL, dataDir: process.env.PGLITE_DATA_DIR ?? '.data/pglite' });
