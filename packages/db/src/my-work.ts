@@ -7,6 +7,7 @@
  */
 import type { Database, JwtClaims } from './types.ts';
 import type { ReviewState } from './reviews.ts';
+import { listedChecklists } from './structure.ts';
 
 export interface MyWorkItem {
   checklistId: string;
@@ -68,18 +69,19 @@ const ITEM_SELECT = `
     from public.checklist_items ci
     join public.checklists c on c.id = ci.checklist_id
     join public.deals d on d.id = ci.deal_id
-    join public.checklist_listing l on l.id = ci.checklist_id and not l.hidden and not l.deal_archived
     left join public.item_review_states s on s.checklist_id = ci.checklist_id and s.item_id = ci.item_id`;
 
 export async function getMyWork(db: Database, claims: JwtClaims): Promise<MyWork> {
+  // Archived checklists, workstreams and deals are left out (decision 153).
+  const listed = listedChecklists('ci.checklist_id', false);
   return db.asUser(claims, async (sql) => {
     const { rows: assigned } = await sql.query<ItemRow>(
-      `${ITEM_SELECT} where ci.owner_id = $1 and ci.status <> 'done'
+      `${ITEM_SELECT} where ci.owner_id = $1 and ci.status <> 'done' and ${listed}
         order by ci.due_date nulls last, d.name, c.title, ci.position limit ${LIMIT}`,
       [claims.sub],
     );
     const { rows: reviews } = await sql.query<ItemRow>(
-      `${ITEM_SELECT} where ci.status = 'needs_review' and public.can_review_workspace(ci.workspace_id)
+      `${ITEM_SELECT} where ci.status = 'needs_review' and public.can_review_workspace(ci.workspace_id) and ${listed}
           and coalesce(s.state, 'none') <> 'approved'
         order by ci.due_date nulls last, d.name, c.title, ci.position limit ${LIMIT}`,
     );
@@ -105,7 +107,7 @@ export async function getMyWork(db: Database, claims: JwtClaims): Promise<MyWork
             where cm.thread_id = t.id and cm.deleted_at is null order by cm.created_at desc, cm.id desc limit 1
          ) last
          left join public.profiles p on p.id = last.author_id
-        where t.resolved_at is null and t.deleted_at is null
+        where t.resolved_at is null and t.deleted_at is null and ${listedChecklists('t.checklist_id', false)}
           and last.author_id is distinct from $1
           and (t.created_by = $1
             or exists (select 1 from public.comments mine where mine.thread_id = t.id and mine.author_id = $1)

@@ -6,9 +6,14 @@ import {
   describeDeletion,
   getDashboard,
   getDeal,
+  getMyWork,
   listArchived,
+  listItems,
+  parseItemFilter,
   listWorkspacesWithDeals,
   renameStructure,
+  replaceChecklistSearchEntries,
+  searchEverything,
   setDealStage,
   setStructureArchived,
   TenancyError,
@@ -133,7 +138,10 @@ describe('archiving', () => {
     const w = await world();
     const owner = w.users.owner.claims;
     const today = '2026-12-01';
+    await db.ownerQuery(`update public.checklist_items set owner_id = $2 where checklist_id = $1 and item_id = 'b'`, [w.checklistId, w.users.editor.id]);
     expect((await getDeal(db, owner, w.dealId, today))?.progress.total).toBe(2);
+    expect((await listItems(db, owner, { kind: 'workspace', workspaceId: w.workspaceId }, parseItemFilter(new URLSearchParams()), today)).total).toBe(2);
+    expect((await getMyWork(db, w.users.editor.claims)).assigned.map((item) => item.title)).toEqual(['Leases']);
 
     await setStructureArchived(db, owner, { kind: 'checklist', id: w.checklistId, archived: true });
     const deal = await getDeal(db, owner, w.dealId, today);
@@ -141,6 +149,9 @@ describe('archiving', () => {
     expect(deal?.progress.total).toBe(0);
     const dashboard = await getDashboard(db, owner, { kind: 'workspace', workspaceId: w.workspaceId }, today);
     expect(dashboard.counts.total).toBe(0);
+    expect(dashboard.workstreams.flatMap((ws) => ws.checklists)).toEqual([]);
+    expect((await listItems(db, owner, { kind: 'workspace', workspaceId: w.workspaceId }, parseItemFilter(new URLSearchParams()), today)).total).toBe(0);
+    expect((await getMyWork(db, w.users.editor.claims)).assigned).toEqual([]);
     const archived = await listArchived(db, w.users.viewer.claims, w.workspaceId);
     expect(archived.entries.map((entry) => [entry.kind, entry.name, entry.deal?.name, entry.workstream?.name])).toEqual([['checklist', 'Checklist', 'Deal', 'Sites']]);
     // Kept: its items are still there.
@@ -165,6 +176,24 @@ describe('archiving', () => {
     const deal = await getDeal(db, owner, w.dealId, '2026-12-01');
     expect(deal?.archivedAt).not.toBeNull();
     expect(deal?.progress.total).toBe(2);
+  });
+
+  it('search leaves out archived checklists, workstreams and deals, and finds them again once unarchived', async () => {
+    const w = await world();
+    await db.asService((sql) =>
+      replaceChecklistSearchEntries(sql, { checklistId: w.checklistId, workspaceId: w.workspaceId, dealId: w.dealId }, [
+        { itemId: 'a', kind: 'item', sourceId: 'a', title: 'Rent roll', body: 'zanzibarite escalation clause' },
+      ]),
+    );
+    const found = () => db.asUser(w.users.viewer.claims, (sql) => searchEverything(sql, 'zanzibarite')).then((result) => result.hits.length);
+    expect(await found()).toBe(1);
+    for (const kind of ['checklist', 'workstream', 'deal'] as const) {
+      const id = kind === 'checklist' ? w.checklistId : kind === 'workstream' ? w.workstreamId : w.dealId;
+      await setStructureArchived(db, w.users.owner.claims, { kind, id, archived: true });
+      expect(await found(), `${kind} archived`).toBe(0);
+      await setStructureArchived(db, w.users.owner.claims, { kind, id, archived: false });
+      expect(await found(), `${kind} unarchived`).toBe(1);
+    }
   });
 
   it('an archived workstream hides its checklists; non-owners may not archive or unarchive', async () => {
