@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Form, Link, useLoaderData, useSearchParams, useSubmit } from '@remix-run/react';
-import { listItems, parseItemFilter } from '@tieout/db';
-import { FIGURE_KINDS, ITEM_FILTER_KEYS, ITEM_STATUSES, RISK_KEYS, STATUS_LABELS, type ItemFilter } from '@tieout/doc-model';
+import { listItems, parseItemFilter, parseItemSort } from '@tieout/db';
+import { DEFAULT_ITEM_SORT, FIGURE_KINDS, ITEM_FILTER_KEYS, ITEM_STATUSES, RISK_KEYS, STATUS_LABELS, type ItemFilter, type ItemSort } from '@tieout/doc-model';
 import { RISK_LABELS } from '~/components/dashboard.tsx';
 import { fieldClass } from '~/components/form.tsx';
 import { readOrRefuse, requestToday } from '~/models/dashboard.server.ts';
@@ -17,9 +17,9 @@ export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
 const PAGE_SIZE = 200;
 
 /**
- * Every item of a workspace (or of one deal, with ?deal=), across checklists, with the filters in the URL so a
- * filtered view can be shared. A filter value that does not exist is a 400 that says which; a workspace the
- * caller is not a member of is a 404.
+ * Every item of a workspace (or of one deal, with ?deal=), across checklists, with the filters and the order
+ * (?sort=due, -due, ref, -ref) in the URL so a view can be shared. A filter or sort value that does not exist is a
+ * 400 that says which; a workspace the caller is not a member of is a 404.
  */
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const session = await requireUser(request, context);
@@ -27,9 +27,11 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const page = Math.max(1, Number.parseInt(url.searchParams.get('page') ?? '1', 10) || 1);
   const list = await readOrRefuse(async () => {
     const filter = parseItemFilter(url.searchParams);
+    const sort = parseItemSort(url.searchParams);
     return listItems(context.db, session.claims, { kind: 'workspace', workspaceId: params.workspaceId ?? '' }, filter, requestToday(), {
       limit: PAGE_SIZE,
       offset: (page - 1) * PAGE_SIZE,
+      sort,
     });
   }, session.headers);
   return data({ list, page, today: requestToday() }, { headers: session.headers });
@@ -53,6 +55,16 @@ export default function ItemsPage() {
     return `?${next}`;
   };
   const active = ITEM_FILTER_KEYS.filter((key) => filter[key]);
+  // A column header sorts by its column; pressed again, the other way. The filters stay, the page starts over.
+  const sortHref = (column: 'due' | 'ref') => {
+    const next = new URLSearchParams(params);
+    next.delete('page');
+    const to: ItemSort = list.sort === column ? `-${column}` : column;
+    if (to === DEFAULT_ITEM_SORT) next.delete('sort');
+    else next.set('sort', to);
+    return `?${next}`;
+  };
+  const ariaSort = (column: 'due' | 'ref') => (list.sort === column ? 'ascending' : list.sort === `-${column}` ? 'descending' : undefined);
   return (
     <div className="space-y-6">
       <nav aria-label="Breadcrumb" className="flex gap-2 text-sm text-slate-500">
@@ -90,6 +102,7 @@ export default function ItemsPage() {
         </div>
         <Select name="verified" label="Verified" value={filter.verified} options={[['yes', 'Approved'], ['no', 'Not approved']]} />
         {filter.checklist ? <input type="hidden" name="checklist" value={filter.checklist} /> : null}
+        {list.sort !== DEFAULT_ITEM_SORT ? <input type="hidden" name="sort" value={list.sort} /> : null}
         <noscript>
           <button type="submit">Apply</button>
         </noscript>
@@ -113,11 +126,16 @@ export default function ItemsPage() {
           <table className="w-full min-w-[60rem] text-sm" aria-label="Items">
             <thead>
               <tr className="border-b border-slate-200 text-left text-xs uppercase tracking-wide text-slate-500 dark:border-slate-800">
+                <th className="px-3 py-2 font-medium" aria-sort={ariaSort('ref')}>
+                  <SortLink to={sortHref('ref')} label="Ref" sorted={ariaSort('ref')} />
+                </th>
                 <th className="px-3 py-2 font-medium">Item</th>
                 <th className="px-3 py-2 font-medium">Deal / checklist</th>
                 <th className="px-3 py-2 font-medium">Status</th>
                 <th className="px-3 py-2 font-medium">Owner</th>
-                <th className="px-3 py-2 font-medium">Due</th>
+                <th className="px-3 py-2 font-medium" aria-sort={ariaSort('due')}>
+                  <SortLink to={sortHref('due')} label="Due" sorted={ariaSort('due')} />
+                </th>
                 <th className="px-3 py-2 font-medium">Risk</th>
                 <th className="px-3 py-2 font-medium">Figures</th>
                 <th className="px-3 py-2 font-medium">Review</th>
@@ -126,6 +144,9 @@ export default function ItemsPage() {
             <tbody>
               {list.items.map((item) => (
                 <tr key={`${item.checklistId}/${item.itemId}`} className="border-b border-slate-100 align-top dark:border-slate-800/60" data-testid="item-row">
+                  <td className="whitespace-nowrap px-3 py-2 tabular-nums text-slate-600 dark:text-slate-400" data-testid="item-ref">
+                    {item.reference ?? ''}
+                  </td>
                   <td className="px-3 py-2">
                     <Link to={`/checklists/${item.checklistId}#item-${item.itemId}`} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
                       {item.title}
@@ -178,6 +199,15 @@ const REVIEW_LABELS: Record<string, string> = {
   sent_back: 'Sent back',
   none: 'Not reviewed',
 };
+
+function SortLink({ to, label: text, sorted }: { to: string; label: string; sorted: 'ascending' | 'descending' | undefined }) {
+  return (
+    <Link to={to} replace className="inline-flex items-center gap-1 uppercase hover:text-slate-800 dark:hover:text-slate-200" title={`Sort by ${text.toLowerCase()}`}>
+      {text}
+      <span aria-hidden="true">{sorted === 'ascending' ? '▲' : sorted === 'descending' ? '▼' : ''}</span>
+    </Link>
+  );
+}
 
 function Select({ name, label: text, value, options }: { name: string; label: string; value: string | undefined; options: [string, string][] }) {
   return (

@@ -1,5 +1,9 @@
 import {
+  DEFAULT_ITEM_SORT,
+  ITEM_SORTS,
   ITEM_STATUSES,
+  itemSortSchema,
+  type ItemSort,
   RISK_LEVELS,
   addDays,
   exposureOf,
@@ -24,7 +28,7 @@ import { recordAuditEvent } from './audit.ts';
 import { listedChecklists } from './structure.ts';
 import type { Database, JwtClaims, Sql } from './types.ts';
 
-export { ITEM_FILTER_KEYS, RISK_KEYS, itemFilterSchema, type ItemFilter, type RiskKey } from '@tieout/doc-model';
+export { ITEM_FILTER_KEYS, ITEM_SORTS, RISK_KEYS, itemFilterSchema, type ItemFilter, type ItemSort, type RiskKey } from '@tieout/doc-model';
 
 /*
  * The managers' numbers (issue 14): read from the pre-aggregated counts (public.checklist_item_counts, maintained
@@ -65,7 +69,16 @@ export interface ScopeInfo {
   /** The deals of the workspace (for filters and the per-deal exposure tables). */
   deals: { id: string; name: string; targetSigningDate: string | null }[];
   workstreams: { id: string; name: string; kind: string; dealId: string; position: number }[];
+  /** The scope's listed checklists (not archived), in checklist order: created first, first. */
+  checklists: ScopeChecklist[];
   members: { id: string; name: string }[];
+}
+
+export interface ScopeChecklist {
+  id: string;
+  title: string;
+  workstreamId: string;
+  dealId: string;
 }
 
 const uuid = z.uuid();
@@ -106,6 +119,12 @@ export async function readScope(sql: Sql, scope: DashboardScope): Promise<ScopeI
       order by position, name`,
     deal ? [workspaceId, deal.id] : [workspaceId],
   );
+  const listed = deal ? `c.workspace_id = $1 and c.deal_id = $2` : `c.workspace_id = $1`;
+  const { rows: checklists } = await sql.query<{ id: string; title: string; workstream_id: string; deal_id: string }>(
+    `select c.id, c.title, c.workstream_id, c.deal_id from public.checklists c
+      where ${listed} and ${listedChecklists('c.id', deal !== null)} order by c.created_at, c.title, c.id`,
+    deal ? [workspaceId, deal.id] : [workspaceId],
+  );
   const { rows: members } = await sql.query<{ id: string; name: string }>(
     `select p.id, p.display_name as name from public.workspace_members m join public.profiles p on p.id = m.user_id
       where m.workspace_id = $1 order by p.display_name, p.id`,
@@ -118,6 +137,7 @@ export async function readScope(sql: Sql, scope: DashboardScope): Promise<ScopeI
     deal,
     deals: deals.map((row) => ({ id: row.id, name: row.name, targetSigningDate: row.target_signing_date })),
     workstreams: workstreams.map((row) => ({ id: row.id, name: row.name, kind: row.kind, dealId: row.deal_id, position: Number(row.position) })),
+    checklists: checklists.map((row) => ({ id: row.id, title: row.title, workstreamId: row.workstream_id, dealId: row.deal_id })),
     members,
   };
 }
@@ -453,7 +473,7 @@ async function progressHistory(sql: Sql, info: ScopeInfo, today: string): Promis
 export function parseItemFilter(params: URLSearchParams): ItemFilter {
   const raw: Record<string, string> = {};
   for (const [key, value] of params) {
-    if (key === 'page') continue;
+    if (key === 'page' || key === 'sort') continue;
     if (value === '') continue;
     if (key in raw) throw new DashboardError(400, `The filter “${key}” is given twice`);
     raw[key] = value;
@@ -472,6 +492,24 @@ export function parseItemFilter(params: URLSearchParams): ItemFilter {
   return parsed.data;
 }
 
+/** The list's order from `?sort=` (the default when absent); a value that is not a sort is a DashboardError(400). */
+export function parseItemSort(params: URLSearchParams): ItemSort {
+  const values = params.getAll('sort').filter((value) => value !== '');
+  if (values.length > 1) throw new DashboardError(400, 'The sort “sort” is given twice');
+  if (values.length === 0) return DEFAULT_ITEM_SORT;
+  const parsed = itemSortSchema.safeParse(values[0]);
+  if (!parsed.success) throw new DashboardError(400, `${parsed.error.issues[0]!.message} (got “${values[0]}”)`);
+  return parsed.data;
+}
+
+/** Each sort's column in the page's query and whether it runs downwards. */
+const SORTS: Record<ItemSort, [column: 'due_date' | 'reference_key', descending: boolean]> = {
+  due: ['due_date', false],
+  '-due': ['due_date', true],
+  ref: ['reference_key', false],
+  '-ref': ['reference_key', true],
+};
+
 export interface ListedItem {
   checklistId: string;
   itemId: string;
@@ -482,6 +520,8 @@ export interface ListedItem {
   workstreamName: string;
   sectionTitle: string | null;
   title: string;
+  /** The item's request-list number ("1.2.3"), or null. */
+  reference: string | null;
   status: ItemStatus;
   ownerId: string | null;
   ownerName: string | null;
@@ -498,6 +538,7 @@ export interface ListedItem {
 export interface ItemList {
   scope: ScopeInfo;
   filter: ItemFilter;
+  sort: ItemSort;
   items: ListedItem[];
   /** All matching items (the list shows at most `limit`). */
   total: number;
@@ -508,12 +549,10 @@ export interface ItemList {
 type ListRow = {
   checklist_id: string;
   item_id: string;
-  checklist_title: string;
-  deal_id: string;
-  workstream_id: string;
   section_title: string | null;
   position: string;
   title: string;
+  reference: string | null;
   status: string;
   owner_id: string | null;
   due_date: string | null;
@@ -538,9 +577,11 @@ export async function listItems(
   scope: DashboardScope,
   filter: ItemFilter,
   today: string,
-  page: { limit?: number; offset?: number } = {},
+  page: { limit?: number; offset?: number; sort?: ItemSort } = {},
 ): Promise<ItemList> {
   const limit = Math.min(Math.max(page.limit ?? 200, 1), 100_000);
+  const sort = page.sort ?? DEFAULT_ITEM_SORT;
+  if (!Object.hasOwn(SORTS, sort)) throw new DashboardError(400, `Sort “${String(sort)}”: use one of ${ITEM_SORTS.join(', ')}`);
   const offset = Math.max(page.offset ?? 0, 0);
   return db.asUser(claims, async (sql) => {
     const info = await readScope(sql, scope);
@@ -552,22 +593,32 @@ export async function listItems(
     if (filter.owner && filter.owner !== 'unassigned' && !info.members.some((member) => member.id === filter.owner)) {
       throw new DashboardError(400, 'Filter “owner”: not a member of this workspace');
     }
-    const where = scopeWhere(info, 'ci');
-    const params = [...where.params];
+    // The checklists listed in the scope that the filters keep, in checklist order: the items are read by these ids
+    // (their titles and workstreams come from here), so no listed item is joined to a checklist row, and the list's
+    // order follows the checklist's place here (docs/decisions/143).
+    if (filter.checklist && !info.checklists.some((checklist) => checklist.id === filter.checklist)) {
+      throw new DashboardError(400, `Filter “checklist”: not a checklist of this ${info.deal ? 'deal' : 'workspace'}`);
+    }
+    const checklists = info.checklists.filter(
+      (checklist) =>
+        (!filter.deal || checklist.dealId === filter.deal) &&
+        (!filter.workstream || checklist.workstreamId === filter.workstream) &&
+        (!filter.checklist || checklist.id === filter.checklist),
+    );
+    const params: unknown[] = [info.workspace.id, checklists.map((checklist) => checklist.id)];
     const add = (value: unknown) => {
       params.push(value);
       return `$${params.length}`;
     };
-    const conditions = [where.clause];
-    if (filter.deal) conditions.push(`ci.deal_id = ${add(filter.deal)}`);
-    if (filter.workstream) conditions.push(`c.workstream_id = ${add(filter.workstream)}`);
-    if (filter.checklist) conditions.push(`ci.checklist_id = ${add(filter.checklist)}`);
+    // Conditions on the item's own columns; the same on the counts table where they exist there.
+    const conditions: string[] = [];
     if (filter.owner === 'unassigned') conditions.push(`ci.owner_id is null`);
     else if (filter.owner) conditions.push(`ci.owner_id = ${add(filter.owner)}`);
     if (filter.risk === 'none') conditions.push(`ci.risk is null`);
     else if (filter.risk) conditions.push(`ci.risk = ${add(filter.risk)}`);
     if (filter.status === 'open') conditions.push(`ci.status <> 'done'`);
     else if (filter.status) conditions.push(`ci.status = ${add(filter.status)}`);
+    const countConditions = [...conditions];
     if (filter.due === 'overdue') conditions.push(`ci.status <> 'done' and ci.due_date < ${add(today)}::date`);
     if (filter.due === 'this-week') {
       conditions.push(`ci.status <> 'done' and ci.due_date >= ${add(today)}::date and ci.due_date <= ${add(weekEnd(today))}::date`);
@@ -575,68 +626,98 @@ export async function listItems(
     if (filter.due === 'none') conditions.push(`ci.due_date is null`);
     if (filter.dueFrom) conditions.push(`ci.due_date >= ${add(filter.dueFrom)}::date`);
     if (filter.dueTo) conditions.push(`ci.due_date <= ${add(filter.dueTo)}::date`);
-    // The review state only for the items that pass the other filters (a lateral read of the latest decision).
-    const verified = filter.verified === 'yes' ? `where r.state = 'approved'` : filter.verified === 'no' ? `where r.state is distinct from 'approved'` : '';
-    const columns = `ci.checklist_id, ci.item_id, c.title as checklist_title, ci.deal_id, c.workstream_id, ci.section_title, ci.position,
-                ci.title, ci.status, ci.owner_id, ci.due_date::text as due_date, ci.risk, ci.figures,
-                to_char(ci.updated_at at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as updated_at, ci.updated_by, c.created_at as checklist_created,
-                ci.content_fingerprint`;
-    const order = `due_date nulls last, checklist_created, checklist_id, position, item_id`;
-    const review = `left join lateral (
+    const countable = conditions.length === countConditions.length;
+    const where = [`ci.workspace_id = $1`, ...conditions].join(' and ');
+    // The listed checklists with their place in checklist order; items are joined to these, never to public.checklists.
+    const inListed = `join unnest($2::uuid[]) with ordinality as l(id, place) on l.id = ci.checklist_id`;
+    const columns = (alias: string) => `${alias}.checklist_id, ${alias}.item_id, ${alias}.section_title, ${alias}.position, ${alias}.title, ${alias}.reference,
+                ${alias}.status, ${alias}.owner_id, ${alias}.due_date::text as due_date, ${alias}.risk, ${alias}.figures,
+                to_char(${alias}.updated_at at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as updated_at, ${alias}.updated_by, ${alias}.content_fingerprint`;
+    // The sorted column (undated or unnumbered items last either way), then checklist order and the item's place.
+    const [column, descending] = SORTS[sort];
+    const order = (sorted: string, place: string, alias: string) =>
+      `${sorted}${descending ? ' desc' : ''} nulls last, ${place}, ${alias}.position, ${alias}.item_id`;
+    const review = (alias: string) => `left join lateral (
              select case when ap.decision = 'sent_back' then 'sent_back'
-                         when ap.fingerprint is distinct from m.content_fingerprint then 'changed_since_approval'
+                         when ap.fingerprint is distinct from ${alias}.content_fingerprint then 'changed_since_approval'
                          else 'approved' end as state,
                     ap.decided_by, to_char(ap.decided_at at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as decided_at
                from public.item_approvals ap
-              where ap.checklist_id = m.checklist_id and ap.item_id = m.item_id
+              where ap.checklist_id = ${alias}.checklist_id and ap.item_id = ${alias}.item_id
               order by ap.id desc limit 1
            ) a on true`;
-    // Without a verified filter the review state is read for the page shown only; with one, for every match.
-    const text = filter.verified
-      ? `with matching as (
-           select ${columns} from public.checklist_items ci join public.checklists c on c.id = ci.checklist_id where ${conditions.join(' and ')}
-         ), reviewed as (
-           select m.*, a.state, a.decided_by, a.decided_at from matching m ${review}
+    let rows: ListRow[];
+    let total: number;
+    if (filter.verified) {
+      // Whether an item is verified is known only once its review state is read: read for every match, counted with them.
+      const verified = filter.verified === 'yes' ? `a.state = 'approved'` : `a.state is distinct from 'approved'`;
+      const text = `select ${columns('ci')}, a.state, a.decided_by, a.decided_at, count(*) over () as total
+           from public.checklist_items ci ${inListed} ${review('ci')}
+          where ${where} and ${verified}
+          order by ${order(`ci.${column}`, 'l.place', 'ci')} limit ${add(limit)} offset ${add(offset)}`;
+      rows = (await sql.query<ListRow>(text, params)).rows;
+      total = rows.length ? Number(rows[0]!.total) : 0;
+    } else {
+      // Otherwise the page is picked by its keys alone (a top-N sort of narrow rows), then only its rows are read
+      // whole, with their review states; the matches are counted on their own, from the pre-aggregated counts when
+      // every filter is a column of those. A count(*) over () in the page's query would carry every match, figures
+      // and all, through the sort (docs/decisions/143).
+      const countParams = [...params];
+      const text = `with page as (
+           select ci.checklist_id, ci.item_id, ci.${column} as sorted, l.place, ci.position
+             from public.checklist_items ci ${inListed}
+            where ${where}
+            order by ${order(`ci.${column}`, 'l.place', 'ci')} limit ${add(limit)} offset ${add(offset)}
          )
-         select r.*, count(*) over () as total from reviewed r ${verified}
-          order by ${order.split(', ').map((column) => `r.${column}`).join(', ')}
-          limit ${add(limit)} offset ${add(offset)}`
-      : `with matching as (
-           select ${columns}, count(*) over () as total
-             from public.checklist_items ci join public.checklists c on c.id = ci.checklist_id
-            where ${conditions.join(' and ')}
-            order by ci.due_date nulls last, c.created_at, ci.checklist_id, ci.position, ci.item_id
-            limit ${add(limit)} offset ${add(offset)}
-         )
-         select m.*, a.state, a.decided_by, a.decided_at from matching m ${review}
-          order by ${order.split(', ').map((column) => `m.${column}`).join(', ')}`;
-    const { rows } = await sql.query<ListRow>(text, params);
+         select ${columns('m')}, a.state, a.decided_by, a.decided_at
+           from page p join public.checklist_items m on m.checklist_id = p.checklist_id and m.item_id = p.item_id ${review('m')}
+          order by ${order('p.sorted', 'p.place', 'p')}`;
+      rows = (await sql.query<ListRow>(text, params)).rows;
+      const { rows: counted } = countable
+        ? await sql.query<{ total: number }>(
+            `select coalesce(sum(ci.items), 0)::int as total from public.checklist_item_counts ci
+              where ${[`ci.workspace_id = $1`, `ci.checklist_id = any($2::uuid[])`, ...countConditions].join(' and ')}`,
+            countParams,
+          )
+        : await sql.query<{ total: number }>(`select count(*)::int as total from public.checklist_items ci where ${where} and ci.checklist_id = any($2::uuid[])`, countParams);
+      total = counted[0]?.total ?? 0;
+    }
+    const byId = new Map(info.checklists.map((checklist) => [checklist.id, checklist]));
     const deals = new Map(info.deals.map((deal) => [deal.id, deal.name]));
     const workstreams = new Map(info.workstreams.map((workstream) => [workstream.id, workstream.name]));
     const names = new Map(info.members.map((member) => [member.id, member.name]));
     return {
       scope: info,
       filter,
-      total: rows.length ? Number(rows[0]!.total) : 0,
+      sort,
+      total,
       limit,
       offset,
-      items: rows.map((row) => listed(row, deals, workstreams, names)),
+      items: rows.map((row) => listed(row, byId, deals, workstreams, names)),
     };
   });
 }
 
-function listed(row: ListRow, deals: Map<string, string>, workstreams: Map<string, string>, names: Map<string, string>): ListedItem {
+function listed(
+  row: ListRow,
+  checklists: Map<string, ScopeChecklist>,
+  deals: Map<string, string>,
+  workstreams: Map<string, string>,
+  names: Map<string, string>,
+): ListedItem {
   const figures = storedFigures(row.figures);
+  const checklist = checklists.get(row.checklist_id)!;
   return {
     checklistId: row.checklist_id,
     itemId: row.item_id,
-    checklistTitle: row.checklist_title,
-    dealId: row.deal_id,
-    dealName: deals.get(row.deal_id) ?? '',
-    workstreamId: row.workstream_id,
-    workstreamName: workstreams.get(row.workstream_id) ?? '',
+    checklistTitle: checklist.title,
+    dealId: checklist.dealId,
+    dealName: deals.get(checklist.dealId) ?? '',
+    workstreamId: checklist.workstreamId,
+    workstreamName: workstreams.get(checklist.workstreamId) ?? '',
     sectionTitle: row.section_title,
     title: row.title,
+    reference: row.reference,
     status: ((ITEM_STATUSES as readonly string[]).includes(row.status) ? row.status : 'not_started') as ItemStatus,
     ownerId: row.owner_id,
     ownerName: row.owner_id ? names.get(row.owner_id) ?? 'Former member' : null,

@@ -40,6 +40,7 @@ export interface ProjectionRow {
   section_title: string | null;
   position: string;
   title: string;
+  reference: string | null;
   status: ItemStatus;
   owner_id: string | null;
   due_date: string | null;
@@ -64,6 +65,7 @@ function toRow(doc: Y.Doc, item: ProjectedItem): ProjectionRow {
     section_title: item.sectionTitle,
     position: item.position,
     title: item.title,
+    reference: item.reference,
     status: item.status,
     owner_id: item.ownerId,
     due_date: item.dueDate,
@@ -86,6 +88,7 @@ const PROJECTED_COLUMNS = [
   'section_title',
   'position',
   'title',
+  'reference',
   'status',
   'owner_id',
   'due_date',
@@ -198,7 +201,7 @@ async function writeRows(
        (checklist_id, item_id, workspace_id, deal_id, ${PROJECTED_COLUMNS.join(', ')}, updated_at, updated_by)
      select $1, r.item_id, $2, $3, ${PROJECTED_COLUMNS.map((column) => `r.${column}`).join(', ')}, now(), $5
        from jsonb_to_recordset($4::jsonb) as r(
-         item_id text, section_id text, section_title text, position text, title text, status text,
+         item_id text, section_id text, section_title text, position text, title text, reference text, status text,
          owner_id uuid, due_date date, risk text, figures jsonb, content_fingerprint text)
      on conflict (checklist_id, item_id) do update set
        ${PROJECTED_COLUMNS.map((column) => `${column} = excluded.${column}`).join(', ')},

@@ -1,9 +1,12 @@
 import { applyTemplate, isDueThisWeek, isOverdue, readChecklist, setFigure, todayIso, updateItem } from '@tieout/doc-model';
 import { templateByKey } from '@tieout/templates';
 import { randomUUID } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { DashboardError, decideItem, getDashboard, listItems, loadStoredDocument, migrate, parseItemFilter, setTargetSigningDate, writeProjection, type Database } from '../src/index.ts';
+import { DashboardError, decideItem, defaultSupabaseDir, getDashboard, listItems, loadStoredDocument, migrate, parseItemFilter, parseItemSort, setTargetSigningDate, writeProjection, type Database } from '../src/index.ts';
 import { otherDeal } from '../src/seed/index.ts';
 import { demoChecklists, demoDeal, demoUsers, demoWorkspace, openScratchDatabase, otherWorkspace, SEED_TODAY, type ScratchDatabase, userClaims } from '../src/testing.ts';
 
@@ -155,6 +158,54 @@ describe('dashboard numbers', () => {
     await expect(listItems(db, owner, dealScope, { owner: demoUsers.outsider.id }, SEED_TODAY)).rejects.toThrow('not a member of this workspace');
   });
 
+  it('projects each item\'s reference and sorts the list by it in numbering order, or by due date either way', async () => {
+    const doc = await loadStoredDocument(db, demoChecklists.energyContracts.id);
+    const items = readChecklist(doc).sections.flatMap((section) => section.items);
+    // Given out of order, with numbers of different lengths and a letter case that must not matter.
+    const given = ['2.10', '2.9', 'a-3', 'A-20', '10.1', '2.1.5'];
+    given.forEach((reference, index) => updateItem(doc, items[index]!.id, { reference }));
+    updateItem(doc, items[given.length]!.id, { reference: null });
+    await writeProjection(db, target(demoChecklists.energyContracts.id), doc, demoUsers.editor.id);
+    const checklist = parseItemFilter(new URLSearchParams({ checklist: demoChecklists.energyContracts.id }));
+
+    const byRef = await listItems(db, viewer, dealScope, checklist, SEED_TODAY, { sort: 'ref', limit: 10_000 });
+    expect(byRef.sort).toBe('ref');
+    expect(byRef.total).toBe(items.length);
+    expect(byRef.items.slice(0, given.length).map((item) => item.reference)).toEqual(['2.1.5', '2.9', '2.10', '10.1', 'a-3', 'A-20']);
+    // Items without a reference come last, in checklist order, whichever way the column runs.
+    const unnumbered = byRef.items.slice(given.length);
+    expect(unnumbered.every((item) => item.reference === null)).toBe(true);
+    const reversed = await listItems(db, viewer, dealScope, checklist, SEED_TODAY, { sort: '-ref', limit: 10_000 });
+    expect(reversed.items.slice(0, given.length).map((item) => item.reference)).toEqual(['A-20', 'a-3', '10.1', '2.10', '2.9', '2.1.5']);
+    expect(reversed.items.slice(given.length).map((item) => item.itemId)).toEqual(unnumbered.map((item) => item.itemId));
+
+    // By due date (the default): undated items last; reversed, the latest first and undated still last.
+    const byDue = await listItems(db, viewer, dealScope, {}, SEED_TODAY, { limit: 10_000 });
+    const dates = byDue.items.map((item) => item.dueDate);
+    const dated = dates.filter((date): date is string => date !== null);
+    expect(dated).toEqual([...dated].sort());
+    expect(dates.slice(dated.length).every((date) => date === null)).toBe(true);
+    const latest = await listItems(db, viewer, dealScope, {}, SEED_TODAY, { sort: '-due', limit: 10_000 });
+    expect(latest.items.map((item) => item.dueDate).filter((date) => date !== null)).toEqual([...dated].reverse());
+    // Pages follow the same order, and the count is of every match, not of the page.
+    const second = await listItems(db, viewer, dealScope, {}, SEED_TODAY, { sort: 'ref', limit: 5, offset: 5 });
+    const whole = await listItems(db, viewer, dealScope, {}, SEED_TODAY, { sort: 'ref', limit: 10_000 });
+    expect(second.items.map((item) => item.itemId)).toEqual(whole.items.slice(5, 10).map((item) => item.itemId));
+    expect(second.total).toBe(whole.total);
+    expect(whole.items.find((item) => item.reference === '2.9')).toMatchObject({ checklistTitle: byRef.items[0]!.checklistTitle, workstreamName: 'Energy contracts' });
+
+    expect(parseItemSort(new URLSearchParams(''))).toBe('due');
+    expect(parseItemSort(new URLSearchParams('sort=-ref'))).toBe('-ref');
+    expect(() => parseItemSort(new URLSearchParams('sort=colour'))).toThrow('Sort is one of due, -due, ref, -ref (got “colour”)');
+    expect(() => parseItemSort(new URLSearchParams('sort=ref&sort=due'))).toThrow(/given twice/);
+    // sort is not a filter: the filters ignore it.
+    expect(parseItemFilter(new URLSearchParams('sort=ref&status=open'))).toEqual({ status: 'open' });
+    // A checklist of another workspace is refused like the other filters.
+    const foreign = await listItems(db, owner, dealScope, { checklist: randomUUID() }, SEED_TODAY).catch((error: unknown) => error);
+    expect(foreign).toBeInstanceOf(DashboardError);
+    expect((foreign as Error).message).toBe('Filter “checklist”: not a checklist of this deal');
+  });
+
   it('shows nothing of a deal or workspace the caller is not a member of', async () => {
     for (const scope of [dealScope, { kind: 'workspace', workspaceId: demoWorkspace.id } as const, { kind: 'deal', dealId: 'not-a-uuid' } as const]) {
       const error = await getDashboard(db, outsider, scope, SEED_TODAY).catch((failure: unknown) => failure);
@@ -208,4 +259,48 @@ describe('dashboard numbers', () => {
     await expect(setTargetSigningDate(db, owner, demoDeal.id, '31/03/2027')).rejects.toThrow(/date like/);
     expect((await getDashboard(db, viewer, dealScope, SEED_TODAY)).scope.deal?.targetSigningDate).toBe('2027-03-31');
   });
+});
+
+describe('the reference column of the projection, added to a database that already has rows', () => {
+  let scratch: ScratchDatabase;
+  afterAll(async () => scratch?.dispose());
+
+  it('is filled from the search index where it holds the reference, and left empty where it cannot be known', async () => {
+    // The schema as it was before the column: every migration before it, and the seed.
+    const dir = mkdtempSync(join(tmpdir(), 'tieout-before-reference-'));
+    mkdirSync(join(dir, 'migrations'));
+    for (const file of readdirSync(join(defaultSupabaseDir, 'migrations'))) {
+      if (file < '20261202000500') copyFileSync(join(defaultSupabaseDir, 'migrations', file), join(dir, 'migrations', file));
+    }
+    copyFileSync(join(defaultSupabaseDir, 'seed.sql'), join(dir, 'seed.sql'));
+    scratch = await openScratchDatabase({ label: 'reference-backfill', migrate: false });
+    const db = scratch.db;
+    await migrate(db, { supabaseDir: dir, seedIfFresh: true });
+    const { rows: items } = await db.ownerQuery<{ checklist_id: string; item_id: string; title: string; workspace_id: string; deal_id: string }>(
+      `select checklist_id, item_id, title, workspace_id, deal_id from public.checklist_items where checklist_id = $1 order by position limit 3`,
+      [demoChecklists.leaseExposure.id],
+    );
+    const [numbered, unnumbered, stale] = items as [(typeof items)[0], (typeof items)[0], (typeof items)[0]];
+    // As the search index writes item entries: the reference, a space and the title; the title alone when there is none.
+    const entry = (item: (typeof items)[0], title: string) =>
+      db.ownerQuery(
+        `insert into public.search_entries (workspace_id, deal_id, checklist_id, item_id, kind, source_id, title) values ($1, $2, $3, $4, 'item', $4, $5)`,
+        [item.workspace_id, item.deal_id, item.checklist_id, item.item_id, title],
+      );
+    await entry(numbered, `4.1.2 ${numbered.title}`);
+    await entry(unnumbered, unnumbered.title);
+    // An entry written before the title changed cannot tell the reference apart from the title.
+    await entry(stale, `9.9 An older title`);
+
+    await migrate(db);
+    const { rows } = await db.ownerQuery<{ item_id: string; reference: string | null; reference_key: string | null }>(
+      `select item_id, reference, reference_key from public.checklist_items where checklist_id = $1`,
+      [demoChecklists.leaseExposure.id],
+    );
+    const byId = new Map(rows.map((row) => [row.item_id, row]));
+    expect(byId.get(numbered.item_id)).toMatchObject({ reference: '4.1.2', reference_key: '014.011.012' });
+    expect(byId.get(unnumbered.item_id)!.reference).toBeNull();
+    expect(byId.get(stale.item_id)!.reference).toBeNull();
+    expect(rows.filter((row) => row.reference !== null)).toHaveLength(1);
+  }, 120_000);
 });

@@ -38,3 +38,13 @@ export const itemFilterSchema = z
   .strict();
 export type ItemFilter = z.infer<typeof itemFilterSchema>;
 export const ITEM_FILTER_KEYS = Object.keys(itemFilterSchema.shape) as (keyof ItemFilter)[];
+
+/**
+ * How the item list is ordered (`?sort=` in the URL): by due date (the default, undated items last) or by reference
+ * (request-list numbers in numbering order, "1.2" before "1.10", items without one last); a leading "-" reverses
+ * the column. Ties keep checklist order.
+ */
+export const ITEM_SORTS = ['due', '-due', 'ref', '-ref'] as const;
+export type ItemSort = (typeof ITEM_SORTS)[number];
+export const DEFAULT_ITEM_SORT: ItemSort = 'due';
+export const itemSortSchema = z.enum(ITEM_SORTS, { message: `Sort is one of ${ITEM_SORTS.join(', ')}` });

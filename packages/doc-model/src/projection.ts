@@ -8,6 +8,8 @@ export interface ProjectedItem {
   sectionTitle: string;
   position: string;
   title: string;
+  /** The request-list number ("1.2.3", "A-4"), or null when the item has none. */
+  reference: string | null;
   status: ItemView['status'];
   ownerId: string | null;
   dueDate: string | null;
@@ -23,6 +25,7 @@ export function projectItems(view: ChecklistView): ProjectedItem[] {
       sectionTitle: section.title,
       position: `${section.position}/${item.position}`,
       title: item.title,
+      reference: item.reference,
       status: item.status,
       ownerId: item.ownerId,
       dueDate: item.dueDate,

@@ -50,9 +50,10 @@ const countText = (part: RollupPart) => (part.count === 0 ? '' : `${part.count} 
 function itemTable(items: ListedItem[], today: string): Html {
   if (items.length === 0) return html`<p class="muted">None.</p>`;
   return html`<table class="items">
-    <thead><tr><th>Item</th><th>Workstream</th><th>Status</th><th>Owner</th><th>Due</th><th>Risk</th></tr></thead>
+    <thead><tr><th>Ref</th><th>Item</th><th>Workstream</th><th>Status</th><th>Owner</th><th>Due</th><th>Risk</th></tr></thead>
     <tbody>${items.map(
       (item) => html`<tr>
+        <td class="ref">${item.reference ?? ''}</td>
         <td>${item.title}${item.sectionTitle ? html`<div class="muted">${item.sectionTitle}</div>` : ''}</td>
         <td>${item.workstreamName}</td>
         <td>${STATUS_LABELS[item.status]}</td>
@@ -97,6 +98,7 @@ export function dealReportHtml(report: DealReport, options: ReportPageOptions = 
   thead th { font-size: 8.5pt; text-transform: uppercase; letter-spacing: 0.04em; color: #475569; }
   tr { break-inside: avoid; }
   td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+  td.ref { white-space: nowrap; font-variant-numeric: tabular-nums; color: #475569; }
   .stats { display: flex; gap: 8pt; margin-top: 10pt; }
   .stat { flex: 1; border: 0.75pt solid #cbd5e1; border-radius: 4pt; padding: 6pt 8pt; }
   .stat b { display: block; font-size: 16pt; }

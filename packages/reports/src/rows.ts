@@ -28,9 +28,6 @@ const REVIEW_TEXT: Record<string, string> = {
 
 const RISK_TEXT: Record<string, string> = { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low' };
 
-/** A reference (request-list number) when the projection has one; the item id's first characters are not a reference. */
-const referenceOf = (item: ListedItem): string => (item as ListedItem & { reference?: string | null }).reference ?? '';
-
 export function exportRow(item: ListedItem): ExportRow {
   const figures = item.figures
     .filter((figure) => figure.value !== null)
@@ -42,7 +39,7 @@ export function exportRow(item: ListedItem): ExportRow {
     Workstream: item.workstreamName,
     Checklist: item.checklistTitle,
     Section: item.sectionTitle ?? '',
-    Ref: referenceOf(item),
+    Ref: item.reference ?? '',
     Title: item.title,
     Status: STATUS_LABELS[item.status],
     Owner: item.ownerName ?? '',

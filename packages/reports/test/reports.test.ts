@@ -16,6 +16,8 @@ describe('deal exports', () => {
   let scratch: ScratchDatabase;
   let db: Database;
   let report: DealReport;
+  /** Request-list numbers given to items of the lease checklist, by the item's title. */
+  const references = new Map<string, string>();
 
   beforeAll(async () => {
     scratch = await openScratchDatabase({ label: 'reports', migrate: false });
@@ -25,6 +27,12 @@ describe('deal exports', () => {
     const doc = await loadStoredDocument(db, demoChecklists.leaseExposure.id);
     const first = readChecklist(doc).sections[0]!.items[0]!;
     updateItem(doc, first.id, { title: HOSTILE });
+    // References (request-list numbers) on the first items; the Ref column must carry them in every format.
+    for (const [index, item] of readChecklist(doc).sections[0]!.items.slice(0, 3).entries()) {
+      const reference = ['LE-1', 'LE-2', 'LE-10'][index]!;
+      updateItem(doc, item.id, { reference });
+      references.set(readChecklist(doc).sections[0]!.items[index]!.title, reference);
+    }
     await writeProjection(db, { checklistId: demoChecklists.leaseExposure.id, workspaceId: demoWorkspace.id, dealId: demoDeal.id }, doc, demoUsers.editor.id);
     report = await getDealReport(db, userClaims(demoUsers.owner), demoDeal.id, SEED_TODAY, new Date('2026-11-22T12:00:00Z'));
   }, 120_000);
@@ -43,6 +51,10 @@ describe('deal exports', () => {
     const reported = parsed.data.find((row) => row.Title === 'Reconcile contracted vs deliverable MW per site')!;
     expect(reported.Figures).toBe('Reported gross capacity (portfolio): 1,300 MW');
     expect(parsed.data.some((row) => row.Title === `'${HOSTILE}`)).toBe(true);
+    // Ref holds the references given in the documents, and nothing for items without one.
+    const lease = parsed.data.filter((row) => row.Workstream === 'Lease exposure');
+    expect(lease.filter((row) => row.Ref !== '').map((row) => [(row.Title ?? '').replace(/^'/, ''), row.Ref])).toEqual([...references]);
+    expect(parsed.data.filter((row) => row.Ref !== '')).toHaveLength(3);
   });
 
   it('writes one XLSX sheet per workstream with the items in checklist order', async () => {
@@ -58,6 +70,13 @@ describe('deal exports', () => {
     expect(titles).toEqual(energy.map((item) => item.title));
     const debt = energy.findIndex((item) => item.title === 'Target\u2019s cost of short-term debt' || item.title === "Target's cost of short-term debt");
     expect(sheet.getRow(debt + 2).getCell(9).value).toBe('Reported short-term debt cost: 10.1%');
+    const lease = workbook.getWorksheet('Lease exposure')!;
+    const refs = lease
+      .getSheetValues()
+      .slice(2)
+      .filter((row) => Array.isArray(row) && row[3])
+      .map((row) => [String((row as unknown[])[4]).replace(/^'/, ''), String((row as unknown[])[3])]);
+    expect(refs).toEqual([...references]);
   });
 
   it('renders a self-contained, escaped status report and prints it to a PDF whose first page renders to PNG', async () => {
@@ -67,6 +86,9 @@ describe('deal exports', () => {
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(html).not.toMatch(/<script|src="http|href="http/);
     for (const heading of ['Summary', 'Risk heatmap (open items)', 'Exposure', 'Overdue items', 'Other open items', 'Sign-offs']) expect(html).toContain(heading);
+    const numberedOpen = report.items.filter((item) => item.reference && item.status !== 'done');
+    expect(numberedOpen.length).toBeGreaterThan(0);
+    for (const item of numberedOpen) expect(html).toContain(`<td class="ref">${item.reference}</td>`);
 
     const pdf = await htmlToPdf(html);
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
