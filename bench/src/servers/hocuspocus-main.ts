@@ -1,11 +1,11 @@
 import { Database } from '@hocuspocus/extension-database';
-import { Server, type Extension } from '@hocuspocus/server';
+import { Server } from '@hocuspocus/server';
 import { createTokenVerifier } from '@tieout/auth';
 import pg from 'pg';
 import { serveChild } from './child.ts';
 
 /**
- * Hocuspocus 3 with its Database extension storing each document's full state in its own table of the
+ * Hocuspocus 4 (4.7; its package asks for Node 22, it runs on Node 20: see docs/benchmarks.md) with its Database extension storing each document's full state in its own table of the
  * benchmark database (fetch on load, store on its debounced onStoreDocument), default settings otherwise.
  * It verifies the same access tokens as Tieout in onAuthenticate (signature only: no membership lookup).
  */
@@ -39,7 +39,7 @@ await serveChild(async () => {
             [documentName, state],
           );
         },
-      }) as unknown as Extension, // the extension's package nests its own copy of @hocuspocus/server 3.4.4 types
+      }),
     ],
   });
   await server.listen();

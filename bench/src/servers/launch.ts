@@ -14,7 +14,7 @@ export type ServerKind = 'reference' | 'hocuspocus' | 'tieout' | 'tieout-core' |
 export const SERVER_KINDS: ServerKind[] = ['tieout', 'hocuspocus', 'reference', 'tieout-core', 'tieout-x2'];
 export const SERVER_LABELS: Record<ServerKind, string> = {
   tieout: 'Tieout',
-  hocuspocus: 'Hocuspocus 3.4',
+  hocuspocus: 'Hocuspocus 4.7',
   reference: 'y-websocket reference',
   'tieout-core': 'Tieout without after-persist work',
   'tieout-x2': 'Tieout, 2 processes + Redis',
