@@ -279,6 +279,15 @@ function ChecklistScreen() {
         </ol>
       </nav>
 
+      {checklist.archived ? (
+        <p role="note" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-200">
+          {checklist.archived === 'checklist' ? 'This checklist is archived' : `This checklist’s ${checklist.archived} is archived`}: it is hidden
+          from lists, dashboards and search, and kept as it is.{' '}
+          <Link to={`/workspaces/${checklist.workspaceId}/archived`} className="font-medium underline">
+            Archived view
+          </Link>
+        </p>
+      ) : null}
       <header className="flex flex-wrap items-start justify-between gap-4">
         <div className="min-w-0">
           <h1 className="text-2xl font-semibold tracking-tight">{checklist.title}</h1>

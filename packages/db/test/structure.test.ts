@@ -4,6 +4,7 @@ import {
   deleteStructure,
   deletionImpact,
   describeDeletion,
+  getChecklist,
   getDashboard,
   getDeal,
   getMyWork,
@@ -158,8 +159,10 @@ describe('archiving', () => {
     const { rows } = await db.ownerQuery(`select 1 from public.checklist_items where checklist_id = $1`, [w.checklistId]);
     expect(rows).toHaveLength(2);
 
+    expect((await getChecklist(db, owner, w.checklistId))?.archived).toBe('checklist');
     await setStructureArchived(db, owner, { kind: 'checklist', id: w.checklistId, archived: false });
     expect((await getDeal(db, owner, w.dealId, today))?.workstreams[0]?.checklists.map((c) => c.title)).toEqual(['Checklist']);
+    expect((await getChecklist(db, owner, w.checklistId))?.archived).toBeNull();
     expect((await listArchived(db, owner, w.workspaceId)).entries).toEqual([]);
     expect((await audit(w.workspaceId, 'checklist_archived')).length).toBe(1);
     expect((await audit(w.workspaceId, 'checklist_unarchived')).length).toBe(1);
@@ -202,6 +205,8 @@ describe('archiving', () => {
     expect(error.message).toMatch(/Only owners .* archive a workstream/);
     await setStructureArchived(db, w.users.owner.claims, { kind: 'workstream', id: w.workstreamId, archived: true });
     expect((await getDeal(db, w.users.owner.claims, w.dealId))?.workstreams).toEqual([]);
+    // Still opens by its link, saying why it is not listed.
+    expect((await getChecklist(db, w.users.viewer.claims, w.checklistId))?.archived).toBe('workstream');
     expect((await refusal(setStructureArchived(db, w.users.editor.claims, { kind: 'workstream', id: w.workstreamId, archived: false }))).code).toBe('forbidden');
   });
 });
