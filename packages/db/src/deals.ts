@@ -239,11 +239,14 @@ export async function createWorkstream(db: Database, claims: JwtClaims, input: N
     const missing = 'This deal does not exist or you do not have access to it.';
     if (!deal) throw new TenancyError('not_found', missing);
     await requireEditor(sql, deal.workspace_id, missing);
-    const { rows: existing } = await sql.query<{ id: string }>(
-      `select id from public.workstreams where deal_id = $1 and lower(name) = lower($2)`,
+    const { rows: existing } = await sql.query<{ id: string; archived: boolean }>(
+      `select id, archived_at is not null as archived from public.workstreams where deal_id = $1 and lower(name) = lower($2)`,
       [input.dealId, input.name],
     );
-    if (existing.length > 0) throw new TenancyError('conflict', `This deal already has a workstream named “${input.name}”.`);
+    if (existing.length > 0) {
+      const archived = existing[0]!.archived ? ' It is archived: an owner can unarchive it from the workspace’s Archived view.' : '';
+      throw new TenancyError('conflict', `This deal already has a workstream named “${input.name}”.${archived}`);
+    }
     const { rows } = await sql.query<{ id: string }>(
       `insert into public.workstreams (workspace_id, deal_id, kind, name, position)
        values ($1, $2, $3, $4, (select coalesce(max(position), -1) + 1 from public.workstreams where deal_id = $2))

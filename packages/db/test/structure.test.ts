@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  createWorkstream,
   deleteStructure,
   deletionImpact,
   describeDeletion,
@@ -208,6 +209,9 @@ describe('archiving', () => {
     // Still opens by its link, saying why it is not listed.
     expect((await getChecklist(db, w.users.viewer.claims, w.checklistId))?.archived).toBe('workstream');
     expect((await refusal(setStructureArchived(db, w.users.editor.claims, { kind: 'workstream', id: w.workstreamId, archived: false }))).code).toBe('forbidden');
+    // A new workstream of the same name is refused, saying where the archived one is.
+    const clash = await refusal(createWorkstream(db, w.users.editor.claims, { dealId: w.dealId, kind: 'custom', name: 'sites' }));
+    expect(clash.message).toBe('This deal already has a workstream named “sites”. It is archived: an owner can unarchive it from the workspace’s Archived view.');
   });
 });
 
