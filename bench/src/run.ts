@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { SCENARIOS, type Mode, type ScenarioName } from './config.ts';
+import { SCALES, SCENARIOS, type Mode, type Scale, type ScenarioName } from './config.ts';
 import { DEFAULT_BENCH_DATABASE_URL } from './fixtures.ts';
 import { runBench, type BenchResults } from './harness.ts';
 import { PARTIAL_DOCS_ERROR, comparisonCoverage, mergeDocs, renderConsole } from './report.ts';
@@ -16,6 +16,7 @@ const usage = `Usage: npm run bench -w @tieout/bench -- [--quick | --full] [opti
   --servers=a,b        among tieout,hocuspocus,reference (default: all three)
   --scenarios=a,b      among ${SCENARIOS.join(',')} (default: all); bundle measures the app's
                        client build (npm run build -w @tieout/app first), starts no server, ignores --servers
+  --sizes=C/D,...      latency sizes (clients/documents) instead of the mode's, e.g. --sizes=500/50 to profile one size
   --workers=N          load-generator processes, all pinned to core 1 (default 2)
   --database-url=URL   benchmark database, created if missing (default ${DEFAULT_BENCH_DATABASE_URL})
   --write-docs         write docs/benchmarks.md from this run: the server comparison needs every server
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     servers: { type: 'string' },
     scenarios: { type: 'string' },
     workers: { type: 'string' },
+    sizes: { type: 'string' },
     'database-url': { type: 'string' },
     'write-docs': { type: 'boolean' },
     'cpu-prof': { type: 'boolean' },
@@ -57,6 +59,17 @@ const servers = list<ServerKind>(values.servers, SERVER_KINDS, 'server');
 const scenarios = list<ScenarioName>(values.scenarios, SCENARIOS, 'scenario');
 const workers = Number(values.workers ?? 2);
 if (!Number.isInteger(workers) || workers < 1 || workers > 8) throw new Error('--workers must be an integer from 1 to 8');
+/** `--sizes=100/10,500/50`: each size is clients/documents, both positive integers, at least one client per document. */
+function parseSizes(raw: string): Scale['latency']['sizes'] {
+  return raw.split(',').map((size) => {
+    const match = /^\s*(\d+)\/(\d+)\s*$/.exec(size);
+    const clients = Number(match?.[1]);
+    const docs = Number(match?.[2]);
+    if (!match || clients < 1 || docs < 1 || clients < docs) throw new Error(`--sizes: "${size}" is not clients/documents with clients ≥ documents ≥ 1 (e.g. 500/50)`);
+    return [clients, docs] as [number, number];
+  });
+}
+const scale: Scale | undefined = values.sizes ? { ...SCALES[mode], latency: { ...SCALES[mode].latency, sizes: parseSizes(values.sizes) } } : undefined;
 const benchRoot = fileURLToPath(new URL('..', import.meta.url));
 const profileDir = `${benchRoot}profiles`;
 if (values['cpu-prof']) await mkdir(profileDir, { recursive: true });
@@ -78,6 +91,10 @@ if (values['from-json']) {
 }
 
 // Refused before a long run, not after it.
+if (values['write-docs'] && values.sizes) {
+  console.error('--write-docs writes the mode\'s sizes only: leave out --sizes');
+  process.exit(1);
+}
 if (values['write-docs'] && !values['from-json'] && comparisonCoverage(scenarios, servers) === 'partial') {
   console.error(PARTIAL_DOCS_ERROR);
   process.exit(1);
@@ -92,6 +109,7 @@ const results = await runBench({
   databaseUrl: values['database-url'] ?? process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_DATABASE_URL,
   command,
   tieoutNodeFlags: values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  scale,
 });
 
 console.log(`\n${renderConsole(results)}`);
