@@ -110,14 +110,6 @@ export async function sessionAccess(db: Database, sessions: SessionRef[]): Promi
   });
 }
 
-/** Whether a checklist exists at all (service_role): tells "not yours" from "not there" for close codes. */
-export async function checklistExists(db: Database, checklistId: string): Promise<boolean> {
-  return db.asService(async (sql) => {
-    const { rows } = await sql.query(`select 1 from public.checklists where id = $1`, [checklistId]);
-    return rows.length > 0;
-  });
-}
-
 /**
  * The first snapshot of a new checklist's document, written in the caller's transaction together with the
  * checklist row (decision 091), so a checklist never exists without its document.
