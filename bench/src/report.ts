@@ -162,6 +162,7 @@ export function renderTables(results: BenchResults): string {
         s ? `${int(s.deliveries)} / ${int(s.expectedDeliveries)}` : 'n/a',
         s ? `${int(s.achievedRate)}` : 'n/a',
         s ? pct(s.serverCpu) : 'n/a',
+        s?.serverLoopDelay ? ms(s.serverLoopDelay.p99) : 'n/a',
         s ? pct(s.loadCpu) : 'n/a',
         s && s.cpuPressure !== null ? pct(s.cpuPressure) : 'n/a',
         `${r.failedConnections}`,
@@ -173,7 +174,7 @@ export function renderTables(results: BenchResults): string {
     parts.push(
       '### (a) Propagation latency (ms, edit leaves a client → arrives at another client in its room)\n\n' +
         table(
-          ['clients / docs', 'server', 'p50', 'p99', 'p99.9', 'p99 across processes', 'p99 until all in room', 'delivered / expected', 'edits/s', 'server CPU', 'load-gen CPU', 'CPU pressure', 'failed connects'],
+          ['clients / docs', 'server', 'p50', 'p99', 'p99.9', 'p99 across processes', 'p99 until all in room', 'delivered / expected', 'edits/s', 'server CPU', 'server event-loop delay p99', 'load-gen CPU', 'CPU pressure', 'failed connects'],
           latencyRows,
         ),
     );
@@ -453,6 +454,8 @@ ${contentionWarning(results)}${renderTables(results)}${results.bundle ? `\n\n${r
   the single process: it shows what fan-out over Redis costs, not added capacity) with a Redis key prefix of the run's
   own; consecutive clients of a room connect to alternate processes, so every room spans both. "p99 across processes"
   counts only deliveries from a client of one process to a client of the other; server CPU is both processes' sum.
+- **Event-loop delay** is the server process's own \`perf_hooks.monitorEventLoopDelay\` (10 ms resolution) over the step,
+  the same for every server; with two processes, the worse one.
 - **Memory** is VmRSS of the server process from /proc after two forced GCs (\`--expose-gc\`), before and after each step.
 - **Cold load**: the history is written through each server, which stores it its own way (Hocuspocus: one row holding the
   merged state; Tieout: its update log and snapshots), then a new server process serves the document to a new client;

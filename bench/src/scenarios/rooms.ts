@@ -64,6 +64,8 @@ export interface LoadStep {
   /** Edits that did not reach every other client in the room before the drain ended. */
   incompleteEdits: number;
   serverCpu: number;
+  /** The server's event-loop delay during the step (perf_hooks.monitorEventLoopDelay, ms); older result files lack it. */
+  serverLoopDelay?: { p50: number; p99: number; max: number };
   loadCpu: number;
   sendLagP99: number;
   /** CPU pressure at the end of the step (see machine.ts): includes the benchmark's own load. */
@@ -81,6 +83,7 @@ export async function runLoad(
   const connected = rooms.clients - rooms.failedConnections;
   const ratePerClient = options.totalRate / connected;
   const startAt = now() + 300;
+  await server.loopDelay(true);
   const cpuBefore = server.cpuSeconds();
   const results = (await ctx.pool.all<RunResult>(
     Array.from({ length: ctx.pool.size }, () => ({
@@ -95,6 +98,7 @@ export async function runLoad(
     })),
   )) as RunResult[];
   const serverCpu = (server.cpuSeconds() - cpuBefore) / ((now() - startAt) / 1000);
+  const serverLoopDelay = await server.loopDelay(false);
   const windowSeconds = (options.durationMs - options.warmupMs) / 1000;
   const sentInWindow = results.reduce((n, r) => n + r.sentInWindow, 0);
   const roomSize = rooms.clients / rooms.docs;
@@ -122,6 +126,7 @@ export async function runLoad(
     deliveries: latencies.length,
     incompleteEdits: sentInWindow - complete.length,
     serverCpu,
+    serverLoopDelay,
     loadCpu: results.reduce((n, r) => n + r.cpuSeconds, 0) / ((now() - startAt) / 1000),
     sendLagP99: Math.max(...results.map((r) => r.sendLagP99)),
     cpuPressure: cpuPressure(),

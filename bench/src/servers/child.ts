@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 /**
  * The shared half of every server child process: it reports its port, answers memory probes
  * (after a forced GC, so RSS compares live data rather than garbage) and stops on request.
@@ -7,14 +8,24 @@ export interface ServerHandle {
   close(): Promise<void>;
 }
 
-export type ParentCommand = { cmd: 'memory' } | { cmd: 'stop' };
+export type ParentCommand = { cmd: 'memory' } | { cmd: 'stop' } | { cmd: 'loopDelay'; reset: boolean };
+/** Event-loop delay of the server process since the last reset (perf_hooks.monitorEventLoopDelay), in ms. */
+export interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+}
 export type ChildMessage =
   | { type: 'ready'; port: number; pid: number }
   | { type: 'memory'; rss: number; heapUsed: number; external: number; arrayBuffers: number }
+  | ({ type: 'loopDelay' } & LoopDelay)
   | { type: 'failed'; error: string };
 
 export async function serveChild(start: () => Promise<ServerHandle>): Promise<void> {
   if (!process.send) throw new Error('A benchmark server must be started by the benchmark runner (IPC channel missing)');
+  // Every server is watched the same way: how late its event loop ran timers (10 ms resolution is the default's).
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const send = (message: ChildMessage) => process.send?.(message);
   let handle: ServerHandle;
   try {
@@ -35,6 +46,10 @@ export async function serveChild(start: () => Promise<ServerHandle>): Promise<vo
       gc?.();
       const usage = process.memoryUsage();
       send({ type: 'memory', rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external, arrayBuffers: usage.arrayBuffers });
+    } else if (message.cmd === 'loopDelay') {
+      const ms = (ns: number) => ns / 1e6;
+      send({ type: 'loopDelay', p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) });
+      if (message.reset) loopDelay.reset();
     } else if (message.cmd === 'stop') {
       void stop();
     }

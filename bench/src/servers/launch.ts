@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { WireProtocol } from '../protocol.ts';
-import type { ChildMessage } from './child.ts';
+import type { ChildMessage, LoopDelay } from './child.ts';
 
 /**
  * `tieout` is the deployed pipeline (every default extension); `tieout-core` the same server without the extensions'
@@ -38,6 +38,8 @@ export interface RunningServer {
   memory(): Promise<{ rss: number; heapUsed: number }>;
   /** CPU seconds (user + system) the server process has used so far, from /proc/<pid>/stat. */
   cpuSeconds(): number;
+  /** The event-loop delay since the previous call with `reset` (the worse process of several). */
+  loopDelay(reset: boolean): Promise<LoopDelay>;
   stop(): Promise<void>;
 }
 
@@ -110,6 +112,10 @@ export async function launchServer(kind: ServerKind, options: LaunchOptions): Pr
       return { rss: a!.rss + b!.rss, heapUsed: a!.heapUsed + b!.heapUsed };
     },
     cpuSeconds: () => first.cpuSeconds() + second.cpuSeconds(),
+    loopDelay: async (reset) => {
+      const [a, b] = await Promise.all(both.map((server) => server.loopDelay(reset)));
+      return { p50: Math.max(a!.p50, b!.p50), p99: Math.max(a!.p99, b!.p99), max: Math.max(a!.max, b!.max) };
+    },
     stop: async () => {
       await Promise.all(both.map((server) => server.stop()));
     },
@@ -164,6 +170,7 @@ async function launchOne(kind: ServerKind, options: LaunchOptions): Promise<Runn
       kind === 'hocuspocus' ? `ws://127.0.0.1:${port}/` : `ws://127.0.0.1:${port}/collab/${encodeURIComponent(docName)}`,
     memory: () => probeMemory(child, pid),
     cpuSeconds: () => processCpuSeconds(pid),
+    loopDelay: (reset) => probeLoopDelay(child, reset),
     stop: () => stopChild(child),
   };
 }
@@ -179,6 +186,20 @@ function probeMemory(child: ChildProcess, pid: number): Promise<{ rss: number; h
     };
     child.on('message', onMessage);
     child.send({ cmd: 'memory' });
+  });
+}
+
+function probeLoopDelay(child: ChildProcess, reset: boolean): Promise<LoopDelay> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('event-loop delay probe timed out')), 30_000);
+    const onMessage = (message: ChildMessage) => {
+      if (message.type !== 'loopDelay') return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      resolve({ p50: message.p50, p99: message.p99, max: message.max });
+    };
+    child.on('message', onMessage);
+    child.send({ cmd: 'loopDelay', reset });
   });
 }
 
