@@ -14,6 +14,8 @@ import * as Y from 'yjs';
 import { diffVersions, HistoryError, restoreVersion } from '../app/models/history.server.ts';
 
 const eddie = userClaims(demoUsers.editor);
+// Waits for the collaboration server and its after-persist work: generous, as a busy 2-core machine needs (vi.waitFor's 1 s default is not).
+const eventually = { timeout: 30_000, interval: 50 };
 const victor = userClaims(demoUsers.viewer);
 
 let db: Database;
@@ -81,13 +83,13 @@ describe('restoring a version through the collaboration server', () => {
     const items = readChecklist(erin.doc).sections.flatMap((section) => section.items);
     updateItem(erin.doc, items[0]!.id, { status: 'blocked', title: 'Changed by Erin' });
     deleteItem(erin.doc, items[1]!.id);
-    await vi.waitFor(() => expect(itemsOf(olivia.doc).has(items[1]!.id)).toBe(false));
+    await vi.waitFor(() => expect(itemsOf(olivia.doc).has(items[1]!.id)).toBe(false), eventually);
     await collab.flush();
 
     const { restoreVersionId } = await restoreAs(demoUsers.editor, checklistId, version.id);
     const expected = stateToDoc((await getVersion(db, eddie, checklistId, version.id))!.state);
     for (const replica of [erin.doc, olivia.doc]) {
-      await vi.waitFor(() => expect(diffChecklists(expected, replica).items).toEqual([]));
+      await vi.waitFor(() => expect(diffChecklists(expected, replica).items).toEqual([]), eventually);
     }
     expect(diffChecklists(expected, await loadDocument(db, eddie, checklistId)).items).toEqual([]);
     const versions = await listVersions(db, victor, checklistId);
@@ -98,7 +100,7 @@ describe('restoring a version through the collaboration server', () => {
     await vi.waitFor(async () => {
       const rows = await listAuditTrail(db, victor, { checklistId, itemId: items[1]!.id, kinds: ['item_created'] });
       expect(rows[0]?.userId).toBe(demoUsers.editor.id);
-    });
+    }, eventually);
     // Nothing differs any more between the version and now.
     expect((await diffVersions(db, eddie, checklistId, version.id, 'now')).items).toEqual([]);
   });
@@ -109,10 +111,10 @@ describe('restoring a version through the collaboration server', () => {
     const [first, second] = readChecklist(erin.doc).sections.flatMap((section) => section.items);
     updateItem(erin.doc, first!.id, { status: 'done' });
     updateItem(erin.doc, second!.id, { risk: 'critical' });
-    await vi.waitFor(() => expect(itemsOf(collab.loadedDocument(checklistId)!).get(second!.id)?.get('risk')).toBe('critical'));
+    await vi.waitFor(() => expect(itemsOf(collab.loadedDocument(checklistId)!).get(second!.id)?.get('risk')).toBe('critical'), eventually);
     await collab.flush();
     await restoreAs(demoUsers.editor, checklistId, version.id, second!.id);
-    await vi.waitFor(() => expect(itemsOf(erin.doc).get(second!.id)?.get('risk')).toBe(second!.risk));
+    await vi.waitFor(() => expect(itemsOf(erin.doc).get(second!.id)?.get('risk')).toBe(second!.risk), eventually);
     expect(itemsOf(erin.doc).get(first!.id)?.get('status')).toBe('done');
   });
 

@@ -265,7 +265,7 @@ describe('last changes per item', () => {
       );
       // The marker comes after everything above: once it is here, the others would have been too.
       await appendAuditRows(db, [{ ...row('c'), workspaceId: other.workspaceId, dealId: await dealOf(other.checklistId), checklistId: other.checklistId }]);
-      await vi.waitFor(() => expect(events.some((event) => event.checklistId === other.checklistId)).toBe(true));
+      await vi.waitFor(() => expect(events.some((event) => event.checklistId === other.checklistId)).toBe(true), { timeout: 30_000, interval: 50 });
       expect(events.filter((event) => event.checklistId === fx.checklistId)).toEqual([
         { topic: 'activity', workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId },
         { topic: 'activity', workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId },
