@@ -231,11 +231,7 @@ export async function getDashboard(db: Database, claims: JwtClaims, scope: Dashb
   return db.asUser(claims, async (sql) => {
     const info = await readScope(sql, scope);
     const where = scopeWhere(info, 'c');
-    const listed = scopeWhere(info, 'c', 1, 'c.id');
-    const { rows: checklists } = await sql.query<{ id: string; title: string; workstream_id: string; deal_id: string }>(
-      `select c.id, c.title, c.workstream_id, c.deal_id from public.checklists c where ${listed.clause} order by c.created_at, c.title`,
-      listed.params,
-    );
+    const checklists = info.checklists.map((checklist) => ({ id: checklist.id, title: checklist.title, workstream_id: checklist.workstreamId, deal_id: checklist.dealId }));
     const { rows: counts } = await sql.query<CountRow>(
       `select c.checklist_id, c.status, c.risk, c.owner_id, c.items from public.checklist_item_counts c where ${where.clause}`,
       where.params,
