@@ -10,7 +10,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data, redirect } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSubmit } from '@remix-run/react';
-import { deleteStructure, describeDeletion, getDeal, renameStructure, setDealStage, setStructureArchived } from '@tieout/db';
+import { deleteStructure, deletionImpact, describeDeletion, getDeal, renameStructure, setDealStage, setStructureArchived } from '@tieout/db';
 import { canEdit, isOwner } from '@tieout/db/roles';
 import { DEAL_STAGE_LABELS, DEAL_STAGES, isDealStage, type StructureKind } from '@tieout/db/structure-kinds';
 import { z } from 'zod';
@@ -32,29 +32,14 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const dealId = z.uuid().safeParse(params.dealId);
   const deal = dealId.success ? await getDeal(context.db, session.claims, dealId.data, requestToday()) : null;
   if (!deal) throw data(NOT_FOUND, { status: 404, headers: session.headers });
-  // What deleting each one takes with it (the confirmation names it), from the counts the page already has.
-  const deletions: Record<string, string> = {
-    [deal.id]: describeDeletion({
-      kind: 'deal',
-      id: deal.id,
-      name: deal.name,
-      workstreams: deal.workstreams.length,
-      checklists: deal.workstreams.reduce((sum, workstream) => sum + workstream.checklists.length, 0),
-      items: deal.progress.total,
-    }),
-  };
-  for (const workstream of deal.workstreams) {
-    deletions[workstream.id] = describeDeletion({
-      kind: 'workstream',
-      id: workstream.id,
-      name: workstream.name,
-      workstreams: 1,
-      checklists: workstream.checklists.length,
-      items: workstream.progress.total,
-    });
-    for (const checklist of workstream.checklists) {
-      deletions[checklist.id] = describeDeletion({ kind: 'checklist', id: checklist.id, name: checklist.title, workstreams: 0, checklists: 1, items: checklist.progress.total });
-    }
+  // What deleting each one takes with it (the confirmation names it). The deal's and workstreams' counts come from the
+  // database: they include archived workstreams and checklists, which this page does not list but a delete removes.
+  const deletions: Record<string, string> = {};
+  for (const ref of [{ kind: 'deal' as const, id: deal.id }, ...deal.workstreams.map((workstream) => ({ kind: 'workstream' as const, id: workstream.id }))]) {
+    deletions[ref.id] = describeDeletion(await deletionImpact(context.db, session.claims, ref));
+  }
+  for (const checklist of deal.workstreams.flatMap((workstream) => workstream.checklists)) {
+    deletions[checklist.id] = describeDeletion({ kind: 'checklist', id: checklist.id, name: checklist.title, workstreams: 0, checklists: 1, items: checklist.progress.total });
   }
   return data({ deal, deletions, owner: isOwner(deal.role), editor: canEdit(deal.role) }, { headers: session.headers });
 }

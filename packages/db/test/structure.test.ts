@@ -218,8 +218,11 @@ describe('archiving', () => {
 describe('deleting', () => {
   it('tells what is lost, then deletes a checklist for good, audited', async () => {
     const w = await world();
+    // Archived ones go too, so they are counted.
+    await setStructureArchived(db, w.users.owner.claims, { kind: 'checklist', id: w.checklistId, archived: true });
     const impact = await deletionImpact(db, w.users.owner.claims, { kind: 'deal', id: w.dealId });
     expect(impact).toMatchObject({ name: 'Deal', workstreams: 1, checklists: 1, items: 2 });
+    expect(await deletionImpact(db, w.users.owner.claims, { kind: 'workstream', id: w.workstreamId })).toMatchObject({ checklists: 1, items: 2 });
     expect(describeDeletion(impact)).toMatch(/^Deleting the deal “Deal” removes it with 1 workstream, 1 checklist, 2 items and their comments/);
 
     const deleted = await deleteStructure(db, w.users.owner.claims, { kind: 'checklist', id: w.checklistId });
