@@ -61,18 +61,38 @@ test('every number leads to its items: the overdue count and a heatmap cell open
   await expect(page.getByTestId('item-count')).toContainText(`${count} item`);
   const rows = page.getByTestId('item-row');
   await expect(rows).toHaveCount(count);
+  // Cells: Ref, Item, Deal / checklist, Status, Owner, Due, Risk, ...
   for (const row of await rows.all()) {
-    await expect(row.getByRole('cell').nth(5)).toHaveText('High');
-    await expect(row.getByRole('cell').nth(2)).not.toHaveText('Done');
-    await expect(row.getByRole('cell').nth(1)).toContainText('Site retrofits');
+    await expect(row.getByRole('cell').nth(6)).toHaveText('High');
+    await expect(row.getByRole('cell').nth(3)).not.toHaveText('Done');
+    await expect(row.getByRole('cell').nth(2)).toContainText('Site retrofits');
   }
   // The filters are in the URL and in the form: a shared link shows the same view.
   await expect(page.getByLabel('Risk')).toHaveValue('high');
   await expect(page.getByLabel('Status')).toHaveValue('open');
-  // A filter value that does not exist is refused with a clear message.
+  // The Ref and Due headers sort, keeping the filters; pressed again, the other way.
+  const filtered = new URL(page.url()).search;
+  await page.getByRole('link', { name: 'Ref', exact: true }).click();
+  await expect(page).toHaveURL(`${new URL(page.url()).pathname}${filtered}&sort=ref`);
+  await expect(page.getByRole('columnheader', { name: 'Ref' })).toHaveAttribute('aria-sort', 'ascending');
+  await expect(rows).toHaveCount(count);
+  await page.getByRole('link', { name: 'Ref', exact: true }).click();
+  await expect(page).toHaveURL(/&sort=-ref$/);
+  await expect(page.getByRole('columnheader', { name: 'Ref' })).toHaveAttribute('aria-sort', 'descending');
+  await page.getByRole('link', { name: 'Due', exact: true }).click();
+  await expect(page).toHaveURL(`${new URL(page.url()).pathname}${filtered}`);
+  await expect(page.getByRole('columnheader', { name: 'Due' })).toHaveAttribute('aria-sort', 'ascending');
+  const dues = (await page.getByTestId('item-row').evaluateAll((found) => found.map((row) => row.children[5]!.textContent ?? ''))).map((text) => text.replace('overdue', ''));
+  const dated = dues.filter((due) => due !== '—');
+  expect(dated).toEqual([...dated].sort());
+  expect(dues.slice(dated.length).every((due) => due === '—')).toBe(true);
+  // A filter value or a sort that does not exist is refused with a clear message.
   const refused = await page.goto(`/workspaces/${demoWorkspace.id}/items?status=finished`);
   expect(refused?.status()).toBe(400);
   await expect(page.getByText('Filter “status”: Status is one of')).toBeVisible();
+  const unsorted = await page.goto(`/workspaces/${demoWorkspace.id}/items?sort=colour`);
+  expect(unsorted?.status()).toBe(400);
+  await expect(page.getByText('Sort is one of due, -due, ref, -ref (got “colour”)')).toBeVisible();
 });
 
 test('the dashboard and the deal page change live when an item’s status changes in another browser', async ({ signedInPage }) => {
