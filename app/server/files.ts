@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
 import { createLogger, type Logger } from '@tieout/config';
 import {
-  checklistPlace,
+  checklistUploadPlace,
   getItemFile,
   instanceSecret,
   indexFileName,
@@ -211,14 +211,9 @@ export function createFilesService(options: {
       }
       if (input.contentLength === 0) throw new FileRequestError('The file is empty (0 bytes): nothing to attach', 400);
       // Who may upload here is checked before the body is read (and again by RLS when the row is written).
-      const place = await db.asUser(claims, async (sql) => {
-        const found = await checklistPlace(sql, input.checklistId);
-        if (!found) return null;
-        const { rows } = await sql.query<{ can: boolean }>(`select public.can_edit_workspace($1) as can`, [found.workspaceId]);
-        return rows[0]?.can ? found : 'read-only';
-      });
+      const place = await db.asUser(claims, (sql) => checklistUploadPlace(sql, input.checklistId));
       if (!place) throw new FileRequestError('No such checklist, or it is not in a workspace you are a member of', 404);
-      if (place === 'read-only') throw new FileRequestError('Only owners and editors can attach files', 403);
+      if (!place.canAttach) throw new FileRequestError('Only owners and editors can attach files', 403);
 
       let received;
       try {

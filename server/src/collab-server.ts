@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { AccessTokenError, createTokenVerifier, type AccessTokenVerifier, type TokenVerifierOptions } from '@tieout/auth';
-import { checklistAccess, createAppendBatcher, sessionAccess, type Database, type SessionRef } from '@tieout/db';
+import { checklistAccess, createAppendBatcher, databaseReachable, sessionAccess, type Database, type SessionRef } from '@tieout/db';
 import { createLogger, type Logger } from '@tieout/config';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type * as Y from 'yjs';
@@ -199,10 +199,7 @@ export class CollabServer {
 
   async readiness(): Promise<Readiness> {
     const database = await Promise.race([
-      this.db.ownerQuery('select 1').then(
-        () => true,
-        () => false,
-      ),
+      databaseReachable(this.db),
       new Promise<boolean>((resolve) => setTimeout(resolve, 2000, false).unref()),
     ]);
     let pendingUpdates = 0;

@@ -1,7 +1,7 @@
 import type { AppLoadContext } from '@remix-run/node';
 import { redirect } from '@remix-run/node';
 import { AccessTokenError, createTokenVerifier, isSessionLive, type AccessTokenVerifier } from '@tieout/auth';
-import type { JwtClaims } from '@tieout/db';
+import { ownProfile, type JwtClaims } from '@tieout/db';
 import type { AuthConfig } from '../../server/config.ts';
 import { createSupabase } from './supabase.server.ts';
 import { safeRedirectPath } from './redirect.ts';
@@ -63,16 +63,10 @@ export async function getOptionalUser(request: Request, context: AppLoadContext)
     throw failure;
   }
   if (!(await sessionLive(context, supabase, claims, data.session.access_token))) return null;
-  const profile = await context.db.asUser(claims, async (sql) => {
-    const { rows } = await sql.query<{ display_name: string; email: string }>(
-      'select display_name, email from public.profiles where id = $1',
-      [claims.sub],
-    );
-    return rows[0] ?? null;
-  });
+  const profile = await ownProfile(context.db, claims);
   const email = profile?.email ?? claims.email ?? data.session.user.email ?? '';
   return {
-    user: { id: claims.sub, email, name: profile?.display_name ?? email },
+    user: { id: claims.sub, email, name: profile?.displayName ?? email },
     accessToken: data.session.access_token,
     claims,
     headers,

@@ -364,3 +364,11 @@ function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code ?? '';
   return code.startsWith('08') || code === '57P01' || code === 'ECONNREFUSED' || code === 'ECONNRESET';
 }
+
+/** Whether the database answers at all (a readiness probe): a trivial query as the connection owner; never throws. */
+export async function databaseReachable(db: Pick<Database, 'ownerQuery'>): Promise<boolean> {
+  return db.ownerQuery('select 1').then(
+    () => true,
+    () => false,
+  );
+}

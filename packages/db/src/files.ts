@@ -94,6 +94,20 @@ export async function checklistPlace(sql: Sql, checklistId: string): Promise<{ w
   return row ? { workspaceId: row.workspace_id, dealId: row.deal_id } : null;
 }
 
+/**
+ * Where files of a checklist go, and whether the caller may attach them (owners and editors, as RLS will decide when
+ * the row is written): null when the checklist is not visible to the caller. Run as the caller.
+ */
+export async function checklistUploadPlace(
+  sql: Sql,
+  checklistId: string,
+): Promise<{ workspaceId: string; dealId: string; canAttach: boolean } | null> {
+  const place = await checklistPlace(sql, checklistId);
+  if (!place) return null;
+  const { rows } = await sql.query<{ can: boolean }>(`select public.can_edit_workspace($1) as can`, [place.workspaceId]);
+  return { ...place, canAttach: rows[0]?.can === true };
+}
+
 export interface NewItemFile {
   id: string;
   /** Set to add a new version of an existing file. */

@@ -1,6 +1,6 @@
 export type { ActAs, ActAsOptions, Database, DatabaseKind, JwtClaims, QueryResult, Row, ScriptStep, Sql } from './types.ts';
 export { DOCUMENT_WRITER_ROLE, type UserRole } from './types.ts';
-export { openDatabase, type OpenDatabaseOptions } from './database.ts';
+export { databaseReachable, openDatabase, type OpenDatabaseOptions } from './database.ts';
 export { migrate, defaultSupabaseDir, type MigrateOptions, type MigrateResult } from './migrate.ts';
 export * from './documents.ts';
 export * from './roles.ts';
@@ -30,6 +30,7 @@ export {
   changeMemberRole,
   removeMember,
   leaveWorkspace,
+  ownProfile,
   createInvitation,
   listInvitations,
   revokeInvitation,

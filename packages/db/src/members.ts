@@ -55,6 +55,15 @@ async function requireMembership(sql: Sql, workspaceId: string): Promise<MemberR
   return role;
 }
 
+/** The signed-in user's own profile (display name and email), or null when it has none yet. */
+export async function ownProfile(db: Database, claims: JwtClaims): Promise<{ displayName: string; email: string } | null> {
+  return db.asUser(claims, async (sql) => {
+    const { rows } = await sql.query<{ display_name: string; email: string }>('select display_name, email from public.profiles where id = $1', [claims.sub]);
+    const row = rows[0];
+    return row ? { displayName: row.display_name, email: row.email } : null;
+  });
+}
+
 /** Everyone in the workspace with their profile; members only. */
 export async function listMembers(db: Database, claims: JwtClaims, workspaceId: string): Promise<Member[]> {
   const id = parseInput(uuidSchema, workspaceId);
