@@ -228,6 +228,29 @@ describe('versions', () => {
   });
 });
 
+describe('activity feed of a checklist', () => {
+  it('is read in its own order from an index, stopping at the rows it shows, however long the trail', async () => {
+    const fx = await createChecklistFixture(db);
+    await db.ownerQuery(
+      `insert into public.audit_trail (workspace_id, deal_id, checklist_id, item_id, kind, field, new_value, user_id, created_at)
+       select $1, $2, $3, 'item-' || (g % 300), 'item_field', 'status', '"done"', $4, now() - (g || ' seconds')::interval
+         from generate_series(1, 20000) g`,
+      [fx.workspaceId, await dealOf(fx.checklistId), fx.checklistId, fx.users.editor.id],
+    );
+    await db.ownerQuery('analyze public.audit_trail');
+    const { rows } = await db.ownerQuery<{ 'QUERY PLAN': string }>(
+      `explain select a.id from public.audit_trail a where a.checklist_id = $1 order by a.created_at desc, a.id desc limit 200`,
+      [fx.checklistId],
+    );
+    const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
+    expect(plan).toContain('audit_trail_checklist_idx');
+    expect(plan).not.toMatch(/\bSort\b/);
+    const feed = await listAuditTrail(db, fx.users.viewer.claims, { checklistId: fx.checklistId, limit: 200 });
+    expect(feed).toHaveLength(200);
+    expect(feed.map((entry) => entry.createdAt)).toEqual([...feed.map((entry) => entry.createdAt)].sort().reverse());
+  });
+});
+
 describe('last changes per item', () => {
   it('names the last person to change each item', async () => {
     const fx = await createChecklistFixture(db);
