@@ -1,20 +1,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ConfigError } from '@tieout/config';
+import { configProblems as problemsOf } from '@tieout/config/testing';
 import { describe, expect, it } from 'vitest';
 import { clientAddress, INTERNAL_CLIENT_ADDRESS_HEADER, INTERNAL_HOP_TOKEN_HEADER, isSecureRequest } from '../server/auth-api.ts';
 import { loadConfig, trustedProxyList, withInstanceJwtSecret, withListeningPort } from '../server/config.ts';
-
-/** The problems of the ConfigError (@tieout/config, the collaboration server's type too) that `run` throws. */
-function problemsOf(run: () => unknown) {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('loadConfig', () => {
   it('defaults to embedded auth, PGlite under the repo and port 3000', () => {

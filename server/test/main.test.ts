@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { addSection } from '@tieout/doc-model';
 import { openScratchDatabase } from '@tieout/db/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '@tieout/config';
+import { configProblems as problems } from '@tieout/config/testing';
 import { CloseCode, loadCollabConfig, loadCollabTuning, versionTimingFromEnv } from '../src/index.ts';
 import { connectClient, createFixture, getJson, storedDoc, tokenFor, waitFor, JWT_SECRET } from './support.ts';
 
@@ -31,15 +31,6 @@ describe('configuration', () => {
   });
 
   it('rejects bad values with a ConfigError (@tieout/config) naming every variable', () => {
-    const problems = (run: () => unknown) => {
-      try {
-        run();
-      } catch (error) {
-        expect(error).toBeInstanceOf(ConfigError);
-        return (error as ConfigError).problems;
-      }
-      throw new Error('expected a ConfigError');
-    };
     const bad = problems(() =>
       loadCollabConfig({ SUPABASE_JWT_SECRET: JWT_SECRET, PORT: 'eighty', DATABASE_URL: 'mysql://x', COLLAB_MESSAGES_PER_SECOND: '-1', LOG_LEVEL: 'loud', COLLAB_MIGRATE: 'maybe' }),
     );

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError, createLogger, env, parseEnv, readAll } from '../src/index.ts';
+import { configProblems, configVariables } from '../src/testing.ts';
 
 const schema = z.object({
   PORT: env.port(3000),
@@ -9,16 +10,6 @@ const schema = z.object({
   URL: env.optionalUrl(/^https?$/),
   FLAG: env.boolean(false),
 });
-
-function caught(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('parseEnv', () => {
   it('applies defaults and treats blank values as unset', () => {
@@ -32,7 +23,13 @@ describe('parseEnv', () => {
   });
 
   it('lists every wrong variable at once', () => {
-    const error = caught(() => parseEnv(schema, { PORT: '70000', LIMIT: '-1', URL: 'ftp://example.com', FLAG: 'maybe' }));
+    let error: unknown;
+    try {
+      parseEnv(schema, { PORT: '70000', LIMIT: '-1', URL: 'ftp://example.com', FLAG: 'maybe' });
+    } catch (caught) {
+      error = caught;
+    }
+    if (!(error instanceof ConfigError)) throw new Error('expected a ConfigError');
     expect(error.variables).toEqual(['PORT', 'LIMIT', 'URL', 'FLAG']);
     expect(error.message.split('\n')[0]).toBe('Invalid environment:');
     for (const name of ['PORT', 'LIMIT', 'URL', 'FLAG']) expect(error.message).toContain(`\n  ${name}: `);
@@ -45,19 +42,18 @@ describe('parseEnv', () => {
       e.PORT === 0 && e.FLAG && { variable: 'PORT', message: 'must be fixed when FLAG is set' },
     ];
     expect(parseEnv(schema, { FLAG: 'true', URL: 'https://example.com' }, rules).FLAG).toBe(true);
-    expect(caught(() => parseEnv(schema, { FLAG: 'true', PORT: '0' }, rules)).problems).toEqual([
+    expect(configProblems(() => parseEnv(schema, { FLAG: 'true', PORT: '0' }, rules))).toEqual([
       { variable: 'URL', message: 'required when FLAG is set' },
       { variable: 'PORT', message: 'must be fixed when FLAG is set' },
     ]);
     // A value that does not parse is reported as such; the rules do not run on it.
-    expect(caught(() => parseEnv(schema, { FLAG: 'maybe' }, rules)).variables).toEqual(['FLAG']);
+    expect(configVariables(() => parseEnv(schema, { FLAG: 'maybe' }, rules))).toEqual(['FLAG']);
   });
 
   it('reads levels, choices and secrets with messages that say what to use', () => {
     const fields = z.object({ LOG_LEVEL: env.logLevel(), MODE: env.oneOf(['local', 'remote'] as const, 'local'), KEY: env.optionalSecret(16) });
     expect(parseEnv(fields, { LOG_LEVEL: ' WARN ' })).toEqual({ LOG_LEVEL: 'warn', MODE: 'local', KEY: undefined });
-    const error = caught(() => parseEnv(fields, { LOG_LEVEL: 'loud', MODE: 'cloud', KEY: 'short' }));
-    expect(error.problems).toEqual([
+    expect(configProblems(() => parseEnv(fields, { LOG_LEVEL: 'loud', MODE: 'cloud', KEY: 'short' }))).toEqual([
       { variable: 'LOG_LEVEL', message: 'use one of fatal, error, warn, info, debug, trace, silent' },
       { variable: 'MODE', message: 'use one of local, remote' },
       { variable: 'KEY', message: 'must be at least 16 characters' },
@@ -70,13 +66,24 @@ describe('readAll', () => {
     const first = (source: Record<string, string | undefined>) => () => parseEnv(z.object({ PORT: env.port(1) }), source).PORT;
     const second = (source: Record<string, string | undefined>) => () => parseEnv(z.object({ LIMIT: env.positiveInt(2) }), source).LIMIT;
     expect(readAll(first({ PORT: '8' }), second({}))).toEqual([8, 2]);
-    expect(caught(() => readAll(first({ PORT: 'x' }), second({ LIMIT: '0' }))).variables).toEqual(['PORT', 'LIMIT']);
+    expect(configVariables(() => readAll(first({ PORT: 'x' }), second({ LIMIT: '0' })))).toEqual(['PORT', 'LIMIT']);
     // Anything but a ConfigError is not a configuration problem: it goes through as it is.
     expect(() =>
       readAll(first({}), () => {
         throw new TypeError('bug');
       }),
     ).toThrow(TypeError);
+  });
+});
+
+describe('configProblems (@tieout/config/testing)', () => {
+  it('passes anything but a ConfigError through, and fails when nothing is thrown', () => {
+    expect(() =>
+      configProblems(() => {
+        throw new TypeError('bug');
+      }),
+    ).toThrow(TypeError);
+    expect(() => configProblems(() => 1)).toThrow(/expected a ConfigError/);
   });
 });
 

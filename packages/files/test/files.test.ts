@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { ConfigError } from '@tieout/config';
+import { configVariables } from '@tieout/config/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   FileLinkError,
@@ -129,15 +129,7 @@ describe('configuration', () => {
       maxBytes: 100 * 1024 * 1024,
       linkTtlSeconds: 300,
     });
-    const problems = (source: Record<string, string>) => {
-      try {
-        loadFilesConfig(source, { dataDir: '/d' });
-      } catch (error) {
-        expect(error).toBeInstanceOf(ConfigError);
-        return (error as ConfigError).variables;
-      }
-      throw new Error('expected a ConfigError');
-    };
+    const problems = (source: Record<string, string>) => configVariables(() => loadFilesConfig(source, { dataDir: '/d' }));
     expect(problems({ FILES_STORAGE: 'supabase' })).toEqual(['FILES_SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY']);
     expect(problems({ FILES_MAX_BYTES: 'lots', FILES_STORAGE: 'disk' })).toEqual(['FILES_STORAGE', 'FILES_MAX_BYTES']);
     expect(loadFilesConfig({ FILES_STORAGE: 'supabase', SUPABASE_URL: 'https://abc.supabase.co/', SUPABASE_SERVICE_ROLE_KEY: 'k'.repeat(40) }, { dataDir: '/d' }).storage).toMatchObject({
