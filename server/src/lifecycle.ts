@@ -24,7 +24,9 @@ import type { CollabMetrics } from './metrics.ts';
  *                        closed, 4403 by default). A throw drops the update and is counted as an error.
  *   afterPersist         after updates were written to the log. Runs off the document's critical path, coalesced per
  *                        document and extension: while one run is in flight, further persisted updates accumulate and
- *                        the next run gets them all with the then current document (latest state wins). It never
+ *                        the next run gets them all with the then current document (latest state wins). Runs of one
+ *                        extension for one document start at least 1 s apart (up to 5 s while the server is loaded,
+ *                        docs/decisions/175); the first after a quiet spell goes on the next turn. It never
  *                        blocks the next persistence window. A throw is logged and counted
  *                        (`collab_extension_errors_total{extension,hook}`); the next run goes ahead as usual.
  *   onWriteRejected      the database refused a user's updates for good (RLS, checklist gone): they were dropped.
