@@ -16,7 +16,7 @@ import { attachCollabServer, defaultExtensions, loadCollabTuning, versionTimingF
 import { dirname } from 'node:path';
 import { clientAddress, isSecureRequest, mountFetchHandler } from './server/auth-api.ts';
 import { refuseCrossOriginWrites } from './server/origin-check.ts';
-import { securityHeaders } from './server/security-headers.ts';
+import { cspNonceOf, securityHeaders } from './server/security-headers.ts';
 import { appUrlFrom, createMailer, startMail } from './server/mail.ts';
 import { startFiles } from './server/files.ts';
 import {
@@ -146,12 +146,14 @@ app.all(
   createRequestHandler({
     build,
     mode: config.isProduction ? 'production' : 'development',
-    getLoadContext: (req) => ({
+    getLoadContext: (req, res) => ({
       db,
       config,
       files,
       clientAddress: clientAddress(req, addresses),
       secure: isSecureRequest(req, { ...addresses, secureCookies: config.secureCookies }),
+      // This response's CSP nonce for Remix's scripts (decision 105).
+      cspNonce: cspNonceOf(res),
     }),
   }),
 );

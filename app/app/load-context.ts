@@ -12,6 +12,8 @@ declare module '@remix-run/node' {
     clientAddress: string | undefined;
     /** The browser reached the app over TLS (directly or as a trusted proxy says): cookies are Secure (decision 105). */
     secure?: boolean;
+    /** This response's Content-Security-Policy nonce for scripts (app/server/security-headers.ts, decision 105). */
+    cspNonce?: string;
   }
 }
 
