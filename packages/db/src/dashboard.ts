@@ -143,14 +143,18 @@ export async function readScope(sql: Sql, scope: DashboardScope): Promise<ScopeI
 }
 
 /**
- * `where` of a scope over a table aliased `alias` with workspace_id and deal_id columns, and its parameters from $start.
- * Only listed checklists (`checklist`: the column holding the checklist's id): not archived (decision 153).
+ * `where` of a scope over a table aliased `alias` with workspace_id, deal_id and checklist_id columns, and its
+ * parameters from $start. Only listed checklists (not archived, decision 153): the scope's, read once by readScope and
+ * passed as an array, so no row meets a per-row listing lookup (docs/decisions/143).
  */
-function scopeWhere(info: ScopeInfo, alias: string, start = 1, checklist = `${alias}.checklist_id`): { clause: string; params: unknown[] } {
-  const listed = listedChecklists(checklist, info.deal !== null);
+function scopeWhere(info: ScopeInfo, alias: string, start = 1): { clause: string; params: unknown[] } {
+  const ids = info.checklists.map((checklist) => checklist.id);
   return info.deal
-    ? { clause: `${alias}.workspace_id = $${start} and ${alias}.deal_id = $${start + 1} and ${listed}`, params: [info.workspace.id, info.deal.id] }
-    : { clause: `${alias}.workspace_id = $${start} and ${listed}`, params: [info.workspace.id] };
+    ? {
+        clause: `${alias}.workspace_id = $${start} and ${alias}.deal_id = $${start + 1} and ${alias}.checklist_id = any($${start + 2}::uuid[])`,
+        params: [info.workspace.id, info.deal.id, ids],
+      }
+    : { clause: `${alias}.workspace_id = $${start} and ${alias}.checklist_id = any($${start + 1}::uuid[])`, params: [info.workspace.id, ids] };
 }
 
 export interface ChecklistCounts {
@@ -373,19 +377,19 @@ const approvedSql = `(a.decision = 'approved' and a.fingerprint is not distinct 
 /** The items with figures in a scope (an index on deal_id where figures <> '[]'), each with whether it is approved. */
 async function scopeFigures(sql: Sql, info: ScopeInfo): Promise<ItemFigures[]> {
   const where = scopeWhere(info, 'ci');
-  const { rows } = await sql.query<{ checklist_id: string; item_id: string; deal_id: string; workstream_id: string; figures: unknown; state: string | null }>(
-    `select ci.checklist_id, ci.item_id, ci.deal_id, c.workstream_id, ci.figures, case when ${approvedSql} then 'approved' end as state
+  const { rows } = await sql.query<{ checklist_id: string; item_id: string; deal_id: string; figures: unknown; state: string | null }>(
+    `select ci.checklist_id, ci.item_id, ci.deal_id, ci.figures, case when ${approvedSql} then 'approved' end as state
        from public.checklist_items ci
-       join public.checklists c on c.id = ci.checklist_id
        ${latestDecision}
       where ${where.clause} and ci.figures <> '[]'::jsonb`,
     where.params,
   );
+  const workstreamOf = new Map(info.checklists.map((checklist) => [checklist.id, checklist.workstreamId]));
   return rows.map((row) => ({
     key: `${row.checklist_id}/${row.item_id}`,
     dealId: row.deal_id,
     checklistId: row.checklist_id,
-    workstreamId: row.workstream_id,
+    workstreamId: workstreamOf.get(row.checklist_id) ?? '',
     figures: storedFigures(row.figures),
     verified: row.state === 'approved',
   }));
