@@ -13,7 +13,7 @@ import { DocumentRoom, type RoomContext } from './document-room.ts';
 import { handleHttpEndpoint } from './http-endpoints.ts';
 import { MembershipWatch } from './membership-watch.ts';
 import { clientsCreatedBy, decodeRefused, encodeRefused, Quarantine, type RefusedClients } from './quarantine.ts';
-import { Lifecycle, RefuseConnection, type CollabExtension } from './lifecycle.ts';
+import { Lifecycle, RefuseConnection, type CollabExtension, type LifecycleOptions } from './lifecycle.ts';
 import { createMetrics, type CollabMetrics } from './metrics.ts';
 import { SessionLifetime } from './session-lifetime.ts';
 import { FanoutKind, RedisFanout, type FanoutMessage } from './redis-fanout.ts';
@@ -35,6 +35,8 @@ export interface CollabServerOptions {
    * `defaultExtensions(...)` (projection, audit trail, versions, ...); none by default.
    */
   extensions?: readonly CollabExtension[];
+  /** Spacing of the extensions' afterPersist runs (Lifecycle, docs/decisions/175); 1 s stretching to 5 s under load by default. */
+  afterPersist?: LifecycleOptions;
   /** Identifies this process on the Redis channel; random by default. */
   instanceId?: string;
   /** Also export Node's default process metrics (off when several servers share a process, e.g. in tests). */
@@ -104,7 +106,7 @@ export class CollabServer {
     this.instanceId = options.instanceId ?? randomUUID();
     this.metricsToken = options.metricsToken;
     this.metrics = createMetrics({ defaultMetrics: options.defaultMetrics });
-    this.lifecycle = new Lifecycle(options.extensions ?? [], this.metrics, this.logger);
+    this.lifecycle = new Lifecycle(options.extensions ?? [], this.metrics, this.logger, options.afterPersist);
     this.verify = 'verify' in options.auth ? options.auth.verify : createTokenVerifier(options.auth);
     this.sessionLifetime = new SessionLifetime({ sessions: () => this.connections, logger: this.logger.child({ component: 'session-lifetime' }) });
     void this.sessionLifetime.start(this.db);

@@ -14,6 +14,9 @@ export { CloseCode, type CloseCodeValue } from './close-codes.ts';
 export {
   Lifecycle,
   RefuseConnection,
+  DEFAULT_AFTER_PERSIST_INTERVAL_MS,
+  DEFAULT_AFTER_PERSIST_MAX_INTERVAL_MS,
+  type LifecycleOptions,
   type CollabExtension,
   type ConnectContext,
   type DisconnectContext,

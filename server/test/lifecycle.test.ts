@@ -21,6 +21,15 @@ async function loggedRows(checklistId: string) {
 }
 
 describe('afterPersist', () => {
+  it('spaces runs as the server options say (docs/decisions/175), 1 s to 5 s by default', async () => {
+    const tuned = await t.startServer(t.db, { afterPersist: { afterPersistIntervalMs: 250, afterPersistMaxIntervalMs: 750 } });
+    expect([tuned.collab.lifecycle.afterPersistIntervalMs, tuned.collab.lifecycle.afterPersistMaxIntervalMs]).toEqual([250, 750]);
+    await tuned.close();
+    const plain = await t.startServer(t.db);
+    expect([plain.collab.lifecycle.afterPersistIntervalMs, plain.collab.lifecycle.afterPersistMaxIntervalMs]).toEqual([1000, 5000]);
+    await plain.close();
+  });
+
   it('runs off the critical path: persistence goes on while a run is in flight, and the next run gets everything, attributed', async () => {
     const fx = await createFixture(t.db);
     const runs: { updates: PersistedUpdate[]; changes: DocumentChanges }[] = [];
