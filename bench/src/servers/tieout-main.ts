@@ -10,7 +10,8 @@ import { serveChild } from './child.ts';
  *
  * BENCH_TIEOUT_AFTER_PERSIST=off runs the same extensions without their afterPersist hooks (the "no after-persist
  * work" variant the bench compares with, to measure that work's share of the server's CPU); REDIS_URL (the
- * two-process variant) is read by loadCollabConfig like in a deployment.
+ * two-process variant) is read by loadCollabConfig like in a deployment. BENCH_AFTER_PERSIST_INTERVAL_MS=N fixes the
+ * spacing of afterPersist runs at N ms (0: every persistence window, as before decision 175) for an A/B run by hand.
  */
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 const jwtSecret = process.env.BENCH_JWT_SECRET;
@@ -22,6 +23,12 @@ if (afterPersist !== 'on' && afterPersist !== 'off') throw new Error(`BENCH_TIEO
 function withoutAfterPersist(extension: CollabExtension): CollabExtension {
   const { afterPersist: _dropped, ...rest } = extension;
   return rest;
+}
+
+const intervalSetting = process.env.BENCH_AFTER_PERSIST_INTERVAL_MS;
+const fixedInterval = intervalSetting === undefined || intervalSetting === '' ? null : Number(intervalSetting);
+if (fixedInterval !== null && !(Number.isInteger(fixedInterval) && fixedInterval >= 0)) {
+  throw new Error(`BENCH_AFTER_PERSIST_INTERVAL_MS must be a whole number of milliseconds ≥ 0 (got "${intervalSetting}")`);
 }
 
 await serveChild(async () => {
@@ -40,6 +47,7 @@ await serveChild(async () => {
   const server = await startCollabServer(config, {
     db,
     extensions: afterPersist === 'on' ? installed : installed.map(withoutAfterPersist),
+    ...(fixedInterval === null ? {} : { afterPersist: { afterPersistIntervalMs: fixedInterval, afterPersistMaxIntervalMs: fixedInterval } }),
   });
   return {
     port: server.port,
