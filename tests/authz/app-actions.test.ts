@@ -320,6 +320,21 @@ describe('deal Manage page and Archived view: bad input is a clear 400 and chang
     expect(await checklistTitle()).toBe(before);
   });
 
+  it('an owner archives a deal from its Manage page (landing on the Archived view) and unarchives it from the same page', async () => {
+    const dealId = randomUUID();
+    await db.asService((sql) => sql.query(`insert into public.deals (id, workspace_id, name) values ($1, $2, 'Scratch deal')`, [dealId, world.A.id]));
+    const cookie = await harness.cookieFor(world.A.members.owner);
+    const post = (form: Record<string, string>) => harness.call(routes.manageDeal, 'action', { path: `/deals/${dealId}/manage`, params: { dealId }, cookie, form });
+    const archivedAt = async () => (await db.asService((sql) => sql.query<{ archived_at: unknown }>(`select archived_at from public.deals where id = $1`, [dealId]))).rows[0]?.archived_at;
+    expect(await post({ intent: 'archive', kind: 'deal', id: dealId })).toMatchObject({ status: 302, location: `/workspaces/${world.A.id}/archived?archived=${dealId}` });
+    expect(await archivedAt()).not.toBeNull();
+    const page = await harness.call(routes.manageDeal, 'loader', { path: `/deals/${dealId}/manage`, params: { dealId }, cookie });
+    expect(page).toMatchObject({ status: 200, data: { deal: { id: dealId, archivedAt: expect.any(String) } } });
+    expect(await post({ intent: 'unarchive', kind: 'deal', id: dealId })).toMatchObject({ status: 200, data: { ok: true, notice: 'Unarchived “Scratch deal”.' } });
+    expect(await archivedAt()).toBeNull();
+    await db.asService((sql) => sql.query(`delete from public.deals where id = $1`, [dealId]));
+  });
+
   it('the Archived view only unarchives or deletes what is archived', async () => {
     const archived = async (form: Record<string, string>) =>
       harness.call(routes.archived, 'action', {

@@ -155,7 +155,7 @@ function ManageDeal() {
         </h2>
         <FormError target={`deal:${deal.id}`} />
         <StageForm stage={deal.stage} editable={editor} />
-        {owner ? <Controls kind="deal" id={deal.id} name={deal.name} label="the deal" actionLabel="deal" /> : null}
+        {owner ? <Controls kind="deal" id={deal.id} name={deal.name} label="the deal" actionLabel="deal" archived={deal.archivedAt !== null} /> : null}
       </section>
 
       {deal.workstreams.map((workstream) => (
@@ -217,7 +217,22 @@ function StageForm({ stage, editable }: { stage: string; editable: boolean }) {
 }
 
 /** Rename, archive and delete one deal, workstream or checklist (owners only: the page shows it to them alone). */
-function Controls({ kind, id, name, label, actionLabel }: { kind: StructureKind; id: string; name: string; label: string; actionLabel: string }) {
+function Controls({
+  kind,
+  id,
+  name,
+  label,
+  actionLabel,
+  archived = false,
+}: {
+  kind: StructureKind;
+  id: string;
+  name: string;
+  label: string;
+  actionLabel: string;
+  /** An archived deal (its page opens from the Archived view) offers Unarchive instead. */
+  archived?: boolean;
+}) {
   const { deletions } = useLoaderData<typeof loader>();
   const navigation = useNavigation();
   const submit = useSubmit();
@@ -243,9 +258,15 @@ function Controls({ kind, id, name, label, actionLabel }: { kind: StructureKind;
       <Form method="post">
         <input type="hidden" name="kind" value={kind} />
         <input type="hidden" name="id" value={id} />
-        <button type="submit" name="intent" value="archive" className={secondaryButton} disabled={busy} aria-label={`Archive ${actionLabel}`}>
-          Archive
-        </button>
+        {archived ? (
+          <button type="submit" name="intent" value="unarchive" className={secondaryButton} disabled={busy} aria-label={`Unarchive ${actionLabel}`}>
+            Unarchive
+          </button>
+        ) : (
+          <button type="submit" name="intent" value="archive" className={secondaryButton} disabled={busy} aria-label={`Archive ${actionLabel}`}>
+            Archive
+          </button>
+        )}
       </Form>
       <button type="button" className={dangerButton} disabled={busy} onClick={() => void remove()} aria-label={`Delete ${actionLabel}`}>
         Delete…
