@@ -1,15 +1,15 @@
 import {
   duplicateFigureLabel,
   figureValueProblem,
-  DUE_DATE_MAX,
-  DUE_DATE_MIN,
   FIGURE_KINDS,
   FIGURE_KIND_NAMES,
   ITEM_STATUSES,
   REFERENCE_MAX_LENGTH,
+  TITLE_MAX_LENGTH,
   RISK_LEVELS,
   STATUS_LABELS,
   isoDate,
+  isPlausibleDueDate,
   type FigureKind,
   type ItemStatus,
   type RiskLevel,
@@ -277,7 +277,7 @@ const NUMERIC_DATE = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$/;
 const fullYear = (year: string) => (year.length === 2 ? 2000 + Number(year) : Number(year));
 
 function inRange(iso: string, value: string): string | { error: string } {
-  return iso >= DUE_DATE_MIN && iso <= DUE_DATE_MAX ? iso : { error: `Due date “${value}” is not between the years 2000 and 2100` };
+  return isPlausibleDueDate(iso) ? iso : { error: `Due date “${value}” is not between the years 2000 and 2100` };
 }
 
 /**
@@ -399,7 +399,7 @@ export function validateRows(table: ImportTable, mapping: ColumnMapping, context
     if (reference && reference.length > REFERENCE_MAX_LENGTH) errors.push(`The reference is longer than ${REFERENCE_MAX_LENGTH} characters`);
     const title = cell(row, 'title');
     if (title === '') errors.push('The title is empty');
-    else if (title.length > 500) errors.push('The title is longer than 500 characters');
+    else if (title.length > TITLE_MAX_LENGTH) errors.push(`The title is longer than ${TITLE_MAX_LENGTH} characters`);
     const section = cell(row, 'section') || context.defaultSection;
     if (section.length > 200) errors.push('The section name is longer than 200 characters');
     const status = parseStatus(cell(row, 'status'));
