@@ -2,6 +2,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CloseCode } from '../src/index.ts';
+import { awarenessUpdateMessage } from '../src/protocol.ts';
 import { metricValue, rawClient, tokenFor, useCollabServer, waitFor, type Client, type RawClient, type RunningServer } from './support.ts';
 
 /*
@@ -22,10 +23,7 @@ function awarenessFrame(entries: Entry[]): Uint8Array {
     encoding.writeVarUint(update, entry.clock);
     encoding.writeVarString(update, entry.json);
   }
-  const frame = encoding.createEncoder();
-  encoding.writeVarUint(frame, 1);
-  encoding.writeVarUint8Array(frame, encoding.toUint8Array(update));
-  return encoding.toUint8Array(frame);
+  return awarenessUpdateMessage(encoding.toUint8Array(update));
 }
 
 /** The entries of every awareness frame a raw client received. */

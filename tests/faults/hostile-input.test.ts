@@ -2,6 +2,7 @@ import { addItem, itemNotes, itemsOf, readChecklist } from '@tieout/doc-model';
 import fc from 'fast-check';
 import * as encoding from 'lib0/encoding';
 import type { Database } from '@tieout/db';
+import { encodeMessage, syncMessage } from '@tieout/server/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { connectStockClient, Editor, itemTitles, type StockClient } from './support/clients.ts';
@@ -31,17 +32,9 @@ afterAll(async () => {
   await storage?.drop();
 });
 
-const frame = (write: (encoder: encoding.Encoder) => void) => {
-  const encoder = encoding.createEncoder();
-  write(encoder);
-  return encoding.toUint8Array(encoder);
-};
-const syncFrame = (syncType: number, payload: Uint8Array) =>
-  frame((e) => {
-    encoding.writeVarUint(e, 0);
-    encoding.writeVarUint(e, syncType);
-    encoding.writeVarUint8Array(e, payload);
-  });
+// Frames are built by the server's own protocol module: any message (encodeMessage) and sync messages of any sub-type.
+const frame = encodeMessage;
+const syncFrame = syncMessage;
 
 /** Real updates of the kind clients send (an item added to a foreign section), to cut and corrupt. */
 function realUpdate(seed: number): Uint8Array {

@@ -1,5 +1,5 @@
-import * as encoding from 'lib0/encoding';
 import type { Socket } from 'node:net';
+import { awarenessMessage } from '@tieout/server/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
@@ -38,10 +38,7 @@ function awarenessFlood(bytes: number): () => Uint8Array {
   return () => {
     n += 1;
     awareness.setLocalState({ user: { name: 'flood' }, cursor: String(n % 10).repeat(bytes) });
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, 1);
-    encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(awareness, [awareness.clientID]));
-    return encoding.toUint8Array(encoder);
+    return awarenessMessage(awareness, [awareness.clientID]);
   };
 }
 
