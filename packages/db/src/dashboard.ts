@@ -751,11 +751,21 @@ export async function setTargetSigningDate(db: Database, claims: JwtClaims, deal
 /** Which rows: the deals of some workspaces (the home page), or one deal (the deal page). */
 export type ProgressScope = { workspaceIds: readonly string[] } | { dealId: string };
 
-function progressScopeWhere(scope: ProgressScope, alias: string, start: number): { clause: string; params: unknown[] } {
-  const listed = listedChecklists(`${alias}.checklist_id`, 'dealId' in scope);
+/** The listed (not archived, decision 153) checklists of a scope: read once, then passed to each read as an array. */
+async function listedChecklistIds(sql: Sql, scope: ProgressScope): Promise<string[]> {
+  const { rows } = await sql.query<{ id: string }>(
+    `select c.id from public.checklists c
+      where ${'dealId' in scope ? 'c.deal_id = $1' : 'c.workspace_id = any($1::uuid[])'} and ${listedChecklists('c.id', 'dealId' in scope)}`,
+    ['dealId' in scope ? scope.dealId : [...scope.workspaceIds]],
+  );
+  return rows.map((row) => row.id);
+}
+
+function progressScopeWhere(scope: ProgressScope, alias: string, start: number, listed: string[]): { clause: string; params: unknown[] } {
+  const checklists = `${alias}.checklist_id = any($${start + 1}::uuid[])`;
   return 'dealId' in scope
-    ? { clause: `${alias}.deal_id = $${start} and ${listed}`, params: [scope.dealId] }
-    : { clause: `${alias}.workspace_id = any($${start}::uuid[]) and ${listed}`, params: [[...scope.workspaceIds]] };
+    ? { clause: `${alias}.deal_id = $${start} and ${checklists}`, params: [scope.dealId, listed] }
+    : { clause: `${alias}.workspace_id = any($${start}::uuid[]) and ${checklists}`, params: [[...scope.workspaceIds], listed] };
 }
 
 /**
@@ -763,12 +773,13 @@ function progressScopeWhere(scope: ProgressScope, alias: string, start: number):
  * due dates. Costs what the scope holds, whatever other workspaces hold.
  */
 export async function progressBy(sql: Sql, key: 'deal_id' | 'checklist_id', scope: ProgressScope, today: string): Promise<Map<string, Progress>> {
-  const where = progressScopeWhere(scope, 'c', 1);
+  const listed = await listedChecklistIds(sql, scope);
+  const where = progressScopeWhere(scope, 'c', 1, listed);
   const { rows } = await sql.query<{ key: string; status: string; items: number | string }>(
     `select c.${key} as key, c.status, sum(c.items) as items from public.checklist_item_counts c where ${where.clause} group by 1, 2`,
     where.params,
   );
-  const dated = progressScopeWhere(scope, 'ci', 2);
+  const dated = progressScopeWhere(scope, 'ci', 2, listed);
   const { rows: late } = await sql.query<{ key: string; overdue: number | string }>(
     `select ci.${key} as key, count(*) as overdue from public.checklist_items ci
       where ${'dealId' in scope ? `ci.workspace_id = (select d.workspace_id from public.deals d where d.id = $2) and ${dated.clause}` : dated.clause}
@@ -823,8 +834,8 @@ export async function figuresBy(sql: Sql, key: 'deal_id' | 'checklist_id', scope
     `select ci.${key} as group_key, ci.checklist_id, ci.item_id, ci.figures, case when ${approvedSql} then 'approved' end as state
        from public.checklist_items ci
        ${latestDecision}
-      where ${deals} and ci.figures <> '[]'::jsonb and ${listedChecklists('ci.checklist_id', 'dealId' in scope)}`,
-    'dealId' in scope ? [scope.dealId] : [[...scope.workspaceIds]],
+      where ${deals} and ci.figures <> '[]'::jsonb and ci.checklist_id = any($2::uuid[])`,
+    ['dealId' in scope ? scope.dealId : [...scope.workspaceIds], await listedChecklistIds(sql, scope)],
   );
   return rows.map((row) => ({ group: row.group_key, key: `${row.checklist_id}/${row.item_id}`, figures: storedFigures(row.figures), verified: row.state === 'approved' }));
 }
