@@ -7,6 +7,10 @@ import { expect, test } from './support/fixtures.ts';
  * History (issue 12): restoring a version reaches everyone connected; a deleted item comes back with the notes another
  * person was typing in it; undo takes back only your own changes.
  */
+// Two or three people each, signed in one after the other: on a busy 2-core machine the restore test took 60 s with
+// every step passing (25 s of it signing in), so these tests get more than the default 60 s.
+test.describe.configure({ timeout: 180_000 });
+
 const checklistId = demoChecklists.siteRetrofits.id;
 const item = 'Reconcile contracted vs deliverable MW per site';
 const other = 'Utility ramp schedule and energization milestones';
