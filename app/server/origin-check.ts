@@ -16,6 +16,10 @@ export function isCrossOriginWrite(req: { method: string; headers: Record<string
   };
   const origin = one('origin');
   const host = one('host');
+  const site = one('sec-fetch-site');
+  // `Origin: null` is an opaque origin (a sandboxed frame, a data: page) but also some same-origin navigations after a
+  // redirect; the browser's own Sec-Fetch-Site tells the two apart.
+  if (origin === 'null' && site !== undefined) return site !== 'same-origin';
   if (origin !== undefined) {
     if (origin === 'null' || !host) return true;
     try {
@@ -24,7 +28,6 @@ export function isCrossOriginWrite(req: { method: string; headers: Record<string
       return true;
     }
   }
-  const site = one('sec-fetch-site');
   return site !== undefined && site !== 'same-origin' && site !== 'none';
 }
 

@@ -8,6 +8,7 @@ describe('isCrossOriginWrite (decision 105)', () => {
     expect(isCrossOriginWrite(req('POST', { origin: 'https://evil.example' }))).toBe(true);
     expect(isCrossOriginWrite(req('POST', { origin: 'https://blog.tieout.example.com' }))).toBe(true);
     expect(isCrossOriginWrite(req('POST', { origin: 'null' }))).toBe(true);
+    expect(isCrossOriginWrite(req('POST', { origin: 'null', 'sec-fetch-site': 'cross-site' }))).toBe(true);
     expect(isCrossOriginWrite(req('DELETE', { 'sec-fetch-site': 'same-site' }))).toBe(true);
     expect(isCrossOriginWrite(req('POST', { 'sec-fetch-site': 'cross-site' }))).toBe(true);
   });
@@ -15,6 +16,8 @@ describe('isCrossOriginWrite (decision 105)', () => {
     expect(isCrossOriginWrite(req('POST', { origin: 'https://tieout.example.com' }))).toBe(false);
     expect(isCrossOriginWrite(req('POST', { origin: 'http://tieout.example.com', 'sec-fetch-site': 'same-origin' }))).toBe(false);
     expect(isCrossOriginWrite(req('GET', { origin: 'https://evil.example' }))).toBe(false);
+    // a same-origin form post that the browser sent with an opaque Origin (after a redirect, say)
+    expect(isCrossOriginWrite(req('POST', { origin: 'null', 'sec-fetch-site': 'same-origin' }))).toBe(false);
     expect(isCrossOriginWrite(req('POST', {}))).toBe(false);
   });
 });
