@@ -47,7 +47,7 @@ export default tseslint.config(
   {
     // Server-side code logs with pino (createLogger from @tieout/config): JSON lines with a level, never console.
     // A command-line tool whose output is for the person who ran it opts out in its first line, saying so.
-    files: ['app/server.ts', 'app/server/**/*.ts', 'app/app/**/*.server.ts', 'server/src/**/*.ts', 'packages/*/src/**/*.ts'],
+    files: ['app/server.ts', 'app/server/**/*.ts', 'app/app/entry.server.tsx', 'app/app/**/*.server.ts', 'server/src/**/*.ts', 'packages/*/src/**/*.ts'],
     rules: { 'no-console': 'error' },
   },
   {

@@ -149,6 +149,7 @@ app.all(
     getLoadContext: (req, res) => ({
       db,
       config,
+      logger,
       files,
       clientAddress: clientAddress(req, addresses),
       secure: isSecureRequest(req, { ...addresses, secureCookies: config.secureCookies }),

@@ -4,7 +4,7 @@
  * its streamed-data scripts, and root.tsx on <Scripts> and <ScrollRestoration> through NonceProvider.
  */
 import { PassThrough } from 'node:stream';
-import type { AppLoadContext, EntryContext } from '@remix-run/node';
+import type { ActionFunctionArgs, AppLoadContext, EntryContext, LoaderFunctionArgs } from '@remix-run/node';
 import { createReadableStreamFromReadable } from '@remix-run/node';
 import { RemixServer } from '@remix-run/react';
 import { isbot } from 'isbot';
@@ -45,10 +45,19 @@ export default function handleRequest(
         onError(error: unknown) {
           responseStatusCode = 500;
           // Errors while rendering the shell reject and are logged by Remix; later ones are logged here.
-          if (shellRendered) console.error(error);
+          if (shellRendered) loadContext.logger.error({ err: error, path: new URL(request.url).pathname }, 'rendering failed');
         },
       },
     );
     setTimeout(abort, ABORT_DELAY);
   });
+}
+
+/**
+ * Errors thrown by loaders and actions (and by rendering the shell), logged with the process's pino logger instead
+ * of Remix's default console.error; a request the browser gave up on is not an error.
+ */
+export function handleError(error: unknown, { request, context }: LoaderFunctionArgs | ActionFunctionArgs) {
+  if (request.signal.aborted) return;
+  context.logger.error({ err: error, method: request.method, path: new URL(request.url).pathname }, 'request failed');
 }

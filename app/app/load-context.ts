@@ -1,3 +1,4 @@
+import type { Logger } from '@tieout/config';
 import type { Database } from '@tieout/db';
 import type { AppConfig } from '../server/config.ts';
 import type { FilesService } from '../server/files.ts';
@@ -6,6 +7,8 @@ declare module '@remix-run/node' {
   interface AppLoadContext {
     db: Database;
     config: AppConfig;
+    /** The process's pino logger (app/server.ts): loaders, actions and rendering log through it, never console. */
+    logger: Logger;
     /** Evidence files: uploads, signed links, previews (app/server/files.ts). */
     files: FilesService;
     /** The browser's address (rate limits of the embedded auth API apply per browser, not per server). */

@@ -12,7 +12,7 @@ async function rulesBroken(filePath: string, code: string): Promise<string[]> {
 describe('lint rules that keep one way of doing things', () => {
   it('refuses console in server-side code (it logs with pino), and only there', async () => {
     const code = "export function report(error: unknown) {\n  console.error('failed', error);\n}\n";
-    for (const file of ['app/server.ts', 'app/server/mail.ts', 'app/app/models/deals.server.ts', 'server/src/collab-server.ts', 'packages/db/src/notifications.ts']) {
+    for (const file of ['app/server.ts', 'app/server/mail.ts', 'app/app/entry.server.tsx', 'app/app/models/deals.server.ts', 'server/src/collab-server.ts', 'packages/db/src/notifications.ts']) {
       expect(await rulesBroken(file, code), file).toEqual(['no-console']);
     }
     for (const file of ['server/test/main.test.ts', 'app/app/utils/offline.ts', 'bench/src/run.ts']) {

@@ -40,9 +40,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const session = await requireUser(request, context);
   const parsed = parseForm(newChecklistSchema, await request.formData());
   if (!parsed.ok) return data({ fieldErrors: parsed.fieldErrors as Record<string, string>, values: parsed.values, formError: null }, { status: 400, headers: session.headers });
-  const created = await attempt(() => createChecklist(context.db, session.claims, parsed.data, (error) =>
-    console.error('Projection of a new checklist failed (rebuilt on its next edit):', error),
-  ));
+  const created = await attempt(() =>
+    createChecklist(context.db, session.claims, parsed.data, (error) =>
+      context.logger.warn({ err: error }, 'projection of a new checklist failed (rebuilt on its next edit)'),
+    ),
+  );
   if (!created.ok) return data({ fieldErrors: {}, values: {}, formError: created.message }, { status: created.status, headers: session.headers });
   if (created.value.dealId !== params.dealId) return redirect(`/deals/${created.value.dealId}`, { headers: session.headers });
   return redirect(`/checklists/${created.value.id}`, { headers: session.headers });

@@ -1,3 +1,4 @@
+import { createLogger, type Logger } from '@tieout/config';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { SupabaseClientOptions } from '@supabase/supabase-js';
@@ -18,6 +19,7 @@ import type { FixtureUser } from './fixtures.ts';
 export interface AppContext {
   db: Database;
   config: AppConfig;
+  logger: Logger;
   clientAddress: string | undefined;
 }
 
@@ -99,7 +101,7 @@ export async function createAppHarness(db: Database, users: FixtureUser[]): Prom
   );
   if (config.auth.mode !== 'embedded') throw new Error('The app harness needs the embedded auth mode');
   const api = createEmbeddedAuthApi({ db, jwtSecret: config.auth.jwtSecret, confirmation: 'autoconfirm', rateLimit: false, bcryptCost: 4 });
-  const context: AppContext = { db, config, clientAddress: '127.0.0.1' };
+  const context: AppContext = { db, config, logger: createLogger('authz', { level: 'silent' }), clientAddress: '127.0.0.1' };
 
   const passwordHolder = `password.holder.${Date.now()}@example.com`;
   const signUp = await authClient(config, api, []).auth.signUp({ email: passwordHolder, password: FIXTURE_PASSWORD });
