@@ -1,5 +1,5 @@
-import { itemNotesText, readChecklist } from '@tieout/doc-model';
-import type * as Y from 'yjs';
+import { itemNotesText, itemsOf, readChecklist, readItem, readSections, type ItemView } from '@tieout/doc-model';
+import * as Y from 'yjs';
 import type { Sql } from './types.ts';
 
 /*
@@ -39,18 +39,30 @@ const controlCharacters = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 export const cleanIndexText = (text: string, max = SEARCH_BODY_MAX_LENGTH) => text.replace(controlCharacters, ' ').slice(0, max);
 
 /** The entries a checklist document gives: per item its title and reference, its notes' text and its figure labels. */
-export function checklistSearchEntries(doc: Y.Doc): ChecklistSearchEntry[] {
+export function checklistSearchEntries(doc: Y.Doc, onlyItems: ReadonlySet<string> | null = null): ChecklistSearchEntry[] {
   const entries: ChecklistSearchEntry[] = [];
-  for (const section of readChecklist(doc).sections) {
-    for (const item of section.items) {
-      const reference = item.reference;
-      entries.push({ itemId: item.id, kind: 'item', sourceId: item.id, title: reference ? `${reference} ${item.title}` : item.title, body: '' });
-      const notes = itemNotesText(doc, item.id).trim();
-      if (notes) entries.push({ itemId: item.id, kind: 'note', sourceId: item.id, title: item.title, body: notes });
-      for (const figure of item.figures) {
-        entries.push({ itemId: item.id, kind: 'figure', sourceId: `${item.id}:${figure.id}`, title: figure.label, body: '' });
-      }
+  const add = (item: ItemView) => {
+    const reference = item.reference;
+    entries.push({ itemId: item.id, kind: 'item', sourceId: item.id, title: reference ? `${reference} ${item.title}` : item.title, body: '' });
+    const notes = itemNotesText(doc, item.id).trim();
+    if (notes) entries.push({ itemId: item.id, kind: 'note', sourceId: item.id, title: item.title, body: notes });
+    for (const figure of item.figures) {
+      entries.push({ itemId: item.id, kind: 'figure', sourceId: `${item.id}:${figure.id}`, title: figure.label, body: '' });
     }
+  };
+  if (!onlyItems) {
+    for (const section of readChecklist(doc).sections) for (const item of section.items) add(item);
+    return entries;
+  }
+  // Only the named items, read one by one (a run after an edit need not read the whole document, decision 175), with
+  // readChecklist's rule: an item whose section is gone has no entries.
+  const sections = new Set(readSections(doc).map((section) => section.id));
+  const items = itemsOf(doc);
+  for (const id of onlyItems) {
+    const value: unknown = items.get(id);
+    if (!(value instanceof Y.Map)) continue;
+    const sectionId: unknown = value.get('sectionId');
+    if (typeof sectionId === 'string' && sections.has(sectionId)) add(readItem(value as Parameters<typeof readItem>[0], id));
   }
   return entries;
 }

@@ -30,7 +30,8 @@ export function searchIndexExtension(db: Database): CollabExtension {
       if (!room.full && items.size === 0) return;
       const target = room.target;
       try {
-        const entries = checklistSearchEntries(doc);
+        // The changed items' entries only, read one by one: a run costs the change, not the document (decision 175).
+        const entries = checklistSearchEntries(doc, room.full ? null : items);
         await db.asService((sql) => replaceChecklistSearchEntries(sql, target, entries, room.full ? null : items));
         room.full = false;
         room.carried.clear();
