@@ -130,7 +130,7 @@ describe('the demo seed in a fresh database', () => {
       const doc = await loadStoredDocument(db, checklist.id);
       const expected = projectionRows(doc);
       const { rows } = await db.ownerQuery<Record<string, unknown>>(
-        `select item_id, section_id, section_title, position, title, status, owner_id, due_date, risk, figures, content_fingerprint
+        `select item_id, section_id, section_title, position, title, reference, status, owner_id, due_date, risk, figures, content_fingerprint
            from public.checklist_items where checklist_id = $1 order by position, item_id`,
         [checklist.id],
       );
