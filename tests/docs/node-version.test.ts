@@ -45,6 +45,20 @@ describe('the Node.js version the README asks for', () => {
     expect(engines).toBe(`>=${claim![1]}.${claim![2]}`);
   });
 
+  it('is what the lockfile records, as are each workspace’s dependencies (a fresh npm install rewrites nothing)', () => {
+    const manifest = (dir: string) => JSON.parse(readFileSync(`${root}${dir ? `${dir}/` : ''}package.json`, 'utf8'));
+    const recorded = lock.packages as Record<string, Record<string, unknown>>;
+    expect((recorded['']!.engines as { node: string }).node).toBe(manifest('').engines.node);
+    const workspaces = Object.keys(recorded).filter((path) => path !== '' && !path.includes('node_modules'));
+    expect(workspaces.length).toBeGreaterThan(5);
+    for (const dir of workspaces) {
+      const own = manifest(dir);
+      for (const field of ['dependencies', 'devDependencies'] as const) {
+        expect(recorded[dir]![field] ?? {}, `${dir} ${field}`).toEqual(own[field] ?? {});
+      }
+    }
+  });
+
   it('is supported by every installed dependency that declares the versions it supports', () => {
     const version: Version = [Number(claim![1]), Number(claim![2]), 0];
     const refusing = Object.entries(lock.packages)
