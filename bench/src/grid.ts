@@ -162,7 +162,8 @@ async function main() {
       await writer.keyboard.type(value);
       await writer.keyboard.press('Enter');
       await writer.keyboard.press('ArrowUp');
-      await reader.waitForFunction(`window.benchSeen.has(${JSON.stringify(value)})`, undefined, { timeout: 10_000 });
+      // A function, not source text: the page's CSP (script-src with a nonce, no 'unsafe-eval') refuses a string predicate.
+      await reader.waitForFunction((seen) => (window as unknown as { benchSeen: Map<string, number> }).benchSeen.has(seen), value, { timeout: 10_000 });
       const sent = (await writer.evaluate('window.benchSent[window.benchSent.length - 1]')) as number;
       const seen = (await reader.evaluate(`window.benchSeen.get(${JSON.stringify(value)})`)) as number;
       latencies.push(seen - sent);
