@@ -30,10 +30,11 @@ export default function TrendChart({ points, targetDate, today }: { points: Prog
           { ...axis, incrs: [86_400, 2 * 86_400, 7 * 86_400, 14 * 86_400, 30 * 86_400, 91 * 86_400], values: (_u, splits) => splits.map((split) => new Date(split * 1000).toISOString().slice(5, 10)) },
           axis,
         ],
+        // The legend reads the day under the pointer; with no pointer over the chart it shows dashes, not "--".
         series: [
-          {},
-          { label: 'Done', stroke: '#10b981', fill: 'rgba(16,185,129,0.12)', width: 2 },
-          { label: 'Open', stroke: '#0284c7', width: 2 },
+          { label: 'Day', value: (_u, value) => (value == null ? '—' : new Date(value * 1000).toISOString().slice(0, 10)) },
+          { label: 'Done', stroke: '#10b981', fill: 'rgba(16,185,129,0.12)', width: 2, value: (_u, value) => (value == null ? '—' : String(value)) },
+          { label: 'Open', stroke: '#0284c7', width: 2, value: (_u, value) => (value == null ? '—' : String(value)) },
         ],
         hooks: {
           draw: [
