@@ -3,7 +3,7 @@ import { data, redirect } from '@remix-run/node';
 import { Form, Link, useActionData, useNavigation, useSearchParams } from '@remix-run/react';
 import { AuthCard, buttonClass, FormAlert, TextField } from '~/components/form.tsx';
 import { getOptionalUser } from '~/utils/auth.server.ts';
-import { parseForm, signupSchema } from '~/utils/forms.ts';
+import { DISPLAY_NAME_MAX, PASSWORD_MAX, parseForm, signupSchema } from '~/utils/forms.ts';
 import { safeRedirectPath } from '~/utils/redirect.ts';
 import { createSupabase } from '~/utils/supabase.server.ts';
 
@@ -82,7 +82,7 @@ export default function Signup() {
         <Form method="post" className="space-y-4" noValidate>
           {result?.formError ? <FormAlert>{result.formError}</FormAlert> : null}
           <input type="hidden" name="redirectTo" value={redirectTo ?? '/'} />
-          <TextField label="Name" name="displayName" autoComplete="name" required defaultValue={result?.values.displayName} error={errors.displayName} />
+          <TextField label="Name" name="displayName" autoComplete="name" required maxLength={DISPLAY_NAME_MAX} defaultValue={result?.values.displayName} error={errors.displayName} />
           <TextField label="Email" name="email" type="email" autoComplete="email" required defaultValue={result?.values.email} error={errors.email} />
           <TextField
             label="Password"
@@ -90,7 +90,8 @@ export default function Signup() {
             type="password"
             autoComplete="new-password"
             required
-            hint="At least 8 characters."
+            maxLength={PASSWORD_MAX}
+            hint={`At least 8 characters, at most ${PASSWORD_MAX}.`}
             error={errors.password}
           />
           <button type="submit" className={`${buttonClass} w-full`} disabled={busy}>

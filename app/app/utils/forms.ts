@@ -6,10 +6,13 @@ export const loginSchema = z.object({
   redirectTo: z.string().optional(),
 });
 
+export const DISPLAY_NAME_MAX = 80;
+export const PASSWORD_MAX = 72;
+
 export const signupSchema = z.object({
-  displayName: z.string().trim().min(1, 'Enter your name').max(80, 'Use at most 80 characters'),
+  displayName: z.string().trim().min(1, 'Enter your name').max(DISPLAY_NAME_MAX, `Use at most ${DISPLAY_NAME_MAX} characters`),
   email: z.string().trim().min(1, 'Enter your email address').pipe(z.email('Enter a valid email address')),
-  password: z.string().min(8, 'Use at least 8 characters').max(72, 'Use at most 72 characters'),
+  password: z.string().min(8, 'Use at least 8 characters').max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters`),
   redirectTo: z.string().optional(),
 });
 
