@@ -5,7 +5,7 @@ import { expect, test } from './support/fixtures.ts';
 
 const checklistId = demoChecklists.leaseExposure.id;
 
-test('search (titles and notes), filters by status, owner, risk and overdue, sort, and bulk edit of the selection', async ({ signedInPage }) => {
+test('search (titles and notes), filters by status, owner, risk and overdue, sort, and bulk edit and delete (with undo) of the selection', async ({ signedInPage }) => {
   const eddie = await signedInPage(demoUsers.editor.email);
   const erin = await signedInPage(demoUsers.editor2.email);
   await openChecklist(eddie, checklistId);
@@ -92,4 +92,20 @@ test('search (titles and notes), filters by status, owner, risk and overdue, sor
   }
   await bulk.getByRole('button', { name: 'Clear selection' }).click();
   await expect(bulk).toHaveCount(0);
+
+  // bulk delete asks first (cancel keeps both), deletes for everyone, and the deleter's Undo brings both back for everyone
+  await erin.getByRole('checkbox', { name: `Select ${bravo}` }).check();
+  await erin.getByRole('checkbox', { name: `Select ${charlie}` }).check();
+  await bulk.getByRole('button', { name: 'Delete selected' }).click();
+  const dialog = erin.getByRole('dialog', { name: 'Delete 2 items?' });
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  await expect.poll(() => itemTitles(eddie, section)).toEqual([alpha, bravo, charlie, delta]);
+  await bulk.getByRole('button', { name: 'Delete selected' }).click();
+  await dialog.getByRole('button', { name: 'Delete items' }).click();
+  await expect.poll(() => itemTitles(eddie, section)).toEqual([alpha, delta]);
+  await expect.poll(() => itemTitles(erin, section)).toEqual([alpha, delta]);
+  await erin.getByRole('toolbar', { name: 'History of your changes' }).getByRole('button', { name: 'Undo' }).click();
+  await expect.poll(() => itemTitles(erin, section)).toEqual([alpha, bravo, charlie, delta]);
+  await expect.poll(() => itemTitles(eddie, section)).toEqual([alpha, bravo, charlie, delta]);
 });
