@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { env, parseEnv, type LogLevel } from '@tieout/config';
+import { emptyAsUndefined, env, parseEnv, type ConfigProblem, type LogLevel } from '@tieout/config';
 import { z } from 'zod';
 import { defaultAwarenessLimits, type AwarenessLimits } from './awareness-guard.ts';
+import { DEFAULT_AFTER_PERSIST_INTERVAL_MS, DEFAULT_AFTER_PERSIST_MAX_INTERVAL_MS, type LifecycleOptions } from './lifecycle.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -53,6 +54,9 @@ export const defaultLimits: CollabLimits = {
   ...defaultAwarenessLimits,
 };
 
+/** An hour: a longer spacing would leave the projection, audit trail and search index that far behind. */
+const MAX_AFTER_PERSIST_MS = 3_600_000;
+
 export const defaultTiming: CollabTiming = {
   persistWindowMs: 100,
   persistMaxBatchBytes: 256 * 1024,
@@ -81,7 +85,22 @@ const tuningSchema = z.object({
   COLLAB_COMPACT_AFTER_UPDATES: env.positiveInt(defaultTiming.compactAfterUpdates),
   COLLAB_UNLOAD_DELAY_MS: env.positiveInt(defaultTiming.unloadDelayMs),
   COLLAB_MEMBERSHIP_RECHECK_MS: env.positiveInt(defaultTiming.membershipRecheckMs),
+  // Spacing of the extensions' afterPersist runs per document (decision 175): 0 runs them after every persistence window.
+  COLLAB_AFTER_PERSIST_INTERVAL_MS: env.int(DEFAULT_AFTER_PERSIST_INTERVAL_MS, 0, MAX_AFTER_PERSIST_MS),
+  // Unset: the larger of 5 s and the interval.
+  COLLAB_AFTER_PERSIST_MAX_INTERVAL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(MAX_AFTER_PERSIST_MS).optional()),
 });
+
+/** Checks across the tuning variables, for both readers below. */
+function tuningRules(v: z.infer<typeof tuningSchema>): (ConfigProblem | false)[] {
+  return [
+    v.COLLAB_AFTER_PERSIST_MAX_INTERVAL_MS !== undefined &&
+      v.COLLAB_AFTER_PERSIST_MAX_INTERVAL_MS < v.COLLAB_AFTER_PERSIST_INTERVAL_MS && {
+        variable: 'COLLAB_AFTER_PERSIST_MAX_INTERVAL_MS',
+        message: `must be at least COLLAB_AFTER_PERSIST_INTERVAL_MS (${v.COLLAB_AFTER_PERSIST_INTERVAL_MS})`,
+      },
+  ];
+}
 
 const envSchema = tuningSchema.extend({
   NODE_ENV: env.nodeEnv(),
@@ -109,9 +128,11 @@ export interface CollabConfig {
   metricsToken: string | null;
   limits: CollabLimits;
   timing: CollabTiming;
+  /** Spacing of the extensions' afterPersist runs (CollabServerOptions.afterPersist, decision 175). */
+  afterPersist: Required<Pick<LifecycleOptions, 'afterPersistIntervalMs' | 'afterPersistMaxIntervalMs'>>;
 }
 
-export type CollabTuning = Pick<CollabConfig, 'redis' | 'limits' | 'timing'>;
+export type CollabTuning = Pick<CollabConfig, 'redis' | 'limits' | 'timing' | 'afterPersist'>;
 
 function tuningFrom(e: z.infer<typeof tuningSchema>): CollabTuning {
   return {
@@ -134,12 +155,17 @@ function tuningFrom(e: z.infer<typeof tuningSchema>): CollabTuning {
       unloadDelayMs: e.COLLAB_UNLOAD_DELAY_MS,
       membershipRecheckMs: e.COLLAB_MEMBERSHIP_RECHECK_MS,
     },
+    afterPersist: {
+      afterPersistIntervalMs: e.COLLAB_AFTER_PERSIST_INTERVAL_MS,
+      afterPersistMaxIntervalMs:
+        e.COLLAB_AFTER_PERSIST_MAX_INTERVAL_MS ?? Math.max(e.COLLAB_AFTER_PERSIST_INTERVAL_MS, DEFAULT_AFTER_PERSIST_MAX_INTERVAL_MS),
+    },
   };
 }
 
 /** Redis fan-out, limits and timing from the environment (REDIS_*, COLLAB_*), for a server attached to another app. */
 export function loadCollabTuning(source: Record<string, string | undefined> = process.env): CollabTuning {
-  return tuningFrom(parseEnv(tuningSchema, source));
+  return tuningFrom(parseEnv(tuningSchema, source, tuningRules));
 }
 
 /** Reads and validates the standalone server's environment; throws a ConfigError (@tieout/config) listing every problem. */
@@ -147,6 +173,7 @@ export function loadCollabConfig(source: Record<string, string | undefined> = pr
   // No default secret, in any NODE_ENV (decision 100): the tokens come from the app's auth, so its secret (or the
   // hosted project's JWKS) must be named here.
   const e = parseEnv(envSchema, source, (v) => [
+    ...tuningRules(v),
     !v.SUPABASE_JWT_SECRET &&
       !v.SUPABASE_URL && {
         variable: 'SUPABASE_JWT_SECRET',

@@ -37,6 +37,7 @@ export async function startCollabServer(
     limits: config.limits,
     metricsToken: config.metricsToken,
     timing: config.timing,
+    afterPersist: config.afterPersist,
     defaultMetrics: true,
     // The same after-write pipeline as the embedded server's (app/server.ts): projection, audit trail, versions.
     extensions: defaultExtensions({ db }),

@@ -4,7 +4,8 @@ import { addSection } from '@tieout/doc-model';
 import { openScratchDatabase } from '@tieout/db/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { configProblems as problems } from '@tieout/config/testing';
-import { CloseCode, loadCollabConfig, loadCollabTuning, versionTimingFromEnv } from '../src/index.ts';
+import { createLogger } from '@tieout/config';
+import { CloseCode, loadCollabConfig, loadCollabTuning, startCollabServer, versionTimingFromEnv } from '../src/index.ts';
 import { connectClient, createFixture, getJson, storedDoc, tokenFor, waitFor, JWT_SECRET } from './support.ts';
 
 const serverDir = fileURLToPath(new URL('..', import.meta.url));
@@ -28,6 +29,39 @@ describe('configuration', () => {
     expect(tuning.timing.persistWindowMs).toBe(250);
     expect(tuning.limits).toEqual(loadCollabConfig({ SUPABASE_JWT_SECRET: JWT_SECRET }).limits);
     expect(() => loadCollabTuning({ COLLAB_MESSAGE_BURST: 'lots' })).toThrow(/COLLAB_MESSAGE_BURST/);
+  });
+
+  it('reads the spacing of the afterPersist runs (decision 175) and hands it to the server', async () => {
+    expect(loadCollabTuning({}).afterPersist).toEqual({ afterPersistIntervalMs: 1000, afterPersistMaxIntervalMs: 5000 });
+    expect(loadCollabTuning({ COLLAB_AFTER_PERSIST_INTERVAL_MS: '0' }).afterPersist).toEqual({ afterPersistIntervalMs: 0, afterPersistMaxIntervalMs: 5000 });
+    // A maximum left unset is never below the interval.
+    expect(loadCollabTuning({ COLLAB_AFTER_PERSIST_INTERVAL_MS: '8000' }).afterPersist).toEqual({ afterPersistIntervalMs: 8000, afterPersistMaxIntervalMs: 8000 });
+    const config = loadCollabConfig({
+      SUPABASE_JWT_SECRET: JWT_SECRET,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      COLLAB_AFTER_PERSIST_INTERVAL_MS: '250',
+      COLLAB_AFTER_PERSIST_MAX_INTERVAL_MS: '2000',
+    });
+    expect(config.afterPersist).toEqual({ afterPersistIntervalMs: 250, afterPersistMaxIntervalMs: 2000 });
+    const scratch = await openScratchDatabase({ label: 'collab_after_persist_env' });
+    cleanups.push(() => scratch.dispose());
+    const server = await startCollabServer(config, { db: scratch.db, logger: createLogger('collab', { level: 'silent' }) });
+    cleanups.push(() => server.close());
+    expect(server.collab.lifecycle.afterPersistIntervalMs).toBe(250);
+    expect(server.collab.lifecycle.afterPersistMaxIntervalMs).toBe(2000);
+  });
+
+  it('rejects a bad afterPersist spacing with the variable named, in both readers', () => {
+    for (const read of [loadCollabTuning, (e: Record<string, string>) => loadCollabConfig({ SUPABASE_JWT_SECRET: JWT_SECRET, ...e })]) {
+      expect(problems(() => read({ COLLAB_AFTER_PERSIST_INTERVAL_MS: 'soon', COLLAB_AFTER_PERSIST_MAX_INTERVAL_MS: '-5' })).map((p) => p.variable)).toEqual([
+        'COLLAB_AFTER_PERSIST_INTERVAL_MS',
+        'COLLAB_AFTER_PERSIST_MAX_INTERVAL_MS',
+      ]);
+      expect(problems(() => read({ COLLAB_AFTER_PERSIST_INTERVAL_MS: '3000', COLLAB_AFTER_PERSIST_MAX_INTERVAL_MS: '1000' }))).toEqual([
+        { variable: 'COLLAB_AFTER_PERSIST_MAX_INTERVAL_MS', message: 'must be at least COLLAB_AFTER_PERSIST_INTERVAL_MS (3000)' },
+      ]);
+    }
   });
 
   it('rejects bad values with a ConfigError (@tieout/config) naming every variable', () => {
