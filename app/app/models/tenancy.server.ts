@@ -1,38 +1,36 @@
-import { TenancyError, type TenancyErrorCode } from '@tieout/db';
+import { DataAccessError, type DataAccessKind, type TenancyErrorCode } from '@tieout/db';
 import { z } from 'zod';
 import { memberRoles } from '@tieout/db/roles';
 
 /**
- * Workspace, member and invitation management for the routes. The rules live in the database
- * (docs/decisions/012); this module only validates form input and turns the database's typed refusals
- * into HTTP statuses and messages the pages show.
+ * Workspace, member and invitation management for the routes, and the app's one mapping from a refused or invalid data
+ * access (a DataAccessError from packages/db or the app's models, docs/decisions/015) to an HTTP status. The rules live
+ * in the database (docs/decisions/012); this module only validates form input and turns the typed refusals into
+ * statuses and messages the pages show.
  */
 
-const HTTP_STATUS: Record<TenancyErrorCode, number> = {
+const HTTP_STATUS: Record<DataAccessKind, number> = {
+  invalid: 400,
   forbidden: 403,
   not_found: 404,
-  invalid_input: 400,
   conflict: 409,
-  last_owner: 409,
-  already_member: 409,
-  invitation_invalid: 404,
-  invitation_expired: 410,
-  invitation_used: 410,
-  invitation_email_mismatch: 403,
+  gone: 410,
+  unavailable: 503,
 };
 
-export function tenancyStatus(error: TenancyError): number {
-  return HTTP_STATUS[error.code];
+/** The HTTP status of a refusal, from its kind. */
+export function accessStatus(error: DataAccessError): number {
+  return HTTP_STATUS[error.kind];
 }
 
-/** Runs `work`; a TenancyError becomes `{ ok: false, ... }` with its status, anything else is rethrown. */
-export async function attempt<T>(
-  work: () => Promise<T>
-): Promise<{ ok: true; value: T } | { ok: false; code: TenancyErrorCode; message: string; status: number }> {
+export type Refusal = { ok: false; kind: DataAccessKind; code: string; message: string; status: number };
+
+/** Runs `work`; a DataAccessError becomes `{ ok: false, ... }` with its status, anything else is rethrown. */
+export async function attempt<T>(work: () => Promise<T>): Promise<{ ok: true; value: T } | Refusal> {
   try {
     return { ok: true, value: await work() };
   } catch (error) {
-    if (error instanceof TenancyError) return { ok: false, code: error.code, message: error.message, status: tenancyStatus(error) };
+    if (error instanceof DataAccessError) return { ok: false, kind: error.kind, code: error.code, message: error.message, status: accessStatus(error) };
     throw error;
   }
 }

@@ -42,7 +42,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   return data(
     {
       code: accepted.code as TenancyErrorCode,
-      title: INVITATION_REFUSAL_TITLES[accepted.code] ?? 'The invitation could not be accepted',
+      title: INVITATION_REFUSAL_TITLES[accepted.code as TenancyErrorCode] ?? 'The invitation could not be accepted',
       message: accepted.message,
     },
     { status: accepted.status, headers: session.headers }

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { ConfirmProvider, useConfirm } from '~/components/confirm-dialog.tsx';
 import { FormAlert } from '~/components/form.tsx';
 import { parseStructureIntent } from '~/models/structure-forms.ts';
-import { attempt, tenancyStatus } from '~/models/tenancy.server.ts';
+import { attempt, accessStatus } from '~/models/tenancy.server.ts';
 import { requireUser } from '~/utils/auth.server.ts';
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
@@ -38,7 +38,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     }
     return data({ workspaceId: workspaceId.data, workspaceName: archived.workspaceName, entries: archived.entries, owner, deletions }, { headers: session.headers });
   } catch (error) {
-    if (error instanceof TenancyError) throw data(error.code === 'not_found' ? NOT_FOUND : error.message, { status: tenancyStatus(error), headers: session.headers });
+    if (error instanceof TenancyError) throw data(error.code === 'not_found' ? NOT_FOUND : error.message, { status: accessStatus(error), headers: session.headers });
     throw error;
   }
 }

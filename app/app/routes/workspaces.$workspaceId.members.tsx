@@ -25,7 +25,7 @@ import { useState } from 'react';
 import { z } from 'zod';
 import { buttonClass, fieldClass, FormAlert, TextField } from '~/components/form.tsx';
 import { memberRoles, roleLabels, type MemberRole } from '@tieout/db/roles';
-import { attempt, invitationUrl, isMemberIntent, memberIntentSchema, tenancyStatus, type MemberIntent } from '~/models/tenancy.server.ts';
+import { attempt, invitationUrl, isMemberIntent, memberIntentSchema, accessStatus, type MemberIntent } from '~/models/tenancy.server.ts';
 import { requireUser, type UserSession } from '~/utils/auth.server.ts';
 import { parseForm } from '~/utils/forms.ts';
 
@@ -56,7 +56,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     return data({ workspace, members, invitations, me: session.user.id, joined }, { headers: session.headers });
   } catch (error) {
     if (error instanceof TenancyError) {
-      throw data(error.code === 'not_found' ? NOT_FOUND : error.message, { status: tenancyStatus(error), headers: session.headers });
+      throw data(error.code === 'not_found' ? NOT_FOUND : error.message, { status: accessStatus(error), headers: session.headers });
     }
     throw error;
   }

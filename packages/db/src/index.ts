@@ -2,6 +2,7 @@ export type { ActAs, ActAsOptions, Database, DatabaseKind, JwtClaims, QueryResul
 export { DOCUMENT_WRITER_ROLE, type UserRole } from './types.ts';
 export { databaseReachable, openDatabase, type OpenDatabaseOptions } from './database.ts';
 export { migrate, defaultSupabaseDir, type MigrateOptions, type MigrateResult } from './migrate.ts';
+export { DATA_ACCESS_KINDS, DataAccessError, type DataAccessKind } from './errors.ts';
 export * from './documents.ts';
 export * from './roles.ts';
 export * from './live-events.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Database, JwtClaims, Sql } from './types.ts';
+import { DataAccessError, type DataAccessKind } from './errors.ts';
 
 /**
  * Workspaces as the signed-in user sees them. Every function runs as that user (`db.asUser`), so Row Level Security
@@ -21,10 +22,24 @@ export type TenancyErrorCode =
   | 'invitation_used'
   | 'invitation_email_mismatch';
 
-export class TenancyError extends Error {
+const TENANCY_KINDS: Record<TenancyErrorCode, DataAccessKind> = {
+  forbidden: 'forbidden',
+  not_found: 'not_found',
+  invalid_input: 'invalid',
+  conflict: 'conflict',
+  last_owner: 'conflict',
+  already_member: 'conflict',
+  invitation_invalid: 'not_found',
+  invitation_expired: 'gone',
+  invitation_used: 'gone',
+  invitation_email_mismatch: 'forbidden',
+};
+
+/** A workspace, member or invitation refusal: a DataAccessError whose code says which (docs/decisions/015). */
+export class TenancyError extends DataAccessError<TenancyErrorCode> {
   override name = 'TenancyError';
-  constructor(readonly code: TenancyErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: TenancyErrorCode, message: string, options?: { cause?: unknown }) {
+    super(TENANCY_KINDS[code], message, { ...options, code });
   }
 }
 

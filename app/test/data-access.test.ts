@@ -1,0 +1,50 @@
+import { DATA_ACCESS_KINDS, DataAccessError, TenancyError, type TenancyErrorCode } from '@tieout/db';
+import { describe, expect, it } from 'vitest';
+import { accessStatus, attempt } from '~/models/tenancy.server.ts';
+
+/** The app's one mapping from a refused or invalid data access to HTTP (docs/decisions/015). */
+describe('attempt', () => {
+  it('gives each kind its status, with the message and the kind as code', async () => {
+    const expected = { invalid: 400, forbidden: 403, not_found: 404, conflict: 409, gone: 410, unavailable: 503 };
+    expect(Object.keys(expected).sort()).toEqual([...DATA_ACCESS_KINDS].sort());
+    for (const kind of DATA_ACCESS_KINDS) {
+      const refused = await attempt(() => Promise.reject(new DataAccessError(kind, `refused as ${kind}`)));
+      expect(refused).toEqual({ ok: false, kind, code: kind, message: `refused as ${kind}`, status: expected[kind] });
+    }
+  });
+
+  it('keeps the status each workspace refusal had, and its code', async () => {
+    const statuses: Record<TenancyErrorCode, number> = {
+      forbidden: 403,
+      not_found: 404,
+      invalid_input: 400,
+      conflict: 409,
+      last_owner: 409,
+      already_member: 409,
+      invitation_invalid: 404,
+      invitation_expired: 410,
+      invitation_used: 410,
+      invitation_email_mismatch: 403,
+    };
+    for (const [code, status] of Object.entries(statuses) as [TenancyErrorCode, number][]) {
+      const error = new TenancyError(code, 'No.');
+      expect(error).toBeInstanceOf(DataAccessError);
+      expect(error.name).toBe('TenancyError');
+      expect(accessStatus(error)).toBe(status);
+      const refused = await attempt(() => Promise.reject(error));
+      expect(refused).toMatchObject({ ok: false, code, message: 'No.', status });
+    }
+  });
+
+  it('returns the value of work that succeeds and rethrows anything that is not a refusal', async () => {
+    await expect(attempt(async () => 42)).resolves.toEqual({ ok: true, value: 42 });
+    const bug = new TypeError('a bug');
+    await expect(attempt(() => Promise.reject(bug))).rejects.toBe(bug);
+  });
+
+  it('keeps the cause of a refusal', () => {
+    const cause = new Error('SQLSTATE TO001');
+    expect(new TenancyError('last_owner', 'A workspace needs an owner.', { cause }).cause).toBe(cause);
+    expect(new DataAccessError('invalid', 'No cause.').cause).toBeUndefined();
+  });
+});
