@@ -71,6 +71,25 @@ describe('grid cells', () => {
     expect(sortItems(all, { column: 'due', direction: 'desc' }, context).map((item) => item.title)).toEqual(['Zeta', 'Mid', 'alpha']);
   });
 
+  it('reads, sorts and refuses to edit the "Last change" column from the audit trail (decision 124)', () => {
+    const list = items();
+    const [zeta, alpha, mid] = list;
+    const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+    const changes = new Map([
+      [zeta!.id, { itemId: zeta!.id, userId: erin.id, userName: erin.name, at: at(5) }],
+      [mid!.id, { itemId: mid!.id, userId: null, userName: null, at: at(90) }],
+    ]);
+    const withChanges: CellContext = { ...context, lastChange: (itemId) => changes.get(itemId) ?? null };
+    expect(cellText(zeta!, 'changed', withChanges)).toBe(`Last changed by ${erin.name} · 5 min ago`);
+    expect(cellText(mid!, 'changed', withChanges)).toMatch(/^Last changed by the system · /);
+    expect(cellText(alpha!, 'changed', withChanges)).toBe('');
+    expect(cellText(zeta!, 'changed', context)).toBe('');
+    // Oldest first ascending, newest first descending; the never-changed item last both ways.
+    expect(sortItems(list, { column: 'changed', direction: 'asc' }, withChanges).map((item) => item.title)).toEqual(['Mid', 'Zeta', 'alpha']);
+    expect(sortItems(list, { column: 'changed', direction: 'desc' }, withChanges).map((item) => item.title)).toEqual(['Zeta', 'Mid', 'alpha']);
+    expect(parseCell('changed', 'Ana', withChanges)).toMatchObject({ ok: false, message: expect.stringContaining('cannot be typed in the grid') });
+  });
+
   it('keeps sort, filters and grouping in the URL', () => {
     const state = readGridState(new URLSearchParams('sort=due&dir=desc&status=blocked&owner=unassigned&q=ppa&group=none&risk=bogus'));
     expect(state).toMatchObject({ sort: { column: 'due', direction: 'desc' }, grouped: false, filter: { status: 'blocked', owner: 'unassigned', query: 'ppa', risk: '' } });

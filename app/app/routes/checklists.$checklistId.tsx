@@ -54,6 +54,7 @@ import { createActions, type PageState } from '~/components/checklist/create-act
 import { loadNotesEditor } from '~/components/checklist/item-details.tsx';
 import type { Member } from '~/components/checklist/item-row.tsx';
 import { LastChangesProvider } from '~/components/checklist/last-changed.tsx';
+import { ArchivedNote } from '~/components/checklist/archived-note.tsx';
 import { smallButtonClass, textControlClass } from '~/components/checklist/labels.ts';
 import { ConnectionIndicator, PresenceList } from '~/components/checklist/presence.tsx';
 import { Rollups } from '~/components/checklist/rollups.tsx';
@@ -279,15 +280,7 @@ function ChecklistScreen() {
         </ol>
       </nav>
 
-      {checklist.archived ? (
-        <p role="note" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-200">
-          {checklist.archived === 'checklist' ? 'This checklist is archived' : `This checklist’s ${checklist.archived} is archived`}: it is hidden
-          from lists, dashboards and search, and kept as it is.{' '}
-          <Link to={`/workspaces/${checklist.workspaceId}/archived`} className="font-medium underline">
-            Archived view
-          </Link>
-        </p>
-      ) : null}
+      <ArchivedNote archived={checklist.archived} workspaceId={checklist.workspaceId} />
       <header className="flex flex-wrap items-start justify-between gap-4">
         <div className="min-w-0">
           <h1 className="text-2xl font-semibold tracking-tight">{checklist.title}</h1>

@@ -6,10 +6,12 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import type { ShouldRevalidateFunction } from '@remix-run/react';
 import { data } from '@remix-run/node';
 import { Link, useLoaderData, useLocation, useSearchParams } from '@remix-run/react';
-import { listChecklistThreads } from '@tieout/db';
+import { lastItemChanges, listChecklistThreads } from '@tieout/db';
 import { ITEM_STATUSES, needsUpgrade, problemMessage, RISK_LEVELS, STATUS_LABELS, todayIso, upgradeDocument } from '@tieout/doc-model';
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { ArchivedNote } from '~/components/checklist/archived-note.tsx';
 import { ChecklistGrid } from '~/components/checklist/checklist-grid.tsx';
+import { LastChangesProvider } from '~/components/checklist/last-changed.tsx';
 import { readGridState, writeGridState, type CellContext, type GridViewState } from '~/components/checklist/grid-model.ts';
 import { RISK_LABELS, textControlClass } from '~/components/checklist/labels.ts';
 import { ConnectionIndicator, PresenceList } from '~/components/checklist/presence.tsx';
@@ -26,12 +28,16 @@ export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
 export async function loader(args: LoaderFunctionArgs) {
   const { session, page } = await loadChecklistPage(args);
   // Open comment threads per item (not resolved, not deleted), as the signed-in person may read them.
-  const threads = await listChecklistThreads(args.context.db, session.claims, page.checklist.id);
+  // "Last changed by … · 5 min ago" per row, as the list view shows it (decision 124); re-read on `activity` events (below).
+  const [threads, lastChanges] = await Promise.all([
+    listChecklistThreads(args.context.db, session.claims, page.checklist.id),
+    lastItemChanges(args.context.db, session.claims, page.checklist.id),
+  ]);
   const openComments: Record<string, number> = {};
   for (const thread of threads) {
     if (thread.resolvedAt === null && thread.deletedAt === null) openComments[thread.itemId] = (openComments[thread.itemId] ?? 0) + 1;
   }
-  return data({ ...page, openComments }, { headers: pageHeaders(session.headers) });
+  return data({ ...page, openComments, lastChanges: [...lastChanges.values()] }, { headers: pageHeaders(session.headers) });
 }
 
 const selectClass = `${textControlClass} h-8`;
@@ -53,6 +59,8 @@ export default function ChecklistGridPage() {
   const location = useLocation();
   const keptOffline = useKeptOffline(`${location.pathname}${location.search}`);
   useLiveRevalidation(useCallback((event) => event.topic === 'comments' && event.checklistId === checklist.id, [checklist.id]));
+  // The audit trail of this checklist grew: who changed what last (the list page re-reads it the same way).
+  useLiveRevalidation(useCallback((event) => event.topic === 'activity' && event.checklistId === checklist.id, [checklist.id]), 1_000);
 
   // The view state is the URL's; it is held here too so a change shows at once, before the URL has caught up.
   const [params, setParams] = useSearchParams();
@@ -77,9 +85,16 @@ export default function ChecklistGridPage() {
   const memberNames = useMemo(() => new Map(members.map((member) => [member.id, member.name])), [members]);
   const assignable = useMemo(() => members.filter((member) => member.canOwnItems), [members]);
   const openComments = loaderData.openComments;
+  const lastChanges = loaderData.lastChanges;
+  const lastChangeOf = useMemo(() => new Map(lastChanges.map((change) => [change.itemId, change])), [lastChanges]);
   const context = useMemo<CellContext>(
-    () => ({ memberName: (id) => memberNames.get(id), assignable, openComments: (itemId) => openComments[itemId] ?? 0 }),
-    [memberNames, assignable, openComments],
+    () => ({
+      memberName: (id) => memberNames.get(id),
+      assignable,
+      openComments: (itemId) => openComments[itemId] ?? 0,
+      lastChange: (itemId) => lastChangeOf.get(itemId) ?? null,
+    }),
+    [memberNames, assignable, openComments, lastChangeOf],
   );
   const today = useMemo(() => todayIso(), []);
   const view = live?.view ?? null;
@@ -129,6 +144,7 @@ export default function ChecklistGridPage() {
           <li aria-current="page">{checklist.workstream.name}</li>
         </ol>
       </nav>
+      <ArchivedNote archived={checklist.archived} workspaceId={checklist.workspaceId} />
       <header className="flex flex-wrap items-start justify-between gap-3">
         <div className="min-w-0">
           <h1 className="text-2xl font-semibold tracking-tight">{checklist.title}</h1>
@@ -208,18 +224,20 @@ export default function ChecklistGridPage() {
           {live?.connection === 'offline' || live?.connection === 'refused' ? 'The checklist could not be loaded yet.' : 'Loading the checklist…'}
         </p>
       ) : (
-        <ChecklistGrid
-          doc={live.doc}
-          sections={sections}
-          grouped={state.grouped}
-          sort={state.sort}
-          onSort={(sort) => setState({ ...state, sort })}
-          editable={editable}
-          context={context}
-          edit={edit}
-          onMessage={setMessage}
-          announce={setAnnouncement}
-        />
+        <LastChangesProvider checklistId={checklist.id} changes={lastChanges}>
+          <ChecklistGrid
+            doc={live.doc}
+            sections={sections}
+            grouped={state.grouped}
+            sort={state.sort}
+            onSort={(sort) => setState({ ...state, sort })}
+            editable={editable}
+            context={context}
+            edit={edit}
+            onMessage={setMessage}
+            announce={setAnnouncement}
+          />
+        </LastChangesProvider>
       )}
       <p className="text-xs text-slate-500 dark:text-slate-400">
         Arrow keys move, Enter or typing edits, Escape cancels, Tab moves on; Shift and arrows select; Ctrl+C and Ctrl+V copy and paste cells

@@ -32,6 +32,7 @@ import {
   type GridSort,
 } from './grid-model.ts';
 import { RISK_LABELS, STATUS_TONE } from './labels.ts';
+import { LastChanged } from './last-changed.tsx';
 
 export const ROW_HEIGHT = 34;
 const GROUP_HEIGHT = 34;
@@ -571,6 +572,11 @@ const GridRow = memo(function GridRow({
               <CellEditor column={column} item={item} editing={editing} context={context} onDraft={onDraft} onCommit={onCommit} onCancel={onCancel} />
             ) : column === 'status' ? (
               <span className={`truncate rounded border px-1.5 py-0.5 text-xs font-medium ${STATUS_TONE[item.status]}`}>{text}</span>
+            ) : column === 'changed' ? (
+              // The list's line (decision 124), live: it re-renders on its own as the loader's list and the clock move.
+              <span className="truncate text-xs text-slate-500 dark:text-slate-400">
+                <LastChanged itemId={item.id} itemTitle={item.title} />
+              </span>
             ) : (
               <span className="truncate" title={column === 'title' || column === 'figures' ? text : undefined}>
                 {text}

@@ -16,9 +16,10 @@ import {
 } from '@tieout/doc-model';
 import { formatFigure } from '~/utils/format.ts';
 import { RISK_LABELS } from './labels.ts';
+import { lastChangeLabel, type LastChangeData } from './last-changes.ts';
 import { isFiltering, NO_FILTER, type ItemFilter } from './view.ts';
 
-export const GRID_COLUMNS = ['ref', 'title', 'status', 'owner', 'due', 'risk', 'figures', 'comments'] as const;
+export const GRID_COLUMNS = ['ref', 'title', 'status', 'owner', 'due', 'risk', 'figures', 'comments', 'changed'] as const;
 export type GridColumn = (typeof GRID_COLUMNS)[number];
 
 export const COLUMN_LABELS: Record<GridColumn, string> = {
@@ -30,6 +31,7 @@ export const COLUMN_LABELS: Record<GridColumn, string> = {
   risk: 'Risk',
   figures: 'Key figures',
   comments: 'Open comments',
+  changed: 'Last change',
 };
 
 export const DEFAULT_WIDTHS: Record<GridColumn, number> = {
@@ -41,6 +43,7 @@ export const DEFAULT_WIDTHS: Record<GridColumn, number> = {
   risk: 100,
   figures: 220,
   comments: 110,
+  changed: 240,
 };
 export const MIN_WIDTH = 56;
 export const MAX_WIDTH = 900;
@@ -63,6 +66,8 @@ export interface CellContext {
   /** Members who may own items (owners and editors). */
   assignable: readonly GridMember[];
   openComments: (itemId: string) => number;
+  /** Who changed the item last and when, from the audit trail (decision 124); null when nobody has yet. */
+  lastChange?: (itemId: string) => LastChangeData | null;
 }
 
 /** The text a cell shows and copies. */
@@ -88,6 +93,10 @@ export function cellText(item: ItemView, column: GridColumn, context: CellContex
         .join('; ');
     case 'comments':
       return String(context.openComments(item.id));
+    case 'changed': {
+      const change = context.lastChange?.(item.id);
+      return change ? lastChangeLabel(change, Date.now()) : '';
+    }
   }
 }
 
@@ -149,6 +158,8 @@ export function parseCell(column: GridColumn, raw: string, context: CellContext)
     case 'figures':
     case 'comments':
       return { ok: false, message: `${COLUMN_LABELS[column]} are changed in the item's details, not in the grid` };
+    case 'changed':
+      return { ok: false, message: 'The last change is recorded as people edit an item; it cannot be typed in the grid' };
   }
 }
 
@@ -248,10 +259,13 @@ export function compareBy(column: GridColumn, context: CellContext): (a: ItemVie
       return (a, b) => natural.compare(cellText(a, 'figures', context), cellText(b, 'figures', context));
     case 'comments':
       return (a, b) => context.openComments(a.id) - context.openComments(b.id);
+    case 'changed':
+      // Oldest change first when ascending; never-changed items go last either way.
+      return emptyLast((item) => context.lastChange?.(item.id)?.at ?? null, (a, b) => Date.parse(a) - Date.parse(b));
   }
 }
 
-const OPTIONAL_COLUMNS: ReadonlySet<GridColumn> = new Set(['ref', 'owner', 'due', 'risk', 'figures']);
+const OPTIONAL_COLUMNS: ReadonlySet<GridColumn> = new Set(['ref', 'owner', 'due', 'risk', 'figures', 'changed']);
 
 /** Sorts items by `sort` (empty values last), keeping the checklist order between equal ones. */
 export function sortItems(items: readonly ItemView[], sort: GridSort | null, context: CellContext): ItemView[] {

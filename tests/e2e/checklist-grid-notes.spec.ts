@@ -1,0 +1,98 @@
+import { type Page } from '@playwright/test';
+import { demoChecklists, demoUsers, demoWorkspace } from '@tieout/db/testing';
+import { addSection, uniqueTag } from './support/checklist-page.ts';
+import { openChecklist } from './support/session.ts';
+import { expect, test } from './support/fixtures.ts';
+
+/** What the list view says about a checklist and its items, the grid says too: who changed each item last, and "archived". */
+
+const checklistId = demoChecklists.siteRetrofits.id;
+
+async function openGrid(page: Page, id: string, query = '') {
+  await page.goto(`/checklists/${id}/grid${query ? `?q=${encodeURIComponent(query)}` : ''}`);
+  await expect(page.getByRole('status', { name: 'Connection' })).toHaveText(/Connected/, { timeout: 30_000 });
+  await expect(page.getByRole('grid', { name: 'Checklist grid' })).toBeVisible();
+}
+
+const cell = (page: Page, column: string, title: string) => page.getByRole('gridcell', { name: `${column} of ${title}`, exact: true });
+const by = (name: string) => new RegExp(`^Last changed by ${name} · (just now|\\d+ min ago)$`);
+
+test('the grid shows “Last changed by <name> · <time>” per row, live, in a column the chooser hides', async ({ signedInPage }) => {
+  const olivia = await signedInPage(demoUsers.owner.email);
+  const eddie = await signedInPage(demoUsers.editor.email);
+  const tag = uniqueTag();
+  const title = `Last change ${tag}`;
+  // Olivia's grid is open before the item exists: its line arrives with the audit trail's live event, no reload.
+  await openGrid(olivia, checklistId, tag);
+  const navigations: string[] = [];
+  olivia.on('framenavigated', (frame) => {
+    if (frame === olivia.mainFrame()) navigations.push(frame.url());
+  });
+  await openChecklist(eddie, checklistId);
+  await addSection(eddie, `Grid notes ${tag}`, [title]);
+  await expect(cell(olivia, 'Title', title)).toHaveText(title);
+  const line = cell(olivia, 'Last change', title).getByTestId('last-changed');
+  await expect(line).toHaveText(by(demoUsers.editor.name));
+
+  // Olivia changes the item in the grid: the line names her, and still links to the item's activity.
+  await cell(olivia, 'Status', title).dblclick();
+  const status = olivia.getByRole('combobox', { name: `Status of ${title}` });
+  await expect(status).toBeFocused();
+  await status.selectOption('in_progress');
+  await olivia.keyboard.press('Enter');
+  await expect(line).toHaveText(by(demoUsers.owner.name));
+  await expect(line).toHaveAttribute('href', new RegExp(`/checklists/${checklistId}/history\\?item=`));
+  expect(navigations).toEqual([]);
+
+  // One line per row (the grid's rows have a fixed height), and the column can be hidden like the others.
+  const [rowHeight, cellHeight] = await Promise.all([
+    olivia.locator(`[role="row"]:has([aria-label="Title of ${title}"])`).evaluate((row) => row.getBoundingClientRect().height),
+    line.evaluate((link) => link.getBoundingClientRect().height),
+  ]);
+  expect(cellHeight).toBeLessThan(rowHeight);
+  await olivia.getByText('Columns', { exact: true }).click();
+  await olivia.getByRole('checkbox', { name: 'Show Last change' }).uncheck();
+  await expect(cell(olivia, 'Last change', title)).toHaveCount(0);
+  await olivia.getByRole('checkbox', { name: 'Show Last change' }).check();
+  await expect(cell(olivia, 'Last change', title)).toBeVisible();
+});
+
+test('an archived checklist’s grid shows the same “archived” note as its list page', async ({ signedInPage }) => {
+  const page = await signedInPage(demoUsers.owner.email);
+  const tag = uniqueTag();
+  const names = { deal: `Grid archive deal ${tag}`, workstream: `Grid archive ${tag}`, checklist: `Archived grid ${tag}` };
+  await page.goto('/');
+  await page.getByRole('link', { name: `New deal in ${demoWorkspace.name}` }).click();
+  await page.getByLabel('Deal name').fill(names.deal);
+  await page.getByRole('button', { name: 'Create deal' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: names.deal })).toBeVisible();
+  await page.getByLabel('Kind').selectOption('custom');
+  await page.getByLabel('Name', { exact: true }).fill(names.workstream);
+  await page.getByRole('button', { name: 'Add workstream' }).click();
+  await page.getByRole('link', { name: `New checklist in ${names.workstream}` }).click();
+  await page.getByLabel('Title', { exact: true }).fill(names.checklist);
+  await page.getByLabel('First section').fill('Only section');
+  await page.getByRole('button', { name: 'Create checklist' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: names.checklist })).toBeVisible();
+  const id = /\/checklists\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+
+  // Not archived: no note in either view.
+  await openGrid(page, id);
+  await expect(page.getByRole('note').filter({ hasText: 'is archived' })).toHaveCount(0);
+
+  await page.goto('/');
+  await page.getByRole('link', { name: names.deal }).first().click();
+  await page.getByRole('link', { name: 'Manage deal' }).click();
+  await expect(page.locator('html[data-hydrated]')).toBeAttached();
+  await page.getByRole('button', { name: `Archive checklist ${names.checklist}` }).click();
+  await expect(page.getByRole('status').filter({ hasText: `Archived the checklist “${names.checklist}”` })).toBeVisible();
+
+  await page.goto(`/checklists/${id}`);
+  const listNote = await page.getByRole('note').filter({ hasText: 'is archived' }).textContent();
+  expect(listNote).toContain('This checklist is archived: it is hidden from lists, dashboards and search');
+  await openGrid(page, id);
+  const note = page.getByRole('note').filter({ hasText: 'is archived' });
+  await expect(note).toHaveText(listNote!);
+  await note.getByRole('link', { name: 'Archived view' }).click();
+  await expect(page.getByRole('table', { name: 'Archived' }).getByRole('row', { name: new RegExp(names.checklist) })).toBeVisible();
+});
