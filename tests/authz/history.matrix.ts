@@ -26,6 +26,27 @@ export const historyTableMatrix = [
     table: 'audit_trail', operation: 'delete', action: 'erase an audit row', allowed: nobody,
     statement: (t) => ({ text: `delete from public.audit_trail where id = $1 returning 1`, params: [t.history.auditId] }),
   }),
+  // The audit writer's cursor (where a replay after a crash starts): only the server (service_role) reads or moves it.
+  tableCase({
+    table: 'audit_cursors', operation: 'select', action: 'the audit writer’s cursor', allowed: nobody,
+    statement: (t) => ({ text: `select 1 from public.audit_cursors where checklist_id = $1`, params: [t.checklistId] }),
+  }),
+  tableCase({
+    table: 'audit_cursors', operation: 'insert', action: 'a cursor of my own for the checklist', allowed: nobody,
+    statement: (t) => ({
+      text: `insert into public.audit_cursors (checklist_id, audited_update_id) values ($1, 1000000)
+             on conflict (checklist_id) do update set audited_update_id = excluded.audited_update_id returning 1`,
+      params: [t.checklistId],
+    }),
+  }),
+  tableCase({
+    table: 'audit_cursors', operation: 'update', action: 'move the cursor past unaudited edits', allowed: nobody,
+    statement: (t) => ({ text: `update public.audit_cursors set audited_update_id = audited_update_id + 1000 where checklist_id = $1 returning 1`, params: [t.checklistId] }),
+  }),
+  tableCase({
+    table: 'audit_cursors', operation: 'delete', action: 'the audit writer’s cursor', allowed: nobody,
+    statement: (t) => ({ text: `delete from public.audit_cursors where checklist_id = $1 returning 1`, params: [t.checklistId] }),
+  }),
   tableCase({
     table: 'document_versions', operation: 'select', action: 'a version', allowed: members,
     statement: (t) => ({ text: `select 1 from public.document_versions where id = $1`, params: [t.history.versionId] }),

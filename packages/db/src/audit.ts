@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { toUint8Array } from './documents.ts';
 import { publishLiveEvent } from './live-events.ts';
 import type { Database, JwtClaims, Sql } from './types.ts';
 
@@ -83,9 +84,110 @@ export interface AuditRowInput {
   updateId: number | null;
 }
 
-/** Appends the audit writer's rows in one statement, as service_role; each row is timed like its update-log row. */
-export async function appendAuditRows(db: Database, rows: readonly AuditRowInput[]): Promise<number> {
-  if (rows.length === 0) return 0;
+/** A notes row the audit writer holds while its author types: item, author, and the first log id the row covers. */
+export interface HeldAuditRow {
+  itemId: string;
+  userId: string;
+  fromUpdateId: number;
+}
+
+/**
+ * The audit writer's progress on one checklist (public.audit_cursors): every change of the log rows up to
+ * `auditedUpdateId` has its audit rows, except the `held` notes edits (written later, as one row per typing run).
+ */
+export interface AuditCursor {
+  checklistId: string;
+  auditedUpdateId: number;
+  held: readonly HeldAuditRow[];
+}
+
+/** The log row from which a replay starts: the first one that may lack audit rows. */
+export const auditReplayFrom = (cursor: Pick<AuditCursor, 'auditedUpdateId' | 'held'>): number =>
+  Math.min(cursor.auditedUpdateId, ...cursor.held.map((row) => row.fromUpdateId - 1));
+
+async function writeAuditCursor(sql: Sql, cursor: AuditCursor): Promise<void> {
+  // Never backwards: two runs of one writer are written in order, and a cursor from an older run loses to a newer.
+  await sql.query(
+    `insert into public.audit_cursors (checklist_id, audited_update_id, held) values ($1, $2, $3::jsonb)
+     on conflict (checklist_id) do update set audited_update_id = excluded.audited_update_id, held = excluded.held, updated_at = now()
+      where public.audit_cursors.audited_update_id <= excluded.audited_update_id`,
+    [cursor.checklistId, cursor.auditedUpdateId, JSON.stringify(cursor.held)],
+  );
+}
+
+/** One log row the audit writer has not audited yet. */
+export interface UnauditedUpdate {
+  updateId: number;
+  userId: string | null;
+  update: Uint8Array;
+}
+
+export interface AuditReplay {
+  cursor: AuditCursor;
+  /**
+   * The stored document as of the log row the replay starts from (snapshot first, then log rows); null when it cannot
+   * be rebuilt (see auditReplay): the writer then starts from the document as loaded.
+   */
+  base: Uint8Array[] | null;
+  /** The log rows after that one, oldest first, each with its author. */
+  updates: UnauditedUpdate[];
+}
+
+/**
+ * What the audit writer must replay for a checklist it loads (service role): the document as of its cursor and every
+ * log row after it. A checklist without a cursor (new, or from before the cursor existed) gets one at its latest log
+ * row and nothing to replay. `base` is null when the stored snapshot already covers rows after the cursor (compacted
+ * before compaction respected the cursor): the state at the cursor cannot be rebuilt, and the cursor moves to the snapshot.
+ */
+export async function auditReplay(db: Database, checklistId: string): Promise<AuditReplay> {
+  return db.asService(async (sql) => {
+    await sql.query(
+      `insert into public.audit_cursors (checklist_id, audited_update_id)
+       select $1, coalesce((select max(id) from public.document_updates where checklist_id = $1), 0)
+       on conflict (checklist_id) do nothing`,
+      [checklistId],
+    );
+    const { rows: cursors } = await sql.query<{ audited_update_id: unknown; held: HeldAuditRow[] }>(
+      `select audited_update_id, held from public.audit_cursors where checklist_id = $1`,
+      [checklistId],
+    );
+    const cursor: AuditCursor = { checklistId, auditedUpdateId: Number(cursors[0]!.audited_update_id), held: cursors[0]!.held };
+    const from = auditReplayFrom(cursor);
+    const { rows: snapshots } = await sql.query<{ state: unknown; last_update_id: unknown }>(
+      `select state, last_update_id from public.document_snapshots where checklist_id = $1`,
+      [checklistId],
+    );
+    const snapshot = snapshots[0];
+    const snapshotUpdateId = snapshot ? Number(snapshot.last_update_id) : 0;
+    if (snapshotUpdateId > from) {
+      const moved: AuditCursor = { checklistId, auditedUpdateId: Math.max(snapshotUpdateId, cursor.auditedUpdateId), held: [] };
+      await writeAuditCursor(sql, moved);
+      return { cursor: moved, base: null, updates: [] };
+    }
+    const { rows } = await sql.query<{ id: unknown; user_id: string | null; update: unknown }>(
+      `select id, user_id, update from public.document_updates where checklist_id = $1 and id > $2 order by id`,
+      [checklistId, snapshotUpdateId],
+    );
+    const base = snapshot ? [toUint8Array(snapshot.state)] : [];
+    const updates: UnauditedUpdate[] = [];
+    for (const row of rows) {
+      const updateId = Number(row.id);
+      if (updateId <= from) base.push(toUint8Array(row.update));
+      else updates.push({ updateId, userId: row.user_id, update: toUint8Array(row.update) });
+    }
+    return { cursor, base, updates };
+  });
+}
+
+/**
+ * Appends the audit writer's rows in one statement, as service_role; each row is timed like its update-log row. With
+ * `cursor`, the checklist's audit cursor moves in the same transaction (the rows and the progress commit together).
+ */
+export async function appendAuditRows(db: Database, rows: readonly AuditRowInput[], cursor?: AuditCursor): Promise<number> {
+  if (rows.length === 0) {
+    if (cursor) await db.asService((sql) => writeAuditCursor(sql, cursor));
+    return 0;
+  }
   const payload = JSON.stringify(
     rows.map((row) => ({
       workspace_id: row.workspaceId,
@@ -114,6 +216,7 @@ export async function appendAuditRows(db: Database, rows: readonly AuditRowInput
        select count(*)::int as n from inserted`,
       [payload],
     );
+    if (cursor) await writeAuditCursor(sql, cursor);
     await publishActivity(sql, rows.filter((row) => row.itemId !== null));
     return result;
   });

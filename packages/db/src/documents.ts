@@ -366,6 +366,14 @@ export async function compactDocument(
     );
     const workspaceId = checklists[0]?.workspace_id;
     if (!workspaceId) throw new Error(`No checklist ${checklistId}`);
+    // Never past the audit writer's cursor (public.audit_cursors, decision 121): after a crash it rebuilds the document
+    // as of its cursor from the snapshot and the log, and audits the rows after it.
+    const { rows: cursors } = await sql.query<{ bound: unknown }>(
+      `select least(c.audited_update_id, (select min((h ->> 'fromUpdateId')::bigint) - 1 from jsonb_array_elements(c.held) as h)) as bound
+         from public.audit_cursors c where c.checklist_id = $1`,
+      [checklistId],
+    );
+    if (cursors[0]) upToUpdateId = Math.min(upToUpdateId, asId(cursors[0].bound));
     const { rows: snapshots } = await sql.query<{ state: unknown; last_update_id: unknown }>(
       `select state, last_update_id from public.document_snapshots where checklist_id = $1 for update`,
       [checklistId],

@@ -1,4 +1,4 @@
-import { appendAuditRows, projectionTargetOf, type AuditRowInput, type Database, type ProjectionTarget } from '@tieout/db';
+import { appendAuditRows, auditReplay, projectionTargetOf, type AuditCursor, type AuditRowInput, type Database, type ProjectionTarget } from '@tieout/db';
 import {
   checklistTitle,
   itemChanges,
@@ -19,6 +19,11 @@ import type { CollabExtension, PersistedUpdate } from '../lifecycle.ts';
  * is diffed item by item (only the items it touched) and attributed to its authenticated author, so two people editing
  * the same item at the same time get one row each for what each changed. Consecutive changes of the same field by
  * the same person within a run are merged (first old value, last new value; nothing if they cancel out).
+ *
+ * Nothing is lost to a crash: each write of rows also moves the checklist's audit cursor (public.audit_cursors, the
+ * last log row audited, and the notes rows still held) in the same transaction. On load the shadow is rebuilt as of
+ * the cursor from the stored log, and the log rows after it go through the same run as persisted updates do, each as
+ * its author; changes of rows up to the cursor were written already, except the held notes, which are taken again.
  */
 
 interface RoomState {
@@ -37,7 +42,18 @@ interface RoomState {
   typing: Map<string, AuditRowInput>;
   /** Writes the held notes rows after a short quiet, when no further run comes to do it. */
   typingTimer: NodeJS.Timeout | null;
+  /** The highest log row this process has taken through a run (its changes are written, queued or held). */
+  audited: number;
+  /** Log rows up to this one were audited before the load: replaying them only takes the notes rows held then. */
+  replayedThrough: number;
+  /** Item and author of each notes row held at the cursor the document was loaded with, from which log row. */
+  heldAtLoad: Map<string, number>;
+  /** The writes of rows and cursor, one after another in the order the runs made them. */
+  writes: Promise<void>;
 }
+
+/** The first log row a row (merged or held) covers. */
+const fromOf = new WeakMap<AuditRowInput, number>();
 
 /** How long a held notes row waits for more typing before it is written anyway. */
 const TYPING_QUIET_MS = 3_000;
@@ -115,101 +131,162 @@ export function auditTrailExtension(db: Database): CollabExtension {
     return changes;
   };
 
+  /** The audited state of every item and section, built once from the shadow. */
+  const ensureAudited = (room: RoomState): void => {
+    if (room.items) return;
+    room.items = new Map();
+    for (const id of itemsOf(room.shadow).keys()) {
+      const snapshot = snapshotItem(room.shadow, id);
+      if (snapshot) room.items.set(id, snapshot);
+    }
+    room.sections = snapshotSections(room.shadow);
+    room.title = checklistTitle(room.shadow);
+  };
+
+  const cursorOf = (room: RoomState, target: ProjectionTarget): AuditCursor => ({
+    checklistId: target.checklistId,
+    auditedUpdateId: room.audited,
+    held: [...room.typing.values()].map((row) => ({ itemId: row.itemId!, userId: row.userId, fromUpdateId: fromOf.get(row) ?? row.updateId ?? 0 })),
+  });
+
+  const changed = (row: AuditRowInput) => row.kind !== 'item_field' || JSON.stringify(row.oldValue) !== JSON.stringify(row.newValue);
+
+  /**
+   * Queues a write of `rows` with the cursor as of now; writes go one after another, each with the rows of earlier
+   * writes that failed. Resolves when this one is written (or rejects with its error, its rows kept for the next).
+   */
+  const write = (room: RoomState, rows: AuditRowInput[], cursor: AuditCursor): Promise<void> => {
+    const done = room.writes.then(async () => {
+      const toWrite = [...room.unwritten, ...rows];
+      room.unwritten = [];
+      try {
+        await appendAuditRows(db, toWrite, cursor);
+      } catch (error) {
+        room.unwritten = toWrite;
+        throw error;
+      }
+    });
+    room.writes = done.catch(() => undefined);
+    return done;
+  };
+
+  /** One run: replays `updates` on the shadow and queues the rows they make (the held notes rows stay held). */
+  const run = (room: RoomState, target: ProjectionTarget, updates: readonly PersistedUpdate[]): Promise<void> => {
+    ensureAudited(room);
+    const rows: AuditRowInput[] = [];
+    const lastByKey = new Map<string, number>();
+    for (const update of updates) {
+      const changes = replay(room, update);
+      // Remote updates are audited by the process that persisted them; refused ones were never stored.
+      if (update.source !== 'persisted' || !update.userId) continue;
+      const updateId = update.updateId ?? 0;
+      if (updateId > room.audited) room.audited = updateId;
+      for (const change of changes) {
+        if (updateId <= room.replayedThrough) {
+          // Audited before the load, but for the notes held then.
+          const heldFrom = change.kind === 'item_field' && change.field === 'notes' ? room.heldAtLoad.get(`${change.itemId}\u0000${update.userId}`) : undefined;
+          if (heldFrom === undefined || heldFrom > updateId) continue;
+        }
+        const key = mergeKey(change);
+        const previousIndex = key === null ? undefined : lastByKey.get(key);
+        const previous = previousIndex === undefined ? undefined : rows[previousIndex];
+        if (previous && previous.userId === update.userId) {
+          previous.newValue = change.newValue;
+          previous.updateId = update.updateId;
+          continue;
+        }
+        if (key !== null) lastByKey.set(key, rows.length);
+        const row: AuditRowInput = {
+          workspaceId: target.workspaceId,
+          dealId: target.dealId,
+          checklistId: target.checklistId,
+          itemId: change.itemId,
+          kind: change.kind,
+          field: change.field,
+          oldValue: change.oldValue,
+          newValue: change.newValue,
+          userId: update.userId,
+          updateId: update.updateId,
+        };
+        fromOf.set(row, updateId);
+        rows.push(row);
+      }
+    }
+    const written: AuditRowInput[] = [];
+    const typedNow = new Set<string>();
+    for (const row of rows) {
+      if (row.kind !== 'item_field' || row.field !== 'notes') {
+        written.push(row);
+        continue;
+      }
+      const key = `${row.itemId}\u0000${row.userId}`;
+      typedNow.add(key);
+      const held = room.typing.get(key);
+      if (held) {
+        held.newValue = row.newValue;
+        held.updateId = row.updateId;
+      } else room.typing.set(key, row);
+    }
+    for (const [key, row] of room.typing) {
+      if (typedNow.has(key)) continue;
+      room.typing.delete(key);
+      written.push(row);
+    }
+    if (room.typingTimer) clearTimeout(room.typingTimer);
+    room.typingTimer = null;
+    if (room.typing.size > 0) {
+      room.typingTimer = setTimeout(() => {
+        room.typingTimer = null;
+        const held = [...room.typing.values()].filter(changed);
+        room.typing.clear();
+        void write(room, held, cursorOf(room, target)).catch(() => undefined);
+      }, TYPING_QUIET_MS);
+      room.typingTimer.unref?.();
+    }
+    const merged = written.filter(changed);
+    // Nothing to write: the cursor stays (a replay from it makes no rows for these updates either, or the same held ones).
+    if (merged.length === 0 && room.unwritten.length === 0) return Promise.resolve();
+    return write(room, merged, cursorOf(room, target));
+  };
+
   return {
     name: 'audit-trail',
-    async afterLoadDocument({ checklistId, doc }) {
+    async afterLoadDocument({ checklistId, doc, logger }) {
+      const target = await projectionTargetOf(db, checklistId);
+      const stored = target ? await auditReplay(db, checklistId) : null;
       const shadow = new Y.Doc({ gc: true });
       // Typed before any content arrives, so transactions name these very instances.
       shadow.getMap('items');
       shadow.getMap('sections');
       shadow.getMap('meta');
-      Y.applyUpdate(shadow, Y.encodeStateAsUpdate(doc));
-      rooms.set(doc, { target: await projectionTargetOf(db, checklistId), shadow, items: null, sections: null, title: '', unwritten: [], typing: new Map(), typingTimer: null });
+      // The document as of the cursor, when it can be rebuilt; else as loaded (nothing to replay).
+      if (stored?.base) {
+        if (stored.base.length > 0) Y.applyUpdate(shadow, Y.mergeUpdates(stored.base));
+      } else Y.applyUpdate(shadow, Y.encodeStateAsUpdate(doc));
+      const room: RoomState = {
+        target,
+        shadow,
+        items: null,
+        sections: null,
+        title: '',
+        unwritten: [],
+        typing: new Map(),
+        typingTimer: null,
+        audited: stored?.cursor.auditedUpdateId ?? 0,
+        replayedThrough: stored?.cursor.auditedUpdateId ?? 0,
+        heldAtLoad: new Map(stored?.cursor.held.map((held) => [`${held.itemId}\u0000${held.userId}`, held.fromUpdateId]) ?? []),
+        writes: Promise.resolve(),
+      };
+      rooms.set(doc, room);
+      if (!target || !stored || stored.updates.length === 0) return;
+      // Log rows the trail may lack (the process that wrote them died before its run): one run, as their authors.
+      const updates = stored.updates.map((row): PersistedUpdate => ({ source: 'persisted', userId: row.userId, updateId: row.updateId, update: row.update }));
+      void run(room, target, updates).catch((error: unknown) => logger.error({ err: error }, 'audit rows of the replayed log could not be written; retried with the next run'));
     },
     async afterPersist({ doc, updates }) {
       const room = rooms.get(doc);
       if (!room?.target) return;
-      if (!room.items) {
-        room.items = new Map();
-        for (const id of itemsOf(room.shadow).keys()) {
-          const snapshot = snapshotItem(room.shadow, id);
-          if (snapshot) room.items.set(id, snapshot);
-        }
-        room.sections = snapshotSections(room.shadow);
-        room.title = checklistTitle(room.shadow);
-      }
-      const target = room.target;
-      const rows: AuditRowInput[] = [];
-      const lastByKey = new Map<string, number>();
-      for (const update of updates) {
-        const changes = replay(room, update);
-        // Remote updates are audited by the process that persisted them; refused ones were never stored.
-        if (update.source !== 'persisted' || !update.userId) continue;
-        for (const change of changes) {
-          const key = mergeKey(change);
-          const previousIndex = key === null ? undefined : lastByKey.get(key);
-          const previous = previousIndex === undefined ? undefined : rows[previousIndex];
-          if (previous && previous.userId === update.userId) {
-            previous.newValue = change.newValue;
-            previous.updateId = update.updateId;
-            continue;
-          }
-          if (key !== null) lastByKey.set(key, rows.length);
-          rows.push({
-            workspaceId: target.workspaceId,
-            dealId: target.dealId,
-            checklistId: target.checklistId,
-            itemId: change.itemId,
-            kind: change.kind,
-            field: change.field,
-            oldValue: change.oldValue,
-            newValue: change.newValue,
-            userId: update.userId,
-            updateId: update.updateId,
-          });
-        }
-      }
-      const written: AuditRowInput[] = [];
-      const typedNow = new Set<string>();
-      for (const row of rows) {
-        if (row.kind !== 'item_field' || row.field !== 'notes') {
-          written.push(row);
-          continue;
-        }
-        const key = `${row.itemId}\u0000${row.userId}`;
-        typedNow.add(key);
-        const held = room.typing.get(key);
-        if (held) {
-          held.newValue = row.newValue;
-          held.updateId = row.updateId;
-        } else room.typing.set(key, row);
-      }
-      for (const [key, row] of room.typing) {
-        if (typedNow.has(key)) continue;
-        room.typing.delete(key);
-        written.push(row);
-      }
-      if (room.typingTimer) clearTimeout(room.typingTimer);
-      room.typingTimer = null;
-      if (room.typing.size > 0) {
-        room.typingTimer = setTimeout(() => {
-          room.typingTimer = null;
-          const held = [...room.typing.values()].filter((row) => JSON.stringify(row.oldValue) !== JSON.stringify(row.newValue));
-          room.typing.clear();
-          if (held.length > 0) void appendAuditRows(db, held).catch(() => room.unwritten.push(...held));
-        }, TYPING_QUIET_MS);
-        room.typingTimer.unref?.();
-      }
-      const merged = written.filter((row) => row.kind !== 'item_field' || JSON.stringify(row.oldValue) !== JSON.stringify(row.newValue));
-      const toWrite = [...room.unwritten, ...merged];
-      if (toWrite.length === 0) return;
-      room.unwritten = [];
-      try {
-        await appendAuditRows(db, toWrite);
-      } catch (error) {
-        room.unwritten = toWrite;
-        throw error;
-      }
+      await run(room, room.target, updates);
     },
     async beforeUnloadDocument({ doc }) {
       const room = rooms.get(doc);
@@ -217,10 +294,10 @@ export function auditTrailExtension(db: Database): CollabExtension {
       if (!room) return;
       if (room.typingTimer) clearTimeout(room.typingTimer);
       room.shadow.destroy();
-      const rest = [...room.unwritten, ...room.typing.values()].filter(
-        (row) => row.kind !== 'item_field' || JSON.stringify(row.oldValue) !== JSON.stringify(row.newValue),
-      );
-      if (rest.length > 0) await appendAuditRows(db, rest);
+      const rest = [...room.typing.values()].filter(changed);
+      room.typing.clear();
+      await room.writes;
+      if (room.target && (rest.length > 0 || room.unwritten.length > 0)) await write(room, rest, cursorOf(room, room.target));
     },
   };
 }

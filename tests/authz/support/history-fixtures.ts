@@ -23,5 +23,7 @@ export async function insertHistoryRows(
      values ($1, $2, $3, $4, 'auto', array[$5]::uuid[], $6) returning id`,
     [target.checklistId, target.id, Y.encodeStateAsUpdate(doc), Y.encodeStateVector(doc), target.colleague.id, target.updateId],
   );
+  // The audit writer's cursor for the checklist (decision 121): the server's alone.
+  await sql.query(`insert into public.audit_cursors (checklist_id, audited_update_id) values ($1, $2)`, [target.checklistId, target.updateId]);
   return { auditId: Number(audit[0]!.id), versionId: versions[0]!.id };
 }
