@@ -1,4 +1,4 @@
-import { DATA_ACCESS_KINDS, DataAccessError, TenancyError, type TenancyErrorCode } from '@tieout/db';
+import { DashboardError, DATA_ACCESS_KINDS, DataAccessError, FileRecordError, ReviewError, SearchQueryError, TenancyError, VersionError, type ReviewErrorCode, type TenancyErrorCode, type VersionErrorCode } from '@tieout/db';
 import { describe, expect, it } from 'vitest';
 import { accessStatus, attempt } from '~/models/tenancy.server.ts';
 
@@ -33,6 +33,33 @@ describe('attempt', () => {
       expect(accessStatus(error)).toBe(status);
       const refused = await attempt(() => Promise.reject(error));
       expect(refused).toMatchObject({ ok: false, code, message: 'No.', status });
+    }
+  });
+
+  it('keeps the status each review, version, dashboard, search and file refusal had', async () => {
+    const reviews: Record<ReviewErrorCode, number> = {
+      forbidden: 403,
+      not_found: 404,
+      invalid_input: 400,
+      thread_resolved: 409,
+      thread_deleted: 409,
+      comment_deleted: 409,
+      not_a_member: 400,
+      needs_comment: 400,
+      not_all_approved: 409,
+    };
+    const versions: Record<VersionErrorCode, number> = { invalid_name: 400, invalid_input: 400, forbidden: 403, not_found: 404 };
+    const cases: [DataAccessError, string, number][] = [
+      ...(Object.entries(reviews) as [ReviewErrorCode, number][]).map(([code, status]): [DataAccessError, string, number] => [new ReviewError(code, 'No.'), 'ReviewError', status]),
+      ...(Object.entries(versions) as [VersionErrorCode, number][]).map(([code, status]): [DataAccessError, string, number] => [new VersionError(code, 'No.'), 'VersionError', status]),
+      [new DashboardError('invalid', 'No.'), 'DashboardError', 400],
+      [new DashboardError('not_found', 'No.'), 'DashboardError', 404],
+      [new SearchQueryError('invalid', 'No.'), 'SearchQueryError', 400],
+      [new FileRecordError('not_found', 'No.'), 'FileRecordError', 404],
+    ];
+    for (const [error, name, status] of cases) {
+      expect(error.name).toBe(name);
+      expect(await attempt(() => Promise.reject(error))).toMatchObject({ ok: false, code: error.code, message: 'No.', status });
     }
   });
 

@@ -9,7 +9,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
-import { createNamedVersion, getChecklist, listMembers, listVersions, VersionError, type VersionSummary } from '@tieout/db';
+import { createNamedVersion, getChecklist, listMembers, listVersions, type VersionSummary } from '@tieout/db';
 import { canEdit } from '@tieout/db/roles';
 import type { ChecklistDiff, ItemDiff } from '@tieout/doc-model';
 import { z } from 'zod';
@@ -19,6 +19,7 @@ import { ActivityFeed } from '~/components/history/activity-feed.tsx';
 import { FIELD_LABELS, formatWhen, showValue, timeAgo } from '~/components/history/describe.ts';
 import { loadActivity } from '~/models/activity.server.ts';
 import { diffVersions, HistoryError, restoreVersion } from '~/models/history.server.ts';
+import { attempt } from '~/models/tenancy.server.ts';
 import { requireUser } from '~/utils/auth.server.ts';
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
@@ -75,13 +76,9 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const reply = (body: { intent: string; error: string | null; done: string | null }, status = 200) =>
     data(body, { status, headers: session.headers });
   if (intent === 'name') {
-    try {
-      const version = await createNamedVersion(context.db, session.claims, checklist.id, form.get('name'));
-      return reply({ intent, error: null, done: `Saved the version “${version.name}”.` });
-    } catch (error) {
-      if (error instanceof VersionError) return reply({ intent, error: error.message, done: null }, error.code === 'invalid_name' ? 400 : 403);
-      throw error;
-    }
+    const version = await attempt(() => createNamedVersion(context.db, session.claims, checklist.id, form.get('name')));
+    if (!version.ok) return reply({ intent, error: version.message, done: null }, version.status);
+    return reply({ intent, error: null, done: `Saved the version “${version.value.name}”.` });
   }
   if (intent === 'restore') {
     const versionId = String(form.get('versionId') ?? '');

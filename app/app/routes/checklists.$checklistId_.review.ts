@@ -23,6 +23,7 @@ import {
 } from '@tieout/db';
 import { z } from 'zod';
 import { getOptionalUser } from '~/utils/auth.server.ts';
+import { attempt } from '~/models/tenancy.server.ts';
 
 const headers = { 'Cache-Control': 'private, no-store' };
 
@@ -43,18 +44,6 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const serverTiming = `db;dur=${(performance.now() - started).toFixed(1)}`;
   return Response.json({ threads, states, settings, signoffs }, { headers: { ...headers, 'Server-Timing': serverTiming } });
 }
-
-const STATUS: Record<ReviewError['code'], number> = {
-  forbidden: 403,
-  not_found: 404,
-  invalid_input: 400,
-  thread_resolved: 409,
-  thread_deleted: 409,
-  comment_deleted: 409,
-  not_a_member: 400,
-  needs_comment: 400,
-  not_all_approved: 409,
-};
 
 const text = (form: FormData, name: string) => {
   const value = form.get(name);
@@ -78,7 +67,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const claims = session.claims;
   const checklistId = params.checklistId ?? '';
   const form = await request.formData();
-  try {
+  const done = await attempt(async () => {
     switch (text(form, 'intent')) {
       case 'thread':
         return Response.json(
@@ -124,8 +113,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       default:
         return Response.json({ error: 'Unknown action' }, { status: 400, headers });
     }
-  } catch (error) {
-    if (error instanceof ReviewError) return Response.json({ error: error.message, code: error.code }, { status: STATUS[error.code], headers });
-    throw error;
-  }
+  });
+  if (done.ok) return done.value;
+  return Response.json({ error: done.message, code: done.code }, { status: done.status, headers });
 }

@@ -1,11 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
-import { canEdit, getDashboard, isMemberRole, setTargetSigningDate, DashboardError } from '@tieout/db';
+import { canEdit, getDashboard, isMemberRole, setTargetSigningDate } from '@tieout/db';
 import { useId } from 'react';
 import { DashboardView, itemsHref } from '~/components/dashboard.tsx';
 import { fieldClass } from '~/components/form.tsx';
 import { readOrRefuse, requestToday } from '~/models/dashboard.server.ts';
+import { attempt } from '~/models/tenancy.server.ts';
 import { requireUser } from '~/utils/auth.server.ts';
 import { useLiveRevalidation } from '~/utils/live.ts';
 
@@ -31,14 +32,10 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const session = await requireUser(request, context);
   const form = await request.formData();
   const raw = String(form.get('targetSigningDate') ?? '').trim();
-  try {
-    const changed = await setTargetSigningDate(context.db, session.claims, params.dealId ?? '', raw === '' ? null : raw);
-    if (!changed) return data({ error: 'Only editors and owners of this workspace can set the target signing date.' }, { status: 403, headers: session.headers });
-    return data({ error: null }, { headers: session.headers });
-  } catch (error) {
-    if (error instanceof DashboardError) return data({ error: error.message }, { status: error.status, headers: session.headers });
-    throw error;
-  }
+  const changed = await attempt(() => setTargetSigningDate(context.db, session.claims, params.dealId ?? '', raw === '' ? null : raw));
+  if (!changed.ok) return data({ error: changed.message }, { status: changed.status, headers: session.headers });
+  if (!changed.value) return data({ error: 'Only editors and owners of this workspace can set the target signing date.' }, { status: 403, headers: session.headers });
+  return data({ error: null }, { headers: session.headers });
 }
 
 export default function DealDashboard() {

@@ -9,10 +9,11 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Form, Link, useLoaderData, useSubmit } from '@remix-run/react';
 import { ITEM_STATUSES, STATUS_LABELS } from '@tieout/doc-model';
-import { SearchQueryError, searchEverything, searchFacets, type SearchHit } from '@tieout/db';
+import { searchEverything, searchFacets, type SearchHit } from '@tieout/db';
 import { SEARCH_RESULT_KINDS, type SearchResultKind } from '@tieout/db/search-markers';
 import { Highlighted } from '~/components/highlight.tsx';
 import { requireUser } from '~/utils/auth.server.ts';
+import { attempt } from '~/models/tenancy.server.ts';
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: loaderData?.query ? `“${loaderData.query.slice(0, 60)}” · Search · Tieout` : 'Search · Tieout' },
@@ -40,12 +41,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const headers = { ...Object.fromEntries(session.headers), 'Cache-Control': 'private, no-store' };
   const { facets, result, error } = await context.db.asUser(session.claims, async (sql) => {
     const facets = await searchFacets(sql);
-    try {
-      return { facets, result: await searchEverything(sql, query, filters), error: null };
-    } catch (failure) {
-      if (failure instanceof SearchQueryError) return { facets, result: null, error: failure.message };
-      throw failure;
-    }
+    const searched = await attempt(() => searchEverything(sql, query, filters));
+    return searched.ok ? { facets, result: searched.value, error: null } : { facets, result: null, error: searched.message };
   });
   return data(
     { query, filters, facets, hits: result?.hits ?? [], truncated: result?.truncated ?? false, error },

@@ -25,6 +25,7 @@ import {
 } from '@tieout/doc-model';
 import { z } from 'zod';
 import { recordAuditEvent } from './audit.ts';
+import { DataAccessError } from './errors.ts';
 import { listedChecklists } from './structure.ts';
 import type { Database, JwtClaims, Sql } from './types.ts';
 
@@ -47,14 +48,9 @@ function addCount(counts: StatusCounts, status: string, items: number): void {
 }
 
 
-export class DashboardError extends Error {
+/** A dashboard or item-list refusal: `invalid` for a bad filter or sort, `not_found` for a scope the caller cannot see. */
+export class DashboardError extends DataAccessError {
   override name = 'DashboardError';
-  constructor(
-    readonly status: 400 | 404,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export const NOT_FOUND_MESSAGE = 'This deal or workspace does not exist or you do not have access to it.';
@@ -83,10 +79,10 @@ export interface ScopeChecklist {
 
 const uuid = z.uuid();
 
-/** The workspace or deal, as the caller sees it; a DashboardError(404) when it does not exist for them. */
+/** The workspace or deal, as the caller sees it; a DashboardError (not_found) when it does not exist for them. */
 export async function readScope(sql: Sql, scope: DashboardScope): Promise<ScopeInfo> {
   const id = scope.kind === 'workspace' ? scope.workspaceId : scope.dealId;
-  if (!uuid.safeParse(id).success) throw new DashboardError(404, NOT_FOUND_MESSAGE);
+  if (!uuid.safeParse(id).success) throw new DashboardError('not_found', NOT_FOUND_MESSAGE);
   let workspaceId: string;
   let deal: ScopeInfo['deal'] = null;
   if (scope.kind === 'deal') {
@@ -95,7 +91,7 @@ export async function readScope(sql: Sql, scope: DashboardScope): Promise<ScopeI
       [scope.dealId],
     );
     const row = rows[0];
-    if (!row) throw new DashboardError(404, NOT_FOUND_MESSAGE);
+    if (!row) throw new DashboardError('not_found', NOT_FOUND_MESSAGE);
     workspaceId = row.workspace_id;
     deal = { id: row.id, name: row.name, buyer: row.buyer, target: row.target, targetSigningDate: row.target_signing_date };
   } else {
@@ -106,7 +102,7 @@ export async function readScope(sql: Sql, scope: DashboardScope): Promise<ScopeI
     [workspaceId],
   );
   const workspace = workspaces[0];
-  if (!workspace) throw new DashboardError(404, NOT_FOUND_MESSAGE);
+  if (!workspace) throw new DashboardError('not_found', NOT_FOUND_MESSAGE);
   const { rows: deals } = await sql.query<{ id: string; name: string; target_signing_date: string | null }>(
     // Archived deals are left out (decision 153), except the deal this scope is.
     `select id, name, target_signing_date::text from public.deals where workspace_id = $1 and (archived_at is null or id = $2)
@@ -469,36 +465,36 @@ async function progressHistory(sql: Sql, info: ScopeInfo, today: string): Promis
 /* The cross-checklist item list                                                                                 */
 /* ------------------------------------------------------------------------------------------------------------ */
 
-/** Reads filters from URL search parameters; unknown parameters and bad values are a DashboardError(400) naming them. */
+/** Reads filters from URL search parameters; unknown parameters and bad values are a DashboardError (invalid) naming them. */
 export function parseItemFilter(params: URLSearchParams): ItemFilter {
   const raw: Record<string, string> = {};
   for (const [key, value] of params) {
     if (key === 'page' || key === 'sort') continue;
     if (value === '') continue;
-    if (key in raw) throw new DashboardError(400, `The filter “${key}” is given twice`);
+    if (key in raw) throw new DashboardError('invalid', `The filter “${key}” is given twice`);
     raw[key] = value;
   }
   const parsed = itemFilterSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    if (issue.code === 'unrecognized_keys') throw new DashboardError(400, `There is no filter called “${issue.keys[0]}”`);
+    if (issue.code === 'unrecognized_keys') throw new DashboardError('invalid', `There is no filter called “${issue.keys[0]}”`);
     const field = String(issue.path[0] ?? '');
     const message = field === 'dueFrom' || field === 'dueTo' ? 'Use a date like 2026-12-31' : issue.message;
-    throw new DashboardError(400, `Filter “${field}”: ${message} (got “${raw[field]}”)`);
+    throw new DashboardError('invalid', `Filter “${field}”: ${message} (got “${raw[field]}”)`);
   }
   if (parsed.data.dueFrom && parsed.data.dueTo && parsed.data.dueFrom > parsed.data.dueTo) {
-    throw new DashboardError(400, 'The due range ends before it starts');
+    throw new DashboardError('invalid', 'The due range ends before it starts');
   }
   return parsed.data;
 }
 
-/** The list's order from `?sort=` (the default when absent); a value that is not a sort is a DashboardError(400). */
+/** The list's order from `?sort=` (the default when absent); a value that is not a sort is a DashboardError (invalid). */
 export function parseItemSort(params: URLSearchParams): ItemSort {
   const values = params.getAll('sort').filter((value) => value !== '');
-  if (values.length > 1) throw new DashboardError(400, 'The sort “sort” is given twice');
+  if (values.length > 1) throw new DashboardError('invalid', 'The sort “sort” is given twice');
   if (values.length === 0) return DEFAULT_ITEM_SORT;
   const parsed = itemSortSchema.safeParse(values[0]);
-  if (!parsed.success) throw new DashboardError(400, `${parsed.error.issues[0]!.message} (got “${values[0]}”)`);
+  if (!parsed.success) throw new DashboardError('invalid', `${parsed.error.issues[0]!.message} (got “${values[0]}”)`);
   return parsed.data;
 }
 
@@ -568,7 +564,7 @@ type ListRow = {
 
 /**
  * Items of a workspace or deal that pass the filter. Ids in the filter must belong to the scope: a deal, workstream,
- * checklist or owner the caller cannot see there is a DashboardError(400), which names the filter and says nothing
+ * checklist or owner the caller cannot see there is a DashboardError (invalid), which names the filter and says nothing
  * about whether the thing exists elsewhere.
  */
 export async function listItems(
@@ -581,23 +577,23 @@ export async function listItems(
 ): Promise<ItemList> {
   const limit = Math.min(Math.max(page.limit ?? 200, 1), 100_000);
   const sort = page.sort ?? DEFAULT_ITEM_SORT;
-  if (!Object.hasOwn(SORTS, sort)) throw new DashboardError(400, `Sort “${String(sort)}”: use one of ${ITEM_SORTS.join(', ')}`);
+  if (!Object.hasOwn(SORTS, sort)) throw new DashboardError('invalid', `Sort “${String(sort)}”: use one of ${ITEM_SORTS.join(', ')}`);
   const offset = Math.max(page.offset ?? 0, 0);
   return db.asUser(claims, async (sql) => {
     const info = await readScope(sql, scope);
-    if (filter.deal && !info.deals.some((deal) => deal.id === filter.deal)) throw new DashboardError(400, 'Filter “deal”: not a deal of this workspace');
-    if (filter.deal && info.deal && filter.deal !== info.deal.id) throw new DashboardError(400, 'Filter “deal”: not this deal');
+    if (filter.deal && !info.deals.some((deal) => deal.id === filter.deal)) throw new DashboardError('invalid', 'Filter “deal”: not a deal of this workspace');
+    if (filter.deal && info.deal && filter.deal !== info.deal.id) throw new DashboardError('invalid', 'Filter “deal”: not this deal');
     if (filter.workstream && !info.workstreams.some((workstream) => workstream.id === filter.workstream)) {
-      throw new DashboardError(400, `Filter “workstream”: not a workstream of this ${info.deal ? 'deal' : 'workspace'}`);
+      throw new DashboardError('invalid', `Filter “workstream”: not a workstream of this ${info.deal ? 'deal' : 'workspace'}`);
     }
     if (filter.owner && filter.owner !== 'unassigned' && !info.members.some((member) => member.id === filter.owner)) {
-      throw new DashboardError(400, 'Filter “owner”: not a member of this workspace');
+      throw new DashboardError('invalid', 'Filter “owner”: not a member of this workspace');
     }
     // The checklists listed in the scope that the filters keep, in checklist order: the items are read by these ids
     // (their titles and workstreams come from here), so no listed item is joined to a checklist row, and the list's
     // order follows the checklist's place here (docs/decisions/143).
     if (filter.checklist && !info.checklists.some((checklist) => checklist.id === filter.checklist)) {
-      throw new DashboardError(400, `Filter “checklist”: not a checklist of this ${info.deal ? 'deal' : 'workspace'}`);
+      throw new DashboardError('invalid', `Filter “checklist”: not a checklist of this ${info.deal ? 'deal' : 'workspace'}`);
     }
     const checklists = info.checklists.filter(
       (checklist) =>
@@ -733,7 +729,7 @@ function listed(
 
 /** Sets or clears a deal's target signing date, as the user (editors and owners, by the deals policy). */
 export async function setTargetSigningDate(db: Database, claims: JwtClaims, dealId: string, date: string | null): Promise<boolean> {
-  if (date !== null && !isoDay.safeParse(date).success) throw new DashboardError(400, 'Use a date like 2026-12-31');
+  if (date !== null && !isoDay.safeParse(date).success) throw new DashboardError('invalid', 'Use a date like 2026-12-31');
   return db.asUser(claims, async (sql) => {
     const { rows } = await sql.query<{ id: string }>(
       `update public.deals set target_signing_date = $2::date where id = $1 and public.can_edit_workspace(workspace_id) returning id`,

@@ -1,3 +1,4 @@
+import { DataAccessError } from './errors.ts';
 import type { Sql } from './types.ts';
 
 /*
@@ -27,14 +28,9 @@ export interface ItemFile {
   extraction: FileExtraction;
 }
 
-export class FileRecordError extends Error {
+/** A file record that cannot be read or changed by the caller. */
+export class FileRecordError extends DataAccessError {
   override name = 'FileRecordError';
-  constructor(
-    readonly code: 'not_found' | 'forbidden' | 'removed',
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 const columns = `f.id, f.file_group, f.version, f.workspace_id, f.deal_id, f.checklist_id, f.item_id, f.name, f.size_bytes,

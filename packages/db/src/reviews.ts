@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import * as Y from 'yjs';
 import { z } from 'zod';
 import { docFromState, readDocumentState } from './documents.ts';
+import { DataAccessError, type DataAccessKind } from './errors.ts';
 import { canComment, canReview, isOwner, type MemberRole } from './roles.ts';
 import type { Database, JwtClaims, Sql } from './types.ts';
 
@@ -23,14 +24,23 @@ export type ReviewErrorCode =
   | 'needs_comment'
   | 'not_all_approved';
 
-export class ReviewError extends Error {
+const REVIEW_KINDS: Record<ReviewErrorCode, DataAccessKind> = {
+  forbidden: 'forbidden',
+  not_found: 'not_found',
+  invalid_input: 'invalid',
+  thread_resolved: 'conflict',
+  thread_deleted: 'conflict',
+  comment_deleted: 'conflict',
+  not_a_member: 'invalid',
+  needs_comment: 'invalid',
+  not_all_approved: 'conflict',
+};
+
+/** A refused comment, review decision or sign-off: a DataAccessError whose code says which (docs/decisions/015). */
+export class ReviewError extends DataAccessError<ReviewErrorCode> {
   override name = 'ReviewError';
-  constructor(
-    readonly code: ReviewErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  constructor(code: ReviewErrorCode, message: string, options?: { cause?: unknown }) {
+    super(REVIEW_KINDS[code], message, { ...options, code });
   }
 }
 

@@ -1,5 +1,6 @@
 import { itemNotesText, itemsOf, readChecklist, readItem, readSections, type ItemView } from '@tieout/doc-model';
 import * as Y from 'yjs';
+import { DataAccessError } from './errors.ts';
 import type { Sql } from './types.ts';
 
 /*
@@ -20,7 +21,8 @@ export const SEARCH_BODY_MAX_LENGTH = 20_000;
 import { SEARCH_RESULT_KINDS, type SearchResultKind } from './search-markers.ts';
 export { HIGHLIGHT_END, HIGHLIGHT_START, SEARCH_RESULT_KINDS, type SearchResultKind } from './search-markers.ts';
 
-export class SearchQueryError extends Error {
+/** A search that cannot be run as given (too long, an unknown filter): always of kind `invalid`. */
+export class SearchQueryError extends DataAccessError {
   override name = 'SearchQueryError';
 }
 
@@ -193,13 +195,13 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export async function searchEverything(sql: Sql, rawQuery: string, filters: SearchFilters = {}, limit = 30): Promise<SearchResult> {
   const query = rawQuery.replace(controlCharacters, ' ').trim();
   if (query.length > SEARCH_QUERY_MAX_LENGTH) {
-    throw new SearchQueryError(`A search can be at most ${SEARCH_QUERY_MAX_LENGTH} characters (this one has ${query.length})`);
+    throw new SearchQueryError('invalid', `A search can be at most ${SEARCH_QUERY_MAX_LENGTH} characters (this one has ${query.length})`);
   }
   if (!query) return { query, hits: [], truncated: false };
   for (const [name, value] of [['deal', filters.dealId], ['workstream', filters.workstreamId], ['owner', filters.ownerId]] as const) {
-    if (value && !uuidPattern.test(value)) throw new SearchQueryError(`Unknown ${name} filter`);
+    if (value && !uuidPattern.test(value)) throw new SearchQueryError('invalid', `Unknown ${name} filter`);
   }
-  if (filters.kind && !SEARCH_RESULT_KINDS.includes(filters.kind)) throw new SearchQueryError('Unknown kind of result');
+  if (filters.kind && !SEARCH_RESULT_KINDS.includes(filters.kind)) throw new SearchQueryError('invalid', 'Unknown kind of result');
   const kinds = filters.kind === 'file' ? ['file', 'file_text'] : filters.kind ? [filters.kind] : null;
   // 1. Matches found and ranked with the index, in the caller's workspaces (public.search_entry_matches, decision 162).
   const matches = await sql.query<{ entry_id: string | number; rank: number; candidates: string | number }>(

@@ -2,6 +2,7 @@ import * as Y from 'yjs';
 import { z } from 'zod';
 import { recordAuditEvent } from './audit.ts';
 import { checklistAccess, readDocumentState, toUint8Array } from './documents.ts';
+import { DataAccessError, type DataAccessKind } from './errors.ts';
 import { canEdit } from './roles.ts';
 import type { Database, JwtClaims, Sql } from './types.ts';
 
@@ -13,13 +14,20 @@ import type { Database, JwtClaims, Sql } from './types.ts';
 
 export type VersionKind = 'auto' | 'named' | 'restore';
 
-export class VersionError extends Error {
+export type VersionErrorCode = 'invalid_name' | 'not_found' | 'forbidden' | 'invalid_input';
+
+const VERSION_KINDS: Record<VersionErrorCode, DataAccessKind> = {
+  invalid_name: 'invalid',
+  invalid_input: 'invalid',
+  not_found: 'not_found',
+  forbidden: 'forbidden',
+};
+
+/** A refused version read or write: a DataAccessError whose code says which (docs/decisions/015). */
+export class VersionError extends DataAccessError<VersionErrorCode> {
   override name = 'VersionError';
-  constructor(
-    readonly code: 'invalid_name' | 'not_found' | 'forbidden' | 'invalid_input',
-    message: string,
-  ) {
-    super(message);
+  constructor(code: VersionErrorCode, message: string) {
+    super(VERSION_KINDS[code], message, { code });
   }
 }
 

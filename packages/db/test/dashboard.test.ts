@@ -153,7 +153,7 @@ describe('dashboard numbers', () => {
     // A deal of another workspace, or an owner who is not a member: refused, with nothing about the other workspace.
     const refusal = await listItems(db, owner, { kind: 'workspace', workspaceId: demoWorkspace.id }, { deal: otherDeal.id }, SEED_TODAY).catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(DashboardError);
-    expect((refusal as DashboardError).status).toBe(400);
+    expect((refusal as DashboardError).kind).toBe('invalid');
     expect((refusal as Error).message).not.toContain(otherDeal.name);
     await expect(listItems(db, owner, dealScope, { owner: demoUsers.outsider.id }, SEED_TODAY)).rejects.toThrow('not a member of this workspace');
   });
@@ -210,7 +210,7 @@ describe('dashboard numbers', () => {
     for (const scope of [dealScope, { kind: 'workspace', workspaceId: demoWorkspace.id } as const, { kind: 'deal', dealId: 'not-a-uuid' } as const]) {
       const error = await getDashboard(db, outsider, scope, SEED_TODAY).catch((failure: unknown) => failure);
       expect(error).toBeInstanceOf(DashboardError);
-      expect((error as DashboardError).status).toBe(404);
+      expect((error as DashboardError).kind).toBe('not_found');
       await expect(listItems(db, outsider, scope, {}, SEED_TODAY)).rejects.toThrow(DashboardError);
     }
     await expect(getDashboard(db, owner, { kind: 'workspace', workspaceId: otherWorkspace.id }, SEED_TODAY)).rejects.toThrow(/does not exist or you do not have access/);

@@ -131,6 +131,7 @@ describe('search', () => {
     }
     await expect(db.asUser(a.users.viewer.claims, (sql) => searchEverything(sql, 'power '.repeat(2000)))).rejects.toBeInstanceOf(SearchQueryError);
     await expect(db.asUser(a.users.viewer.claims, (sql) => searchEverything(sql, 'power', { dealId: 'x' }))).rejects.toBeInstanceOf(SearchQueryError);
+    await expect(db.asUser(a.users.viewer.claims, (sql) => searchEverything(sql, 'power '.repeat(2000)))).rejects.toMatchObject({ kind: 'invalid' });
   });
 });
 

@@ -209,10 +209,10 @@ describe('versions', () => {
     ] as const) {
       const error = await refusedWith(createNamedVersion(db, fx.users.owner.claims, fx.checklistId, name));
       expect(error).toBeInstanceOf(VersionError);
-      expect(error).toMatchObject({ code: 'invalid_name', message });
+      expect(error).toMatchObject({ kind: 'invalid', code: 'invalid_name', message });
     }
-    expect(await refusedWith(createNamedVersion(db, fx.users.viewer.claims, fx.checklistId, 'Mine'))).toMatchObject({ code: 'forbidden' });
-    expect(await refusedWith(createNamedVersion(db, fx.users.outsider.claims, fx.checklistId, 'Mine'))).toMatchObject({ code: 'not_found' });
+    expect(await refusedWith(createNamedVersion(db, fx.users.viewer.claims, fx.checklistId, 'Mine'))).toMatchObject({ kind: 'forbidden', code: 'forbidden' });
+    expect(await refusedWith(createNamedVersion(db, fx.users.outsider.claims, fx.checklistId, 'Mine'))).toMatchObject({ kind: 'not_found', code: 'not_found' });
     expect(await refusedWith(createNamedVersion(db, fx.users.owner.claims, 'not-a-checklist', 'Mine'))).toMatchObject({ code: 'not_found' });
     expect(await listVersions(db, fx.users.viewer.claims, fx.checklistId)).toHaveLength(count);
   });

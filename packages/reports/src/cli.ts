@@ -38,7 +38,7 @@ const db = await openDatabase({ url: process.env.DATABASE_URL, dataDir: process.
 try {
   const { rows } = await db.ownerQuery<{ id: string; email: string }>(`select id, email from auth.users where lower(email) = lower($1)`, [values.as]);
   const user = rows[0];
-  if (!user) throw new DashboardError(404, `No user with the email ${values.as}`);
+  if (!user) throw new DashboardError('not_found', `No user with the email ${values.as}`);
   const claims = { sub: user.id, role: 'authenticated', email: user.email };
   const report = await getDealReport(db, claims, values.deal, values.today ?? todayIso());
   const html = dealReportHtml(report);
