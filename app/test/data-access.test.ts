@@ -1,5 +1,7 @@
 import { DashboardError, DATA_ACCESS_KINDS, DataAccessError, FileRecordError, ReviewError, SearchQueryError, TenancyError, VersionError, type ReviewErrorCode, type TenancyErrorCode, type VersionErrorCode } from '@tieout/db';
 import { describe, expect, it } from 'vitest';
+import { HistoryError } from '~/models/history.server.ts';
+import { LiveAppendError } from '~/models/live-append.server.ts';
 import { accessStatus, attempt } from '~/models/tenancy.server.ts';
 
 /** The app's one mapping from a refused or invalid data access to HTTP (docs/decisions/015). */
@@ -36,7 +38,7 @@ describe('attempt', () => {
     }
   });
 
-  it('keeps the status each review, version, dashboard, search and file refusal had', async () => {
+  it('keeps the status each review, version, dashboard, search and file refusal had, and the app history and live-change ones', async () => {
     const reviews: Record<ReviewErrorCode, number> = {
       forbidden: 403,
       not_found: 404,
@@ -56,6 +58,9 @@ describe('attempt', () => {
       [new DashboardError('not_found', 'No.'), 'DashboardError', 404],
       [new SearchQueryError('invalid', 'No.'), 'SearchQueryError', 400],
       [new FileRecordError('not_found', 'No.'), 'FileRecordError', 404],
+      [new HistoryError('not_found', 'No.'), 'HistoryError', 404],
+      [new HistoryError('forbidden', 'No.'), 'HistoryError', 403],
+      [new LiveAppendError('unavailable', 'No.'), 'LiveAppendError', 503],
     ];
     for (const [error, name, status] of cases) {
       expect(error.name).toBe(name);

@@ -231,7 +231,7 @@ describe('appending to a live document', () => {
     const before = await count('document_updates');
     await expect(
       appendItemsLive({ db, claims: oscar, accessToken: await token(demoUsers.outsider), collabBaseUrl: base, checklistId: demoChecklists.energyContracts.id, items: [{ section: 'S', title: 'T' }] }),
-    ).rejects.toThrow(new LiveAppendError('You have no access to this checklist: it was deleted, or you are not a member of its workspace.'));
+    ).rejects.toThrow(new LiveAppendError('unavailable', 'You have no access to this checklist: it was deleted, or you are not a member of its workspace.'));
     await expect(
       appendItemsLive({ db, claims: victor, accessToken: await token(demoUsers.viewer), collabBaseUrl: base, checklistId: demoChecklists.energyContracts.id, items: [{ section: 'S', title: 'T' }], timeoutMs: 2_000 }),
     ).rejects.toThrow('The change was refused: Your role (viewer) cannot edit this checklist');

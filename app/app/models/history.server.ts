@@ -1,6 +1,7 @@
 import {
   auditRestore,
   checklistAccess,
+  DataAccessError,
   getVersion,
   loadDocument,
   recordVersion,
@@ -10,17 +11,11 @@ import {
 import { canEdit } from '@tieout/db/roles';
 import { diffChecklists, restoreChecklist, restoreItem, snapshotItem, stateToDoc, type ChecklistDiff } from '@tieout/doc-model';
 import type * as Y from 'yjs';
-import { changeLive, LiveAppendError } from './live-append.server.ts';
+import { changeLive } from './live-append.server.ts';
 
-/** A refusal the page shows as it is (nothing was changed). */
-export class HistoryError extends Error {
+/** A refusal the page shows as it is (nothing was changed); a LiveAppendError (unavailable, 503) passes through as it is. */
+export class HistoryError extends DataAccessError {
   override name = 'HistoryError';
-  constructor(
-    message: string,
-    readonly status: 400 | 403 | 404 | 409 | 503 = 400,
-  ) {
-    super(message);
-  }
 }
 
 const NO_VERSION = 'There is no such version of this checklist.';
@@ -36,7 +31,7 @@ async function stateOf(db: Database, claims: JwtClaims, checklistId: string, ref
 export async function diffVersions(db: Database, claims: JwtClaims, checklistId: string, from: string, to: string): Promise<ChecklistDiff> {
   const [before, after] = await Promise.all([stateOf(db, claims, checklistId, from), stateOf(db, claims, checklistId, to)]);
   try {
-    if (!before || !after) throw new HistoryError(NO_VERSION, 404);
+    if (!before || !after) throw new HistoryError('not_found', NO_VERSION);
     return diffChecklists(before, after);
   } finally {
     before?.destroy();
@@ -65,13 +60,13 @@ export async function restoreVersion(input: RestoreInput): Promise<{ restoreVers
   const { db, claims, checklistId, versionId } = input;
   const itemId = input.itemId?.trim() || null;
   const access = await checklistAccess(db, claims, checklistId);
-  if (!access) throw new HistoryError('This checklist does not exist or you do not have access to it.', 404);
+  if (!access) throw new HistoryError('not_found', 'This checklist does not exist or you do not have access to it.');
   const version = await getVersion(db, claims, checklistId, versionId);
-  if (!version) throw new HistoryError(NO_VERSION, 404);
-  if (!canEdit(access.role)) throw new HistoryError('Only owners and editors can restore a version.', 403);
+  if (!version) throw new HistoryError('not_found', NO_VERSION);
+  if (!canEdit(access.role)) throw new HistoryError('forbidden', 'Only owners and editors can restore a version.');
   const from = stateToDoc(version.state);
   try {
-    if (itemId && !snapshotItem(from, itemId)) throw new HistoryError('This version has no such item.', 404);
+    if (itemId && !snapshotItem(from, itemId)) throw new HistoryError('not_found', 'This version has no such item.');
     await changeLive(
       {
         db,
@@ -83,9 +78,6 @@ export async function restoreVersion(input: RestoreInput): Promise<{ restoreVers
       },
       (doc) => (itemId ? restoreItem(doc, from, itemId) : restoreChecklist(doc, from)),
     );
-  } catch (error) {
-    if (error instanceof LiveAppendError) throw new HistoryError(error.message, 503);
-    throw error;
   } finally {
     from.destroy();
   }

@@ -1,4 +1,4 @@
-import { latestVisibleUpdateId, ownUpdatesSince, type Database, type JwtClaims } from '@tieout/db';
+import { DataAccessError, latestVisibleUpdateId, ownUpdatesSince, type Database, type JwtClaims } from '@tieout/db';
 import { addItem, addSection, readChecklist, setFigure, updateItem, type ItemPatch, type ItemView, type NewItem } from '@tieout/doc-model';
 import { matchExisting } from '~/utils/import/mapping.ts';
 import { WebSocket } from 'ws';
@@ -14,7 +14,11 @@ import * as Y from 'yjs';
  * anyone else types meanwhile can be lost.
  */
 
-export class LiveAppendError extends Error {
+/**
+ * The collaboration server did not take the change (it refused the socket or the token, closed, or did not confirm in
+ * time): kind `unavailable` (503), nothing was changed and the user may retry (docs/decisions/015).
+ */
+export class LiveAppendError extends DataAccessError {
   override name = 'LiveAppendError';
 }
 
@@ -65,7 +69,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
   return Promise.race([
     promise,
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new LiveAppendError(message)), ms);
+      timer = setTimeout(() => reject(new LiveAppendError('unavailable', message)), ms);
     }),
   ]).finally(() => clearTimeout(timer));
 }
@@ -111,11 +115,11 @@ export async function changeLive<T>(options: LiveChangeOptions, change: (doc: Y.
   refusal.catch(() => {});
   // The server answers a write it will not store with y-protocols' "permission denied" (the stock handler only logs it).
   provider.messageHandlers[2] = (_encoder, decoder) =>
-    authProtocol.readAuthMessage(decoder, doc, (_doc, reason) => refused?.(new LiveAppendError(`The change was refused: ${reason}`)));
+    authProtocol.readAuthMessage(decoder, doc, (_doc, reason) => refused?.(new LiveAppendError('unavailable', `The change was refused: ${reason}`)));
   provider.on('connection-close', (event) => {
     const code = event?.code ?? 0;
     if (code >= 4400 && code < 4500) {
-      refused?.(new LiveAppendError(CLOSE_MESSAGES[code] ?? `The collaboration server refused the change (${code} ${event?.reason ?? ''}).`));
+      refused?.(new LiveAppendError('unavailable', CLOSE_MESSAGES[code] ?? `The collaboration server refused the change (${code} ${event?.reason ?? ''}).`));
     }
   });
 

@@ -18,7 +18,7 @@ import { buttonClass, fieldClass, FormAlert } from '~/components/form.tsx';
 import { ActivityFeed } from '~/components/history/activity-feed.tsx';
 import { FIELD_LABELS, formatWhen, showValue, timeAgo } from '~/components/history/describe.ts';
 import { loadActivity } from '~/models/activity.server.ts';
-import { diffVersions, HistoryError, restoreVersion } from '~/models/history.server.ts';
+import { diffVersions, restoreVersion } from '~/models/history.server.ts';
 import { attempt } from '~/models/tenancy.server.ts';
 import { requireUser } from '~/utils/auth.server.ts';
 
@@ -47,12 +47,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   let diff: ChecklistDiff | null = null;
   let diffError: string | null = null;
   if (from && to) {
-    try {
-      diff = await diffVersions(context.db, session.claims, checklist.id, from, to);
-    } catch (error) {
-      if (!(error instanceof HistoryError)) throw error;
-      diffError = error.message;
-    }
+    const compared = await attempt(() => diffVersions(context.db, session.claims, checklist.id, from, to));
+    if (compared.ok) diff = compared.value;
+    else diffError = compared.message;
   }
   return data(
     {
@@ -83,8 +80,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (intent === 'restore') {
     const versionId = String(form.get('versionId') ?? '');
     const itemId = String(form.get('itemId') ?? '') || null;
-    try {
-      await restoreVersion({
+    const restored = await attempt(() =>
+      restoreVersion({
         db: context.db,
         claims: session.claims,
         accessToken: session.accessToken,
@@ -92,12 +89,10 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         checklistId: checklist.id,
         versionId,
         itemId,
-      });
-      return reply({ intent, error: null, done: itemId ? 'Restored the item. Everyone editing sees it now.' : 'Restored the version. Everyone editing sees it now.' });
-    } catch (error) {
-      if (error instanceof HistoryError) return reply({ intent, error: error.message, done: null }, error.status);
-      throw error;
-    }
+      }),
+    );
+    if (!restored.ok) return reply({ intent, error: restored.message, done: null }, restored.status);
+    return reply({ intent, error: null, done: itemId ? 'Restored the item. Everyone editing sees it now.' : 'Restored the version. Everyone editing sees it now.' });
   }
   return reply({ intent: String(intent), error: 'Unknown action.', done: null }, 400);
 }

@@ -7,13 +7,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSubmit } from '@remix-run/react';
-import { deleteStructure, deletionImpact, describeDeletion, listArchived, setStructureArchived, TenancyError } from '@tieout/db';
+import { deleteStructure, deletionImpact, describeDeletion, listArchived, setStructureArchived } from '@tieout/db';
 import type { StructureKind } from '@tieout/db/structure-kinds';
 import { z } from 'zod';
 import { ConfirmProvider, useConfirm } from '~/components/confirm-dialog.tsx';
 import { FormAlert } from '~/components/form.tsx';
 import { parseStructureIntent } from '~/models/structure-forms.ts';
-import { attempt, accessStatus } from '~/models/tenancy.server.ts';
+import { attempt } from '~/models/tenancy.server.ts';
 import { requireUser } from '~/utils/auth.server.ts';
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
@@ -26,7 +26,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const session = await requireUser(request, context);
   const workspaceId = z.uuid().safeParse(params.workspaceId);
   if (!workspaceId.success) throw data(NOT_FOUND, { status: 404, headers: session.headers });
-  try {
+  const loaded = await attempt(async () => {
     const archived = await listArchived(context.db, session.claims, workspaceId.data);
     const owner = archived.role === 'owner';
     // What deleting each one takes with it, for owners (the only ones offered to delete).
@@ -37,10 +37,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       }
     }
     return data({ workspaceId: workspaceId.data, workspaceName: archived.workspaceName, entries: archived.entries, owner, deletions }, { headers: session.headers });
-  } catch (error) {
-    if (error instanceof TenancyError) throw data(error.code === 'not_found' ? NOT_FOUND : error.message, { status: accessStatus(error), headers: session.headers });
-    throw error;
-  }
+  });
+  if (loaded.ok) return loaded.value;
+  throw data(loaded.code === 'not_found' ? NOT_FOUND : loaded.message, { status: loaded.status, headers: session.headers });
 }
 
 type ActionResult = { ok: true; notice: string } | { ok: false; formError: string };

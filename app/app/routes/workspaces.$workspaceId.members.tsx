@@ -19,13 +19,12 @@ import {
   listMembers,
   removeMember,
   revokeInvitation,
-  TenancyError,
 } from '@tieout/db';
 import { useState } from 'react';
 import { z } from 'zod';
 import { buttonClass, fieldClass, FormAlert, TextField } from '~/components/form.tsx';
 import { memberRoles, roleLabels, type MemberRole } from '@tieout/db/roles';
-import { attempt, invitationUrl, isMemberIntent, memberIntentSchema, accessStatus, type MemberIntent } from '~/models/tenancy.server.ts';
+import { attempt, invitationUrl, isMemberIntent, memberIntentSchema, type MemberIntent } from '~/models/tenancy.server.ts';
 import { requireUser, type UserSession } from '~/utils/auth.server.ts';
 import { parseForm } from '~/utils/forms.ts';
 
@@ -45,7 +44,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const session = await requireUser(request, context);
   const workspaceId = workspaceIdFrom(params, session);
   const { db } = context;
-  try {
+  const loaded = await attempt(async () => {
     const workspace = await getWorkspace(db, session.claims, workspaceId);
     const members = await listMembers(db, session.claims, workspaceId);
     const invitations =
@@ -54,12 +53,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
         : null;
     const joined = new URL(request.url).searchParams.has('joined');
     return data({ workspace, members, invitations, me: session.user.id, joined }, { headers: session.headers });
-  } catch (error) {
-    if (error instanceof TenancyError) {
-      throw data(error.code === 'not_found' ? NOT_FOUND : error.message, { status: accessStatus(error), headers: session.headers });
-    }
-    throw error;
-  }
+  });
+  if (loaded.ok) return loaded.value;
+  throw data(loaded.code === 'not_found' ? NOT_FOUND : loaded.message, { status: loaded.status, headers: session.headers });
 }
 
 export interface MembersActionResult {
