@@ -101,7 +101,7 @@ const collab = config.collabUrl
         supabaseUrl: config.auth.mode === 'hosted' ? config.auth.supabaseUrl : undefined,
       },
       // The same after-write pipeline as the standalone server's (server/src/standalone.ts).
-      extensions: defaultExtensions({ db, versions }),
+      extensions: defaultExtensions({ db, versions, sharedRooms: collabTuning.redis ? collabTuning.afterPersist : undefined }),
       logger: logger.child({ component: 'collab' }),
       defaultMetrics: true,
       metricsToken: config.collabMetricsToken,

@@ -40,7 +40,7 @@ export async function startCollabServer(
     afterPersist: config.afterPersist,
     defaultMetrics: true,
     // The same after-write pipeline as the embedded server's (app/server.ts): projection, audit trail, versions.
-    extensions: defaultExtensions({ db }),
+    extensions: defaultExtensions({ db, sharedRooms: config.redis ? config.afterPersist : undefined }),
     ...overrides,
     db,
     logger,

@@ -84,4 +84,41 @@ describe('audit writer replay from its cursor', () => {
       { kind: 'item_field', itemId: item, field: 'risk', oldValue: null, newValue: 'high', userId: editor.id },
     ]);
   });
+
+  it('with rooms shared across processes, leaves rows younger than the margin to their live writer and audits older ones', async () => {
+    const fx = await createFixture(t.db);
+    const { editor } = fx.users;
+    const live = await loadStoredDocument(t.db, fx.checklistId);
+    const ctx = (doc: Y.Doc) => ({ checklistId: fx.checklistId, workspaceId: fx.workspaceId, doc, logger });
+    const log = async (change: (doc: Y.Doc) => void) => {
+      let update: Uint8Array | null = null;
+      live.once('update', (u: Uint8Array) => (update = u));
+      live.transact(() => change(live));
+      await appendUpdates(t.db, editor.claims, fx.checklistId, fx.workspaceId, [update!]);
+    };
+    // The cursor is made at the newest log row by the first load; the edit after it is logged and never run here.
+    const cursorMaker = auditTrailExtension(t.db);
+    const cursorDoc = await loadStoredDocument(t.db, fx.checklistId);
+    await cursorMaker.afterLoadDocument!(ctx(cursorDoc));
+    await cursorMaker.beforeUnloadDocument!(ctx(cursorDoc));
+    let item = '';
+    await log((doc) => {
+      item = addItem(doc, { sectionId: addSection(doc, { title: 'Cooling' }), title: 'Chiller capacity' });
+    });
+    const itemRows = async () => (await listAuditTrail(t.db, editor.claims, { checklistId: fx.checklistId })).filter((row) => row.itemId === item);
+
+    // Another process may still be about to audit a row this young: a process sharing the room leaves it alone.
+    const sharing = auditTrailExtension(t.db, { replayOlderThanMs: 3_600_000 });
+    const sharingDoc = await loadStoredDocument(t.db, fx.checklistId);
+    await sharing.afterLoadDocument!(ctx(sharingDoc));
+    await sharing.beforeUnloadDocument!(ctx(sharingDoc));
+    expect(await itemRows()).toEqual([]);
+
+    // A process alone with the room (or one for which the row is older than the margin) audits it, as its author.
+    const alone = auditTrailExtension(t.db, { replayOlderThanMs: 0 });
+    const aloneDoc = await loadStoredDocument(t.db, fx.checklistId);
+    await alone.afterLoadDocument!(ctx(aloneDoc));
+    await alone.beforeUnloadDocument!(ctx(aloneDoc));
+    await vi.waitFor(async () => expect((await itemRows()).map((row) => row.userId)).toEqual([editor.id]), { timeout: 30_000 });
+  });
 });

@@ -120,6 +120,8 @@ export interface UnauditedUpdate {
   updateId: number;
   userId: string | null;
   update: Uint8Array;
+  /** How long ago the row was logged, by the database's clock (server clocks may disagree). */
+  ageMs: number;
 }
 
 export interface AuditReplay {
@@ -164,8 +166,9 @@ export async function auditReplay(db: Database, checklistId: string): Promise<Au
       await writeAuditCursor(sql, moved);
       return { cursor: moved, base: null, updates: [] };
     }
-    const { rows } = await sql.query<{ id: unknown; user_id: string | null; update: unknown }>(
-      `select id, user_id, update from public.document_updates where checklist_id = $1 and id > $2 order by id`,
+    const { rows } = await sql.query<{ id: unknown; user_id: string | null; update: unknown; age_ms: unknown }>(
+      `select id, user_id, update, (extract(epoch from (now() - created_at)) * 1000)::float8 as age_ms
+         from public.document_updates where checklist_id = $1 and id > $2 order by id`,
       [checklistId, snapshotUpdateId],
     );
     const base = snapshot ? [toUint8Array(snapshot.state)] : [];
@@ -173,7 +176,7 @@ export async function auditReplay(db: Database, checklistId: string): Promise<Au
     for (const row of rows) {
       const updateId = Number(row.id);
       if (updateId <= from) base.push(toUint8Array(row.update));
-      else updates.push({ updateId, userId: row.user_id, update: toUint8Array(row.update) });
+      else updates.push({ updateId, userId: row.user_id, update: toUint8Array(row.update), ageMs: Number(row.age_ms) });
     }
     return { cursor, base, updates };
   });

@@ -99,7 +99,17 @@ const mergeKey = (change: AuditChange): string | null => {
   return `${change.kind}\u0000${change.itemId ?? ''}\u0000${change.field}\u0000${entryId}\u0000${sectionId}`;
 };
 
-export function auditTrailExtension(db: Database): CollabExtension {
+export interface AuditTrailOptions {
+  /**
+   * On load, unaudited log rows younger than this are left to the process that wrote them (applied to the shadow,
+   * not audited). With rooms shared across processes (Redis), another live process may still be about to audit its
+   * own rows, and auditing them here too would write them twice; a row older than this has outlived any after-persist
+   * spacing, so its writer died and this process audits it. 0 (one process, no one else): every row is replayed.
+   */
+  replayOlderThanMs?: number;
+}
+
+export function auditTrailExtension(db: Database, { replayOlderThanMs = 0 }: AuditTrailOptions = {}): CollabExtension {
   const rooms = new WeakMap<Y.Doc, RoomState>();
 
   const replay = (room: RoomState, update: PersistedUpdate): AuditChange[] => {
@@ -280,7 +290,12 @@ export function auditTrailExtension(db: Database): CollabExtension {
       rooms.set(doc, room);
       if (!target || !stored || stored.updates.length === 0) return;
       // Log rows the trail may lack (the process that wrote them died before its run): one run, as their authors.
-      const updates = stored.updates.map((row): PersistedUpdate => ({ source: 'persisted', userId: row.userId, updateId: row.updateId, update: row.update }));
+      const updates = stored.updates.map(
+        (row): PersistedUpdate =>
+          row.ageMs >= replayOlderThanMs
+            ? { source: 'persisted', userId: row.userId, updateId: row.updateId, update: row.update }
+            : { source: 'remote', userId: null, updateId: null, update: row.update },
+      );
       void run(room, target, updates).catch((error: unknown) => logger.error({ err: error }, 'audit rows of the replayed log could not be written; retried with the next run'));
     },
     async afterPersist({ doc, updates }) {

@@ -19,7 +19,14 @@ export interface DefaultExtensionsOptions {
   db: Database;
   /** Automatic versions; default from COLLAB_VERSION_QUIET_MS / COLLAB_VERSION_MAX_INTERVAL_MS (5 min / 1 h). */
   versions?: { quietMs?: number; maxIntervalMs?: number; clock?: RecorderClock };
+  /**
+   * Set when rooms are shared with other processes (Redis): on load the audit writer leaves log rows younger than
+   * max(1 min, 3 × the after-persist maximum spacing) to the live process that wrote them (decision 121).
+   */
+  sharedRooms?: { afterPersistMaxIntervalMs: number };
 }
+
+const SHARED_ROOM_REPLAY_AGE_MIN_MS = 60_000;
 
 const versionEnvSchema = z.object({
   COLLAB_VERSION_QUIET_MS: env.positiveInt(DEFAULT_VERSION_QUIET_MS),
@@ -40,7 +47,9 @@ export function defaultExtensions(options: DefaultExtensionsOptions): CollabExte
   const versions = options.versions ?? versionTimingFromEnv(process.env);
   return [
     projectionExtension(options.db),
-    auditTrailExtension(options.db),
+    auditTrailExtension(options.db, {
+      replayOlderThanMs: options.sharedRooms ? Math.max(SHARED_ROOM_REPLAY_AGE_MIN_MS, 3 * options.sharedRooms.afterPersistMaxIntervalMs) : 0,
+    }),
     versionRecorderExtension({ db: options.db, ...versions }),
     searchIndexExtension(options.db),
     // "Done requires approval" (beforeApplyUpdate) and assignment notices (decision 133).
