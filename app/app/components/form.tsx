@@ -51,6 +51,15 @@ export function FormAlert({ children }: { children: ReactNode }) {
   );
 }
 
+/** The outcome of a form that worked ("Renamed the deal"), announced politely. */
+export function FormNotice({ children }: { children: ReactNode }) {
+  return (
+    <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-200">
+      {children}
+    </p>
+  );
+}
+
 export function AuthCard({ title, children, footer }: { title: string; children: ReactNode; footer?: ReactNode }) {
   return (
     <div className="mx-auto mt-8 max-w-sm">

@@ -15,7 +15,7 @@ import { canEdit, isOwner } from '@tieout/db/roles';
 import { DEAL_STAGE_LABELS, DEAL_STAGES, isDealStage, type StructureKind } from '@tieout/db/structure-kinds';
 import { z } from 'zod';
 import { ConfirmProvider, useConfirm } from '~/components/confirm-dialog.tsx';
-import { fieldClass, FormAlert } from '~/components/form.tsx';
+import { FormAlert, FormNotice, fieldClass } from '~/components/form.tsx';
 import { requestToday } from '~/models/dashboard.server.ts';
 import { parseStructureIntent } from '~/models/structure-forms.ts';
 import { attempt } from '~/models/tenancy.server.ts';
@@ -143,11 +143,7 @@ function ManageDeal() {
           </p>
         )}
       </header>
-      {result?.ok ? (
-        <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-200">
-          {result.notice}
-        </p>
-      ) : null}
+      {result?.ok ? <FormNotice>{result.notice}</FormNotice> : null}
 
       <section aria-labelledby="manage-deal" className="space-y-4 rounded-lg border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
         <h2 id="manage-deal" className="font-semibold">

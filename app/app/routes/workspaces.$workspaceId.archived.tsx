@@ -11,7 +11,7 @@ import { deleteStructure, deletionImpact, describeDeletion, listArchived, setStr
 import type { StructureKind } from '@tieout/db/structure-kinds';
 import { z } from 'zod';
 import { ConfirmProvider, useConfirm } from '~/components/confirm-dialog.tsx';
-import { FormAlert } from '~/components/form.tsx';
+import { FormAlert, FormNotice } from '~/components/form.tsx';
 import { parseStructureIntent } from '~/models/structure-forms.ts';
 import { attempt } from '~/models/tenancy.server.ts';
 import { requireUser } from '~/utils/auth.server.ts';
@@ -110,11 +110,7 @@ function Archived() {
           {owner ? ' Unarchive one to bring it back.' : ' Owners of the workspace can unarchive them.'}
         </p>
       </header>
-      {result?.ok ? (
-        <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-200">
-          {result.notice}
-        </p>
-      ) : null}
+      {result?.ok ? <FormNotice>{result.notice}</FormNotice> : null}
       {result && !result.ok ? <FormAlert>{result.formError}</FormAlert> : null}
       {entries.length === 0 ? (
         <p className="text-slate-600 dark:text-slate-400">Nothing is archived in this workspace.</p>
