@@ -22,6 +22,7 @@ export interface AppRoutes {
   newWorkspace: RouteModule;
   deal: RouteModule;
   checklist: RouteModule;
+  lastChanges: RouteModule;
   review: RouteModule;
   inbox: RouteModule;
   myWork: RouteModule;
@@ -374,6 +375,20 @@ export function appActionMatrix(env: { harness: AppHarness; routes: AppRoutes })
           cookie,
         });
         return { outcome, didIt: (o) => (dataOf(o).checklist as { id?: string } | undefined)?.id === target.checklistId };
+      },
+    },
+    {
+      subject: 'checklist page',
+      action: 'read who changed each item last (GET /checklists/:id/last-changes)',
+      allowed: members,
+      alsoRefusedWith: [401],
+      async run({ harness, routes, target, cookie }) {
+        const outcome = await harness.call(routes.lastChanges, 'loader', {
+          path: `/checklists/${target.checklistId}/last-changes`,
+          params: { checklistId: target.checklistId },
+          cookie,
+        });
+        return { outcome, didIt: (o) => o.status === 200 && Array.isArray((typeof o.data === 'string' ? JSON.parse(o.data) : dataOf(o)).lastChanges) };
       },
     },
   ];

@@ -53,7 +53,7 @@ import { ChecklistFilesProvider, type FileFocus } from '~/components/checklist/i
 import { createActions, type PageState } from '~/components/checklist/create-actions.ts';
 import { loadNotesEditor } from '~/components/checklist/item-details.tsx';
 import type { Member } from '~/components/checklist/item-row.tsx';
-import { LastChangesProvider } from '~/components/checklist/last-changed.tsx';
+import { LastChangesProvider, useLiveLastChanges } from '~/components/checklist/last-changed.tsx';
 import { ArchivedNote } from '~/components/checklist/archived-note.tsx';
 import { smallButtonClass, textControlClass } from '~/components/checklist/labels.ts';
 import { ConnectionIndicator, PresenceList } from '~/components/checklist/presence.tsx';
@@ -73,7 +73,6 @@ import { canEdit, roleLabels } from '@tieout/db/roles';
 import { requireUser } from '~/utils/auth.server.ts';
 import { collabBaseUrl, peopleByItem, userColor } from '~/utils/collab.ts';
 import { useKeptOffline } from '~/utils/offline.ts';
-import { useLiveRevalidation } from '~/utils/live.ts';
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   {
@@ -138,7 +137,7 @@ function ChecklistScreen() {
   // The live document, its token kept fresh; losing access reloads the page's data, which then shows why.
   const { live, setFocusItem, user, sessionEnded } = useChecklistConnection({ checklistId: checklist.id, collabUrl, token: null, tokenExpiresAt: null, me });
   // The audit writer announces new rows about this checklist's items (live topic `activity`): re-read who changed what.
-  useLiveRevalidation((event) => event.topic === 'activity' && event.checklistId === checklist.id, 1_000);
+  const lastChanges = useLiveLastChanges(checklist.id, loaderData.lastChanges);
   const location = useLocation();
   const keptOffline = useKeptOffline(`${location.pathname}${location.search}`);
   // ?item=…[&file=…&page=…] (a search result): that item opens, and the file's preview at that page.
@@ -399,7 +398,7 @@ function ChecklistScreen() {
           {isFiltering(filter) && visible.length === 0 ? (
             <p className="text-sm text-slate-500">No items match these filters.</p>
           ) : null}
-          <LastChangesProvider checklistId={checklist.id} changes={loaderData.lastChanges}>
+          <LastChangesProvider checklistId={checklist.id} changes={lastChanges}>
           <div className="space-y-6">
             {visible.map((entry, index) => (
               <SectionCard

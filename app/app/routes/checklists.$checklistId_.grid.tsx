@@ -11,7 +11,7 @@ import { ITEM_STATUSES, needsUpgrade, problemMessage, RISK_LEVELS, STATUS_LABELS
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ArchivedNote } from '~/components/checklist/archived-note.tsx';
 import { ChecklistGrid } from '~/components/checklist/checklist-grid.tsx';
-import { LastChangesProvider } from '~/components/checklist/last-changed.tsx';
+import { LastChangesProvider, useLiveLastChanges } from '~/components/checklist/last-changed.tsx';
 import { readGridState, writeGridState, type CellContext, type GridViewState } from '~/components/checklist/grid-model.ts';
 import { RISK_LABELS, textControlClass } from '~/components/checklist/labels.ts';
 import { ConnectionIndicator, PresenceList } from '~/components/checklist/presence.tsx';
@@ -59,8 +59,6 @@ export default function ChecklistGridPage() {
   const location = useLocation();
   const keptOffline = useKeptOffline(`${location.pathname}${location.search}`);
   useLiveRevalidation(useCallback((event) => event.topic === 'comments' && event.checklistId === checklist.id, [checklist.id]));
-  // The audit trail of this checklist grew: who changed what last (the list page re-reads it the same way).
-  useLiveRevalidation(useCallback((event) => event.topic === 'activity' && event.checklistId === checklist.id, [checklist.id]), 1_000);
 
   // The view state is the URL's; it is held here too so a change shows at once, before the URL has caught up.
   const [params, setParams] = useSearchParams();
@@ -85,7 +83,7 @@ export default function ChecklistGridPage() {
   const memberNames = useMemo(() => new Map(members.map((member) => [member.id, member.name])), [members]);
   const assignable = useMemo(() => members.filter((member) => member.canOwnItems), [members]);
   const openComments = loaderData.openComments;
-  const lastChanges = loaderData.lastChanges;
+  const lastChanges = useLiveLastChanges(checklist.id, loaderData.lastChanges);
   const lastChangeOf = useMemo(() => new Map(lastChanges.map((change) => [change.itemId, change])), [lastChanges]);
   const context = useMemo<CellContext>(
     () => ({

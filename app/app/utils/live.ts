@@ -71,6 +71,13 @@ export function useLiveEvents(filter: (event: LiveEvent) => boolean, onEvent: (e
 /** Revalidates the page's loaders when a matching event arrives (at most once per `minIntervalMs`). */
 export function useLiveRevalidation(filter: (event: LiveEvent) => boolean, minIntervalMs = 300): void {
   const revalidator = useRevalidator();
+  useLiveRefresh(filter, () => revalidator.revalidate(), minIntervalMs);
+}
+
+/** Calls `refresh` when a matching event arrives or after a possible gap, at most once per `minIntervalMs`. */
+export function useLiveRefresh(filter: (event: LiveEvent) => boolean, refresh: () => void, minIntervalMs = 300): void {
+  const latestRefresh = useRef(refresh);
+  latestRefresh.current = refresh;
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
   const last = useRef(0);
   useEffect(
@@ -85,7 +92,7 @@ export function useLiveRevalidation(filter: (event: LiveEvent) => boolean, minIn
     pending.current = setTimeout(() => {
       pending.current = null;
       last.current = Date.now();
-      revalidator.revalidate();
+      latestRefresh.current();
     }, wait);
   });
 }

@@ -1,9 +1,31 @@
 import { Link } from '@remix-run/react';
-import { createContext, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { formatWhen } from '~/components/history/describe.ts';
+import { useLiveRefresh } from '~/utils/live.ts';
 import { LAST_CHANGE_TICK_MS, LastChangesStore, type LastChangeData } from './last-changes.ts';
 
 const LastChangesContext = createContext<{ store: LastChangesStore; checklistId: string } | null>(null);
+
+/**
+ * The loader's last changes, re-read from /checklists/:id/last-changes when a live `activity` event names the
+ * checklist (at most once a second). Not a revalidation of the page: a read that fails (offline, a blip) keeps what
+ * the page shows, where a failed revalidation would replace the whole checklist with an error.
+ */
+export function useLiveLastChanges(checklistId: string, fromLoader: readonly LastChangeData[]): readonly LastChangeData[] {
+  const [live, setLive] = useState<{ base: readonly LastChangeData[]; changes: readonly LastChangeData[] } | null>(null);
+  const refresh = useCallback(() => {
+    void fetch(`/checklists/${checklistId}/last-changes`, { headers: { Accept: 'application/json' } })
+      .then(async (response) => {
+        if (!response.ok) return;
+        const body = (await response.json()) as { lastChanges?: LastChangeData[] };
+        if (Array.isArray(body.lastChanges)) setLive({ base: fromLoader, changes: body.lastChanges });
+      })
+      .catch(() => undefined);
+  }, [checklistId, fromLoader]);
+  useLiveRefresh(useCallback((event) => event.topic === 'activity' && event.checklistId === checklistId, [checklistId]), refresh, 1_000);
+  // A newer loader read (a revalidation for another reason) wins over an older live read.
+  return live && live.base === fromLoader ? live.changes : fromLoader;
+}
 
 /** Gives the rows below who changed each item last; `changes` is the loader's latest read (see last-changes.ts). */
 export function LastChangesProvider({ checklistId, changes, children }: { checklistId: string; changes: readonly LastChangeData[]; children: ReactNode }) {

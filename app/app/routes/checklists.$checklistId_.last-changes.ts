@@ -1,0 +1,22 @@
+/*
+ * GET /checklists/:checklistId/last-changes: who changed each item last ("Last changed by … · 5 min ago"), as JSON,
+ * for the list and grid pages to re-read when a live `activity` event names the checklist. A read of its own rather
+ * than a revalidation of the page: a failed read (offline, say) leaves the page as it is (decision 124).
+ */
+import type { LoaderFunctionArgs } from '@remix-run/node';
+import { checklistAccess, lastItemChanges } from '@tieout/db';
+import { z } from 'zod';
+import { getOptionalUser } from '~/utils/auth.server.ts';
+
+const headers = { 'Cache-Control': 'private, no-store' };
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const session = await getOptionalUser(request, context);
+  if (!session) return Response.json({ error: 'Your session has ended: sign in again.' }, { status: 401, headers });
+  const checklistId = params.checklistId ?? '';
+  if (!z.uuid().safeParse(checklistId).success || !(await checklistAccess(context.db, session.claims, checklistId))) {
+    return Response.json({ error: 'This checklist does not exist or you do not have access to it.' }, { status: 404, headers });
+  }
+  const changes = await lastItemChanges(context.db, session.claims, checklistId);
+  return Response.json({ lastChanges: [...changes.values()] }, { headers: { ...Object.fromEntries(session.headers), ...headers } });
+}
