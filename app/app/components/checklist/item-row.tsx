@@ -8,7 +8,7 @@ import { Icon } from './icons.tsx';
 import { CollabTitle } from './collab-title.tsx';
 import { useDueDateField } from './due-date-field.tsx';
 import { ItemDetails } from './item-details.tsx';
-import { LastChanged, useHasLastChange } from './last-changed.tsx';
+import { LastChanged, useShowsLastChanges } from './last-changed.tsx';
 import { useItemFilesState } from './item-files.tsx';
 import { controlTone, iconButtonClass, RISK_LABELS, RISK_TONE, selectClass, STATUS_TONE } from './labels.ts';
 import { ItemPresence } from './presence.tsx';
@@ -88,7 +88,7 @@ export const ItemRow = memo(function ItemRow({
 }) {
   const actions = useActions();
   const doneAllowed = useDoneAllowed(item.id);
-  const hasLastChange = useHasLastChange(item.id);
+  const showsLastChanges = useShowsLastChanges();
   // Opened from a search result (?item=…): this row starts expanded and scrolled into view.
   const focusedByLink = useItemFilesState()?.focus?.itemId === item.id;
   const [expanded, setExpanded] = useState(focusedByLink);
@@ -275,8 +275,8 @@ export const ItemRow = memo(function ItemRow({
         </div>
         {due.message}
       </div>
-      {overdue || item.figures.length > 0 || item.evidence.length > 0 || hasLastChange ? (
-        <div className="mt-1 flex flex-wrap gap-x-4 gap-y-1 text-xs sm:pl-[5.75rem] text-slate-500 dark:text-slate-400">
+      {overdue || item.figures.length > 0 || item.evidence.length > 0 || showsLastChanges ? (
+        <div className="mt-1 flex min-h-4 flex-wrap gap-x-4 gap-y-1 text-xs sm:pl-[5.75rem] text-slate-500 dark:text-slate-400">
           {overdue ? <span className="font-medium text-amber-700 dark:text-amber-400">Overdue</span> : null}
           {item.figures.map((figure) => (
             <span key={figure.id}>

@@ -40,11 +40,12 @@ export function LastChangesProvider({ checklistId, changes, children }: { checkl
 
 const noStore: Pick<LastChangesStore, 'subscribe' | 'label' | 'get'> = { subscribe: () => () => {}, label: () => null, get: () => null };
 
-/** Whether the item has a "last changed" line (the row shows its footer for it). */
-export function useHasLastChange(itemId: string): boolean {
-  const store = useContext(LastChangesContext)?.store ?? noStore;
-  const has = () => store.get(itemId) !== null;
-  return useSyncExternalStore(store.subscribe, has, has);
+/**
+ * Whether rows show "last changed" lines here (inside a LastChangesProvider). Rows keep the line's space from the
+ * start, so the line arriving (a second after an edit) never moves the rows below, under a finger that is dragging.
+ */
+export function useShowsLastChanges(): boolean {
+  return useContext(LastChangesContext) !== null;
 }
 
 /** "Last changed by Ana Editor · 5 min ago", a link to the item's activity feed; nothing when nobody changed it yet. */
