@@ -131,7 +131,8 @@ describe('createChecklistReader', () => {
               if (item) updateItem(doc, item, { title: `T ${step.text.trim() || 'x'}` });
               break;
             case 'figure':
-              if (item) setFigure(doc, item, { kind: 'mw', label: 'Power', value: step.value });
+              // a new label each time: one item may not have two figures with the same label (decision 142)
+              if (item) setFigure(doc, item, { kind: 'mw', label: `Power ${counter++}`, value: step.value });
               break;
             case 'evidence':
               if (item) addEvidence(doc, item, { url: `https://example.com/${counter++}`, label: '' });
