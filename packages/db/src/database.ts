@@ -123,7 +123,9 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       return result;
     } catch (error) {
       await client.query('rollback').catch(() => {});
-      client.off('error', ignoreError);
+      // A broken client is destroyed by release(error) and leaves the pool, which stops listening to it: its
+      // server's FATAL message can still arrive afterwards, so it keeps this listener (an 'error' with none is uncaught).
+      if (!isConnectionError(error)) client.off('error', ignoreError);
       client.release(isConnectionError(error) ? (error as Error) : undefined);
       throw error;
     }
@@ -147,7 +149,8 @@ async function openPostgres(url: string, max: number): Promise<Database> {
         return stepRows(results.slice(1, -1), steps.length);
       } catch (error) {
         await client.query('rollback').catch(() => {});
-        client.off('error', ignoreError);
+        // As in transaction(): a destroyed client keeps its listener for a FATAL message that arrives late.
+        if (!isConnectionError(error)) client.off('error', ignoreError);
         client.release(isConnectionError(error) ? (error as Error) : undefined);
         throw error;
       }
@@ -175,7 +178,7 @@ async function openPostgres(url: string, max: number): Promise<Database> {
         if (isConnectionError(error)) broken = error as Error;
         throw error;
       } finally {
-        client.off('error', ignoreError);
+        if (!broken) client.off('error', ignoreError);
         client.release(broken);
       }
     },
