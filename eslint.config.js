@@ -4,10 +4,15 @@ import prettier from 'eslint-config-prettier';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
-const waitForConditions = {
-  selector: "NewExpression[callee.name='Promise'] CallExpression[callee.name='setTimeout']",
-  message:
-    'Tests wait for conditions (vi.waitFor, expect.poll, the server’s own signal), never for time: a sleep makes a negative assertion pass when the event has simply not arrived yet, and fails on a busy machine.',
+const waitForConditionsMessage =
+  'Tests wait for conditions (vi.waitFor, expect.poll, the server’s own signal), never for time: a sleep makes a negative assertion pass when the event has simply not arrived yet, and fails on a busy machine.';
+// The three ways a test sleeps: setTimeout in a promise, Playwright's waitForTimeout, and node:timers/promises.
+const waitForConditions = [
+  { selector: "NewExpression[callee.name='Promise'] CallExpression[callee.name='setTimeout']", message: waitForConditionsMessage },
+  { selector: "CallExpression[callee.property.name='waitForTimeout']", message: waitForConditionsMessage },
+];
+const noTimerPromises = {
+  paths: ['node:timers/promises', 'timers/promises'].map((name) => ({ name, importNames: ['setTimeout'], message: waitForConditionsMessage })),
 };
 
 export default tseslint.config(
@@ -51,8 +56,20 @@ export default tseslint.config(
     rules: { 'no-console': 'error' },
   },
   {
-    files: ['**/test/**/*.ts', 'tests/**/*.ts', '**/*.test.ts', '**/*.spec.ts'],
-    rules: { 'no-restricted-syntax': ['error', waitForConditions] },
+    // Run-time code never imports test code: the testing entries (@tieout/db/testing, @tieout/server/testing) are for tests.
+    files: ['app/server.ts', 'app/server/**/*.ts', 'app/app/**/*.{ts,tsx}', 'server/src/**/*.ts', 'packages/*/src/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/src/testing.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@tieout/*/testing', '**/testing.ts'], message: 'Test code (a testing entry) is imported by tests only, never by run-time code.' }] },
+      ],
+    },
+  },
+  {
+    // Test code: test files, the suites' support code and the packages' testing entries (@tieout/db/testing, @tieout/server/testing).
+    files: ['**/test/**/*.ts', 'tests/**/*.ts', '**/*.test.ts', '**/*.spec.ts', '**/src/testing.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...waitForConditions], 'no-restricted-imports': ['error', noTimerPromises] },
   },
   prettier,
 );

@@ -1,18 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { signAccessToken } from '@tieout/auth';
 import { createChecklist, createDeal, createWorkstream, getDeal, listTemplates, listWorkspacesWithDeals, saveChecklistAsTemplate, loadStoredDocument, type Database } from '@tieout/db';
 import { projectItems, readChecklist, rollupFigures, updateItem } from '@tieout/doc-model';
-import { attachCollabServer, type CollabServer } from '@tieout/server';
-import { pino } from 'pino';
-import { WebSocket } from 'ws';
-import { WebsocketProvider } from 'y-websocket';
-import * as Y from 'yjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tokenFor, useCollabServer } from '@tieout/server/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { attempt } from '../app/models/tenancy.server.ts';
 import { appendItemsLive, LiveAppendError } from '../app/models/live-append.server.ts';
-import { builtInTemplateIds, demoChecklists, demoDeal, demoUsers, demoWorkspace, demoWorkstreams, openScratchDatabase, otherChecklist, otherWorkspace, userClaims } from '@tieout/db/testing';
+import { builtInTemplateIds, demoChecklists, demoDeal, demoUsers, demoWorkspace, demoWorkstreams, otherChecklist, otherWorkspace, userClaims } from '@tieout/db/testing';
 
 const eddie = userClaims(demoUsers.editor);
 const olivia = userClaims(demoUsers.owner);
@@ -20,13 +12,12 @@ const rita = userClaims(demoUsers.reviewer);
 const victor = userClaims(demoUsers.viewer);
 const oscar = userClaims(demoUsers.outsider);
 
+// The seeded database of the file, and a collaboration server on it for the live appends.
+const t = useCollabServer({ label: 'app', seed: true, server: { timing: { unloadDelayMs: 200 } } });
 let db: Database;
-let dispose: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ db, dispose } = await openScratchDatabase({ label: 'app', seed: true }));
-}, 120_000);
-afterAll(() => dispose?.());
+beforeAll(() => {
+  db = t.db;
+});
 
 const count = async (table: string, where = 'true', params: unknown[] = []) =>
   Number((await db.ownerQuery<{ n: number }>(`select count(*)::int as n from public.${table} where ${where}`, params)).rows[0]!.n);
@@ -143,32 +134,10 @@ describe('figure roll-ups', () => {
 });
 
 describe('appending to a live document', () => {
-  const secret = randomBytes(32).toString('base64url');
-  let httpServer: Server;
-  let collab: CollabServer;
-  let base: string;
-  const token = async (user: { id: string; email: string }) => (await signAccessToken({ id: user.id, email: user.email }, { jwtSecret: secret })).token;
-
-  beforeAll(async () => {
-    httpServer = createServer();
-    collab = attachCollabServer(httpServer, { db, auth: { jwtSecret: secret }, logger: pino({ level: 'silent' }), timing: { unloadDelayMs: 200 } });
-    await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-    base = `ws://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
-  });
-  afterAll(async () => {
-    await collab?.close();
-    await new Promise((resolve) => httpServer?.close(resolve));
-  });
-
   async function follow(user: { id: string; email: string }, checklistId: string) {
-    const doc = new Y.Doc();
-    const provider = new WebsocketProvider(`${base}/collab`, checklistId, doc, {
-      params: { token: await token(user) },
-      WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-      disableBc: true,
-    });
-    await new Promise<void>((resolve) => (provider.synced ? resolve() : provider.once('sync', () => resolve())));
-    return { doc, provider };
+    const client = await t.connect(t.server, checklistId, user);
+    await client.synced();
+    return client;
   }
 
   it('reaches editors who have the checklist open, keeps their concurrent edits, and is stored as the importing user', async () => {
@@ -182,8 +151,8 @@ describe('appending to a live document', () => {
     const importing = appendItemsLive({
       db,
       claims: eddie,
-      accessToken: await token(demoUsers.editor),
-      collabBaseUrl: base,
+      accessToken: await tokenFor(demoUsers.editor),
+      collabBaseUrl: t.server.baseUrl,
       checklistId,
       items: [
         { section: existingSection.toUpperCase(), title: 'Imported into an existing section', status: 'in_progress', ownerId: demoUsers.editor2.id, dueDate: '2027-01-15', risk: 'high', figures: [{ kind: 'mw', label: 'Contracted MW', value: 300 }], notes: ['From the data room'] },
@@ -200,8 +169,8 @@ describe('appending to a live document', () => {
     expect(live.sections[0]!.items.map((i) => i.title)).toContain('Imported into an existing section');
     expect(live.sections.filter((s) => s.title === 'Imported requests')).toHaveLength(1);
 
-    erin.provider.destroy();
-    await collab.flush();
+    erin.destroy();
+    await t.server.collab.flush();
     const stored = readChecklist(await loadStoredDocument(db, checklistId));
     const imported = stored.sections.flatMap((s) => s.items).find((i) => i.title === 'Imported into an existing section')!;
     expect(imported).toMatchObject({ status: 'in_progress', ownerId: demoUsers.editor2.id, dueDate: '2027-01-15', risk: 'high' });
@@ -215,14 +184,14 @@ describe('appending to a live document', () => {
     const result = await appendItemsLive({
       db,
       claims: eddie,
-      accessToken: await token(demoUsers.editor),
-      collabBaseUrl: base,
+      accessToken: await tokenFor(demoUsers.editor),
+      collabBaseUrl: t.server.baseUrl,
       checklistId: demoChecklists.siteRetrofits.id,
       items,
       maxUpdateBytes: 64 * 1024,
     });
     expect(result.itemIds).toHaveLength(400);
-    await collab.flush();
+    await t.server.collab.flush();
     const stored = readChecklist(await loadStoredDocument(db, demoChecklists.siteRetrofits.id));
     expect(stored.sections.find((s) => s.title === 'Bulk')!.items).toHaveLength(400);
   });
@@ -230,10 +199,10 @@ describe('appending to a live document', () => {
   it('fails clearly for a user the collaboration server refuses, and stores nothing', async () => {
     const before = await count('document_updates');
     await expect(
-      appendItemsLive({ db, claims: oscar, accessToken: await token(demoUsers.outsider), collabBaseUrl: base, checklistId: demoChecklists.energyContracts.id, items: [{ section: 'S', title: 'T' }] }),
+      appendItemsLive({ db, claims: oscar, accessToken: await tokenFor(demoUsers.outsider), collabBaseUrl: t.server.baseUrl, checklistId: demoChecklists.energyContracts.id, items: [{ section: 'S', title: 'T' }] }),
     ).rejects.toThrow(new LiveAppendError('unavailable', 'You have no access to this checklist: it was deleted, or you are not a member of its workspace.'));
     await expect(
-      appendItemsLive({ db, claims: victor, accessToken: await token(demoUsers.viewer), collabBaseUrl: base, checklistId: demoChecklists.energyContracts.id, items: [{ section: 'S', title: 'T' }], timeoutMs: 2_000 }),
+      appendItemsLive({ db, claims: victor, accessToken: await tokenFor(demoUsers.viewer), collabBaseUrl: t.server.baseUrl, checklistId: demoChecklists.energyContracts.id, items: [{ section: 'S', title: 'T' }], timeoutMs: 2_000 }),
     ).rejects.toThrow('The change was refused: Your role (viewer) cannot edit this checklist');
     expect(await count('document_updates')).toBe(before);
   });

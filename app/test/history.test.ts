@@ -1,15 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { signAccessToken } from '@tieout/auth';
 import { getVersion, listAuditTrail, listVersions, loadDocument, recordVersion, type Database } from '@tieout/db';
-import { demoChecklists, demoUsers, openScratchDatabase, otherChecklist, userClaims } from '@tieout/db/testing';
+import { demoChecklists, demoUsers, otherChecklist, userClaims } from '@tieout/db/testing';
 import { deleteItem, diffChecklists, itemsOf, readChecklist, stateToDoc, updateItem } from '@tieout/doc-model';
-import { attachCollabServer, defaultExtensions, type CollabServer } from '@tieout/server';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { WebSocket } from 'ws';
-import { WebsocketProvider } from 'y-websocket';
+import { defaultExtensions } from '@tieout/server';
+import { tokenFor, useCollabServer } from '@tieout/server/testing';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { diffVersions, HistoryError, restoreVersion } from '../app/models/history.server.ts';
 
@@ -18,50 +12,26 @@ const eddie = userClaims(demoUsers.editor);
 const eventually = { timeout: 30_000, interval: 50 };
 const victor = userClaims(demoUsers.viewer);
 
+// The seeded database and a collaboration server whose versions extension records nothing by itself (the tests name versions).
+const t = useCollabServer({
+  label: 'app-history',
+  seed: true,
+  server: (db) => ({ timing: { persistWindowMs: 20 }, extensions: defaultExtensions({ db, versions: { quietMs: 3_600_000, maxIntervalMs: 3_600_000 } }) }),
+});
 let db: Database;
-let dispose: () => Promise<void>;
-const secret = randomBytes(32).toString('base64url');
-let httpServer: Server;
-let collab: CollabServer;
-let base: string;
-const providers: WebsocketProvider[] = [];
-const token = async (user: { id: string; email: string }) => (await signAccessToken({ id: user.id, email: user.email }, { jwtSecret: secret })).token;
-
-beforeAll(async () => {
-  ({ db, dispose } = await openScratchDatabase({ label: 'app-history', seed: true }));
-  httpServer = createServer();
-  collab = attachCollabServer(httpServer, {
-    db,
-    auth: { jwtSecret: secret },
-    logger: pino({ level: 'silent' }),
-    timing: { persistWindowMs: 20 },
-    extensions: defaultExtensions({ db, versions: { quietMs: 3_600_000, maxIntervalMs: 3_600_000 } }),
-  });
-  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-  base = `ws://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
-}, 120_000);
-afterAll(async () => {
-  for (const provider of providers) provider.destroy();
-  await collab?.close();
-  await new Promise((resolve) => httpServer?.close(resolve));
-  await dispose?.();
+beforeAll(() => {
+  db = t.db;
 });
 
 async function follow(user: { id: string; email: string }, checklistId: string) {
-  const doc = new Y.Doc();
-  const provider = new WebsocketProvider(`${base}/collab`, checklistId, doc, {
-    params: { token: await token(user) },
-    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-    disableBc: true,
-  });
-  providers.push(provider);
-  await new Promise<void>((resolve) => (provider.synced ? resolve() : provider.once('sync', () => resolve())));
-  return { doc, provider };
+  const client = await t.connect(t.server, checklistId, user);
+  await client.synced();
+  return client;
 }
 
 const restoreAs = (user: { id: string; email: string }, checklistId: string, versionId: string, itemId?: string) =>
-  token(user).then((accessToken) =>
-    restoreVersion({ db, claims: userClaims(user), accessToken, collabBaseUrl: base, checklistId, versionId, itemId }),
+  tokenFor(user).then((accessToken) =>
+    restoreVersion({ db, claims: userClaims(user), accessToken, collabBaseUrl: t.server.baseUrl, checklistId, versionId, itemId }),
   );
 
 async function refusal(promise: Promise<unknown>): Promise<HistoryError> {
@@ -84,7 +54,7 @@ describe('restoring a version through the collaboration server', () => {
     updateItem(erin.doc, items[0]!.id, { status: 'blocked', title: 'Changed by Erin' });
     deleteItem(erin.doc, items[1]!.id);
     await vi.waitFor(() => expect(itemsOf(olivia.doc).has(items[1]!.id)).toBe(false), eventually);
-    await collab.flush();
+    await t.server.collab.flush();
 
     const { restoreVersionId } = await restoreAs(demoUsers.editor, checklistId, version.id);
     const expected = stateToDoc((await getVersion(db, eddie, checklistId, version.id))!.state);
@@ -111,8 +81,8 @@ describe('restoring a version through the collaboration server', () => {
     const [first, second] = readChecklist(erin.doc).sections.flatMap((section) => section.items);
     updateItem(erin.doc, first!.id, { status: 'done' });
     updateItem(erin.doc, second!.id, { risk: 'critical' });
-    await vi.waitFor(() => expect(itemsOf(collab.loadedDocument(checklistId)!).get(second!.id)?.get('risk')).toBe('critical'), eventually);
-    await collab.flush();
+    await vi.waitFor(() => expect(itemsOf(t.server.collab.loadedDocument(checklistId)!).get(second!.id)?.get('risk')).toBe('critical'), eventually);
+    await t.server.collab.flush();
     await restoreAs(demoUsers.editor, checklistId, version.id, second!.id);
     await vi.waitFor(() => expect(itemsOf(erin.doc).get(second!.id)?.get('risk')).toBe(second!.risk), eventually);
     expect(itemsOf(erin.doc).get(first!.id)?.get('status')).toBe('done');
@@ -120,7 +90,7 @@ describe('restoring a version through the collaboration server', () => {
 
   it('refuses another workspace’s version, an unknown id, an item the version lacks and read-only roles, changing nothing', async () => {
     const [version] = await listVersions(db, eddie, checklistId);
-    const before = Y.encodeStateAsUpdate(collab.loadedDocument(checklistId) ?? new Y.Doc());
+    const before = Y.encodeStateAsUpdate(t.server.collab.loadedDocument(checklistId) ?? new Y.Doc());
     const foreign = (await recordVersion(db, { checklistId: otherChecklist.id, kind: 'named', name: 'Theirs' }))!;
     expect(await refusal(restoreAs(demoUsers.editor, checklistId, foreign.id))).toMatchObject({ kind: 'not_found', message: 'There is no such version of this checklist.' });
     expect(await refusal(restoreAs(demoUsers.editor, otherChecklist.id, foreign.id))).toMatchObject({ kind: 'not_found' });
@@ -129,7 +99,7 @@ describe('restoring a version through the collaboration server', () => {
     expect(await refusal(restoreAs(demoUsers.editor, checklistId, version!.id, 'no-such-item'))).toMatchObject({ message: 'This version has no such item.' });
     expect(await refusal(restoreAs(demoUsers.viewer, checklistId, version!.id))).toMatchObject({ kind: 'forbidden' });
     expect(await refusal(restoreAs(demoUsers.outsider, checklistId, version!.id))).toMatchObject({ kind: 'not_found' });
-    const after = Y.encodeStateAsUpdate(collab.loadedDocument(checklistId) ?? new Y.Doc());
+    const after = Y.encodeStateAsUpdate(t.server.collab.loadedDocument(checklistId) ?? new Y.Doc());
     expect(Buffer.from(after).equals(Buffer.from(before))).toBe(true);
     expect((await listVersions(db, eddie, checklistId)).filter((entry) => entry.kind === 'restore')).toHaveLength(2);
   });

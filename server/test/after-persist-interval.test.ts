@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { DEFAULT_AFTER_PERSIST_INTERVAL_MS, DEFAULT_AFTER_PERSIST_MAX_INTERVAL_MS, Lifecycle, type CollabExtension, type PersistedUpdate } from '../src/lifecycle.ts';
 import { createMetrics } from '../src/metrics.ts';
-import { waitFor } from './support.ts';
+import { waitFor } from '../src/testing.ts';
 
 /*
  * afterPersist runs of one extension for one document are spaced (docs/decisions/175): the first run after a quiet

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { auditTrailExtension, type CollabExtension, type PersistedUpdate } from '../src/index.ts';
-import { createFixture, useCollabServer } from './support.ts';
+import { createFixture, useCollabServer } from '../src/testing.ts';
 
 /*
  * The audit writer's cursor (decision 121) with the hooks called directly: one writer instance "dies" (it is dropped

@@ -15,7 +15,7 @@ import {
   tokenFor,
   useCollabServer,
   waitFor,
-} from './support.ts';
+} from '../src/testing.ts';
 
 const t = useCollabServer({ server: { timing: { persistWindowMs: 10, membershipRecheckMs: 200 } } });
 

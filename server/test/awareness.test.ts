@@ -3,7 +3,7 @@ import * as encoding from 'lib0/encoding';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CloseCode } from '../src/index.ts';
 import { awarenessUpdateMessage } from '../src/protocol.ts';
-import { metricValue, rawClient, tokenFor, useCollabServer, waitFor, type Client, type RawClient, type RunningServer } from './support.ts';
+import { metricValue, rawClient, tokenFor, useCollabServer, waitFor, type Client, type RawClient, type RunningServer } from '../src/testing.ts';
 
 /*
  * Issue 10, "presence is not validated": awareness client ids are bound to the session that introduced them,

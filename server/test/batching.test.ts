@@ -11,7 +11,7 @@ import {
   storedDoc,
   useCollabServer,
   waitFor,
-} from './support.ts';
+} from '../src/testing.ts';
 
 const t = useCollabServer({ server: false });
 

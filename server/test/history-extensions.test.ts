@@ -3,7 +3,7 @@ import { listAuditTrail, listVersions } from '@tieout/db';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { auditTrailExtension, projectionExtension, versionRecorderExtension, type RecorderClock } from '../src/index.ts';
-import { createFixture, useCollabServer, waitFor } from './support.ts';
+import { createFixture, useCollabServer, waitFor } from '../src/testing.ts';
 
 const t = useCollabServer({ server: false });
 

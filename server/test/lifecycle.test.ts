@@ -3,7 +3,7 @@ import * as decoding from 'lib0/decoding';
 import { describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
 import { RefuseConnection, type AfterPersistContext, type CollabExtension, type DocumentChanges, type PersistedUpdate } from '../src/index.ts';
-import { createFixture, metricValue, useCollabServer, waitFor } from './support.ts';
+import { createFixture, metricValue, useCollabServer, waitFor } from '../src/testing.ts';
 
 const t = useCollabServer({ server: false });
 

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCode } from '../src/index.ts';
 import { emptySyncStep1Message } from '../src/protocol.ts';
-import { createFixture, rawClient, storedDoc, tokenFor, useCollabServer, waitFor } from './support.ts';
+import { createFixture, rawClient, storedDoc, tokenFor, useCollabServer, waitFor } from '../src/testing.ts';
 
 const t = useCollabServer({ server: false });
 const sv0 = emptySyncStep1Message();

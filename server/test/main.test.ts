@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { configProblems as problems } from '@tieout/config/testing';
 import { createLogger } from '@tieout/config';
 import { CloseCode, loadCollabConfig, loadCollabTuning, startCollabServer, versionTimingFromEnv } from '../src/index.ts';
-import { connectClient, createFixture, getJson, storedDoc, tokenFor, waitFor, JWT_SECRET } from './support.ts';
+import { connectClient, createFixture, getJson, storedDoc, tokenFor, waitFor, JWT_SECRET } from '../src/testing.ts';
 
 const serverDir = fileURLToPath(new URL('..', import.meta.url));
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCode } from '../src/index.ts';
 import { awarenessUpdateMessage, emptySyncStep1Message, syncMessage as syncFrame, SyncType } from '../src/protocol.ts';
-import { connectClient, rawClient, storedDoc, tokenFor, useCollabServer, waitFor } from './support.ts';
+import { connectClient, rawClient, storedDoc, tokenFor, useCollabServer, waitFor } from '../src/testing.ts';
 
 const t = useCollabServer({ server: { timing: { persistWindowMs: 10 }, limits: { maxMessageBytes: 64 * 1024 } } });
 let editorToken: string;

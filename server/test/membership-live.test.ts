@@ -17,7 +17,7 @@ import {
   type Client,
   type Fixture,
   type RunningServer,
-} from './support.ts';
+} from '../src/testing.ts';
 
 /*
  * Issue 10, "revoked access still writes": a role change takes effect before the sender's next message is applied

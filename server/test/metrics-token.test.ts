@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadCollabConfig } from '../src/index.ts';
-import { JWT_SECRET, useCollabServer } from './support.ts';
+import { JWT_SECRET, useCollabServer } from '../src/testing.ts';
 
 /* Issue 10 (low), decision 105: /metrics is for the operator; /healthz and /readyz stay public for load balancers. */
 const token = 'metrics-token-of-this-test-0123456789';

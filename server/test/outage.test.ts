@@ -2,7 +2,7 @@ import { addSection } from '@tieout/doc-model';
 import { openDatabase } from '@tieout/db';
 import { describe, expect, it } from 'vitest';
 import { CloseCode } from '../src/index.ts';
-import { createFixture, getJson, rawClient, storedAuthors, storedDoc, tokenFor, useCollabServer, waitFor, withOutage } from './support.ts';
+import { createFixture, getJson, rawClient, storedAuthors, storedDoc, tokenFor, useCollabServer, waitFor, withOutage } from '../src/testing.ts';
 
 const t = useCollabServer({ server: false });
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { addSection } from '@tieout/doc-model';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { awarenessNames, createFixture, storedDoc, useCollabServer, waitFor } from './support.ts';
+import { awarenessNames, createFixture, storedDoc, useCollabServer, waitFor } from '../src/testing.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 

@@ -5,7 +5,7 @@ import * as Y from 'yjs';
 import { defaultExtensions } from '../src/extensions/index.ts';
 import { doneRequiresApprovalVerdict, reviewRuleExtension } from '../src/extensions/review-rule.ts';
 import { itemFingerprint } from '@tieout/doc-model';
-import { createFixture, storedDoc, useCollabServer, waitFor } from './support.ts';
+import { createFixture, storedDoc, useCollabServer, waitFor } from '../src/testing.ts';
 
 const t = useCollabServer({ server: false });
 

@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCode } from '../src/index.ts';
 import { updateMessage as syncUpdateFrame } from '../src/protocol.ts';
-import { createFixture, metricValue, rawClient, storedDoc, tokenFor, useCollabServer, waitFor, type Fixture } from './support.ts';
+import { createFixture, metricValue, rawClient, storedDoc, tokenFor, useCollabServer, waitFor, type Fixture } from '../src/testing.ts';
 
 /*
  * The server refuses a well-formed Yjs update that breaks the checklist schema before applying it: nothing of it

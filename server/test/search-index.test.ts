@@ -3,7 +3,7 @@ import { searchEverything } from '@tieout/db';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { projectionExtension, searchIndexExtension } from '../src/index.ts';
-import { createFixture, useCollabServer, waitFor } from './support.ts';
+import { createFixture, useCollabServer, waitFor } from '../src/testing.ts';
 
 const t = useCollabServer({ server: false });
 

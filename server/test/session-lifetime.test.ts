@@ -4,7 +4,7 @@ import { publishLiveEvent } from '@tieout/db';
 import { addItem, addSection, readChecklist } from '@tieout/doc-model';
 import { describe, expect, it } from 'vitest';
 import { CloseCode } from '../src/index.ts';
-import { connectClient, JWT_SECRET, tokenFor, useCollabServer, waitFor, type FixtureUser } from './support.ts';
+import { connectClient, JWT_SECRET, tokenFor, useCollabServer, waitFor, type FixtureUser } from '../src/testing.ts';
 
 /*
  * Issue 10, "sessions outlive sign-out and expiry" (decision 103): a socket is closed when its token expires (the

@@ -1,7 +1,7 @@
 import { addItem, addSection, itemsOf, readChecklist, updateItem } from '@tieout/doc-model';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { connectClient, storedAuthors, storedDoc, tokenFor, useCollabServer, waitFor } from './support.ts';
+import { connectClient, storedAuthors, storedDoc, tokenFor, useCollabServer, waitFor } from '../src/testing.ts';
 
 // On disk, so the database can be closed and opened again as a new process would.
 const t = useCollabServer({ server: false, persistent: true });

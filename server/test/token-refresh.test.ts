@@ -1,7 +1,7 @@
 import { addItem, addSection, readChecklist } from '@tieout/doc-model';
 import { describe, expect, it } from 'vitest';
 import { CloseCode } from '../src/index.ts';
-import { connectClient, JWT_SECRET, storedDoc, tokenFor, useCollabServer, waitFor } from './support.ts';
+import { connectClient, JWT_SECRET, storedDoc, tokenFor, useCollabServer, waitFor } from '../src/testing.ts';
 
 /*
  * A long session whose access token expires: the client gets a new token (supabase-js refreshes the session;

@@ -9,6 +9,7 @@
  * Prints a report and exits non-zero if anything was lost. Loopback only; stops by itself.
  */
 import { availableParallelism, totalmem } from 'node:os';
+// eslint-disable-next-line no-restricted-imports -- a soak runs for a set time (its subject), outside the test suites
 import { setTimeout as soakFor } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { addItem, entryTitle, itemsOf, setFigure, updateItem, type Figure } from '@tieout/doc-model';

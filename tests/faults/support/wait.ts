@@ -1,3 +1,4 @@
+// eslint-disable-next-line no-restricted-imports -- the fault suite's one condition poller: it sleeps between checks, never before an assertion
 import { setTimeout as nextPoll } from 'node:timers/promises';
 
 /**

@@ -10,8 +10,10 @@ import { afterAll, beforeAll, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { attachCollabServer, type CollabServer, type CollabServerOptions } from '../src/index.ts';
-import { MessageType } from '../src/protocol.ts';
+// The collaboration server's test fixture and helpers (`@tieout/server/testing`), for the server's own tests and
+// the app's: test code only (it registers vitest hooks), never imported by the app or the server at run time.
+import { attachCollabServer, type CollabServer, type CollabServerOptions } from './index.ts';
+import { MessageType } from './protocol.ts';
 
 /** Made for this run: no secret in the repository signs anything (decision 100). */
 export const JWT_SECRET = randomBytes(32).toString('base64url');
@@ -20,7 +22,8 @@ export { createChecklistFixture as createFixture, type ChecklistFixture as Fixtu
 import type { FixtureUser } from '@tieout/db/testing';
 type Fixture = ChecklistFixture;
 
-export async function tokenFor(user: FixtureUser, options: { expiresInSeconds?: number; secret?: string; now?: number } = {}) {
+/** An access token for `user` (a fixture user or a demo user), signed with this run's JWT_SECRET. */
+export async function tokenFor(user: Pick<FixtureUser, 'id' | 'email'>, options: { expiresInSeconds?: number; secret?: string; now?: number } = {}) {
   const { token } = await signAccessToken(
     { id: user.id, email: user.email },
     { jwtSecret: options.secret ?? JWT_SECRET, expiresInSeconds: options.expiresInSeconds, now: options.now },
@@ -33,17 +36,27 @@ export const silentLogger = pino({ level: process.env.COLLAB_TEST_LOG ?? 'silent
 export interface RunningServer {
   collab: CollabServer;
   httpServer: Server;
+  /** The websocket URL clients connect to (`ws://127.0.0.1:<port>/collab`). */
   url: string;
+  /** The server's base, without the path: what the app's live writers take as `collabBaseUrl`. */
+  baseUrl: string;
   port: number;
   close(): Promise<void>;
 }
 
 /** A database, a checklist fixture and (unless `server: false`) a server for one test file, set up and torn down with it. */
 export interface CollabServerSetup {
-  /** Options of the file's server; false when the tests start their own (with `startServer`). */
-  server?: Partial<CollabServerOptions> | false;
+  /**
+   * Options of the file's server, or a function of the file's database that returns them (for extensions bound to
+   * it); false when the tests start their own (with `startServer`).
+   */
+  server?: Partial<CollabServerOptions> | ((db: Database) => Partial<CollabServerOptions>) | false;
   /** PGlite on disk instead of memory, so the database can be closed and opened again (a restart). */
   persistent?: boolean;
+  /** Apply supabase/seed.sql too (the demo workspace, deals and users of `@tieout/db/testing`). */
+  seed?: boolean;
+  /** Part of the scratch database's name (default 'collab'), so leftovers can be told apart. */
+  label?: string;
 }
 
 export interface CollabTestContext {
@@ -58,7 +71,7 @@ export interface CollabTestContext {
   /** Starts another server, closed after the file's tests. */
   startServer(db: Database, options?: Partial<CollabServerOptions>): Promise<RunningServer>;
   /** Connects a stock client as `user`, destroyed after the file's tests. */
-  connect(target: RunningServer | string, checklistId: string, user: FixtureUser): Promise<Client>;
+  connect(target: RunningServer | string, checklistId: string, user: Pick<FixtureUser, 'id' | 'email'>): Promise<Client>;
   /** Destroys `client` after the file's tests (for clients connected otherwise). */
   track(client: Client): Client;
 }
@@ -109,12 +122,13 @@ export function useCollabServer(setup: CollabServerSetup = {}): CollabTestContex
       return client;
     },
   };
+  // A bound only on how long a broken set-up takes to fail: a seeded database on a busy 2-core machine is slow.
   beforeAll(async () => {
-    scratch = await openScratchDatabase({ label: 'collab', persistent: setup.persistent, poolSize: 6 });
+    scratch = await openScratchDatabase({ label: setup.label ?? 'collab', persistent: setup.persistent, seed: setup.seed, poolSize: 6 });
     db = scratch.db;
     fx = await createChecklistFixture(db);
-    if (setup.server !== false) server = await context.startServer(db, setup.server ?? {});
-  });
+    if (setup.server !== false) server = await context.startServer(db, typeof setup.server === 'function' ? setup.server(db) : (setup.server ?? {}));
+  }, 180_000);
   afterAll(async () => {
     for (const client of clients) client.destroy();
     await Promise.allSettled(servers.map((running) => running.close()));
@@ -137,6 +151,7 @@ export async function startServer(db: Database, options: Partial<CollabServerOpt
     httpServer,
     port: actualPort,
     url: `ws://127.0.0.1:${actualPort}/collab`,
+    baseUrl: `ws://127.0.0.1:${actualPort}`,
     // Once: a test may close its server itself, and the file's afterAll closes every server it started.
     close: () =>
       (closing ??= (async () => {
