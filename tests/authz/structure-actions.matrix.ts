@@ -46,6 +46,66 @@ function expectState(condition: boolean, message: string): void {
   if (!condition) throw new Error(message);
 }
 
+/** Where a row's action posts: the deal's Manage page or the workspace's Archived view. */
+interface Page {
+  route: 'manageDeal' | 'archived';
+  path(target: WorkspaceFixture): string;
+  params(target: WorkspaceFixture): Record<string, string>;
+}
+const manage: Page = { route: 'manageDeal', path: managePath, params: (t) => ({ dealId: t.dealId }) };
+const archivedView: Page = { route: 'archived', path: archivedPath, params: (t) => ({ workspaceId: t.id }) };
+
+type Scratch = Awaited<ReturnType<typeof scratch>>;
+
+/**
+ * A row whose action changes a scratch workstream and checklist made for the attempt: it posts `form` to `page`,
+ * counts the attempt as done when the notice matches, then reads the stored state, drops the scratch and checks the
+ * state is what the verdict says (`expected`, by verdict).
+ */
+function scratchAction(spec: {
+  subject: string;
+  action: string;
+  allowed: AppCaseSpec['allowed'];
+  page: Page;
+  /** Make the scratch checklist archived. */
+  archived?: boolean;
+  form(made: Scratch): Record<string, string>;
+  notice: RegExp;
+  /** What the check compares, read after the attempt, and its name in the failure message. */
+  state: { name: string; read(db: Database, made: Scratch): Promise<unknown> };
+  expected: { allowed: (made: Scratch) => unknown; refused: (made: Scratch) => unknown };
+}): AppCaseSpec {
+  return {
+    subject: spec.subject,
+    action: spec.action,
+    allowed: spec.allowed,
+    async run({ harness, routes, db, target, cookie }) {
+      const made = await scratch(db, target, spec.archived);
+      const outcome = await harness.call(routes[spec.page.route], 'action', {
+        path: spec.page.path(target),
+        params: spec.page.params(target),
+        cookie,
+        form: spec.form(made),
+      });
+      return {
+        outcome,
+        didIt: (o) => spec.notice.test(String(dataOf(o).notice)),
+        async check(verdict) {
+          const state = await spec.state.read(db, made);
+          await removeScratch(db, made.workstreamId);
+          const expected = spec.expected[verdict](made);
+          expectState(state === expected, `${spec.state.name} is ${String(state)} after a ${verdict} attempt to ${spec.action} (expected ${String(expected)})`);
+        },
+      };
+    },
+  };
+}
+
+const field = (table: 'checklists' | 'workstreams', column: string) => (db: Database, made: Scratch) =>
+  row(db, table, table === 'checklists' ? made.checklistId : made.workstreamId).then((found) => found?.[column]);
+const checklistExists = { name: 'checklist exists', read: (db: Database, made: Scratch) => row(db, 'checklists', made.checklistId).then((found) => found !== undefined) };
+const deleteChecklist = (made: Scratch) => ({ intent: 'delete', kind: 'checklist', id: made.checklistId, confirmed: 'yes' });
+
 export function structureActionSpecs(): AppCaseSpec[] {
   return [
     {
@@ -57,75 +117,36 @@ export function structureActionSpecs(): AppCaseSpec[] {
         return { outcome, didIt: (o) => (dataOf(o).deal as { id?: string } | undefined)?.id === target.dealId };
       },
     },
-    {
+    scratchAction({
       subject: 'deal manage action',
       action: 'rename a checklist (intent=rename)',
       allowed: owners,
-      async run({ harness, routes, db, target, cookie }) {
-        const made = await scratch(db, target);
-        const outcome = await harness.call(routes.manageDeal, 'action', {
-          path: managePath(target),
-          params: { dealId: target.dealId },
-          cookie,
-          form: { intent: 'rename', kind: 'checklist', id: made.checklistId, name: 'Renamed in the matrix' },
-        });
-        return {
-          outcome,
-          didIt: (o) => /Renamed the checklist/.test(String(dataOf(o).notice)),
-          async check(verdict) {
-            const title = (await row(db, 'checklists', made.checklistId))?.title;
-            await removeScratch(db, made.workstreamId);
-            expectState(title === (verdict === 'allowed' ? 'Renamed in the matrix' : made.title), `checklist is “${String(title)}” after a ${verdict} rename`);
-          },
-        };
-      },
-    },
-    {
+      page: manage,
+      form: (made) => ({ intent: 'rename', kind: 'checklist', id: made.checklistId, name: 'Renamed in the matrix' }),
+      notice: /Renamed the checklist/,
+      state: { name: 'checklist title', read: field('checklists', 'title') },
+      expected: { allowed: () => 'Renamed in the matrix', refused: (made) => made.title },
+    }),
+    scratchAction({
       subject: 'deal manage action',
       action: 'archive a workstream (intent=archive)',
       allowed: owners,
-      async run({ harness, routes, db, target, cookie }) {
-        const made = await scratch(db, target);
-        const outcome = await harness.call(routes.manageDeal, 'action', {
-          path: managePath(target),
-          params: { dealId: target.dealId },
-          cookie,
-          form: { intent: 'archive', kind: 'workstream', id: made.workstreamId },
-        });
-        return {
-          outcome,
-          didIt: (o) => /Archived the workstream/.test(String(dataOf(o).notice)),
-          async check(verdict) {
-            const archived = (await row(db, 'workstreams', made.workstreamId))?.archived;
-            await removeScratch(db, made.workstreamId);
-            expectState(archived === (verdict === 'allowed'), `workstream archived=${String(archived)} after a ${verdict} archive`);
-          },
-        };
-      },
-    },
-    {
+      page: manage,
+      form: (made) => ({ intent: 'archive', kind: 'workstream', id: made.workstreamId }),
+      notice: /Archived the workstream/,
+      state: { name: 'workstream archived', read: field('workstreams', 'archived') },
+      expected: { allowed: () => true, refused: () => false },
+    }),
+    scratchAction({
       subject: 'deal manage action',
       action: 'delete a checklist after confirming (intent=delete)',
       allowed: owners,
-      async run({ harness, routes, db, target, cookie }) {
-        const made = await scratch(db, target);
-        const outcome = await harness.call(routes.manageDeal, 'action', {
-          path: managePath(target),
-          params: { dealId: target.dealId },
-          cookie,
-          form: { intent: 'delete', kind: 'checklist', id: made.checklistId, confirmed: 'yes' },
-        });
-        return {
-          outcome,
-          didIt: (o) => /Deleted the checklist/.test(String(dataOf(o).notice)),
-          async check(verdict) {
-            const exists = (await row(db, 'checklists', made.checklistId)) !== undefined;
-            await removeScratch(db, made.workstreamId);
-            expectState(exists === (verdict === 'refused'), `checklist exists=${exists} after a ${verdict} delete`);
-          },
-        };
-      },
-    },
+      page: manage,
+      form: deleteChecklist,
+      notice: /Deleted the checklist/,
+      state: checklistExists,
+      expected: { allowed: () => false, refused: () => true },
+    }),
     {
       subject: 'deal manage action',
       action: 'change the deal’s stage (intent=stage)',
@@ -160,51 +181,27 @@ export function structureActionSpecs(): AppCaseSpec[] {
         return { outcome, didIt: () => entries.some((entry) => entry.id === made.checklistId) };
       },
     },
-    {
+    scratchAction({
       subject: 'archived action',
       action: 'unarchive a checklist (intent=unarchive)',
       allowed: owners,
-      async run({ harness, routes, db, target, cookie }) {
-        const made = await scratch(db, target, true);
-        const outcome = await harness.call(routes.archived, 'action', {
-          path: archivedPath(target),
-          params: { workspaceId: target.id },
-          cookie,
-          form: { intent: 'unarchive', kind: 'checklist', id: made.checklistId },
-        });
-        return {
-          outcome,
-          didIt: (o) => /Unarchived the checklist/.test(String(dataOf(o).notice)),
-          async check(verdict) {
-            const archived = (await row(db, 'checklists', made.checklistId))?.archived;
-            await removeScratch(db, made.workstreamId);
-            expectState(archived === (verdict === 'refused'), `checklist archived=${String(archived)} after a ${verdict} unarchive`);
-          },
-        };
-      },
-    },
-    {
+      page: archivedView,
+      archived: true,
+      form: (made) => ({ intent: 'unarchive', kind: 'checklist', id: made.checklistId }),
+      notice: /Unarchived the checklist/,
+      state: { name: 'checklist archived', read: field('checklists', 'archived') },
+      expected: { allowed: () => false, refused: () => true },
+    }),
+    scratchAction({
       subject: 'archived action',
       action: 'delete an archived checklist after confirming (intent=delete)',
       allowed: owners,
-      async run({ harness, routes, db, target, cookie }) {
-        const made = await scratch(db, target, true);
-        const outcome = await harness.call(routes.archived, 'action', {
-          path: archivedPath(target),
-          params: { workspaceId: target.id },
-          cookie,
-          form: { intent: 'delete', kind: 'checklist', id: made.checklistId, confirmed: 'yes' },
-        });
-        return {
-          outcome,
-          didIt: (o) => /Deleted the checklist/.test(String(dataOf(o).notice)),
-          async check(verdict) {
-            const exists = (await row(db, 'checklists', made.checklistId)) !== undefined;
-            await removeScratch(db, made.workstreamId);
-            expectState(exists === (verdict === 'refused'), `checklist exists=${exists} after a ${verdict} delete`);
-          },
-        };
-      },
-    },
+      page: archivedView,
+      archived: true,
+      form: deleteChecklist,
+      notice: /Deleted the checklist/,
+      state: checklistExists,
+      expected: { allowed: () => false, refused: () => true },
+    }),
   ];
 }

@@ -1,6 +1,7 @@
 import { type Page } from '@playwright/test';
-import { demoChecklists, demoUsers, demoWorkspace } from '@tieout/db/testing';
+import { demoChecklists, demoUsers } from '@tieout/db/testing';
 import { addSection, uniqueTag } from './support/checklist-page.ts';
+import { createDealWithChecklist } from './support/deals.ts';
 import { openChecklist } from './support/session.ts';
 import { expect, test } from './support/fixtures.ts';
 
@@ -60,21 +61,8 @@ test('the grid shows “Last changed by <name> · <time>” per row, live, in a 
 test('an archived checklist’s grid shows the same “archived” note as its list page', async ({ signedInPage }) => {
   const page = await signedInPage(demoUsers.owner.email);
   const tag = uniqueTag();
-  const names = { deal: `Grid archive deal ${tag}`, workstream: `Grid archive ${tag}`, checklist: `Archived grid ${tag}` };
-  await page.goto('/');
-  await page.getByRole('link', { name: `New deal in ${demoWorkspace.name}` }).click();
-  await page.getByLabel('Deal name').fill(names.deal);
-  await page.getByRole('button', { name: 'Create deal' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: names.deal })).toBeVisible();
-  await page.getByLabel('Kind').selectOption('custom');
-  await page.getByLabel('Name', { exact: true }).fill(names.workstream);
-  await page.getByRole('button', { name: 'Add workstream' }).click();
-  await page.getByRole('link', { name: `New checklist in ${names.workstream}` }).click();
-  await page.getByLabel('Title', { exact: true }).fill(names.checklist);
-  await page.getByLabel('First section').fill('Only section');
-  await page.getByRole('button', { name: 'Create checklist' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: names.checklist })).toBeVisible();
-  const id = /\/checklists\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+  const names = { deal: `Grid archive deal ${tag}`, workstream: `Grid archive ${tag}`, checklist: `Archived grid ${tag}`, section: 'Only section' };
+  const { checklistId: id } = await createDealWithChecklist(page, names);
 
   // Not archived: no note in either view.
   await openGrid(page, id);

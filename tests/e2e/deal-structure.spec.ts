@@ -1,6 +1,7 @@
 import { demoDeal, demoUsers, demoWorkspace } from '@tieout/db/testing';
 import type { Page } from '@playwright/test';
 import { uniqueTag } from './support/checklist-page.ts';
+import { createDealWithChecklist } from './support/deals.ts';
 import { expect, test } from './support/fixtures.ts';
 
 /** Issue 15: owners rename, archive, unarchive and delete (after a confirmation naming what is lost); editors cannot. */
@@ -10,20 +11,8 @@ const hydrated = (page: Page) => expect(page.locator('html[data-hydrated]')).toB
 const notice = (page: Page, text: string) => page.getByRole('status').filter({ hasText: text });
 
 async function createDeal(page: Page, tag: string): Promise<{ deal: string; workstream: string; checklist: string }> {
-  const names = { deal: `Structure deal ${tag}`, workstream: `Tax ${tag}`, checklist: `Clawbacks ${tag}` };
-  await page.goto('/');
-  await page.getByRole('link', { name: `New deal in ${demoWorkspace.name}` }).click();
-  await page.getByLabel('Deal name').fill(names.deal);
-  await page.getByRole('button', { name: 'Create deal' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: names.deal })).toBeVisible();
-  await page.getByLabel('Kind').selectOption('custom');
-  await page.getByLabel('Name', { exact: true }).fill(names.workstream);
-  await page.getByRole('button', { name: 'Add workstream' }).click();
-  await page.getByRole('link', { name: `New checklist in ${names.workstream}` }).click();
-  await page.getByLabel('Title', { exact: true }).fill(names.checklist);
-  await page.getByLabel('First section').fill('State incentives');
-  await page.getByRole('button', { name: 'Create checklist' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: names.checklist })).toBeVisible();
+  const names = { deal: `Structure deal ${tag}`, workstream: `Tax ${tag}`, checklist: `Clawbacks ${tag}`, section: 'State incentives' };
+  await createDealWithChecklist(page, names);
   return names;
 }
 
