@@ -9,9 +9,11 @@ import { SERVER_KINDS, type ServerKind } from './servers/launch.ts';
 
 const usage = `Usage: npm run bench -w @tieout/bench -- [--quick | --full] [options]
 
-  --quick              every scenario at small sizes (default; ~10 min for three servers)
+  --quick              every scenario at small sizes (default; ~10 min for three servers): cold load of
+                       10,000 typed updates and of a 500-item document
   --full               the issue's sizes: latency at 100/10, 500/50, 2000/200 clients/documents,
-                       100,000-update cold load, 5,000-edit persistence run (~35-45 min)
+                       cold load of 100,000 typed updates and of a 2,000-item document with notes,
+                       5,000-edit persistence run (~35-45 min)
   --smoke              a seconds-long harness check (what the test suite runs), not a measurement
   --servers=a,b        among tieout,hocuspocus,reference (default: all three)
   --scenarios=a,b      among ${SCENARIOS.join(',')} (default: all); bundle measures the app's

@@ -1,11 +1,12 @@
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
-import { updateItem } from '@tieout/doc-model';
+import { checkUpdate, itemsOf, readChecklist, updateItem } from '@tieout/doc-model';
 import { SCALES } from '../src/config.ts';
 import { runBench } from '../src/harness.ts';
-import { benchItemId, seedChecklist } from '../src/load/content.ts';
+import { LARGE_SECTION_SIZE, addLargeItem, benchItemId, largeNotesChars, seedChecklist } from '../src/load/content.ts';
 import { editMarker, editsInUpdate } from '../src/load/edits.ts';
-import { judgeGoals, renderMarkdown } from '../src/report.ts';
+import { judgeGoals, renderMarkdown, renderTables } from '../src/report.ts';
+import { B4_TRACE_UNAVAILABLE } from '../src/scenarios/coldload.ts';
 import { percentile } from '../src/stats.ts';
 
 describe('edit timestamps', () => {
@@ -88,5 +89,60 @@ describe('goal verdicts', () => {
     expect(verdicts.map((v) => v.met)).toEqual([false, true, false]);
     expect(verdicts[0]!.detail).toMatch(/missed by 43%/);
     expect(verdicts[2]!.detail).toMatch(/missed by 23%/);
+  });
+});
+
+describe('the cold load\'s large document', () => {
+  it('is built one update per item that Tieout\'s schema guard accepts, with notes of a few paragraphs', () => {
+    const writer = new Y.Doc();
+    const server = new Y.Doc();
+    const refused: string[] = [];
+    writer.on('update', (update: Uint8Array) => {
+      const reason = checkUpdate(server, update);
+      if (reason) refused.push(reason);
+      else Y.applyUpdate(server, update);
+    });
+    const items = LARGE_SECTION_SIZE + 5;
+    let updates = 0;
+    writer.on('update', () => updates++);
+    for (let n = 0; n < items; n++) addLargeItem(writer, n);
+    expect(refused).toEqual([]);
+    expect(updates).toBe(items);
+    expect(itemsOf(server).size).toBe(items);
+    const view = readChecklist(server);
+    expect(view.sections).toHaveLength(2);
+    const chars = largeNotesChars(server, items);
+    expect(chars / items).toBeGreaterThan(600);
+    expect(chars).toBe(largeNotesChars(writer, items));
+  });
+});
+
+describe('cold-load goals', () => {
+  const coldCase = (medianMs: number) => ({ updates: 1, writeMs: 1, storedRows: 1, storedBytes: 1, loads: [{ ms: medianMs, stateBytes: 1, chars: 1 }], medianMs });
+  const withItems = (itemCount: number, tieoutMs: number) =>
+    ({
+      servers: ['tieout', 'hocuspocus'],
+      latency: {},
+      throughput: {},
+      memory: {},
+      persistence: {},
+      failures: {},
+      coldload: {
+        tieout: { ...coldCase(5), items: { ...coldCase(tieoutMs), itemCount, notesChars: 10 }, traceSkipped: B4_TRACE_UNAVAILABLE },
+        hocuspocus: { ...coldCase(5), items: { ...coldCase(40), itemCount, notesChars: 10 }, traceSkipped: B4_TRACE_UNAVAILABLE },
+      },
+    }) as never;
+
+  it('judge the 2,000-item document at 2,000 items only, and report the B4 trace as not measured', () => {
+    const coldGoals = (results: never) => judgeGoals(results).filter((v) => v.scenario === 'coldload');
+    const [missed, trace] = coldGoals(withItems(2000, 180));
+    expect(missed).toMatchObject({ met: false, detail: 'missed by 20%' });
+    expect(missed!.measured).toMatch(/Hocuspocus 40\.0 ms/);
+    expect(trace).toMatchObject({ met: null, measured: 'not measured' });
+    expect(coldGoals(withItems(2000, 120))[0]!.met).toBe(true);
+    expect(coldGoals(withItems(500, 120))[0]).toMatchObject({ met: null, detail: expect.stringMatching(/at 500 items, not 2,000/) });
+    const tables = renderTables(withItems(500, 120));
+    expect(tables).toContain('| 500 items with notes (10 characters) | Tieout |');
+    expect(tables).toContain('The B4 editing trace of the crdt-benchmarks');
   });
 });

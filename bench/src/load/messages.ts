@@ -37,7 +37,8 @@ export type WorkerCommand =
     }
   | { cmd: 'seed'; id: number; docs: SeedSpec[]; concurrency: number; keepGroup?: string }
   | { cmd: 'history'; id: number; client: ClientSpec; updates: number }
-  | { cmd: 'coldload'; id: number; client: ClientSpec; expectedChars: number }
+  | { cmd: 'largedoc'; id: number; client: ClientSpec; items: number }
+  | { cmd: 'coldload'; id: number; client: ClientSpec; expect: ColdLoadExpectation }
   | { cmd: 'close'; id: number; group: string };
 
 export interface ConnectResult {
@@ -71,10 +72,20 @@ export interface HistoryResult {
   bytes: number;
 }
 
+/** What a loaded document must hold: the typed history's characters, or the large document's items and their notes. */
+export type ColdLoadExpectation = { kind: 'typed'; chars: number } | { kind: 'items'; items: number; notesChars: number };
+
 export interface ColdLoadResult {
   ms: number;
   stateBytes: number;
+  /** Characters of notes text loaded (the typed item's, or all the large document's items'). */
   chars: number;
+  /** Items loaded (the large document only). */
+  items?: number;
+  /** CPU the loading client's process spent from opening the socket to the applied SyncStep2 (ms; older files lack it). */
+  clientCpuMs?: number;
+  /** CPU the server process spent over the same load (ms, /proc ticks of 10 ms; set by the runner; older files lack it). */
+  serverCpuMs?: number;
 }
 
 export type WorkerReply =

@@ -1,10 +1,11 @@
-import { itemNotesText, updateItem } from '@tieout/doc-model';
+import { itemNotesText, itemsOf, updateItem } from '@tieout/doc-model';
 import * as Y from 'yjs';
 import { now, sleep } from '../clock.ts';
 import { BenchClient, type ClientSpec } from './client.ts';
-import { HISTORY_ITEM_ID, ensureHistoryItem, seedChecklist } from './content.ts';
+import { HISTORY_ITEM_ID, addLargeItem, ensureHistoryItem, largeItemId, largeNotesChars, seedChecklist } from './content.ts';
 import { editMarker, type ReceivedEdit } from './edits.ts';
 import type {
+  ColdLoadExpectation,
   ColdLoadResult,
   ConnectResult,
   EditingClientSpec,
@@ -196,17 +197,52 @@ async function history(spec: ClientSpec, updates: number): Promise<HistoryResult
   return { ms: now() - started, bytes };
 }
 
+/**
+ * Writes the cold load's large document through the server: `items` checklist items with notes, one transaction
+ * (one update, one message) per item, as a deal team adds them. The notes' characters are returned for the load's check.
+ */
+async function largeDoc(spec: ClientSpec, items: number): Promise<HistoryResult & { notesChars: number }> {
+  const started = now();
+  const client = new BenchClient(spec, { applyRemote: true });
+  await client.connect();
+  let bytes = 0;
+  client.doc.on('update', (update: Uint8Array) => {
+    bytes += update.byteLength;
+  });
+  for (let n = 0; n < items; n++) {
+    addLargeItem(client.doc, n);
+    if (n % 50 === 0) await client.drain();
+  }
+  await client.flush(600_000);
+  const notesChars = largeNotesChars(client.doc, items);
+  await client.close();
+  return { ms: now() - started, bytes, notesChars };
+}
+
 /** A new client loads the document and completes its sync; the content is checked, not assumed. */
-async function coldLoad(spec: ClientSpec, expectedChars: number): Promise<ColdLoadResult> {
+async function coldLoad(spec: ClientSpec, expect: ColdLoadExpectation): Promise<ColdLoadResult> {
   const client = new BenchClient(spec, { applyRemote: true, connectTimeoutMs: 300_000 });
+  const cpuBefore = process.cpuUsage();
   const started = now();
   await client.connect();
   const ms = now() - started;
-  const chars = itemNotesText(client.doc, HISTORY_ITEM_ID).length;
+  const cpu = process.cpuUsage(cpuBefore);
+  const clientCpuMs = (cpu.user + cpu.system) / 1000;
   const stateBytes = Y.encodeStateAsUpdate(client.doc).byteLength;
   await client.close();
-  if (chars < expectedChars) throw new Error(`cold load got ${chars} characters of notes, expected ${expectedChars}`);
-  return { ms, stateBytes, chars };
+  if (expect.kind === 'typed') {
+    const chars = itemNotesText(client.doc, HISTORY_ITEM_ID).length;
+    if (chars < expect.chars) throw new Error(`cold load got ${chars} characters of notes, expected ${expect.chars}`);
+    return { ms, stateBytes, chars, clientCpuMs };
+  }
+  const items = itemsOf(client.doc);
+  let loaded = 0;
+  for (let n = 0; n < expect.items; n++) if (items.has(largeItemId(n))) loaded++;
+  const chars = largeNotesChars(client.doc, expect.items);
+  if (loaded !== expect.items || chars !== expect.notesChars) {
+    throw new Error(`cold load got ${loaded} of ${expect.items} items with ${chars} of ${expect.notesChars} characters of notes`);
+  }
+  return { ms, stateBytes, chars, items: loaded, clientCpuMs };
 }
 
 async function close(group: string): Promise<{ closed: number }> {
@@ -226,8 +262,10 @@ async function handle(command: WorkerCommand): Promise<unknown> {
       return seed(command.docs, command.concurrency, command.keepGroup);
     case 'history':
       return history(command.client, command.updates);
+    case 'largedoc':
+      return largeDoc(command.client, command.items);
     case 'coldload':
-      return coldLoad(command.client, command.expectedChars);
+      return coldLoad(command.client, command.expect);
     case 'close':
       return close(command.group);
   }
