@@ -9,7 +9,7 @@ import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
 import type { Page } from '@playwright/test';
 import { expect, test } from './support/fixtures.ts';
-import { openNotes } from './support/checklist-page.ts';
+import { addSection, openNotes, uniqueTag } from './support/checklist-page.ts';
 import { openChecklist } from './support/session.ts';
 
 /*
@@ -107,19 +107,21 @@ test('the dashboard and the deal page change live when an item’s status change
   await maya.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
   await deal.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
 
+  // Eddie blocks an item of his own (a new one, not started: not counted as blocked until he says so).
   const eddie = await signedInPage(demoUsers.editor.email);
   await openChecklist(eddie, demoChecklists.energyContracts.id);
-  const status = eddie.getByRole('combobox', { name: /^Status of / }).first();
-  const from = await status.inputValue();
-  const to = from === 'blocked' ? 'in_progress' : 'blocked';
-  await status.selectOption(to);
-  const expected = blockedBefore + (to === 'blocked' ? 1 : -1);
+  const tag = uniqueTag();
+  const item = `Curtailment clause ${tag}`;
+  await addSection(eddie, `Dashboard ${tag}`, [item]);
+  const status = eddie.getByRole('combobox', { name: `Status of ${item}` });
+  await status.selectOption('blocked');
+  const expected = blockedBefore + 1;
 
   await expect(stat(maya, 'blocked')).toHaveText(String(expected));
   await expect(badge).not.toHaveText(badgeBefore ?? '');
   expect(await maya.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
   expect(await deal.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
-  await status.selectOption(from);
+  await status.selectOption('in_progress');
   await expect(stat(maya, 'blocked')).toHaveText(String(blockedBefore));
 });
 

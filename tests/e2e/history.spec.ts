@@ -1,19 +1,24 @@
 import { demoChecklists, demoUsers } from '@tieout/db/testing';
 import type { Page } from '@playwright/test';
+import { addSection, uniqueTag } from './support/checklist-page.ts';
 import { openChecklist } from './support/session.ts';
 import { expect, test } from './support/fixtures.ts';
 
 /*
  * History (issue 12): restoring a version reaches everyone connected; a deleted item comes back with the notes another
- * person was typing in it; undo takes back only your own changes.
+ * person was typing in it; undo takes back only your own changes. Each test works on a section of its own (tagged),
+ * never on the seeded items.
  */
 // Two or three people each, signed in one after the other: on a busy 2-core machine the restore test took 60 s with
 // every step passing (25 s of it signing in), so these tests get more than the default 60 s.
 test.describe.configure({ timeout: 180_000 });
 
 const checklistId = demoChecklists.siteRetrofits.id;
-const item = 'Reconcile contracted vs deliverable MW per site';
-const other = 'Utility ramp schedule and energization milestones';
+/** The titles of a test's own section and its two items. */
+const ownItems = () => {
+  const tag = uniqueTag();
+  return { section: `History ${tag}`, item: `Reconcile contracted vs deliverable MW ${tag}`, other: `Utility ramp schedule ${tag}` };
+};
 
 const status = (page: Page, title: string) => page.getByRole('combobox', { name: `Status of ${title}` });
 const risk = (page: Page, title: string) => page.getByRole('combobox', { name: `Risk of ${title}` });
@@ -22,14 +27,21 @@ test('a restore while two other browsers are connected brings all three to the r
   const olivia = await signedInPage(demoUsers.owner.email);
   const eddie = await signedInPage(demoUsers.editor.email);
   const erin = await signedInPage(demoUsers.editor2.email);
+  const { section, item } = ownItems();
+  await openChecklist(eddie, checklistId);
+  await addSection(eddie, section, [item]);
 
-  // Olivia names the checklist as it is.
+  // Olivia names the checklist as it is, once the new item is stored (its "added" row in the activity says so:
+  // the audit trail is written after the update is stored, and a version is made from what is stored).
   await olivia.goto(`/checklists/${checklistId}/history`);
+  await expect(async () => {
+    await olivia.reload();
+    await expect(olivia.getByRole('region', { name: 'Activity' })).toContainText(`added “${item}”`, { timeout: 2_000 });
+  }).toPass({ timeout: 60_000 });
   await olivia.getByRole('textbox', { name: 'Version name' }).fill('Before the site walk');
   await olivia.getByRole('button', { name: 'Save version' }).click();
   await expect(olivia.getByRole('status')).toContainText('Saved the version “Before the site walk”');
 
-  await openChecklist(eddie, checklistId);
   await openChecklist(erin, checklistId);
   const original = await status(eddie, item).inputValue();
   const changed = original === 'blocked' ? 'done' : 'blocked';
@@ -57,6 +69,9 @@ test('a deleted item is restored with the notes another person was typing in it'
   const erin = await signedInPage(demoUsers.editor2.email);
   await openChecklist(eddie, checklistId);
   await openChecklist(erin, checklistId);
+  const { section, other } = ownItems();
+  await addSection(eddie, section, [other]);
+  await expect(status(erin, other)).toBeVisible();
 
   await erin.getByRole('button', { name: `Notes for ${other}` }).click();
   const notes = erin.getByRole('textbox', { name: `Notes of ${other}` });
@@ -88,6 +103,10 @@ test('undo takes back only your own changes, never another person’s', async ({
   const erin = await signedInPage(demoUsers.editor2.email);
   await openChecklist(eddie, checklistId);
   await openChecklist(erin, checklistId);
+  // Erin makes the items: making them is not Eddie's to undo.
+  const { section, item, other } = ownItems();
+  await addSection(erin, section, [item, other]);
+  await expect(status(eddie, other)).toBeVisible();
   const originalRisk = await risk(eddie, other).inputValue();
   const eddiesRisk = originalRisk === 'critical' ? 'low' : 'critical';
 
@@ -127,11 +146,12 @@ test('undo takes back only your own changes, never another person’s', async ({
 });
 
 test('another person’s edit shows as “Last changed by <name>” on that item, without a reload, linking to its activity', async ({ signedInPage }) => {
-  const fiber = 'Fiber: carrier diversity, routes and latency to customers';
   const olivia = await signedInPage(demoUsers.owner.email);
   const eddie = await signedInPage(demoUsers.editor.email);
   await openChecklist(olivia, checklistId);
   await openChecklist(eddie, checklistId);
+  const { section, item: fiber } = ownItems();
+  await addSection(eddie, section, [fiber]);
   const row = (page: Page) => page.locator('li.item-row').filter({ has: status(page, fiber) });
   const lastChanged = (page: Page) => row(page).getByTestId('last-changed');
   const lowerOrHigher = (value: string) => (value === 'high' ? 'medium' : 'high');

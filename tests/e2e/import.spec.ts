@@ -5,6 +5,7 @@ import { uniqueTag } from './support/checklist-page.ts';
 import { expect, test } from './support/fixtures.ts';
 
 const checklist = demoChecklists.energyContracts;
+const leases = demoChecklists.leaseExposure;
 
 /** The request list, its titles tagged so each run imports items of its own. */
 const requestList = (tag: string) =>
@@ -89,4 +90,56 @@ test('a file that is not a request list, or has no title column, gets a clear er
   await expect(page.getByRole('alert')).toContainText('Choose the column that holds the item titles.');
   await page.getByRole('combobox', { name: 'Import column “Site” as' }).selectOption('title');
   await expect(page.getByRole('status', { name: 'Import summary' })).toHaveText('1 row ready to import');
+});
+
+/** A request list as deal teams send them: numbered, owners by name (any case, no accents), US dates. */
+function teamRequestList(tag: string, statusOf: (n: number) => string) {
+  const owners = ['erin alvarez', 'EDDIE NG', 'Olivia Owens', 'Somebody Outside', demoUsers.editor2.email];
+  const lines = ['No.,Request,Section,Responsible,Due,Status'];
+  for (let n = 1; n <= 20; n += 1) {
+    const month = ((n - 1) % 12) + 1;
+    lines.push(`${Math.ceil(n / 10)}.${n},Request ${n} ${tag},Leases ${tag},${owners[n % owners.length]},${month}/${n + 10}/2027,${statusOf(n)}`);
+  }
+  return lines.join('\n');
+}
+
+test('a 20-row request list with owner names, US dates and references imports with no refused row; importing it again updates instead of duplicating', async ({ signedInPage }) => {
+  const tag = uniqueTag();
+  const eddie = await signedInPage(demoUsers.editor.email);
+  const erin = await signedInPage(demoUsers.editor2.email);
+  await openChecklist(erin, leases.id);
+
+  const importList = async (content: string) => {
+    await eddie.goto(`/checklists/${leases.id}/import`);
+    await upload(eddie, 'requests.csv', content);
+  };
+
+  await importList(teamRequestList(tag, () => 'Open'));
+  await expect(eddie.getByRole('combobox', { name: 'Import column “No.” as' })).toHaveValue('reference');
+  await expect(eddie.getByRole('combobox', { name: 'Import column “Responsible” as' })).toHaveValue('owner');
+  // 1/11 .. 12/22: the days above 12 tell the order; the rows that read both ways are listed
+  await expect(eddie.getByRole('combobox', { name: 'Dates like 03/04/2027 are written as' })).toHaveValue('mdy');
+  await expect(eddie.getByRole('region', { name: 'Dates that read both ways' })).toContainText('Row 2: 1/11/2027');
+  await expect(eddie.getByRole('status', { name: 'Import summary' })).toHaveText('20 rows ready to import');
+  await expect(eddie.getByRole('region', { name: 'Rows to check' })).toContainText('Owner “Somebody Outside” is not a member of this workspace: left unassigned');
+  await eddie.getByRole('button', { name: 'Import 20 items' }).click();
+  await expect(eddie.getByRole('status')).toContainText('Imported 20 items into');
+
+  const first = `Request 1 ${tag}`;
+  await expect(erin.getByRole('textbox', { name: `Title of ${first}` })).toHaveValue(first, { timeout: 30_000 });
+  await expect(erin.getByRole('combobox', { name: `Owner of ${first}` })).toHaveValue(demoUsers.editor.id);
+  await expect(erin.getByLabel(`Due date of ${first}`)).toHaveValue('2027-01-11');
+  await expect(erin.getByLabel('Reference 1.1', { exact: true })).toBeVisible();
+
+  // The same list again, with progress: every row is found (by reference) and updated, none added.
+  await importList(teamRequestList(tag, (n) => (n <= 5 ? 'Done' : 'In progress')));
+  await expect(eddie.getByText('20 rows are already in this checklist')).toBeVisible();
+  await expect(eddie.getByRole('radio', { name: "Update those items with the file's values" })).toBeChecked();
+  await eddie.getByRole('button', { name: 'Import 0 new, update 20' }).click();
+  await expect(eddie.getByRole('status')).toContainText('Imported 0 new items into');
+  await expect(eddie.getByRole('status')).toContainText('updated 20 existing items');
+  await expect(erin.getByRole('combobox', { name: `Status of ${first}` })).toHaveValue('done');
+  await expect(erin.getByRole('combobox', { name: `Status of Request 6 ${tag}` })).toHaveValue('in_progress');
+  await expect(erin.getByRole('textbox', { name: `Title of ${first}` })).toHaveCount(1);
+  await expect(erin.getByRole('region', { name: `Leases ${tag}`, exact: true }).locator('li[data-item-id]')).toHaveCount(20);
 });
