@@ -9,6 +9,7 @@ import {
   Outlet,
   Scripts,
   ScrollRestoration,
+  useMatches,
   useNavigation,
   useRouteError,
   useRouteLoaderData,
@@ -47,6 +48,9 @@ export function Layout({ children }: { children: ReactNode }) {
   const user = rootData?.user ?? null;
   // The response's CSP nonce (server render only; decision 105).
   const nonce = useNonce();
+  // Pages whose route says `handle = { layout: 'wide' }` (the grid: a spreadsheet of nine columns, 1,540 px at their
+  // default widths) use up to 100rem of the window instead of the reading width of every other page.
+  const wide = useMatches().some((match) => (match.handle as { layout?: string } | undefined)?.layout === 'wide');
   return (
     <html lang="en" className="h-full">
       <head>
@@ -66,7 +70,7 @@ export function Layout({ children }: { children: ReactNode }) {
           Skip to content
         </a>
         <header className="border-b border-slate-200 bg-white/80 dark:border-slate-800 dark:bg-slate-900/80">
-          <div className="mx-auto flex h-14 max-w-6xl items-center justify-between gap-4 px-4">
+          <div className={`mx-auto flex h-14 items-center justify-between gap-4 px-4 ${wide ? 'max-w-[100rem]' : 'max-w-6xl'}`}>
             <Link to="/" className="flex items-center gap-2 text-base font-semibold tracking-tight">
               <span
                 aria-hidden="true"
@@ -95,7 +99,7 @@ export function Layout({ children }: { children: ReactNode }) {
         </header>
         <NavigationProgress />
         <OfflineBanner />
-        <main id="main" className="mx-auto max-w-6xl px-4 py-8">
+        <main id="main" className={`mx-auto px-4 py-8 ${wide ? 'max-w-[100rem]' : 'max-w-6xl'}`}>
           {children}
         </main>
         <ScrollRestoration nonce={nonce || undefined} />

@@ -218,13 +218,16 @@ async function main(): Promise<void> {
       }
 
       if (want('grid')) {
-        // The grid: one line per item, a range selected, grouped by section.
+        // The grid: one line per item, a range selected, grouped by section. On a window wide enough for all its
+        // columns (the grid page uses up to 100rem): at 1280 px "Last change" would be scrolled out of sight.
+        await editor.setViewportSize({ width: 1600, height: 900 });
         await editor.goto(`/checklists/${demoChecklists.siteRetrofits.id}/grid`);
         await editor.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Connected' }).waitFor({ timeout: 20_000 });
         await editor.locator('[role="gridcell"][data-column="status"]').nth(1).click();
         await editor.keyboard.press('Shift+ArrowDown');
         await editor.keyboard.press('Shift+ArrowRight');
         await shoot(editor, 'checklist-grid', theme);
+        await editor.setViewportSize({ width: 1280, height: 860 });
       }
 
       if (want('files')) {

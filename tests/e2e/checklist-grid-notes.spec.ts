@@ -58,6 +58,22 @@ test('the grid shows “Last changed by <name> · <time>” per row, live, in a 
   await expect(cell(olivia, 'Last change', title)).toBeVisible();
 });
 
+test('on a wide window the grid gets the width its columns need: every column, Last change included, without scrolling sideways', async ({ signedInPage }) => {
+  const page = await signedInPage(demoUsers.editor.email);
+  await page.setViewportSize({ width: 1600, height: 900 });
+  await openGrid(page, checklistId);
+  // The grid's scroll box (the element around role=grid) is as wide as the columns: nothing is hidden to the right.
+  const scroller = page.getByRole('grid', { name: 'Checklist grid' }).locator('xpath=..');
+  const header = page.getByRole('columnheader', { name: 'Last change' });
+  await expect(header).toBeVisible();
+  const [box, headerBox] = await Promise.all([scroller.boundingBox(), header.boundingBox()]);
+  expect(headerBox!.x + headerBox!.width).toBeLessThanOrEqual(box!.x + box!.width);
+  expect(await scroller.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
+  // Other pages keep the reading width.
+  await page.goto(`/checklists/${checklistId}`);
+  expect(await page.locator('main').evaluate((main) => main.getBoundingClientRect().width)).toBeLessThanOrEqual(1152);
+});
+
 test('an archived checklist’s grid shows the same “archived” note as its list page', async ({ signedInPage }) => {
   const page = await signedInPage(demoUsers.owner.email);
   const tag = uniqueTag();

@@ -21,6 +21,9 @@ import { loadChecklistPage, pageHeaders } from '~/utils/checklist-page.server.ts
 import { useLiveRevalidation } from '~/utils/live.ts';
 import { useKeptOffline } from '~/utils/offline.ts';
 
+/** The grid's columns are wider than the reading width of other pages: the root layout gives it the window (up to 100rem). */
+export const handle = { layout: 'wide' };
+
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   { title: loaderData ? `${loaderData.checklist.title} (grid) · ${loaderData.checklist.deal.name} · Tieout` : 'Checklist grid · Tieout' },
 ];

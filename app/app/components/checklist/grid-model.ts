@@ -42,7 +42,7 @@ export const DEFAULT_WIDTHS: Record<GridColumn, number> = {
   due: 120,
   risk: 100,
   figures: 220,
-  comments: 110,
+  comments: 130,
   changed: 240,
 };
 export const MIN_WIDTH = 56;
