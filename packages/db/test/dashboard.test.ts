@@ -282,9 +282,11 @@ describe('the reference column of the projection, added to a database that alrea
     );
     const [numbered, unnumbered, stale] = items as [(typeof items)[0], (typeof items)[0], (typeof items)[0]];
     // As the search index writes item entries: the reference, a space and the title; the title alone when there is none.
+    // (The seed already indexed these items, by their titles: each entry here replaces the seeded one.)
     const entry = (item: (typeof items)[0], title: string) =>
       db.ownerQuery(
-        `insert into public.search_entries (workspace_id, deal_id, checklist_id, item_id, kind, source_id, title) values ($1, $2, $3, $4, 'item', $4, $5)`,
+        `insert into public.search_entries (workspace_id, deal_id, checklist_id, item_id, kind, source_id, title) values ($1, $2, $3, $4, 'item', $4, $5)
+         on conflict (checklist_id, kind, source_id) do update set title = excluded.title`,
         [item.workspace_id, item.deal_id, item.checklist_id, item.item_id, title],
       );
     await entry(numbered, `4.1.2 ${numbered.title}`);

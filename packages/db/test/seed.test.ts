@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { DOCUMENT_WRITER_ROLE, defaultSupabaseDir, loadStoredDocument, migrate, projectionRows, type Database } from '../src/index.ts';
+import { DOCUMENT_WRITER_ROLE, checklistSearchEntries, defaultSupabaseDir, loadStoredDocument, migrate, projectionRows, searchEverything, type Database } from '../src/index.ts';
 import { SEED_TODAY, buildSeedData, generateSeedSql, otherChecklist } from '../src/seed/index.ts';
 import { DEMO_PASSWORD, demoChecklists, demoUsers, demoWorkspace, openScratchDatabase, type ScratchDatabase, userClaims } from '../src/testing.ts';
 
@@ -149,6 +149,26 @@ describe('the demo seed in a fresh database', () => {
     }
   });
 
+  it('is searchable from the start: the index holds what the documents say, and finds them as their members only', async () => {
+    // Each checklist's entries are exactly what the collaboration server's search extension writes for its document.
+    for (const checklist of Object.values(demoChecklists)) {
+      const doc = await loadStoredDocument(db, checklist.id);
+      const expected = checklistSearchEntries(doc).map((e) => `${e.kind}:${e.sourceId}`).sort();
+      doc.destroy();
+      const { rows } = await db.ownerQuery<{ key: string }>(
+        `select kind || ':' || source_id as key from public.search_entries where checklist_id = $1 order by 1`,
+        [checklist.id],
+      );
+      expect(expected.length, checklist.title).toBeGreaterThan(10);
+      expect(rows.map((row) => row.key).sort(), checklist.title).toEqual(expected);
+    }
+    // Never edited since the seed, yet found: the lease exposure checklist's items, by a word of their titles.
+    const found = await db.asUser(userClaims(demoUsers.viewer), (sql) => searchEverything(sql, 'lease'));
+    expect(found.hits.some((hit) => hit.checklistId === demoChecklists.leaseExposure.id)).toBe(true);
+    const outsider = await db.asUser(userClaims(demoUsers.outsider), (sql) => searchEverything(sql, 'lease'));
+    expect(outsider.hits.filter((hit) => hit.workspaceId === demoWorkspace.id)).toEqual([]);
+  });
+
   it('advances the update id sequence past the seeded log, so new updates append', async () => {
     const max = await count('public.document_updates');
     const { rows } = await db.asUsers(async (actAs) =>
@@ -162,7 +182,7 @@ describe('the demo seed in a fresh database', () => {
   });
 
   it('can be applied again without errors or duplicates', async () => {
-    const tables = ['auth.users', 'public.profiles', 'public.workspace_members', 'public.checklists', 'public.document_updates', 'public.checklist_items', 'public.checklist_templates'];
+    const tables = ['auth.users', 'public.profiles', 'public.workspace_members', 'public.checklists', 'public.document_updates', 'public.checklist_items', 'public.checklist_templates', 'public.search_entries'];
     const before = await Promise.all(tables.map(count));
     await db.execScript(`begin;\n${await readFile(seedFile, 'utf8')}\n;commit;`);
     expect(await Promise.all(tables.map(count))).toEqual(before);

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import * as Y from 'yjs';
 import { DEMO_PASSWORD, demoChecklists, demoDeal, demoUsers, demoWorkspace, demoWorkstreams, otherWorkspace } from '../demo.ts';
 import { projectionRows, type ProjectionRow } from '../projection.ts';
+import { checklistSearchEntries, type ChecklistSearchEntry } from '../search.ts';
 import { builtInTemplateIds, otherChecklist, otherDeal, otherWorkstream } from './fixtures.ts';
 import { deterministicIds } from './ids.ts';
 import { demoStories, type ChecklistStory, type Session } from './story.ts';
@@ -23,6 +24,9 @@ export interface SeedData {
   items: { checklistId: string; workspaceId: string; dealId: string; row: ProjectionRow; updatedAt: string; updatedBy: string }[];
   /** The projection's day-by-day record (public.checklist_progress_days) as the story played: done/total after each day's sessions. */
   progressDays: { checklistId: string; workspaceId: string; dealId: string; day: string; total: number; done: number }[];
+  /** The search index of each checklist as it stands (item titles and references, notes, figure labels), as the
+   * collaboration server's search extension would have written it: without it nothing of the demo is found until edited. */
+  searchEntries: { checklistId: string; workspaceId: string; dealId: string; entry: ChecklistSearchEntry }[];
 }
 
 const SEED_EPOCH = '2026-09-28T09:00:00Z';
@@ -106,6 +110,7 @@ interface PlayedStory {
   sessions: PlayedSession[];
   items: SeedData['items'];
   progressDays: SeedData['progressDays'];
+  searchEntries: SeedData['searchEntries'];
 }
 
 function playStory(story: ChecklistStory, storyIndex: number): PlayedStory {
@@ -137,13 +142,14 @@ function playStory(story: ChecklistStory, storyIndex: number): PlayedStory {
     }
     projected = next;
   });
+  const searchEntries = checklistSearchEntries(server).map((entry) => ({ checklistId: story.checklistId, ...placement, entry }));
   server.destroy();
   const items = rows.map((row) => {
     const meta = projected.get(row.item_id)!;
     return { checklistId: story.checklistId, ...placement, row, updatedAt: meta.updatedAt, updatedBy: meta.updatedBy };
   });
   const progressDays = [...days].map(([day, counts]) => ({ checklistId: story.checklistId, ...placement, day, ...counts }));
-  return { story, sessions, items, progressDays };
+  return { story, sessions, items, progressDays, searchEntries };
 }
 
 /** Builds the demo seed from the fixtures in demo.ts, the built-in templates and the story. Deterministic. */
@@ -215,7 +221,8 @@ export function buildSeedData(): SeedData {
   });
   const items = stories.flatMap((played) => played.items);
   const progressDays = stories.flatMap((played) => played.progressDays);
-  return { users, workspaces, members, deals, workstreams, checklists, templates, updates, snapshots, items, progressDays };
+  const searchEntries = stories.flatMap((played) => played.searchEntries);
+  return { users, workspaces, members, deals, workstreams, checklists, templates, updates, snapshots, items, progressDays, searchEntries };
 }
 
 function addMinutes(iso: string, minutes: number): string {

@@ -1,5 +1,6 @@
 import { DEMO_PASSWORD } from '../demo.ts';
 import type { SeedData } from './build.ts';
+import { cleanIndexText } from '../search.ts';
 
 type Literal = string | number | boolean | null | Uint8Array | { json: unknown };
 
@@ -131,6 +132,14 @@ export function renderSeedSql(data: SeedData): string {
       'public.checklist_progress_days',
       ['checklist_id', 'workspace_id', 'deal_id', 'day', 'total', 'done'],
       data.progressDays.map((d) => [d.checklistId, d.workspaceId, d.dealId, d.day, d.total, d.done]),
+    ),
+    '-- The search index of every checklist (items, notes, figure labels), as the collaboration server keeps it.',
+    insert(
+      'public.search_entries',
+      ['workspace_id', 'deal_id', 'checklist_id', 'item_id', 'kind', 'source_id', 'title', 'body'],
+      data.searchEntries.map(({ entry, ...at }) => [
+        at.workspaceId, at.dealId, at.checklistId, entry.itemId, entry.kind, entry.sourceId, cleanIndexText(entry.title, 2000), cleanIndexText(entry.body),
+      ]),
     ),
   ];
   return parts.filter((part) => part !== '').join('\n');
