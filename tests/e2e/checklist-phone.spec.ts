@@ -45,3 +45,19 @@ test('on a phone the first item is on the first screen, the filters fold behind 
     expect(size.width, `${size.name} width`).toBeGreaterThanOrEqual(44);
   }
 });
+
+test('on a phone the header’s search is a 44 px button that opens the search page (no box squeezed to a sliver)', async ({ signedInPage }) => {
+  const page = await signedInPage(demoUsers.editor.email, PHONE);
+  await page.goto('/');
+  await expect(page.getByRole('searchbox', { name: 'Search all deals' })).toBeHidden();
+  const search = page.getByRole('banner').getByRole('link', { name: 'Search all deals' });
+  const box = (await search.boundingBox())!;
+  expect(box.width).toBeGreaterThanOrEqual(44);
+  expect(box.height).toBeGreaterThanOrEqual(44);
+  await search.tap();
+  await expect(page).toHaveURL(/\/search$/);
+  await page.getByRole('searchbox', { name: 'Search words' }).fill('lease');
+  await page.getByRole('button', { name: 'Search', exact: true }).tap();
+  // The seed is searchable before anyone edits it.
+  await expect(page.getByRole('region', { name: 'Search results' }).getByRole('link').first()).toBeVisible();
+});

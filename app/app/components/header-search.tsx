@@ -1,4 +1,4 @@
-import { Form, useLocation, useSearchParams } from '@remix-run/react';
+import { Form, Link, useLocation, useSearchParams } from '@remix-run/react';
 import { useEffect, useRef } from 'react';
 
 /** The one search box (every deal the person can see). "/" or Ctrl/⌘+K focuses it from anywhere but a text field. */
@@ -23,19 +23,34 @@ export function HeaderSearch() {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, []);
+  // On a phone the header has no room for a box (squeezed between the name and the links it was an empty square a
+  // finger could not use): a 44 px magnifier opens the search page, whose own form has the words and filters.
   return (
-    <Form method="get" action="/search" role="search" aria-label="Search all deals" className="min-w-0 flex-1 sm:max-w-sm">
-      <input
-        ref={input}
-        type="search"
-        name="q"
-        defaultValue={current}
-        maxLength={500}
-        placeholder="Search all deals  ( / )"
+    <>
+      <Link
+        to="/search"
         aria-label="Search all deals"
-        aria-keyshortcuts="/ Control+K Meta+K"
-        className="w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm placeholder:text-slate-400 focus:border-sky-500 focus:outline-none focus:ring-2 focus:ring-sky-500/30 dark:border-slate-700 dark:bg-slate-900"
-      />
-    </Form>
+        title="Search all deals"
+        className="flex h-11 w-11 shrink-0 items-center justify-center rounded-md text-slate-600 hover:bg-slate-100 hover:text-slate-900 sm:hidden dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white"
+      >
+        <svg aria-hidden="true" viewBox="0 0 20 20" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" className="h-5 w-5">
+          <circle cx="8.5" cy="8.5" r="5.5" />
+          <path d="m13 13 4.5 4.5" />
+        </svg>
+      </Link>
+      <Form method="get" action="/search" role="search" aria-label="Search all deals" className="hidden min-w-0 flex-1 sm:block sm:max-w-sm">
+        <input
+          ref={input}
+          type="search"
+          name="q"
+          defaultValue={current}
+          maxLength={500}
+          placeholder="Search all deals  ( / )"
+          aria-label="Search all deals"
+          aria-keyshortcuts="/ Control+K Meta+K"
+          className="w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm placeholder:text-slate-400 focus:border-sky-500 focus:outline-none focus:ring-2 focus:ring-sky-500/30 dark:border-slate-700 dark:bg-slate-900"
+        />
+      </Form>
+    </>
   );
 }
