@@ -13,6 +13,13 @@ export * from './checklist-create.ts';
 export * from './templates.ts';
 export * from './template-from-checklist.ts';
 export { createAppendBatcher, type AppendBatcher, type AppendBatcherOptions } from './append-batcher.ts';
+export {
+  createServiceBatcher,
+  DEFAULT_SERVICE_TICK_MS,
+  withBatchedService,
+  type ServiceBatcher,
+  type ServiceBatcherOptions,
+} from './service-batcher.ts';
 export * from './projection.ts';
 export {
   TenancyError,

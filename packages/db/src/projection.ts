@@ -154,8 +154,11 @@ async function writeRows(
 ): Promise<ProjectionResult> {
   const { checklistId } = target;
   if (!uuid.safeParse(checklistId).success) throw new ProjectionError(`Not a checklist id: ${JSON.stringify(checklistId)}`);
+  // The checklist row (key share: it cannot be deleted under the write) and one writer per checklist at a time, so
+  // two projections of the same document cannot interleave: one round trip (decision 175).
   const { rows: found } = await sql.query<{ workspace_id: string; deal_id: string }>(
-    `select workspace_id, deal_id from public.checklists where id = $1 for key share`,
+    `select workspace_id, deal_id, pg_advisory_xact_lock(hashtext('tieout.projection:' || $1::text))::text as locked
+       from public.checklists where id = $1::uuid for key share`,
     [checklistId],
   );
   const checklist = found[0];
@@ -166,62 +169,53 @@ async function writeRows(
         `not workspace ${target.workspaceId} and deal ${target.dealId}`,
     );
   }
-  // One writer per checklist at a time, so two projections of the same document cannot interleave.
-  await sql.query(`select pg_advisory_xact_lock(hashtext('tieout.projection:' || $1))`, [checklistId]);
 
   const ids = JSON.stringify(rows.map((row) => row.item_id));
-  const { rows: existing } = partial
-    ? await sql.query<{ item_id: string }>(
-        `select item_id from public.checklist_items where checklist_id = $1 and item_id in (select jsonb_array_elements_text($2::jsonb))`,
-        [checklistId, ids],
-      )
-    : await sql.query<{ item_id: string }>(`select item_id from public.checklist_items where checklist_id = $1`, [checklistId]);
-  const before = new Set(existing.map((row) => row.item_id));
-
-  const { rows: deleted } = partial
-    ? await sql.query(
-        `delete from public.checklist_items
+  // The deletion and the upsert in one statement: they touch disjoint rows (the deleted ids are never among `rows`),
+  // so it does not matter that neither sees the other's changes. A row the upsert inserted has no xmax.
+  const deletion = partial
+    ? `delete from public.checklist_items
           where checklist_id = $1
-            and (item_id in (select jsonb_array_elements_text($2::jsonb))
-                 or (section_id in (select jsonb_array_elements_text($3::jsonb))
-                     and item_id not in (select jsonb_array_elements_text($4::jsonb))))
-          returning item_id`,
-        [checklistId, JSON.stringify(partial.absent), JSON.stringify(partial.sections), ids],
-      )
-    : await sql.query(
-        `delete from public.checklist_items
-          where checklist_id = $1 and item_id not in (select jsonb_array_elements_text($2::jsonb))
-          returning item_id`,
-        [checklistId, ids],
-      );
+            and (item_id in (select jsonb_array_elements_text($6::jsonb))
+                 or (section_id in (select jsonb_array_elements_text($7::jsonb))
+                     and item_id not in (select jsonb_array_elements_text($8::jsonb))))
+          returning item_id`
+    : `delete from public.checklist_items
+          where checklist_id = $1 and item_id not in (select jsonb_array_elements_text($6::jsonb))
+          returning item_id`;
   const changedColumns = PROJECTED_COLUMNS.map((column) => `ci.${column}`).join(', ');
   const incomingColumns = PROJECTED_COLUMNS.map((column) => `excluded.${column}`).join(', ');
-  const { rows: written } = await sql.query<{ item_id: string }>(
-    `insert into public.checklist_items as ci
-       (checklist_id, item_id, workspace_id, deal_id, ${PROJECTED_COLUMNS.join(', ')}, updated_at, updated_by)
-     select $1, r.item_id, $2, $3, ${PROJECTED_COLUMNS.map((column) => `r.${column}`).join(', ')}, now(), $5
-       from jsonb_to_recordset($4::jsonb) as r(
-         item_id text, section_id text, section_title text, position text, title text, reference text, status text,
-         owner_id uuid, due_date date, risk text, figures jsonb, content_fingerprint text)
-     on conflict (checklist_id, item_id) do update set
-       ${PROJECTED_COLUMNS.map((column) => `${column} = excluded.${column}`).join(', ')},
-       workspace_id = excluded.workspace_id, deal_id = excluded.deal_id,
-       updated_at = excluded.updated_at, updated_by = excluded.updated_by
-     where (${changedColumns}, ci.workspace_id, ci.deal_id) is distinct from (${incomingColumns}, excluded.workspace_id, excluded.deal_id)
-     returning item_id`,
-    [checklistId, target.workspaceId, target.dealId, JSON.stringify(rows), updatedBy],
+  const { rows: counts } = await sql.query<{ deleted: number; written: number; inserted: number }>(
+    `with gone as (${deletion}), written as (
+       insert into public.checklist_items as ci
+         (checklist_id, item_id, workspace_id, deal_id, ${PROJECTED_COLUMNS.join(', ')}, updated_at, updated_by)
+       select $1, r.item_id, $2, $3, ${PROJECTED_COLUMNS.map((column) => `r.${column}`).join(', ')}, now(), $5
+         from jsonb_to_recordset($4::jsonb) as r(
+           item_id text, section_id text, section_title text, position text, title text, reference text, status text,
+           owner_id uuid, due_date date, risk text, figures jsonb, content_fingerprint text)
+       on conflict (checklist_id, item_id) do update set
+         ${PROJECTED_COLUMNS.map((column) => `${column} = excluded.${column}`).join(', ')},
+         workspace_id = excluded.workspace_id, deal_id = excluded.deal_id,
+         updated_at = excluded.updated_at, updated_by = excluded.updated_by
+       where (${changedColumns}, ci.workspace_id, ci.deal_id) is distinct from (${incomingColumns}, excluded.workspace_id, excluded.deal_id)
+       returning (ci.xmax = 0) as inserted)
+     select (select count(*) from gone)::int as deleted, (select count(*) from written)::int as written,
+            (select count(*) from written where inserted)::int as inserted`,
+    partial
+      ? [checklistId, target.workspaceId, target.dealId, JSON.stringify(rows), updatedBy, JSON.stringify(partial.absent), JSON.stringify(partial.sections), ids]
+      : [checklistId, target.workspaceId, target.dealId, JSON.stringify(rows), updatedBy, ids],
   );
-  const inserted = written.filter((row) => !before.has(row.item_id)).length;
-  if (written.length + deleted.length > 0) {
+  const { deleted, written, inserted } = counts[0]!;
+  if (written + deleted > 0) {
     // Deal and home pages revalidate on it (sent at commit).
     await publishLiveEvent(sql, { topic: 'items', workspaceId: target.workspaceId, dealId: target.dealId, checklistId });
   }
   return {
     checklistId,
     inserted,
-    updated: written.length - inserted,
-    deleted: deleted.length,
-    unchanged: rows.length - written.length,
+    updated: written - inserted,
+    deleted,
+    unchanged: rows.length - written,
   };
 }
 

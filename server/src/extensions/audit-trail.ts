@@ -24,12 +24,23 @@ import type { CollabExtension, PersistedUpdate } from '../lifecycle.ts';
  * last log row audited, and the notes rows still held) in the same transaction. On load the shadow is rebuilt as of
  * the cursor from the stored log, and the log rows after it go through the same run as persisted updates do, each as
  * its author; changes of rows up to the cursor were written already, except the held notes, which are taken again.
+ *
+ * A shadow is a second copy of the document, as large in memory as the live one. It is live only while the document
+ * is being edited: after `shadowIdleMs` without a run it is kept as one encoded update instead (a few KiB for a
+ * checklist whose live copy takes hundreds) and rebuilt from it by the next run, so a loaded document nobody edits
+ * costs one copy, not two (docs/decisions/177). The rebuilt shadow holds the same state, so replaying onto it makes
+ * the same rows as replaying onto the one it replaced.
  */
 
 interface RoomState {
   target: ProjectionTarget | null;
-  shadow: Y.Doc;
-  /** Audited state of every item and section as of the shadow; built on the first run (off the load path). */
+  /** The shadow while the document is being edited; null when at rest (see `resting`). */
+  shadow: Y.Doc | null;
+  /** The shadow's state as one update while `shadow` is null (null too: an empty document). */
+  resting: Uint8Array | null;
+  /** Puts the shadow to rest after `shadowIdleMs` without a run. */
+  restTimer: NodeJS.Timeout | null;
+  /** Audited state of every item and section as of the shadow; built on its first run (off the load path), dropped with it. */
   items: Map<string, ItemSnapshot> | null;
   sections: Map<string, SectionSnapshot> | null;
   title: string;
@@ -57,6 +68,12 @@ const fromOf = new WeakMap<AuditRowInput, number>();
 
 /** How long a held notes row waits for more typing before it is written anyway. */
 const TYPING_QUIET_MS = 3_000;
+
+/**
+ * How long a shadow stays live after a run. Above the after-persist spacing at its widest (5 s by default, decision
+ * 175), so a document being edited keeps its shadow from run to run; a pause longer than this costs one rebuild.
+ */
+export const DEFAULT_SHADOW_IDLE_MS = 10_000;
 
 interface Touched {
   items: Set<string>;
@@ -107,34 +124,90 @@ export interface AuditTrailOptions {
    * spacing, so its writer died and this process audits it. 0 (one process, no one else): every row is replayed.
    */
   replayOlderThanMs?: number;
+  /** Where the rows and cursor are written (default `db`; the default extensions share it across documents, decision 175). */
+  writes?: Database;
+  /** After how long without a run a shadow is kept encoded rather than live (DEFAULT_SHADOW_IDLE_MS). */
+  shadowIdleMs?: number;
 }
 
-export function auditTrailExtension(db: Database, { replayOlderThanMs = 0 }: AuditTrailOptions = {}): CollabExtension {
+/** A shadow holding `state`, typed before any content arrives, so transactions name these very instances. */
+function shadowFrom(state: Uint8Array | null): Y.Doc {
+  const shadow = new Y.Doc({ gc: true });
+  shadow.getMap('items');
+  shadow.getMap('sections');
+  shadow.getMap('meta');
+  if (state) Y.applyUpdate(shadow, state);
+  return shadow;
+}
+
+export interface AuditTrailExtension extends CollabExtension {
+  /** How many loaded documents' shadows are live (being edited) and how many at rest (for tests and diagnostics). */
+  shadows(): { live: number; resting: number };
+}
+
+export function auditTrailExtension(
+  db: Database,
+  { replayOlderThanMs = 0, writes = db, shadowIdleMs = DEFAULT_SHADOW_IDLE_MS }: AuditTrailOptions = {},
+): AuditTrailExtension {
+  if (!Number.isFinite(shadowIdleMs) || shadowIdleMs < 0) throw new Error(`shadowIdleMs must be a number of milliseconds ≥ 0 (got ${shadowIdleMs})`);
   const rooms = new WeakMap<Y.Doc, RoomState>();
+  const counts = { live: 0, resting: 0 };
+
+  /** The live shadow, rebuilt from its resting state if it was put to rest. */
+  const shadowOf = (room: RoomState): Y.Doc => {
+    if (!room.shadow) {
+      room.shadow = shadowFrom(room.resting);
+      room.resting = null;
+      counts.live += 1;
+      counts.resting -= 1;
+    }
+    return room.shadow;
+  };
+
+  /** Keeps the shadow as one update; the audited snapshots go with it (the next run rebuilds both). */
+  const rest = (room: RoomState): void => {
+    if (room.restTimer) clearTimeout(room.restTimer);
+    room.restTimer = null;
+    if (!room.shadow) return;
+    room.resting = Y.encodeStateAsUpdate(room.shadow);
+    room.shadow.destroy();
+    room.shadow = null;
+    room.items = null;
+    room.sections = null;
+    counts.live -= 1;
+    counts.resting += 1;
+  };
+
+  const restLater = (room: RoomState): void => {
+    if (room.restTimer) clearTimeout(room.restTimer);
+    room.restTimer = setTimeout(() => rest(room), shadowIdleMs);
+    room.restTimer.unref?.();
+  };
 
   const replay = (room: RoomState, update: PersistedUpdate): AuditChange[] => {
+    const shadow = shadowOf(room);
     const touched: Touched = { items: new Set(), sections: new Set(), meta: false };
-    const listener = (transaction: Y.Transaction) => touchedBy(room.shadow, transaction, touched);
-    room.shadow.on('afterTransaction', listener);
+    const listener = (transaction: Y.Transaction) => touchedBy(shadow, transaction, touched);
+    shadow.on('afterTransaction', listener);
     try {
-      Y.applyUpdate(room.shadow, update.update);
+      Y.applyUpdate(shadow, update.update);
     } finally {
-      room.shadow.off('afterTransaction', listener);
+      shadow.off('afterTransaction', listener);
     }
     const changes: AuditChange[] = [];
     if (touched.sections.size > 0) {
-      const after = snapshotSections(room.shadow);
+      const after = snapshotSections(shadow);
       for (const id of touched.sections) changes.push(...sectionChanges(id, room.sections!.get(id), after.get(id)));
       room.sections = after;
     }
     for (const id of touched.items) {
-      const after = snapshotItem(room.shadow, id);
+      const after = snapshotItem(shadow, id);
       changes.push(...itemChanges(id, room.items!.get(id) ?? null, after));
       if (after) room.items!.set(id, after);
       else room.items!.delete(id);
     }
     if (touched.meta) {
-      const title = checklistTitle(room.shadow);
+      const title = checklistTitle(shadow);
       if (title !== room.title) changes.push({ kind: 'checklist_field', itemId: null, field: 'title', oldValue: room.title, newValue: title });
       room.title = title;
     }
@@ -144,13 +217,14 @@ export function auditTrailExtension(db: Database, { replayOlderThanMs = 0 }: Aud
   /** The audited state of every item and section, built once from the shadow. */
   const ensureAudited = (room: RoomState): void => {
     if (room.items) return;
+    const shadow = shadowOf(room);
     room.items = new Map();
-    for (const id of itemsOf(room.shadow).keys()) {
-      const snapshot = snapshotItem(room.shadow, id);
+    for (const id of itemsOf(shadow).keys()) {
+      const snapshot = snapshotItem(shadow, id);
       if (snapshot) room.items.set(id, snapshot);
     }
-    room.sections = snapshotSections(room.shadow);
-    room.title = checklistTitle(room.shadow);
+    room.sections = snapshotSections(shadow);
+    room.title = checklistTitle(shadow);
   };
 
   const cursorOf = (room: RoomState, target: ProjectionTarget): AuditCursor => ({
@@ -170,7 +244,7 @@ export function auditTrailExtension(db: Database, { replayOlderThanMs = 0 }: Aud
       const toWrite = [...room.unwritten, ...rows];
       room.unwritten = [];
       try {
-        await appendAuditRows(db, toWrite, cursor);
+        await appendAuditRows(writes, toWrite, cursor);
       } catch (error) {
         room.unwritten = toWrite;
         throw error;
@@ -183,6 +257,7 @@ export function auditTrailExtension(db: Database, { replayOlderThanMs = 0 }: Aud
   /** One run: replays `updates` on the shadow and queues the rows they make (the held notes rows stay held). */
   const run = (room: RoomState, target: ProjectionTarget, updates: readonly PersistedUpdate[]): Promise<void> => {
     ensureAudited(room);
+    restLater(room);
     const rows: AuditRowInput[] = [];
     const lastByKey = new Map<string, number>();
     for (const update of updates) {
@@ -261,21 +336,17 @@ export function auditTrailExtension(db: Database, { replayOlderThanMs = 0 }: Aud
 
   return {
     name: 'audit-trail',
+    shadows: () => ({ ...counts }),
     async afterLoadDocument({ checklistId, doc, logger }) {
       const target = await projectionTargetOf(db, checklistId);
       const stored = target ? await auditReplay(db, checklistId) : null;
-      const shadow = new Y.Doc({ gc: true });
-      // Typed before any content arrives, so transactions name these very instances.
-      shadow.getMap('items');
-      shadow.getMap('sections');
-      shadow.getMap('meta');
-      // The document as of the cursor, when it can be rebuilt; else as loaded (nothing to replay).
-      if (stored?.base) {
-        if (stored.base.length > 0) Y.applyUpdate(shadow, Y.mergeUpdates(stored.base));
-      } else Y.applyUpdate(shadow, Y.encodeStateAsUpdate(doc));
+      // The document as of the cursor, when it can be rebuilt; else as loaded (nothing to replay). At rest until a run.
+      const resting = !target ? null : stored?.base ? (stored.base.length > 0 ? Y.mergeUpdates(stored.base) : null) : Y.encodeStateAsUpdate(doc);
       const room: RoomState = {
         target,
-        shadow,
+        shadow: null,
+        resting,
+        restTimer: null,
         items: null,
         sections: null,
         title: '',
@@ -288,6 +359,7 @@ export function auditTrailExtension(db: Database, { replayOlderThanMs = 0 }: Aud
         writes: Promise.resolve(),
       };
       rooms.set(doc, room);
+      counts.resting += 1;
       if (!target || !stored || stored.updates.length === 0) return;
       // Log rows the trail may lack (the process that wrote them died before its run): one run, as their authors.
       const updates = stored.updates.map(
@@ -308,7 +380,12 @@ export function auditTrailExtension(db: Database, { replayOlderThanMs = 0 }: Aud
       rooms.delete(doc);
       if (!room) return;
       if (room.typingTimer) clearTimeout(room.typingTimer);
-      room.shadow.destroy();
+      if (room.restTimer) clearTimeout(room.restTimer);
+      if (room.shadow) counts.live -= 1;
+      else counts.resting -= 1;
+      room.shadow?.destroy();
+      room.shadow = null;
+      room.resting = null;
       const rest = [...room.typing.values()].filter(changed);
       room.typing.clear();
       await room.writes;

@@ -1,5 +1,5 @@
 import { env, parseEnv } from '@tieout/config';
-import type { Database } from '@tieout/db';
+import { createServiceBatcher, withBatchedService, type Database } from '@tieout/db';
 import { z } from 'zod';
 import type { CollabExtension } from '../lifecycle.ts';
 import { auditTrailExtension } from './audit-trail.ts';
@@ -24,6 +24,11 @@ export interface DefaultExtensionsOptions {
    * max(1 min, 3 × the after-persist maximum spacing) to the live process that wrote them (decision 121).
    */
   sharedRooms?: { afterPersistMaxIntervalMs: number };
+  /**
+   * How long the extensions' service-role work waits for other documents' to share its transaction (ms, default
+   * DEFAULT_SERVICE_TICK_MS; decision 175). 0: only work queued in the same turn, or while a batch is in flight.
+   */
+  serviceTickMs?: number;
 }
 
 const SHARED_ROOM_REPLAY_AGE_MIN_MS = 60_000;
@@ -45,14 +50,20 @@ export function versionTimingFromEnv(source: Record<string, string | undefined>)
  */
 export function defaultExtensions(options: DefaultExtensionsOptions): CollabExtension[] {
   const versions = options.versions ?? versionTimingFromEnv(process.env);
+  // Every document's projection, audit trail, search index and notice writes share service-role transactions
+  // (one begin, role switch and commit for all that is due in a tick), as the update log's appends do (decision 175).
+  const writes = withBatchedService(options.db, createServiceBatcher(options.db, { tickMs: options.serviceTickMs }));
   return [
-    projectionExtension(options.db),
+    projectionExtension(options.db, { writes }),
     auditTrailExtension(options.db, {
+      writes,
       replayOlderThanMs: options.sharedRooms ? Math.max(SHARED_ROOM_REPLAY_AGE_MIN_MS, 3 * options.sharedRooms.afterPersistMaxIntervalMs) : 0,
     }),
+    // A version reads and rewrites the whole stored document: kept out of the shared transactions it would hold up.
+    // (Loads read through options.db directly: a document's first sync does not wait for a tick.)
     versionRecorderExtension({ db: options.db, ...versions }),
-    searchIndexExtension(options.db),
+    searchIndexExtension(options.db, { writes }),
     // "Done requires approval" (beforeApplyUpdate) and assignment notices (decision 133).
-    reviewRuleExtension(options.db),
+    reviewRuleExtension(options.db, { writes }),
   ];
 }

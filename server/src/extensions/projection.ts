@@ -15,9 +15,10 @@ interface RoomState {
  * Keeps public.checklist_items (progress on the home and deal pages) in step with the documents
  * (docs/decisions/032-projection-writer.md). After each persisted batch it upserts or deletes only the rows of the items
  * that changed (and of the items of changed sections); the first run after a document is loaded rewrites the whole
- * projection once. Updates from other server processes are projected there, not here.
+ * projection once. Updates from other server processes are projected there, not here. The writes go through `writes`
+ * (default `db`; the default extensions share them across documents, decision 175), the load's read through `db`.
  */
-export function projectionExtension(db: Database): CollabExtension {
+export function projectionExtension(db: Database, { writes = db }: { writes?: Database } = {}): CollabExtension {
   const rooms = new WeakMap<Y.Doc, RoomState>();
   return {
     name: 'projection',
@@ -31,8 +32,8 @@ export function projectionExtension(db: Database): CollabExtension {
       const items = new Set([...room.carriedItems, ...changes.items]);
       const sections = new Set([...room.carriedSections, ...changes.sections]);
       try {
-        if (room.full) await writeProjection(db, room.target, doc, null);
-        else await writeProjectionChanges(db, room.target, doc, { items, sections });
+        if (room.full) await writeProjection(writes, room.target, doc, null);
+        else await writeProjectionChanges(writes, room.target, doc, { items, sections });
         room.full = false;
         room.carriedItems.clear();
         room.carriedSections.clear();

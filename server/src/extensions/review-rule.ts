@@ -59,7 +59,7 @@ export interface ReviewRuleExtension extends CollabExtension {
   cachedRule(checklistId: string): ApprovalRule | undefined;
 }
 
-export function reviewRuleExtension(db: Database): ReviewRuleExtension {
+export function reviewRuleExtension(db: Database, { writes = db }: { writes?: Database } = {}): ReviewRuleExtension {
   const rooms = new Map<string, Room>();
   let subscription: Promise<LiveSubscription> | null = null;
 
@@ -110,7 +110,7 @@ export function reviewRuleExtension(db: Database): ReviewRuleExtension {
         const before = room.owners.get(itemId) ?? null;
         room.owners.set(itemId, owner);
         if (owner && owner !== before && author) {
-          await notifyItemAssigned(db, { workspaceId, checklistId, itemId, ownerId: owner, assignedBy: author, dedupeKey: String(latest?.updateId ?? '') });
+          await notifyItemAssigned(writes, { workspaceId, checklistId, itemId, ownerId: owner, assignedBy: author, dedupeKey: String(latest?.updateId ?? '') });
         }
       }
     },

@@ -14,8 +14,9 @@ interface RoomState {
  * Keeps the search index (public.search_entries) in step with the documents: item titles and references, notes text
  * and figure labels. Runs after persistence, off the critical path and coalesced per document by the lifecycle; each
  * run rewrites only the entries of the items that changed. Files are indexed by the upload path, comments by a trigger.
+ * The writes go through `writes` (default `db`; shared across documents by the default extensions, decision 175).
  */
-export function searchIndexExtension(db: Database): CollabExtension {
+export function searchIndexExtension(db: Database, { writes = db }: { writes?: Database } = {}): CollabExtension {
   const rooms = new WeakMap<Y.Doc, RoomState>();
   return {
     name: 'search-index',
@@ -32,7 +33,7 @@ export function searchIndexExtension(db: Database): CollabExtension {
       try {
         // The changed items' entries only, read one by one: a run costs the change, not the document (decision 175).
         const entries = checklistSearchEntries(doc, room.full ? null : items);
-        await db.asService((sql) => replaceChecklistSearchEntries(sql, target, entries, room.full ? null : items));
+        await writes.asService((sql) => replaceChecklistSearchEntries(sql, target, entries, room.full ? null : items));
         room.full = false;
         room.carried.clear();
       } catch (error) {
