@@ -70,7 +70,7 @@ export function Layout({ children }: { children: ReactNode }) {
           Skip to content
         </a>
         <header className="border-b border-slate-200 bg-white/80 dark:border-slate-800 dark:bg-slate-900/80">
-          <div className={`mx-auto flex h-14 items-center justify-between gap-4 px-4 ${wide ? 'max-w-[100rem]' : 'max-w-6xl'}`}>
+          <div className={`mx-auto flex h-14 items-center justify-between gap-2 px-4 sm:gap-4 ${wide ? 'max-w-[100rem]' : 'max-w-6xl'}`}>
             <Link to="/" className="flex items-center gap-2 text-base font-semibold tracking-tight">
               <span
                 aria-hidden="true"
@@ -80,7 +80,7 @@ export function Layout({ children }: { children: ReactNode }) {
             </Link>
             {user ? <HeaderSearch /> : null}
             {user ? (
-              <div className="flex items-center gap-3 text-sm">
+              <div className="flex items-center gap-2 whitespace-nowrap text-sm sm:gap-3">
                 <HeaderInbox userId={user.id} />
                 <span className="hidden text-slate-600 sm:inline dark:text-slate-300" title={user.email}>
                   {user.name}

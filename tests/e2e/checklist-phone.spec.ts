@@ -54,6 +54,13 @@ test('on a phone the header’s search is a 44 px button that opens the search p
   const box = (await search.boundingBox())!;
   expect(box.width).toBeGreaterThanOrEqual(44);
   expect(box.height).toBeGreaterThanOrEqual(44);
+  // The header fits the phone's width, each of its links on one line (“My work” and “Sign out” had wrapped).
+  const banner = page.getByRole('banner');
+  expect(await banner.evaluate((header) => header.scrollWidth <= header.clientWidth)).toBe(true);
+  for (const target of [banner.getByRole('link', { name: 'My work' }), banner.getByRole('button', { name: 'Sign out' })]) {
+    const height = (await target.boundingBox())!.height;
+    expect(height).toBeLessThan(36);
+  }
   await search.tap();
   await expect(page).toHaveURL(/\/search$/);
   await page.getByRole('searchbox', { name: 'Search words' }).fill('lease');
