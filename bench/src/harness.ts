@@ -145,7 +145,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
         const ctx = contextFor(kind);
         await attempt(`${scenario}/${kind}`, async () => {
           if (scenario === 'throughput') results.throughput[kind] = await throughputScenario(ctx, scale.throughput);
-          else if (scenario === 'memory') results.memory[kind] = await memoryScenario(ctx, scale.memory);
+          else if (scenario === 'memory') results.memory[kind] = await memoryScenario(ctx, { ...scale.memory, restMs: options.mode === 'smoke' ? 0 : undefined });
           else if (scenario === 'coldload') results.coldload[kind] = await coldLoadScenario(ctx, scale.coldload);
           else if (scenario === 'persistence') results.persistence[kind] = await persistenceScenario(ctx, scale.persistence);
         });

@@ -253,7 +253,7 @@ export function renderTables(results: BenchResults): string {
   if (memoryRows.length) {
     const m = Object.values(results.memory)[0]!;
     parts.push(
-      `### (c) Memory (${m.docs} documents of ${m.fillerItems} items each held open by one connection, then ${m.idleConnections} idle connections; after forced GC)\n\n` +
+      `### (c) Memory (${m.docs} documents of ${m.fillerItems} items each held open by one connection${m.restMs === undefined ? '' : `, read after ${(m.restMs / 1000).toFixed(0)} s without edits`}, then ${m.idleConnections} idle connections; after forced GC)\n\n` +
         table(['server', 'baseline RSS (MiB)', 'RSS per document (KiB)', 'RSS per idle connection (KiB)', 'V8 heap per document (KiB)', 'V8 heap per idle connection (KiB)'], memoryRows),
     );
   }

@@ -126,6 +126,39 @@ describe('audit writer', () => {
     expect(deleted).toMatchObject({ itemId: item, userId: fx.users.editor.id, oldValue: { title: 'Interconnection agreement', sectionId } });
     await server.close();
   });
+
+  it('keeps no live shadow of a document nobody edits, and audits an edit after a rest from the shadow it rebuilds', async () => {
+    const fx = await createFixture(t.db);
+    const audit = auditTrailExtension(t.db, { shadowIdleMs: 50 });
+    const server = await t.startServer(t.db, { timing: { persistWindowMs: 20 }, extensions: [audit] });
+    const editor = await t.connect(server, fx.checklistId, fx.users.editor);
+    await editor.synced();
+    // Loaded, not edited: the shadow is one encoded update, no second copy of the document.
+    expect(audit.shadows()).toEqual({ live: 0, resting: 1 });
+    const sectionId = addSection(editor.doc, { title: 'Power' });
+    const item = addItem(editor.doc, { sectionId, title: 'Interconnection agreement' });
+    await atServer(server, fx.checklistId, (doc) => itemsOf(doc).has(item));
+    await server.collab.flush();
+    const rows = () => listAuditTrail(t.db, fx.users.owner.claims, { checklistId: fx.checklistId, itemId: item, kinds: ['item_field'] });
+    await waitFor(async () => (await listAuditTrail(t.db, fx.users.owner.claims, { checklistId: fx.checklistId, kinds: ['item_created'] })).length === 1, 'the created row');
+    // The run made the shadow live; without further runs it goes back to rest.
+    await waitFor(() => audit.shadows().live === 0 && audit.shadows().resting === 1, 'the shadow at rest');
+
+    // Edits after the rest are diffed against the rebuilt shadow: old values as they were, nothing else reported.
+    updateItem(editor.doc, item, { status: 'done', title: 'Interconnection agreement (signed)' });
+    await atServer(server, fx.checklistId, (doc) => itemsOf(doc).get(item)?.get('status') === 'done');
+    await server.collab.flush();
+    await waitFor(async () => (await rows()).length >= 2, 'the rows of the edit after the rest');
+    const fields = (await rows()).map(({ field, oldValue, newValue, userId }) => ({ field, oldValue, newValue, userId }));
+    expect(fields.sort((a, b) => String(a.field).localeCompare(String(b.field)))).toEqual([
+      { field: 'status', oldValue: 'not_started', newValue: 'done', userId: fx.users.editor.id },
+      { field: 'title', oldValue: 'Interconnection agreement', newValue: 'Interconnection agreement (signed)', userId: fx.users.editor.id },
+    ]);
+    expect(await listAuditTrail(t.db, fx.users.owner.claims, { checklistId: fx.checklistId, kinds: ['item_created'] })).toHaveLength(1);
+    await waitFor(() => audit.shadows().live === 0, 'the shadow at rest again');
+    await server.close();
+    expect(audit.shadows()).toEqual({ live: 0, resting: 0 });
+  });
 });
 
 describe('version recorder', () => {

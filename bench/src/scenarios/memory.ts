@@ -12,21 +12,35 @@ export interface MemoryResult {
   heapAfterDocs: number;
   heapAfterConnections: number;
   baselineHeap: number;
-  /** Server RSS growth per open document (content plus the one connection holding it). */
+  /** How long the documents were left without edits before `rssAfterDocs` was read. */
+  restMs: number;
+  /** Server RSS growth per open document (content plus the one connection holding it), at rest. */
   rssPerDoc: number;
+  /** The same, `settleMs` after the documents were written (a document being edited; Tieout's audit shadow is live). */
+  rssPerEditedDoc: number;
+  heapPerEditedDoc: number;
   rssPerConnection: number;
   heapPerDoc: number;
   heapPerConnection: number;
 }
 
 /**
+ * How long the documents are left unedited before their memory is read: longer than any server keeps per-edit state
+ * (Tieout's audit writer keeps its shadow copy live for 10 s after a run, server/src/extensions/audit-trail.ts;
+ * Hocuspocus's database extension stores at most 10 s after an edit). A loaded document is at rest most of its time.
+ */
+export const DOCUMENT_REST_MS = 12_000;
+
+/**
  * Scenario (c): server memory per loaded document and per idle connection, read from /proc/<pid>/status
- * (VmRSS) after a forced GC in the server process, before and after each step.
+ * (VmRSS) after a forced GC in the server process, before and after each step. Documents are read twice: `settleMs`
+ * after they were written (just edited) and again after `restMs` more (at rest); connections after that.
  */
 export async function memoryScenario(
   ctx: BenchContext,
-  options: { docs: number; idleConnections: number; fillerItems: number; settleMs: number },
+  options: { docs: number; idleConnections: number; fillerItems: number; settleMs: number; restMs?: number },
 ): Promise<MemoryResult> {
+  const restMs = options.restMs ?? DOCUMENT_REST_MS;
   await ctx.fixtures?.resetDocuments();
   const server = await startServer(ctx);
   try {
@@ -39,6 +53,8 @@ export async function memoryScenario(
     }));
     await ctx.pool.request(0, { cmd: 'seed', docs: seeds, concurrency: 10, keepGroup: 'memory-docs' });
     await sleep(options.settleMs);
+    const afterEdit = await server.memory();
+    await sleep(restMs);
     const afterDocs = await server.memory();
     const perWorker: EditingClientSpec[][] = Array.from({ length: ctx.pool.size }, () => []);
     for (let c = 0; c < options.idleConnections; c++) {
@@ -61,6 +77,9 @@ export async function memoryScenario(
       baselineHeap: baseline.heapUsed,
       heapAfterDocs: afterDocs.heapUsed,
       heapAfterConnections: afterConnections.heapUsed,
+      restMs,
+      rssPerEditedDoc: (afterEdit.rss - baseline.rss) / options.docs,
+      heapPerEditedDoc: (afterEdit.heapUsed - baseline.heapUsed) / options.docs,
       rssPerDoc: (afterDocs.rss - baseline.rss) / options.docs,
       rssPerConnection: (afterConnections.rss - afterDocs.rss) / options.idleConnections,
       heapPerDoc: (afterDocs.heapUsed - baseline.heapUsed) / options.docs,
