@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { lastChangeLabel, LastChangesStore, type LastChangeData } from '../app/components/checklist/last-changes.ts';
+import {
+  LAST_CHANGES_READ_MAX_ITEMS,
+  lastChangeLabel,
+  lastChangesToRead,
+  LastChangesStore,
+  mergeLastChanges,
+  type LastChangeData,
+} from '../app/components/checklist/last-changes.ts';
 
 const at = '2026-12-01T10:00:00.000Z';
 const t0 = Date.parse(at);
@@ -42,5 +49,33 @@ describe('last changes of the items', () => {
     store.tick(t0 + 2 * 60_000);
     store.tick(t0 + 2 * 60_000);
     expect(labels).toEqual(['Last changed by Ana Editor · 2 min ago']);
+  });
+
+  it('re-reads only the items the live notices name, and every item after a gap or a notice naming none', () => {
+    const notice = (...itemIds: string[]) => ({ topic: 'activity', checklistId: 'c', itemIds });
+    expect(lastChangesToRead([notice('b', 'a'), notice('a', 'c')])).toEqual({ items: ['a', 'b', 'c'] });
+    expect(lastChangesToRead([notice('a'), null])).toBe('all');
+    expect(lastChangesToRead([notice('a'), { topic: 'activity', checklistId: 'c' }])).toBe('all');
+    expect(lastChangesToRead([notice()])).toBe('all');
+    expect(lastChangesToRead([{ topic: 'activity', itemIds: 'a' }])).toBe('all');
+    expect(lastChangesToRead([{ topic: 'activity', itemIds: [7] }])).toBe('all');
+    expect(lastChangesToRead([notice('x'.repeat(65))])).toBe('all');
+    expect(lastChangesToRead([])).toBe('all');
+    const many = Array.from({ length: LAST_CHANGES_READ_MAX_ITEMS + 1 }, (_, n) => `i${n}`);
+    expect(lastChangesToRead([notice(...many.slice(0, 50)), notice(...many.slice(50))])).toBe('all');
+    expect(lastChangesToRead([notice(...many.slice(1))])).toEqual({ items: many.slice(1).sort() });
+  });
+
+  it('merges a read of some items into the list: theirs replaced or dropped, every other entry the same object', () => {
+    const a = ana('a');
+    const b = ana('b');
+    const c = ana('c');
+    const newerB = { ...ana('b', '2026-12-01T10:05:00.000Z'), userName: 'Bo Owner' };
+    const d = ana('d');
+    // b changed, c lost its rows (absent from the read), d is new; an entry the read was not asked about is ignored.
+    const merged = mergeLastChanges([a, b, c], ['b', 'c', 'd'], [newerB, d, ana('z')]);
+    expect(merged).toEqual([a, newerB, d]);
+    expect(merged[0]).toBe(a);
+    expect(mergeLastChanges([a, b], [], [])).toEqual([a, b]);
   });
 });

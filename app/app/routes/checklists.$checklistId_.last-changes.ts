@@ -2,9 +2,11 @@
  * GET /checklists/:checklistId/last-changes: who changed each item last ("Last changed by … · 5 min ago"), as JSON,
  * for the list and grid pages to re-read when a live `activity` event names the checklist. A read of its own rather
  * than a revalidation of the page: a failed read (offline, say) leaves the page as it is (decision 124).
+ * `?item=<id>&item=<id>…` (at most LAST_CHANGES_MAX_ITEMS): only those items, as the live events name them; the
+ * answer then has `items` (the ids asked for), and items nobody changed are absent from `lastChanges`.
  */
 import type { LoaderFunctionArgs } from '@remix-run/node';
-import { checklistAccess, lastItemChanges } from '@tieout/db';
+import { LAST_CHANGES_MAX_ITEMS, checklistAccess, lastItemChanges } from '@tieout/db';
 import { z } from 'zod';
 import { getOptionalUser } from '~/utils/auth.server.ts';
 
@@ -17,6 +19,17 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   if (!z.uuid().safeParse(checklistId).success || !(await checklistAccess(context.db, session.claims, checklistId))) {
     return Response.json({ error: 'This checklist does not exist or you do not have access to it.' }, { status: 404, headers });
   }
-  const changes = await lastItemChanges(context.db, session.claims, checklistId);
-  return Response.json({ lastChanges: [...changes.values()] }, { headers: { ...Object.fromEntries(session.headers), ...headers } });
+  const named = new URL(request.url).searchParams.getAll('item');
+  const items = named.length > 0 ? [...new Set(named)] : null;
+  if (items && (items.length > LAST_CHANGES_MAX_ITEMS || items.some((id) => id.length === 0 || id.length > 64))) {
+    return Response.json(
+      { error: `Name at most ${LAST_CHANGES_MAX_ITEMS} items, each by an id of 1 to 64 characters, or none for every item.` },
+      { status: 400, headers: { ...Object.fromEntries(session.headers), ...headers } },
+    );
+  }
+  const changes = await lastItemChanges(context.db, session.claims, checklistId, items ?? undefined);
+  return Response.json(
+    { lastChanges: [...changes.values()], ...(items ? { items } : {}) },
+    { headers: { ...Object.fromEntries(session.headers), ...headers } },
+  );
 }

@@ -74,11 +74,19 @@ export function useLiveRevalidation(filter: (event: LiveEvent) => boolean, minIn
   useLiveRefresh(filter, () => revalidator.revalidate(), minIntervalMs);
 }
 
-/** Calls `refresh` when a matching event arrives or after a possible gap, at most once per `minIntervalMs`. */
-export function useLiveRefresh(filter: (event: LiveEvent) => boolean, refresh: () => void, minIntervalMs = 300): void {
+/**
+ * Calls `refresh` when a matching event arrives or after a possible gap, at most once per `minIntervalMs`, with the
+ * events it answers (oldest first; null for a possible gap), so a listener can re-read only what they name.
+ */
+export function useLiveRefresh(
+  filter: (event: LiveEvent) => boolean,
+  refresh: (events: (LiveEvent | null)[]) => void,
+  minIntervalMs = 300,
+): void {
   const latestRefresh = useRef(refresh);
   latestRefresh.current = refresh;
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const events = useRef<(LiveEvent | null)[]>([]);
   const last = useRef(0);
   useEffect(
     () => () => {
@@ -86,13 +94,16 @@ export function useLiveRefresh(filter: (event: LiveEvent) => boolean, refresh: (
     },
     [],
   );
-  useLiveEvents(filter, () => {
+  useLiveEvents(filter, (event) => {
+    events.current.push(event);
     if (pending.current) return;
     const wait = Math.max(0, last.current + minIntervalMs - Date.now());
     pending.current = setTimeout(() => {
       pending.current = null;
       last.current = Date.now();
-      latestRefresh.current();
+      const answered = events.current;
+      events.current = [];
+      latestRefresh.current(answered);
     }, wait);
   });
 }

@@ -12,7 +12,7 @@ import type { Database, Sql } from './types.ts';
 export const LIVE_CHANNEL = 'tieout_live';
 
 /** NOTIFY payloads are limited to 8,000 bytes; events carry ids, so far less is plenty. */
-const MAX_EVENT_BYTES = 1024;
+export const MAX_LIVE_EVENT_BYTES = 1024;
 
 /** `activity`: audit rows about a checklist's items were written (the items' "last changed by" lines, activity feeds). */
 export const liveTopics = ['membership', 'session', 'items', 'comments', 'approvals', 'notifications', 'files', 'versions', 'activity'] as const;
@@ -29,7 +29,7 @@ export type LiveEvent = z.infer<typeof liveEventSchema>;
 
 function encode(event: LiveEvent): string {
   const payload = JSON.stringify(liveEventSchema.parse(event));
-  if (Buffer.byteLength(payload) > MAX_EVENT_BYTES) throw new Error(`A live event is limited to ${MAX_EVENT_BYTES} bytes`);
+  if (Buffer.byteLength(payload) > MAX_LIVE_EVENT_BYTES) throw new Error(`A live event is limited to ${MAX_LIVE_EVENT_BYTES} bytes`);
   return payload;
 }
 

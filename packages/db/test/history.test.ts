@@ -2,7 +2,9 @@ import { addItem, addSection, readChecklist, updateItem } from '@tieout/doc-mode
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import {
+  ACTIVITY_MAX_ITEM_IDS,
   AuditError,
+  LAST_CHANGES_MAX_ITEMS,
   VersionError,
   appendAuditRows,
   appendUpdates,
@@ -300,6 +302,43 @@ describe('last changes per item', () => {
     expect(last.get('item-00')!.userName).toBeTruthy();
   });
 
+  it('reads only the named items when asked (one seek each), and refuses a list it would not bound', async () => {
+    const fx = await createChecklistFixture(db);
+    const dealId = await dealOf(fx.checklistId);
+    const row = (itemId: string, userId: string) => ({
+      workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId, itemId, kind: 'item_field', field: 'status', oldValue: null, newValue: 'done', userId, updateId: null,
+    });
+    await appendAuditRows(db, [row('a', fx.users.editor.id), row('b', fx.users.editor.id), row('c', fx.users.editor.id)]);
+    await appendAuditRows(db, [row('b', fx.users.owner.id)]);
+    const all = await lastItemChanges(db, fx.users.viewer.claims, fx.checklistId);
+    const some = await lastItemChanges(db, fx.users.viewer.claims, fx.checklistId, ['b', 'c', 'b', 'never-changed']);
+    expect([...some.keys()].sort()).toEqual(['b', 'c']);
+    expect(some.get('b')).toEqual(all.get('b'));
+    expect(some.get('b')!.userId).toBe(fx.users.owner.id);
+    expect(some.get('c')).toEqual(all.get('c'));
+    expect(await lastItemChanges(db, fx.users.viewer.claims, fx.checklistId, [])).toEqual(new Map());
+    expect(await lastItemChanges(db, fx.users.outsider.claims, fx.checklistId, ['a'])).toEqual(new Map());
+    await expect(lastItemChanges(db, fx.users.viewer.claims, fx.checklistId, Array.from({ length: LAST_CHANGES_MAX_ITEMS + 1 }, (_, n) => `i${n}`))).rejects.toThrow(AuditError);
+    await expect(lastItemChanges(db, fx.users.viewer.claims, fx.checklistId, ['x'.repeat(65)])).rejects.toThrow(AuditError);
+  });
+
+  it('names no items in the live event when a write touches more than it may name', async () => {
+    const fx = await createChecklistFixture(db);
+    const dealId = await dealOf(fx.checklistId);
+    const events: LiveEvent[] = [];
+    const subscription = await subscribeLiveEvents(db, (event) => events.push(event));
+    try {
+      const rows = Array.from({ length: ACTIVITY_MAX_ITEM_IDS + 1 }, (_, n) => ({
+        workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId, itemId: `item-${n}`, kind: 'item_field', field: 'status', oldValue: null, newValue: 'done', userId: fx.users.editor.id, updateId: null,
+      }));
+      await appendAuditRows(db, rows);
+      await vi.waitFor(() => expect(events.some((event) => event.checklistId === fx.checklistId)).toBe(true), { timeout: 30_000, interval: 50 });
+      expect(events.filter((event) => event.checklistId === fx.checklistId)).toEqual([{ topic: 'activity', workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId }]);
+    } finally {
+      await subscription.close();
+    }
+  });
+
   it('announces new item rows on the live topic activity, once per checklist, and not for other rows', async () => {
     const fx = await createChecklistFixture(db);
     const other = await createChecklistFixture(db);
@@ -323,9 +362,10 @@ describe('last changes per item', () => {
       // The marker comes after everything above: once it is here, the others would have been too.
       await appendAuditRows(db, [{ ...row('c'), workspaceId: other.workspaceId, dealId: await dealOf(other.checklistId), checklistId: other.checklistId }]);
       await vi.waitFor(() => expect(events.some((event) => event.checklistId === other.checklistId)).toBe(true), { timeout: 30_000, interval: 50 });
+      // Each names its items, so an open page re-reads only their lines.
       expect(events.filter((event) => event.checklistId === fx.checklistId)).toEqual([
-        { topic: 'activity', workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId },
-        { topic: 'activity', workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId },
+        { topic: 'activity', workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId, itemIds: ['a', 'b'] },
+        { topic: 'activity', workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId, itemIds: ['a'] },
       ]);
     } finally {
       await subscription.close();

@@ -1,8 +1,8 @@
 import { Link } from '@remix-run/react';
-import { createContext, useCallback, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { formatWhen } from '~/components/history/describe.ts';
 import { useLiveRefresh } from '~/utils/live.ts';
-import { LAST_CHANGE_TICK_MS, LastChangesStore, type LastChangeData } from './last-changes.ts';
+import { LAST_CHANGE_TICK_MS, LastChangesStore, lastChangesToRead, mergeLastChanges, type ActivityNotice, type LastChangeData } from './last-changes.ts';
 
 const LastChangesContext = createContext<{ store: LastChangesStore; checklistId: string } | null>(null);
 
@@ -10,18 +10,44 @@ const LastChangesContext = createContext<{ store: LastChangesStore; checklistId:
  * The loader's last changes, re-read from /checklists/:id/last-changes when a live `activity` event names the
  * checklist (at most once a second). Not a revalidation of the page: a read that fails (offline, a blip) keeps what
  * the page shows, where a failed revalidation would replace the whole checklist with an error.
+ * The events name the items whose audit rows were written, and only those are re-read (`?item=`): reading all 2,000
+ * items' lines after every edit held the embedded server's event loop, so others' edits reached this page ~100 ms late.
+ * Every item is re-read after a gap or an event naming none. Reads run one at a time, in order; the notices of a read
+ * that failed are answered by the next one.
  */
 export function useLiveLastChanges(checklistId: string, fromLoader: readonly LastChangeData[]): readonly LastChangeData[] {
   const [live, setLive] = useState<{ base: readonly LastChangeData[]; changes: readonly LastChangeData[] } | null>(null);
-  const refresh = useCallback(() => {
-    void fetch(`/checklists/${checklistId}/last-changes`, { headers: { Accept: 'application/json' } })
-      .then(async (response) => {
-        if (!response.ok) return;
-        const body = (await response.json()) as { lastChanges?: LastChangeData[] };
-        if (Array.isArray(body.lastChanges)) setLive({ base: fromLoader, changes: body.lastChanges });
-      })
-      .catch(() => undefined);
-  }, [checklistId, fromLoader]);
+  const loaderRef = useRef(fromLoader);
+  loaderRef.current = fromLoader;
+  const queue = useRef<Promise<void>>(Promise.resolve());
+  const unanswered = useRef<ActivityNotice[]>([]);
+  const refresh = useCallback(
+    (events: ActivityNotice[]) => {
+      queue.current = queue.current.then(async () => {
+        const notices = [...unanswered.current, ...events];
+        unanswered.current = [];
+        const plan = lastChangesToRead(notices);
+        const base = loaderRef.current;
+        const query = plan === 'all' ? '' : `?${new URLSearchParams(plan.items.map((id) => ['item', id]))}`;
+        try {
+          const response = await fetch(`/checklists/${checklistId}/last-changes${query}`, { headers: { Accept: 'application/json' } });
+          const body = response.ok ? ((await response.json()) as { lastChanges?: LastChangeData[] }) : null;
+          if (!body || !Array.isArray(body.lastChanges)) throw new Error(`last changes not read (${response.status})`);
+          const read = body.lastChanges;
+          if (plan === 'all') setLive({ base, changes: read });
+          else
+            setLive((previous) => {
+              const latest = loaderRef.current;
+              const current = previous && previous.base === latest ? previous.changes : latest;
+              return { base: latest, changes: mergeLastChanges(current, plan.items, read) };
+            });
+        } catch {
+          unanswered.current = [...notices, ...unanswered.current];
+        }
+      });
+    },
+    [checklistId],
+  );
   useLiveRefresh(useCallback((event) => event.topic === 'activity' && event.checklistId === checklistId, [checklistId]), refresh, 1_000);
   // A newer loader read (a revalidation for another reason) wins over an older live read.
   return live && live.base === fromLoader ? live.changes : fromLoader;

@@ -16,6 +16,47 @@ export interface LastChangeData {
   at: string;
 }
 
+/** The most items one re-read names (the server's LAST_CHANGES_MAX_ITEMS in @tieout/db); more, and every item is read. */
+export const LAST_CHANGES_READ_MAX_ITEMS = 100;
+
+/** A live notice as the last-changes reader sees it: `itemIds` when the audit writer named the items, null after a gap. */
+export type ActivityNotice = Readonly<Record<string, unknown>> | null;
+
+/**
+ * What to re-read after these notices: only the items they name, or every item (after a gap, a notice that names
+ * none because its write touched many, or more items together than one read may name).
+ */
+export function lastChangesToRead(notices: readonly ActivityNotice[]): { items: string[] } | 'all' {
+  const items = new Set<string>();
+  for (const notice of notices) {
+    if (notice === null || !Array.isArray(notice.itemIds) || notice.itemIds.length === 0) return 'all';
+    for (const id of notice.itemIds) {
+      if (typeof id !== 'string' || id.length === 0 || id.length > 64) return 'all';
+      items.add(id);
+    }
+  }
+  if (items.size === 0 || items.size > LAST_CHANGES_READ_MAX_ITEMS) return 'all';
+  return { items: [...items].sort() };
+}
+
+/**
+ * The list after a read of some items (`items`, the ids asked for): their entries as read replace theirs (an item the
+ * read did not find loses its entry), every other entry is kept as it was.
+ */
+export function mergeLastChanges(current: readonly LastChangeData[], items: readonly string[], read: readonly LastChangeData[]): LastChangeData[] {
+  const asked = new Set(items);
+  const found = new Map(read.filter((change) => asked.has(change.itemId)).map((change) => [change.itemId, change]));
+  const merged: LastChangeData[] = [];
+  for (const change of current) {
+    if (!asked.has(change.itemId)) merged.push(change);
+    else if (found.has(change.itemId)) {
+      merged.push(found.get(change.itemId)!);
+      found.delete(change.itemId);
+    }
+  }
+  return [...merged, ...found.values()];
+}
+
 /** How often the relative times are brought up to date. */
 export const LAST_CHANGE_TICK_MS = 30_000;
 
