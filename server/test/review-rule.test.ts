@@ -1,4 +1,4 @@
-import { addItem, addSection, itemsOf, updateItem } from '@tieout/doc-model';
+import { addItem, addSection, itemsOf, readItem, updateItem } from '@tieout/doc-model';
 import { decideItem, setDoneRequiresApproval, writeProjection } from '@tieout/db';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -45,6 +45,40 @@ describe('doneRequiresApprovalVerdict', () => {
 describe('the review-rule extension, with a stock y-websocket client', () => {
   it('is installed by defaultExtensions (both the embedded and the standalone server)', () => {
     expect(defaultExtensions({ db: t.db, versions: { quietMs: 60_000, maxIntervalMs: 3_600_000 } }).map((extension) => extension.name)).toContain('review-rule');
+  });
+
+  it('notifies each new owner once, however many other edits the item gets, and again when reassigned', async () => {
+    const db = t.db;
+    const fx = await createFixture(db);
+    const server = await t.startServer(db, { timing: { persistWindowMs: 10 }, extensions: [reviewRuleExtension(db)] });
+    const editor = await t.connect(server, fx.checklistId, fx.users.editor);
+    await editor.synced();
+    const sectionId = addSection(editor.doc, { title: 'Power' });
+    const itemId = addItem(editor.doc, { sectionId, title: 'Interconnection' });
+    const notices = async (userId: string) => {
+      const { rows } = await db.ownerQuery(`select 1 from public.notifications where user_id = $1 and kind = 'assigned' and actor_id = $2`, [
+        userId,
+        fx.users.editor.id,
+      ]);
+      return rows.length;
+    };
+    const edited = async (title: string) => {
+      updateItem(editor.doc, itemId, { title });
+      await waitFor(() => readItem(itemsOf(server.collab.loadedDocument(fx.checklistId)!).get(itemId) as Y.Map<unknown>, itemId).title === title, title);
+      await server.collab.flush();
+    };
+    updateItem(editor.doc, itemId, { ownerId: fx.users.reviewer.id });
+    await waitFor(async () => (await notices(fx.users.reviewer.id)) === 1, 'the first notice');
+    await edited('Interconnection agreement');
+    await edited('Interconnection agreement (signed)');
+    updateItem(editor.doc, itemId, { ownerId: fx.users.owner.id });
+    await waitFor(async () => (await notices(fx.users.owner.id)) === 1, 'the notice to the second owner');
+    updateItem(editor.doc, itemId, { ownerId: fx.users.reviewer.id });
+    await waitFor(async () => (await notices(fx.users.reviewer.id)) === 2, 'the notice of the reassignment');
+    await edited('Interconnection agreement (countersigned)');
+    await server.close();
+    expect(await notices(fx.users.reviewer.id)).toBe(2);
+    expect(await notices(fx.users.owner.id)).toBe(1);
   });
 
   it('refuses done without a current approval, accepts it once approved, and notifies a new owner', async () => {

@@ -33,6 +33,11 @@ interface Room {
   rule: ApprovalRule;
   /** Each item's owner as last seen, to tell who was newly assigned. */
   owners: Map<string, string | null>;
+  /**
+   * The stored `ownerId` value each owner above was read from: readItem reads the owner from that value alone, so an
+   * item whose stored value is the same has the same owner, and the whole item is not read again (decision 175).
+   */
+  storedOwners: Map<string, unknown>;
   /** Bumped when a reload starts, so an older reload finishing late does not win. */
   generation: number;
 }
@@ -88,7 +93,13 @@ export function reviewRuleExtension(db: Database, { writes = db }: { writes?: Da
     cachedRule: (checklistId) => rooms.get(checklistId)?.rule,
     async afterLoadDocument({ checklistId, doc }) {
       await subscribe();
-      const room: Room = { doc, rule: { doneRequiresApproval: false, approved: new Map() }, owners: ownersOf(doc), generation: 0 };
+      const room: Room = {
+        doc,
+        rule: { doneRequiresApproval: false, approved: new Map() },
+        owners: ownersOf(doc),
+        storedOwners: new Map(),
+        generation: 0,
+      };
       rooms.set(checklistId, room);
       room.rule = await loadApprovalRule(db, checklistId);
     },
@@ -106,6 +117,10 @@ export function reviewRuleExtension(db: Database, { writes = db }: { writes?: Da
       const author = latest?.userId ?? null;
       for (const itemId of changes.items) {
         const entry = itemsOf(doc).get(itemId);
+        const stored = entry instanceof Y.Map ? (entry as Y.Map<unknown>).get('ownerId') : undefined;
+        if (room.storedOwners.has(itemId) && room.storedOwners.get(itemId) === stored) continue;
+        if (stored === undefined) room.storedOwners.delete(itemId);
+        else room.storedOwners.set(itemId, stored);
         const owner = entry instanceof Y.Map ? readItem(entry as Y.Map<unknown>, itemId).ownerId : null;
         const before = room.owners.get(itemId) ?? null;
         room.owners.set(itemId, owner);
