@@ -6,7 +6,10 @@
  *   edit   a cell edited in one browser (the Enter that commits it) → the cell shows the new value in another
  *          browser's grid (a MutationObserver there), both clocks being the same machine's
  * Goals (issue 15): open ≤ 1,500 ms, edit ≤ 100 ms at p99. Usage: npm run build -w @tieout/app, then
- *   npm run bench:grid -w @tieout/bench [-- --items=2000 --opens=5 --edits=100 --port=3206]
+ *   npm run bench:grid -w @tieout/bench [-- --items=2000 --opens=5 --edits=100 --port=3206 --explain=50]
+ * --explain=<ms>: both pages record their collaboration socket's frames, the reader its long tasks, live (SSE) events
+ *   and fetches, and each edit slower than <ms> is printed with them (times in ms from the Enter): where it waited
+ *   (decision 125 was found this way). Off by default; the recording is a few array pushes per frame.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -24,12 +27,15 @@ const { values } = parseArgs({
     opens: { type: 'string', default: '5' },
     edits: { type: 'string', default: '100' },
     port: { type: 'string', default: '3206' },
+    explain: { type: 'string' },
   },
 });
 const ITEMS = Number(values.items);
 const OPENS = Number(values.opens);
 const EDITS = Number(values.edits);
 const port = Number(values.port);
+const EXPLAIN_MS = values.explain === undefined ? null : Number(values.explain);
+if (EXPLAIN_MS !== null && !(EXPLAIN_MS >= 0)) throw new Error(`--explain takes a number of milliseconds, not "${values.explain}"`);
 const base = `http://127.0.0.1:${port}`;
 const checklistId = demoChecklists.leaseExposure.id;
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -87,8 +93,59 @@ async function seedItems(count: number) {
   doc.destroy();
 }
 
+/** For --explain: records the page's collaboration frames, long tasks, live events and fetches (source text, see below). */
+const RECORDER = `(() => {
+  const now = () => performance.timeOrigin + performance.now();
+  const kind = (data) => data instanceof ArrayBuffer ? ['sync', 'awareness', 'auth', 'query'][new Uint8Array(data)[0]] ?? 'other' : 'text';
+  const log = (window.benchLog = { sent: [], received: [], long: [], live: [], fetched: [] });
+  const NativeSocket = window.WebSocket;
+  window.WebSocket = class extends NativeSocket {
+    constructor(...args) {
+      super(...args);
+      if (!String(args[0]).includes('/collab')) return;
+      this.addEventListener('message', (event) => log.received.push([now(), kind(event.data)]));
+      const send = this.send.bind(this);
+      this.send = (data) => {
+        log.sent.push([now(), kind(ArrayBuffer.isView(data) ? data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) : data)]);
+        return send(data);
+      };
+    }
+  };
+  const NativeSource = window.EventSource;
+  window.EventSource = class extends NativeSource {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('live', (event) => { try { log.live.push([now(), JSON.parse(event.data).topic]); } catch {} });
+    }
+  };
+  const observe = (type, take) => { try { new PerformanceObserver((list) => list.getEntries().forEach(take)).observe({ type, buffered: true }); } catch {} };
+  observe('longtask', (entry) => log.long.push([performance.timeOrigin + entry.startTime, entry.duration]));
+  observe('resource', (entry) => log.fetched.push([performance.timeOrigin + entry.startTime, entry.duration, new URL(entry.name).pathname]));
+})()`;
+
+type BenchLog = { sent: [number, string][]; received: [number, string][]; long: [number, number][]; live: [number, string][]; fetched: [number, number, string][] };
+
+/** One slow edit and what both pages saw meanwhile (fetches are listed once finished, so one still running is not). */
+function explainEdit(edit: number, sent: number, seen: number, writer: BenchLog, reader: BenchLog): string {
+  const at = (t: number) => Math.round(t - sent);
+  const during = (t: number, d = 0) => t + d >= sent - 300 && t <= seen;
+  const parts = [
+    `edit ${edit}: ${at(seen)} ms`,
+    `writer sent ${writer.sent.filter(([t]) => during(t) && t >= sent - 1).map(([t, k]) => `${k}@${at(t)}`).join(' ') || '-'}`,
+    `reader received ${reader.received.filter(([t]) => during(t) && t >= sent - 1).map(([t, k]) => `${k}@${at(t)}`).join(' ') || '-'}`,
+    `reader long tasks ${reader.long.filter(([t, d]) => during(t, d)).map(([t, d]) => `${at(t)}+${Math.round(d)}`).join(' ') || '-'}`,
+    `reader live ${reader.live.filter(([t]) => during(t)).map(([t, k]) => `${k}@${at(t)}`).join(' ') || '-'}`,
+    `fetches ${[...reader.fetched.map((f) => ['reader', ...f] as const), ...writer.fetched.map((f) => ['writer', ...f] as const)]
+      .filter(([, t, d]) => during(t, d))
+      .map(([who, t, d, path]) => `${who} ${path.replace(/[0-9a-f-]{36}/g, ':id')} ${at(t)}+${Math.round(d)}`)
+      .join(', ') || '-'}`,
+  ];
+  return parts.join(' | ');
+}
+
 async function signedIn(browser: Browser, email: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  if (EXPLAIN_MS !== null) await context.addInitScript(RECORDER);
   const page = await context.newPage();
   await page.goto(`${base}/login`);
   await page.getByLabel('Email').fill(email);
@@ -167,6 +224,10 @@ async function main() {
       const sent = (await writer.evaluate('window.benchSent[window.benchSent.length - 1]')) as number;
       const seen = (await reader.evaluate(`window.benchSeen.get(${JSON.stringify(value)})`)) as number;
       latencies.push(seen - sent);
+      if (EXPLAIN_MS !== null && seen - sent > EXPLAIN_MS) {
+        const [writerLog, readerLog] = (await Promise.all([writer.evaluate('window.benchLog'), reader.evaluate('window.benchLog')])) as [BenchLog, BenchLog];
+        console.error(explainEdit(edit, sent, seen, writerLog, readerLog));
+      }
     }
     const result = { items: total, open: summary(opens), edit: summary(latencies), goals: { openMs: 1500, editP99Ms: 100 } };
     console.log(JSON.stringify(result, null, 2));
