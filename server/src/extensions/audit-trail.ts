@@ -124,6 +124,8 @@ export interface AuditTrailOptions {
    * spacing, so its writer died and this process audits it. 0 (one process, no one else): every row is replayed.
    */
   replayOlderThanMs?: number;
+  /** Where the rows and cursor are written (default `db`; the default extensions share it across documents, decision 175). */
+  writes?: Database;
   /** After how long without a run a shadow is kept encoded rather than live (DEFAULT_SHADOW_IDLE_MS). */
   shadowIdleMs?: number;
 }
@@ -145,7 +147,7 @@ export interface AuditTrailExtension extends CollabExtension {
 
 export function auditTrailExtension(
   db: Database,
-  { replayOlderThanMs = 0, shadowIdleMs = DEFAULT_SHADOW_IDLE_MS }: AuditTrailOptions = {},
+  { replayOlderThanMs = 0, writes = db, shadowIdleMs = DEFAULT_SHADOW_IDLE_MS }: AuditTrailOptions = {},
 ): AuditTrailExtension {
   if (!Number.isFinite(shadowIdleMs) || shadowIdleMs < 0) throw new Error(`shadowIdleMs must be a number of milliseconds ≥ 0 (got ${shadowIdleMs})`);
   const rooms = new WeakMap<Y.Doc, RoomState>();
@@ -242,7 +244,7 @@ export function auditTrailExtension(
       const toWrite = [...room.unwritten, ...rows];
       room.unwritten = [];
       try {
-        await appendAuditRows(db, toWrite, cursor);
+        await appendAuditRows(writes, toWrite, cursor);
       } catch (error) {
         room.unwritten = toWrite;
         throw error;
