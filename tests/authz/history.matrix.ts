@@ -26,6 +26,34 @@ export const historyTableMatrix = [
     table: 'audit_trail', operation: 'delete', action: 'erase an audit row', allowed: nobody,
     statement: (t) => ({ text: `delete from public.audit_trail where id = $1 returning 1`, params: [t.history.auditId] }),
   }),
+  // Approvals, send-backs and sign-offs are audited by triggers on their tables (issue 12): nobody writes or alters them otherwise.
+  tableCase({
+    table: 'audit_trail', operation: 'select', action: 'the audit row of an approval', allowed: members,
+    statement: (t) => ({ text: `select 1 from public.audit_trail where id = $1 and kind = 'item_approved'`, params: [t.history.reviewAuditId] }),
+  }),
+  tableCase({
+    table: 'audit_trail', operation: 'insert', action: 'an approval in my name that I never made', allowed: nobody,
+    statement: (t, me) => ({
+      text: `insert into public.audit_trail (workspace_id, checklist_id, item_id, kind, field, new_value, user_id)
+             values ($1, $2, $3, 'item_approved', 'review', '{"decision": "approved"}', $4) returning 1`,
+      params: [t.id, t.checklistId, t.itemId, me.id],
+    }),
+  }),
+  tableCase({
+    table: 'audit_trail', operation: 'insert', action: 'a sign-off recorded through record_event without signing', allowed: nobody,
+    statement: (t) => ({
+      text: `select tieout_audit.record_event($1, 'checklist_signed_off', null, $2, null, 'review', null, '{"items": 1}', null) as id`,
+      params: [t.id, t.checklistId],
+    }),
+  }),
+  tableCase({
+    table: 'audit_trail', operation: 'update', action: 'turn an approval into a send-back', allowed: nobody,
+    statement: (t) => ({ text: `update public.audit_trail set kind = 'item_sent_back' where id = $1 returning 1`, params: [t.history.reviewAuditId] }),
+  }),
+  tableCase({
+    table: 'audit_trail', operation: 'delete', action: 'erase the audit row of an approval', allowed: nobody,
+    statement: (t) => ({ text: `delete from public.audit_trail where id = $1 returning 1`, params: [t.history.reviewAuditId] }),
+  }),
   // The audit writer's cursor (where a replay after a crash starts): only the server (service_role) reads or moves it.
   tableCase({
     table: 'audit_cursors', operation: 'select', action: 'the audit writer’s cursor', allowed: nobody,

@@ -2,7 +2,7 @@ import { listAuditTrail, type AuditEntry, type AuditFilter, type Database, type 
 import { isoDate } from '@tieout/doc-model';
 import Papa from 'papaparse';
 import { z } from 'zod';
-import { describeAudit, formatWhen, type Names } from '~/components/history/describe.ts';
+import { describeAudit, formatWhen, showAuditValue, type Names } from '~/components/history/describe.ts';
 
 /** The activity filters a page reads from its URL: ?person=&field=&from=YYYY-MM-DD&to=YYYY-MM-DD&item=. */
 export interface ActivityQuery {
@@ -73,8 +73,8 @@ export function auditCsv(entries: AuditEntry[], names: Names): string {
       entry.itemTitle ?? entry.itemId ?? '',
       entry.kind,
       entry.field ?? '',
-      entry.oldValue === null || entry.oldValue === undefined ? '' : JSON.stringify(entry.oldValue),
-      entry.newValue === null || entry.newValue === undefined ? '' : JSON.stringify(entry.newValue),
+      showAuditValue(entry, 'old', names),
+      showAuditValue(entry, 'new', names),
       describeAudit(entry, names, entry.itemTitle ?? undefined),
     ]),
   }, { escapeFormulae: true });

@@ -355,7 +355,8 @@ export const LAST_CHANGES_MAX_ITEMS = 100;
  * With `onlyItems` (at most LAST_CHANGES_MAX_ITEMS ids, as a live `activity` event names them), only those items: one
  * seek each, so a page that follows someone's edits re-reads one line, not 2,000 (on the embedded database the full
  * read held the server's event loop, and every edit relayed meanwhile, for about 100 ms at 2,000 items). Items
- * without a row are absent from the result.
+ * without a row are absent from the result. A review decision (approval, send-back) is not a change of the item, so
+ * it is skipped.
  */
 export async function lastItemChanges(
   db: Database,
@@ -390,6 +391,7 @@ export async function lastItemChanges(
         cross join lateral (
               select a.user_id, a.created_at from public.audit_trail a
                where a.checklist_id = $1 and a.item_id = item_ids.item_id
+                 and a.kind not in ('item_approved', 'item_sent_back')
                order by a.created_at desc, a.id desc
                limit 1) last
          left join public.profiles p on p.id = last.user_id

@@ -60,10 +60,10 @@ describe('recordAuditEvent', () => {
   it('records as the signed-in member, in the transaction of the action', async () => {
     const dealId = await dealOf(fx.checklistId);
     const id = await db.asUser(fx.users.reviewer.claims, (sql) =>
-      recordAuditEvent(sql, { workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId, itemId: 'item-1', kind: 'item_approved', newValue: { note: 'ok' } }),
+      recordAuditEvent(sql, { workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId, itemId: 'item-1', kind: 'file_uploaded', newValue: { name: 'PPA.pdf' } }),
     );
-    const [entry] = await listAuditTrail(db, fx.users.viewer.claims, { checklistId: fx.checklistId, kinds: ['item_approved'] });
-    expect(entry).toMatchObject({ id, kind: 'item_approved', itemId: 'item-1', userId: fx.users.reviewer.id, newValue: { note: 'ok' }, dealId });
+    const [entry] = await listAuditTrail(db, fx.users.viewer.claims, { checklistId: fx.checklistId, kinds: ['file_uploaded'] });
+    expect(entry).toMatchObject({ id, kind: 'file_uploaded', itemId: 'item-1', userId: fx.users.reviewer.id, newValue: { name: 'PPA.pdf' }, dealId });
     // Rolled back with its transaction.
     const before = await auditCount();
     await db

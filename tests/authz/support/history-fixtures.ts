@@ -5,6 +5,8 @@ import type { FixtureUser } from './fixtures.ts';
 /** One audit row and one version in a workspace (issue 12), written as service_role like the rest of the world. */
 export interface HistoryFixture {
   auditId: number;
+  /** The audit row the colleague's approval (review fixtures) wrote through its trigger (issue 12). */
+  reviewAuditId: number;
   versionId: string;
 }
 
@@ -25,5 +27,10 @@ export async function insertHistoryRows(
   );
   // The audit writer's cursor for the checklist (decision 121): the server's alone.
   await sql.query(`insert into public.audit_cursors (checklist_id, audited_update_id) values ($1, $2)`, [target.checklistId, target.updateId]);
-  return { auditId: Number(audit[0]!.id), versionId: versions[0]!.id };
+  const { rows: review } = await sql.query<{ id: unknown }>(
+    `select id from public.audit_trail where checklist_id = $1 and item_id = $2 and kind = 'item_approved' order by id limit 1`,
+    [target.checklistId, target.itemId],
+  );
+  if (!review[0]) throw new Error('the review fixtures approve an item first: its audit row is missing');
+  return { auditId: Number(audit[0]!.id), reviewAuditId: Number(review[0].id), versionId: versions[0]!.id };
 }

@@ -25,7 +25,7 @@ export interface ActivityQueryValues {
   item: string;
 }
 
-const FILTER_FIELDS = ['status', 'owner', 'due_date', 'risk', 'title', 'section', 'figure', 'evidence', 'notes'] as const;
+const FILTER_FIELDS = ['status', 'owner', 'due_date', 'risk', 'title', 'section', 'figure', 'evidence', 'notes', 'review'] as const;
 
 /**
  * The activity feed of an item, a checklist or a deal: who did what and when, newest first, filterable by person,

@@ -18,6 +18,7 @@ export const FIELD_LABELS: Record<string, string> = {
   evidence: 'Evidence',
   notes: 'Notes',
   role: 'Role',
+  review: 'Review',
 };
 
 /** A field value as people read it: labels for statuses and risks, names for owners, "none" for empty. */
@@ -128,6 +129,12 @@ export function describeAudit(entry: AuditLike, names: Names, itemTitle?: string
       return `exported the checklist's items (${String(value(entry.newValue)?.format ?? '').toUpperCase()}, ${count(value(entry.newValue)?.rows, 'row')})`;
     case 'audit_exported':
       return `exported the audit trail (${String(value(entry.newValue)?.format ?? '').toUpperCase()}, ${count(value(entry.newValue)?.rows, 'row')})`;
+    case 'item_approved':
+      return `approved ${item}`;
+    case 'item_sent_back':
+      return `sent back ${item}${value(entry.newValue)?.commentId ? ' with a comment' : ''}`;
+    case 'checklist_signed_off':
+      return `signed off the checklist (${count(value(entry.newValue)?.items, 'item')})`;
     case 'file_uploaded':
       return `uploaded ${fileName(entry.newValue)} to ${item}`;
     case 'file_removed':
@@ -135,6 +142,55 @@ export function describeAudit(entry: AuditLike, names: Names, itemTitle?: string
     default:
       return entry.kind.replace(/_/g, ' ');
   }
+}
+
+const named = (names: Names, id: unknown) => (typeof id === 'string' ? (names.get(id) ?? 'a former member') : 'a person');
+
+/**
+ * The old or new value of an audit row as people read it (the audit CSV's value columns): the same words as the
+ * feed's (showValue for item fields), "pdf, 52 items" for an export, "Rita Reyes (reviewer)" for a membership, and
+ * for a shape it does not know, its fields as "key: value" pairs. Empty when the row has no such value.
+ */
+export function showAuditValue(entry: AuditLike, side: 'old' | 'new', names: Names): string {
+  const raw = side === 'old' ? entry.oldValue : entry.newValue;
+  if (raw === null || raw === undefined) return '';
+  const v = typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : null;
+  switch (entry.kind) {
+    case 'item_field':
+    case 'deal_stage_changed':
+      return entry.kind === 'deal_stage_changed' ? stageLabel(raw) : showValue(entry.field, raw, names);
+    case 'item_approved':
+      return 'approved';
+    case 'item_sent_back':
+      return v?.commentId ? 'sent back, with a comment' : 'sent back';
+    case 'checklist_signed_off':
+      return count(v?.items, 'item');
+    case 'deal_exported':
+      return `${String(v?.format ?? '')}, ${count(v?.items, 'item')}`;
+    case 'items_exported':
+    case 'audit_exported':
+      return `${String(v?.format ?? '')}, ${count(v?.rows, 'row')}`;
+    case 'member_added':
+    case 'member_role_changed':
+    case 'member_removed':
+      return `${named(names, v?.userId)} (${String(v?.role ?? '')})`;
+    case 'invitation_created':
+    case 'invitation_revoked':
+    case 'invitation_accepted':
+      return `${String(v?.email ?? 'someone')} (${String(v?.role ?? '')})`;
+    case 'file_uploaded':
+    case 'file_removed':
+      return typeof v?.name === 'string' ? v.name : 'a file';
+  }
+  if (v && typeof v.title === 'string' && Object.keys(v).length <= 2) return v.title;
+  if (v && typeof v.name === 'string' && Object.keys(v).length <= 2) return v.name;
+  if (v) {
+    return Object.entries(v)
+      .filter(([, field]) => field !== null && field !== undefined && field !== '')
+      .map(([key, field]) => `${key}: ${typeof field === 'object' ? JSON.stringify(field) : String(field)}`)
+      .join(', ');
+  }
+  return showValue(entry.field, raw, names);
 }
 
 /** "just now", "5 min ago", "3 h ago", "2 days ago", or the date. */
