@@ -2,8 +2,8 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { signAccessToken } from '@tieout/auth';
-import type { Database } from '@tieout/db';
-import { createChecklistFixture, openScratchDatabase, type ChecklistFixture, type ScratchDatabase } from '@tieout/db/testing';
+import { docFromState, readDocumentState, type Database } from '@tieout/db';
+import { createChecklistFixture, documentAuthors, openScratchDatabase, type ChecklistFixture, type ScratchDatabase } from '@tieout/db/testing';
 import * as decoding from 'lib0/decoding';
 import { pino } from 'pino';
 import { afterAll, beforeAll, vi } from 'vitest';
@@ -217,26 +217,13 @@ export async function waitFor(check: () => boolean | Promise<boolean>, what = 'c
   );
 }
 
-/** Loads what is stored for a checklist, as the service role, into a fresh Y.Doc. */
+/** Loads what is stored for a checklist, as the service role, into a fresh Y.Doc (the one reader, @tieout/db). */
 export async function storedDoc(db: Database, checklistId: string): Promise<Y.Doc> {
-  const doc = new Y.Doc();
-  await db.asService(async (sql) => {
-    const { rows: snaps } = await sql.query<{ state: Uint8Array }>(`select state from public.document_snapshots where checklist_id = $1`, [checklistId]);
-    const { rows } = await sql.query<{ update: Uint8Array }>(
-      `select update from public.document_updates where checklist_id = $1 order by id`,
-      [checklistId],
-    );
-    for (const row of [...snaps.map((s) => s.state), ...rows.map((r) => r.update)]) Y.applyUpdate(doc, new Uint8Array(row as Uint8Array));
-  });
-  return doc;
+  return docFromState(await db.asService((sql) => readDocumentState(sql, checklistId)));
 }
 
-export async function storedAuthors(db: Database, checklistId: string): Promise<string[]> {
-  const { rows } = await db.asService((sql) =>
-    sql.query<{ user_id: string }>(`select distinct user_id from public.document_updates where checklist_id = $1`, [checklistId]),
-  );
-  return rows.map((row) => row.user_id).sort();
-}
+/** The distinct authors of a checklist's update log, sorted. */
+export const storedAuthors = documentAuthors;
 
 /** A raw client for protocol-level tests: records every frame and the close. */
 export interface RawClient {

@@ -10,6 +10,7 @@ import type { Database, JwtClaims } from './types.ts';
 // The demo seed's fixed identities are test and tooling data: the runtime entry (`@tieout/db`) does not export them.
 export * from './demo.ts';
 export { otherDeal, otherWorkstream, otherChecklist, builtInTemplateIds, SEED_TODAY } from './seed/fixtures.ts';
+export { buildSeedData } from './seed/build.ts';
 
 /** Storage of its own for a test: what another process needs to use it, and how to drop it. */
 export interface ScratchStorage {
@@ -211,4 +212,12 @@ export async function createChecklistFixture(db: Database): Promise<ChecklistFix
     );
   });
   return { workspaceId: ids.workspace, checklistId: ids.checklist, users };
+}
+
+/** The distinct authors of a checklist's update log, sorted (read as the service role). */
+export async function documentAuthors(db: Database, checklistId: string): Promise<string[]> {
+  const { rows } = await db.asService((sql) =>
+    sql.query<{ user_id: string }>(`select distinct user_id from public.document_updates where checklist_id = $1`, [checklistId]),
+  );
+  return rows.map((row) => row.user_id).sort();
 }
