@@ -1,7 +1,7 @@
 import { generateKeyBetween } from 'fractional-indexing';
 import * as Y from 'yjs';
 import { newId } from './ids.ts';
-import { ITEM_FIELDS, SCHEMA_VERSION, SECTION_FIELDS, type FieldDeclaration } from './layout.ts';
+import { ITEM_FIELDS, SCHEMA_VERSION, SECTION_FIELDS, type FieldDeclaration, type ItemFieldName } from './layout.ts';
 import { MAX_DEPTH } from './update-guard.ts';
 import {
   duplicateFigureLabel,
@@ -475,6 +475,11 @@ function validEntries<T>(value: unknown, schema: { safeParse(value: unknown): { 
     const parsed = schema.safeParse(entry);
     return parsed.success ? [parsed.data] : [];
   });
+}
+
+/** One field of an item as readItem reads it, without reading the others (e.g. the owner after each edit). */
+export function readItemField<K extends Exclude<ItemFieldName, 'notes' | 'figures' | 'evidence'>>(item: Entry, key: K): ItemView[K] {
+  return readField(item, key, ITEM_FIELDS[key]) as ItemView[K];
 }
 
 export function readItem(item: Entry, id: string): ItemView {

@@ -10,9 +10,12 @@ import {
   deleteSection,
   itemNotes,
   itemNotesText,
+  itemsOf,
   moveItem,
   moveSection,
   readChecklist,
+  readItem,
+  readItemField,
   setFigure,
   updateItem,
 } from '../src/index.ts';
@@ -222,5 +225,24 @@ describe('reading a document that a bad client wrote into', () => {
     // writing a figure repairs the damaged figures map
     setFigure(doc, damaged, { kind: 'mw', label: 'Deliverable', value: 10 });
     expect(readChecklist(doc).sections[0]!.items[1]!.figures).toEqual([expect.objectContaining({ value: 10 })]);
+  });
+});
+
+describe('readItemField', () => {
+  it('reads one field as readItem reads it, valid, invalid or missing', () => {
+    const doc = new Y.Doc();
+    const section = addSection(doc, { title: 'Power' });
+    const id = addItem(doc, { sectionId: section, title: 'Deliverable MW', ownerId: '4b0f6c55-2f1e-4d8a-9d7e-7d0c1f6c2a11', risk: 'high' });
+    const entry = itemsOf(doc).get(id) as Y.Map<unknown>;
+    const fields = ['title', 'reference', 'status', 'ownerId', 'dueDate', 'risk', 'sectionId', 'position'] as const;
+    const same = () => fields.map((field) => [field, readItemField(entry, field)]);
+    const whole = () => fields.map((field) => [field, readItem(entry, id)[field]]);
+    expect(same()).toEqual(whole());
+    expect(readItemField(entry, 'ownerId')).toBe('4b0f6c55-2f1e-4d8a-9d7e-7d0c1f6c2a11');
+    entry.set('ownerId', 'not a uuid');
+    entry.set('risk', 42);
+    entry.delete('status');
+    expect(readItemField(entry, 'ownerId')).toBeNull();
+    expect(same()).toEqual(whole());
   });
 });

@@ -1,4 +1,4 @@
-import { itemsOf, itemsSetToDone, readItem } from '@tieout/doc-model';
+import { itemsOf, itemsSetToDone, readItem, readItemField } from '@tieout/doc-model';
 import { loadApprovalRule, notifyItemAssigned, subscribeLiveEvents, type Database, type LiveSubscription } from '@tieout/db';
 import * as Y from 'yjs';
 import type { CollabExtension } from '../lifecycle.ts';
@@ -33,11 +33,6 @@ interface Room {
   rule: ApprovalRule;
   /** Each item's owner as last seen, to tell who was newly assigned. */
   owners: Map<string, string | null>;
-  /**
-   * The stored `ownerId` value each owner above was read from: readItem reads the owner from that value alone, so an
-   * item whose stored value is the same has the same owner, and the whole item is not read again (decision 175).
-   */
-  storedOwners: Map<string, unknown>;
   /** Bumped when a reload starts, so an older reload finishing late does not win. */
   generation: number;
 }
@@ -46,7 +41,7 @@ function ownersOf(doc: Y.Doc): Map<string, string | null> {
   const owners = new Map<string, string | null>();
   // Logs stored before the schema guard may hold entries that are not item maps: readers read past them.
   itemsOf(doc).forEach((entry, id) => {
-    if (entry instanceof Y.Map) owners.set(id, readItem(entry as Y.Map<unknown>, id).ownerId);
+    if (entry instanceof Y.Map) owners.set(id, readItemField(entry as Y.Map<unknown>, 'ownerId'));
   });
   return owners;
 }
@@ -97,7 +92,6 @@ export function reviewRuleExtension(db: Database, { writes = db }: { writes?: Da
         doc,
         rule: { doneRequiresApproval: false, approved: new Map() },
         owners: ownersOf(doc),
-        storedOwners: new Map(),
         generation: 0,
       };
       rooms.set(checklistId, room);
@@ -117,11 +111,8 @@ export function reviewRuleExtension(db: Database, { writes = db }: { writes?: Da
       const author = latest?.userId ?? null;
       for (const itemId of changes.items) {
         const entry = itemsOf(doc).get(itemId);
-        const stored = entry instanceof Y.Map ? (entry as Y.Map<unknown>).get('ownerId') : undefined;
-        if (room.storedOwners.has(itemId) && room.storedOwners.get(itemId) === stored) continue;
-        if (stored === undefined) room.storedOwners.delete(itemId);
-        else room.storedOwners.set(itemId, stored);
-        const owner = entry instanceof Y.Map ? readItem(entry as Y.Map<unknown>, itemId).ownerId : null;
+        // The owner alone, not the whole item: this runs for every changed item of every run (decision 175).
+        const owner = entry instanceof Y.Map ? readItemField(entry as Y.Map<unknown>, 'ownerId') : null;
         const before = room.owners.get(itemId) ?? null;
         room.owners.set(itemId, owner);
         if (owner && owner !== before && author) {
