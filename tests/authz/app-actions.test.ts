@@ -337,6 +337,26 @@ describe('deal Manage page and Archived view: bad input is a clear 400 and chang
     await db.asService((sql) => sql.query(`delete from public.deals where id = $1`, [dealId]));
   });
 
+  it('who changed each item last: a bad item list is refused with 400 and a reason, a good one answers for those items', async () => {
+    const cookie = await harness.cookieFor(world.A.members.editor);
+    const read = (query: string) =>
+      harness.call(routes.lastChanges, 'loader', {
+        path: `/checklists/${world.A.checklistId}/last-changes${query}`,
+        params: { checklistId: world.A.checklistId },
+        cookie,
+      });
+    const body = (outcome: { data: unknown }) => (typeof outcome.data === 'string' ? JSON.parse(outcome.data) : outcome.data) as Record<string, unknown>;
+    const tooMany = await read(`?${new URLSearchParams(Array.from({ length: 101 }, (_, i) => ['item', `item-${i}`]))}`);
+    expect(tooMany.status).toBe(400);
+    expect(body(tooMany).error).toMatch(/At most 100 item ids/);
+    const empty = await read('?item=');
+    expect(empty.status).toBe(400);
+    expect(body(empty).error).toMatch(/1 to 64 characters/);
+    const named = await read('?item=no-such-item&item=no-such-item');
+    expect(named.status).toBe(200);
+    expect(body(named)).toEqual({ lastChanges: [], items: ['no-such-item'] });
+  });
+
   it('the Archived view only unarchives or deletes what is archived', async () => {
     const archived = async (form: Record<string, string>) =>
       harness.call(routes.archived, 'action', {
