@@ -165,7 +165,7 @@ export function auditTrailExtension(
   };
 
   /** Keeps the shadow as one update; the audited snapshots go with it (the next run rebuilds both). */
-  const rest = (room: RoomState): void => {
+  const putToRest = (room: RoomState): void => {
     if (room.restTimer) clearTimeout(room.restTimer);
     room.restTimer = null;
     if (!room.shadow) return;
@@ -180,7 +180,7 @@ export function auditTrailExtension(
 
   const restLater = (room: RoomState): void => {
     if (room.restTimer) clearTimeout(room.restTimer);
-    room.restTimer = setTimeout(() => rest(room), shadowIdleMs);
+    room.restTimer = setTimeout(() => putToRest(room), shadowIdleMs);
     room.restTimer.unref?.();
   };
 

@@ -157,8 +157,9 @@ export function showAuditValue(entry: AuditLike, side: 'old' | 'new', names: Nam
   const v = typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : null;
   switch (entry.kind) {
     case 'item_field':
+      return showValue(entry.field, raw, names);
     case 'deal_stage_changed':
-      return entry.kind === 'deal_stage_changed' ? stageLabel(raw) : showValue(entry.field, raw, names);
+      return stageLabel(raw);
     case 'item_approved':
       return 'approved';
     case 'item_sent_back':
