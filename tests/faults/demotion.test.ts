@@ -107,6 +107,9 @@ describe.skipIf(skipReason !== null)(`revoked access against a server process${s
     // Still an editor: their edit goes through.
     const before = addItem(demoted.doc, { sectionId: checklist.sectionId, title: 'Before the demotion' });
     await waitFor(() => itemsOf(observer.doc).has(before), 20_000, 'the edit made before the demotion at the observer');
+    // Stored too, before the demotion: persistence is write-behind, and a write landing after it would be refused as
+    // the (then) viewer's and reverted (decision 111), which is another test's subject, not this one's.
+    await waitPersisted(server.http);
 
     const heard = await counter('collab_membership_events_total');
     const deniedBefore = await counter('collab_writes_denied_total');
