@@ -49,6 +49,7 @@ describe('attempt', () => {
       not_a_member: 400,
       needs_comment: 400,
       not_all_approved: 409,
+      changed_while_reviewed: 409,
     };
     const versions: Record<VersionErrorCode, number> = { invalid_name: 400, invalid_input: 400, forbidden: 403, not_found: 404 };
     const cases: [DataAccessError, string, number][] = [

@@ -33,6 +33,7 @@ import { Link, useLoaderData, useLocation } from '@remix-run/react';
 import {
   addSection,
   deleteItem,
+  itemFingerprintIn,
   itemNotesText,
   moveItem,
   needsUpgrade,
@@ -45,7 +46,7 @@ import {
   upgradeDocument,
   type ItemPatch,
 } from '@tieout/doc-model';
-import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { z } from 'zod';
 import { ActionsContext } from '~/components/checklist/actions.ts';
 import { FieldError, useFieldError } from '~/components/checklist/field-error.tsx';
@@ -201,6 +202,8 @@ function ChecklistScreen() {
   stateRef.current = { view: view ?? { title: '', sections: [] }, visible, editable, reorderable };
 
   const doc = live?.doc ?? null;
+  // Stable per document: the review state re-reads it whenever review data arrives (every projection of the items).
+  const fingerprintOf = useCallback((itemId: string) => (doc ? itemFingerprintIn(doc, itemId) : null), [doc]);
   const actions = useMemo(
     () =>
       live
@@ -259,7 +262,7 @@ function ChecklistScreen() {
   const allShownSelected = shownIds.length > 0 && shownIds.every((id) => selected.has(id));
 
   return (
-    <ReviewProvider checklistId={checklist.id} me={reviewMe} role={checklist.role} members={reviewMembers} focus={reviewFocus} apiRef={reviewRef}>
+    <ReviewProvider checklistId={checklist.id} me={reviewMe} role={checklist.role} members={reviewMembers} focus={reviewFocus} apiRef={reviewRef} fingerprintOf={fingerprintOf}>
     <div className="space-y-5">
       <nav aria-label="Breadcrumb" className="text-sm text-slate-500 dark:text-slate-400">
         <ol className="flex flex-wrap gap-1">

@@ -102,6 +102,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
             decision: text(form, 'intent') === 'approve' ? 'approved' : 'sent_back',
             comment: text(form, 'body'),
             mentions: mentionsOf(form),
+            seenFingerprint: text(form, 'fingerprint') || undefined,
           }),
           { headers },
         );

@@ -22,7 +22,8 @@ export type ReviewErrorCode =
   | 'comment_deleted'
   | 'not_a_member'
   | 'needs_comment'
-  | 'not_all_approved';
+  | 'not_all_approved'
+  | 'changed_while_reviewed';
 
 const REVIEW_KINDS: Record<ReviewErrorCode, DataAccessKind> = {
   forbidden: 'forbidden',
@@ -34,6 +35,7 @@ const REVIEW_KINDS: Record<ReviewErrorCode, DataAccessKind> = {
   not_a_member: 'invalid',
   needs_comment: 'invalid',
   not_all_approved: 'conflict',
+  changed_while_reviewed: 'conflict',
 };
 
 /** A refused comment, review decision or sign-off: a DataAccessError whose code says which (docs/decisions/015). */
@@ -53,6 +55,7 @@ const sqlStateCodes: Record<string, ReviewErrorCode> = {
   TR005: 'needs_comment',
   TR006: 'not_all_approved',
   TR007: 'comment_deleted',
+  TR008: 'changed_while_reviewed',
 };
 
 function toReviewError(error: unknown, refusal: string): unknown {
@@ -436,13 +439,25 @@ export interface ItemReviewState {
   decidedBy: string | null;
   decidedByName: string | null;
   decidedAt: string | null;
+  /** The fingerprint the latest decision approved (null unless it is an approval). */
+  approvedFingerprint: string | null;
+  /** The item's fingerprint as the projection holds it now. */
+  fingerprint: string | null;
 }
 
 export async function listReviewStates(db: Database, claims: JwtClaims, checklistId: string): Promise<ItemReviewState[]> {
   if (!uuid.safeParse(checklistId).success) return [];
   const { rows } = await db.asUser(claims, (sql) =>
-    sql.query<{ item_id: string; state: ReviewState; decided_by: string | null; name: string | null; decided_at: string | Date | null }>(
-      `select s.item_id, s.state, s.decided_by, p.display_name as name, s.decided_at
+    sql.query<{
+      item_id: string;
+      state: ReviewState;
+      decided_by: string | null;
+      name: string | null;
+      decided_at: string | Date | null;
+      approved_fingerprint: string | null;
+      content_fingerprint: string | null;
+    }>(
+      `select s.item_id, s.state, s.decided_by, p.display_name as name, s.decided_at, s.approved_fingerprint, s.content_fingerprint
          from public.item_review_states s left join public.profiles p on p.id = s.decided_by
         where s.checklist_id = $1`,
       [checklistId],
@@ -454,6 +469,8 @@ export async function listReviewStates(db: Database, claims: JwtClaims, checklis
     decidedBy: row.decided_by,
     decidedByName: row.name,
     decidedAt: iso(row.decided_at),
+    approvedFingerprint: row.approved_fingerprint,
+    fingerprint: row.content_fingerprint,
   }));
 }
 
@@ -464,15 +481,29 @@ export interface ItemDecision {
   /** Required to send back: it opens a thread on the item saying why. */
   comment?: string;
   mentions?: readonly string[];
+  /**
+   * doc-model itemFingerprint of the item as the reviewer was shown it. When given, the decision is refused
+   * ('changed_while_reviewed') unless the stored item has exactly that content (decision 133).
+   */
+  seenFingerprint?: string;
 }
 
-/** Approve an item (recording the fingerprint of its reviewed content) or send it back with a comment. */
+const fingerprintSchema = z.string().regex(/^[0-9a-f]{64}$/);
+
+/**
+ * Approve an item or send it back with a comment. The database records the fingerprint of the item as stored
+ * (and, given the one the reviewer saw, refuses a decision on content other than that).
+ */
 export async function decideItem(db: Database, claims: JwtClaims, input: ItemDecision): Promise<{ approvalId: number; threadId: string | null }> {
   if (input.decision !== 'approved' && input.decision !== 'sent_back') throw new ReviewError('invalid_input', 'Approve the item or send it back.');
   const comment = input.comment?.trim() ? checkCommentBody(input.comment) : null;
   if (input.decision === 'sent_back' && !comment) {
     throw new ReviewError('needs_comment', 'Say why you send the item back: a comment is required.');
   }
+  if (input.seenFingerprint !== undefined && !fingerprintSchema.safeParse(input.seenFingerprint).success) {
+    throw new ReviewError('invalid_input', 'The reviewed content is not identified: its fingerprint must be 64 hexadecimal digits.');
+  }
+  const seen = input.seenFingerprint ?? null;
   return db.asUser(claims, (sql) =>
     guarded(async () => {
       const access = await checklistAccess(sql, input.checklistId);
@@ -490,9 +521,9 @@ export async function decideItem(db: Database, claims: JwtClaims, input: ItemDec
         commentId = await insertComment(sql, { threadId, workspaceId: access.workspaceId, checklistId: input.checklistId, authorId: claims.sub }, comment, mentions);
       }
       const { rows } = await sql.query<{ id: number }>(
-        `insert into public.item_approvals (workspace_id, checklist_id, item_id, decision, comment_id, decided_by)
-         values ($1, $2, $3, $4, $5, $6) returning id`,
-        [access.workspaceId, input.checklistId, input.itemId, input.decision, commentId, claims.sub],
+        `insert into public.item_approvals (workspace_id, checklist_id, item_id, decision, comment_id, decided_by, fingerprint)
+         values ($1, $2, $3, $4, $5, $6, $7) returning id`,
+        [access.workspaceId, input.checklistId, input.itemId, input.decision, commentId, claims.sub, seen],
       );
       return { approvalId: Number(rows[0]!.id), threadId };
     }, 'Only reviewers and owners can approve items or send them back.'),

@@ -1,4 +1,4 @@
-import { addItem, addSection, itemsOf, setFigure, updateItem } from '@tieout/doc-model';
+import { addItem, addSection, itemFingerprint, itemsOf, setFigure, updateItem } from '@tieout/doc-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
@@ -213,5 +213,27 @@ describe('approvals, review states and sign-off', () => {
     const { rows } = await db.ownerQuery<{ state_vector: Uint8Array }>(`select state_vector from public.checklist_signoffs where id = $1`, [signoff.id]);
     expect(Y.decodeStateVector(new Uint8Array(rows[0]!.state_vector)).size).toBeGreaterThan(0);
     expect(itemsOf(doc).size).toBe(2);
+  });
+
+  it('approves what the reviewer saw: refused while the stored item differs from it, recorded once they match', async () => {
+    const fingerprintOf = (id: string) => itemFingerprint(itemsOf(doc).get(id) as Y.Map<unknown>, id);
+    const stored = fingerprintOf(itemB);
+    // The reviewer's page shows an edit the projection does not hold yet.
+    setFigure(doc, itemB, { kind: 'usd', label: 'Lease obligations', value: 10_000_000_000 });
+    const seen = fingerprintOf(itemB);
+    expect(seen).not.toBe(stored);
+    const approvals = await count('item_approvals');
+    const early = await refusal(decideItem(db, f.users.reviewer.claims, { checklistId: f.checklistId, itemId: itemB, decision: 'approved', seenFingerprint: seen }));
+    expect(early.code).toBe('changed_while_reviewed');
+    expect(early.message).toMatch(/still being saved/);
+    const malformed = await refusal(decideItem(db, f.users.reviewer.claims, { checklistId: f.checklistId, itemId: itemB, decision: 'approved', seenFingerprint: 'not-a-hash' }));
+    expect(malformed.code).toBe('invalid_input');
+    expect(await count('item_approvals')).toBe(approvals);
+
+    await project();
+    await decideItem(db, f.users.reviewer.claims, { checklistId: f.checklistId, itemId: itemB, decision: 'approved', seenFingerprint: seen });
+    const state = (await listReviewStates(db, f.users.viewer.claims, f.checklistId)).find((s) => s.itemId === itemB);
+    expect(state).toMatchObject({ state: 'approved', approvedFingerprint: seen, fingerprint: seen });
+    expect((await loadApprovalRule(db, f.checklistId)).approved.get(itemB)).toBe(seen);
   });
 });

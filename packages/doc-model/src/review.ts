@@ -65,6 +65,12 @@ export function itemFingerprint(item: Y.Map<unknown>, id: string): string {
   return hex(digest(new TextEncoder().encode(JSON.stringify(reviewedContent(item, id)))));
 }
 
+/** itemFingerprint of the item `id` of `doc`, or null when the document has no such item. */
+export function itemFingerprintIn(doc: Y.Doc, id: string): string | null {
+  const entry = doc.getMap<unknown>('items').get(id);
+  return entry instanceof Y.Map ? itemFingerprint(entry as Y.Map<unknown>, id) : null;
+}
+
 /**
  * Could the update write a status of 'done' (a cheap scan of its structs, nothing applied)? A map write that
  * follows an earlier write of the same key does not carry its key in the encoding, so any value 'done' counts.

@@ -5,6 +5,7 @@ import {
   addItem,
   addSection,
   itemFingerprint,
+  itemFingerprintIn,
   itemNotes,
   itemsOf,
   itemsSetToDone,
@@ -40,6 +41,12 @@ describe('itemFingerprint', () => {
     change(() => addEvidence(doc, itemId, { url: 'https://example.com/ia.pdf', label: 'Interconnection agreement' }));
     change(() => (itemNotes(doc, itemId).get(0) as Y.XmlElement).insert(0, [new Y.XmlText('Confirmed: ')]));
     expect(fingerprint()).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('is read from a document by item id, and is null for an item the document does not have', () => {
+    const { doc, itemId, fingerprint } = fixture();
+    expect(itemFingerprintIn(doc, itemId)).toBe(fingerprint());
+    expect(itemFingerprintIn(doc, 'no-such-item')).toBeNull();
   });
 
   it('does not change with the status or the place of the item', () => {

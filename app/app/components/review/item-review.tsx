@@ -36,9 +36,16 @@ export const ItemReviewControls = memo(function ItemReviewControls({ itemId, tit
   const count = review.openCount.get(itemId) ?? 0;
   const state = review.stateOf(itemId);
   const decidedBy = state?.decidedByName ? ` by ${state.decidedByName}` : '';
+  // An approval covers the item as shown: offered once the server stores exactly that (decision 133).
+  const stored = review.showsStoredItem(itemId);
 
   const decide = async (intent: 'approve' | 'send-back') => {
-    const refusal = await review.post(intent, { itemId, body: intent === 'send-back' ? body : undefined, mention: intent === 'send-back' ? mentionsIn(body, picked) : undefined });
+    const refusal = await review.post(intent, {
+      itemId,
+      body: intent === 'send-back' ? body : undefined,
+      mention: intent === 'send-back' ? mentionsIn(body, picked) : undefined,
+      fingerprint: intent === 'approve' ? review.fingerprintOf(itemId) : undefined,
+    });
     setError(refusal);
     if (!refusal && intent === 'send-back') {
       setSendingBack(false);
@@ -80,8 +87,15 @@ export const ItemReviewControls = memo(function ItemReviewControls({ itemId, tit
       ) : null}
       {review.canReview ? (
         <>
-          <button type="button" aria-label={`Approve ${title}`} onClick={() => void decide('approve')} disabled={state?.state === 'approved'} className={smallButton}>
-            Approve
+          <button
+            type="button"
+            aria-label={`Approve ${title}`}
+            onClick={() => void decide('approve')}
+            disabled={state?.state === 'approved' || !stored}
+            title={stored ? undefined : 'Saving the latest edits: approve once they are stored'}
+            className={smallButton}
+          >
+            {stored ? 'Approve' : 'Saving…'}
           </button>
           <button type="button" aria-label={`Send back ${title}`} aria-expanded={sendingBack} onClick={() => setSendingBack((open) => !open)} className={smallButton}>
             Send back

@@ -46,6 +46,13 @@ export interface ReviewApi {
   stateOf(itemId: string): ItemReviewState | undefined;
   /** May the item be set to done from the UI (false where done requires a current approval it lacks)? */
   doneAllowed(itemId: string): boolean;
+  /**
+   * The item as this page shows it is what the server stores (an approval of it is recorded as it is seen), or
+   * false while its latest edits are still being saved. True when the page cannot tell (no live document).
+   */
+  showsStoredItem(itemId: string): boolean;
+  /** The item's fingerprint in the page's live document (what an approval from this page covers), if known. */
+  fingerprintOf(itemId: string): string | null;
   /** The side panel: open or not, its filters, the thread in focus, the draft being written. */
   panel: { open: boolean; filter: ThreadFilter; itemId: string | null; threadId: string | null; draft: Draft | null };
   openPanel(options?: { itemId?: string | null; threadId?: string | null; draft?: Draft | null; filter?: ThreadFilter }): void;
@@ -71,6 +78,7 @@ export function ReviewProvider({
   members,
   focus,
   apiRef,
+  fingerprintOf,
   children,
 }: {
   checklistId: string;
@@ -81,6 +89,11 @@ export function ReviewProvider({
   focus?: { itemId: string | null; threadId: string | null };
   /** Filled with the current API, for code outside the provider's tree (the page's bulk edits). */
   apiRef?: { current: ReviewApi | null };
+  /**
+   * doc-model itemFingerprint of an item in the page's live document (null: not there, or no document yet). The
+   * review state follows it at once, before the projection has caught up (decision 133).
+   */
+  fingerprintOf?: (itemId: string) => string | null;
   children: ReactNode;
 }) {
   const [data, setData] = useState<ReviewData | null>(null);
@@ -165,6 +178,7 @@ export function ReviewProvider({
     }
     const states = new Map((data?.states ?? []).map((state) => [state.itemId, state]));
     const doneRequiresApproval = data?.settings.doneRequiresApproval ?? false;
+    const stateOf = (itemId: string): ItemReviewState | undefined => liveState(states.get(itemId), fingerprintOf?.(itemId) ?? null);
     return {
       checklistId,
       me,
@@ -176,8 +190,13 @@ export function ReviewProvider({
       canReview: canReview(role),
       isOwner: isOwner(role),
       openCount: data ? openCount : NO_COUNTS,
-      stateOf: (itemId) => states.get(itemId),
-      doneAllowed: (itemId) => !doneRequiresApproval || states.get(itemId)?.state === 'approved',
+      stateOf,
+      fingerprintOf: (itemId) => fingerprintOf?.(itemId) ?? null,
+      doneAllowed: (itemId) => !doneRequiresApproval || stateOf(itemId)?.state === 'approved',
+      showsStoredItem: (itemId) => {
+        const live = fingerprintOf?.(itemId) ?? null;
+        return live === null || live === (states.get(itemId)?.fingerprint ?? null);
+      },
       panel,
       openPanel: (options = {}) =>
         setPanel((current) => ({
@@ -192,10 +211,20 @@ export function ReviewProvider({
       post,
       reload,
     };
-  }, [checklistId, me, role, members, data, loadError, panel, post, reload]);
+  }, [checklistId, me, role, members, data, loadError, panel, post, reload, fingerprintOf]);
 
   if (apiRef) apiRef.current = api;
   return <ReviewContext.Provider value={api}>{children}</ReviewContext.Provider>;
+}
+
+/**
+ * The review state as the live document tells it: an approval stands while the item is exactly what was approved,
+ * whatever the projection holds yet (the collaboration server checks "done requires approval" the same way).
+ */
+export function liveState(stored: ItemReviewState | undefined, liveFingerprint: string | null): ItemReviewState | undefined {
+  if (!stored || liveFingerprint === null || stored.approvedFingerprint === null) return stored;
+  const state = stored.approvedFingerprint === liveFingerprint ? 'approved' : 'changed_since_approval';
+  return state === stored.state ? stored : { ...stored, state };
 }
 
 export const REVIEW_STATE_LABELS: Record<ItemReviewState['state'], string> = {
