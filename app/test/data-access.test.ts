@@ -1,4 +1,4 @@
-import { DashboardError, DATA_ACCESS_KINDS, DataAccessError, FileRecordError, ReviewError, SearchQueryError, TenancyError, VersionError, type ReviewErrorCode, type TenancyErrorCode, type VersionErrorCode } from '@tieout/db';
+import { AuditError, DashboardError, DATA_ACCESS_KINDS, DataAccessError, FileRecordError, ReviewError, SearchQueryError, TenancyError, VersionError, type ReviewErrorCode, type TenancyErrorCode, type VersionErrorCode } from '@tieout/db';
 import { describe, expect, it } from 'vitest';
 import { HistoryError } from '~/models/history.server.ts';
 import { LiveAppendError } from '~/models/live-append.server.ts';
@@ -62,6 +62,8 @@ describe('attempt', () => {
       [new HistoryError('not_found', 'No.'), 'HistoryError', 404],
       [new HistoryError('forbidden', 'No.'), 'HistoryError', 403],
       [new LiveAppendError('unavailable', 'No.'), 'LiveAppendError', 503],
+      [new AuditError('invalid_event', 'No.'), 'AuditError', 400],
+      [new AuditError('invalid_filter', 'No.'), 'AuditError', 400],
     ];
     for (const [error, name, status] of cases) {
       expect(error.name).toBe(name);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { LAST_CHANGES_MAX_ITEMS } from '@tieout/db/audit-limits';
 import {
-  LAST_CHANGES_READ_MAX_ITEMS,
   lastChangeLabel,
   lastChangesToRead,
   LastChangesStore,
@@ -61,7 +61,7 @@ describe('last changes of the items', () => {
     expect(lastChangesToRead([{ topic: 'activity', itemIds: [7] }])).toBe('all');
     expect(lastChangesToRead([notice('x'.repeat(65))])).toBe('all');
     expect(lastChangesToRead([])).toBe('all');
-    const many = Array.from({ length: LAST_CHANGES_READ_MAX_ITEMS + 1 }, (_, n) => `i${n}`);
+    const many = Array.from({ length: LAST_CHANGES_MAX_ITEMS + 1 }, (_, n) => `i${n}`);
     expect(lastChangesToRead([notice(...many.slice(0, 50)), notice(...many.slice(50))])).toBe('all');
     expect(lastChangesToRead([notice(...many.slice(1))])).toEqual({ items: many.slice(1).sort() });
   });

@@ -153,7 +153,9 @@ export class DocumentRoom {
   /** Loads the stored document as the first connecting user (RLS applies to the read). */
   async load(claims: JwtClaims): Promise<void> {
     const stored = await loadDocumentState(this.ctx.db, claims, this.checklistId);
-    if (stored.updates.length > 0) Y.applyUpdate(this.doc, Y.mergeUpdates(stored.updates), LOAD_ORIGIN);
+    // Applied one by one in one transaction: Y.mergeUpdates would decode and re-encode them all first, which took
+    // most of a cold load's time for a long history (docs/benchmarks.md (d)).
+    if (stored.updates.length > 0) this.doc.transact(() => stored.updates.forEach((update) => Y.applyUpdate(this.doc, update)), LOAD_ORIGIN);
     this.tailLength = stored.tailLength;
     this.estimatedBytes = Y.encodeStateAsUpdate(this.doc).byteLength;
     await this.ctx.lifecycle.afterLoad(this.documentContext(), this.log);

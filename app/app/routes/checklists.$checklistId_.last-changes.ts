@@ -6,7 +6,8 @@
  * answer then has `items` (the ids asked for), and items nobody changed are absent from `lastChanges`.
  */
 import type { LoaderFunctionArgs } from '@remix-run/node';
-import { AuditError, checklistAccess, lastItemChanges } from '@tieout/db';
+import { checklistAccess, lastItemChanges } from '@tieout/db';
+import { attempt } from '~/models/tenancy.server.ts';
 import { z } from 'zod';
 import { getOptionalUser } from '~/utils/auth.server.ts';
 
@@ -22,13 +23,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const named = new URL(request.url).searchParams.getAll('item');
   const items = named.length > 0 ? [...new Set(named)] : null;
   const responseHeaders = { ...Object.fromEntries(session.headers), ...headers };
-  let changes: Awaited<ReturnType<typeof lastItemChanges>>;
-  try {
-    changes = await lastItemChanges(context.db, session.claims, checklistId, items ?? undefined);
-  } catch (error) {
-    // The item list is checked once, where it is read (at most LAST_CHANGES_MAX_ITEMS ids of 1 to 64 characters).
-    if (error instanceof AuditError && error.code === 'invalid_filter') return Response.json({ error: error.message }, { status: 400, headers: responseHeaders });
-    throw error;
-  }
-  return Response.json({ lastChanges: [...changes.values()], ...(items ? { items } : {}) }, { headers: responseHeaders });
+  // The item list is checked once, where it is read (at most LAST_CHANGES_MAX_ITEMS ids of 1 to 64 characters): a
+  // refusal comes back as the app's one mapping of data-access errors gives it (400 for a bad list).
+  const read = await attempt(() => lastItemChanges(context.db, session.claims, checklistId, items ?? undefined));
+  if (!read.ok) return Response.json({ error: read.message }, { status: read.status, headers: responseHeaders });
+  return Response.json({ lastChanges: [...read.value.values()], ...(items ? { items } : {}) }, { headers: responseHeaders });
 }

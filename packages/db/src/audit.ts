@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { toUint8Array } from './documents.ts';
+import { LAST_CHANGES_MAX_ITEMS } from './audit-limits.ts';
+import { DataAccessError } from './errors.ts';
 import { MAX_LIVE_EVENT_BYTES, publishLiveEvent, type LiveEvent } from './live-events.ts';
 import type { Database, JwtClaims, Sql } from './types.ts';
 
@@ -10,13 +12,13 @@ import type { Database, JwtClaims, Sql } from './types.ts';
  * deletions of deals and checklists are recorded by triggers in the database itself.
  */
 
-export class AuditError extends Error {
+export type AuditErrorCode = 'invalid_event' | 'invalid_filter';
+
+/** An audit event or a history filter that cannot be used: a DataAccessError of kind `invalid` (docs/decisions/015). */
+export class AuditError extends DataAccessError<AuditErrorCode> {
   override name = 'AuditError';
-  constructor(
-    readonly code: 'invalid_event' | 'invalid_filter',
-    message: string,
-  ) {
-    super(message);
+  constructor(code: AuditErrorCode, message: string) {
+    super('invalid', message, { code });
   }
 }
 
@@ -343,8 +345,7 @@ export interface LastChange {
   at: string;
 }
 
-/** The most items one lastItemChanges read may name (`onlyItems`): a page names those of its live events. */
-export const LAST_CHANGES_MAX_ITEMS = 100;
+export { LAST_CHANGES_MAX_ITEMS };
 
 /**
  * Who changed each item of a checklist last, and when ("last changed by … · 5 min ago"), read on every load of the

@@ -341,7 +341,10 @@ export function auditTrailExtension(
       const target = await projectionTargetOf(db, checklistId);
       const stored = target ? await auditReplay(db, checklistId) : null;
       // The document as of the cursor, when it can be rebuilt; else as loaded (nothing to replay). At rest until a run.
-      const resting = !target ? null : stored?.base ? (stored.base.length > 0 ? Y.mergeUpdates(stored.base) : null) : Y.encodeStateAsUpdate(doc);
+      // Nothing to replay: the cursor's document is the one just loaded, so it is encoded from it rather than merged again
+      // from the stored rows (which doubled the cost of a cold load).
+      const base = stored?.updates.length ? stored.base : null;
+      const resting = !target ? null : !base ? Y.encodeStateAsUpdate(doc) : base.length > 0 ? Y.mergeUpdates(base) : null;
       const room: RoomState = {
         target,
         shadow: null,

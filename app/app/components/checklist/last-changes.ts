@@ -6,6 +6,7 @@
  * Rows read it with useSyncExternalStore, one item each: a new list re-renders only the rows whose own last change
  * is new, and a tick re-renders only the lines whose wording changes ("just now" → "1 min ago"), never every row.
  */
+import { LAST_CHANGES_MAX_ITEMS } from '@tieout/db/audit-limits';
 import { timeAgo } from '~/components/history/describe.ts';
 
 export interface LastChangeData {
@@ -15,9 +16,6 @@ export interface LastChangeData {
   /** ISO time of the change. */
   at: string;
 }
-
-/** The most items one re-read names (the server's LAST_CHANGES_MAX_ITEMS in @tieout/db); more, and every item is read. */
-export const LAST_CHANGES_READ_MAX_ITEMS = 100;
 
 /** A live notice as the last-changes reader sees it: `itemIds` when the audit writer named the items, null after a gap. */
 export type ActivityNotice = Readonly<Record<string, unknown>> | null;
@@ -35,7 +33,7 @@ export function lastChangesToRead(notices: readonly ActivityNotice[]): { items: 
       items.add(id);
     }
   }
-  if (items.size === 0 || items.size > LAST_CHANGES_READ_MAX_ITEMS) return 'all';
+  if (items.size === 0 || items.size > LAST_CHANGES_MAX_ITEMS) return 'all';
   return { items: [...items].sort() };
 }
 
