@@ -35,7 +35,10 @@ export default tseslint.config(
   {
     languageOptions: { ecmaVersion: 2023, sourceType: 'module' },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true },
+      ],
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
       'no-empty': ['error', { allowEmptyCatch: true }],
@@ -52,7 +55,14 @@ export default tseslint.config(
   {
     // Server-side code logs with pino (createLogger from @tieout/config): JSON lines with a level, never console.
     // A command-line tool whose output is for the person who ran it opts out in its first line, saying so.
-    files: ['app/server.ts', 'app/server/**/*.ts', 'app/app/entry.server.tsx', 'app/app/**/*.server.ts', 'server/src/**/*.ts', 'packages/*/src/**/*.ts'],
+    files: [
+      'app/server.ts',
+      'app/server/**/*.ts',
+      'app/app/entry.server.tsx',
+      'app/app/**/*.server.ts',
+      'server/src/**/*.ts',
+      'packages/*/src/**/*.ts',
+    ],
     rules: { 'no-console': 'error' },
   },
   {
@@ -62,7 +72,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@tieout/*/testing', '**/testing.ts'], message: 'Test code (a testing entry) is imported by tests only, never by run-time code.' }] },
+        {
+          patterns: [
+            {
+              group: ['@tieout/*/testing', '**/testing.ts'],
+              message: 'Test code (a testing entry) is imported by tests only, never by run-time code.',
+            },
+          ],
+        },
       ],
     },
   },

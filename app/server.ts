@@ -80,15 +80,19 @@ app.use(compression());
 
 const viteDevServer = config.isProduction
   ? undefined
-  : await import('vite').then((vite) =>
-      vite.createServer({ server: { middlewareMode: true, hmr: { server: httpServer } }, appType: 'custom' }),
-    );
+  : await import('vite').then((vite) => vite.createServer({ server: { middlewareMode: true, hmr: { server: httpServer } }, appType: 'custom' }));
 
 if (config.auth.mode === 'embedded') {
   const rateLimit = { signInPerAddress: { max: config.auth.signInLimitPerAddress, windowSeconds: SIGN_IN_LIMIT_WINDOW_SECONDS } };
   // Sign-up is confirmed by a mailed link, and answers a taken address like a new one (decision 115).
   const confirmation = { mailer, siteUrl: () => appUrlFrom(env, config.port) };
-  app.use('/auth/v1', mountFetchHandler(createEmbeddedAuthApi({ db, jwtSecret: config.auth.jwtSecret, logger: logger.child({ component: 'auth' }), rateLimit, confirmation }), addresses));
+  app.use(
+    '/auth/v1',
+    mountFetchHandler(
+      createEmbeddedAuthApi({ db, jwtSecret: config.auth.jwtSecret, logger: logger.child({ component: 'auth' }), rateLimit, confirmation }),
+      addresses,
+    ),
+  );
 }
 
 const collab = config.collabUrl

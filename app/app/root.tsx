@@ -30,10 +30,7 @@ export const links: LinksFunction = () => [
   { rel: 'icon', href: favicon, type: 'image/svg+xml' },
 ];
 
-export const meta: MetaFunction = () => [
-  { title: 'Tieout' },
-  { name: 'description', content: 'Deal diligence checklists, edited together.' },
-];
+export const meta: MetaFunction = () => [{ title: 'Tieout' }, { name: 'description', content: 'Deal diligence checklists, edited together.' }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const session = await getOptionalUser(request, context);
@@ -72,10 +69,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <header className="border-b border-slate-200 bg-white/80 dark:border-slate-800 dark:bg-slate-900/80">
           <div className={`mx-auto flex h-14 items-center justify-between gap-2 px-4 sm:gap-4 ${wide ? 'max-w-[100rem]' : 'max-w-6xl'}`}>
             <Link to="/" className="flex items-center gap-2 text-base font-semibold tracking-tight">
-              <span
-                aria-hidden="true"
-                className="inline-block h-5 w-5 rounded bg-gradient-to-br from-sky-500 to-indigo-600"
-              />
+              <span aria-hidden="true" className="inline-block h-5 w-5 rounded bg-gradient-to-br from-sky-500 to-indigo-600" />
               Tieout
             </Link>
             {user ? <HeaderSearch /> : null}
@@ -152,25 +146,14 @@ export function ErrorBoundary() {
       />
     );
   }
-  const title = isRouteErrorResponse(error)
-    ? STATUS_TITLES[error.status] ?? `${error.status} ${error.statusText}`.trim()
-    : 'Something went wrong';
-  const detail = isRouteErrorResponse(error)
-    ? typeof error.data === 'string'
-      ? error.data
-      : null
-    : error instanceof Error
-    ? error.message
-    : null;
+  const title = isRouteErrorResponse(error) ? (STATUS_TITLES[error.status] ?? `${error.status} ${error.statusText}`.trim()) : 'Something went wrong';
+  const detail = isRouteErrorResponse(error) ? (typeof error.data === 'string' ? error.data : null) : error instanceof Error ? error.message : null;
   return <ErrorPanel title={title} detail={detail} />;
 }
 
 function ErrorPanel({ title, detail }: { title: string; detail: string | null }) {
   return (
-    <div
-      role="alert"
-      className="mx-auto max-w-xl rounded-lg border border-red-200 bg-white p-6 dark:border-red-900 dark:bg-slate-900"
-    >
+    <div role="alert" className="mx-auto max-w-xl rounded-lg border border-red-200 bg-white p-6 dark:border-red-900 dark:bg-slate-900">
       <h1 className="text-lg font-semibold">{title}</h1>
       {detail ? <p className="mt-2 text-sm text-slate-600 dark:text-slate-300">{detail}</p> : null}
       <Link to="/" className="mt-4 inline-block text-sm font-medium text-sky-700 hover:underline dark:text-sky-400">

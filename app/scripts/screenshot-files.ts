@@ -12,7 +12,10 @@ export function samplePdf(pages: string[]): Buffer {
   objects.push('<</Type/Catalog/Pages 2 0 R>>');
   objects.push(`<</Type/Pages/Kids[${kids}]/Count ${pages.length}>>`);
   pages.forEach((text, i) => {
-    const lines = text.split('\n').map((line, n) => `BT /F1 13 Tf 40 ${250 - n * 20} Td (${line.replace(/[()\\]/g, '')}) Tj ET`).join('\n');
+    const lines = text
+      .split('\n')
+      .map((line, n) => `BT /F1 13 Tf 40 ${250 - n * 20} Td (${line.replace(/[()\\]/g, '')}) Tj ET`)
+      .join('\n');
     objects.push(`<</Type/Page/Parent 2 0 R/MediaBox[0 0 420 300]/Contents ${4 + i * 2} 0 R/Resources<</Font<</F1 ${3 + pages.length * 2} 0 R>>>>>>`);
     objects.push(`<</Length ${lines.length}>>\nstream\n${lines}\nendstream`);
   });
@@ -57,8 +60,14 @@ export async function shootFilesAndSearch(editor: Page, itemTitle: string, shoot
       },
       { name: 'Lease schedule.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: await sampleXlsx() },
     ]);
-    await files.getByRole('list', { name: `Files of ${itemTitle}` }).getByText('Lease schedule.xlsx', { exact: true }).waitFor();
-    await files.getByRole('list', { name: `Files of ${itemTitle}` }).getByText(pdfName, { exact: true }).waitFor();
+    await files
+      .getByRole('list', { name: `Files of ${itemTitle}` })
+      .getByText('Lease schedule.xlsx', { exact: true })
+      .waitFor();
+    await files
+      .getByRole('list', { name: `Files of ${itemTitle}` })
+      .getByText(pdfName, { exact: true })
+      .waitFor();
   }
   await files.scrollIntoViewIfNeeded();
   await shoot(editor, 'item-files');

@@ -4,12 +4,7 @@
  */
 import type { Page } from 'playwright-core';
 
-export async function shootReviews(
-  reviewer: Page,
-  editor: Page,
-  item: string,
-  shoot: (page: Page, name: string) => Promise<void>,
-): Promise<void> {
+export async function shootReviews(reviewer: Page, editor: Page, item: string, shoot: (page: Page, name: string) => Promise<void>): Promise<void> {
   // The editor adds a sentence to the notes; the reviewer comments on words of it.
   const editorToggle = editor.getByRole('button', { name: `Notes for ${item}`, exact: true });
   if ((await editorToggle.getAttribute('aria-expanded')) !== 'true') await editorToggle.click();

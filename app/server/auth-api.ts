@@ -110,7 +110,10 @@ export function clientAddress(
   const internal = header(req.headers, INTERNAL_CLIENT_ADDRESS_HEADER)?.trim();
   if (internal && sameToken(header(req.headers, INTERNAL_HOP_TOKEN_HEADER), options.internalHopToken)) return internal;
   if (!remote || !isTrusted(options.trustedProxies, remote)) return remote;
-  const hops = (header(req.headers, 'x-forwarded-for') ?? '').split(',').map((hop) => hop.trim()).filter(Boolean);
+  const hops = (header(req.headers, 'x-forwarded-for') ?? '')
+    .split(',')
+    .map((hop) => hop.trim())
+    .filter(Boolean);
   for (let index = hops.length - 1; index >= 0; index--) {
     const hop = hops[index]!;
     if (!isTrusted(options.trustedProxies, hop)) return hop;

@@ -26,9 +26,13 @@ const envSchema = z.object({
       .string()
       .optional()
       .transform((value, ctx) => {
-        const entries = (value ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+        const entries = (value ?? '')
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter(Boolean);
         for (const entry of entries) {
-          if (!parseProxyEntry(entry)) ctx.addIssue({ code: 'custom', message: `"${entry}" is not an IP address or CIDR range (e.g. 10.0.0.0/8, ::1)` });
+          if (!parseProxyEntry(entry))
+            ctx.addIssue({ code: 'custom', message: `"${entry}" is not an IP address or CIDR range (e.g. 10.0.0.0/8, ::1)` });
         }
         return entries;
       }),

@@ -89,7 +89,11 @@ export interface FilesService {
   /** Checks a signed link for the signed-in person and opens the file's bytes. */
   open(claims: JwtClaims, fileId: string, token: string, purpose: LinkPurpose): Promise<{ file: FileView; object: StoredObject }>;
   /** The first sheet (XLSX) or the rows (CSV) for the preview. */
-  table(claims: JwtClaims, fileId: string, token: string): Promise<{ file: FileView; sheetName: string | null; rows: string[][]; truncated: boolean }>;
+  table(
+    claims: JwtClaims,
+    fileId: string,
+    token: string,
+  ): Promise<{ file: FileView; sheetName: string | null; rows: string[][]; truncated: boolean }>;
   remove(claims: JwtClaims, fileGroup: string): Promise<ItemFile[]>;
   /** Resolves when every extraction queued so far has finished (tests, shutdown). */
   idle(): Promise<void>;
@@ -264,11 +268,14 @@ export function createFilesService(options: {
       } catch (error) {
         await received.discard();
         if (stored) {
-          await storage.remove(key).catch((cleanup: unknown) => logger.error({ err: cleanup, fileId: id }, 'could not remove the stored copy of a refused file'));
+          await storage
+            .remove(key)
+            .catch((cleanup: unknown) => logger.error({ err: cleanup, fileId: id }, 'could not remove the stored copy of a refused file'));
         }
         if (error instanceof FileRequestError) throw error;
         const message = error instanceof Error ? error.message : String(error);
-        if (/removed: upload it as a new file/.test(message)) throw new FileRequestError('This file was removed: upload it as a new file instead', 409);
+        if (/removed: upload it as a new file/.test(message))
+          throw new FileRequestError('This file was removed: upload it as a new file instead', 409);
         if (/same item/.test(message)) throw new FileRequestError('A new version must be uploaded to the same item', 400);
         if (/row-level security|permission denied/i.test(message)) throw new FileRequestError('Only owners and editors can attach files', 403);
         throw error;
@@ -331,10 +338,16 @@ export function createFilesService(options: {
         });
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        if (/No such file|row-level security|permission denied/i.test(message)) throw new FileRequestError('No such file, or you may not remove it', 403);
+        if (/No such file|row-level security|permission denied/i.test(message))
+          throw new FileRequestError('No such file, or you may not remove it', 403);
         throw error;
       }
-      await db.asService((sql) => unindexFiles(sql, removed.map((f) => f.id)));
+      await db.asService((sql) =>
+        unindexFiles(
+          sql,
+          removed.map((f) => f.id),
+        ),
+      );
       return removed;
     },
 

@@ -6,11 +6,13 @@ const entry = fileURLToPath(new URL('./sw.ts', import.meta.url));
 
 /** Files of the client build that pages load, eagerly or lazily: all of them are precached. */
 export function precacheEntries(fileNames: Iterable<string>): { url: string; revision: null }[] {
-  return [...fileNames]
-    .filter((name) => name.startsWith('assets/') && !name.endsWith('.map'))
-    .sort()
-    // Hashed names: the name is the revision.
-    .map((name) => ({ url: `/${name}`, revision: null }));
+  return (
+    [...fileNames]
+      .filter((name) => name.startsWith('assets/') && !name.endsWith('.map'))
+      .sort()
+      // Hashed names: the name is the revision.
+      .map((name) => ({ url: `/${name}`, revision: null }))
+  );
 }
 
 /**

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  collabBaseUrl,
-  connectionState,
-  offlineStoreName,
-  peopleByItem,
-  presentUsers,
-  refreshDelayMs,
-  userColor,
-} from '../app/utils/collab.ts';
+import { collabBaseUrl, connectionState, offlineStoreName, peopleByItem, presentUsers, refreshDelayMs, userColor } from '../app/utils/collab.ts';
 
 describe('collabBaseUrl', () => {
   it('uses the host the browser used, ws for http and wss for https', () => {

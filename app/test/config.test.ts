@@ -64,7 +64,8 @@ describe('loadConfig', () => {
       { variable: 'SUPABASE_JWT_SECRET', message: expect.stringMatching(/^required with COLLAB_URL: .*no default secret/) },
     ]);
     expect(
-      loadConfig({ NODE_ENV: 'production', SUPABASE_URL: 'https://abc.supabase.co', SUPABASE_ANON_KEY: 'anon', SUPABASE_JWT_SECRET: 'x'.repeat(32) }).auth,
+      loadConfig({ NODE_ENV: 'production', SUPABASE_URL: 'https://abc.supabase.co', SUPABASE_ANON_KEY: 'anon', SUPABASE_JWT_SECRET: 'x'.repeat(32) })
+        .auth,
     ).toMatchObject({ mode: 'hosted', jwtSecret: 'x'.repeat(32) });
   });
   it('follows the real port of an ephemeral listener in embedded mode', () => {
@@ -111,7 +112,10 @@ describe('clientAddress (decision 102)', () => {
     headers: { 'x-forwarded-for': forwarded, ...extra },
   });
   const token = 'internal-hop-token-of-this-process-0123456789';
-  const options = (proxies: string) => ({ trustedProxies: trustedProxyList(loadConfig({ TRUSTED_PROXIES: proxies }).trustedProxies), internalHopToken: token });
+  const options = (proxies: string) => ({
+    trustedProxies: trustedProxyList(loadConfig({ TRUSTED_PROXIES: proxies }).trustedProxies),
+    internalHopToken: token,
+  });
 
   it('ignores X-Forwarded-For by default, also from this machine (a reverse proxy on the host would otherwise pass any value on)', () => {
     const none = options('');

@@ -1,4 +1,17 @@
-import { AuditError, DashboardError, DATA_ACCESS_KINDS, DataAccessError, FileRecordError, ReviewError, SearchQueryError, TenancyError, VersionError, type ReviewErrorCode, type TenancyErrorCode, type VersionErrorCode } from '@tieout/db';
+import {
+  AuditError,
+  DashboardError,
+  DATA_ACCESS_KINDS,
+  DataAccessError,
+  FileRecordError,
+  ReviewError,
+  SearchQueryError,
+  TenancyError,
+  VersionError,
+  type ReviewErrorCode,
+  type TenancyErrorCode,
+  type VersionErrorCode,
+} from '@tieout/db';
 import { describe, expect, it } from 'vitest';
 import { HistoryError } from '~/models/history.server.ts';
 import { LiveAppendError } from '~/models/live-append.server.ts';
@@ -53,8 +66,16 @@ describe('attempt', () => {
     };
     const versions: Record<VersionErrorCode, number> = { invalid_name: 400, invalid_input: 400, forbidden: 403, not_found: 404 };
     const cases: [DataAccessError, string, number][] = [
-      ...(Object.entries(reviews) as [ReviewErrorCode, number][]).map(([code, status]): [DataAccessError, string, number] => [new ReviewError(code, 'No.'), 'ReviewError', status]),
-      ...(Object.entries(versions) as [VersionErrorCode, number][]).map(([code, status]): [DataAccessError, string, number] => [new VersionError(code, 'No.'), 'VersionError', status]),
+      ...(Object.entries(reviews) as [ReviewErrorCode, number][]).map(([code, status]): [DataAccessError, string, number] => [
+        new ReviewError(code, 'No.'),
+        'ReviewError',
+        status,
+      ]),
+      ...(Object.entries(versions) as [VersionErrorCode, number][]).map(([code, status]): [DataAccessError, string, number] => [
+        new VersionError(code, 'No.'),
+        'VersionError',
+        status,
+      ]),
       [new DashboardError('invalid', 'No.'), 'DashboardError', 400],
       [new DashboardError('not_found', 'No.'), 'DashboardError', 404],
       [new SearchQueryError('invalid', 'No.'), 'SearchQueryError', 400],

@@ -1,10 +1,30 @@
-import { createChecklist, createDeal, createWorkstream, getDeal, listTemplates, listWorkspacesWithDeals, saveChecklistAsTemplate, loadStoredDocument, type Database } from '@tieout/db';
+import {
+  createChecklist,
+  createDeal,
+  createWorkstream,
+  getDeal,
+  listTemplates,
+  listWorkspacesWithDeals,
+  saveChecklistAsTemplate,
+  loadStoredDocument,
+  type Database,
+} from '@tieout/db';
 import { projectItems, readChecklist, rollupFigures, updateItem } from '@tieout/doc-model';
 import { tokenFor, useCollabServer } from '@tieout/server/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { attempt } from '../app/models/tenancy.server.ts';
 import { appendItemsLive, LiveAppendError } from '../app/models/live-append.server.ts';
-import { builtInTemplateIds, demoChecklists, demoDeal, demoUsers, demoWorkspace, demoWorkstreams, otherChecklist, otherWorkspace, userClaims } from '@tieout/db/testing';
+import {
+  builtInTemplateIds,
+  demoChecklists,
+  demoDeal,
+  demoUsers,
+  demoWorkspace,
+  demoWorkstreams,
+  otherChecklist,
+  otherWorkspace,
+  userClaims,
+} from '@tieout/db/testing';
 
 const eddie = userClaims(demoUsers.editor);
 const olivia = userClaims(demoUsers.owner);
@@ -24,16 +44,26 @@ const count = async (table: string, where = 'true', params: unknown[] = []) =>
 
 describe('creating deals and workstreams', () => {
   it('lets editors and owners create a deal, and refuses reviewers, viewers and outsiders with a reason', async () => {
-    const created = await createDeal(db, eddie, { workspaceId: demoWorkspace.id, name: 'Helios / Ridgeline', buyer: 'Helios', target: 'Ridgeline', valueUsd: 4.5e8 });
+    const created = await createDeal(db, eddie, {
+      workspaceId: demoWorkspace.id,
+      name: 'Helios / Ridgeline',
+      buyer: 'Helios',
+      target: 'Ridgeline',
+      valueUsd: 4.5e8,
+    });
     const owned = await createDeal(db, olivia, { workspaceId: demoWorkspace.id, name: 'Owner deal', buyer: null, target: null, valueUsd: null });
     for (const claims of [rita, victor]) {
-      expect((await attempt(() => createDeal(db, claims, { workspaceId: demoWorkspace.id, name: 'Nope', buyer: null, target: null, valueUsd: null })))).toMatchObject({
+      expect(
+        await attempt(() => createDeal(db, claims, { workspaceId: demoWorkspace.id, name: 'Nope', buyer: null, target: null, valueUsd: null })),
+      ).toMatchObject({
         ok: false,
         status: 403,
         message: expect.stringContaining('Only editors and owners'),
       });
     }
-    expect((await attempt(() => createDeal(db, oscar, { workspaceId: demoWorkspace.id, name: 'Nope', buyer: null, target: null, valueUsd: null })))).toMatchObject({ ok: false, status: 404 });
+    expect(
+      await attempt(() => createDeal(db, oscar, { workspaceId: demoWorkspace.id, name: 'Nope', buyer: null, target: null, valueUsd: null })),
+    ).toMatchObject({ ok: false, status: 404 });
     expect(await count('deals', `name = 'Nope'`)).toBe(0);
     expect(await count('deals', 'id = any($1::uuid[])', [[created.id, owned.id]])).toBe(2);
     const home = await listWorkspacesWithDeals(db, rita);
@@ -44,9 +74,18 @@ describe('creating deals and workstreams', () => {
     const deal = await createDeal(db, eddie, { workspaceId: demoWorkspace.id, name: 'Workstream deal', buyer: null, target: null, valueUsd: null });
     await createWorkstream(db, eddie, { dealId: deal.id, kind: 'site_retrofits', name: 'Site retrofits' });
     await createWorkstream(db, eddie, { dealId: deal.id, kind: 'custom', name: 'Tax' });
-    expect((await attempt(() => createWorkstream(db, eddie, { dealId: deal.id, kind: 'custom', name: 'tax' })))).toMatchObject({ ok: false, status: 409 });
-    expect((await attempt(() => createWorkstream(db, victor, { dealId: deal.id, kind: 'custom', name: 'Viewer' })))).toMatchObject({ ok: false, status: 403 });
-    expect((await attempt(() => createWorkstream(db, oscar, { dealId: deal.id, kind: 'custom', name: 'Outsider' })))).toMatchObject({ ok: false, status: 404 });
+    expect(await attempt(() => createWorkstream(db, eddie, { dealId: deal.id, kind: 'custom', name: 'tax' }))).toMatchObject({
+      ok: false,
+      status: 409,
+    });
+    expect(await attempt(() => createWorkstream(db, victor, { dealId: deal.id, kind: 'custom', name: 'Viewer' }))).toMatchObject({
+      ok: false,
+      status: 403,
+    });
+    expect(await attempt(() => createWorkstream(db, oscar, { dealId: deal.id, kind: 'custom', name: 'Outsider' }))).toMatchObject({
+      ok: false,
+      status: 404,
+    });
     expect((await getDeal(db, eddie, deal.id))!.workstreams.map((w) => w.name)).toEqual(['Site retrofits', 'Tax']);
   });
 });
@@ -71,17 +110,37 @@ describe('creating checklists', () => {
   });
 
   it('creates an empty checklist with a title and one section', async () => {
-    const created = await createChecklist(db, olivia, { workstreamId: demoWorkstreams.leaseExposure.id, title: 'Blank', source: { kind: 'empty', sectionTitle: 'Leases' } });
+    const created = await createChecklist(db, olivia, {
+      workstreamId: demoWorkstreams.leaseExposure.id,
+      title: 'Blank',
+      source: { kind: 'empty', sectionTitle: 'Leases' },
+    });
     const view = readChecklist(await loadStoredDocument(db, created.id));
     expect(view).toMatchObject({ title: 'Blank', sections: [{ title: 'Leases', items: [] }] });
   });
 
   it('refuses read-only roles and templates of other workspaces, leaving nothing behind', async () => {
     const before = await count('checklists');
-    expect((await attempt(() => createChecklist(db, rita, { workstreamId: demoWorkstreams.siteRetrofits.id, title: 'X', source: { kind: 'empty', sectionTitle: 'S' } })))).toMatchObject({ ok: false, status: 403 });
-    expect((await attempt(() => createChecklist(db, oscar, { workstreamId: demoWorkstreams.siteRetrofits.id, title: 'X', source: { kind: 'empty', sectionTitle: 'S' } })))).toMatchObject({ ok: false, status: 404 });
+    expect(
+      await attempt(() =>
+        createChecklist(db, rita, { workstreamId: demoWorkstreams.siteRetrofits.id, title: 'X', source: { kind: 'empty', sectionTitle: 'S' } }),
+      ),
+    ).toMatchObject({ ok: false, status: 403 });
+    expect(
+      await attempt(() =>
+        createChecklist(db, oscar, { workstreamId: demoWorkstreams.siteRetrofits.id, title: 'X', source: { kind: 'empty', sectionTitle: 'S' } }),
+      ),
+    ).toMatchObject({ ok: false, status: 404 });
     const foreign = await saveChecklistAsTemplate(db, oscar, { checklistId: otherChecklist.id, name: 'Other capital power', description: '' });
-    expect((await attempt(() => createChecklist(db, eddie, { workstreamId: demoWorkstreams.energyContracts.id, title: 'X', source: { kind: 'template', templateId: foreign.id } })))).toMatchObject({ ok: false, status: 404 });
+    expect(
+      await attempt(() =>
+        createChecklist(db, eddie, {
+          workstreamId: demoWorkstreams.energyContracts.id,
+          title: 'X',
+          source: { kind: 'template', templateId: foreign.id },
+        }),
+      ),
+    ).toMatchObject({ ok: false, status: 404 });
     expect((await listTemplates(db, eddie, demoWorkspace.id)).map((t) => t.id)).not.toContain(foreign.id);
     expect((await listTemplates(db, oscar, otherWorkspace.id)).map((t) => t.id)).toContain(foreign.id);
     expect(await count('checklists')).toBe(before);
@@ -90,12 +149,18 @@ describe('creating checklists', () => {
 
 describe('save as template', () => {
   it('keeps structure, risk and figure kinds, drops what belongs to the deal, and refuses duplicates and reviewers', async () => {
-    const saved = await saveChecklistAsTemplate(db, eddie, { checklistId: demoChecklists.leaseExposure.id, name: 'Lease exposure (hosting)', description: 'From the demo' });
+    const saved = await saveChecklistAsTemplate(db, eddie, {
+      checklistId: demoChecklists.leaseExposure.id,
+      name: 'Lease exposure (hosting)',
+      description: 'From the demo',
+    });
     expect(saved.key).toBe('lease-exposure-hosting');
-    const { rows } = await db.ownerQuery<{ body: { sections: { title: string; items: Record<string, unknown>[] }[] }; workspace_id: string; workstream: string; created_by: string }>(
-      `select body, workspace_id, workstream, created_by from public.checklist_templates where id = $1`,
-      [saved.id],
-    );
+    const { rows } = await db.ownerQuery<{
+      body: { sections: { title: string; items: Record<string, unknown>[] }[] };
+      workspace_id: string;
+      workstream: string;
+      created_by: string;
+    }>(`select body, workspace_id, workstream, created_by from public.checklist_templates where id = $1`, [saved.id]);
     const row = rows[0]!;
     expect(row).toMatchObject({ workspace_id: demoWorkspace.id, workstream: 'lease_exposure', created_by: demoUsers.editor.id });
     const view = readChecklist(await loadStoredDocument(db, demoChecklists.leaseExposure.id));
@@ -108,11 +173,21 @@ describe('save as template', () => {
       expect(item).not.toHaveProperty('dueDate');
       for (const figure of item.figures as { value: unknown }[]) expect(figure.value).toBeNull();
     }
-    expect((await attempt(() => saveChecklistAsTemplate(db, olivia, { checklistId: demoChecklists.leaseExposure.id, name: 'Lease Exposure: hosting', description: '' })))).toMatchObject({ ok: false, status: 409 });
-    expect((await attempt(() => saveChecklistAsTemplate(db, rita, { checklistId: demoChecklists.leaseExposure.id, name: 'Reviewer', description: '' })))).toMatchObject({ ok: false, status: 403 });
+    expect(
+      await attempt(() =>
+        saveChecklistAsTemplate(db, olivia, { checklistId: demoChecklists.leaseExposure.id, name: 'Lease Exposure: hosting', description: '' }),
+      ),
+    ).toMatchObject({ ok: false, status: 409 });
+    expect(
+      await attempt(() => saveChecklistAsTemplate(db, rita, { checklistId: demoChecklists.leaseExposure.id, name: 'Reviewer', description: '' })),
+    ).toMatchObject({ ok: false, status: 403 });
 
     // and it can start a new checklist
-    const created = await createChecklist(db, eddie, { workstreamId: demoWorkstreams.leaseExposure.id, title: 'From own template', source: { kind: 'template', templateId: saved.id } });
+    const created = await createChecklist(db, eddie, {
+      workstreamId: demoWorkstreams.leaseExposure.id,
+      title: 'From own template',
+      source: { kind: 'template', templateId: saved.id },
+    });
     expect(created).toMatchObject({ items: items.length });
   });
 });
@@ -120,7 +195,11 @@ describe('save as template', () => {
 describe('figure roll-ups', () => {
   it('roll up the figures of the stored documents per kind and label, per deal and per checklist', async () => {
     const deal = (await getDeal(db, rita, demoDeal.id))!;
-    const documents = await Promise.all(deal.workstreams.flatMap((w) => w.checklists).map(async (c) => ({ id: c.id, items: projectItems(readChecklist(await loadStoredDocument(db, c.id))) })));
+    const documents = await Promise.all(
+      deal.workstreams
+        .flatMap((w) => w.checklists)
+        .map(async (c) => ({ id: c.id, items: projectItems(readChecklist(await loadStoredDocument(db, c.id))) })),
+    );
     const closeTo = (value: number | null) => (value === null ? null : expect.closeTo(value, 6));
     const expected = rollupFigures(documents.flatMap((d) => d.items));
     expect(deal.figures).toEqual(expected.map((f) => ({ ...f, total: closeTo(f.total) })));
@@ -155,7 +234,16 @@ describe('appending to a live document', () => {
       collabBaseUrl: t.server.baseUrl,
       checklistId,
       items: [
-        { section: existingSection.toUpperCase(), title: 'Imported into an existing section', status: 'in_progress', ownerId: demoUsers.editor2.id, dueDate: '2027-01-15', risk: 'high', figures: [{ kind: 'mw', label: 'Contracted MW', value: 300 }], notes: ['From the data room'] },
+        {
+          section: existingSection.toUpperCase(),
+          title: 'Imported into an existing section',
+          status: 'in_progress',
+          ownerId: demoUsers.editor2.id,
+          dueDate: '2027-01-15',
+          risk: 'high',
+          figures: [{ kind: 'mw', label: 'Contracted MW', value: 300 }],
+          notes: ['From the data room'],
+        },
         { section: 'Imported requests', title: 'Imported into a new section' },
       ],
     });
@@ -199,10 +287,27 @@ describe('appending to a live document', () => {
   it('fails clearly for a user the collaboration server refuses, and stores nothing', async () => {
     const before = await count('document_updates');
     await expect(
-      appendItemsLive({ db, claims: oscar, accessToken: await tokenFor(demoUsers.outsider), collabBaseUrl: t.server.baseUrl, checklistId: demoChecklists.energyContracts.id, items: [{ section: 'S', title: 'T' }] }),
-    ).rejects.toThrow(new LiveAppendError('unavailable', 'You have no access to this checklist: it was deleted, or you are not a member of its workspace.'));
+      appendItemsLive({
+        db,
+        claims: oscar,
+        accessToken: await tokenFor(demoUsers.outsider),
+        collabBaseUrl: t.server.baseUrl,
+        checklistId: demoChecklists.energyContracts.id,
+        items: [{ section: 'S', title: 'T' }],
+      }),
+    ).rejects.toThrow(
+      new LiveAppendError('unavailable', 'You have no access to this checklist: it was deleted, or you are not a member of its workspace.'),
+    );
     await expect(
-      appendItemsLive({ db, claims: victor, accessToken: await tokenFor(demoUsers.viewer), collabBaseUrl: t.server.baseUrl, checklistId: demoChecklists.energyContracts.id, items: [{ section: 'S', title: 'T' }], timeoutMs: 2_000 }),
+      appendItemsLive({
+        db,
+        claims: victor,
+        accessToken: await tokenFor(demoUsers.viewer),
+        collabBaseUrl: t.server.baseUrl,
+        checklistId: demoChecklists.energyContracts.id,
+        items: [{ section: 'S', title: 'T' }],
+        timeoutMs: 2_000,
+      }),
     ).rejects.toThrow('The change was refused: Your role (viewer) cannot edit this checklist');
     expect(await count('document_updates')).toBe(before);
   });

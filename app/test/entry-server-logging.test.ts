@@ -21,7 +21,14 @@ describe('errors of loaders and actions (entry.server handleError)', () => {
     const { lines, context } = recordingContext();
     handleError(new Error('database down'), { request: new Request('http://tieout.test/deals/1?tab=x', { method: 'POST' }), params: {}, context });
     expect(lines).toEqual([
-      expect.objectContaining({ level: 50, name: 'tieout', method: 'POST', path: '/deals/1', msg: 'request failed', err: expect.objectContaining({ message: 'database down' }) }),
+      expect.objectContaining({
+        level: 50,
+        name: 'tieout',
+        method: 'POST',
+        path: '/deals/1',
+        msg: 'request failed',
+        err: expect.objectContaining({ message: 'database down' }),
+      }),
     ]);
   });
 

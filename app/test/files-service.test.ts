@@ -75,16 +75,46 @@ describe('uploads with bad input', () => {
   it('refuses an over-limit file (declared, or only found while streaming), a zero-byte file, bytes of another type, a type not on the list, a hostile name, and a viewer; nothing is left', async () => {
     const editor = a.users.editor.claims;
     const attempts: [string, () => Promise<unknown>, number, RegExp][] = [
-      ['declared too large', () => files.upload(editor, input(a, 'big.pdf', { contentLength: MAX + 1 }), Readable.from([]), undefined), 413, /larger than the limit of 64 KB/],
-      ['streams past the limit', () => files.upload(editor, input(a, 'big.txt'), Readable.from([Buffer.alloc(MAX, 97), Buffer.alloc(10, 97)])), 413, /larger than the limit/],
+      [
+        'declared too large',
+        () => files.upload(editor, input(a, 'big.pdf', { contentLength: MAX + 1 }), Readable.from([]), undefined),
+        413,
+        /larger than the limit of 64 KB/,
+      ],
+      [
+        'streams past the limit',
+        () => files.upload(editor, input(a, 'big.txt'), Readable.from([Buffer.alloc(MAX, 97), Buffer.alloc(10, 97)])),
+        413,
+        /larger than the limit/,
+      ],
       ['zero bytes', () => files.upload(editor, input(a, 'empty.txt'), Readable.from([])), 400, /empty/],
-      ['PNG bytes named .pdf', () => files.upload(editor, input(a, 'scan.pdf'), Readable.from([Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex')])), 415, /content is PNG image/],
-      ['PDF bytes claimed as an image', () => files.upload(editor, input(a, 'x.pdf', { claimedType: 'image/png' }), Readable.from([minimalPdf('x')])), 415, /sent as image\/png/],
+      [
+        'PNG bytes named .pdf',
+        () =>
+          files.upload(
+            editor,
+            input(a, 'scan.pdf'),
+            Readable.from([Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex')]),
+          ),
+        415,
+        /content is PNG image/,
+      ],
+      [
+        'PDF bytes claimed as an image',
+        () => files.upload(editor, input(a, 'x.pdf', { claimedType: 'image/png' }), Readable.from([minimalPdf('x')])),
+        415,
+        /sent as image\/png/,
+      ],
       ['an executable', () => files.upload(editor, input(a, 'setup.exe'), Readable.from([Buffer.from('MZ')])), 415, /not accepted/],
       ['only separators', () => files.upload(editor, input(a, '../../'), Readable.from([Buffer.from('x')])), 415, /needs a name/],
       ['binary named .txt', () => files.upload(editor, input(a, 'notes.txt'), Readable.from([Buffer.from([0, 1, 2, 3])])), 415, /not UTF-8 text/],
       ['a viewer', () => files.upload(a.users.viewer.claims, input(a, 'ok.txt'), Readable.from([Buffer.from('hello')])), 403, /owners and editors/],
-      ['an outsider', () => files.upload(b.users.owner.claims, input(a, 'ok.txt'), Readable.from([Buffer.from('hello')])), 404, /not in a workspace you are a member of/],
+      [
+        'an outsider',
+        () => files.upload(b.users.owner.claims, input(a, 'ok.txt'), Readable.from([Buffer.from('hello')])),
+        404,
+        /not in a workspace you are a member of/,
+      ],
     ];
     for (const [what, attempt, status, message] of attempts) {
       await expect(attempt(), what).rejects.toMatchObject({ name: 'FileRequestError', status, message: expect.stringMatching(message) });
@@ -98,7 +128,10 @@ describe('uploads with bad input', () => {
       yield Buffer.from('partial ');
       throw new Error('socket hang up');
     }
-    await expect(files.upload(a.users.editor.claims, input(a, 'cut.txt'), broken())).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/interrupted/) });
+    await expect(files.upload(a.users.editor.claims, input(a, 'cut.txt'), broken())).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/interrupted/),
+    });
     const controller = new AbortController();
     async function* cancelled() {
       yield Buffer.from('partial ');
@@ -112,7 +145,9 @@ describe('uploads with bad input', () => {
 
   it('500 files at once: every one stored and recorded once, with its own SHA-256', async () => {
     const results = await Promise.all(
-      Array.from({ length: 500 }, (_, index) => files.upload(a.users.editor.claims, input(a, `note-${index}.txt`), Readable.from([Buffer.from(`note number ${index}`)]))),
+      Array.from({ length: 500 }, (_, index) =>
+        files.upload(a.users.editor.claims, input(a, `note-${index}.txt`), Readable.from([Buffer.from(`note number ${index}`)])),
+      ),
     );
     expect(new Set(results.map((file) => file.sha256)).size).toBe(500);
     expect(await rowCount()).toBe(500);
@@ -136,7 +171,10 @@ describe('links', () => {
     opened.object.stream.destroy();
     expect(opened.file.sha256).toBe(file.sha256);
     // Another workspace's member with the copied link; another file's id; another purpose.
-    await expect(files.open(b.users.owner.claims, file.id, token, 'download')).rejects.toMatchObject({ status: 403, message: expect.stringMatching(/not for a workspace you are a member of/) });
+    await expect(files.open(b.users.owner.claims, file.id, token, 'download')).rejects.toMatchObject({
+      status: 403,
+      message: expect.stringMatching(/not for a workspace you are a member of/),
+    });
     await expect(files.open(a.users.viewer.claims, randomUUID(), token, 'download')).rejects.toMatchObject({ status: 403 });
     await expect(files.open(a.users.viewer.claims, file.id, token, 'inline')).rejects.toMatchObject({ status: 403 });
     await expect(files.link(b.users.owner.claims, file.id, 'download')).rejects.toMatchObject({ status: 404 });
@@ -146,17 +184,29 @@ describe('links', () => {
     await expect(files.open(a.users.viewer.claims, file.id, crossed, 'download')).rejects.toMatchObject({ status: 403 });
     // Expired: signed an hour ago for a minute.
     const expired = signFileLink(key, { f: file.id, w: a.workspaceId, p: 'download' }, 60, Date.now() - 3_600_000).token;
-    await expect(files.open(a.users.viewer.claims, file.id, expired, 'download')).rejects.toMatchObject({ status: 410, message: expect.stringMatching(/expired/) });
+    await expect(files.open(a.users.viewer.claims, file.id, expired, 'download')).rejects.toMatchObject({
+      status: 410,
+      message: expect.stringMatching(/expired/),
+    });
     // Tampered.
     await expect(files.open(a.users.viewer.claims, file.id, `${token}x`, 'download')).rejects.toMatchObject({ status: 403 });
 
     // Table preview, then removal (soft, audited): links stop working, the record stays.
-    const table = await files.table(a.users.viewer.claims, file.id, new URL((await files.link(a.users.viewer.claims, file.id, 'table')).url, 'http://x').searchParams.get('t')!);
+    const table = await files.table(
+      a.users.viewer.claims,
+      file.id,
+      new URL((await files.link(a.users.viewer.claims, file.id, 'table')).url, 'http://x').searchParams.get('t')!,
+    );
     expect(table.rows).toEqual([['Site', 'Rent']]);
     await expect(files.remove(a.users.viewer.claims, file.fileGroup)).rejects.toMatchObject({ status: 403 });
     await files.remove(a.users.editor.claims, file.fileGroup);
     await expect(files.open(a.users.viewer.claims, file.id, token, 'download')).rejects.toMatchObject({ status: 403 });
     const audit = await listAuditTrail(db, a.users.owner.claims, { checklistId: a.checklistId, kinds: ['file_uploaded', 'file_removed'] });
-    expect(audit.filter((row) => (row.newValue as { fileId?: string } | null)?.fileId === file.id || row.kind === 'file_removed').map((row) => row.kind).sort()).toEqual(['file_removed', 'file_uploaded']);
+    expect(
+      audit
+        .filter((row) => (row.newValue as { fileId?: string } | null)?.fileId === file.id || row.kind === 'file_removed')
+        .map((row) => row.kind)
+        .sort(),
+    ).toEqual(['file_removed', 'file_uploaded']);
   }, 60_000);
 });

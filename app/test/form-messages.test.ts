@@ -32,7 +32,10 @@ describe('form errors say what to do, in words, next to their field', () => {
   });
 
   it('the new checklist, workstream and template forms', () => {
-    const checklist = parseForm(newChecklistSchema, form({ workstreamId: WORKSTREAM, title: 't'.repeat(201), source: 'empty', sectionTitle: 's'.repeat(201) }));
+    const checklist = parseForm(
+      newChecklistSchema,
+      form({ workstreamId: WORKSTREAM, title: 't'.repeat(201), source: 'empty', sectionTitle: 's'.repeat(201) }),
+    );
     expect(!checklist.ok && checklist.fieldErrors).toEqual({ title: 'Use at most 200 characters', sectionTitle: 'Use at most 200 characters' });
 
     const workstream = parseForm(newWorkstreamSchema, form({ kind: 'custom', name: 'n'.repeat(201) }));

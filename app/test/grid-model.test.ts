@@ -92,7 +92,11 @@ describe('grid cells', () => {
 
   it('keeps sort, filters and grouping in the URL', () => {
     const state = readGridState(new URLSearchParams('sort=due&dir=desc&status=blocked&owner=unassigned&q=ppa&group=none&risk=bogus'));
-    expect(state).toMatchObject({ sort: { column: 'due', direction: 'desc' }, grouped: false, filter: { status: 'blocked', owner: 'unassigned', query: 'ppa', risk: '' } });
+    expect(state).toMatchObject({
+      sort: { column: 'due', direction: 'desc' },
+      grouped: false,
+      filter: { status: 'blocked', owner: 'unassigned', query: 'ppa', risk: '' },
+    });
     const params = writeGridState(state, new URLSearchParams('other=1'));
     expect(readGridState(params)).toEqual(state);
     expect(params.get('other')).toBe('1');

@@ -16,7 +16,10 @@ const victor = userClaims(demoUsers.viewer);
 const t = useCollabServer({
   label: 'app-history',
   seed: true,
-  server: (db) => ({ timing: { persistWindowMs: 20 }, extensions: defaultExtensions({ db, versions: { quietMs: 3_600_000, maxIntervalMs: 3_600_000 } }) }),
+  server: (db) => ({
+    timing: { persistWindowMs: 20 },
+    extensions: defaultExtensions({ db, versions: { quietMs: 3_600_000, maxIntervalMs: 3_600_000 } }),
+  }),
 });
 let db: Database;
 beforeAll(() => {
@@ -92,11 +95,16 @@ describe('restoring a version through the collaboration server', () => {
     const [version] = await listVersions(db, eddie, checklistId);
     const before = Y.encodeStateAsUpdate(t.server.collab.loadedDocument(checklistId) ?? new Y.Doc());
     const foreign = (await recordVersion(db, { checklistId: otherChecklist.id, kind: 'named', name: 'Theirs' }))!;
-    expect(await refusal(restoreAs(demoUsers.editor, checklistId, foreign.id))).toMatchObject({ kind: 'not_found', message: 'There is no such version of this checklist.' });
+    expect(await refusal(restoreAs(demoUsers.editor, checklistId, foreign.id))).toMatchObject({
+      kind: 'not_found',
+      message: 'There is no such version of this checklist.',
+    });
     expect(await refusal(restoreAs(demoUsers.editor, otherChecklist.id, foreign.id))).toMatchObject({ kind: 'not_found' });
     expect(await refusal(restoreAs(demoUsers.editor, checklistId, '00000000-0000-4000-8000-000000000000'))).toMatchObject({ kind: 'not_found' });
     expect(await refusal(restoreAs(demoUsers.editor, checklistId, 'not-a-version'))).toMatchObject({ kind: 'not_found' });
-    expect(await refusal(restoreAs(demoUsers.editor, checklistId, version!.id, 'no-such-item'))).toMatchObject({ message: 'This version has no such item.' });
+    expect(await refusal(restoreAs(demoUsers.editor, checklistId, version!.id, 'no-such-item'))).toMatchObject({
+      message: 'This version has no such item.',
+    });
     expect(await refusal(restoreAs(demoUsers.viewer, checklistId, version!.id))).toMatchObject({ kind: 'forbidden' });
     expect(await refusal(restoreAs(demoUsers.outsider, checklistId, version!.id))).toMatchObject({ kind: 'not_found' });
     const after = Y.encodeStateAsUpdate(t.server.collab.loadedDocument(checklistId) ?? new Y.Doc());

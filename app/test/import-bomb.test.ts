@@ -96,7 +96,10 @@ const sheetStart = `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http
 const sheetEnd = `</sheetData></worksheet>`;
 
 async function refusal(work: Promise<unknown>): Promise<string> {
-  const error = await work.then(() => null, (caught: unknown) => caught);
+  const error = await work.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(ImportError);
   return (error as Error).message;
 }

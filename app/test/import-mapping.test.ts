@@ -24,10 +24,37 @@ const context = { members, defaultSection: 'Imported requests' };
 
 describe('detectMapping', () => {
   it('recognises field headers in any case and spelling, and figure columns by their unit', () => {
-    const headers = ['Request', 'Category', 'STATUS', 'Owner e-mail', 'Due date', 'Severity', 'Comments', 'Contracted MW', 'Lease obligation ($)', 'Remaining term (years)', 'Share of revenue %', 'Hall area (sq ft)', 'Rack density kW/rack', 'Internal ref'];
+    const headers = [
+      'Request',
+      'Category',
+      'STATUS',
+      'Owner e-mail',
+      'Due date',
+      'Severity',
+      'Comments',
+      'Contracted MW',
+      'Lease obligation ($)',
+      'Remaining term (years)',
+      'Share of revenue %',
+      'Hall area (sq ft)',
+      'Rack density kW/rack',
+      'Internal ref',
+    ];
     expect(detectMapping(headers).map(encodeTarget)).toEqual([
-      'title', 'section', 'status', 'owner', 'dueDate', 'risk', 'notes',
-      'figure:mw', 'figure:usd', 'figure:years', 'figure:percent', 'figure:sqft', 'figure:kw_per_rack', 'ignore',
+      'title',
+      'section',
+      'status',
+      'owner',
+      'dueDate',
+      'risk',
+      'notes',
+      'figure:mw',
+      'figure:usd',
+      'figure:years',
+      'figure:percent',
+      'figure:sqft',
+      'figure:kw_per_rack',
+      'ignore',
     ]);
   });
 
@@ -48,7 +75,9 @@ describe('mapping targets', () => {
 
   it('requires one title column and each field at most once', () => {
     const headers = ['A', 'B', 'C'];
-    expect(mappingProblems([{ field: 'ignore' }, { field: 'status' }, { field: 'ignore' }], headers)).toEqual(['Choose the column that holds the item titles.']);
+    expect(mappingProblems([{ field: 'ignore' }, { field: 'status' }, { field: 'ignore' }], headers)).toEqual([
+      'Choose the column that holds the item titles.',
+    ]);
     expect(mappingProblems([{ field: 'title' }, { field: 'status' }, { field: 'status' }], headers)).toEqual([
       'Status is chosen for 2 columns (“B”, “C”): choose one.',
     ]);
@@ -107,7 +136,19 @@ describe('validateRows', () => {
   const table: ImportTable = {
     headers: ['Request', 'Section', 'Status', 'Owner', 'Due', 'Risk', 'MW', 'Notes'],
     rows: [
-      { number: 2, cells: ['ESA with amendments', 'Interconnection', 'In progress', 'eddie.editor@TIEOUT.dev', '2026-12-15', 'high', '300', 'First line\nSecond line'] },
+      {
+        number: 2,
+        cells: [
+          'ESA with amendments',
+          'Interconnection',
+          'In progress',
+          'eddie.editor@TIEOUT.dev',
+          '2026-12-15',
+          'high',
+          '300',
+          'First line\nSecond line',
+        ],
+      },
       { number: 3, cells: ['Hedge confirmations', '', 'Finished', 'nobody@example.com', '12/31/2026', 'low', 'lots', ''] },
       { number: 5, cells: ['', 'Consents', '', '', '', '', '', ''] },
       { number: 6, cells: ['Demand response enrolments', '', '', '', '', '', '', ''] },
@@ -164,7 +205,11 @@ describe('validateRows', () => {
   it('ignores columns mapped to nothing and refuses over-long titles', () => {
     const ignoreAll: ColumnMapping = table.headers.map((_, index) => (index === 0 ? { field: 'title' } : { field: 'ignore' }));
     const long = { headers: ['Title'], rows: [{ number: 2, cells: ['x'.repeat(501)] }] };
-    expect(validateRows(table, ignoreAll, context).items.map((item) => item.title)).toEqual(['ESA with amendments', 'Hedge confirmations', 'Demand response enrolments']);
+    expect(validateRows(table, ignoreAll, context).items.map((item) => item.title)).toEqual([
+      'ESA with amendments',
+      'Hedge confirmations',
+      'Demand response enrolments',
+    ]);
     expect(validateRows(long, [{ field: 'title' }], context).problems[0]!.errors).toEqual(['The title is longer than 500 characters']);
   });
 });
@@ -201,9 +246,7 @@ describe('real request lists', () => {
 
   it('reads numeric dates in the chosen order, shows which rows read both ways, and detects the order when the data tells', () => {
     expect(detectDateOrder(table, mapping)).toBe('mdy');
-    expect(ambiguousDates(table, mapping)).toEqual([
-      { rowNumber: 2, value: '03/04/2027', dmy: '2027-04-03', mdy: '2027-03-04' },
-    ]);
+    expect(ambiguousDates(table, mapping)).toEqual([{ rowNumber: 2, value: '03/04/2027', dmy: '2027-04-03', mdy: '2027-03-04' }]);
     expect(parseDueDate('31/12/2026', 'dmy')).toBe('2026-12-31');
     expect(parseDueDate('31/12/2026', 'mdy')).toEqual({ error: 'Due date “31/12/2026” is not a real date when read as month/day/year' });
     expect(parseDueDate('12/31/1999', 'mdy')).toEqual({ error: 'Due date “12/31/1999” is not between the years 2000 and 2100' });
@@ -235,7 +278,13 @@ describe('figure values in an import are checked as the doc model checks them (i
       { number: 5, cells: ['Fine', '300', '20', '1000', ''] },
     ],
   };
-  const mapping: ColumnMapping = [{ field: 'title' }, { field: 'figure', kind: 'mw' }, { field: 'figure', kind: 'percent' }, { field: 'figure', kind: 'usd' }, { field: 'figure', kind: 'usd' }];
+  const mapping: ColumnMapping = [
+    { field: 'title' },
+    { field: 'figure', kind: 'mw' },
+    { field: 'figure', kind: 'percent' },
+    { field: 'figure', kind: 'usd' },
+    { field: 'figure', kind: 'usd' },
+  ];
 
   it('refuses negative amounts, shares outside 0-100 and a label used twice on one item, and keeps the good rows', () => {
     const result = validateRows(table, mapping, context);

@@ -44,7 +44,9 @@ describe('CSV', () => {
     const rows = ['Title', ...Array.from({ length: 5001 }, (_, i) => `Item ${i}`)].join('\n');
     await expect(parseUpload('rows.csv', utf8(rows))).rejects.toThrow('The file has 5,001 rows; at most 5,000');
     await expect(parseUpload('wide.csv', utf8(`${Array.from({ length: 101 }, (_, i) => `C${i}`).join(',')}\nx\n`))).rejects.toThrow('101 columns');
-    await expect(parseUpload('long.csv', utf8(`Title\n${'x'.repeat(5001)}\n`))).rejects.toThrow('Row 2, column “Title”: the value is longer than 5,000 characters');
+    await expect(parseUpload('long.csv', utf8(`Title\n${'x'.repeat(5001)}\n`))).rejects.toThrow(
+      'Row 2, column “Title”: the value is longer than 5,000 characters',
+    );
   });
 });
 
@@ -54,7 +56,13 @@ describe('XLSX', () => {
       workbook.addWorksheet('Empty');
       sheet.addRow([]);
       sheet.addRow(['Title', 'Due', 'MW', 'Link', 'Total']);
-      sheet.addRow([{ richText: [{ text: 'ESA ' }, { text: 'amended', font: { bold: true } }] }, new Date(Date.UTC(2026, 11, 15)), 300, { text: 'data room', hyperlink: 'https://example.com' }, { formula: 'C3*2', result: 600 }]);
+      sheet.addRow([
+        { richText: [{ text: 'ESA ' }, { text: 'amended', font: { bold: true } }] },
+        new Date(Date.UTC(2026, 11, 15)),
+        300,
+        { text: 'data room', hyperlink: 'https://example.com' },
+        { formula: 'C3*2', result: 600 },
+      ]);
       sheet.addRow(['Consents', null, null, null, true]);
     });
     const table = await parseUpload('list.xlsx', bytes);

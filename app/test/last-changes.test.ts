@@ -10,7 +10,12 @@ import {
 
 const at = '2026-12-01T10:00:00.000Z';
 const t0 = Date.parse(at);
-const ana = (itemId: string, when = at): LastChangeData => ({ itemId, userId: '00000000-0000-4000-8000-00000000000a', userName: 'Ana Editor', at: when });
+const ana = (itemId: string, when = at): LastChangeData => ({
+  itemId,
+  userId: '00000000-0000-4000-8000-00000000000a',
+  userName: 'Ana Editor',
+  at: when,
+});
 
 describe('last changes of the items', () => {
   it('names the person and says how long ago, as the activity feed does', () => {

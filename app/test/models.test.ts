@@ -1,4 +1,13 @@
-import { getChecklist, getDeal, listMembers, listWorkspacesWithDeals, loadStoredDocument, projectionTargetOf, writeProjectionChanges, type Database } from '@tieout/db';
+import {
+  getChecklist,
+  getDeal,
+  listMembers,
+  listWorkspacesWithDeals,
+  loadStoredDocument,
+  projectionTargetOf,
+  writeProjectionChanges,
+  type Database,
+} from '@tieout/db';
 import { projectItems, readChecklist, summarizeProgress, updateItem } from '@tieout/doc-model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoChecklists, demoDeal, demoUsers, demoWorkspace, openScratchDatabase, userClaims } from '@tieout/db/testing';
@@ -36,7 +45,12 @@ describe('deals', () => {
     const deal = workspace?.deals.find((candidate) => candidate.id === demoDeal.id);
     expect(deal?.name).toBe(demoDeal.name);
     expect(deal?.valueUsd).toBe(demoDeal.valueUsd);
-    expect(deal?.progress).toEqual(await progressFromDocuments(Object.values(demoChecklists).map((c) => c.id), await today()));
+    expect(deal?.progress).toEqual(
+      await progressFromDocuments(
+        Object.values(demoChecklists).map((c) => c.id),
+        await today(),
+      ),
+    );
     expect(deal!.progress.total).toBeGreaterThan(0);
   });
 
@@ -44,7 +58,11 @@ describe('deals', () => {
     const deal = await getDeal(db, rita, demoDeal.id);
     expect(deal?.role).toBe('reviewer');
     const checklists = deal!.workstreams.flatMap((workstream) => workstream.checklists);
-    expect(checklists.map((checklist) => checklist.id).sort()).toEqual(Object.values(demoChecklists).map((c) => c.id).sort());
+    expect(checklists.map((checklist) => checklist.id).sort()).toEqual(
+      Object.values(demoChecklists)
+        .map((c) => c.id)
+        .sort(),
+    );
     const site = checklists.find((checklist) => checklist.id === demoChecklists.siteRetrofits.id)!;
     expect(site.progress).toEqual(await progressFromDocuments([site.id], await today()));
   });
@@ -88,7 +106,9 @@ describe('projection', () => {
     const checklistId = demoChecklists.leaseExposure.id;
     const before = (await getDeal(db, eddie, demoDeal.id))!.progress;
     const doc = await loadStoredDocument(db, checklistId);
-    const open = readChecklist(doc).sections.flatMap((section) => section.items).find((item) => item.status !== 'done');
+    const open = readChecklist(doc)
+      .sections.flatMap((section) => section.items)
+      .find((item) => item.status !== 'done');
     expect(open).toBeDefined();
     updateItem(doc, open!.id, { status: 'done' });
     await writeProjectionChanges(db, (await projectionTargetOf(db, checklistId))!, doc, { items: [open!.id] });

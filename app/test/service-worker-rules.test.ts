@@ -67,7 +67,10 @@ describe('messages from pages', () => {
       type: 'keep-offline',
       url: `${origin}/checklists/a`,
     });
-    expect(parseWorkerRequest({ type: 'keep-offline', url: '/deals/b?tab=1' }, origin)).toEqual({ type: 'keep-offline', url: `${origin}/deals/b?tab=1` });
+    expect(parseWorkerRequest({ type: 'keep-offline', url: '/deals/b?tab=1' }, origin)).toEqual({
+      type: 'keep-offline',
+      url: `${origin}/deals/b?tab=1`,
+    });
   });
 
   it('refuse anything else', () => {
@@ -91,7 +94,14 @@ describe('the offline page', () => {
 
 describe('the precache list', () => {
   it('holds every hashed build file (lazily loaded chunks too) and nothing else', () => {
-    const files = ['assets/entry.client-a1.js', 'assets/item-notes-b2.js', 'assets/tailwind-c3.css', 'assets/x.js.map', '.vite/manifest.json', 'sw.js'];
+    const files = [
+      'assets/entry.client-a1.js',
+      'assets/item-notes-b2.js',
+      'assets/tailwind-c3.css',
+      'assets/x.js.map',
+      '.vite/manifest.json',
+      'sw.js',
+    ];
     expect(precacheEntries(files)).toEqual([
       { url: '/assets/entry.client-a1.js', revision: null },
       { url: '/assets/item-notes-b2.js', revision: null },

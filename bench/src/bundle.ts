@@ -104,7 +104,9 @@ export function measureBundle(buildDir: string = DEFAULT_APP_BUILD_DIR, pages: P
   if (!existsSync(clientDir)) throw new MissingBuildError(`no client build at ${clientDir}`);
   const manifestPath = manifestPathsOf(buildDir).find((path) => existsSync(path));
   if (!manifestPath) {
-    throw new Error(`the client build has no Vite manifest (looked for ${manifestPathsOf(buildDir).join(', ')}); app/vite.config.ts needs build.manifest: true`);
+    throw new Error(
+      `the client build has no Vite manifest (looked for ${manifestPathsOf(buildDir).join(', ')}); app/vite.config.ts needs build.manifest: true`,
+    );
   }
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
   const sizes = new Map<string, FileSize>();

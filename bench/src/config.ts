@@ -28,14 +28,31 @@ export const SCALES: Record<Mode, Scale> = {
     persistence: { edits: 50, clients: 2, totalRate: 50 },
   },
   quick: {
-    latency: { sizes: [[100, 10], [500, 50]], ratePerClient: 0.5, durationMs: 10_000, warmupMs: 2000 },
+    latency: {
+      sizes: [
+        [100, 10],
+        [500, 50],
+      ],
+      ratePerClient: 0.5,
+      durationMs: 10_000,
+      warmupMs: 2000,
+    },
     throughput: { clients: 500, docs: 50, startRate: 200, maxSteps: 10, stepMs: 4000, warmupMs: 1000 },
     memory: { docs: 50, idleConnections: 300, fillerItems: 20, settleMs: 3000 },
     coldload: { updates: 10_000, items: 500, repeats: 3 },
     persistence: { edits: 1000, clients: 10, totalRate: 100 },
   },
   full: {
-    latency: { sizes: [[100, 10], [500, 50], [2000, 200]], ratePerClient: 0.5, durationMs: 30_000, warmupMs: 5000 },
+    latency: {
+      sizes: [
+        [100, 10],
+        [500, 50],
+        [2000, 200],
+      ],
+      ratePerClient: 0.5,
+      durationMs: 30_000,
+      warmupMs: 5000,
+    },
     throughput: { clients: 500, docs: 50, startRate: 200, maxSteps: 14, stepMs: 10_000, warmupMs: 2000 },
     memory: { docs: 200, idleConnections: 1000, fillerItems: 20, settleMs: 3000 },
     coldload: { updates: 100_000, items: 2000, repeats: 3 },

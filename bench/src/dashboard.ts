@@ -13,14 +13,27 @@ import { randomUUID } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { getDashboard, getDealReport, listItems, listWorkspacesWithDeals, migrate, openDatabase, parseItemFilter, writeProjection, type Database, type JwtClaims } from '@tieout/db';
+import {
+  getDashboard,
+  getDealReport,
+  listItems,
+  listWorkspacesWithDeals,
+  migrate,
+  openDatabase,
+  parseItemFilter,
+  writeProjection,
+  type Database,
+  type JwtClaims,
+} from '@tieout/db';
 import { addItem, addSection, ITEM_STATUSES, RISK_LEVELS, todayIso, type ItemStatus } from '@tieout/doc-model';
 import { dealXlsx } from '@tieout/reports';
 import * as Y from 'yjs';
 import { cpuPressure, machineInfo } from './machine.ts';
 import { percentile } from './stats.ts';
 
-const { values } = parseArgs({ options: { 'database-url': { type: 'string' }, runs: { type: 'string' }, 'write-docs': { type: 'boolean' }, 'big-items': { type: 'string' } } });
+const { values } = parseArgs({
+  options: { 'database-url': { type: 'string' }, runs: { type: 'string' }, 'write-docs': { type: 'boolean' }, 'big-items': { type: 'string' } },
+});
 const runs = Number(values.runs ?? 30);
 const bigItems = Number(values['big-items'] ?? 30_000);
 const DEALS = 20;
@@ -52,17 +65,34 @@ async function workspace(db: Database, name: string, members: JwtClaims[]): Prom
   await db.asService(async (sql) => {
     await sql.query(`insert into public.workspaces (id, name, created_by) values ($1, $2, null)`, [id, name]);
     for (const [index, member] of members.entries()) {
-      await sql.query(`insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, $3)`, [id, member.sub, index === 0 ? 'owner' : 'editor']);
+      await sql.query(`insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, $3)`, [
+        id,
+        member.sub,
+        index === 0 ? 'owner' : 'editor',
+      ]);
     }
   });
   return id;
 }
 
 /** A checklist of `count` items with statuses, owners, risks, due dates and some figures, projected as the server would. */
-async function checklist(db: Database, target: { workspaceId: string; dealId: string; workstreamId: string }, title: string, count: number, owners: string[], next: () => number): Promise<string> {
+async function checklist(
+  db: Database,
+  target: { workspaceId: string; dealId: string; workstreamId: string },
+  title: string,
+  count: number,
+  owners: string[],
+  next: () => number,
+): Promise<string> {
   const id = randomUUID();
   await db.asService((sql) =>
-    sql.query(`insert into public.checklists (id, workspace_id, deal_id, workstream_id, title) values ($1, $2, $3, $4, $5)`, [id, target.workspaceId, target.dealId, target.workstreamId, title]),
+    sql.query(`insert into public.checklists (id, workspace_id, deal_id, workstream_id, title) values ($1, $2, $3, $4, $5)`, [
+      id,
+      target.workspaceId,
+      target.dealId,
+      target.workstreamId,
+      title,
+    ]),
   );
   const doc = new Y.Doc();
   const today = todayIso();
@@ -81,7 +111,13 @@ async function checklist(db: Database, target: { workspaceId: string; dealId: st
           ownerId: next() < 0.9 ? owners[Math.floor(next() * owners.length)]! : null,
           risk: next() < 0.85 ? RISK_LEVELS[Math.floor(next() * RISK_LEVELS.length)]! : null,
           dueDate: next() < 0.8 ? due : null,
-          figures: next() < 0.1 ? [{ kind: 'mw', label: 'Deliverable MW today', value: Math.round(next() * 100) }, { kind: 'usd', label: 'Take-or-pay exposure', value: Math.round(next() * 1e7) }] : [],
+          figures:
+            next() < 0.1
+              ? [
+                  { kind: 'mw', label: 'Deliverable MW today', value: Math.round(next() * 100) },
+                  { kind: 'usd', label: 'Take-or-pay exposure', value: Math.round(next() * 1e7) },
+                ]
+              : [],
         });
       }
     });
@@ -127,23 +163,42 @@ try {
   for (let d = 0; d < DEALS; d += 1) {
     const dealId = randomUUID();
     dealIds.push(dealId);
-    await db.asService((sql) => sql.query(`insert into public.deals (id, workspace_id, name) values ($1, $2, $3)`, [dealId, benchWorkspace, `Deal ${d + 1}`]));
+    await db.asService((sql) =>
+      sql.query(`insert into public.deals (id, workspace_id, name) values ($1, $2, $3)`, [dealId, benchWorkspace, `Deal ${d + 1}`]),
+    );
     for (const [w, name] of WORKSTREAMS.entries()) {
       const workstreamId = randomUUID();
       await db.asService((sql) =>
-        sql.query(`insert into public.workstreams (id, workspace_id, deal_id, kind, name, position) values ($1, $2, $3, 'custom', $4, $5)`, [workstreamId, benchWorkspace, dealId, name, w]),
+        sql.query(`insert into public.workstreams (id, workspace_id, deal_id, kind, name, position) values ($1, $2, $3, 'custom', $4, $5)`, [
+          workstreamId,
+          benchWorkspace,
+          dealId,
+          name,
+          w,
+        ]),
       );
       const last = d === DEALS - 1 && w === WORKSTREAMS.length - 1;
       const count = last ? ITEMS - made : perChecklist;
       made += count;
-      await checklist(db, { workspaceId: benchWorkspace, dealId, workstreamId }, `${name} ${d + 1}`, count, team.map((member) => member.sub), next);
+      await checklist(
+        db,
+        { workspaceId: benchWorkspace, dealId, workstreamId },
+        `${name} ${d + 1}`,
+        count,
+        team.map((member) => member.sub),
+        next,
+      );
     }
   }
   const neighbourDeal = randomUUID();
   const neighbourStream = randomUUID();
   await db.asService(async (sql) => {
     await sql.query(`insert into public.deals (id, workspace_id, name) values ($1, $2, 'Neighbour deal')`, [neighbourDeal, neighbourWorkspace]);
-    await sql.query(`insert into public.workstreams (id, workspace_id, deal_id, kind, name) values ($1, $2, $3, 'custom', 'Tax')`, [neighbourStream, neighbourWorkspace, neighbourDeal]);
+    await sql.query(`insert into public.workstreams (id, workspace_id, deal_id, kind, name) values ($1, $2, $3, 'custom', 'Tax')`, [
+      neighbourStream,
+      neighbourWorkspace,
+      neighbourDeal,
+    ]);
   });
   await checklist(db, { workspaceId: neighbourWorkspace, dealId: neighbourDeal, workstreamId: neighbourStream }, 'Tax', 60, [neighbour.sub], next);
   console.log(`built ${made} items in ${DEALS} deals (${((performance.now() - started) / 1000).toFixed(1)} s)`);
@@ -151,10 +206,16 @@ try {
   const today = todayIso();
   const filter = parseItemFilter(new URLSearchParams({ status: 'open', risk: 'high', due: 'overdue' }));
   const before = {
-    dashboard: await time('workspace dashboard (20 deals, 5,000 items)', () => getDashboard(db, manager, { kind: 'workspace', workspaceId: benchWorkspace }, today)),
+    dashboard: await time('workspace dashboard (20 deals, 5,000 items)', () =>
+      getDashboard(db, manager, { kind: 'workspace', workspaceId: benchWorkspace }, today),
+    ),
     deal: await time('deal dashboard (250 items)', () => getDashboard(db, manager, { kind: 'deal', dealId: dealIds[0]! }, today)),
-    items: await time('item list, open + high risk + overdue, whole workspace', () => listItems(db, manager, { kind: 'workspace', workspaceId: benchWorkspace }, filter, today, { limit: 200 })),
-    itemsAll: await time('item list, no filter, first 200 of 5,000', () => listItems(db, manager, { kind: 'workspace', workspaceId: benchWorkspace }, {}, today, { limit: 200 })),
+    items: await time('item list, open + high risk + overdue, whole workspace', () =>
+      listItems(db, manager, { kind: 'workspace', workspaceId: benchWorkspace }, filter, today, { limit: 200 }),
+    ),
+    itemsAll: await time('item list, no filter, first 200 of 5,000', () =>
+      listItems(db, manager, { kind: 'workspace', workspaceId: benchWorkspace }, {}, today, { limit: 200 }),
+    ),
     xlsx: await time('XLSX export of a deal (250 items)', async () => dealXlsx(await getDealReport(db, manager, dealIds[0]!, today))),
     home: await time('home page of the 5,000-item workspace', () => listWorkspacesWithDeals(db, manager, today)),
     neighbour: await time('home page of a small other workspace', () => listWorkspacesWithDeals(db, neighbour, today)),
@@ -165,20 +226,29 @@ try {
   const bigStream = randomUUID();
   await db.asService(async (sql) => {
     await sql.query(`insert into public.deals (id, workspace_id, name) values ($1, $2, 'Huge deal')`, [bigDeal, otherWorkspace]);
-    await sql.query(`insert into public.workstreams (id, workspace_id, deal_id, kind, name) values ($1, $2, $3, 'custom', 'Everything')`, [bigStream, otherWorkspace, bigDeal]);
+    await sql.query(`insert into public.workstreams (id, workspace_id, deal_id, kind, name) values ($1, $2, $3, 'custom', 'Everything')`, [
+      bigStream,
+      otherWorkspace,
+      bigDeal,
+    ]);
   });
   const bigStart = performance.now();
   await checklist(db, { workspaceId: otherWorkspace, dealId: bigDeal, workstreamId: bigStream }, 'Huge', bigItems, [other.sub], next);
-  console.log(`added a ${bigItems.toLocaleString('en-US')}-item checklist to another workspace (${((performance.now() - bigStart) / 1000).toFixed(1)} s)`);
+  console.log(
+    `added a ${bigItems.toLocaleString('en-US')}-item checklist to another workspace (${((performance.now() - bigStart) / 1000).toFixed(1)} s)`,
+  );
   const after = {
     neighbour: await time('home page of the small workspace, after', () => listWorkspacesWithDeals(db, neighbour, today)),
     home: await time('home page of the 5,000-item workspace, after', () => listWorkspacesWithDeals(db, manager, today)),
     dashboard: await time('workspace dashboard, after', () => getDashboard(db, manager, { kind: 'workspace', workspaceId: benchWorkspace }, today)),
-    bigHome: await time(`home page of the workspace holding the ${bigItems.toLocaleString('en-US')}-item checklist`, () => listWorkspacesWithDeals(db, other, today)),
+    bigHome: await time(`home page of the workspace holding the ${bigItems.toLocaleString('en-US')}-item checklist`, () =>
+      listWorkspacesWithDeals(db, other, today),
+    ),
   };
 
   const ms = (value: number) => `${value.toFixed(1)} ms`;
-  const verdict = (value: number, target: number) => (value <= target ? `met (≤ ${target.toLocaleString('en-US')} ms)` : `**missed** (target ≤ ${target.toLocaleString('en-US')} ms)`);
+  const verdict = (value: number, target: number) =>
+    value <= target ? `met (≤ ${target.toLocaleString('en-US')} ms)` : `**missed** (target ≤ ${target.toLocaleString('en-US')} ms)`;
   const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
   const machine = machineInfo();
   const pressure = cpuPressure();

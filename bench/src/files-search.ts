@@ -50,7 +50,28 @@ const random = () => {
   seed ^= seed << 5;
   return ((seed >>> 0) % 1_000_000) / 1_000_000;
 };
-const syllables = ['ka', 'ro', 'mi', 'tel', 'van', 'dor', 'sil', 'qua', 'ne', 'bri', 'lon', 'fa', 'zu', 'pre', 'hal', 'cor', 'tis', 'mun', 'gra', 'vel'];
+const syllables = [
+  'ka',
+  'ro',
+  'mi',
+  'tel',
+  'van',
+  'dor',
+  'sil',
+  'qua',
+  'ne',
+  'bri',
+  'lon',
+  'fa',
+  'zu',
+  'pre',
+  'hal',
+  'cor',
+  'tis',
+  'mun',
+  'gra',
+  'vel',
+];
 const domain = (
   'power purchase agreement lease landlord tenant substation interconnection curtailment capacity megawatt transformer ' +
   'cooling retrofit rack density utility tariff consent assignment termination indemnity warranty escrow easement zoning ' +
@@ -82,7 +103,8 @@ async function seedSearch(db: Database): Promise<{ member: JwtClaims; seconds: n
     const filesPerChecklist = Math.ceil(files / checklistsPerWorkspace);
     await db.asService(async (sql) => {
       await sql.query(`insert into public.workspaces (id, name, created_by) values ($1, 'Bench', null)`, [workspace.id]);
-      if (workspace.member) await sql.query(`insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, 'viewer')`, [workspace.id, userId]);
+      if (workspace.member)
+        await sql.query(`insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, 'viewer')`, [workspace.id, userId]);
     });
     for (let c = 0; c < checklistsPerWorkspace; c++) {
       const dealId = randomUUID();
@@ -91,15 +113,20 @@ async function seedSearch(db: Database): Promise<{ member: JwtClaims; seconds: n
       const itemIds = Array.from({ length: perChecklist }, (_, i) => `item${c}x${i}`);
       const titles = itemIds.map(() => `${word()} ${word()} ${sentence(3)}`);
       await db.asService(async (sql) => {
-        await sql.query(`insert into public.deals (id, workspace_id, name, created_by) values ($1, $2, $3, null)`, [dealId, workspace.id, `Deal ${c}`]);
-        await sql.query(`insert into public.workstreams (id, workspace_id, deal_id, kind, name) values ($1, $2, $3, 'custom', 'Stream')`, [workstreamId, workspace.id, dealId]);
-        await sql.query(`insert into public.checklists (id, workspace_id, deal_id, workstream_id, title, created_by) values ($1, $2, $3, $4, $5, null)`, [
-          checklistId,
+        await sql.query(`insert into public.deals (id, workspace_id, name, created_by) values ($1, $2, $3, null)`, [
+          dealId,
+          workspace.id,
+          `Deal ${c}`,
+        ]);
+        await sql.query(`insert into public.workstreams (id, workspace_id, deal_id, kind, name) values ($1, $2, $3, 'custom', 'Stream')`, [
+          workstreamId,
           workspace.id,
           dealId,
-          workstreamId,
-          `Checklist ${c}`,
         ]);
+        await sql.query(
+          `insert into public.checklists (id, workspace_id, deal_id, workstream_id, title, created_by) values ($1, $2, $3, $4, $5, null)`,
+          [checklistId, workspace.id, dealId, workstreamId, `Checklist ${c}`],
+        );
         await sql.query(
           `insert into public.checklist_items (checklist_id, item_id, workspace_id, deal_id, position, title, status)
            select $1, x.item_id, $2, $3, 'a0', x.title, 'in_progress' from jsonb_to_recordset($4::jsonb) as x(item_id text, title text)`,
@@ -175,13 +202,15 @@ async function measureUpload(db: Database) {
     await sql.query(`insert into public.workspaces (id, name, created_by) values ($1, 'Upload bench', null)`, [ids.workspace]);
     await sql.query(`insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, 'editor')`, [ids.workspace, userId]);
     await sql.query(`insert into public.deals (id, workspace_id, name, created_by) values ($1, $2, 'Deal', null)`, [ids.deal, ids.workspace]);
-    await sql.query(`insert into public.workstreams (id, workspace_id, deal_id, kind, name) values ($1, $2, $3, 'custom', 'S')`, [ids.workstream, ids.workspace, ids.deal]);
-    await sql.query(`insert into public.checklists (id, workspace_id, deal_id, workstream_id, title, created_by) values ($1, $2, $3, $4, 'C', null)`, [
-      ids.checklist,
+    await sql.query(`insert into public.workstreams (id, workspace_id, deal_id, kind, name) values ($1, $2, $3, 'custom', 'S')`, [
+      ids.workstream,
       ids.workspace,
       ids.deal,
-      ids.workstream,
     ]);
+    await sql.query(
+      `insert into public.checklists (id, workspace_id, deal_id, workstream_id, title, created_by) values ($1, $2, $3, $4, 'C', null)`,
+      [ids.checklist, ids.workspace, ids.deal, ids.workstream],
+    );
   });
   const files = createFilesService({
     db,
@@ -202,7 +231,18 @@ async function measureUpload(db: Database) {
       }
     };
     files
-      .upload(claims, { checklistId: ids.checklist, itemId: 'item-1', name: url.searchParams.get('name') ?? 'x', claimedType: req.headers['content-type'] ?? null, fileGroup: null, contentLength: Number(req.headers['content-length']) }, chunks())
+      .upload(
+        claims,
+        {
+          checklistId: ids.checklist,
+          itemId: 'item-1',
+          name: url.searchParams.get('name') ?? 'x',
+          claimedType: req.headers['content-type'] ?? null,
+          fileGroup: null,
+          contentLength: Number(req.headers['content-length']),
+        },
+        chunks(),
+      )
       .then(
         (file) => res.writeHead(201).end(JSON.stringify({ sha256: file.sha256, size: file.sizeBytes })),
         (error: Error & { status?: number }) => res.writeHead(error.status ?? 500).end(error.message),
@@ -212,7 +252,17 @@ async function measureUpload(db: Database) {
   const port = (server.address() as { port: number }).port;
   const post = (path: string, name: string) =>
     new Promise<string>((resolve, reject) => {
-      const curl = spawn('curl', ['-sS', '--fail-with-body', '-X', 'POST', '-H', 'Content-Type: image/png', '--data-binary', `@${path}`, `http://127.0.0.1:${port}/upload?name=${encodeURIComponent(name)}`]);
+      const curl = spawn('curl', [
+        '-sS',
+        '--fail-with-body',
+        '-X',
+        'POST',
+        '-H',
+        'Content-Type: image/png',
+        '--data-binary',
+        `@${path}`,
+        `http://127.0.0.1:${port}/upload?name=${encodeURIComponent(name)}`,
+      ]);
       let out = '';
       curl.stdout.on('data', (data: Buffer) => (out += data.toString()));
       curl.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`curl exited ${code}: ${out}`))));
@@ -259,7 +309,9 @@ try {
   const { member, seconds } = await seedSearch(db);
   console.log(`  seeded in ${seconds.toFixed(0)} s`);
   const search = await measureSearch(db, member);
-  console.log(`Search: ${search.searches} searches, p50 ${search.p50.toFixed(1)} ms, p95 ${search.p95.toFixed(1)} ms, p99 ${search.p99.toFixed(1)} ms, max ${search.max.toFixed(1)} ms`);
+  console.log(
+    `Search: ${search.searches} searches, p50 ${search.p50.toFixed(1)} ms, p95 ${search.p95.toFixed(1)} ms, p99 ${search.p99.toFixed(1)} ms, max ${search.max.toFixed(1)} ms`,
+  );
   const upload = await measureUpload(db);
   console.log(`Upload: ${upload.megabytes} MB in ${upload.seconds.toFixed(1)} s, peak resident memory +${upload.peakExtraMb.toFixed(1)} MB`);
 
@@ -280,7 +332,7 @@ try {
       'Searches run as a member of one of two workspaces (the other holds a fifth of the rows and is never found), through',
       'the same function as the search page (websearch_to_tsquery, ranking, ts_headline of the returned rows only). The',
       'upload goes through the upload pipeline of the app (request body streamed, SHA-256 on the way, size limit, type',
-      'from the bytes, temporary file renamed into storage, row); memory is the process\'s resident set, sampled every 5 ms.',
+      "from the bytes, temporary file renamed into storage, row); memory is the process's resident set, sampled every 5 ms.",
       '<!-- files-search:end -->',
     ].join('\n');
     const existing = await readFile(docPath, 'utf8').catch(() => '# Benchmarks\n');

@@ -57,15 +57,16 @@ async function ensureTieoutRows(db: Database, docCount: number): Promise<void> {
     );
   }
   await db.asService(async (sql) => {
-    await sql.query(
-      `insert into public.workspaces (id, name, created_by) values ($1, 'Benchmark workspace', $2) on conflict (id) do nothing`,
-      [benchWorkspaceId, benchUserId(0)],
-    );
+    await sql.query(`insert into public.workspaces (id, name, created_by) values ($1, 'Benchmark workspace', $2) on conflict (id) do nothing`, [
+      benchWorkspaceId,
+      benchUserId(0),
+    ]);
     for (let n = 0; n < BENCH_USERS; n++) {
-      await sql.query(
-        `insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, $3) on conflict do nothing`,
-        [benchWorkspaceId, benchUserId(n), n === 0 ? 'owner' : 'editor'],
-      );
+      await sql.query(`insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, $3) on conflict do nothing`, [
+        benchWorkspaceId,
+        benchUserId(n),
+        n === 0 ? 'owner' : 'editor',
+      ]);
     }
     await sql.query(
       `insert into public.deals (id, workspace_id, name, buyer, target, created_by)

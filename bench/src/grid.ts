@@ -123,7 +123,13 @@ const RECORDER = `(() => {
   observe('resource', (entry) => log.fetched.push([performance.timeOrigin + entry.startTime, entry.duration, new URL(entry.name).pathname]));
 })()`;
 
-type BenchLog = { sent: [number, string][]; received: [number, string][]; long: [number, number][]; live: [number, string][]; fetched: [number, number, string][] };
+type BenchLog = {
+  sent: [number, string][];
+  received: [number, string][];
+  long: [number, number][];
+  live: [number, string][];
+  fetched: [number, number, string][];
+};
 
 /** One slow edit and what both pages saw meanwhile (fetches are listed once finished, so one still running is not). */
 function explainEdit(edit: number, sent: number, seen: number, writer: BenchLog, reader: BenchLog): string {
@@ -131,14 +137,36 @@ function explainEdit(edit: number, sent: number, seen: number, writer: BenchLog,
   const during = (t: number, d = 0) => t + d >= sent - 300 && t <= seen;
   const parts = [
     `edit ${edit}: ${at(seen)} ms`,
-    `writer sent ${writer.sent.filter(([t]) => during(t) && t >= sent - 1).map(([t, k]) => `${k}@${at(t)}`).join(' ') || '-'}`,
-    `reader received ${reader.received.filter(([t]) => during(t) && t >= sent - 1).map(([t, k]) => `${k}@${at(t)}`).join(' ') || '-'}`,
-    `reader long tasks ${reader.long.filter(([t, d]) => during(t, d)).map(([t, d]) => `${at(t)}+${Math.round(d)}`).join(' ') || '-'}`,
-    `reader live ${reader.live.filter(([t]) => during(t)).map(([t, k]) => `${k}@${at(t)}`).join(' ') || '-'}`,
-    `fetches ${[...reader.fetched.map((f) => ['reader', ...f] as const), ...writer.fetched.map((f) => ['writer', ...f] as const)]
-      .filter(([, t, d]) => during(t, d))
-      .map(([who, t, d, path]) => `${who} ${path.replace(/[0-9a-f-]{36}/g, ':id')} ${at(t)}+${Math.round(d)}`)
-      .join(', ') || '-'}`,
+    `writer sent ${
+      writer.sent
+        .filter(([t]) => during(t) && t >= sent - 1)
+        .map(([t, k]) => `${k}@${at(t)}`)
+        .join(' ') || '-'
+    }`,
+    `reader received ${
+      reader.received
+        .filter(([t]) => during(t) && t >= sent - 1)
+        .map(([t, k]) => `${k}@${at(t)}`)
+        .join(' ') || '-'
+    }`,
+    `reader long tasks ${
+      reader.long
+        .filter(([t, d]) => during(t, d))
+        .map(([t, d]) => `${at(t)}+${Math.round(d)}`)
+        .join(' ') || '-'
+    }`,
+    `reader live ${
+      reader.live
+        .filter(([t]) => during(t))
+        .map(([t, k]) => `${k}@${at(t)}`)
+        .join(' ') || '-'
+    }`,
+    `fetches ${
+      [...reader.fetched.map((f) => ['reader', ...f] as const), ...writer.fetched.map((f) => ['writer', ...f] as const)]
+        .filter(([, t, d]) => during(t, d))
+        .map(([who, t, d, path]) => `${who} ${path.replace(/[0-9a-f-]{36}/g, ':id')} ${at(t)}+${Math.round(d)}`)
+        .join(', ') || '-'
+    }`,
   ];
   return parts.join(' | ');
 }
@@ -220,12 +248,17 @@ async function main() {
       await writer.keyboard.press('Enter');
       await writer.keyboard.press('ArrowUp');
       // A function, not source text: the page's CSP (script-src with a nonce, no 'unsafe-eval') refuses a string predicate.
-      await reader.waitForFunction((seen) => (window as unknown as { benchSeen: Map<string, number> }).benchSeen.has(seen), value, { timeout: 10_000 });
+      await reader.waitForFunction((seen) => (window as unknown as { benchSeen: Map<string, number> }).benchSeen.has(seen), value, {
+        timeout: 10_000,
+      });
       const sent = (await writer.evaluate('window.benchSent[window.benchSent.length - 1]')) as number;
       const seen = (await reader.evaluate(`window.benchSeen.get(${JSON.stringify(value)})`)) as number;
       latencies.push(seen - sent);
       if (EXPLAIN_MS !== null && seen - sent > EXPLAIN_MS) {
-        const [writerLog, readerLog] = (await Promise.all([writer.evaluate('window.benchLog'), reader.evaluate('window.benchLog')])) as [BenchLog, BenchLog];
+        const [writerLog, readerLog] = (await Promise.all([writer.evaluate('window.benchLog'), reader.evaluate('window.benchLog')])) as [
+          BenchLog,
+          BenchLog,
+        ];
         console.error(explainEdit(edit, sent, seen, writerLog, readerLog));
       }
     }

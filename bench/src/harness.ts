@@ -132,7 +132,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
               const result = await latencyScenario(contextFor(kind), { clients, docs, ...scale.latency });
               (results.latency[kind] ??= []).push(result);
               const step = result.step;
-              if (step) log(`  p50 ${step.delivery.p50.toFixed(2)} ms, p99 ${step.delivery.p99.toFixed(2)} ms, p99.9 ${step.delivery.p999.toFixed(2)} ms`);
+              if (step)
+                log(`  p50 ${step.delivery.p50.toFixed(2)} ms, p99 ${step.delivery.p99.toFixed(2)} ms, p99.9 ${step.delivery.p999.toFixed(2)} ms`);
             });
           }
         }
@@ -145,7 +146,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
         const ctx = contextFor(kind);
         await attempt(`${scenario}/${kind}`, async () => {
           if (scenario === 'throughput') results.throughput[kind] = await throughputScenario(ctx, scale.throughput);
-          else if (scenario === 'memory') results.memory[kind] = await memoryScenario(ctx, { ...scale.memory, restMs: options.mode === 'smoke' ? 0 : undefined });
+          else if (scenario === 'memory')
+            results.memory[kind] = await memoryScenario(ctx, { ...scale.memory, restMs: options.mode === 'smoke' ? 0 : undefined });
           else if (scenario === 'coldload') results.coldload[kind] = await coldLoadScenario(ctx, scale.coldload);
           else if (scenario === 'persistence') results.persistence[kind] = await persistenceScenario(ctx, scale.persistence);
         });

@@ -21,7 +21,18 @@ import { parseArgs } from 'node:util';
 import { signAccessToken } from '@tieout/auth';
 import { getVersion, listVersions, migrate, openDatabase, recordVersion, storeInitialDocument, type Database } from '@tieout/db';
 import { demoChecklists, demoDeal, demoUsers, userClaims } from '@tieout/db/testing';
-import { addItem, addSection, deleteItem, diffChecklists, itemNotes, itemsOf, readChecklist, setFigure, stateToDoc, updateItem } from '@tieout/doc-model';
+import {
+  addItem,
+  addSection,
+  deleteItem,
+  diffChecklists,
+  itemNotes,
+  itemsOf,
+  readChecklist,
+  setFigure,
+  stateToDoc,
+  updateItem,
+} from '@tieout/doc-model';
 import { attachCollabServer, defaultExtensions } from '@tieout/server';
 import { pino } from 'pino';
 import { WebSocket } from 'ws';
@@ -80,12 +91,15 @@ try {
   const logBefore = await scalar(`select coalesce(sum(octet_length(update)), 0) as n from public.document_updates`);
   const auditBefore = await scalar(`select count(*) as n from public.audit_trail where deal_id = $1`, [demoDeal.id]);
   const clients = await Promise.all(editors.map((user, index) => connect(user, dealChecklists[index % dealChecklists.length]!)));
-  const words = 'Per the utility letter of 30 October the first 120 MW energize in Q3 with the balance subject to the substation upgrade and the queue study'.split(' ');
+  const words =
+    'Per the utility letter of 30 October the first 120 MW energize in Q3 with the balance subject to the substation upgrade and the queue study'.split(
+      ' ',
+    );
   const statuses = ['not_started', 'in_progress', 'needs_review', 'blocked'] as const;
   const risks = ['low', 'medium', 'high', 'critical'] as const;
   let edits = 0;
   let seed = 7;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const typing = new Map<number, { itemId: string; text: Y.XmlText; word: number }>();
   while (edits < EDITS) {
     for (const [index, client] of clients.entries()) {
@@ -113,8 +127,8 @@ try {
       else if (roll < 0.95) {
         const existing = item.figures.find((figure) => figure.label === 'Contracted MW');
         setFigure(client.doc, item.id, { id: existing?.id, kind: 'mw', label: 'Contracted MW', value: Math.round(random() * 300) });
-      }
-      else if (roll < 0.98) addItem(client.doc, { sectionId: sections[Math.floor(random() * sections.length)]!.id, title: `Follow-up request ${edits}` });
+      } else if (roll < 0.98)
+        addItem(client.doc, { sectionId: sections[Math.floor(random() * sections.length)]!.id, title: `Follow-up request ${edits}` });
       else deleteItem(client.doc, item.id);
       edits += 1;
     }
@@ -124,7 +138,7 @@ try {
   // Everything written and audited: the queues drain, then the audit writer's runs (they follow each write).
   await collab.flush();
   let stable = -1;
-  for (let count = await scalar(`select count(*) as n from public.audit_trail where deal_id = $1`, [demoDeal.id]); count !== stable; ) {
+  for (let count = await scalar(`select count(*) as n from public.audit_trail where deal_id = $1`, [demoDeal.id]); count !== stable;) {
     stable = count;
     await new Promise((resolve) => setTimeout(resolve, 500));
     count = await scalar(`select count(*) as n from public.audit_trail where deal_id = $1`, [demoDeal.id]);
@@ -138,7 +152,9 @@ try {
   }
   for (const client of clients) closeClient(client);
   const perVersion = versionBytes.reduce((sum, bytes) => sum + bytes, 0) / Math.max(1, versionBytes.length);
-  console.log(`${edits} edits: ${auditRows} audit rows (${((auditRows / edits) * 1000).toFixed(0)} per 1,000 edits), log +${logBytes} B, ${perVersion.toFixed(0)} B per version`);
+  console.log(
+    `${edits} edits: ${auditRows} audit rows (${((auditRows / edits) * 1000).toFixed(0)} per 1,000 edits), log +${logBytes} B, ${perVersion.toFixed(0)} B per version`,
+  );
 
   // 2. Version list and diff of a 500-item checklist.
   const { rows: deals } = await db.ownerQuery<{ workspace_id: string; workstream_id: string }>(
@@ -164,7 +180,9 @@ try {
       }),
     );
   }
-  await db.asUser(userClaims(demoUsers.owner), (sql) => storeInitialDocument(sql, { checklistId: bigId, workspaceId: deals[0]!.workspace_id, state: Y.encodeStateAsUpdate(big) }));
+  await db.asUser(userClaims(demoUsers.owner), (sql) =>
+    storeInitialDocument(sql, { checklistId: bigId, workspaceId: deals[0]!.workspace_id, state: Y.encodeStateAsUpdate(big) }),
+  );
   const owner = userClaims(demoUsers.owner);
   const live = await connect(demoUsers.owner, bigId);
   for (let version = 0; version < VERSIONS; version += 1) {
@@ -200,7 +218,9 @@ try {
     after.destroy();
   });
   const bigVersionBytes = newest.bytes;
-  console.log(`500 items, ${versions.length} versions: list median ${list.median.toFixed(1)} ms p95 ${list.p95.toFixed(1)} ms; diff median ${diff.median.toFixed(1)} ms p95 ${diff.p95.toFixed(1)} ms (${changedItems} items differ)`);
+  console.log(
+    `500 items, ${versions.length} versions: list median ${list.median.toFixed(1)} ms p95 ${list.p95.toFixed(1)} ms; diff median ${diff.median.toFixed(1)} ms p95 ${diff.p95.toFixed(1)} ms (${changedItems} items differ)`,
+  );
 
   const machine = machineInfo();
   const pressure = cpuPressure();

@@ -173,14 +173,22 @@ export function afterPersistShares(results: BenchResults): AfterPersistShare[] {
   const off = results.throughput['tieout-core'];
   if (on && off) {
     const rate = Math.min(on.sustainedRate, off.sustainedRate);
-    add('throughput', `throughput, ${int(rate)} edits/s`, on.steps.find((s) => s.targetRate === rate), off.steps.find((s) => s.targetRate === rate));
+    add(
+      'throughput',
+      `throughput, ${int(rate)} edits/s`,
+      on.steps.find((s) => s.targetRate === rate),
+      off.steps.find((s) => s.targetRate === rate),
+    );
   }
   return shares;
 }
 
 function goalTable(verdicts: GoalVerdict[]): string {
   const verdict = (v: GoalVerdict) => (v.met ? 'met' : v.met === null ? `not judged: ${v.detail}` : `**not met**: ${v.detail}`);
-  return table(['goal', 'measured', 'verdict'], verdicts.map((v) => [v.goal, v.measured, verdict(v)]));
+  return table(
+    ['goal', 'measured', 'verdict'],
+    verdicts.map((v) => [v.goal, v.measured, verdict(v)]),
+  );
 }
 
 function labelled(kind: ServerKind): string {
@@ -216,7 +224,22 @@ export function renderTables(results: BenchResults): string {
     parts.push(
       '### (a) Propagation latency (ms, edit leaves a client → arrives at another client in its room)\n\n' +
         table(
-          ['clients / docs', 'server', 'p50', 'p99', 'p99.9', 'p99 across processes', 'p99 until all in room', 'delivered / expected', 'edits/s', 'server CPU', 'server event-loop delay p99', 'load-gen CPU', 'CPU pressure', 'failed connects'],
+          [
+            'clients / docs',
+            'server',
+            'p50',
+            'p99',
+            'p99.9',
+            'p99 across processes',
+            'p99 until all in room',
+            'delivered / expected',
+            'edits/s',
+            'server CPU',
+            'server event-loop delay p99',
+            'load-gen CPU',
+            'CPU pressure',
+            'failed connects',
+          ],
           latencyRows,
         ),
     );
@@ -234,14 +257,19 @@ export function renderTables(results: BenchResults): string {
       last?.crossDelivery ? ms(last.crossDelivery.p99) : '—',
       last ? pct(last.serverCpu) : 'n/a',
       last ? pct(last.loadCpu) : 'n/a',
-      failed ? `${int(failed.targetRate)} edits/s: ${failed.reason} (server CPU ${pct(failed.serverCpu)}, load-gen CPU ${pct(failed.loadCpu)})` : 'none within the step limit',
+      failed
+        ? `${int(failed.targetRate)} edits/s: ${failed.reason} (server CPU ${pct(failed.serverCpu)}, load-gen CPU ${pct(failed.loadCpu)})`
+        : 'none within the step limit',
     ]);
   }
   if (throughputRows.length) {
     const t = Object.values(results.throughput)[0]!;
     parts.push(
       `### (b) Throughput (${t.clients} clients over ${t.docs} documents; rate ×1.5 per step; pass = p99 < ${THROUGHPUT_P99_LIMIT_MS} ms, ≥95% of the target rate sent, ≥99% delivered)\n\n` +
-        table(['server', 'sustained edits/s', 'p99 at that rate', 'p99 across processes', 'server CPU', 'load-gen CPU', 'first failing step'], throughputRows),
+        table(
+          ['server', 'sustained edits/s', 'p99 at that rate', 'p99 across processes', 'server CPU', 'load-gen CPU', 'first failing step'],
+          throughputRows,
+        ),
     );
   }
   const memoryRows: string[][] = [];
@@ -254,7 +282,17 @@ export function renderTables(results: BenchResults): string {
     const m = Object.values(results.memory)[0]!;
     parts.push(
       `### (c) Memory (${m.docs} documents of ${m.fillerItems} items each held open by one connection${m.restMs === undefined ? '' : `, read after ${(m.restMs / 1000).toFixed(0)} s without edits`}, then ${m.idleConnections} idle connections; after forced GC)\n\n` +
-        table(['server', 'baseline RSS (MiB)', 'RSS per document (KiB)', 'RSS per idle connection (KiB)', 'V8 heap per document (KiB)', 'V8 heap per idle connection (KiB)'], memoryRows),
+        table(
+          [
+            'server',
+            'baseline RSS (MiB)',
+            'RSS per document (KiB)',
+            'RSS per idle connection (KiB)',
+            'V8 heap per document (KiB)',
+            'V8 heap per idle connection (KiB)',
+          ],
+          memoryRows,
+        ),
     );
   }
   const typedRows: string[][] = [];
@@ -284,10 +322,25 @@ export function renderTables(results: BenchResults): string {
   }
   const coldRows = [...typedRows, ...itemRows];
   if (coldRows.length) {
-    if (results.servers.includes('reference')) coldRows.push(['—', labelled('reference'), 'n/a', '—', '—', '—', '—', 'n/a (persists nothing)', '—', '—']);
+    if (results.servers.includes('reference'))
+      coldRows.push(['—', labelled('reference'), 'n/a', '—', '—', '—', '—', 'n/a (persists nothing)', '—', '—']);
     parts.push(
       '### (d) Cold load from Postgres (history written through the server as updates, fresh server process per load)\n\n' +
-        table(['document', 'server', 'updates of history', 'rows stored', 'KiB stored', 'write time (ms)', 'KiB loaded', 'load + sync, median (ms)', 'runs (ms)', 'CPU per load, server / client (ms, median)'], coldRows) +
+        table(
+          [
+            'document',
+            'server',
+            'updates of history',
+            'rows stored',
+            'KiB stored',
+            'write time (ms)',
+            'KiB loaded',
+            'load + sync, median (ms)',
+            'runs (ms)',
+            'CPU per load, server / client (ms, median)',
+          ],
+          coldRows,
+        ) +
         (traceSkipped ? `\n\nThe B4 editing trace of the crdt-benchmarks (issue 17's 100 ms goal) is not measured: ${traceSkipped}.` : ''),
     );
   }
@@ -309,7 +362,10 @@ export function renderTables(results: BenchResults): string {
     const p = Object.values(results.persistence)[0]!;
     parts.push(
       `### (e) Persistence cost per 1,000 edits (${p.clients} clients on one document, ${p.totalRate} edits/s)\n\n` +
-        table(['server', 'edits measured', 'transactions', 'rows inserted', 'rows updated', 'table + index growth (KiB)', 'WAL (KiB, whole cluster)'], persistRows) +
+        table(
+          ['server', 'edits measured', 'transactions', 'rows inserted', 'rows updated', 'table + index growth (KiB)', 'WAL (KiB, whole cluster)'],
+          persistRows,
+        ) +
         '\n\nThe y-websocket reference server persists nothing, so it has no row here.',
     );
   }

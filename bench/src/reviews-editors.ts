@@ -18,17 +18,22 @@ const providers = input.tokens.map((token) => {
   });
   return { doc, provider };
 });
-await Promise.all(providers.map(({ provider }) => new Promise<void>((resolve) => (provider.synced ? resolve() : provider.once('sync', () => resolve())))));
+await Promise.all(
+  providers.map(({ provider }) => new Promise<void>((resolve) => (provider.synced ? resolve() : provider.once('sync', () => resolve())))),
+);
 console.log('ready');
 let edits = 0;
 providers.forEach(({ doc }, index) => {
-  setTimeout(() => {
-    setInterval(() => {
-      const itemId = input.itemIds[(index * 7 + edits) % input.itemIds.length]!;
-      updateItem(doc, itemId, { risk: RISK_LEVELS[edits % RISK_LEVELS.length]! });
-      edits += 1;
-    }, 1000);
-  }, (index * 1000) / providers.length);
+  setTimeout(
+    () => {
+      setInterval(() => {
+        const itemId = input.itemIds[(index * 7 + edits) % input.itemIds.length]!;
+        updateItem(doc, itemId, { risk: RISK_LEVELS[edits % RISK_LEVELS.length]! });
+        edits += 1;
+      }, 1000);
+    },
+    (index * 1000) / providers.length,
+  );
 });
 process.on('SIGTERM', () => {
   for (const { provider, doc } of providers) {

@@ -43,7 +43,13 @@ import { cpuPressure, machineInfo } from './machine.ts';
 import { percentile } from './stats.ts';
 
 const { values } = parseArgs({
-  options: { 'database-url': { type: 'string' }, runs: { type: 'string' }, comments: { type: 'string' }, clients: { type: 'string' }, 'write-docs': { type: 'boolean' } },
+  options: {
+    'database-url': { type: 'string' },
+    runs: { type: 'string' },
+    comments: { type: 'string' },
+    clients: { type: 'string' },
+    'write-docs': { type: 'boolean' },
+  },
 });
 const runs = Number(values.runs ?? 30);
 const deliveries = Number(values.comments ?? 200);
@@ -90,7 +96,11 @@ try {
       await sql.query(`insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, $3)`, [ids.workspace, member.id, role]);
     }
     await sql.query(`insert into public.deals (id, workspace_id, name) values ($1, $2, 'Deal')`, [ids.deal, ids.workspace]);
-    await sql.query(`insert into public.workstreams (id, workspace_id, deal_id, kind, name) values ($1, $2, $3, 'custom', 'Sites')`, [ids.workstream, ids.workspace, ids.deal]);
+    await sql.query(`insert into public.workstreams (id, workspace_id, deal_id, kind, name) values ($1, $2, $3, 'custom', 'Sites')`, [
+      ids.workstream,
+      ids.workspace,
+      ids.deal,
+    ]);
     await sql.query(`insert into public.checklists (id, workspace_id, deal_id, workstream_id, title) values ($1, $2, $3, $4, 'Reviews bench')`, [
       ids.checklist,
       ids.workspace,
@@ -104,10 +114,14 @@ try {
     let section = addSection(doc, { title: 'Section 1' });
     for (let n = 0; n < ITEMS; n += 1) {
       if (n > 0 && n % 25 === 0) section = addSection(doc, { title: `Section ${n / 25 + 1}` });
-      itemIds.push(addItem(doc, { sectionId: section, title: `Request ${n + 1}`, notes: [`Notes of request ${n + 1}: capacity 1.3 GW at the substation.`] }));
+      itemIds.push(
+        addItem(doc, { sectionId: section, title: `Request ${n + 1}`, notes: [`Notes of request ${n + 1}: capacity 1.3 GW at the substation.`] }),
+      );
     }
   });
-  await db.asUser(owner, (sql) => storeInitialDocument(sql, { checklistId: ids.checklist, workspaceId: ids.workspace, state: Y.encodeStateAsUpdate(doc) }));
+  await db.asUser(owner, (sql) =>
+    storeInitialDocument(sql, { checklistId: ids.checklist, workspaceId: ids.workspace, state: Y.encodeStateAsUpdate(doc) }),
+  );
   await writeProjection(db, { checklistId: ids.checklist, workspaceId: ids.workspace, dealId: ids.deal }, doc, null);
   const started = performance.now();
   for (let t = 0; t < THREADS; t += 1) {
@@ -118,10 +132,16 @@ try {
       itemId: itemIds[t % ITEMS]!,
       body: `Question ${t + 1}: is the figure firm?${t % 5 === 0 ? ' @Owner' : ''}`,
       mentions: t % 5 === 0 ? [owner.id] : [],
-      anchor: anchored ? { start: { type: null, tname: null, item: { client: 1, clock: t }, assoc: 0 }, end: { type: null, tname: null, item: { client: 1, clock: t + 6 }, assoc: -1 } } : null,
+      anchor: anchored
+        ? {
+            start: { type: null, tname: null, item: { client: 1, clock: t }, assoc: 0 },
+            end: { type: null, tname: null, item: { client: 1, clock: t + 6 }, assoc: -1 },
+          }
+        : null,
       quote: anchored ? '1.3 GW' : null,
     });
-    for (let r = 1; r < PER_THREAD; r += 1) await replyToThread(db, r % 2 ? editors[(t + r) % editors.length]! : reviewer, { threadId, body: `Reply ${r} in thread ${t + 1}` });
+    for (let r = 1; r < PER_THREAD; r += 1)
+      await replyToThread(db, r % 2 ? editors[(t + r) % editors.length]! : reviewer, { threadId, body: `Reply ${r} in thread ${t + 1}` });
   }
   console.log(`built ${ITEMS} items, ${THREADS * PER_THREAD} comments (${((performance.now() - started) / 1000).toFixed(1)} s)`);
 
@@ -144,7 +164,11 @@ try {
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   const url = `ws://127.0.0.1:${(httpServer.address() as AddressInfo).port}/collab`;
   const tokens = await Promise.all(
-    Array.from({ length: CLIENTS }, async (_, n) => (await signAccessToken({ id: editors[n % editors.length]!.id, email: editors[n % editors.length]!.email! }, { jwtSecret: JWT_SECRET })).token),
+    Array.from(
+      { length: CLIENTS },
+      async (_, n) =>
+        (await signAccessToken({ id: editors[n % editors.length]!.id, email: editors[n % editors.length]!.email! }, { jwtSecret: JWT_SECRET })).token,
+    ),
   );
   const load = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./reviews-editors.ts', import.meta.url))], {
     env: { ...process.env, REVIEWS_BENCH: JSON.stringify({ url, checklistId: ids.checklist, tokens, itemIds: itemIds.slice(0, 100) }) },
@@ -206,7 +230,8 @@ try {
   await new Promise((resolve) => load.once('exit', resolve));
 
   const ms = (value: number) => `${value.toFixed(1)} ms`;
-  const verdict = (value: number, target: number) => (value <= target ? `met (≤ ${target.toLocaleString('en-US')} ms)` : `**missed** (target ≤ ${target.toLocaleString('en-US')} ms)`);
+  const verdict = (value: number, target: number) =>
+    value <= target ? `met (≤ ${target.toLocaleString('en-US')} ms)` : `**missed** (target ≤ ${target.toLocaleString('en-US')} ms)`;
   const machine = machineInfo();
   const pressure = cpuPressure();
   const section = `## Reviews

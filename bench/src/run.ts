@@ -52,7 +52,10 @@ const mode: Mode = values.full ? 'full' : values.smoke ? 'smoke' : 'quick';
 
 function list<T extends string>(raw: string | undefined, allowed: readonly T[], what: string): T[] {
   if (!raw) return [...allowed];
-  const picked = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const picked = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const item of picked) if (!allowed.includes(item as T)) throw new Error(`Unknown ${what} "${item}" (allowed: ${allowed.join(', ')})`);
   return picked as T[];
 }
@@ -67,11 +70,14 @@ function parseSizes(raw: string): Scale['latency']['sizes'] {
     const match = /^\s*(\d+)\/(\d+)\s*$/.exec(size);
     const clients = Number(match?.[1]);
     const docs = Number(match?.[2]);
-    if (!match || clients < 1 || docs < 1 || clients < docs) throw new Error(`--sizes: "${size}" is not clients/documents with clients ≥ documents ≥ 1 (e.g. 500/50)`);
+    if (!match || clients < 1 || docs < 1 || clients < docs)
+      throw new Error(`--sizes: "${size}" is not clients/documents with clients ≥ documents ≥ 1 (e.g. 500/50)`);
     return [clients, docs] as [number, number];
   });
 }
-const scale: Scale | undefined = values.sizes ? { ...SCALES[mode], latency: { ...SCALES[mode].latency, sizes: parseSizes(values.sizes) } } : undefined;
+const scale: Scale | undefined = values.sizes
+  ? { ...SCALES[mode], latency: { ...SCALES[mode].latency, sizes: parseSizes(values.sizes) } }
+  : undefined;
 const benchRoot = fileURLToPath(new URL('..', import.meta.url));
 const profileDir = `${benchRoot}profiles`;
 if (values['cpu-prof']) await mkdir(profileDir, { recursive: true });
@@ -94,7 +100,7 @@ if (values['from-json']) {
 
 // Refused before a long run, not after it.
 if (values['write-docs'] && values.sizes) {
-  console.error('--write-docs writes the mode\'s sizes only: leave out --sizes');
+  console.error("--write-docs writes the mode's sizes only: leave out --sizes");
   process.exit(1);
 }
 if (values['write-docs'] && !values['from-json'] && comparisonCoverage(scenarios, servers) === 'partial') {
@@ -122,6 +128,9 @@ const partial = [
   ...(servers.length < SERVER_KINDS.length && comparisonCoverage(scenarios, servers) !== 'none' ? [servers.join('-')] : []),
 ];
 const jsonPath = `${benchRoot}results/${[mode, ...partial, 'latest'].join('-')}.json`;
-await writeFile(jsonPath, JSON.stringify(results, (_key, value) => (ArrayBuffer.isView(value) ? undefined : value), 2));
+await writeFile(
+  jsonPath,
+  JSON.stringify(results, (_key, value) => (ArrayBuffer.isView(value) ? undefined : value), 2),
+);
 console.log(`raw results: ${jsonPath}`);
 if (values['write-docs']) await writeDocs(results);

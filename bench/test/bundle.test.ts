@@ -268,7 +268,11 @@ soak table, written by hand
 describe('--write-docs merge', () => {
   it('replaces only the page JavaScript section from a bundle-only run', async () => {
     const merged = mergeDocs(EXISTING, await bundleRun());
-    expect(merged.startsWith('# Benchmarks\n\nOld header.\n\n- Command: `old full run`\n\n### (a) Propagation latency\n\n| old | latency | rows |\n\n### Goals\n\n| old goals |\n\n## Page JavaScript (gzip)\n')).toBe(true);
+    expect(
+      merged.startsWith(
+        '# Benchmarks\n\nOld header.\n\n- Command: `old full run`\n\n### (a) Propagation latency\n\n| old | latency | rows |\n\n### Goals\n\n| old goals |\n\n## Page JavaScript (gzip)\n',
+      ),
+    ).toBe(true);
     expect(merged).not.toContain('old bundle table');
     expect(merged).toContain('- Command: `npm run bench -w @tieout/bench -- --scenarios=bundle`');
     expect(merged).not.toContain('old method');
@@ -277,7 +281,13 @@ describe('--write-docs merge', () => {
   });
 
   it('keeps the page JavaScript section when a complete server run did not measure it', async () => {
-    const serverRun = { ...(await bundleRun()), bundle: undefined, scenarios: [...SERVER_SCENARIOS], servers: [...SERVER_KINDS], command: 'new full run' };
+    const serverRun = {
+      ...(await bundleRun()),
+      bundle: undefined,
+      scenarios: [...SERVER_SCENARIOS],
+      servers: [...SERVER_KINDS],
+      command: 'new full run',
+    };
     const merged = mergeDocs(EXISTING, serverRun);
     expect(merged).not.toContain('Old header.');
     expect(merged).toContain('- Command: `new full run`');

@@ -92,8 +92,8 @@ describe('goal verdicts', () => {
   });
 });
 
-describe('the cold load\'s large document', () => {
-  it('is built one update per item that Tieout\'s schema guard accepts, with notes of a few paragraphs', () => {
+describe("the cold load's large document", () => {
+  it("is built one update per item that Tieout's schema guard accepts, with notes of a few paragraphs", () => {
     const writer = new Y.Doc();
     const server = new Y.Doc();
     const refused: string[] = [];
@@ -118,7 +118,14 @@ describe('the cold load\'s large document', () => {
 });
 
 describe('cold-load goals', () => {
-  const coldCase = (medianMs: number) => ({ updates: 1, writeMs: 1, storedRows: 1, storedBytes: 1, loads: [{ ms: medianMs, stateBytes: 1, chars: 1 }], medianMs });
+  const coldCase = (medianMs: number) => ({
+    updates: 1,
+    writeMs: 1,
+    storedRows: 1,
+    storedBytes: 1,
+    loads: [{ ms: medianMs, stateBytes: 1, chars: 1 }],
+    medianMs,
+  });
   const withItems = (itemCount: number, tieoutMs: number) =>
     ({
       servers: ['tieout', 'hocuspocus'],

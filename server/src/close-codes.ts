@@ -31,5 +31,10 @@ export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];
 export function closeReason(text: string): string {
   const bytes = Buffer.from(text, 'utf8');
   if (bytes.byteLength <= 123) return text;
-  return bytes.subarray(0, 120).toString('utf8').replace(/\uFFFD+$/, '') + '...';
+  return (
+    bytes
+      .subarray(0, 120)
+      .toString('utf8')
+      .replace(/\uFFFD+$/, '') + '...'
+  );
 }

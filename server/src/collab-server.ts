@@ -151,8 +151,7 @@ export class CollabServer {
     this.watch = new MembershipWatch({
       sessions: () => this.connections,
       recheck: (sessions) => this.recheckConnections(sessions as CollabConnection[]),
-      onRecheckFailed: (session) =>
-        (session as CollabConnection).close(CloseCode.tryAgainLater, 'access could not be re-checked, try again later'),
+      onRecheckFailed: (session) => (session as CollabConnection).close(CloseCode.tryAgainLater, 'access could not be re-checked, try again later'),
       metrics: this.metrics,
       logger: this.logger.child({ component: 'membership-watch' }),
     });
@@ -200,10 +199,7 @@ export class CollabServer {
   }
 
   async readiness(): Promise<Readiness> {
-    const database = await Promise.race([
-      databaseReachable(this.db),
-      new Promise<boolean>((resolve) => setTimeout(resolve, 2000, false).unref()),
-    ]);
+    const database = await Promise.race([databaseReachable(this.db), new Promise<boolean>((resolve) => setTimeout(resolve, 2000, false).unref())]);
     let pendingUpdates = 0;
     let failingDocuments = 0;
     for (const room of this.rooms.values()) {
@@ -488,7 +484,10 @@ export class CollabServer {
     const entries = [...sessions.values()];
     let answers;
     try {
-      answers = await sessionAccess(this.db, entries.map((entry) => entry.ref));
+      answers = await sessionAccess(
+        this.db,
+        entries.map((entry) => entry.ref),
+      );
     } catch (error) {
       this.metrics.errors.inc({ kind: 'recheck_failed' });
       this.logger.warn({ err: error, sessions: entries.length }, 'membership re-check failed');

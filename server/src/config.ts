@@ -116,7 +116,6 @@ const envSchema = tuningSchema.extend({
   COLLAB_MIGRATE: env.boolean(true),
 });
 
-
 export interface CollabConfig {
   port: number;
   host: string;

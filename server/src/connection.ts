@@ -10,14 +10,7 @@ import { CloseCode, closeReason } from './close-codes.ts';
 import type { CollabLimits } from './config.ts';
 import { DocumentSizeError, type DocumentRoom, type Peer } from './document-room.ts';
 import type { CollabMetrics } from './metrics.ts';
-import {
-  awarenessUpdateMessage,
-  MessageType,
-  permissionDeniedMessage,
-  syncStep1Message,
-  syncStep2Message,
-  SyncType,
-} from './protocol.ts';
+import { awarenessUpdateMessage, MessageType, permissionDeniedMessage, syncStep1Message, syncStep2Message, SyncType } from './protocol.ts';
 
 export class ProtocolError extends Error {
   override name = 'ProtocolError';
@@ -368,7 +361,7 @@ export class CollabConnection implements Peer {
       this.heldBytes = 0;
       return;
     }
-    for (let progress = true; progress && this.held.length > 0; ) {
+    for (let progress = true; progress && this.held.length > 0;) {
       progress = false;
       for (const update of [...this.held]) {
         const verdict = inspectUpdate(room.doc, update);

@@ -71,7 +71,6 @@ export const REDIS_ORIGIN = Symbol('redis');
 const isPeer = (origin: unknown): origin is Peer =>
   typeof origin === 'object' && origin !== null && 'awarenessClients' in origin && 'claims' in origin;
 
-
 /** Postgres errors a retry cannot fix: integrity (23), privileges/RLS (42), data (22). */
 export function isPermanentDatabaseError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
@@ -371,7 +370,7 @@ export class DocumentRoom {
         metaChanged = true;
         return;
       }
-      for (let current: Y.AbstractType<any> = type; current._item; ) {
+      for (let current: Y.AbstractType<any> = type; current._item;) {
         const parent = current._item.parent;
         if (!(parent instanceof Y.AbstractType)) break;
         if (parent === items || parent === sections) {
@@ -406,10 +405,7 @@ export class DocumentRoom {
     }
   };
 
-  private readonly onAwarenessUpdate = (
-    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
-    origin: unknown,
-  ) => {
+  private readonly onAwarenessUpdate = ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
     const changed = [...added, ...updated, ...removed];
     const session = isPeer(origin) ? origin : null;
     if (session) {

@@ -187,7 +187,8 @@ export class Lifecycle {
     const interval = options.afterPersistIntervalMs ?? DEFAULT_AFTER_PERSIST_INTERVAL_MS;
     if (!Number.isFinite(interval) || interval < 0) throw new Error(`afterPersistIntervalMs must be a number of milliseconds ≥ 0 (got ${interval})`);
     const max = options.afterPersistMaxIntervalMs ?? Math.max(interval, DEFAULT_AFTER_PERSIST_MAX_INTERVAL_MS);
-    if (!Number.isFinite(max) || max < interval) throw new Error(`afterPersistMaxIntervalMs must be at least afterPersistIntervalMs (got ${max} < ${interval})`);
+    if (!Number.isFinite(max) || max < interval)
+      throw new Error(`afterPersistMaxIntervalMs must be at least afterPersistIntervalMs (got ${max} < ${interval})`);
     this.afterPersistIntervalMs = interval;
     this.afterPersistMaxIntervalMs = max;
     this.load = options.load ?? eventLoopLoad();
@@ -198,7 +199,6 @@ export class Lifecycle {
     }
     this.hasBeforeApply = extensions.some((extension) => extension.beforeApplyUpdate);
   }
-
 
   failed(extension: CollabExtension, hook: Hook, error: unknown, logger: Logger = this.logger): void {
     this.metrics.extensionErrors.inc({ extension: extension.name, hook });
@@ -321,9 +321,7 @@ export class AfterPersistPipeline {
   private schedule(): void {
     const wait = this.lastStart + this.lifecycle.afterPersistInterval() - performance.now();
     this.scheduled =
-      wait > 0
-        ? { kind: 'timer', handle: setTimeout(() => this.start(), wait) }
-        : { kind: 'immediate', handle: setImmediate(() => this.start()) };
+      wait > 0 ? { kind: 'timer', handle: setTimeout(() => this.start(), wait) } : { kind: 'immediate', handle: setImmediate(() => this.start()) };
   }
 
   private unschedule(): void {

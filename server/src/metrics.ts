@@ -40,7 +40,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     }),
     framesHeld: new Counter({
       name: 'collab_frames_held_total',
-      help: 'Frames held, unapplied, while the sender\'s access was re-checked after a membership change',
+      help: "Frames held, unapplied, while the sender's access was re-checked after a membership change",
       registers,
     }),
     documentsReverted: new Counter({

@@ -257,8 +257,7 @@ export function permissionDenials(client: Client): string[] {
 }
 
 /** The user names in the awareness states a stock client knows of. */
-export const awarenessNames = (client: Client): unknown[] =>
-  [...client.provider.awareness.getStates().values()].map((state) => state.user?.name);
+export const awarenessNames = (client: Client): unknown[] => [...client.provider.awareness.getStates().values()].map((state) => state.user?.name);
 
 /** Signs arbitrary claims with HS256 (for tokens signAccessToken would never produce, e.g. another audience). */
 export function signRawJwt(payload: Record<string, unknown>, secret = JWT_SECRET): string {

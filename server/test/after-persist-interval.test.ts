@@ -1,7 +1,13 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { DEFAULT_AFTER_PERSIST_INTERVAL_MS, DEFAULT_AFTER_PERSIST_MAX_INTERVAL_MS, Lifecycle, type CollabExtension, type PersistedUpdate } from '../src/lifecycle.ts';
+import {
+  DEFAULT_AFTER_PERSIST_INTERVAL_MS,
+  DEFAULT_AFTER_PERSIST_MAX_INTERVAL_MS,
+  Lifecycle,
+  type CollabExtension,
+  type PersistedUpdate,
+} from '../src/lifecycle.ts';
 import { createMetrics } from '../src/metrics.ts';
 import { waitFor } from '../src/testing.ts';
 
@@ -22,7 +28,11 @@ function recordingPipeline(intervalMs: number, load = () => 0) {
       runs.push({ at: performance.now(), updateIds: updates.map((u) => u.updateId) });
     },
   };
-  const lifecycle = new Lifecycle([extension], createMetrics(), logger, { afterPersistIntervalMs: intervalMs, afterPersistMaxIntervalMs: 4 * intervalMs, load });
+  const lifecycle = new Lifecycle([extension], createMetrics(), logger, {
+    afterPersistIntervalMs: intervalMs,
+    afterPersistMaxIntervalMs: 4 * intervalMs,
+    load,
+  });
   const doc = new Y.Doc();
   const [pipeline] = lifecycle.pipelinesFor({ checklistId: 'c', workspaceId: 'w', doc }, logger);
   return { runs, pipeline: pipeline! };

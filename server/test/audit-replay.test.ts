@@ -65,7 +65,9 @@ describe('audit writer replay from its cursor', () => {
     await edit(editor.claims, editor.id, (doc) => updateItem(doc, item, { risk: 'high' }));
 
     const rows = async () =>
-      (await listAuditTrail(t.db, owner.claims, { checklistId: fx.checklistId })).reverse().map(({ kind, itemId, field, oldValue, newValue, userId }) => ({ kind, itemId, field, oldValue, newValue, userId }));
+      (await listAuditTrail(t.db, owner.claims, { checklistId: fx.checklistId }))
+        .reverse()
+        .map(({ kind, itemId, field, oldValue, newValue, userId }) => ({ kind, itemId, field, oldValue, newValue, userId }));
     const before = await rows();
     expect(before.map((row) => row.field)).toEqual([null, null, 'status']);
 

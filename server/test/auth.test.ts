@@ -70,7 +70,7 @@ describe('authentication before sync', () => {
     await expectRefused(`${t.fx.checklistId}?token=${await tokenFor(t.fx.users.outsider)}`, CloseCode.forbidden, /^no access to this checklist$/);
   });
 
-  it('answers an unknown checklist, a room name that is not a checklist id and another workspace\'s checklist alike (4403)', async () => {
+  it("answers an unknown checklist, a room name that is not a checklist id and another workspace's checklist alike (4403)", async () => {
     // Whether a checklist id exists is not told to someone who cannot open it (issue 10, decision 114).
     const other = await createFixture(t.db);
     const token = await tokenFor(t.fx.users.owner);

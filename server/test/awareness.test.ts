@@ -73,7 +73,11 @@ describe('awareness client ids belong to the session that introduced them', () =
     for (const json of ['{"user":{"name":"Forged"}}', 'null']) {
       const forger = await attacker(server);
       await waitFor(() => receivedEntries(forger).some((entry) => entry.clientId === ownerId), "the owner's state at the forger");
-      const clock = Math.max(...receivedEntries(forger).filter((entry) => entry.clientId === ownerId).map((entry) => entry.clock));
+      const clock = Math.max(
+        ...receivedEntries(forger)
+          .filter((entry) => entry.clientId === ownerId)
+          .map((entry) => entry.clock),
+      );
       forger.ws.send(awarenessFrame([{ clientId: ownerId, clock: clock + 1, json }]));
       expect(await forger.closed).toEqual({ code: CloseCode.malformed, reason: 'awareness for a client id held by another session' });
     }

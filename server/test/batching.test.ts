@@ -17,16 +17,15 @@ const t = useCollabServer({ server: false });
 
 async function storedRows(checklistId: string) {
   const { rows } = await t.db.asService((sql) =>
-    sql.query<{ user_id: string; tx: string }>(
-      `select user_id, xmin::text as tx from public.document_updates where checklist_id = $1 order by id`,
-      [checklistId],
-    ),
+    sql.query<{ user_id: string; tx: string }>(`select user_id, xmin::text as tx from public.document_updates where checklist_id = $1 order by id`, [
+      checklistId,
+    ]),
   );
   return rows;
 }
 
 describe('one write per document per window', () => {
-  it('writes every author\'s edits of a window in one transaction, one row per author, each inserted as its author', async () => {
+  it("writes every author's edits of a window in one transaction, one row per author, each inserted as its author", async () => {
     const fx = await createFixture(t.db);
     const counting = countingDatabase(t.db);
     const server = await t.startServer(counting.db, { timing: { persistWindowMs: 1000 } });
@@ -88,7 +87,7 @@ describe('one write per document per window', () => {
     await server.close();
   });
 
-  it('drops only the refused author\'s share of a window, writes the others\' and re-checks that author', async () => {
+  it("drops only the refused author's share of a window, writes the others' and re-checks that author", async () => {
     const fx = await createFixture(t.db);
     const counting = countingDatabase(t.db);
     // The window is written when the test flushes it: the demotion lands between applying and writing.
@@ -108,7 +107,7 @@ describe('one write per document per window', () => {
     const denials = permissionDenials(editor);
     void server.collab.flush();
 
-    await waitFor(async () => (await storedAuthors(t.db, fx.checklistId)).length > 0, 'the owner\'s share to be written');
+    await waitFor(async () => (await storedAuthors(t.db, fx.checklistId)).length > 0, "the owner's share to be written");
     expect(await storedAuthors(t.db, fx.checklistId)).toEqual([fx.users.owner.id]);
     const stored = await storedDoc(t.db, fx.checklistId);
     expect(stored.getMap('sections').has(kept)).toBe(true);
@@ -120,7 +119,10 @@ describe('one write per document per window', () => {
     // sessions reconnect, the editor as a viewer, whose next edit is refused with a permission-denied frame;
     // the awareness update sent after it reaches the owner alone.
     await waitFor(() => counting.settled.asService > serviceReadsBefore, 'the re-check of the refused author');
-    await waitFor(() => editor.provider.synced && owner.provider.synced && server.collab.loadedDocument(fx.checklistId) !== undefined, 'the reconnections');
+    await waitFor(
+      () => editor.provider.synced && owner.provider.synced && server.collab.loadedDocument(fx.checklistId) !== undefined,
+      'the reconnections',
+    );
     expect(server.collab.loadedDocument(fx.checklistId)!.getMap('sections').has(refused)).toBe(false);
     const afterRecheck = addSection(editor.doc, { title: 'After the re-check' });
     editor.provider.awareness.setLocalStateField('user', { name: 'after the re-check' });

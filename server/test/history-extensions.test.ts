@@ -67,9 +67,7 @@ describe('audit writer', () => {
 
     const rows = () => listAuditTrail(t.db, fx.users.viewer.claims, { checklistId: fx.checklistId, kinds: ['item_field'] });
     await waitFor(async () => (await rows()).length >= 4, 'the audit rows');
-    const fields = (await rows())
-      .map(({ itemId, field, oldValue, newValue, userId }) => ({ itemId, field, oldValue, newValue, userId }))
-      .reverse();
+    const fields = (await rows()).map(({ itemId, field, oldValue, newValue, userId }) => ({ itemId, field, oldValue, newValue, userId })).reverse();
     expect(new Set(fields.map((row) => JSON.stringify(row)))).toEqual(
       new Set(
         [
@@ -140,7 +138,10 @@ describe('audit writer', () => {
     await atServer(server, fx.checklistId, (doc) => itemsOf(doc).has(item));
     await server.collab.flush();
     const rows = () => listAuditTrail(t.db, fx.users.owner.claims, { checklistId: fx.checklistId, itemId: item, kinds: ['item_field'] });
-    await waitFor(async () => (await listAuditTrail(t.db, fx.users.owner.claims, { checklistId: fx.checklistId, kinds: ['item_created'] })).length === 1, 'the created row');
+    await waitFor(
+      async () => (await listAuditTrail(t.db, fx.users.owner.claims, { checklistId: fx.checklistId, kinds: ['item_created'] })).length === 1,
+      'the created row',
+    );
     // The run made the shadow live; without further runs it goes back to rest.
     await waitFor(() => audit.shadows().live === 0 && audit.shadows().resting === 1, 'the shadow at rest');
 

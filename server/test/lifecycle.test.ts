@@ -15,7 +15,9 @@ const deferred = () => {
 
 async function loggedRows(checklistId: string) {
   const { rows } = await t.db.asService((sql) =>
-    sql.query<{ id: number | bigint; user_id: string }>(`select id, user_id from public.document_updates where checklist_id = $1 order by id`, [checklistId]),
+    sql.query<{ id: number | bigint; user_id: string }>(`select id, user_id from public.document_updates where checklist_id = $1 order by id`, [
+      checklistId,
+    ]),
   );
   return rows.map((row) => ({ id: Number(row.id), userId: row.user_id }));
 }

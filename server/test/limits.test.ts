@@ -93,9 +93,7 @@ describe('limits', () => {
     for (let i = 0; i < 50; i++) addSection(client.doc, { title: `k${i}` });
     await waitFor(() => sectionsOf(server.collab.loadedDocument(f.checklistId)!).size === 50);
     await server.collab.flush();
-    const { rows } = await t.db.asService((sql) =>
-      sql.query(`select id from public.document_updates where checklist_id = $1`, [f.checklistId]),
-    );
+    const { rows } = await t.db.asService((sql) => sql.query(`select id from public.document_updates where checklist_id = $1`, [f.checklistId]));
     expect(rows.length).toBeGreaterThanOrEqual(1);
     expect(rows.length).toBeLessThan(10);
     expect(readChecklist(await storedDoc(t.db, f.checklistId))).toEqual(readChecklist(client.doc));

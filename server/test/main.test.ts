@@ -33,9 +33,15 @@ describe('configuration', () => {
 
   it('reads the spacing of the afterPersist runs (decision 175) and hands it to the server', async () => {
     expect(loadCollabTuning({}).afterPersist).toEqual({ afterPersistIntervalMs: 1000, afterPersistMaxIntervalMs: 5000 });
-    expect(loadCollabTuning({ COLLAB_AFTER_PERSIST_INTERVAL_MS: '0' }).afterPersist).toEqual({ afterPersistIntervalMs: 0, afterPersistMaxIntervalMs: 5000 });
+    expect(loadCollabTuning({ COLLAB_AFTER_PERSIST_INTERVAL_MS: '0' }).afterPersist).toEqual({
+      afterPersistIntervalMs: 0,
+      afterPersistMaxIntervalMs: 5000,
+    });
     // A maximum left unset is never below the interval.
-    expect(loadCollabTuning({ COLLAB_AFTER_PERSIST_INTERVAL_MS: '8000' }).afterPersist).toEqual({ afterPersistIntervalMs: 8000, afterPersistMaxIntervalMs: 8000 });
+    expect(loadCollabTuning({ COLLAB_AFTER_PERSIST_INTERVAL_MS: '8000' }).afterPersist).toEqual({
+      afterPersistIntervalMs: 8000,
+      afterPersistMaxIntervalMs: 8000,
+    });
     const config = loadCollabConfig({
       SUPABASE_JWT_SECRET: JWT_SECRET,
       PORT: '0',
@@ -54,10 +60,9 @@ describe('configuration', () => {
 
   it('rejects a bad afterPersist spacing with the variable named, in both readers', () => {
     for (const read of [loadCollabTuning, (e: Record<string, string>) => loadCollabConfig({ SUPABASE_JWT_SECRET: JWT_SECRET, ...e })]) {
-      expect(problems(() => read({ COLLAB_AFTER_PERSIST_INTERVAL_MS: 'soon', COLLAB_AFTER_PERSIST_MAX_INTERVAL_MS: '-5' })).map((p) => p.variable)).toEqual([
-        'COLLAB_AFTER_PERSIST_INTERVAL_MS',
-        'COLLAB_AFTER_PERSIST_MAX_INTERVAL_MS',
-      ]);
+      expect(
+        problems(() => read({ COLLAB_AFTER_PERSIST_INTERVAL_MS: 'soon', COLLAB_AFTER_PERSIST_MAX_INTERVAL_MS: '-5' })).map((p) => p.variable),
+      ).toEqual(['COLLAB_AFTER_PERSIST_INTERVAL_MS', 'COLLAB_AFTER_PERSIST_MAX_INTERVAL_MS']);
       expect(problems(() => read({ COLLAB_AFTER_PERSIST_INTERVAL_MS: '3000', COLLAB_AFTER_PERSIST_MAX_INTERVAL_MS: '1000' }))).toEqual([
         { variable: 'COLLAB_AFTER_PERSIST_MAX_INTERVAL_MS', message: 'must be at least COLLAB_AFTER_PERSIST_INTERVAL_MS (3000)' },
       ]);
@@ -66,7 +71,14 @@ describe('configuration', () => {
 
   it('rejects bad values with a ConfigError (@tieout/config) naming every variable', () => {
     const bad = problems(() =>
-      loadCollabConfig({ SUPABASE_JWT_SECRET: JWT_SECRET, PORT: 'eighty', DATABASE_URL: 'mysql://x', COLLAB_MESSAGES_PER_SECOND: '-1', LOG_LEVEL: 'loud', COLLAB_MIGRATE: 'maybe' }),
+      loadCollabConfig({
+        SUPABASE_JWT_SECRET: JWT_SECRET,
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        COLLAB_MESSAGES_PER_SECOND: '-1',
+        LOG_LEVEL: 'loud',
+        COLLAB_MIGRATE: 'maybe',
+      }),
     );
     expect(bad.map((problem) => problem.variable)).toEqual(['COLLAB_MESSAGES_PER_SECOND', 'PORT', 'DATABASE_URL', 'LOG_LEVEL', 'COLLAB_MIGRATE']);
     expect(bad.find((problem) => problem.variable === 'COLLAB_MIGRATE')?.message).toBe('use true or false');
@@ -79,7 +91,9 @@ describe('configuration', () => {
     expect(problems(() => loadCollabConfig({ SUPABASE_JWT_SECRET: 'short' }))).toEqual([
       { variable: 'SUPABASE_JWT_SECRET', message: 'must be at least 32 characters' },
     ]);
-    expect(problems(() => versionTimingFromEnv({ COLLAB_VERSION_QUIET_MS: 'soon' })).map((problem) => problem.variable)).toEqual(['COLLAB_VERSION_QUIET_MS']);
+    expect(problems(() => versionTimingFromEnv({ COLLAB_VERSION_QUIET_MS: 'soon' })).map((problem) => problem.variable)).toEqual([
+      'COLLAB_VERSION_QUIET_MS',
+    ]);
   });
 
   it('stops the process at start (exit 2) with every problem listed in one fatal line', async () => {

@@ -5,17 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import type * as Y from 'yjs';
 import { attachCollabServer } from '../src/index.ts';
-import {
-  connectClient,
-  createFixture,
-  getJson,
-  JWT_SECRET,
-  metricValue,
-  silentLogger,
-    tokenFor,
-  useCollabServer,
-  waitFor,
-} from '../src/testing.ts';
+import { connectClient, createFixture, getJson, JWT_SECRET, metricValue, silentLogger, tokenFor, useCollabServer, waitFor } from '../src/testing.ts';
 
 const t = useCollabServer({ server: false });
 

@@ -11,7 +11,10 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-function queue(options: Partial<{ windowMs: number; maxBatchBytes: number }>, handlers: Partial<PersistQueueHandlers> & Pick<PersistQueueHandlers, 'write'>) {
+function queue(
+  options: Partial<{ windowMs: number; maxBatchBytes: number }>,
+  handlers: Partial<PersistQueueHandlers> & Pick<PersistQueueHandlers, 'write'>,
+) {
   return new PersistQueue(
     { windowMs: 50, maxBatchBytes: 1024, retryMinMs: 10, retryMaxMs: 50, ...options },
     { isPermanent: (error) => (error as { permanent?: boolean }).permanent === true, ...handlers },
@@ -21,7 +24,7 @@ function queue(options: Partial<{ windowMs: number; maxBatchBytes: number }>, ha
 const summary = (batches: UserBatch[]) => batches.map((b) => `${b.userId}:${b.updates.map((u) => u[0]).join(',')}`);
 
 describe('PersistQueue', () => {
-  it('writes every user\'s updates of a window in one write, grouped by user in arrival order, with their latest claims', async () => {
+  it("writes every user's updates of a window in one write, grouped by user in arrival order, with their latest claims", async () => {
     const writes: UserBatch[][] = [];
     const q = queue({}, { write: async (batches) => void writes.push(batches) });
     q.enqueue({ userId: 'a', claims: claims('a'), update: bytes(1) });
@@ -35,13 +38,16 @@ describe('PersistQueue', () => {
   it('lets updates that arrive during a write wait for their own window, and a flush write at once', async () => {
     controlClock();
     const writes: { at: number; batches: string[] }[] = [];
-    const q: PersistQueue = queue({ windowMs: 300 }, {
-      write: async (batches) => {
-        writes.push({ at: performance.now(), batches: summary(batches) });
-        // Another user's update arrives while the first write runs.
-        if (writes.length === 1) q.enqueue({ userId: 'b', claims: claims('b'), update: bytes(2) });
+    const q: PersistQueue = queue(
+      { windowMs: 300 },
+      {
+        write: async (batches) => {
+          writes.push({ at: performance.now(), batches: summary(batches) });
+          // Another user's update arrives while the first write runs.
+          if (writes.length === 1) q.enqueue({ userId: 'b', claims: claims('b'), update: bytes(2) });
+        },
       },
-    });
+    );
     const start = performance.now();
     q.enqueue({ userId: 'a', claims: claims('a'), update: bytes(1) });
     await vi.advanceTimersByTimeAsync(299);
@@ -71,7 +77,10 @@ describe('PersistQueue', () => {
     for (const value of [1, 2, 3, 4, 5]) q.enqueue({ userId: value % 2 ? 'a' : 'b', claims: claims('x'), update: bytes(value, 0) });
     // No time passes: the two full batches are written, the fifth update waits for its window.
     await vi.advanceTimersByTimeAsync(0);
-    expect(writes).toEqual([['a:1', 'b:2'], ['a:3', 'b:4']]);
+    expect(writes).toEqual([
+      ['a:1', 'b:2'],
+      ['a:3', 'b:4'],
+    ]);
     expect(q.depth).toBe(1);
     await vi.advanceTimersByTimeAsync(9_999);
     expect(q.depth).toBe(1);
@@ -81,17 +90,20 @@ describe('PersistQueue', () => {
     expect(writes.at(-1)).toEqual(['a:5']);
   });
 
-  it('drops only the refused user\'s updates on a permanent error and writes the others next', async () => {
+  it("drops only the refused user's updates on a permanent error and writes the others next", async () => {
     const writes: string[][] = [];
     const rejected: [string, number][] = [];
-    const q = queue({}, {
-      write: async (batches) => {
-        if (batches.some((b) => b.userId === 'demoted')) throw Object.assign(new Error('refused'), { permanent: true, userId: 'demoted' });
-        writes.push(summary(batches));
+    const q = queue(
+      {},
+      {
+        write: async (batches) => {
+          if (batches.some((b) => b.userId === 'demoted')) throw Object.assign(new Error('refused'), { permanent: true, userId: 'demoted' });
+          writes.push(summary(batches));
+        },
+        rejectedUser: (error) => (error as { userId?: string }).userId ?? null,
+        onRejected: (userId, count) => void rejected.push([userId, count]),
       },
-      rejectedUser: (error) => (error as { userId?: string }).userId ?? null,
-      onRejected: (userId, count) => void rejected.push([userId, count]),
-    });
+    );
     q.enqueue({ userId: 'a', claims: claims('a'), update: bytes(1) });
     q.enqueue({ userId: 'demoted', claims: claims('demoted'), update: bytes(2) });
     q.enqueue({ userId: 'demoted', claims: claims('demoted'), update: bytes(3) });
@@ -105,14 +117,17 @@ describe('PersistQueue', () => {
     let failTemporarily = 2;
     const writes: string[][] = [];
     const rejected: string[] = [];
-    const q = queue({}, {
-      write: async (batches) => {
-        if (batches.some((b) => b.userId === 'gone')) throw Object.assign(new Error('gone'), { permanent: true });
-        if (failTemporarily-- > 0) throw new Error('connection refused');
-        writes.push(summary(batches));
+    const q = queue(
+      {},
+      {
+        write: async (batches) => {
+          if (batches.some((b) => b.userId === 'gone')) throw Object.assign(new Error('gone'), { permanent: true });
+          if (failTemporarily-- > 0) throw new Error('connection refused');
+          writes.push(summary(batches));
+        },
+        onRejected: (userId) => void rejected.push(userId),
       },
-      onRejected: (userId) => void rejected.push(userId),
-    });
+    );
     q.enqueue({ userId: 'gone', claims: claims('gone'), update: bytes(1) });
     q.enqueue({ userId: 'a', claims: claims('a'), update: bytes(2) });
     await q.whenIdle();

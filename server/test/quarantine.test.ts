@@ -45,9 +45,24 @@ describe('refused content (quarantine)', () => {
   it('travels between processes and keeps the earliest clock per client', () => {
     const quarantine = new Quarantine();
     expect(quarantine.add('c', new Map([[22, 5]]))).toBe(true);
-    expect(quarantine.add('c', decodeRefused(encodeRefused(new Map([[22, 3], [44, 0]]))))).toBe(true);
+    expect(
+      quarantine.add(
+        'c',
+        decodeRefused(
+          encodeRefused(
+            new Map([
+              [22, 3],
+              [44, 0],
+            ]),
+          ),
+        ),
+      ),
+    ).toBe(true);
     expect(quarantine.add('c', new Map([[22, 4]]))).toBe(false);
-    expect([...quarantine.of('c')!]).toEqual([[22, 3], [44, 0]]);
+    expect([...quarantine.of('c')!]).toEqual([
+      [22, 3],
+      [44, 0],
+    ]);
     expect(quarantine.of('other')).toBeUndefined();
     expect(() => decodeRefused(new Uint8Array([0xff, 0xff, 0xff, 0x0f]))).toThrow();
   });

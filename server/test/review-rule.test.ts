@@ -44,7 +44,9 @@ describe('doneRequiresApprovalVerdict', () => {
 
 describe('the review-rule extension, with a stock y-websocket client', () => {
   it('is installed by defaultExtensions (both the embedded and the standalone server)', () => {
-    expect(defaultExtensions({ db: t.db, versions: { quietMs: 60_000, maxIntervalMs: 3_600_000 } }).map((extension) => extension.name)).toContain('review-rule');
+    expect(defaultExtensions({ db: t.db, versions: { quietMs: 60_000, maxIntervalMs: 3_600_000 } }).map((extension) => extension.name)).toContain(
+      'review-rule',
+    );
   });
 
   it('notifies each new owner once, however many other edits the item gets, and again when reassigned', async () => {
@@ -64,7 +66,10 @@ describe('the review-rule extension, with a stock y-websocket client', () => {
     };
     const edited = async (title: string) => {
       updateItem(editor.doc, itemId, { title });
-      await waitFor(() => readItem(itemsOf(server.collab.loadedDocument(fx.checklistId)!).get(itemId) as Y.Map<unknown>, itemId).title === title, title);
+      await waitFor(
+        () => readItem(itemsOf(server.collab.loadedDocument(fx.checklistId)!).get(itemId) as Y.Map<unknown>, itemId).title === title,
+        title,
+      );
       await server.collab.flush();
     };
     updateItem(editor.doc, itemId, { ownerId: fx.users.reviewer.id });

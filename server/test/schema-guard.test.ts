@@ -52,7 +52,11 @@ async function checklistWithOwner() {
 
 describe('schema-breaking updates', () => {
   const cases: [string, (doc: Y.Doc, ids: { sectionId: string; itemId: string }) => void, RegExp][] = [
-    ['an item that is a string', (doc) => (itemsOf(doc) as Y.Map<unknown>).set('not-a-map', 'just a string'), /an item entry is a string, not a Y.Map/],
+    [
+      'an item that is a string',
+      (doc) => (itemsOf(doc) as Y.Map<unknown>).set('not-a-map', 'just a string'),
+      /an item entry is a string, not a Y.Map/,
+    ],
     ['a new root map', (doc) => doc.getMap('evil').set('payload', 1), /unknown root "evil"/],
     ['a status outside the enum', (doc, { itemId }) => itemsOf(doc).get(itemId)!.set('status', 'archived'), /item "status"/],
     ['notes replaced by a string', (doc, { itemId }) => itemsOf(doc).get(itemId)!.set('notes', 'plain text'), /item "notes" is a string/],
@@ -147,12 +151,19 @@ describe('poisoned and deep content (issue 10)', () => {
     paragraph.insert(0, [text]);
     itemNotes(copy, itemId).push([paragraph]);
     text.insertEmbed(0, { embed: 'PLACEHOLDER' });
-    const poisoned = withJsonReplaced(Y.encodeStateAsUpdate(copy, before), '{"embed":"PLACEHOLDER"}', '{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000));
+    const poisoned = withJsonReplaced(
+      Y.encodeStateAsUpdate(copy, before),
+      '{"embed":"PLACEHOLDER"}',
+      '{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000),
+    );
 
     const mallory = rawClient(`${t.server.url}/${checklist.checklistId}?token=${await tokenFor(checklist.users.editor)}`);
     await mallory.opened;
     mallory.ws.send(syncUpdateFrame(poisoned));
-    expect(await mallory.closed).toEqual({ code: CloseCode.malformed, reason: 'update breaks the checklist schema: a value nested deeper than 32 levels' });
+    expect(await mallory.closed).toEqual({
+      code: CloseCode.malformed,
+      reason: 'update breaks the checklist schema: a value nested deeper than 32 levels',
+    });
     expect(readChecklist(live)).toEqual(expected);
     expect(() => Y.encodeStateAsUpdate(live)).not.toThrow();
     // Every new session of the checklist still syncs.
@@ -239,7 +250,11 @@ describe('updates that build on content the session has not sent yet', () => {
 
   it('applies a held update once the content it builds on arrives in a later frame', async () => {
     const { checklist, live } = await checklistWithOwner();
-    const edits = twoEdits(live, (doc) => addSection(doc, { title: 'First' }), (doc, id) => renameSection(doc, id, 'Second'));
+    const edits = twoEdits(
+      live,
+      (doc) => addSection(doc, { title: 'First' }),
+      (doc, id) => renameSection(doc, id, 'Second'),
+    );
     const client = await rawEditor(checklist);
     client.ws.send(syncUpdateFrame(edits.second));
     client.ws.send(syncUpdateFrame(edits.first));

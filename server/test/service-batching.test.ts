@@ -57,7 +57,7 @@ function flakyDatabase(real: Database) {
 }
 
 describe('service-role work shared across documents (decision 175)', () => {
-  it('writes two documents\' projections in one transaction', async () => {
+  it("writes two documents' projections in one transaction", async () => {
     const [a, b] = [await createFixture(t.db), await createFixture(t.db)];
     const counting = countingDatabase(t.db);
     const batched = withBatchedService(counting.db, createServiceBatcher(counting.db));
@@ -72,7 +72,7 @@ describe('service-role work shared across documents (decision 175)', () => {
     expect(new Set(rows.map((row) => row.tx)).size).toBe(1);
   });
 
-  it('one document\'s failure does not lose another\'s: each settles with its own outcome', async () => {
+  it("one document's failure does not lose another's: each settles with its own outcome", async () => {
     const [a, b] = [await createFixture(t.db), await createFixture(t.db)];
     const counting = countingDatabase(t.db);
     const batched = withBatchedService(counting.db, createServiceBatcher(counting.db));
@@ -91,7 +91,7 @@ describe('service-role work shared across documents (decision 175)', () => {
     expect(counting.calls.asService).toBe(4);
   });
 
-  it('keeps each update\'s author in the audit rows, and an outage mid-batch retries without loss or duplication', async () => {
+  it("keeps each update's author in the audit rows, and an outage mid-batch retries without loss or duplication", async () => {
     const [a, b] = [await createFixture(t.db), await createFixture(t.db)];
     const flaky = flakyDatabase(t.db);
     const writes = withBatchedService(flaky.db, createServiceBatcher(flaky.db));

@@ -68,9 +68,7 @@ describe('sync between stock y-websocket clients', () => {
     await waitFor(() => server.collab.loadedDocument(t.fx.checklistId)?.getMap('sections').has(sectionId) === true);
     editor.destroy();
     await waitFor(() => server.collab.documentCount === 0, 'the idle document to unload');
-    const { rows } = await t.db.asService((sql) =>
-      sql.query(`select 1 from public.document_snapshots where checklist_id = $1`, [t.fx.checklistId]),
-    );
+    const { rows } = await t.db.asService((sql) => sql.query(`select 1 from public.document_snapshots where checklist_id = $1`, [t.fx.checklistId]));
     expect(rows).toHaveLength(1);
 
     const again = await t.connect(server, t.fx.checklistId, t.fx.users.viewer);

@@ -58,8 +58,7 @@ export interface AppCaseSpec {
   }): Promise<{ outcome: RouteOutcome; didIt(outcome: RouteOutcome): boolean; check?(verdict: Verdict): Promise<void> }>;
 }
 
-const redirectsToSignIn = (outcome: RouteOutcome) =>
-  outcome.status >= 300 && outcome.status < 400 && /^\/login(\?|$)/.test(outcome.location ?? '');
+const redirectsToSignIn = (outcome: RouteOutcome) => outcome.status >= 300 && outcome.status < 400 && /^\/login(\?|$)/.test(outcome.location ?? '');
 
 export function appCase(spec: AppCaseSpec, env: { harness: AppHarness; routes: AppRoutes }): AuthzCase {
   return {
@@ -76,7 +75,7 @@ export function appCase(spec: AppCaseSpec, env: { harness: AppHarness; routes: A
       if (!refusal && !done) {
         throw new Error(
           `${spec.subject} ${spec.action} as ${caller.label}: neither done nor refused (status ${outcome.status}, ` +
-            `location ${outcome.location ?? '-'}): ${JSON.stringify(outcome.data).slice(0, 300)}`
+            `location ${outcome.location ?? '-'}): ${JSON.stringify(outcome.data).slice(0, 300)}`,
         );
       }
       const verdict: Verdict = done ? 'allowed' : 'refused';
@@ -94,10 +93,7 @@ const dataOf = (outcome: RouteOutcome) => (outcome.data ?? {}) as Record<string,
 
 async function roleOf(db: Database, workspaceId: string, userId: string): Promise<string | null> {
   const { rows } = await db.asService((sql) =>
-    sql.query<{ role: string }>(`select role::text from public.workspace_members where workspace_id = $1 and user_id = $2`, [
-      workspaceId,
-      userId,
-    ])
+    sql.query<{ role: string }>(`select role::text from public.workspace_members where workspace_id = $1 and user_id = $2`, [workspaceId, userId]),
   );
   return rows[0]?.role ?? null;
 }
@@ -110,7 +106,7 @@ async function setMembership(db: Database, workspaceId: string, userId: string, 
       await sql.query(
         `insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, $3)
          on conflict (workspace_id, user_id) do update set role = excluded.role`,
-        [workspaceId, userId, role]
+        [workspaceId, userId, role],
       );
   });
 }
@@ -123,12 +119,12 @@ async function insertInvitation(db: Database, target: WorkspaceFixture, email: s
     await sql.query(
       `update public.workspace_invitations set revoked_at = now()
        where workspace_id = $1 and email = $2 and accepted_at is null and revoked_at is null`,
-      [target.id, email.toLowerCase()]
+      [target.id, email.toLowerCase()],
     );
     await sql.query(
       `insert into public.workspace_invitations (id, workspace_id, email, role, token_hash, invited_by)
        values ($1, $2, $3, 'viewer', $4, $5)`,
-      [id, target.id, email.toLowerCase(), invitationTokenHash(token), target.members.owner.id]
+      [id, target.id, email.toLowerCase(), invitationTokenHash(token), target.members.owner.id],
     );
   });
   return { id, token };
@@ -138,8 +134,8 @@ async function invitationState(db: Database, id: string): Promise<{ revoked: boo
   const { rows } = await db.asService((sql) =>
     sql.query<{ revoked: boolean; accepted: boolean }>(
       `select revoked_at is not null as revoked, accepted_at is not null as accepted from public.workspace_invitations where id = $1`,
-      [id]
-    )
+      [id],
+    ),
   );
   return rows[0]!;
 }
@@ -276,14 +272,20 @@ export function appActionMatrix(env: { harness: AppHarness; routes: AppRoutes })
           didIt: (o) => o.status === 302 && o.location === '/',
           async check(verdict) {
             if (outcome.status === 409) {
-              expectState(standing === 'owner' && /at least one owner/.test(String(dataOf(outcome).formError)), `unexpected 409: ${JSON.stringify(outcome.data)}`);
+              expectState(
+                standing === 'owner' && /at least one owner/.test(String(dataOf(outcome).formError)),
+                `unexpected 409: ${JSON.stringify(outcome.data)}`,
+              );
             }
             const role = await roleOf(db, target.id, me.id);
             if (verdict === 'allowed') {
               expectState(role === null, `still ${role} after leaving`);
               await setMembership(db, target.id, me.id, standing as WorkspaceRole);
             } else {
-              expectState(role === (typeof standing === 'string' && standing in target.members ? standing : null), `membership ${role} after a refused leave`);
+              expectState(
+                role === (typeof standing === 'string' && standing in target.members ? standing : null),
+                `membership ${role} after a refused leave`,
+              );
             }
           },
         };
@@ -334,7 +336,8 @@ export function appActionMatrix(env: { harness: AppHarness; routes: AppRoutes })
           didIt: (o) => o.status === 302,
           async check() {
             expectState(!(await invitationState(db, invitation.id)).accepted, 'an invitation for someone else was used');
-            if (cookie) expectState(dataOf(outcome).code === 'invitation_email_mismatch', `not refused for the email: ${JSON.stringify(outcome.data)}`);
+            if (cookie)
+              expectState(dataOf(outcome).code === 'invitation_email_mismatch', `not refused for the email: ${JSON.stringify(outcome.data)}`);
           },
         };
       },
@@ -344,7 +347,12 @@ export function appActionMatrix(env: { harness: AppHarness; routes: AppRoutes })
       action: 'create a workspace of my own',
       allowed: signedIn,
       async run({ harness, routes, db, cookie }) {
-        const outcome = await harness.call(routes.newWorkspace, 'action', { path: '/workspaces/new', params: {}, cookie, form: { name: 'Side fund' } });
+        const outcome = await harness.call(routes.newWorkspace, 'action', {
+          path: '/workspaces/new',
+          params: {},
+          cookie,
+          form: { name: 'Side fund' },
+        });
         const created = /^\/workspaces\/([0-9a-f-]{36})\/members$/.exec(outcome.location ?? '')?.[1];
         return {
           outcome,
@@ -388,9 +396,14 @@ export function appActionMatrix(env: { harness: AppHarness; routes: AppRoutes })
           params: { checklistId: target.checklistId },
           cookie,
         });
-        return { outcome, didIt: (o) => o.status === 200 && Array.isArray((typeof o.data === 'string' ? JSON.parse(o.data) : dataOf(o)).lastChanges) };
+        return {
+          outcome,
+          didIt: (o) => o.status === 200 && Array.isArray((typeof o.data === 'string' ? JSON.parse(o.data) : dataOf(o)).lastChanges),
+        };
       },
     },
   ];
-  return [...specs, ...reviewActionSpecs(), ...dashboardActionSpecs(), ...historyActionSpecs(), ...structureActionSpecs()].map((spec) => appCase(spec, env));
+  return [...specs, ...reviewActionSpecs(), ...dashboardActionSpecs(), ...historyActionSpecs(), ...structureActionSpecs()].map((spec) =>
+    appCase(spec, env),
+  );
 }

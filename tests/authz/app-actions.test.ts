@@ -175,7 +175,7 @@ describe('members page: bad input and refusals are clear answers, and change not
     });
     expect((await post(owner, { intent: 'remove', userId: owner.id })).status).toBe(409);
     const { rows } = await db.asService((sql) =>
-      sql.query(`select role::text from public.workspace_members where workspace_id = $1 and user_id = $2`, [world.A.id, owner.id])
+      sql.query(`select role::text from public.workspace_members where workspace_id = $1 and user_id = $2`, [world.A.id, owner.id]),
     );
     expect(rows).toEqual([{ role: 'owner' }]);
   });
@@ -222,7 +222,7 @@ describe('members page: bad input and refusals are clear answers, and change not
     expect(page).toMatchObject({ status: 200, data: { joined: true, workspace: { role: 'reviewer' }, invitations: null } });
     expect(await asCandidate()).toMatchObject({ status: 410, data: { code: 'invitation_used', title: 'This invitation has already been used' } });
     await db.asService((sql) =>
-      sql.query(`delete from public.workspace_members where workspace_id = $1 and user_id = $2`, [world.A.id, world.candidate.id])
+      sql.query(`delete from public.workspace_members where workspace_id = $1 and user_id = $2`, [world.A.id, world.candidate.id]),
     );
   });
 });
@@ -234,7 +234,7 @@ describe('invitation page: each refusal of a link has its own message', () => {
       await sql.query(
         `update public.workspace_invitations set revoked_at = now()
          where workspace_id = $1 and email = $2 and accepted_at is null and revoked_at is null`,
-        [world.A.id, fields.email ?? world.candidate.email]
+        [world.A.id, fields.email ?? world.candidate.email],
       );
       await sql.query(
         `insert into public.workspace_invitations (id, workspace_id, email, role, token_hash, created_at, expires_at, revoked_at)
@@ -247,7 +247,7 @@ describe('invitation page: each refusal of a link has its own message', () => {
           fields.expired ? new Date(Date.now() - 8 * 86_400_000) : new Date(),
           fields.expired ? new Date(Date.now() - 86_400_000) : new Date(Date.now() + 86_400_000),
           fields.revoked ? new Date() : null,
-        ]
+        ],
       );
     });
     return token;
@@ -291,7 +291,8 @@ describe('deal Manage page and Archived view: bad input is a clear 400 and chang
       form,
     });
   const checklistTitle = async () =>
-    (await db.asService((sql) => sql.query<{ title: string }>(`select title from public.checklists where id = $1`, [world.A.checklistId]))).rows[0]?.title;
+    (await db.asService((sql) => sql.query<{ title: string }>(`select title from public.checklists where id = $1`, [world.A.checklistId]))).rows[0]
+      ?.title;
 
   it('a delete without the confirmation step is refused, and the checklist stays', async () => {
     const outcome = await manage({ intent: 'delete', kind: 'checklist', id: world.A.checklistId });
@@ -326,13 +327,22 @@ describe('deal Manage page and Archived view: bad input is a clear 400 and chang
     const dealId = randomUUID();
     await db.asService((sql) => sql.query(`insert into public.deals (id, workspace_id, name) values ($1, $2, 'Scratch deal')`, [dealId, world.A.id]));
     const cookie = await harness.cookieFor(world.A.members.owner);
-    const post = (form: Record<string, string>) => harness.call(routes.manageDeal, 'action', { path: `/deals/${dealId}/manage`, params: { dealId }, cookie, form });
-    const archivedAt = async () => (await db.asService((sql) => sql.query<{ archived_at: unknown }>(`select archived_at from public.deals where id = $1`, [dealId]))).rows[0]?.archived_at;
-    expect(await post({ intent: 'archive', kind: 'deal', id: dealId })).toMatchObject({ status: 302, location: `/workspaces/${world.A.id}/archived?archived=${dealId}` });
+    const post = (form: Record<string, string>) =>
+      harness.call(routes.manageDeal, 'action', { path: `/deals/${dealId}/manage`, params: { dealId }, cookie, form });
+    const archivedAt = async () =>
+      (await db.asService((sql) => sql.query<{ archived_at: unknown }>(`select archived_at from public.deals where id = $1`, [dealId]))).rows[0]
+        ?.archived_at;
+    expect(await post({ intent: 'archive', kind: 'deal', id: dealId })).toMatchObject({
+      status: 302,
+      location: `/workspaces/${world.A.id}/archived?archived=${dealId}`,
+    });
     expect(await archivedAt()).not.toBeNull();
     const page = await harness.call(routes.manageDeal, 'loader', { path: `/deals/${dealId}/manage`, params: { dealId }, cookie });
     expect(page).toMatchObject({ status: 200, data: { deal: { id: dealId, archivedAt: expect.any(String) } } });
-    expect(await post({ intent: 'unarchive', kind: 'deal', id: dealId })).toMatchObject({ status: 200, data: { ok: true, notice: 'Unarchived “Scratch deal”.' } });
+    expect(await post({ intent: 'unarchive', kind: 'deal', id: dealId })).toMatchObject({
+      status: 200,
+      data: { ok: true, notice: 'Unarchived “Scratch deal”.' },
+    });
     expect(await archivedAt()).toBeNull();
     await db.asService((sql) => sql.query(`delete from public.deals where id = $1`, [dealId]));
   });
@@ -345,7 +355,8 @@ describe('deal Manage page and Archived view: bad input is a clear 400 and chang
         params: { checklistId: world.A.checklistId },
         cookie,
       });
-    const body = (outcome: { data: unknown }) => (typeof outcome.data === 'string' ? JSON.parse(outcome.data) : outcome.data) as Record<string, unknown>;
+    const body = (outcome: { data: unknown }) =>
+      (typeof outcome.data === 'string' ? JSON.parse(outcome.data) : outcome.data) as Record<string, unknown>;
     const tooMany = await read(`?${new URLSearchParams(Array.from({ length: 101 }, (_, i) => ['item', `item-${i}`]))}`);
     expect(tooMany.status).toBe(400);
     expect(body(tooMany).error).toMatch(/At most 100 item ids/);

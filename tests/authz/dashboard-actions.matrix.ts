@@ -16,12 +16,22 @@ const text = (outcome: RouteOutcome) => (typeof outcome.data === 'string' ? outc
 const leaksNothing = (target: WorkspaceFixture) => (outcome: RouteOutcome) => !JSON.stringify(outcome.data ?? '').includes(target.name);
 
 export function dashboardActionSpecs(): AppCaseSpec[] {
-  const file = (subject: string, action: string, route: 'exportCsv' | 'exportXlsx' | 'report' | 'reportPdf', suffix: string, looksRight: (body: string) => boolean): AppCaseSpec => ({
+  const file = (
+    subject: string,
+    action: string,
+    route: 'exportCsv' | 'exportXlsx' | 'report' | 'reportPdf',
+    suffix: string,
+    looksRight: (body: string) => boolean,
+  ): AppCaseSpec => ({
     subject,
     action,
     allowed: members,
     async run({ harness, routes, target, cookie }) {
-      const outcome = await harness.call(routes[route], 'loader', { path: `/deals/${target.dealId}/${suffix}`, params: { dealId: target.dealId }, cookie });
+      const outcome = await harness.call(routes[route], 'loader', {
+        path: `/deals/${target.dealId}/${suffix}`,
+        params: { dealId: target.dealId },
+        cookie,
+      });
       return {
         outcome,
         didIt: (o) => looksRight(text(o)),
@@ -37,7 +47,11 @@ export function dashboardActionSpecs(): AppCaseSpec[] {
       action: 'open the workspace’s dashboard (loader)',
       allowed: members,
       async run({ harness, routes, target, cookie }) {
-        const outcome = await harness.call(routes.workspaceDashboard, 'loader', { path: `/workspaces/${target.id}/dashboard`, params: { workspaceId: target.id }, cookie });
+        const outcome = await harness.call(routes.workspaceDashboard, 'loader', {
+          path: `/workspaces/${target.id}/dashboard`,
+          params: { workspaceId: target.id },
+          cookie,
+        });
         const scope = (dataOf(outcome).dashboard as { scope?: { workspace?: { id?: string } } } | undefined)?.scope;
         return { outcome, didIt: () => scope?.workspace?.id === target.id };
       },
@@ -47,7 +61,11 @@ export function dashboardActionSpecs(): AppCaseSpec[] {
       action: 'open the deal’s dashboard (loader)',
       allowed: members,
       async run({ harness, routes, target, cookie }) {
-        const outcome = await harness.call(routes.dealDashboard, 'loader', { path: `/deals/${target.dealId}/dashboard`, params: { dealId: target.dealId }, cookie });
+        const outcome = await harness.call(routes.dealDashboard, 'loader', {
+          path: `/deals/${target.dealId}/dashboard`,
+          params: { dealId: target.dealId },
+          cookie,
+        });
         const deal = (dataOf(outcome).dashboard as { scope?: { deal?: { id?: string } } } | undefined)?.scope?.deal;
         return { outcome, didIt: () => deal?.id === target.dealId };
       },
@@ -58,14 +76,18 @@ export function dashboardActionSpecs(): AppCaseSpec[] {
       allowed: editors,
       async run({ harness, routes, target, cookie, db }) {
         const date = `2027-0${1 + Math.floor(Math.random() * 9)}-1${Math.floor(Math.random() * 9)}`;
-        const before = await db.asService((sql) => sql.query<{ d: string | null }>(`select target_signing_date::text as d from public.deals where id = $1`, [target.dealId]));
+        const before = await db.asService((sql) =>
+          sql.query<{ d: string | null }>(`select target_signing_date::text as d from public.deals where id = $1`, [target.dealId]),
+        );
         const outcome = await harness.call(routes.dealDashboard, 'action', {
           path: `/deals/${target.dealId}/dashboard`,
           params: { dealId: target.dealId },
           cookie,
           form: { targetSigningDate: date },
         });
-        const after = await db.asService((sql) => sql.query<{ d: string | null }>(`select target_signing_date::text as d from public.deals where id = $1`, [target.dealId]));
+        const after = await db.asService((sql) =>
+          sql.query<{ d: string | null }>(`select target_signing_date::text as d from public.deals where id = $1`, [target.dealId]),
+        );
         return {
           outcome,
           didIt: () => after.rows[0]?.d === date,
@@ -80,12 +102,18 @@ export function dashboardActionSpecs(): AppCaseSpec[] {
       action: 'list the workspace’s open items across checklists (loader)',
       allowed: members,
       async run({ harness, routes, target, cookie }) {
-        const outcome = await harness.call(routes.items, 'loader', { path: `/workspaces/${target.id}/items?status=open`, params: { workspaceId: target.id }, cookie });
+        const outcome = await harness.call(routes.items, 'loader', {
+          path: `/workspaces/${target.id}/items?status=open`,
+          params: { workspaceId: target.id },
+          cookie,
+        });
         const list = dataOf(outcome).list as { scope?: { workspace?: { id?: string } }; total?: number } | undefined;
         return { outcome, didIt: () => list?.scope?.workspace?.id === target.id && (list.total ?? 0) > 0 };
       },
     },
-    file('deal export', 'download the deal as CSV (loader)', 'exportCsv', 'export.csv', (body) => body.replace(/^\uFEFF/, '').startsWith('Workstream,Checklist,Section')),
+    file('deal export', 'download the deal as CSV (loader)', 'exportCsv', 'export.csv', (body) =>
+      body.replace(/^\uFEFF/, '').startsWith('Workstream,Checklist,Section'),
+    ),
     file('deal export', 'download the deal as XLSX (loader)', 'exportXlsx', 'export.xlsx', (body) => body.startsWith('PK')),
     file('deal report', 'open the printable status report (loader)', 'report', 'report', (body) => body.includes('Status report:')),
     file('deal report', 'download the status report as PDF (loader)', 'reportPdf', 'report.pdf', (body) => body.startsWith('%PDF-')),

@@ -68,7 +68,11 @@ describe('a deal of another workspace, or one that does not exist', () => {
   it('is a 404 with one message on the dashboard, the CSV export and the PDF, whatever the id', async () => {
     const cookie = await harness.cookieFor(world.A.members.owner);
     for (const dealId of [world.B.dealId, '33333333-3333-4333-8333-0000000000ff', 'not-a-deal']) {
-      for (const [route, path] of [[dealDashboard, 'dashboard'], [exportCsv, 'export.csv'], [reportPdf, 'report.pdf']] as const) {
+      for (const [route, path] of [
+        [dealDashboard, 'dashboard'],
+        [exportCsv, 'export.csv'],
+        [reportPdf, 'report.pdf'],
+      ] as const) {
         const outcome = await harness.call(route, 'loader', { path: `/deals/${dealId}/${path}`, params: { dealId }, cookie });
         expect(outcome.status).toBe(404);
         expect(body(outcome)).toContain('This deal or workspace does not exist or you do not have access to it.');
@@ -78,7 +82,11 @@ describe('a deal of another workspace, or one that does not exist', () => {
   });
 
   it('sends an anonymous caller to sign in', async () => {
-    const outcome = await harness.call(exportCsv, 'loader', { path: `/deals/${world.A.dealId}/export.csv`, params: { dealId: world.A.dealId }, cookie: null });
+    const outcome = await harness.call(exportCsv, 'loader', {
+      path: `/deals/${world.A.dealId}/export.csv`,
+      params: { dealId: world.A.dealId },
+      cookie: null,
+    });
     expect(outcome.status).toBe(302);
     expect(outcome.location).toMatch(/^\/login\?redirectTo=/);
   });

@@ -18,7 +18,11 @@ export function historyActionSpecs(): AppCaseSpec[] {
       action: 'read the versions and activity (loader)',
       allowed: members,
       async run({ harness, routes, target, cookie }) {
-        const outcome = await harness.call(routes.history, 'loader', { path: historyPath(target), params: { checklistId: target.checklistId }, cookie });
+        const outcome = await harness.call(routes.history, 'loader', {
+          path: historyPath(target),
+          params: { checklistId: target.checklistId },
+          cookie,
+        });
         return { outcome, didIt: (o) => ((dataOf(o).versions as { id: string }[] | undefined) ?? []).some((v) => v.id === target.history.versionId) };
       },
     },
@@ -34,7 +38,9 @@ export function historyActionSpecs(): AppCaseSpec[] {
           cookie,
           form: { intent: 'name', name },
         });
-        const { rows } = await db.asService((sql) => sql.query(`select 1 from public.document_versions where checklist_id = $1 and name = $2`, [target.checklistId, name]));
+        const { rows } = await db.asService((sql) =>
+          sql.query(`select 1 from public.document_versions where checklist_id = $1 and name = $2`, [target.checklistId, name]),
+        );
         return { outcome, didIt: () => rows.length === 1 };
       },
     },
@@ -56,7 +62,11 @@ export function historyActionSpecs(): AppCaseSpec[] {
       action: 'read the deal’s audit trail (loader)',
       allowed: members,
       async run({ harness, routes, target, cookie }) {
-        const outcome = await harness.call(routes.dealActivity, 'loader', { path: `/deals/${target.dealId}/activity`, params: { dealId: target.dealId }, cookie });
+        const outcome = await harness.call(routes.dealActivity, 'loader', {
+          path: `/deals/${target.dealId}/activity`,
+          params: { dealId: target.dealId },
+          cookie,
+        });
         const entries = (dataOf(outcome).activity as { entries?: { id: number }[] } | undefined)?.entries ?? [];
         return { outcome, didIt: () => entries.some((entry) => entry.id === target.history.auditId) };
       },
@@ -66,7 +76,11 @@ export function historyActionSpecs(): AppCaseSpec[] {
       action: 'export the audit trail as CSV',
       allowed: members,
       async run({ harness, routes, target, cookie }) {
-        const outcome = await harness.call(routes.auditCsv, 'loader', { path: `/deals/${target.dealId}/audit.csv`, params: { dealId: target.dealId }, cookie });
+        const outcome = await harness.call(routes.auditCsv, 'loader', {
+          path: `/deals/${target.dealId}/audit.csv`,
+          params: { dealId: target.dealId },
+          cookie,
+        });
         return { outcome, didIt: (o) => o.status === 200 && typeof o.data === 'string' && o.data.includes('item_field') };
       },
     },

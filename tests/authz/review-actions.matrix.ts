@@ -14,7 +14,7 @@ const deciders: readonly Standing[] = ['owner', 'reviewer'];
 const reviewPath = (t: WorkspaceFixture) => `/checklists/${t.checklistId}/review`;
 const json = (outcome: RouteOutcome) => {
   try {
-    return (typeof outcome.data === 'string' ? JSON.parse(outcome.data) : outcome.data ?? {}) as Record<string, unknown>;
+    return (typeof outcome.data === 'string' ? JSON.parse(outcome.data) : (outcome.data ?? {})) as Record<string, unknown>;
   } catch {
     return {};
   }
@@ -40,8 +40,15 @@ export function reviewActionSpecs(): AppCaseSpec[] {
       allowed: members,
       alsoRefusedWith: [401],
       async run({ harness, routes, target, cookie }) {
-        const outcome = await harness.call(routes.review, 'loader', { path: reviewPath(target), params: { checklistId: target.checklistId }, cookie });
-        return { outcome, didIt: (o) => ((json(o).threads as { id: string }[] | undefined) ?? []).some((thread) => thread.id === target.review.threadId) };
+        const outcome = await harness.call(routes.review, 'loader', {
+          path: reviewPath(target),
+          params: { checklistId: target.checklistId },
+          cookie,
+        });
+        return {
+          outcome,
+          didIt: (o) => ((json(o).threads as { id: string }[] | undefined) ?? []).some((thread) => thread.id === target.review.threadId),
+        };
       },
     },
     {
@@ -63,7 +70,11 @@ export function reviewActionSpecs(): AppCaseSpec[] {
           async check(verdict) {
             if (verdict === 'refused') {
               // Nothing was written by a refused caller.
-              const row = await one(db, `select count(*)::int as n from public.comments where body = 'Matrix thread' and checklist_id = $1 and author_id is null`, [target.checklistId]);
+              const row = await one(
+                db,
+                `select count(*)::int as n from public.comments where body = 'Matrix thread' and checklist_id = $1 and author_id is null`,
+                [target.checklistId],
+              );
               if (Number(row?.n) !== 0) throw new Error('a refused caller wrote a comment');
             }
           },
@@ -120,7 +131,9 @@ export function reviewActionSpecs(): AppCaseSpec[] {
           outcome,
           didIt: () => row?.resolved_at !== null && row?.resolved_at !== undefined,
           async check() {
-            await db.asService((sql) => sql.query(`update public.comment_threads set resolved_at = null, resolved_by = null where id = $1`, [target.review.threadId]));
+            await db.asService((sql) =>
+              sql.query(`update public.comment_threads set resolved_at = null, resolved_by = null where id = $1`, [target.review.threadId]),
+            );
           },
         };
       },
@@ -131,7 +144,12 @@ export function reviewActionSpecs(): AppCaseSpec[] {
       allowed: owners,
       alsoRefusedWith: [401],
       async run({ harness, routes, target, cookie }) {
-        const outcome = await harness.call(routes.review, 'action', { path: reviewPath(target), params: { checklistId: target.checklistId }, cookie, form: { intent: 'sign-off' } });
+        const outcome = await harness.call(routes.review, 'action', {
+          path: reviewPath(target),
+          params: { checklistId: target.checklistId },
+          cookie,
+          form: { intent: 'sign-off' },
+        });
         return { outcome, didIt: () => typeof json(outcome).stateHash === 'string' };
       },
     },
@@ -141,14 +159,18 @@ export function reviewActionSpecs(): AppCaseSpec[] {
       allowed: owners,
       alsoRefusedWith: [401],
       async run({ harness, routes, target, cookie, db }) {
-        await db.asService((sql) => sql.query(`update public.checklist_review_settings set done_requires_approval = true where checklist_id = $1`, [target.checklistId]));
+        await db.asService((sql) =>
+          sql.query(`update public.checklist_review_settings set done_requires_approval = true where checklist_id = $1`, [target.checklistId]),
+        );
         const outcome = await harness.call(routes.review, 'action', {
           path: reviewPath(target),
           params: { checklistId: target.checklistId },
           cookie,
           form: { intent: 'done-rule', on: 'false' },
         });
-        const row = await one(db, `select done_requires_approval from public.checklist_review_settings where checklist_id = $1`, [target.checklistId]);
+        const row = await one(db, `select done_requires_approval from public.checklist_review_settings where checklist_id = $1`, [
+          target.checklistId,
+        ]);
         return { outcome, didIt: () => row?.done_requires_approval === false };
       },
     },

@@ -16,7 +16,11 @@ const managePath = (t: WorkspaceFixture) => `/deals/${t.dealId}/manage`;
 const archivedPath = (t: WorkspaceFixture) => `/workspaces/${t.id}/archived`;
 
 /** A workstream with one checklist in the target's deal (archived when asked). */
-async function scratch(db: Database, target: WorkspaceFixture, archived = false): Promise<{ workstreamId: string; checklistId: string; title: string }> {
+async function scratch(
+  db: Database,
+  target: WorkspaceFixture,
+  archived = false,
+): Promise<{ workstreamId: string; checklistId: string; title: string }> {
   const ids = { workstreamId: randomUUID(), checklistId: randomUUID(), title: `Scratch ${randomUUID().slice(0, 8)}` };
   await db.asService(async (sql) => {
     await sql.query(`insert into public.workstreams (id, workspace_id, deal_id, kind, name) values ($1, $2, $3, 'custom', $4)`, [
@@ -34,7 +38,9 @@ async function scratch(db: Database, target: WorkspaceFixture, archived = false)
 }
 
 async function row(db: Database, table: 'checklists' | 'workstreams' | 'deals', id: string): Promise<Record<string, unknown> | undefined> {
-  const { rows } = await db.asService((sql) => sql.query<Record<string, unknown>>(`select *, archived_at is not null as archived from public.${table} where id = $1`, [id]));
+  const { rows } = await db.asService((sql) =>
+    sql.query<Record<string, unknown>>(`select *, archived_at is not null as archived from public.${table} where id = $1`, [id]),
+  );
   return rows[0];
 }
 
@@ -94,7 +100,10 @@ function scratchAction(spec: {
           const state = await spec.state.read(db, made);
           await removeScratch(db, made.workstreamId);
           const expected = spec.expected[verdict](made);
-          expectState(state === expected, `${spec.state.name} is ${String(state)} after a ${verdict} attempt to ${spec.action} (expected ${String(expected)})`);
+          expectState(
+            state === expected,
+            `${spec.state.name} is ${String(state)} after a ${verdict} attempt to ${spec.action} (expected ${String(expected)})`,
+          );
         },
       };
     },
@@ -103,7 +112,10 @@ function scratchAction(spec: {
 
 const field = (table: 'checklists' | 'workstreams', column: string) => (db: Database, made: Scratch) =>
   row(db, table, table === 'checklists' ? made.checklistId : made.workstreamId).then((found) => found?.[column]);
-const checklistExists = { name: 'checklist exists', read: (db: Database, made: Scratch) => row(db, 'checklists', made.checklistId).then((found) => found !== undefined) };
+const checklistExists = {
+  name: 'checklist exists',
+  read: (db: Database, made: Scratch) => row(db, 'checklists', made.checklistId).then((found) => found !== undefined),
+};
 const deleteChecklist = (made: Scratch) => ({ intent: 'delete', kind: 'checklist', id: made.checklistId, confirmed: 'yes' });
 
 export function structureActionSpecs(): AppCaseSpec[] {

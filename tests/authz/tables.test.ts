@@ -20,13 +20,11 @@ const operations: TableOperation[] = ['select', 'insert', 'update', 'delete'];
 
 describe('the table matrix', () => {
   it('covers select, insert, update and delete of every table in public', async () => {
-    const { rows } = await db.ownerQuery<{ name: string }>(
-      `select tablename as name from pg_tables where schemaname = 'public' order by 1`
-    );
+    const { rows } = await db.ownerQuery<{ name: string }>(`select tablename as name from pg_tables where schemaname = 'public' order by 1`);
     const missing = rows.flatMap(({ name }) =>
       operations
         .filter((operation) => !tableMatrix.some((c) => c.table === name && c.operation === operation))
-        .map((operation) => `${name} ${operation}`)
+        .map((operation) => `${name} ${operation}`),
     );
     expect(missing, 'add rows for these to tests/authz/tables.matrix.ts').toEqual([]);
   });
@@ -34,7 +32,7 @@ describe('the table matrix', () => {
   it('has row level security enabled on every table in public', async () => {
     const { rows } = await db.ownerQuery<{ name: string }>(
       `select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
-       where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relrowsecurity order by 1`
+       where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relrowsecurity order by 1`,
     );
     expect(rows.map((r) => r.name)).toEqual([]);
   });

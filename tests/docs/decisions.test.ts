@@ -20,7 +20,8 @@ describe('decision records', () => {
   it('are referred to by files that exist', () => {
     for (const name of records) {
       const text = readFileSync(`${dir}${name}`, 'utf8');
-      for (const [, other] of text.matchAll(/\]\((\d{3}-[^)#]+\.md)[^)]*\)/g)) expect(records.concat('000-template.md'), `${name} links ${other}`).toContain(other);
+      for (const [, other] of text.matchAll(/\]\((\d{3}-[^)#]+\.md)[^)]*\)/g))
+        expect(records.concat('000-template.md'), `${name} links ${other}`).toContain(other);
     }
   });
 });

@@ -37,7 +37,9 @@ function satisfies(version: Version, range: string): boolean {
 describe('the Node.js version the README asks for', () => {
   const readme = readFileSync(`${root}README.md`, 'utf8');
   const claim = /Needs Node\.js (\d+)\.(\d+)\+/.exec(readme);
-  const lock = JSON.parse(readFileSync(`${root}package-lock.json`, 'utf8')) as { packages: Record<string, { engines?: unknown; optional?: boolean }> };
+  const lock = JSON.parse(readFileSync(`${root}package-lock.json`, 'utf8')) as {
+    packages: Record<string, { engines?: unknown; optional?: boolean }>;
+  };
 
   it('is stated once in the quick start and is the root package’s engines', () => {
     expect(claim, 'README: "Needs Node.js X.Y+"').not.toBeNull();

@@ -5,7 +5,9 @@ import { expect, test } from './support/fixtures.ts';
 
 const checklistId = demoChecklists.leaseExposure.id;
 
-test('search (titles and notes), filters by status, owner, risk and overdue, sort, and bulk edit and delete (with undo) of the selection', async ({ signedInPage }) => {
+test('search (titles and notes), filters by status, owner, risk and overdue, sort, and bulk edit and delete (with undo) of the selection', async ({
+  signedInPage,
+}) => {
   const eddie = await signedInPage(demoUsers.editor.email);
   const erin = await signedInPage(demoUsers.editor2.email);
   await openChecklist(eddie, checklistId);

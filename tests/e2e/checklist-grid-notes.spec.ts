@@ -58,7 +58,9 @@ test('the grid shows “Last changed by <name> · <time>” per row, live, in a 
   await expect(cell(olivia, 'Last change', title)).toBeVisible();
 });
 
-test('on a wide window the grid gets the width its columns need: every column, Last change included, without scrolling sideways', async ({ signedInPage }) => {
+test('on a wide window the grid gets the width its columns need: every column, Last change included, without scrolling sideways', async ({
+  signedInPage,
+}) => {
   const page = await signedInPage(demoUsers.editor.email);
   await page.setViewportSize({ width: 1600, height: 900 });
   await openGrid(page, checklistId);

@@ -7,7 +7,9 @@ import { expect, test } from './support/fixtures.ts';
 const { viewport, deviceScaleFactor, isMobile, hasTouch } = devices['Pixel 7'];
 const PHONE = { viewport, deviceScaleFactor, isMobile, hasTouch };
 
-test('on a phone the first item is on the first screen, the filters fold behind a button, and touch targets are at least 44 px', async ({ signedInPage }) => {
+test('on a phone the first item is on the first screen, the filters fold behind a button, and touch targets are at least 44 px', async ({
+  signedInPage,
+}) => {
   const page = await signedInPage(demoUsers.editor.email, PHONE);
   await openChecklist(page, demoChecklists.siteRetrofits.id);
 
@@ -36,7 +38,11 @@ test('on a phone the first item is on the first screen, the filters fold behind 
   const sizes = await targets.evaluateAll((nodes) =>
     nodes.map((node) => {
       const rect = node.getBoundingClientRect();
-      return { name: node.getAttribute('aria-label') ?? node.textContent ?? node.tagName, height: Math.round(rect.height), width: Math.round(rect.width) };
+      return {
+        name: node.getAttribute('aria-label') ?? node.textContent ?? node.tagName,
+        height: Math.round(rect.height),
+        width: Math.round(rect.width),
+      };
     }),
   );
   expect(sizes.length).toBeGreaterThan(5);

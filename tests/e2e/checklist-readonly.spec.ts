@@ -87,7 +87,10 @@ test('a control forced enabled in a read-only page changes nothing, locally or o
   await expect(eddie.getByRole('combobox', { name: `Status of ${item}` })).toHaveValue('not_started');
 });
 
-test('the server drops edits sent over the socket by a reviewer (a modified client), and keeps an editor’s', async ({ signedInPage, stockClient }) => {
+test('the server drops edits sent over the socket by a reviewer (a modified client), and keeps an editor’s', async ({
+  signedInPage,
+  stockClient,
+}) => {
   const eddie = await signedInPage(demoUsers.editor.email);
   await openChecklist(eddie, checklistId);
   const tag = uniqueTag();
@@ -95,7 +98,9 @@ test('the server drops edits sent over the socket by a reviewer (a modified clie
   await addSection(eddie, `Socket ${tag}`, [item]);
 
   const rita = await stockClient(demoUsers.reviewer.email, checklistId);
-  const itemId = readChecklist(rita.doc).sections.flatMap((s) => s.items).find((i) => i.title === item)!.id;
+  const itemId = readChecklist(rita.doc)
+    .sections.flatMap((s) => s.items)
+    .find((i) => i.title === item)!.id;
   updateItem(rita.doc, itemId, { status: 'done', title: 'Written by a reviewer' });
   const erin = await stockClient(demoUsers.editor2.email, checklistId);
   updateItem(erin.doc, itemId, { risk: 'high' });

@@ -10,7 +10,10 @@ const COUNT = 500;
 // page: with 500 rows both cost the page's main thread seconds and would be measured as the page's own time.
 test.use({ trace: 'off' });
 
-test(`a checklist with ${COUNT} more items loads, filters and takes live edits; the times are recorded, not asserted`, async ({ signedInPage, stockClient }) => {
+test(`a checklist with ${COUNT} more items loads, filters and takes live edits; the times are recorded, not asserted`, async ({
+  signedInPage,
+  stockClient,
+}) => {
   test.setTimeout(120_000);
   const tag = uniqueTag();
   const section = `Scale ${tag}`;
@@ -48,16 +51,25 @@ test(`a checklist with ${COUNT} more items loads, filters and takes live edits; 
     // speed targets belong to bench/.
 
     // rows off screen skip layout and paint until scrolled to
-    expect(await region.locator('li[data-item-id]').first().evaluate((row) => getComputedStyle(row).contentVisibility)).toBe('auto');
+    expect(
+      await region
+        .locator('li[data-item-id]')
+        .first()
+        .evaluate((row) => getComputedStyle(row).contentVisibility),
+    ).toBe('auto');
 
     // a remote edit of one item shows quickly, and the other rows stay the same DOM nodes
-    await region.locator('li[data-item-id]').evaluateAll((rows) => rows.forEach((row) => ((row as HTMLElement & { __mark?: boolean }).__mark = true)));
+    await region
+      .locator('li[data-item-id]')
+      .evaluateAll((rows) => rows.forEach((row) => ((row as HTMLElement & { __mark?: boolean }).__mark = true)));
     const target = readChecklist(writer.doc).sections.find((s) => s.id === sectionId)!.items[COUNT - 3]!;
     const editAt = Date.now();
     updateItem(writer.doc, target.id, { status: 'blocked', risk: 'critical' });
     await expect(eddie.locator(`select[aria-label="Risk of ${target.title}"]`)).toHaveValue('critical', { timeout: 30_000 });
     test.info().annotations.push({ type: 'remote edit', description: `visible after ${Date.now() - editAt} ms` });
-    expect(await region.locator('li[data-item-id]').evaluateAll((rows) => rows.every((row) => (row as HTMLElement & { __mark?: boolean }).__mark))).toBe(true);
+    expect(
+      await region.locator('li[data-item-id]').evaluateAll((rows) => rows.every((row) => (row as HTMLElement & { __mark?: boolean }).__mark)),
+    ).toBe(true);
 
     // typing in the search box stays responsive with this many items
     const search = eddie.locator('input[aria-label="Search items"]');

@@ -22,7 +22,9 @@ const stat = (page: Page, name: string) => page.getByTestId(`stat-${name}`);
 
 test('the dashboard shows the seeded numbers of a workspace', async ({ signedInPage }) => {
   // The other workspace's checklist: seeded, and no other spec edits it.
-  const seeded = buildSeedData().items.filter((item) => item.checklistId === otherChecklist.id).map((item) => item.row);
+  const seeded = buildSeedData()
+    .items.filter((item) => item.checklistId === otherChecklist.id)
+    .map((item) => item.row);
   const today = todayIso();
   const page = await signedInPage(demoUsers.outsider.email);
   await page.goto(`/workspaces/${otherWorkspace.id}/dashboard`);
@@ -30,8 +32,12 @@ test('the dashboard shows the seeded numbers of a workspace', async ({ signedInP
   await expect(stat(page, 'done')).toHaveText(`${Math.floor((done / seeded.length) * 100)}%`);
   await expect(page.getByText(`${done} of ${seeded.length} items`)).toBeVisible();
   await expect(stat(page, 'open')).toHaveText(String(seeded.length - done));
-  await expect(stat(page, 'overdue')).toHaveText(String(seeded.filter((row) => isOverdue({ status: row.status, dueDate: row.due_date }, today)).length));
-  await expect(stat(page, 'due-this-week')).toHaveText(String(seeded.filter((row) => isDueThisWeek({ status: row.status, dueDate: row.due_date }, today)).length));
+  await expect(stat(page, 'overdue')).toHaveText(
+    String(seeded.filter((row) => isOverdue({ status: row.status, dueDate: row.due_date }, today)).length),
+  );
+  await expect(stat(page, 'due-this-week')).toHaveText(
+    String(seeded.filter((row) => isDueThisWeek({ status: row.status, dueDate: row.due_date }, today)).length),
+  );
   await expect(stat(page, 'blocked')).toHaveText(String(seeded.filter((row) => row.status === 'blocked').length));
   await expect(stat(page, 'waiting-for-review')).toHaveText(String(seeded.filter((row) => row.status === 'needs_review').length));
   const open = seeded.filter((row) => row.status !== 'done');
@@ -82,7 +88,9 @@ test('every number leads to its items: the overdue count and a heatmap cell open
   await page.getByRole('link', { name: 'Due', exact: true }).click();
   await expect(page).toHaveURL(`${new URL(page.url()).pathname}${filtered}`);
   await expect(page.getByRole('columnheader', { name: 'Due' })).toHaveAttribute('aria-sort', 'ascending');
-  const dues = (await page.getByTestId('item-row').evaluateAll((found) => found.map((row) => row.children[5]!.textContent ?? ''))).map((text) => text.replace('overdue', ''));
+  const dues = (await page.getByTestId('item-row').evaluateAll((found) => found.map((row) => row.children[5]!.textContent ?? ''))).map((text) =>
+    text.replace('overdue', ''),
+  );
   const dated = dues.filter((due) => due !== '—');
   expect(dated).toEqual([...dated].sort());
   expect(dues.slice(dated.length).every((due) => due === '—')).toBe(true);
@@ -101,7 +109,10 @@ test('the dashboard and the deal page change live when an item’s status change
   const blockedBefore = Number(await stat(maya, 'blocked').textContent());
   const deal = await signedInPage(demoUsers.owner.email);
   await deal.goto(`/deals/${demoDeal.id}`);
-  const badge = deal.getByRole('list', { name: 'Attention' }).first().getByText(/blocked$/);
+  const badge = deal
+    .getByRole('list', { name: 'Attention' })
+    .first()
+    .getByText(/blocked$/);
   const badgeBefore = await badge.textContent();
   // Marks on both pages: a reload would drop them.
   await maya.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
@@ -175,13 +186,21 @@ test('a new checklist from a built-in template rolls up nothing until someone en
 test('exports: the CSV and XLSX hold the deal’s rows, and a page of the PDF renders', async ({ signedInPage }) => {
   const page = await signedInPage(demoUsers.owner2.email);
   await page.goto(`/deals/${demoDeal.id}/dashboard`);
-  const total = Number((await page.getByText(/ of \d+ items$/).first().textContent())!.match(/of (\d+) items/)![1]);
+  const total = Number(
+    (await page
+      .getByText(/ of \d+ items$/)
+      .first()
+      .textContent())!.match(/of (\d+) items/)![1],
+  );
 
   const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
   const csv = readFileSync((await csvDownload.path())!, 'utf8').replace(/^\uFEFF/, '');
   const rows = Papa.parse<Record<string, string>>(csv, { header: true, skipEmptyLines: true }).data;
   expect(rows).toHaveLength(total);
-  expect(rows.find((row) => row.Title === 'Phase I environmental site assessment')).toMatchObject({ Workstream: 'Site retrofits', Checklist: 'Site retrofits' });
+  expect(rows.find((row) => row.Title === 'Phase I environmental site assessment')).toMatchObject({
+    Workstream: 'Site retrofits',
+    Checklist: 'Site retrofits',
+  });
   expect(rows.find((row) => row.Title === 'Revenue concentration in mining')?.Figures).toBe('Share of recent revenue from crypto mining: 89%');
 
   const [xlsxDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export XLSX' }).click()]);
@@ -204,25 +223,28 @@ test('exports: the CSV and XLSX hold the deal’s rows, and a page of the PDF re
   execFileSync('pdftoppm', ['-png', '-r', '72', '-f', '1', '-l', '1', '-singlefile', pdfPath, join(dir, 'page')]);
   const png = readFileSync(join(dir, 'page.png'));
   // Look at the page as an image: A4 portrait, mostly white paper, with dark text and the heatmap's red.
-  const pixels = await page.evaluate(async (dataUrl) => {
-    const image = new Image();
-    image.src = dataUrl;
-    await image.decode();
-    const canvas = document.createElement('canvas');
-    canvas.width = image.width;
-    canvas.height = image.height;
-    const context = canvas.getContext('2d')!;
-    context.drawImage(image, 0, 0);
-    const { data } = context.getImageData(0, 0, image.width, image.height);
-    let dark = 0;
-    let red = 0;
-    for (let index = 0; index < data.length; index += 4) {
-      const [r, g, b] = [data[index]!, data[index + 1]!, data[index + 2]!];
-      if (r < 80 && g < 80 && b < 80) dark += 1;
-      if (r > 180 && g < 140 && b < 140) red += 1;
-    }
-    return { width: image.width, height: image.height, dark, red };
-  }, `data:image/png;base64,${png.toString('base64')}`);
+  const pixels = await page.evaluate(
+    async (dataUrl) => {
+      const image = new Image();
+      image.src = dataUrl;
+      await image.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = image.width;
+      canvas.height = image.height;
+      const context = canvas.getContext('2d')!;
+      context.drawImage(image, 0, 0);
+      const { data } = context.getImageData(0, 0, image.width, image.height);
+      let dark = 0;
+      let red = 0;
+      for (let index = 0; index < data.length; index += 4) {
+        const [r, g, b] = [data[index]!, data[index + 1]!, data[index + 2]!];
+        if (r < 80 && g < 80 && b < 80) dark += 1;
+        if (r > 180 && g < 140 && b < 140) red += 1;
+      }
+      return { width: image.width, height: image.height, dark, red };
+    },
+    `data:image/png;base64,${png.toString('base64')}`,
+  );
   expect(pixels.width).toBe(595);
   expect(pixels.height).toBe(842);
   expect(pixels.dark).toBeGreaterThan(2_000);

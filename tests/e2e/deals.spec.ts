@@ -80,7 +80,10 @@ test('the home page and the deal page roll up progress and figures', async ({ si
   await expect(page.getByRole('progressbar', { name: `Progress of ${demoDeal.name}` })).toHaveAttribute('aria-valuetext', /\d+ of \d+ done/);
   const homeFigures = page.getByRole('definition').filter({ hasText: /MW$/ }).first();
   await expect(homeFigures).toBeVisible();
-  await page.getByRole('link', { name: new RegExp(demoDeal.name) }).first().click();
+  await page
+    .getByRole('link', { name: new RegExp(demoDeal.name) })
+    .first()
+    .click();
   const dealFigures = page.getByLabel(`Figures of ${demoDeal.name}`);
   await expect(dealFigures).toContainText('Reported gross capacity (portfolio)');
   await expect(dealFigures).toContainText('1,300 MW');
@@ -130,7 +133,11 @@ for (const who of ['viewer', 'reviewer'] as const) {
     const form = await page.goto(`/deals/new?workspace=${demoWorkspace.id}`);
     expect(form?.status()).toBe(403);
     await expect(page.getByRole('alert')).toContainText('Only editors and owners of this workspace can do this');
-    for (const path of [`/deals/${demoDeal.id}/checklists/new`, `/checklists/${demoChecklists.energyContracts.id}/import`, `/checklists/${demoChecklists.energyContracts.id}/template`]) {
+    for (const path of [
+      `/deals/${demoDeal.id}/checklists/new`,
+      `/checklists/${demoChecklists.energyContracts.id}/import`,
+      `/checklists/${demoChecklists.energyContracts.id}/template`,
+    ]) {
       expect((await page.goto(path))?.status(), path).toBe(403);
     }
 

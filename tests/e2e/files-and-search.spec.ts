@@ -37,7 +37,9 @@ async function searchFor(page: Page, words: string) {
   await expect(page).toHaveURL(/\/search\?/);
 }
 
-test('files on an item: upload a PDF and an XLSX, preview both, a new version, seen live; search finds the PDF text and opens it; an outsider finds nothing and cannot use a copied link', async ({ signedInPage }) => {
+test('files on an item: upload a PDF and an XLSX, preview both, a new version, seen live; search finds the PDF text and opens it; an outsider finds nothing and cannot use a copied link', async ({
+  signedInPage,
+}) => {
   test.setTimeout(120_000);
   const tag = uniqueTag();
   const title = `Capacity letter ${tag}`;
@@ -54,7 +56,11 @@ test('files on an item: upload a PDF and an XLSX, preview both, a new version, s
 
   // Two files at once through the picker.
   const pdf = await pdfFile(`PPA ${tag}.pdf`, ['Power purchase agreement, first page', `Clause 14: ${phrase} applies to the site`]);
-  const xlsx = await xlsxFile(`Lease schedule ${tag}.xlsx`, [['Site', 'MW'], ['Denton', '260'], [`Row ${tag}`, '42']]);
+  const xlsx = await xlsxFile(`Lease schedule ${tag}.xlsx`, [
+    ['Site', 'MW'],
+    ['Denton', '260'],
+    [`Row ${tag}`, '42'],
+  ]);
   await filesRegion(eddie, title).locator('input[type=file][multiple]').setInputFiles([pdf, xlsx]);
   await expect(fileList(eddie, title).getByText(pdf.name, { exact: true })).toBeVisible();
   await expect(fileList(eddie, title).getByText(xlsx.name, { exact: true })).toBeVisible();

@@ -103,7 +103,9 @@ function teamRequestList(tag: string, statusOf: (n: number) => string) {
   return lines.join('\n');
 }
 
-test('a 20-row request list with owner names, US dates and references imports with no refused row; importing it again updates instead of duplicating', async ({ signedInPage }) => {
+test('a 20-row request list with owner names, US dates and references imports with no refused row; importing it again updates instead of duplicating', async ({
+  signedInPage,
+}) => {
   const tag = uniqueTag();
   const eddie = await signedInPage(demoUsers.editor.email);
   const erin = await signedInPage(demoUsers.editor2.email);
@@ -121,7 +123,9 @@ test('a 20-row request list with owner names, US dates and references imports wi
   await expect(eddie.getByRole('combobox', { name: 'Dates like 03/04/2027 are written as' })).toHaveValue('mdy');
   await expect(eddie.getByRole('region', { name: 'Dates that read both ways' })).toContainText('Row 2: 1/11/2027');
   await expect(eddie.getByRole('status', { name: 'Import summary' })).toHaveText('20 rows ready to import');
-  await expect(eddie.getByRole('region', { name: 'Rows to check' })).toContainText('Owner “Somebody Outside” is not a member of this workspace: left unassigned');
+  await expect(eddie.getByRole('region', { name: 'Rows to check' })).toContainText(
+    'Owner “Somebody Outside” is not a member of this workspace: left unassigned',
+  );
   await eddie.getByRole('button', { name: 'Import 20 items' }).click();
   await expect(eddie.getByRole('status')).toContainText('Imported 20 items into');
 

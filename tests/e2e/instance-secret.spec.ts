@@ -38,7 +38,8 @@ function claimsOf(token: string): { sub: string; session_id: string; email: stri
 /** What a person who knows a user's id (demo ids are public) could sign with the old secret: same user, same session. */
 async function forgedLike(session: Session): Promise<string> {
   const claims = claimsOf(session.access_token);
-  return (await signAccessToken({ id: claims.sub, email: claims.email, sessionId: claims.session_id }, { jwtSecret: OLD_PUBLIC_DEVELOPMENT_SECRET })).token;
+  return (await signAccessToken({ id: claims.sub, email: claims.email, sessionId: claims.session_id }, { jwtSecret: OLD_PUBLIC_DEVELOPMENT_SECRET }))
+    .token;
 }
 
 /** The session cookie @supabase/ssr reads (`sb-<first label of the host>-auth-token`, base64url JSON). */

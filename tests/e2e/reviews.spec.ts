@@ -43,11 +43,14 @@ async function itemWithNotes(page: Page, notes: string): Promise<{ item: string;
   await page.keyboard.type(notes);
   const itemId = (await itemRow(page, item).getAttribute('data-item-id'))!;
   await expect
-    .poll(async () => {
-      const response = await page.request.get(`/checklists/${checklistId}/review`);
-      const body = (await response.json()) as { states: { itemId: string }[] };
-      return body.states.some((state) => state.itemId === itemId);
-    }, { message: 'the item in the projection' })
+    .poll(
+      async () => {
+        const response = await page.request.get(`/checklists/${checklistId}/review`);
+        const body = (await response.json()) as { states: { itemId: string }[] };
+        return body.states.some((state) => state.itemId === itemId);
+      },
+      { message: 'the item in the projection' },
+    )
     .toBe(true);
   return { item, itemId, notes: editor };
 }
@@ -76,7 +79,9 @@ const panel = (page: Page) => page.getByRole('complementary', { name: 'Comments'
 const thread = (page: Page, item: string) => panel(page).getByRole('article', { name: `Thread on ${item}` });
 const highlight = (page: Page, item: string) => page.getByRole('textbox', { name: `Notes of ${item}`, exact: true }).locator('.comment-anchor');
 
-test('a reviewer comments on words of the notes while an editor rewrites the sentence around them: highlight and thread stay on those words for both', async ({ browser }) => {
+test('a reviewer comments on words of the notes while an editor rewrites the sentence around them: highlight and thread stay on those words for both', async ({
+  browser,
+}) => {
   const editorPage = await as(browser, eddie.email);
   const reviewerPage = await as(browser, rita.email);
   const { item, notes } = await itemWithNotes(editorPage, 'Capacity is 1.3 GW at the substation.');
@@ -124,7 +129,9 @@ test('a reviewer comments on words of the notes while an editor rewrites the sen
   await expect(thread(reviewerPage, item)).toContainText('“1.3 GW”');
 });
 
-test('a mention reaches the other person’s inbox (live unread count) and the email folder; a reply appears live in a second browser', async ({ browser }) => {
+test('a mention reaches the other person’s inbox (live unread count) and the email folder; a reply appears live in a second browser', async ({
+  browser,
+}) => {
   const editorPage = await as(browser, eddie.email);
   const reviewerPage = await as(browser, rita.email);
   const { item } = await itemWithNotes(editorPage, 'Utility letter pending.');
@@ -142,7 +149,9 @@ test('a mention reaches the other person’s inbox (live unread count) and the e
   // Live in the editor's open panel, and in the header's unread count.
   await expect(thread(editorPage, item)).toContainText('Please check the letter, @Eddie Ng before Friday');
   await expect(editorPage.getByRole('link', { name: /^Inbox, \d+ unread$/ })).toBeVisible();
-  await thread(editorPage, item).getByRole('combobox', { name: `Reply to thread on ${item}` }).fill('On it.');
+  await thread(editorPage, item)
+    .getByRole('combobox', { name: `Reply to thread on ${item}` })
+    .fill('On it.');
   await thread(editorPage, item).getByRole('button', { name: 'Reply' }).click();
   await expect(thread(reviewerPage, item)).toContainText('On it.');
 
@@ -151,9 +160,15 @@ test('a mention reaches the other person’s inbox (live unread count) and the e
   const entry = editorPage.getByRole('list', { name: 'Notifications' }).getByRole('link', { name: summary });
   await expect(entry).toBeVisible();
   await expect
-    .poll(async () => (await sentMail()).some((mail) => mail.to.includes(eddie.email) && mail.subject === summary && mail.text.includes(`/checklists/${checklistId}?item=`)), {
-      message: 'the mention in the email folder',
-    })
+    .poll(
+      async () =>
+        (await sentMail()).some(
+          (mail) => mail.to.includes(eddie.email) && mail.subject === summary && mail.text.includes(`/checklists/${checklistId}?item=`),
+        ),
+      {
+        message: 'the mention in the email folder',
+      },
+    )
     .toBe(true);
   await entry.click();
   await expect(editorPage).toHaveURL(/thread=/);
@@ -185,7 +200,10 @@ test('approve, an edit after approval marks it changed, send back needs a commen
   await expect(thread(editorPage, item)).toContainText('Cite the source of the 1.1 GW revision.');
 });
 
-test('“done requires approval”: the option is hidden and the server refuses done from a stock client until the item is approved', async ({ browser, baseURL }) => {
+test('“done requires approval”: the option is hidden and the server refuses done from a stock client until the item is approved', async ({
+  browser,
+  baseURL,
+}) => {
   const ownerPage = await as(browser, demoUsers.owner.email);
   const editorPage = await as(browser, eddie.email);
   const reviewerPage = await as(browser, rita.email);
@@ -207,7 +225,11 @@ test('“done requires approval”: the option is hidden and the server refuses 
   stock.close();
   // Nobody got it, and the server does not have it.
   const check = await connectStockClient(baseURL!, demoUsers.owner.email, checklistId);
-  expect(readChecklist(check.doc).sections.flatMap((section) => section.items).find((entry) => entry.id === itemId)?.status).toBe('not_started');
+  expect(
+    readChecklist(check.doc)
+      .sections.flatMap((section) => section.items)
+      .find((entry) => entry.id === itemId)?.status,
+  ).toBe('not_started');
   expect(itemsOf(check.doc).has(itemId)).toBe(true);
   check.close();
   await expect(ownerPage.getByRole('combobox', { name: `Status of ${item}` })).toHaveValue('not_started');

@@ -20,7 +20,12 @@ async function recordCspViolations(page: Page): Promise<() => Promise<Violation[
     const seen: { directive: string; blocked: string; sample: string; source: string }[] = [];
     (window as unknown as { cspViolations: typeof seen }).cspViolations = seen;
     document.addEventListener('securitypolicyviolation', (event) => {
-      seen.push({ directive: event.effectiveDirective, blocked: event.blockedURI, sample: event.sample, source: `${event.sourceFile}:${event.lineNumber}:${event.columnNumber}` });
+      seen.push({
+        directive: event.effectiveDirective,
+        blocked: event.blockedURI,
+        sample: event.sample,
+        source: `${event.sourceFile}:${event.lineNumber}:${event.columnNumber}`,
+      });
     });
   });
   return () => page.evaluate(() => (window as unknown as { cspViolations: Violation[] }).cspViolations);
@@ -49,9 +54,14 @@ test('pages carry the security headers and the live checklist runs under them wi
   expect(violations).toEqual([]);
 });
 
-test('scripts run only from the app and with the response\'s nonce: an injected inline script is blocked and reported', async ({ browser, request }) => {
+test("scripts run only from the app and with the response's nonce: an injected inline script is blocked and reported", async ({
+  browser,
+  request,
+}) => {
   // A fresh nonce per response, in script-src.
-  const policies = await Promise.all([request.get('/login'), request.get('/login')]).then((answers) => answers.map((answer) => answer.headers()['content-security-policy'] ?? ''));
+  const policies = await Promise.all([request.get('/login'), request.get('/login')]).then((answers) =>
+    answers.map((answer) => answer.headers()['content-security-policy'] ?? ''),
+  );
   const nonces = policies.map((policy) => /script-src 'self' 'nonce-([A-Za-z0-9+/=]{22,})'/.exec(policy)?.[1]);
   expect(nonces[0]).toBeTruthy();
   expect(nonces[1]).toBeTruthy();
@@ -65,7 +75,9 @@ test('scripts run only from the app and with the response\'s nonce: an injected 
   await expect(page.locator('html[data-hydrated]')).toHaveCount(1);
   const nonce = /'nonce-([^']+)'/.exec(response?.headers()['content-security-policy'] ?? '')?.[1];
   // Remix's inline scripts carry this response's nonce; the page hydrated and the socket is live under the policy.
-  const inline = await page.evaluate(() => Array.from(document.querySelectorAll('script:not([src])'), (script) => (script as HTMLScriptElement).nonce));
+  const inline = await page.evaluate(() =>
+    Array.from(document.querySelectorAll('script:not([src])'), (script) => (script as HTMLScriptElement).nonce),
+  );
   expect(inline.length).toBeGreaterThan(0);
   expect(new Set(inline)).toEqual(new Set([nonce]));
   expect(await reported()).toEqual([]);
@@ -112,4 +124,3 @@ test('the copy of a checklist page kept for offline use holds no access token', 
   expect(kept.some((body) => body.includes('Energy contracts'))).toBe(true);
   expect(kept.filter((body) => body.includes(signature))).toEqual([]);
 });
-

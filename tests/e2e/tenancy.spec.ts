@@ -94,7 +94,9 @@ test('sign-up, then an invitation as reviewer, a role change to editor and remov
   await expect(nina.getByRole('heading', { name: `You are invited to ${demoWorkspace.name}` })).toBeVisible();
   const hint = `${newcomer.email[0]}…@${newcomer.email.split('@')[1]}`;
   await expect(nina.getByLabel('Invitation')).toHaveText(
-    new RegExp(`^${demoUsers.owner.name} invited ${escapeRegExp(hint)} to join ${escapeRegExp(demoWorkspace.name)} as reviewer\\. The link works until \\w+ \\d+, \\d{4}\\.$`),
+    new RegExp(
+      `^${demoUsers.owner.name} invited ${escapeRegExp(hint)} to join ${escapeRegExp(demoWorkspace.name)} as reviewer\\. The link works until \\w+ \\d+, \\d{4}\\.$`,
+    ),
   );
   await expect(nina.getByText(newcomer.email)).toHaveCount(0);
   await snap(nina, 'invitation-signed-out');

@@ -56,7 +56,9 @@ async function auditRows(checklistId: string) {
 
 async function versionCount(checklistId: string) {
   return storage.use(async (db) => {
-    const { rows } = await db.ownerQuery<{ n: number }>(`select count(*)::int as n from public.document_versions where checklist_id = $1`, [checklistId]);
+    const { rows } = await db.ownerQuery<{ n: number }>(`select count(*)::int as n from public.document_versions where checklist_id = $1`, [
+      checklistId,
+    ]);
     return rows[0]!.n;
   });
 }

@@ -98,7 +98,13 @@ describe.skipIf(skipReason !== null)(`revoked access against a server process${s
     const checklist = fx.checklists[0]!;
     server = await startServerProcess({
       port: await freePort(),
-      env: { ...storage.env, LOG_LEVEL: 'warn', COLLAB_PERSIST_WINDOW_MS: '50', COLLAB_MEMBERSHIP_RECHECK_MS: '3600000', COLLAB_METRICS_TOKEN: METRICS_TOKEN },
+      env: {
+        ...storage.env,
+        LOG_LEVEL: 'warn',
+        COLLAB_PERSIST_WINDOW_MS: '50',
+        COLLAB_MEMBERSHIP_RECHECK_MS: '3600000',
+        COLLAB_METRICS_TOKEN: METRICS_TOKEN,
+      },
     });
     writer = connect(fx.editors[0]!, 'writer', checklist.id);
     observer = connect(fx.viewer, 'observer', checklist.id);
@@ -123,7 +129,7 @@ describe.skipIf(skipReason !== null)(`revoked access against a server process${s
     // The session stays open, read-only.
     expect(demoted.closes).toEqual([]);
     await expectNowhere(fx, refused, writer, observer);
-    expect(itemsOf((await storage.use((db) => loadStoredDoc(db, checklist.id)))).has(before)).toBe(true);
+    expect(itemsOf(await storage.use((db) => loadStoredDoc(db, checklist.id))).has(before)).toBe(true);
   });
 
   it('refuses the very next edit of an editor removed from the workspace through the database, also when their client reconnects', async () => {

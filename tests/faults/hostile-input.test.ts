@@ -8,7 +8,15 @@ import * as Y from 'yjs';
 import { connectStockClient, Editor, itemTitles, type StockClient } from './support/clients.ts';
 import { createFaultFixture, type FaultFixture } from './support/fixture.ts';
 import { rawClient } from './support/raw-client.ts';
-import { crashAllServerProcesses, freePort, healthz, readiness, startServerProcess, waitPersisted, type ServerProcess } from './support/server-process.ts';
+import {
+  crashAllServerProcesses,
+  freePort,
+  healthz,
+  readiness,
+  startServerProcess,
+  waitPersisted,
+  type ServerProcess,
+} from './support/server-process.ts';
 import { createFaultStorage, loadStoredDoc, type FaultStorage } from './support/storage.ts';
 import { waitFor } from './support/wait.ts';
 
@@ -55,12 +63,10 @@ const hostile: fc.Arbitrary<Hostile> = fc.oneof(
   fc
     .tuple(fc.integer({ min: 0, max: 2 }), fc.uint8Array({ minLength: 1, maxLength: 200 }))
     .map(([syncType, payload]) => ({ kind: 'sync with random payload', frames: [syncFrame(syncType, payload)] })),
-  fc
-    .tuple(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 1, max: 400 }), fc.constantFrom(1, 2))
-    .map(([seed, cut, syncType]) => {
-      const update = realUpdate(seed);
-      return { kind: 'truncated update', frames: [syncFrame(syncType, update.subarray(0, Math.max(0, update.length - cut)))] };
-    }),
+  fc.tuple(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 1, max: 400 }), fc.constantFrom(1, 2)).map(([seed, cut, syncType]) => {
+    const update = realUpdate(seed);
+    return { kind: 'truncated update', frames: [syncFrame(syncType, update.subarray(0, Math.max(0, update.length - cut)))] };
+  }),
   fc
     .tuple(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: 10 }), fc.uint8Array({ minLength: 1, maxLength: 8 }))
     .map(([seed, at, junk]) => {
@@ -70,29 +76,31 @@ const hostile: fc.Arbitrary<Hostile> = fc.oneof(
       return { kind: 'update with an impossible count', frames: [syncFrame(2, corrupted)] };
     }),
   fc.integer({ min: 4, max: 40 }).map((n) => ({ kind: 'overlong varint', frames: [new Uint8Array(n).fill(0xff)] })),
+  fc.string({ maxLength: 200 }).map((text) => ({
+    kind: 'awareness with invalid JSON',
+    frames: [
+      frame((e) => {
+        encoding.writeVarUint(e, 1);
+        encoding.writeVarUint8Array(
+          e,
+          frame((inner) => {
+            encoding.writeVarUint(inner, 1);
+            encoding.writeVarUint(inner, 424242);
+            encoding.writeVarUint(inner, 1);
+            // Never valid JSON, whatever follows: `undefined` is not a JSON token.
+            encoding.writeVarString(inner, `{"cursor":undefined${text}`);
+          }),
+        );
+      }),
+    ],
+  })),
   fc
-    .string({ maxLength: 200 })
-    .map((text) => ({
-      kind: 'awareness with invalid JSON',
-      frames: [
-        frame((e) => {
-          encoding.writeVarUint(e, 1);
-          encoding.writeVarUint8Array(
-            e,
-            frame((inner) => {
-              encoding.writeVarUint(inner, 1);
-              encoding.writeVarUint(inner, 424242);
-              encoding.writeVarUint(inner, 1);
-              // Never valid JSON, whatever follows: `undefined` is not a JSON token.
-              encoding.writeVarString(inner, `{"cursor":undefined${text}`);
-            }),
-          );
-        }),
-      ],
-    })),
-  fc.oneof(fc.constant(2), fc.integer({ min: 4, max: 2 ** 20 })).map((type) => ({ kind: 'unknown message type', frames: [frame((e) => encoding.writeVarUint(e, type))] })),
+    .oneof(fc.constant(2), fc.integer({ min: 4, max: 2 ** 20 }))
+    .map((type) => ({ kind: 'unknown message type', frames: [frame((e) => encoding.writeVarUint(e, type))] })),
   fc.string({ maxLength: 100 }).map((text) => ({ kind: 'text frame', frames: [text] })),
-  fc.uint8Array({ minLength: 1, maxLength: 16 }).map((junk) => ({ kind: 'trailing bytes', frames: [new Uint8Array([...syncFrame(2, new Uint8Array([0, 0])), ...junk])] })),
+  fc
+    .uint8Array({ minLength: 1, maxLength: 16 })
+    .map((junk) => ({ kind: 'trailing bytes', frames: [new Uint8Array([...syncFrame(2, new Uint8Array([0, 0])), ...junk])] })),
   fc.integer({ min: 3, max: 2 ** 16 }).map((syncType) => ({ kind: 'unknown sync type', frames: [syncFrame(syncType, new Uint8Array([0, 0]))] })),
 );
 
@@ -120,7 +128,11 @@ async function attack(server: ServerProcess, fx: FaultFixture, index: number, at
   client.ws.send(new Uint8Array([0, 0, 1, 0]));
   let closed: { code: number; reason: string } | null | undefined;
   void Promise.race([client.closed, probeAnswered]).then((first) => (closed = first));
-  await waitFor(() => closed !== undefined, 60_000, `an answer to the probe or a close after ${attack.kind} ${JSON.stringify(attack.frames.map(String)).slice(0, 300)}`);
+  await waitFor(
+    () => closed !== undefined,
+    60_000,
+    `an answer to the probe or a close after ${attack.kind} ${JSON.stringify(attack.frames.map(String)).slice(0, 300)}`,
+  );
   if (!closed) {
     client.ws.close();
     await client.closed;
@@ -148,7 +160,13 @@ async function storeLegacySchemaBreak(db: Database, fixture: FaultFixture, check
   const doc = new Y.Doc();
   (itemsOf(doc) as Y.Map<unknown>).set('not-a-map', 'just a string');
   const item = new Y.Map<unknown>();
-  for (const [key, value] of Object.entries({ sectionId: checklist.sectionId, position: 'a0', title: 'Legacy item', status: 'archived', notes: 'plain text' })) {
+  for (const [key, value] of Object.entries({
+    sectionId: checklist.sectionId,
+    position: 'a0',
+    title: 'Legacy item',
+    status: 'archived',
+    notes: 'plain text',
+  })) {
     item.set(key, value);
   }
   itemsOf(doc).set('legacy-item', item as never);
@@ -209,9 +227,20 @@ describe('hostile input against a server process', () => {
     for (const outcome of outcomes) if (outcome.code === null) openKinds.set(outcome.kind, (openKinds.get(outcome.kind) ?? 0) + 1);
     const summary = `close codes ${JSON.stringify(Object.fromEntries(byCode))}; left open: ${JSON.stringify(Object.fromEntries(openKinds))}`;
     // Refused as malformed (4400) or too large (4413), or harmless and left open: never an internal error, never a crash.
-    expect(outcomes.filter((o) => o.code !== 4400 && o.code !== 4413 && o.code !== null), summary).toEqual([]);
+    expect(
+      outcomes.filter((o) => o.code !== 4400 && o.code !== 4413 && o.code !== null),
+      summary,
+    ).toEqual([]);
     // Kinds that can never be harmless were all refused.
-    for (const kind of ['text frame', 'unknown message type', 'unknown sync type', 'trailing bytes', 'truncated update', 'update with an impossible count', 'awareness with invalid JSON']) {
+    for (const kind of [
+      'text frame',
+      'unknown message type',
+      'unknown sync type',
+      'trailing bytes',
+      'truncated update',
+      'update with an impossible count',
+      'awareness with invalid JSON',
+    ]) {
       expect(openKinds.get(kind) ?? 0, summary).toBe(0);
     }
     expect(byCode.get('4400') ?? 0, summary).toBeGreaterThan(CASES * 0.8);
@@ -271,7 +300,12 @@ describe('hostile input against a server process', () => {
     const deep = Buffer.from('{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000));
     const length = encoding.createEncoder();
     encoding.writeVarUint(length, deep.byteLength);
-    const poisoned = new Uint8Array([...update.subarray(0, at), ...encoding.toUint8Array(length), ...deep, ...update.subarray(at + placeholder.byteLength)]);
+    const poisoned = new Uint8Array([
+      ...update.subarray(0, at),
+      ...encoding.toUint8Array(length),
+      ...deep,
+      ...update.subarray(at + placeholder.byteLength),
+    ]);
 
     const mallory = rawClient(server!.url, checklist.id, fx.editors[5]!.token);
     await mallory.opened;

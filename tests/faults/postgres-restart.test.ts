@@ -80,7 +80,9 @@ describe.skipIf(skipReason !== null)(`Postgres restart during editing${skipReaso
 
     // No restart of the server, no nudge: it must get back to ready with nothing pending.
     await waitPersisted(server.http, 60_000).catch(async (error: unknown) => {
-      throw new Error(`${String(error)}; readyz: ${JSON.stringify(await readiness(server!.http))}; server log tail:\n${server!.output().slice(-3000)}`);
+      throw new Error(
+        `${String(error)}; readyz: ${JSON.stringify(await readiness(server!.http))}; server log tail:\n${server!.output().slice(-3000)}`,
+      );
     });
     clearInterval(sampler);
     await sampling;

@@ -48,7 +48,12 @@ describe.skipIf(skipReason !== null)(`Redis outage between two server processes$
     const checklist = fx.checklists[0]!;
     const redisPort = await freePort();
     redis = await startRedis(redisPort);
-    const env = (storage: FaultStorage) => ({ ...storage.env, REDIS_URL: redis!.url, LOG_LEVEL: process.env.FAULTS_LOG ?? 'warn', COLLAB_PERSIST_WINDOW_MS: '100' });
+    const env = (storage: FaultStorage) => ({
+      ...storage.env,
+      REDIS_URL: redis!.url,
+      LOG_LEVEL: process.env.FAULTS_LOG ?? 'warn',
+      COLLAB_PERSIST_WINDOW_MS: '100',
+    });
     const [a, b] = await Promise.all([
       startServerProcess({ port: await freePort(), env: env(first) }),
       startServerProcess({ port: await freePort(), env: env(second) }),
@@ -71,7 +76,11 @@ describe.skipIf(skipReason !== null)(`Redis outage between two server processes$
     await waitFor(() => everyone.every((editor) => missingEdits(editor.client.doc, beforeOutage).length === 0), 30_000, 'fan-out through Redis');
 
     await redis.crash();
-    await waitFor(async () => (await readiness(a!.http)).redis === false && (await readiness(b!.http)).redis === false, 30_000, 'both servers to notice');
+    await waitFor(
+      async () => (await readiness(a!.http)).redis === false && (await readiness(b!.http)).redis === false,
+      30_000,
+      'both servers to notice',
+    );
     const madeAtOutage = new Map(everyone.map((editor) => [editor, editor.made.length]));
     const newSince = (editor: Editor) => editor.made.slice(madeAtOutage.get(editor)!);
     // Each process keeps serving its own clients: a1 sees a2's new edits, b1 sees b2's.
@@ -97,15 +106,13 @@ describe.skipIf(skipReason !== null)(`Redis outage between two server processes$
     await waitFor(async () => (await readiness(a!.http)).ready, 60_000, 'a ready again');
     b!.child.kill('SIGCONT');
     await waitFor(async () => (await readiness(b!.http)).ready, 60_000, 'b ready again');
-    await waitFor(
-      () => everyone.every((editor) => missingEdits(editor.client.doc, all).length === 0),
-      60_000,
-      'every client to converge',
-    ).catch((error: unknown) => {
-      throw new Error(
-        `${String(error)}; missing per client: ${everyone.map((e) => `${e.client.name}=${missingEdits(e.client.doc, all).length}`).join(', ')}`,
-      );
-    });
+    await waitFor(() => everyone.every((editor) => missingEdits(editor.client.doc, all).length === 0), 60_000, 'every client to converge').catch(
+      (error: unknown) => {
+        throw new Error(
+          `${String(error)}; missing per client: ${everyone.map((e) => `${e.client.name}=${missingEdits(e.client.doc, all).length}`).join(', ')}`,
+        );
+      },
+    );
 
     await Promise.all([waitPersisted(a!.http), waitPersisted(b!.http)]);
     for (const server of servers.splice(0)) await server.stop();
@@ -115,4 +122,3 @@ describe.skipIf(skipReason !== null)(`Redis outage between two server processes$
     expect(missingEdits(union, all)).toEqual([]);
   }, 300_000);
 });
-

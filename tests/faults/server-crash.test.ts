@@ -87,9 +87,17 @@ describe('server killed with SIGKILL during steady editing', () => {
       'edits made while the server is down',
     );
     server = await startServer();
-    await waitFor(() => editors.every((editor) => editor.client.provider.wsconnected && editor.client.provider.synced), 60_000, 'clients to reconnect');
+    await waitFor(
+      () => editors.every((editor) => editor.client.provider.wsconnected && editor.client.provider.synced),
+      60_000,
+      'clients to reconnect',
+    );
     const madeAtReconnect = editors.map((editor) => editor.made.length);
-    await waitFor(() => editors.every((editor, index) => seenOf(editor.made.slice(madeAtReconnect[index]!)).length > 10), 60_000, 'edits after the restart');
+    await waitFor(
+      () => editors.every((editor, index) => seenOf(editor.made.slice(madeAtReconnect[index]!)).length > 10),
+      60_000,
+      'edits after the restart',
+    );
     for (const editor of editors) editor.stop();
     for (const [index, editor] of editors.entries()) expect(editor.made.length).toBeGreaterThan(madeBeforeCrash[index]! + 20);
 

@@ -62,7 +62,9 @@ try {
   const users = Math.ceil(connections / MAX_PER_USER);
   const fx = await storage.use((db) => createFaultFixture(db, { editors: users, checklists: documents }));
   server = await startServerProcess({ port: await freePort(), env: { ...storage.env, LOG_LEVEL: 'warn' } });
-  log(`server pid ${server.pid} on ${storage.kind}; ${connections} connections on ${documents} documents, one edit per connection every ${intervalMs} ms, for ${durationMs / 60_000} min`);
+  log(
+    `server pid ${server.pid} on ${storage.kind}; ${connections} connections on ${documents} documents, one edit per connection every ${intervalMs} ms, for ${durationMs / 60_000} min`,
+  );
 
   // Connect in waves, each connection creating its own item.
   for (let start = 0; start < connections; start += 50) {
@@ -74,7 +76,8 @@ try {
       wave.push({ name, documentIndex, client, edits: 0, figures: [] });
     }
     await Promise.all(wave.map((conn) => conn.client.synced()));
-    for (const conn of wave) addItem(conn.client.doc, { id: conn.name, sectionId: fx.checklists[conn.documentIndex]!.sectionId, title: `${conn.name} edit 0` });
+    for (const conn of wave)
+      addItem(conn.client.doc, { id: conn.name, sectionId: fx.checklists[conn.documentIndex]!.sectionId, title: `${conn.name} edit 0` });
     conns.push(...wave);
   }
   log(`${conns.length} connections synced`);
@@ -91,7 +94,10 @@ try {
     const edit = () => {
       conn.edits += 1;
       updateItem(conn.client.doc, conn.name, { title: `${conn.name} edit ${conn.edits}` });
-      if (conn.edits % 5 === 0) conn.figures.push(setFigure(conn.client.doc, conn.name, { id: `${conn.name}-f${conn.edits}`, kind: 'mw', label: `edit ${conn.edits}`, value: conn.edits }));
+      if (conn.edits % 5 === 0)
+        conn.figures.push(
+          setFigure(conn.client.doc, conn.name, { id: `${conn.name}-f${conn.edits}`, kind: 'mw', label: `edit ${conn.edits}`, value: conn.edits }),
+        );
     };
     let interval: NodeJS.Timeout | undefined;
     const first = setTimeout(() => {
@@ -137,7 +143,8 @@ try {
         const missingFigures = owner.figures.filter((id) => !figures?.has(id)).length;
         if (entryTitle(item) !== expectTitle(owner) || missingFigures > 0) {
           lost += 1;
-          if (problems.length < 10) problems.push(`${owner.name}: title "${String(entryTitle(item))}" (expected "${expectTitle(owner)}"), ${missingFigures} figures missing`);
+          if (problems.length < 10)
+            problems.push(`${owner.name}: title "${String(entryTitle(item))}" (expected "${expectTitle(owner)}"), ${missingFigures} figures missing`);
         }
       }
     }

@@ -35,7 +35,9 @@ describe.skipIf(!serverUrl)('supabase/ on a clean Postgres with only the Supabas
 
   it('applies every migration in order, then the seed, with psql', async () => {
     psql(bootstrap);
-    const migrations = readdirSync(join(supabaseDir, 'migrations')).filter((file) => file.endsWith('.sql')).sort();
+    const migrations = readdirSync(join(supabaseDir, 'migrations'))
+      .filter((file) => file.endsWith('.sql'))
+      .sort();
     expect(migrations.length).toBeGreaterThan(0);
     for (const file of migrations) psql(join(supabaseDir, 'migrations', file));
     psql(join(supabaseDir, 'seed.sql'));

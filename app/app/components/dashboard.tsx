@@ -9,7 +9,9 @@ import { formatFigure } from '~/utils/format.ts';
  * one cross-checklist item list (/workspaces/:id/items with the filters in the URL).
  */
 
-export type ItemQuery = Partial<Record<'deal' | 'workstream' | 'checklist' | 'owner' | 'risk' | 'status' | 'due' | 'dueFrom' | 'dueTo' | 'verified', string>>;
+export type ItemQuery = Partial<
+  Record<'deal' | 'workstream' | 'checklist' | 'owner' | 'risk' | 'status' | 'due' | 'dueFrom' | 'dueTo' | 'verified', string>
+>;
 
 export function itemsHref(workspaceId: string, query: ItemQuery): string {
   const params = new URLSearchParams();
@@ -78,11 +80,16 @@ export function DashboardView({ dashboard }: { dashboard: Dashboard }) {
           Exposure from typed figures
         </h2>
         <p className="text-sm text-slate-600 dark:text-slate-400">
-          Verified figures come from items a reviewer approved as they are now; unverified ones from all other items. Sums add MW and
-          dollars of the same label only.
+          Verified figures come from items a reviewer approved as they are now; unverified ones from all other items. Sums add MW and dollars of the
+          same label only.
         </p>
         {dashboard.exposure.map((deal) => (
-          <ExposureTable key={deal.dealId} exposure={deal} showName={!scope.deal} href={(query) => itemsHref(scope.workspace.id, { deal: deal.dealId, ...query })} />
+          <ExposureTable
+            key={deal.dealId}
+            exposure={deal}
+            showName={!scope.deal}
+            href={(query) => itemsHref(scope.workspace.id, { deal: deal.dealId, ...query })}
+          />
         ))}
       </section>
       <section aria-labelledby="figures-heading" className={card}>
@@ -97,7 +104,11 @@ export function DashboardView({ dashboard }: { dashboard: Dashboard }) {
 
 function Stat({ label, value, to, tone, detail }: { label: string; value: number | string; to: string; tone: string; detail?: string }) {
   return (
-    <Link to={to} className={`${card} block transition hover:border-sky-300 hover:shadow dark:hover:border-sky-700`} aria-label={`${value} ${label}: show the items`}>
+    <Link
+      to={to}
+      className={`${card} block transition hover:border-sky-300 hover:shadow dark:hover:border-sky-700`}
+      aria-label={`${value} ${label}: show the items`}
+    >
       <div className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</div>
       <div className={`mt-1 text-3xl font-semibold tabular-nums ${tone}`} data-testid={`stat-${label.toLowerCase().replace(/\s+/g, '-')}`}>
         {value}
@@ -111,21 +122,50 @@ function Summary({ dashboard, href }: { dashboard: Dashboard; href: (query: Item
   const { counts } = dashboard;
   return (
     <div className="grid gap-4 sm:grid-cols-3 lg:grid-cols-6" aria-label="Summary">
-      <Stat label="Done" value={`${percentDone(counts)}%`} to={href({ status: 'done' })} tone="text-emerald-700 dark:text-emerald-400" detail={`${counts.done} of ${counts.total} items`} />
+      <Stat
+        label="Done"
+        value={`${percentDone(counts)}%`}
+        to={href({ status: 'done' })}
+        tone="text-emerald-700 dark:text-emerald-400"
+        detail={`${counts.done} of ${counts.total} items`}
+      />
       <Stat label="Open" value={counts.total - counts.done} to={href({ status: 'open' })} tone="" />
-      <Stat label="Overdue" value={dashboard.overdue} to={href({ due: 'overdue' })} tone="text-amber-700 dark:text-amber-400" detail={`due before ${dashboard.today}`} />
-      <Stat label="Due this week" value={dashboard.dueThisWeek} to={href({ due: 'this-week' })} tone="" detail={`${dashboard.today} – ${dashboard.weekEnd}`} />
+      <Stat
+        label="Overdue"
+        value={dashboard.overdue}
+        to={href({ due: 'overdue' })}
+        tone="text-amber-700 dark:text-amber-400"
+        detail={`due before ${dashboard.today}`}
+      />
+      <Stat
+        label="Due this week"
+        value={dashboard.dueThisWeek}
+        to={href({ due: 'this-week' })}
+        tone=""
+        detail={`${dashboard.today} – ${dashboard.weekEnd}`}
+      />
       <Stat label="Blocked" value={dashboard.blocked} to={href({ status: 'blocked' })} tone="text-red-700 dark:text-red-400" />
-      <Stat label="Waiting for review" value={dashboard.waitingForReview} to={href({ status: 'needs_review' })} tone="text-violet-700 dark:text-violet-400" />
+      <Stat
+        label="Waiting for review"
+        value={dashboard.waitingForReview}
+        to={href({ status: 'needs_review' })}
+        tone="text-violet-700 dark:text-violet-400"
+      />
     </div>
   );
 }
 
 function StatusBar({ counts, label }: { counts: StatusCounts; label: string }) {
   return (
-    <div className="flex h-2.5 w-full min-w-24 overflow-hidden rounded-full bg-slate-100 dark:bg-slate-800" role="img" aria-label={`${label}: ${statusText(counts)}`}>
+    <div
+      className="flex h-2.5 w-full min-w-24 overflow-hidden rounded-full bg-slate-100 dark:bg-slate-800"
+      role="img"
+      aria-label={`${label}: ${statusText(counts)}`}
+    >
       {ITEM_STATUSES.map((status) =>
-        counts[status] > 0 ? <div key={status} className={STATUS_TONES[status]} style={{ width: `${(counts[status] / Math.max(counts.total, 1)) * 100}%` }} /> : null,
+        counts[status] > 0 ? (
+          <div key={status} className={STATUS_TONES[status]} style={{ width: `${(counts[status] / Math.max(counts.total, 1)) * 100}%` }} />
+        ) : null,
       )}
     </div>
   );
@@ -181,7 +221,15 @@ function ProgressTable({ dashboard, href }: { dashboard: Dashboard; href: (query
   );
 }
 
-function WorkstreamRows({ workstream, showDeal, href }: { workstream: Dashboard['workstreams'][number]; showDeal: boolean; href: (query: ItemQuery) => string }) {
+function WorkstreamRows({
+  workstream,
+  showDeal,
+  href,
+}: {
+  workstream: Dashboard['workstreams'][number];
+  showDeal: boolean;
+  href: (query: ItemQuery) => string;
+}) {
   const query = { workstream: workstream.id, ...(showDeal ? { deal: workstream.dealId } : {}) };
   return (
     <>
@@ -303,7 +351,11 @@ function Workload({ dashboard, href }: { dashboard: Dashboard; href: (query: Ite
               </td>
               <td className="text-right tabular-nums">
                 {load.overdue > 0 ? (
-                  <Link to={href({ owner, due: 'overdue' })} className="font-medium text-amber-700 hover:underline dark:text-amber-400" aria-label={`${load.name}: ${load.overdue} overdue`}>
+                  <Link
+                    to={href({ owner, due: 'overdue' })}
+                    className="font-medium text-amber-700 hover:underline dark:text-amber-400"
+                    aria-label={`${load.name}: ${load.overdue} overdue`}
+                  >
                     {load.overdue}
                   </Link>
                 ) : (
@@ -312,7 +364,11 @@ function Workload({ dashboard, href }: { dashboard: Dashboard; href: (query: Ite
               </td>
               <td className="text-right tabular-nums">
                 {load.blocked > 0 ? (
-                  <Link to={href({ owner, status: 'blocked' })} className="font-medium text-red-700 hover:underline dark:text-red-400" aria-label={`${load.name}: ${load.blocked} blocked`}>
+                  <Link
+                    to={href({ owner, status: 'blocked' })}
+                    className="font-medium text-red-700 hover:underline dark:text-red-400"
+                    aria-label={`${load.name}: ${load.blocked} blocked`}
+                  >
                     {load.blocked}
                   </Link>
                 ) : (
@@ -376,7 +432,9 @@ function ExposureTable({ exposure, showName, href }: { exposure: DealExposure; s
                   {line.rollup ? (
                     <>
                       <td className="text-right" title={describeCount(line.rollup, line.rollup.verified)}>
-                        <span className="font-semibold tabular-nums text-emerald-800 dark:text-emerald-300">{formatPart(line.rollup, line.rollup.verified)}</span>
+                        <span className="font-semibold tabular-nums text-emerald-800 dark:text-emerald-300">
+                          {formatPart(line.rollup, line.rollup.verified)}
+                        </span>
                         <span className="block text-xs text-slate-500">{describeCount(line.rollup, line.rollup.verified)}</span>
                       </td>
                       <td className="text-right" title={describeCount(line.rollup, line.rollup.unverified)}>
@@ -418,7 +476,9 @@ export function RollupTable({ rollups }: { rollups: FigureRollup[] }) {
             <tr key={`${rollup.kind}:${rollup.label}`} className="border-t border-slate-100 dark:border-slate-800/60">
               <th scope="row" className="py-1.5 pr-2 text-left font-normal">
                 {rollup.label} <span className="text-xs text-slate-500">{rollup.unit}</span>
-                {rollup.flagged > 0 ? <span className="ml-2 text-xs text-amber-700 dark:text-amber-400">{rollup.flagged} left out (value cannot be right)</span> : null}
+                {rollup.flagged > 0 ? (
+                  <span className="ml-2 text-xs text-amber-700 dark:text-amber-400">{rollup.flagged} left out (value cannot be right)</span>
+                ) : null}
               </th>
               <td className="text-right tabular-nums" title={describeCount(rollup, rollup.verified)}>
                 {formatPart(rollup, rollup.verified)}
@@ -442,7 +502,9 @@ function TrendChart({ points, targetDate, today }: { points: Dashboard['history'
   const [mounted, setMounted] = useState(false);
   useEffect(() => setMounted(true), []);
   const last = points.at(-1);
-  const caption = last ? `On ${last.day}: ${last.done} done, ${last.open} open (${points.length} day${points.length === 1 ? '' : 's'} recorded).` : 'No history recorded yet.';
+  const caption = last
+    ? `On ${last.day}: ${last.done} done, ${last.open} open (${points.length} day${points.length === 1 ? '' : 's'} recorded).`
+    : 'No history recorded yet.';
   return (
     <figure>
       <div className="h-64 w-full">

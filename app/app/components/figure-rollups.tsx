@@ -18,7 +18,10 @@ const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ?
 /** What a roll-up adds up and from how many items, verified and unverified apart, and what it leaves out. */
 export function describeRollup(rollup: FigureRollup): string {
   const what = `${rollup.additive ? 'Sum' : 'Range (not summed)'} of ${plural(rollup.count, 'figure')} from ${plural(rollup.items, 'item')}`;
-  const parts = [`verified ${rollup.verified.count ? formatValues(rollup, rollup.verified) : 'none'}`, `unverified ${rollup.unverified.count ? formatValues(rollup, rollup.unverified) : 'none'}`];
+  const parts = [
+    `verified ${rollup.verified.count ? formatValues(rollup, rollup.verified) : 'none'}`,
+    `unverified ${rollup.unverified.count ? formatValues(rollup, rollup.unverified) : 'none'}`,
+  ];
   const flagged = rollup.flagged ? `; ${plural(rollup.flagged, 'figure')} left out because the value cannot be right` : '';
   return `${what}: ${parts.join(', ')}${flagged}`;
 }
@@ -32,7 +35,9 @@ export function FigureRollups({ figures, label, size = 'sm' }: { figures: Figure
       {figures.map((rollup) => (
         <div key={rollupKey(rollup)} title={describeRollup(rollup)}>
           <dt className="text-slate-500 dark:text-slate-400">{rollup.label}</dt>
-          <dd className={`font-semibold tabular-nums text-slate-800 dark:text-slate-100 ${size === 'md' ? 'text-base' : ''}`}>{formatRollup(rollup)}</dd>
+          <dd className={`font-semibold tabular-nums text-slate-800 dark:text-slate-100 ${size === 'md' ? 'text-base' : ''}`}>
+            {formatRollup(rollup)}
+          </dd>
           <dd className="text-[11px] text-slate-500 dark:text-slate-400">
             {rollup.verified.count > 0 ? (
               <span className="text-emerald-700 dark:text-emerald-400">{formatValues(rollup, rollup.verified)} verified</span>

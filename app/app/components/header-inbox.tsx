@@ -17,7 +17,10 @@ export function HeaderInbox({ userId }: { userId: string }) {
   useLiveEvents((event) => event.topic === 'notifications' && event.userId === userId, refresh);
   return (
     <nav aria-label="Your work" className="flex items-center gap-1 text-sm">
-      <Link to="/my-work" className="rounded-md px-2 py-1 text-slate-600 hover:bg-slate-100 hover:text-slate-900 dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white">
+      <Link
+        to="/my-work"
+        className="rounded-md px-2 py-1 text-slate-600 hover:bg-slate-100 hover:text-slate-900 dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-white"
+      >
         My work
       </Link>
       <Link

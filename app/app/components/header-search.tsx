@@ -14,7 +14,9 @@ export function HeaderSearch() {
     const onKey = (event: KeyboardEvent) => {
       const target = event.target as HTMLElement | null;
       const typing = !!target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
-      const shortcut = (event.key === 'k' && (event.metaKey || event.ctrlKey)) || (event.key === '/' && !typing && !event.metaKey && !event.ctrlKey && !event.altKey);
+      const shortcut =
+        (event.key === 'k' && (event.metaKey || event.ctrlKey)) ||
+        (event.key === '/' && !typing && !event.metaKey && !event.ctrlKey && !event.altKey);
       if (!shortcut) return;
       event.preventDefault();
       input.current?.focus();

@@ -18,16 +18,27 @@ export default function TrendChart({ points, targetDate, today }: { points: Prog
     const dark = window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
     const axis = { stroke: dark ? '#94a3b8' : '#475569', grid: { stroke: dark ? '#1e293b' : '#e2e8f0' } };
     const last = Math.max(dayToSeconds(points.at(-1)?.day ?? today), targetDate ? dayToSeconds(targetDate) : 0);
-    const data: uPlot.AlignedData = [points.map((point) => dayToSeconds(point.day)), points.map((point) => point.done), points.map((point) => point.open)];
+    const data: uPlot.AlignedData = [
+      points.map((point) => dayToSeconds(point.day)),
+      points.map((point) => point.done),
+      points.map((point) => point.open),
+    ];
     const plot = new uPlot(
       {
         width: element.clientWidth || 600,
         height: 240,
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
-        scales: { x: { time: true, range: (_u, min) => [min - 86_400, last + 86_400] }, y: { range: (_u, _min, max) => [0, Math.max(max, 1) * 1.1] } },
+        scales: {
+          x: { time: true, range: (_u, min) => [min - 86_400, last + 86_400] },
+          y: { range: (_u, _min, max) => [0, Math.max(max, 1) * 1.1] },
+        },
         axes: [
           // Calendar days (UTC), never hours: the record is one point per day.
-          { ...axis, incrs: [86_400, 2 * 86_400, 7 * 86_400, 14 * 86_400, 30 * 86_400, 91 * 86_400], values: (_u, splits) => splits.map((split) => new Date(split * 1000).toISOString().slice(5, 10)) },
+          {
+            ...axis,
+            incrs: [86_400, 2 * 86_400, 7 * 86_400, 14 * 86_400, 30 * 86_400, 91 * 86_400],
+            values: (_u, splits) => splits.map((split) => new Date(split * 1000).toISOString().slice(5, 10)),
+          },
           axis,
         ],
         // The legend reads the day under the pointer; with no pointer over the chart it shows dashes, not "--".

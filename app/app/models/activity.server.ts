@@ -24,7 +24,11 @@ const querySchema = z.object({
 const nextDay = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString();
 
 /** The query as typed (for the form) and the filter it means, or the first problem with it. */
-export function activityFilter(url: URL): { query: ActivityQuery; filter: Omit<AuditFilter, 'workspaceId' | 'dealId' | 'checklistId'>; error: string | null } {
+export function activityFilter(url: URL): {
+  query: ActivityQuery;
+  filter: Omit<AuditFilter, 'workspaceId' | 'dealId' | 'checklistId'>;
+  error: string | null;
+} {
   const query: ActivityQuery = {
     person: url.searchParams.get('person') ?? '',
     field: url.searchParams.get('field') ?? '',
@@ -64,18 +68,21 @@ export async function loadActivity(
 /** A deal's audit trail as CSV (one row per audit row, newest first), for export. */
 export function auditCsv(entries: AuditEntry[], names: Names): string {
   // escapeFormulae: a cell starting with = + - @ is not run as a formula by a spreadsheet.
-  return Papa.unparse({
-    fields: ['time (UTC)', 'person', 'checklist', 'item', 'kind', 'field', 'old value', 'new value', 'description'],
-    data: entries.map((entry) => [
-      formatWhen(entry.createdAt).replace(' UTC', ''),
-      entry.userName ?? (entry.userId ? 'a former member' : 'system'),
-      entry.checklistTitle ?? '',
-      entry.itemTitle ?? entry.itemId ?? '',
-      entry.kind,
-      entry.field ?? '',
-      showAuditValue(entry, 'old', names),
-      showAuditValue(entry, 'new', names),
-      describeAudit(entry, names, entry.itemTitle ?? undefined),
-    ]),
-  }, { escapeFormulae: true });
+  return Papa.unparse(
+    {
+      fields: ['time (UTC)', 'person', 'checklist', 'item', 'kind', 'field', 'old value', 'new value', 'description'],
+      data: entries.map((entry) => [
+        formatWhen(entry.createdAt).replace(' UTC', ''),
+        entry.userName ?? (entry.userId ? 'a former member' : 'system'),
+        entry.checklistTitle ?? '',
+        entry.itemTitle ?? entry.itemId ?? '',
+        entry.kind,
+        entry.field ?? '',
+        showAuditValue(entry, 'old', names),
+        showAuditValue(entry, 'new', names),
+        describeAudit(entry, names, entry.itemTitle ?? undefined),
+      ]),
+    },
+    { escapeFormulae: true },
+  );
 }

@@ -30,13 +30,15 @@ const usdValue = z
     return parsed;
   });
 
-export const newDealSchema = z.object({
-  workspaceId: z.uuid('Choose a workspace'),
-  name: z.string().trim().min(1, 'Enter a name for the deal').max(200),
-  buyer: optionalText(200),
-  target: optionalText(200),
-  value: usdValue,
-}).transform(({ value, ...rest }) => ({ ...rest, valueUsd: value }));
+export const newDealSchema = z
+  .object({
+    workspaceId: z.uuid('Choose a workspace'),
+    name: z.string().trim().min(1, 'Enter a name for the deal').max(200),
+    buyer: optionalText(200),
+    target: optionalText(200),
+    value: usdValue,
+  })
+  .transform(({ value, ...rest }) => ({ ...rest, valueUsd: value }));
 
 export const WORKSTREAM_KIND_LABELS: Record<(typeof WORKSTREAM_KINDS)[number], string> = {
   site_retrofits: 'Site retrofits',
@@ -78,5 +80,10 @@ export const newChecklistSchema = z
 
 export const saveTemplateSchema = z.object({
   name: z.string().trim().min(1, 'Enter a name for the template').max(200),
-  description: z.string().trim().max(2000).optional().transform((value) => value ?? ''),
+  description: z
+    .string()
+    .trim()
+    .max(2000)
+    .optional()
+    .transform((value) => value ?? ''),
 });

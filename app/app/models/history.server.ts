@@ -1,13 +1,4 @@
-import {
-  auditRestore,
-  checklistAccess,
-  DataAccessError,
-  getVersion,
-  loadDocument,
-  recordVersion,
-  type Database,
-  type JwtClaims,
-} from '@tieout/db';
+import { auditRestore, checklistAccess, DataAccessError, getVersion, loadDocument, recordVersion, type Database, type JwtClaims } from '@tieout/db';
 import { canEdit } from '@tieout/db/roles';
 import { diffChecklists, restoreChecklist, restoreItem, snapshotItem, stateToDoc, type ChecklistDiff } from '@tieout/doc-model';
 import type * as Y from 'yjs';

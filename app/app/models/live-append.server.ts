@@ -119,7 +119,9 @@ export async function changeLive<T>(options: LiveChangeOptions, change: (doc: Y.
   provider.on('connection-close', (event) => {
     const code = event?.code ?? 0;
     if (code >= 4400 && code < 4500) {
-      refused?.(new LiveAppendError('unavailable', CLOSE_MESSAGES[code] ?? `The collaboration server refused the change (${code} ${event?.reason ?? ''}).`));
+      refused?.(
+        new LiveAppendError('unavailable', CLOSE_MESSAGES[code] ?? `The collaboration server refused the change (${code} ${event?.reason ?? ''}).`),
+      );
     }
   });
 
@@ -228,7 +230,9 @@ function updateExisting(doc: Y.Doc, existing: ItemView, item: Omit<LiveItem, 'se
   if (given.has('risk') && item.risk !== undefined) patch.risk = item.risk;
   if (Object.keys(patch).length > 0) updateItem(doc, existing.id, patch);
   for (const figure of item.figures ?? []) {
-    const same = existing.figures.find((other) => other.kind === figure.kind && other.label.trim().toLowerCase() === figure.label.trim().toLowerCase());
+    const same = existing.figures.find(
+      (other) => other.kind === figure.kind && other.label.trim().toLowerCase() === figure.label.trim().toLowerCase(),
+    );
     if (!same || same.value !== figure.value) setFigure(doc, existing.id, { ...figure, value: figure.value ?? null, id: same?.id });
   }
 }

@@ -24,14 +24,17 @@ export const structureIntentSchema = z.discriminatedUnion('intent', [
 export type StructureIntent = z.output<typeof structureIntentSchema>;
 
 /** The intent's form fields, validated; the first problem as a message. */
-export function parseStructureIntent(formData: FormData): { ok: true; value: StructureIntent } | { ok: false; message: string; field: string | null } {
+export function parseStructureIntent(
+  formData: FormData,
+): { ok: true; value: StructureIntent } | { ok: false; message: string; field: string | null } {
   const raw: Record<string, string> = {};
   for (const [key, value] of formData) if (typeof value === 'string') raw[key] = value;
   const parsed = structureIntentSchema.safeParse(raw);
   if (parsed.success) return { ok: true, value: parsed.data };
   const issue = parsed.error.issues[0];
   const field = issue?.path[0] === undefined ? null : String(issue.path[0]);
-  const message = field === 'intent' ? 'Choose what to do: rename, archive, unarchive, delete or change the stage' : issue?.message ?? 'Check the form';
+  const message =
+    field === 'intent' ? 'Choose what to do: rename, archive, unarchive, delete or change the stage' : (issue?.message ?? 'Check the form');
   return { ok: false, message, field };
 }
 

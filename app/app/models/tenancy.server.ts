@@ -30,7 +30,8 @@ export async function attempt<T>(work: () => Promise<T>): Promise<{ ok: true; va
   try {
     return { ok: true, value: await work() };
   } catch (error) {
-    if (error instanceof DataAccessError) return { ok: false, kind: error.kind, code: error.code, message: error.message, status: accessStatus(error) };
+    if (error instanceof DataAccessError)
+      return { ok: false, kind: error.kind, code: error.code, message: error.message, status: accessStatus(error) };
     throw error;
   }
 }

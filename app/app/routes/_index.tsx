@@ -101,7 +101,11 @@ export default function Home() {
                     <ProgressBar progress={deal.progress} label={`Progress of ${deal.name}`} />
                     <div className="flex flex-wrap items-center justify-between gap-2">
                       <ProgressBadges progress={deal.progress} links={(query) => itemsHref(workspace.id, { deal: deal.id, ...query })} />
-                      <Link to={`/deals/${deal.id}/dashboard`} className="relative z-10 text-xs font-medium text-sky-700 hover:underline dark:text-sky-400" aria-label={`Dashboard of ${deal.name}`}>
+                      <Link
+                        to={`/deals/${deal.id}/dashboard`}
+                        className="relative z-10 text-xs font-medium text-sky-700 hover:underline dark:text-sky-400"
+                        aria-label={`Dashboard of ${deal.name}`}
+                      >
                         Dashboard
                       </Link>
                     </div>

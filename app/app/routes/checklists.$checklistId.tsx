@@ -77,9 +77,7 @@ import { useKeptOffline } from '~/utils/offline.ts';
 
 export const meta: MetaFunction<typeof loader> = ({ data: loaderData }) => [
   {
-    title: loaderData
-      ? `${loaderData.checklist.title} · ${loaderData.checklist.deal.name} · Tieout`
-      : 'Checklist · Tieout',
+    title: loaderData ? `${loaderData.checklist.title} · ${loaderData.checklist.deal.name} · Tieout` : 'Checklist · Tieout',
   },
 ];
 
@@ -110,7 +108,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       collabUrl: collabBaseUrl(request.url, context.config.collabUrl, request.headers.get('X-Forwarded-Proto')),
     },
     // private: never in a shared cache; no-cache: always revalidated online, and may be kept on this device for offline.
-    { headers: { ...Object.fromEntries(session.headers), 'Cache-Control': 'private, no-cache' } }
+    { headers: { ...Object.fromEntries(session.headers), 'Cache-Control': 'private, no-cache' } },
   );
 }
 
@@ -136,7 +134,13 @@ function ChecklistScreen() {
   const members = useMemo<Member[]>(() => loaderData.members.map(({ id, name, role }) => ({ id, name, canOwnItems: canEdit(role) })), [membersKey]); // eslint-disable-line react-hooks/exhaustive-deps
 
   // The live document, its token kept fresh; losing access reloads the page's data, which then shows why.
-  const { live, setFocusItem, user, sessionEnded } = useChecklistConnection({ checklistId: checklist.id, collabUrl, token: null, tokenExpiresAt: null, me });
+  const { live, setFocusItem, user, sessionEnded } = useChecklistConnection({
+    checklistId: checklist.id,
+    collabUrl,
+    token: null,
+    tokenExpiresAt: null,
+    me,
+  });
   // The audit writer announces new rows about this checklist's items (live topic `activity`): re-read who changed what.
   const lastChanges = useLiveLastChanges(checklist.id, loaderData.lastChanges);
   const location = useLocation();
@@ -262,171 +266,175 @@ function ChecklistScreen() {
   const allShownSelected = shownIds.length > 0 && shownIds.every((id) => selected.has(id));
 
   return (
-    <ReviewProvider checklistId={checklist.id} me={reviewMe} role={checklist.role} members={reviewMembers} focus={reviewFocus} apiRef={reviewRef} fingerprintOf={fingerprintOf}>
-    <div className="space-y-5">
-      <nav aria-label="Breadcrumb" className="text-sm text-slate-500 dark:text-slate-400">
-        <ol className="flex flex-wrap gap-1">
-          <li>
-            <Link to="/" className="hover:underline">
-              Deals
-            </Link>
-            <span aria-hidden="true"> / </span>
-          </li>
-          <li>
-            <Link to={`/deals/${checklist.deal.id}`} className="hover:underline">
-              {checklist.deal.name}
-            </Link>
-            <span aria-hidden="true"> / </span>
-          </li>
-          <li aria-current="page">{checklist.workstream.name}</li>
-        </ol>
-      </nav>
+    <ReviewProvider
+      checklistId={checklist.id}
+      me={reviewMe}
+      role={checklist.role}
+      members={reviewMembers}
+      focus={reviewFocus}
+      apiRef={reviewRef}
+      fingerprintOf={fingerprintOf}
+    >
+      <div className="space-y-5">
+        <nav aria-label="Breadcrumb" className="text-sm text-slate-500 dark:text-slate-400">
+          <ol className="flex flex-wrap gap-1">
+            <li>
+              <Link to="/" className="hover:underline">
+                Deals
+              </Link>
+              <span aria-hidden="true"> / </span>
+            </li>
+            <li>
+              <Link to={`/deals/${checklist.deal.id}`} className="hover:underline">
+                {checklist.deal.name}
+              </Link>
+              <span aria-hidden="true"> / </span>
+            </li>
+            <li aria-current="page">{checklist.workstream.name}</li>
+          </ol>
+        </nav>
 
-      <ArchivedNote archived={checklist.archived} workspaceId={checklist.workspaceId} />
-      <header className="flex flex-wrap items-start justify-between gap-4">
-        <div className="min-w-0">
-          <h1 className="text-2xl font-semibold tracking-tight">{checklist.title}</h1>
-          <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
-            <Link to={`/checklists/${checklist.id}/grid`} className="mr-2 font-medium text-sky-700 hover:underline dark:text-sky-400">
-              Grid view
-            </Link>
-            <Link to={`/checklists/${checklist.id}/history`} className="mr-2 font-medium text-sky-700 hover:underline dark:text-sky-400">
-              History
-            </Link>
-            {checklist.role ? `You are ${roleLabels[checklist.role].toLowerCase()}` : null}
-            {checklist.role && !loaderData.canEdit
-              ? checklist.role === 'reviewer'
-                ? ': you can comment, approve items or send them back, but not change the checklist.'
-                : ': you can follow along, but not change anything.'
-              : null}
-          </p>
-          {view ? (
-            <div className="mt-2 space-y-1">
-              <p aria-label="Progress" className="text-sm tabular-nums text-slate-600 dark:text-slate-300">
-                {progress.done}/{progress.total} done
-                {progress.blocked ? ` · ${progress.blocked} blocked` : ''}
-                {progress.needsReview ? ` · ${progress.needsReview} to review` : ''}
-                {progress.overdue ? ` · ${progress.overdue} overdue` : ''}
-              </p>
-              <Rollups label="Checklist totals" rollups={totals} className="text-sm" />
-              <ReviewBar itemCount={allItems.length} />
-            </div>
-          ) : null}
-        </div>
-        <div className="flex flex-col items-end gap-2 max-sm:w-full max-sm:flex-row max-sm:flex-wrap max-sm:items-center max-sm:justify-between">
-          <ConnectionIndicator
-            state={sessionEnded ? 'refused' : live?.connection ?? 'connecting'}
-            detail={sessionEnded ? 'your session has ended' : live?.refusal ?? null}
-            keptOffline={keptOffline}
-          />
-          {sessionEnded ? (
-            <Link
-              to={`/login?${new URLSearchParams({ redirectTo: `${location.pathname}${location.search}` })}`}
-              className="text-xs font-medium text-sky-700 hover:underline dark:text-sky-400"
+        <ArchivedNote archived={checklist.archived} workspaceId={checklist.workspaceId} />
+        <header className="flex flex-wrap items-start justify-between gap-4">
+          <div className="min-w-0">
+            <h1 className="text-2xl font-semibold tracking-tight">{checklist.title}</h1>
+            <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
+              <Link to={`/checklists/${checklist.id}/grid`} className="mr-2 font-medium text-sky-700 hover:underline dark:text-sky-400">
+                Grid view
+              </Link>
+              <Link to={`/checklists/${checklist.id}/history`} className="mr-2 font-medium text-sky-700 hover:underline dark:text-sky-400">
+                History
+              </Link>
+              {checklist.role ? `You are ${roleLabels[checklist.role].toLowerCase()}` : null}
+              {checklist.role && !loaderData.canEdit
+                ? checklist.role === 'reviewer'
+                  ? ': you can comment, approve items or send them back, but not change the checklist.'
+                  : ': you can follow along, but not change anything.'
+                : null}
+            </p>
+            {view ? (
+              <div className="mt-2 space-y-1">
+                <p aria-label="Progress" className="text-sm tabular-nums text-slate-600 dark:text-slate-300">
+                  {progress.done}/{progress.total} done
+                  {progress.blocked ? ` · ${progress.blocked} blocked` : ''}
+                  {progress.needsReview ? ` · ${progress.needsReview} to review` : ''}
+                  {progress.overdue ? ` · ${progress.overdue} overdue` : ''}
+                </p>
+                <Rollups label="Checklist totals" rollups={totals} className="text-sm" />
+                <ReviewBar itemCount={allItems.length} />
+              </div>
+            ) : null}
+          </div>
+          <div className="flex flex-col items-end gap-2 max-sm:w-full max-sm:flex-row max-sm:flex-wrap max-sm:items-center max-sm:justify-between">
+            <ConnectionIndicator
+              state={sessionEnded ? 'refused' : (live?.connection ?? 'connecting')}
+              detail={sessionEnded ? 'your session has ended' : (live?.refusal ?? null)}
+              keptOffline={keptOffline}
+            />
+            {sessionEnded ? (
+              <Link
+                to={`/login?${new URLSearchParams({ redirectTo: `${location.pathname}${location.search}` })}`}
+                className="text-xs font-medium text-sky-700 hover:underline dark:text-sky-400"
+              >
+                Sign in again to keep sharing changes
+              </Link>
+            ) : null}
+            <PresenceList people={live?.people ?? []} selfId={me.id} />
+          </div>
+        </header>
+
+        <div aria-live="polite" className="min-h-0">
+          {error ? (
+            <p
+              role="alert"
+              className="flex items-start justify-between gap-3 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200"
             >
-              Sign in again to keep sharing changes
-            </Link>
+              {error}
+              <button type="button" onClick={() => setError(null)} className="shrink-0 text-xs font-medium underline">
+                Dismiss
+              </button>
+            </p>
           ) : null}
-          <PresenceList people={live?.people ?? []} selfId={me.id} />
         </div>
-      </header>
-
-      <div aria-live="polite" className="min-h-0">
-        {error ? (
-          <p
-            role="alert"
-            className="flex items-start justify-between gap-3 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200"
-          >
-            {error}
-            <button type="button" onClick={() => setError(null)} className="shrink-0 text-xs font-medium underline">
-              Dismiss
-            </button>
-          </p>
-        ) : null}
-      </div>
-      <UndoBar undo={undo} editable={editable} />
-      <p aria-live="polite" className="sr-only">
-        {announcement}
-      </p>
-      <p id="reorder-hint" className="sr-only">
-        Press Alt and the up or down arrow to move, or drag the handle with a mouse or a finger.
-      </p>
-
-      {!live || !actions || (!live.loaded && live.view.sections.length === 0) ? (
-        <p className="text-sm text-slate-500" role="status">
-          {live?.connection === 'offline' || live?.connection === 'refused'
-            ? 'The checklist could not be loaded yet.'
-            : 'Loading the checklist…'}
+        <UndoBar undo={undo} editable={editable} />
+        <p aria-live="polite" className="sr-only">
+          {announcement}
         </p>
-      ) : (
-        <ActionsContext.Provider value={actions}>
-          <ChecklistFilesProvider checklistId={checklist.id} focus={fileFocus}>
-          <div className="sticky top-0 z-10 -mx-4 space-y-2 border-b border-slate-200 bg-slate-50/95 px-4 py-2 backdrop-blur dark:border-slate-800 dark:bg-slate-950/95">
-            <FilterBar
-              filter={filter}
-              onFilter={setFilter}
-              sort={sort}
-              onSort={setSort}
-              members={members}
-              shown={shownIds.length}
-              total={allItems.length}
-            >
-              <label className="flex items-center gap-1.5 text-sm text-slate-700 dark:text-slate-300">
-                <input
-                  type="checkbox"
-                  aria-label="Select all shown items"
-                  checked={allShownSelected}
-                  disabled={!editable || shownIds.length === 0}
-                  onChange={(event) => setSelected(event.target.checked ? new Set(shownIds) : NO_SELECTION)}
-                  className="h-4 w-4 accent-sky-600 disabled:opacity-40"
-                />
-                Select all
-              </label>
-              <BulkBar
-                count={selected.size}
-                members={members}
-                onStatus={(status) => bulk({ status }, 'Status set')}
-                onOwner={(ownerId) => bulk({ ownerId }, 'Owner set')}
-                onDue={(dueDate) => bulk({ dueDate }, dueDate ? 'Due date set' : 'Due date cleared')}
-                onRisk={(risk) => bulk({ risk }, 'Risk set')}
-                sections={view?.sections.map(({ id, title }) => ({ id, title })) ?? []}
-                onMove={bulkMove}
-                onDelete={() => void bulkDelete()}
-                onClear={() => setSelected(NO_SELECTION)}
-              />
-            </FilterBar>
-          </div>
+        <p id="reorder-hint" className="sr-only">
+          Press Alt and the up or down arrow to move, or drag the handle with a mouse or a finger.
+        </p>
 
-          {live.view.sections.length === 0 ? <p className="text-sm text-slate-500">This checklist has no sections yet.</p> : null}
-          {isFiltering(filter) && visible.length === 0 ? (
-            <p className="text-sm text-slate-500">No items match these filters.</p>
-          ) : null}
-          <LastChangesProvider checklistId={checklist.id} changes={lastChanges}>
-          <div className="space-y-6">
-            {visible.map((entry, index) => (
-              <SectionCard
-                key={entry.section.id}
-                section={entry.section}
-                items={entry.items}
-                members={members}
-                editable={editable}
-                reorderable={reorderable}
-                isFirst={index === 0}
-                isLast={index === visible.length - 1}
-                selectedIds={selected}
-                presenceByItem={presenceByItem}
-                today={today}
-                filtered={isFiltering(filter)}
-              />
-            ))}
-          </div>
-          </LastChangesProvider>
-          <AddSectionForm editable={editable} onAdd={(title, report) => actions.edit(() => void addSection(live.doc, { title }), report)} />
-          </ChecklistFilesProvider>
-        </ActionsContext.Provider>
-      )}
-      <ReviewPanel itemTitles={itemTitles} doc={doc} />
-    </div>
+        {!live || !actions || (!live.loaded && live.view.sections.length === 0) ? (
+          <p className="text-sm text-slate-500" role="status">
+            {live?.connection === 'offline' || live?.connection === 'refused' ? 'The checklist could not be loaded yet.' : 'Loading the checklist…'}
+          </p>
+        ) : (
+          <ActionsContext.Provider value={actions}>
+            <ChecklistFilesProvider checklistId={checklist.id} focus={fileFocus}>
+              <div className="sticky top-0 z-10 -mx-4 space-y-2 border-b border-slate-200 bg-slate-50/95 px-4 py-2 backdrop-blur dark:border-slate-800 dark:bg-slate-950/95">
+                <FilterBar
+                  filter={filter}
+                  onFilter={setFilter}
+                  sort={sort}
+                  onSort={setSort}
+                  members={members}
+                  shown={shownIds.length}
+                  total={allItems.length}
+                >
+                  <label className="flex items-center gap-1.5 text-sm text-slate-700 dark:text-slate-300">
+                    <input
+                      type="checkbox"
+                      aria-label="Select all shown items"
+                      checked={allShownSelected}
+                      disabled={!editable || shownIds.length === 0}
+                      onChange={(event) => setSelected(event.target.checked ? new Set(shownIds) : NO_SELECTION)}
+                      className="h-4 w-4 accent-sky-600 disabled:opacity-40"
+                    />
+                    Select all
+                  </label>
+                  <BulkBar
+                    count={selected.size}
+                    members={members}
+                    onStatus={(status) => bulk({ status }, 'Status set')}
+                    onOwner={(ownerId) => bulk({ ownerId }, 'Owner set')}
+                    onDue={(dueDate) => bulk({ dueDate }, dueDate ? 'Due date set' : 'Due date cleared')}
+                    onRisk={(risk) => bulk({ risk }, 'Risk set')}
+                    sections={view?.sections.map(({ id, title }) => ({ id, title })) ?? []}
+                    onMove={bulkMove}
+                    onDelete={() => void bulkDelete()}
+                    onClear={() => setSelected(NO_SELECTION)}
+                  />
+                </FilterBar>
+              </div>
+
+              {live.view.sections.length === 0 ? <p className="text-sm text-slate-500">This checklist has no sections yet.</p> : null}
+              {isFiltering(filter) && visible.length === 0 ? <p className="text-sm text-slate-500">No items match these filters.</p> : null}
+              <LastChangesProvider checklistId={checklist.id} changes={lastChanges}>
+                <div className="space-y-6">
+                  {visible.map((entry, index) => (
+                    <SectionCard
+                      key={entry.section.id}
+                      section={entry.section}
+                      items={entry.items}
+                      members={members}
+                      editable={editable}
+                      reorderable={reorderable}
+                      isFirst={index === 0}
+                      isLast={index === visible.length - 1}
+                      selectedIds={selected}
+                      presenceByItem={presenceByItem}
+                      today={today}
+                      filtered={isFiltering(filter)}
+                    />
+                  ))}
+                </div>
+              </LastChangesProvider>
+              <AddSectionForm editable={editable} onAdd={(title, report) => actions.edit(() => void addSection(live.doc, { title }), report)} />
+            </ChecklistFilesProvider>
+          </ActionsContext.Provider>
+        )}
+        <ReviewPanel itemTitles={itemTitles} doc={doc} />
+      </div>
     </ReviewProvider>
   );
 }

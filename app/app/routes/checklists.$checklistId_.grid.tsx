@@ -135,11 +135,15 @@ export default function ChecklistGridPage() {
       <nav aria-label="Breadcrumb" className="text-sm text-slate-500 dark:text-slate-400">
         <ol className="flex flex-wrap gap-1">
           <li>
-            <Link to="/" className="hover:underline">Deals</Link>
+            <Link to="/" className="hover:underline">
+              Deals
+            </Link>
             <span aria-hidden="true"> / </span>
           </li>
           <li>
-            <Link to={`/deals/${checklist.deal.id}`} className="hover:underline">{checklist.deal.name}</Link>
+            <Link to={`/deals/${checklist.deal.id}`} className="hover:underline">
+              {checklist.deal.name}
+            </Link>
             <span aria-hidden="true"> / </span>
           </li>
           <li aria-current="page">{checklist.workstream.name}</li>
@@ -150,7 +154,9 @@ export default function ChecklistGridPage() {
         <div className="min-w-0">
           <h1 className="text-2xl font-semibold tracking-tight">{checklist.title}</h1>
           <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
-            <Link to={`/checklists/${checklist.id}`} className="font-medium text-sky-700 hover:underline dark:text-sky-400">List view</Link>
+            <Link to={`/checklists/${checklist.id}`} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
+              List view
+            </Link>
             <span aria-hidden="true"> · </span>
             <span>Grid view</span>
             <span aria-hidden="true"> · </span>
@@ -161,7 +167,11 @@ export default function ChecklistGridPage() {
           </p>
         </div>
         <div className="flex flex-col items-end gap-2">
-          <ConnectionIndicator state={sessionEnded ? 'refused' : live?.connection ?? 'connecting'} detail={sessionEnded ? 'your session has ended' : live?.refusal ?? null} keptOffline={keptOffline} />
+          <ConnectionIndicator
+            state={sessionEnded ? 'refused' : (live?.connection ?? 'connecting')}
+            detail={sessionEnded ? 'your session has ended' : (live?.refusal ?? null)}
+            keptOffline={keptOffline}
+          />
           <PresenceList people={live?.people ?? []} selfId={me.id} />
         </div>
       </header>
@@ -179,29 +189,73 @@ export default function ChecklistGridPage() {
           }}
           className={`${textControlClass} h-8 w-56`}
         />
-        <select aria-label="Filter by status" value={state.filter.status} onChange={(event) => setFilter({ status: event.target.value as ItemFilter['status'] })} className={selectClass}>
+        <select
+          aria-label="Filter by status"
+          value={state.filter.status}
+          onChange={(event) => setFilter({ status: event.target.value as ItemFilter['status'] })}
+          className={selectClass}
+        >
           <option value="">Any status</option>
-          {ITEM_STATUSES.map((status) => <option key={status} value={status}>{STATUS_LABELS[status]}</option>)}
+          {ITEM_STATUSES.map((status) => (
+            <option key={status} value={status}>
+              {STATUS_LABELS[status]}
+            </option>
+          ))}
         </select>
-        <select aria-label="Filter by owner" value={state.filter.owner} onChange={(event) => setFilter({ owner: event.target.value })} className={selectClass}>
+        <select
+          aria-label="Filter by owner"
+          value={state.filter.owner}
+          onChange={(event) => setFilter({ owner: event.target.value })}
+          className={selectClass}
+        >
           <option value="">Anyone</option>
           <option value="unassigned">Unassigned</option>
-          {members.map((member) => <option key={member.id} value={member.id}>{member.name}</option>)}
+          {members.map((member) => (
+            <option key={member.id} value={member.id}>
+              {member.name}
+            </option>
+          ))}
         </select>
-        <select aria-label="Filter by risk" value={state.filter.risk} onChange={(event) => setFilter({ risk: event.target.value as ItemFilter['risk'] })} className={selectClass}>
+        <select
+          aria-label="Filter by risk"
+          value={state.filter.risk}
+          onChange={(event) => setFilter({ risk: event.target.value as ItemFilter['risk'] })}
+          className={selectClass}
+        >
           <option value="">Any risk</option>
-          {RISK_LEVELS.map((risk) => <option key={risk} value={risk}>{RISK_LABELS[risk]}</option>)}
+          {RISK_LEVELS.map((risk) => (
+            <option key={risk} value={risk}>
+              {RISK_LABELS[risk]}
+            </option>
+          ))}
         </select>
         <label className="flex items-center gap-1.5">
-          <input type="checkbox" aria-label="Overdue only" checked={state.filter.overdueOnly} onChange={(event) => setFilter({ overdueOnly: event.target.checked })} className="h-4 w-4 accent-sky-600" />
+          <input
+            type="checkbox"
+            aria-label="Overdue only"
+            checked={state.filter.overdueOnly}
+            onChange={(event) => setFilter({ overdueOnly: event.target.checked })}
+            className="h-4 w-4 accent-sky-600"
+          />
           Overdue only
         </label>
         <label className="flex items-center gap-1.5">
-          <input type="checkbox" aria-label="Group by section" checked={state.grouped} onChange={(event) => setState({ ...state, grouped: event.target.checked })} className="h-4 w-4 accent-sky-600" />
+          <input
+            type="checkbox"
+            aria-label="Group by section"
+            checked={state.grouped}
+            onChange={(event) => setState({ ...state, grouped: event.target.checked })}
+            className="h-4 w-4 accent-sky-600"
+          />
           Group by section
         </label>
-        {state.filter !== NO_FILTER && (state.filter.status || state.filter.owner || state.filter.risk || state.filter.overdueOnly || state.filter.query) ? (
-          <button type="button" onClick={() => setState({ ...state, filter: NO_FILTER })} className="text-xs font-medium text-sky-700 hover:underline dark:text-sky-400">
+        {state.filter !== NO_FILTER &&
+        (state.filter.status || state.filter.owner || state.filter.risk || state.filter.overdueOnly || state.filter.query) ? (
+          <button
+            type="button"
+            onClick={() => setState({ ...state, filter: NO_FILTER })}
+            className="text-xs font-medium text-sky-700 hover:underline dark:text-sky-400"
+          >
             Clear filters
           </button>
         ) : null}
@@ -212,13 +266,20 @@ export default function ChecklistGridPage() {
 
       <div aria-live="polite" className="min-h-0">
         {message ? (
-          <p role="alert" className="flex items-start justify-between gap-3 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-100">
+          <p
+            role="alert"
+            className="flex items-start justify-between gap-3 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-100"
+          >
             {message}
-            <button type="button" onClick={() => setMessage(null)} className="shrink-0 text-xs font-medium underline">Dismiss</button>
+            <button type="button" onClick={() => setMessage(null)} className="shrink-0 text-xs font-medium underline">
+              Dismiss
+            </button>
           </p>
         ) : null}
       </div>
-      <p aria-live="polite" className="sr-only">{announcement}</p>
+      <p aria-live="polite" className="sr-only">
+        {announcement}
+      </p>
 
       {!live || (!live.loaded && live.view.sections.length === 0) ? (
         <p className="text-sm text-slate-500" role="status">
@@ -241,8 +302,8 @@ export default function ChecklistGridPage() {
         </LastChangesProvider>
       )}
       <p className="text-xs text-slate-500 dark:text-slate-400">
-        Arrow keys move, Enter or typing edits, Escape cancels, Tab moves on; Shift and arrows select; Ctrl+C and Ctrl+V copy and paste cells
-        (to and from a spreadsheet); Ctrl+D fills down.
+        Arrow keys move, Enter or typing edits, Escape cancels, Tab moves on; Shift and arrows select; Ctrl+C and Ctrl+V copy and paste cells (to and
+        from a spreadsheet); Ctrl+D fills down.
       </p>
     </div>
   );

@@ -92,7 +92,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       }),
     );
     if (!restored.ok) return reply({ intent, error: restored.message, done: null }, restored.status);
-    return reply({ intent, error: null, done: itemId ? 'Restored the item. Everyone editing sees it now.' : 'Restored the version. Everyone editing sees it now.' });
+    return reply({
+      intent,
+      error: null,
+      done: itemId ? 'Restored the item. Everyone editing sees it now.' : 'Restored the version. Everyone editing sees it now.',
+    });
   }
   return reply({ intent: String(intent), error: 'Unknown action.', done: null }, 400);
 }
@@ -111,7 +115,8 @@ export default function ChecklistHistory() {
   const busy = useNavigation().state === 'submitting';
   const [params] = useSearchParams();
   const names = new Map(members.map((member) => [member.id, member.name]));
-  const labelOf = (ref: string) => (ref === 'now' ? 'now' : versionLabel(versions.find((version) => version.id === ref) ?? { name: null, kind: 'auto', createdAt: '' }));
+  const labelOf = (ref: string) =>
+    ref === 'now' ? 'now' : versionLabel(versions.find((version) => version.id === ref) ?? { name: null, kind: 'auto', createdAt: '' });
   const restorable = compare && compare.to === 'now' && compare.from !== 'now' && editable ? compare.from : null;
 
   return (
@@ -124,7 +129,10 @@ export default function ChecklistHistory() {
       </p>
       {actionData?.error ? <FormAlert>{actionData.error}</FormAlert> : null}
       {actionData?.done ? (
-        <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-100">
+        <p
+          role="status"
+          className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-100"
+        >
           {actionData.done}
         </p>
       ) : null}
@@ -160,7 +168,12 @@ export default function ChecklistHistory() {
             <Form method="get" aria-label="Compare versions" className="flex flex-wrap items-end gap-2 text-sm">
               <label>
                 From
-                <select name="from" aria-label="From" defaultValue={compare?.from ?? versions[1]?.id ?? versions[0]!.id} className={`ml-1 ${fieldClass}`}>
+                <select
+                  name="from"
+                  aria-label="From"
+                  defaultValue={compare?.from ?? versions[1]?.id ?? versions[0]!.id}
+                  className={`ml-1 ${fieldClass}`}
+                >
                   {versions.map((version) => (
                     <option key={version.id} value={version.id}>
                       {versionLabel(version)}
@@ -225,7 +238,11 @@ export default function ChecklistHistory() {
                         <td className="px-3 py-2 tabular-nums">{kib(version.bytes)}</td>
                         <td className="px-3 py-2">
                           <div className="flex flex-wrap justify-end gap-3 text-sm">
-                            <Link to={`/checklists/${checklist.id}/versions/${version.id}`} aria-label={`Open ${label}`} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
+                            <Link
+                              to={`/checklists/${checklist.id}/versions/${version.id}`}
+                              aria-label={`Open ${label}`}
+                              className="font-medium text-sky-700 hover:underline dark:text-sky-400"
+                            >
                               Open
                             </Link>
                             <Link
@@ -239,12 +256,18 @@ export default function ChecklistHistory() {
                               <Form
                                 method="post"
                                 onSubmit={(event) => {
-                                  if (!window.confirm(`Restore “${label}” for everyone? The current state stays in the history.`)) event.preventDefault();
+                                  if (!window.confirm(`Restore “${label}” for everyone? The current state stays in the history.`))
+                                    event.preventDefault();
                                 }}
                               >
                                 <input type="hidden" name="intent" value="restore" />
                                 <input type="hidden" name="versionId" value={version.id} />
-                                <button type="submit" disabled={busy} aria-label={`Restore ${label}`} className="font-medium text-amber-800 hover:underline disabled:opacity-50 dark:text-amber-300">
+                                <button
+                                  type="submit"
+                                  disabled={busy}
+                                  aria-label={`Restore ${label}`}
+                                  className="font-medium text-amber-800 hover:underline disabled:opacity-50 dark:text-amber-300"
+                                >
                                   Restore
                                 </button>
                               </Form>
@@ -290,14 +313,25 @@ const CHANGE_TONE: Record<ItemDiff['change'], string> = {
 };
 const CHANGE_LABELS: Record<ItemDiff['change'], string> = { added: 'Added', removed: 'Removed', changed: 'Changed' };
 
-function DiffView({ diff, names, restorableFrom, busy }: { diff: ChecklistDiff; names: Map<string, string>; restorableFrom: string | null; busy: boolean }) {
-  const nothing = diff.items.length === 0 && !diff.title && diff.sections.added.length + diff.sections.removed.length + diff.sections.renamed.length === 0;
+function DiffView({
+  diff,
+  names,
+  restorableFrom,
+  busy,
+}: {
+  diff: ChecklistDiff;
+  names: Map<string, string>;
+  restorableFrom: string | null;
+  busy: boolean;
+}) {
+  const nothing =
+    diff.items.length === 0 && !diff.title && diff.sections.added.length + diff.sections.removed.length + diff.sections.renamed.length === 0;
   if (nothing) return <p className="text-sm text-slate-500">No differences: {diff.unchanged} items are the same.</p>;
   return (
     <div className="space-y-3">
       <p className="text-sm text-slate-600 dark:text-slate-400">
-        {diff.items.filter((item) => item.change === 'added').length} added · {diff.items.filter((item) => item.change === 'removed').length} removed ·{' '}
-        {diff.items.filter((item) => item.change === 'changed').length} changed · {diff.unchanged} unchanged
+        {diff.items.filter((item) => item.change === 'added').length} added · {diff.items.filter((item) => item.change === 'removed').length} removed
+        · {diff.items.filter((item) => item.change === 'changed').length} changed · {diff.unchanged} unchanged
       </p>
       {diff.title ? (
         <p className="text-sm">
@@ -320,7 +354,11 @@ function DiffView({ diff, names, restorableFrom, busy }: { diff: ChecklistDiff; 
         </p>
       ))}
       {diff.items.map((item) => (
-        <article key={item.itemId} aria-label={item.title} className="rounded-lg border border-slate-200 bg-white p-3 text-sm shadow-sm dark:border-slate-800 dark:bg-slate-900">
+        <article
+          key={item.itemId}
+          aria-label={item.title}
+          className="rounded-lg border border-slate-200 bg-white p-3 text-sm shadow-sm dark:border-slate-800 dark:bg-slate-900"
+        >
           <header className="flex flex-wrap items-center justify-between gap-2">
             <div className="flex items-center gap-2">
               <span className={`rounded border px-1.5 py-0.5 text-xs font-medium ${CHANGE_TONE[item.change]}`}>{CHANGE_LABELS[item.change]}</span>
@@ -332,7 +370,12 @@ function DiffView({ diff, names, restorableFrom, busy }: { diff: ChecklistDiff; 
                 <input type="hidden" name="intent" value="restore" />
                 <input type="hidden" name="versionId" value={restorableFrom} />
                 <input type="hidden" name="itemId" value={item.itemId} />
-                <button type="submit" disabled={busy} aria-label={`Restore ${item.title}`} className="text-xs font-medium text-amber-800 hover:underline disabled:opacity-50 dark:text-amber-300">
+                <button
+                  type="submit"
+                  disabled={busy}
+                  aria-label={`Restore ${item.title}`}
+                  className="text-xs font-medium text-amber-800 hover:underline disabled:opacity-50 dark:text-amber-300"
+                >
                   Restore this item
                 </button>
               </Form>
@@ -343,7 +386,8 @@ function DiffView({ diff, names, restorableFrom, busy }: { diff: ChecklistDiff; 
               <li>
                 {item.moved.betweenSections ? (
                   <>
-                    Moved from <del className="text-red-700">{item.moved.from.title}</del> to <ins className="text-emerald-700">{item.moved.to.title}</ins>
+                    Moved from <del className="text-red-700">{item.moved.from.title}</del> to{' '}
+                    <ins className="text-emerald-700">{item.moved.to.title}</ins>
                   </>
                 ) : (
                   'Moved within its section'

@@ -86,14 +86,17 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       table,
       mapping,
       members,
-      defaultSection: String(form.get('defaultSection') ?? '').trim().slice(0, 200),
+      defaultSection: String(form.get('defaultSection') ?? '')
+        .trim()
+        .slice(0, 200),
       dateOrder: dateOrderFromForm(form),
       skipInvalid: form.get('skipInvalid') === 'on',
       updateExisting: form.get('existing') !== 'add',
     });
     return reply({ step: 'imported', ...outcome });
   } catch (error) {
-    if (error instanceof ImportError) return reply({ step: 'error', error: error.message }, error.message.startsWith('The file is larger') ? 413 : 422);
+    if (error instanceof ImportError)
+      return reply({ step: 'error', error: error.message }, error.message.startsWith('The file is larger') ? 413 : 422);
     throw error;
   }
 }
@@ -122,7 +125,10 @@ export default function ImportRequests() {
       setMapping(actionData.mapping);
       setSkipInvalid(false);
       setExistingMode('update');
-      const detected = detectDateOrder(actionData.table, actionData.mapping.map((value) => decodeTarget(value) ?? { field: 'ignore' }));
+      const detected = detectDateOrder(
+        actionData.table,
+        actionData.mapping.map((value) => decodeTarget(value) ?? { field: 'ignore' }),
+      );
       setDateOrder(detected ?? '');
     }
   }, [actionData]);
@@ -142,7 +148,12 @@ export default function ImportRequests() {
   );
   const ambiguous = useMemo(() => (preview ? ambiguousDates(preview.table, columnMapping) : []), [preview, columnMapping]);
   const numericDates = useMemo(
-    () => (preview ? preview.table.rows.some((row) => /^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$/.test((row.cells[columnMapping.findIndex((target) => target.field === 'dueDate')] ?? '').trim())) : false),
+    () =>
+      preview
+        ? preview.table.rows.some((row) =>
+            /^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$/.test((row.cells[columnMapping.findIndex((target) => target.field === 'dueDate')] ?? '').trim()),
+          )
+        : false,
     [preview, columnMapping],
   );
   const matches = useMemo(() => (result ? matchExisting(result.items, existing) : new Map<number, string>()), [result, existing]);
@@ -152,12 +163,19 @@ export default function ImportRequests() {
   if (actionData?.step === 'imported') {
     return (
       <ChecklistSubpage checklist={checklist} title={`Import requests into ${checklist.title}`}>
-        <div role="status" className="space-y-3 rounded-lg border border-emerald-200 bg-emerald-50 p-5 text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-100">
+        <div
+          role="status"
+          className="space-y-3 rounded-lg border border-emerald-200 bg-emerald-50 p-5 text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-100"
+        >
           <p className="font-medium">
             Imported {actionData.imported} {actionData.updated > 0 ? 'new ' : ''}item{actionData.imported === 1 ? '' : 's'} into {checklist.title}
             {actionData.updated > 0 ? ` and updated ${actionData.updated} existing item${actionData.updated === 1 ? '' : 's'}` : ''}.
           </p>
-          {actionData.skipped > 0 ? <p className="text-sm">Skipped {actionData.skipped} row{actionData.skipped === 1 ? '' : 's'} with errors, as you confirmed.</p> : null}
+          {actionData.skipped > 0 ? (
+            <p className="text-sm">
+              Skipped {actionData.skipped} row{actionData.skipped === 1 ? '' : 's'} with errors, as you confirmed.
+            </p>
+          ) : null}
           {actionData.sectionsCreated.length > 0 ? <p className="text-sm">New sections: {actionData.sectionsCreated.join(', ')}.</p> : null}
           <div className="flex gap-4 text-sm font-medium">
             <Link to={`/checklists/${checklist.id}`} className="underline">
@@ -194,8 +212,9 @@ export default function ImportRequests() {
               onChange={() => setPreview(null)}
             />
             <p className="text-xs text-slate-500 dark:text-slate-400">
-              CSV or XLSX with a header row, up to {formatBytes(IMPORT_LIMITS.maxFileBytes)} and {IMPORT_LIMITS.maxRows.toLocaleString('en-US')} rows. Columns for
-              reference, title, section, status, owner (email or name), due date, risk, notes and figures (MW, USD, years, %) are recognised by their headers.
+              CSV or XLSX with a header row, up to {formatBytes(IMPORT_LIMITS.maxFileBytes)} and {IMPORT_LIMITS.maxRows.toLocaleString('en-US')} rows.
+              Columns for reference, title, section, status, owner (email or name), due date, risk, notes and figures (MW, USD, years, %) are
+              recognised by their headers.
             </p>
           </div>
           <button type="submit" name="intent" value="preview" className={buttonClass} disabled={busyIntent !== null}>
@@ -205,7 +224,10 @@ export default function ImportRequests() {
 
         {preview && result ? (
           <>
-            <section aria-labelledby="mapping-heading" className="space-y-3 rounded-lg border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+            <section
+              aria-labelledby="mapping-heading"
+              className="space-y-3 rounded-lg border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900"
+            >
               <h2 id="mapping-heading" className="font-semibold">
                 Columns of {preview.fileName}
               </h2>
@@ -308,7 +330,10 @@ export default function ImportRequests() {
             </section>
 
             {problemsOfMapping.length === 0 ? (
-              <section aria-labelledby="preview-heading" className="space-y-4 rounded-lg border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+              <section
+                aria-labelledby="preview-heading"
+                className="space-y-4 rounded-lg border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900"
+              >
                 <h2 id="preview-heading" className="font-semibold">
                   Preview
                 </h2>
@@ -329,7 +354,13 @@ export default function ImportRequests() {
                       {matches.size} row{matches.size === 1 ? ' is' : 's are'} already in this checklist (same reference, or same title)
                     </legend>
                     <label className="flex items-center gap-2">
-                      <input type="radio" name="existing" value="update" checked={existingMode === 'update'} onChange={() => setExistingMode('update')} />
+                      <input
+                        type="radio"
+                        name="existing"
+                        value="update"
+                        checked={existingMode === 'update'}
+                        onChange={() => setExistingMode('update')}
+                      />
                       Update those items with the file's values
                     </label>
                     <label className="flex items-center gap-2">
@@ -339,7 +370,11 @@ export default function ImportRequests() {
                   </fieldset>
                 ) : null}
                 {warnings.length > 0 ? (
-                  <div role="region" aria-label="Rows to check" className="rounded-md border border-amber-200 bg-amber-50 p-3 text-sm dark:border-amber-900 dark:bg-amber-950/50">
+                  <div
+                    role="region"
+                    aria-label="Rows to check"
+                    className="rounded-md border border-amber-200 bg-amber-50 p-3 text-sm dark:border-amber-900 dark:bg-amber-950/50"
+                  >
                     <p className="font-medium">These rows are imported, with something to check:</p>
                     <ul className="list-disc pl-5 text-amber-900 dark:text-amber-100">
                       {warnings.slice(0, MAX_PROBLEMS_SHOWN).map((item) => (
@@ -351,7 +386,11 @@ export default function ImportRequests() {
                   </div>
                 ) : null}
                 {invalidCount > 0 ? (
-                  <div role="region" aria-label="Rows with errors" className="rounded-md border border-red-200 bg-red-50 p-3 text-sm dark:border-red-900 dark:bg-red-950/50">
+                  <div
+                    role="region"
+                    aria-label="Rows with errors"
+                    className="rounded-md border border-red-200 bg-red-50 p-3 text-sm dark:border-red-900 dark:bg-red-950/50"
+                  >
                     <ul className="space-y-2">
                       {result.problems.slice(0, MAX_PROBLEMS_SHOWN).map((problem) => (
                         <li key={problem.rowNumber}>
@@ -367,7 +406,9 @@ export default function ImportRequests() {
                         </li>
                       ))}
                     </ul>
-                    {invalidCount > MAX_PROBLEMS_SHOWN ? <p className="mt-2">…and {invalidCount - MAX_PROBLEMS_SHOWN} more rows with errors.</p> : null}
+                    {invalidCount > MAX_PROBLEMS_SHOWN ? (
+                      <p className="mt-2">…and {invalidCount - MAX_PROBLEMS_SHOWN} more rows with errors.</p>
+                    ) : null}
                   </div>
                 ) : null}
                 {validCount > 0 ? (
@@ -393,7 +434,9 @@ export default function ImportRequests() {
                             <td className="py-2 pr-3 font-mono text-xs">{item.reference ?? ''}</td>
                             <td className="py-2 pr-3">
                               {item.section}
-                              {matches.has(item.rowNumber) && existingMode === 'update' ? <span className="ml-1 text-xs text-sky-700 dark:text-sky-400">(updates)</span> : null}
+                              {matches.has(item.rowNumber) && existingMode === 'update' ? (
+                                <span className="ml-1 text-xs text-sky-700 dark:text-sky-400">(updates)</span>
+                              ) : null}
                             </td>
                             <td className="py-2 pr-3">{item.title}</td>
                             <td className="py-2 pr-3 whitespace-nowrap">{STATUS_LABELS[item.status]}</td>
@@ -401,18 +444,28 @@ export default function ImportRequests() {
                             <td className="py-2 pr-3 whitespace-nowrap tabular-nums">{item.dueDate ?? ''}</td>
                             <td className="py-2 pr-3">{item.risk ?? ''}</td>
                             <td className="py-2 text-xs">
-                              {item.figures.map((figure) => `${figure.label}: ${formatFigure(figure.kind, FIGURE_KINDS[figure.kind].unit, figure.value)}`).join(' · ')}
+                              {item.figures
+                                .map((figure) => `${figure.label}: ${formatFigure(figure.kind, FIGURE_KINDS[figure.kind].unit, figure.value)}`)
+                                .join(' · ')}
                             </td>
                           </tr>
                         ))}
                       </tbody>
                     </table>
-                    {validCount > MAX_ROWS_SHOWN ? <p className="mt-2 text-sm text-slate-500">…and {validCount - MAX_ROWS_SHOWN} more rows.</p> : null}
+                    {validCount > MAX_ROWS_SHOWN ? (
+                      <p className="mt-2 text-sm text-slate-500">…and {validCount - MAX_ROWS_SHOWN} more rows.</p>
+                    ) : null}
                   </div>
                 ) : null}
                 {invalidCount > 0 && validCount > 0 ? (
                   <label className="flex items-start gap-2 text-sm">
-                    <input type="checkbox" name="skipInvalid" checked={skipInvalid} onChange={(event) => setSkipInvalid(event.target.checked)} className="mt-0.5" />
+                    <input
+                      type="checkbox"
+                      name="skipInvalid"
+                      checked={skipInvalid}
+                      onChange={(event) => setSkipInvalid(event.target.checked)}
+                      className="mt-0.5"
+                    />
                     <span>
                       Skip the {invalidCount} row{invalidCount === 1 ? '' : 's'} with errors and import the other {validCount}
                     </span>

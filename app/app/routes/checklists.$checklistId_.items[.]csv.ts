@@ -38,7 +38,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     })),
   );
   // A cell starting with = + - @ would run as a formula in a spreadsheet: quote it as text.
-  const safe = rows.map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, /^[=+\-@\t\r]/.test(value) ? `'${value}` : value])));
+  const safe = rows.map((row) =>
+    Object.fromEntries(Object.entries(row).map(([key, value]) => [key, /^[=+\-@\t\r]/.test(value) ? `'${value}` : value])),
+  );
   const csv = Papa.unparse(safe, { columns: ['Ref', 'Section', 'Title', 'Status', 'Owner email', 'Due date', 'Risk', 'Figures'] });
   await context.db.asUser(session.claims, (sql) =>
     recordAuditEvent(sql, {

@@ -82,7 +82,10 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
           { headers },
         );
       case 'reply':
-        return Response.json(await replyToThread(db, claims, { threadId: text(form, 'threadId'), body: text(form, 'body'), mentions: mentionsOf(form) }), { headers });
+        return Response.json(
+          await replyToThread(db, claims, { threadId: text(form, 'threadId'), body: text(form, 'body'), mentions: mentionsOf(form) }),
+          { headers },
+        );
       case 'edit':
         await editComment(db, claims, { commentId: text(form, 'commentId'), body: text(form, 'body'), mentions: mentionsOf(form) });
         return Response.json({ ok: true }, { headers });

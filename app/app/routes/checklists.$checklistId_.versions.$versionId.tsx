@@ -37,7 +37,8 @@ function notesParagraphs(doc: Y.Doc, itemId: string): string[] {
       continue;
     }
     const children = node.toArray() as (Y.XmlElement | Y.XmlText)[];
-    if (children.every((child) => child instanceof Y.XmlText)) paragraphs.push(children.map((child) => child.toString().replace(/<[^>]+>/g, '')).join(''));
+    if (children.every((child) => child instanceof Y.XmlText))
+      paragraphs.push(children.map((child) => child.toString().replace(/<[^>]+>/g, '')).join(''));
     else for (let index = children.length - 1; index >= 0; index -= 1) stack.push(children[index]!);
   }
   return paragraphs.filter((text) => text.trim() !== '');
@@ -98,7 +99,10 @@ export default function VersionView() {
           </p>
         </div>
         <div className="flex items-center gap-3">
-          <Link to={`/checklists/${checklist.id}/history?${new URLSearchParams({ from: version.id, to: 'now' })}`} className="text-sm font-medium text-sky-700 hover:underline dark:text-sky-400">
+          <Link
+            to={`/checklists/${checklist.id}/history?${new URLSearchParams({ from: version.id, to: 'now' })}`}
+            className="text-sm font-medium text-sky-700 hover:underline dark:text-sky-400"
+          >
             Compare with now
           </Link>
           {editable ? (
@@ -120,22 +124,31 @@ export default function VersionView() {
       </header>
       {view.sections.length === 0 ? <p className="text-sm text-slate-500">This version has no sections.</p> : null}
       {view.sections.map((section) => (
-        <section key={section.id} aria-label={section.title} className="rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
+        <section
+          key={section.id}
+          aria-label={section.title}
+          className="rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900"
+        >
           <h2 className="border-b border-slate-200 px-4 py-2 text-base font-semibold dark:border-slate-800">{section.title}</h2>
           {section.items.length === 0 ? <p className="px-4 py-3 text-sm text-slate-500">No items.</p> : null}
           <ul className="divide-y divide-slate-100 dark:divide-slate-800">
             {section.items.map((item) => (
               <li key={item.id} aria-label={item.title} className="space-y-1 px-4 py-3 text-sm">
                 <div className="flex flex-wrap items-center gap-2">
-                  <span className={`rounded-md border px-2 py-0.5 text-xs font-medium ${STATUS_TONE[item.status]}`}>{STATUS_LABELS[item.status]}</span>
+                  <span className={`rounded-md border px-2 py-0.5 text-xs font-medium ${STATUS_TONE[item.status]}`}>
+                    {STATUS_LABELS[item.status]}
+                  </span>
                   <span className="font-medium">{item.title}</span>
                   {item.reference ? <span className="text-xs text-slate-500">{item.reference}</span> : null}
                 </div>
                 <p className="text-xs text-slate-600 dark:text-slate-400">
-                  Owner: {item.ownerId ? (names[item.ownerId] ?? 'a former member') : 'none'} · Due: {item.dueDate ?? 'none'} · Risk: {item.risk ? RISK_LABELS[item.risk] : 'none'}
+                  Owner: {item.ownerId ? (names[item.ownerId] ?? 'a former member') : 'none'} · Due: {item.dueDate ?? 'none'} · Risk:{' '}
+                  {item.risk ? RISK_LABELS[item.risk] : 'none'}
                 </p>
                 {item.figures.length > 0 ? (
-                  <p className="text-xs">Figures: {item.figures.map((figure) => `${figure.label} ${figure.value ?? '—'} ${FIGURE_KINDS[figure.kind].unit}`).join(' · ')}</p>
+                  <p className="text-xs">
+                    Figures: {item.figures.map((figure) => `${figure.label} ${figure.value ?? '—'} ${FIGURE_KINDS[figure.kind].unit}`).join(' · ')}
+                  </p>
                 ) : null}
                 {item.evidence.length > 0 ? (
                   <p className="text-xs">
@@ -151,7 +164,10 @@ export default function VersionView() {
                   </p>
                 ) : null}
                 {notes[item.id]?.length ? (
-                  <div aria-label={`Notes of ${item.title}`} className="rounded border border-slate-100 bg-slate-50 px-3 py-2 text-slate-700 dark:border-slate-800 dark:bg-slate-950 dark:text-slate-300">
+                  <div
+                    aria-label={`Notes of ${item.title}`}
+                    className="rounded border border-slate-100 bg-slate-50 px-3 py-2 text-slate-700 dark:border-slate-800 dark:bg-slate-950 dark:text-slate-300"
+                  >
                     {notes[item.id]!.map((paragraph, index) => (
                       <p key={index}>{paragraph}</p>
                     ))}

@@ -37,7 +37,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const parsed = parseForm(newWorkstreamSchema, await request.formData());
   if (!parsed.ok) return data({ ok: false as const, fieldErrors: parsed.fieldErrors, formError: null }, { status: 400, headers: session.headers });
   const created = await attempt(() => createWorkstream(context.db, session.claims, { dealId: dealId.data, ...parsed.data }));
-  if (!created.ok) return data({ ok: false as const, fieldErrors: {}, formError: created.message }, { status: created.status, headers: session.headers });
+  if (!created.ok)
+    return data({ ok: false as const, fieldErrors: {}, formError: created.message }, { status: created.status, headers: session.headers });
   return data({ ok: true as const, fieldErrors: {}, formError: null }, { headers: session.headers });
 }
 
@@ -55,7 +56,10 @@ export default function DealPage() {
         </Link>
       </nav>
       {deal.archivedAt ? (
-        <p role="note" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-200">
+        <p
+          role="note"
+          className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-200"
+        >
           This deal is archived: it is hidden from lists, dashboards and search.{' '}
           <Link to={`/workspaces/${deal.workspace.id}/archived`} className="font-medium underline">
             Archived view
@@ -115,7 +119,9 @@ export default function DealPage() {
                 {workstream.name}
               </h2>
               {workstream.kind === 'custom' || workstream.name !== WORKSTREAM_KIND_LABELS[workstream.kind as keyof typeof WORKSTREAM_KIND_LABELS] ? (
-                <p className="text-xs text-slate-500">{WORKSTREAM_KIND_LABELS[workstream.kind as keyof typeof WORKSTREAM_KIND_LABELS] ?? titleCase(workstream.kind)}</p>
+                <p className="text-xs text-slate-500">
+                  {WORKSTREAM_KIND_LABELS[workstream.kind as keyof typeof WORKSTREAM_KIND_LABELS] ?? titleCase(workstream.kind)}
+                </p>
               ) : null}
             </div>
             <FigureRollups figures={workstream.figures} label={`Figures of ${workstream.name}`} />
@@ -133,10 +139,18 @@ export default function DealPage() {
                     {workstream.checklists.length > 1 ? <FigureRollups figures={checklist.figures} label={`Figures of ${checklist.title}`} /> : null}
                     {editable ? (
                       <div className="flex gap-4">
-                        <Link to={`/checklists/${checklist.id}/import`} className={secondaryLink} aria-label={`Import requests into ${checklist.title}`}>
+                        <Link
+                          to={`/checklists/${checklist.id}/import`}
+                          className={secondaryLink}
+                          aria-label={`Import requests into ${checklist.title}`}
+                        >
                           Import requests
                         </Link>
-                        <Link to={`/checklists/${checklist.id}/template`} className={secondaryLink} aria-label={`Save ${checklist.title} as a template`}>
+                        <Link
+                          to={`/checklists/${checklist.id}/template`}
+                          className={secondaryLink}
+                          aria-label={`Save ${checklist.title} as a template`}
+                        >
                           Save as template
                         </Link>
                       </div>
@@ -178,7 +192,12 @@ function NewWorkstreamForm() {
     }
   }, [actionData]);
   return (
-    <Form ref={formRef} method="post" aria-labelledby="new-workstream" className="max-w-3xl space-y-3 rounded-lg border border-dashed border-slate-300 p-5 dark:border-slate-700">
+    <Form
+      ref={formRef}
+      method="post"
+      aria-labelledby="new-workstream"
+      className="max-w-3xl space-y-3 rounded-lg border border-dashed border-slate-300 p-5 dark:border-slate-700"
+    >
       <h2 id="new-workstream" className="font-semibold">
         Add a workstream
       </h2>

@@ -16,7 +16,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const members = await listMembers(context.db, session.claims, deal.workspace.id);
   const csv = auditCsv(activity.entries, new Map(members.map((member) => [member.userId, member.displayName])));
   await context.db.asUser(session.claims, (sql) =>
-    recordAuditEvent(sql, { workspaceId: deal.workspace.id, dealId: deal.id, kind: 'audit_exported', newValue: { rows: activity.entries.length, format: 'csv' } }),
+    recordAuditEvent(sql, {
+      workspaceId: deal.workspace.id,
+      dealId: deal.id,
+      kind: 'audit_exported',
+      newValue: { rows: activity.entries.length, format: 'csv' },
+    }),
   );
   const name = deal.name.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'deal';
   return new Response(`\uFEFF${csv}`, {

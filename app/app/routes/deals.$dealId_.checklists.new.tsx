@@ -39,7 +39,11 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const session = await requireUser(request, context);
   const parsed = parseForm(newChecklistSchema, await request.formData());
-  if (!parsed.ok) return data({ fieldErrors: parsed.fieldErrors as Record<string, string>, values: parsed.values, formError: null }, { status: 400, headers: session.headers });
+  if (!parsed.ok)
+    return data(
+      { fieldErrors: parsed.fieldErrors as Record<string, string>, values: parsed.values, formError: null },
+      { status: 400, headers: session.headers },
+    );
   const created = await attempt(() =>
     createChecklist(context.db, session.claims, parsed.data, (error) =>
       context.logger.warn({ err: error }, 'projection of a new checklist failed (rebuilt on its next edit)'),
@@ -83,7 +87,11 @@ export default function NewChecklist() {
         </Link>
       </nav>
       <h1 className="text-2xl font-semibold tracking-tight">New checklist</h1>
-      <Form method="post" className="space-y-6 rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900" noValidate>
+      <Form
+        method="post"
+        className="space-y-6 rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900"
+        noValidate
+      >
         {actionData?.formError ? <FormAlert>{actionData.formError}</FormAlert> : null}
         <div className="grid gap-4 sm:grid-cols-2">
           <div className="space-y-1">
@@ -108,14 +116,31 @@ export default function NewChecklist() {
               ))}
             </select>
           </div>
-          <TextField label="Title" name="title" required maxLength={200} defaultValue={values.title} error={errors.title} placeholder="e.g. Denton, TX site" />
+          <TextField
+            label="Title"
+            name="title"
+            required
+            maxLength={200}
+            defaultValue={values.title}
+            error={errors.title}
+            placeholder="e.g. Denton, TX site"
+          />
         </div>
 
         <fieldset className="space-y-3">
           <legend className="text-sm font-medium text-slate-700 dark:text-slate-200">Start from</legend>
           {errors.source ? <p className="text-sm text-red-600 dark:text-red-400">{errors.source}</p> : null}
           <div className="grid gap-3 sm:grid-cols-2">
-            <SourceOption value="empty" checked={source === 'empty'} onChange={(value) => { setSource(value); setSourceTouched(true); }} title="Empty checklist" detail="A title and one section to add items to.">
+            <SourceOption
+              value="empty"
+              checked={source === 'empty'}
+              onChange={(value) => {
+                setSource(value);
+                setSourceTouched(true);
+              }}
+              title="Empty checklist"
+              detail="A title and one section to add items to."
+            >
               {source === 'empty' ? (
                 <input
                   name="sectionTitle"

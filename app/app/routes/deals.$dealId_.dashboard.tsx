@@ -21,10 +21,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     session.headers,
   );
   const role = dashboard.scope.role;
-  return data(
-    { dashboard, canEdit: isMemberRole(role) && canEdit(role) },
-    { headers: session.headers },
-  );
+  return data({ dashboard, canEdit: isMemberRole(role) && canEdit(role) }, { headers: session.headers });
 }
 
 /** Sets the deal's target signing date (editors and owners; the deals policy decides). */
@@ -34,7 +31,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const raw = String(form.get('targetSigningDate') ?? '').trim();
   const changed = await attempt(() => setTargetSigningDate(context.db, session.claims, params.dealId ?? '', raw === '' ? null : raw));
   if (!changed.ok) return data({ error: changed.message }, { status: changed.status, headers: session.headers });
-  if (!changed.value) return data({ error: 'Only editors and owners of this workspace can set the target signing date.' }, { status: 403, headers: session.headers });
+  if (!changed.value)
+    return data({ error: 'Only editors and owners of this workspace can set the target signing date.' }, { status: 403, headers: session.headers });
   return data({ error: null }, { headers: session.headers });
 }
 
@@ -57,7 +55,9 @@ export default function DealDashboard() {
       <div className="flex flex-wrap items-end justify-between gap-3">
         <div>
           <h1 className="text-2xl font-semibold tracking-tight">Dashboard: {deal.name}</h1>
-          {deal.buyer && deal.target ? <p className="text-sm text-slate-600 dark:text-slate-400">{`${deal.buyer} acquiring ${deal.target}`}</p> : null}
+          {deal.buyer && deal.target ? (
+            <p className="text-sm text-slate-600 dark:text-slate-400">{`${deal.buyer} acquiring ${deal.target}`}</p>
+          ) : null}
         </div>
         <ul className="flex flex-wrap items-center gap-4 text-sm" aria-label="Reports">
           <li>
@@ -98,8 +98,19 @@ function SigningDate({ dealId, date, editable }: { dealId: string; date: string 
       <label htmlFor={id} className="text-slate-600 dark:text-slate-400">
         Target signing date
       </label>
-      <input id={id} type="date" name="targetSigningDate" defaultValue={date ?? ''} className={`${fieldClass} py-1`} aria-describedby={result?.error ? `${id}-error` : undefined} />
-      <button type="submit" className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800" disabled={navigation.state !== 'idle'}>
+      <input
+        id={id}
+        type="date"
+        name="targetSigningDate"
+        defaultValue={date ?? ''}
+        className={`${fieldClass} py-1`}
+        aria-describedby={result?.error ? `${id}-error` : undefined}
+      />
+      <button
+        type="submit"
+        className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
+        disabled={navigation.state !== 'idle'}
+      >
         Save
       </button>
       {result?.error ? (

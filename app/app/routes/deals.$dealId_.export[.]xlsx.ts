@@ -9,7 +9,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const session = await requireUser(request, context);
   const report = await readOrRespond(() => getDealReport(context.db, session.claims, params.dealId ?? '', requestToday()), session.headers);
   const body = await dealXlsx(report);
-  await recordDealExport(context.db, session.claims, { workspaceId: report.dashboard.scope.workspace.id, dealId: report.dashboard.scope.deal!.id, format: 'xlsx', items: report.items.length });
+  await recordDealExport(context.db, session.claims, {
+    workspaceId: report.dashboard.scope.workspace.id,
+    dealId: report.dashboard.scope.deal!.id,
+    format: 'xlsx',
+    items: report.items.length,
+  });
   const headers = new Headers(session.headers);
   headers.set('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
   headers.set('Content-Disposition', `attachment; filename="${fileStem(report)}.xlsx"`);

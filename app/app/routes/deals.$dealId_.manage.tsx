@@ -35,11 +35,21 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   // What deleting each one takes with it (the confirmation names it). The deal's and workstreams' counts come from the
   // database: they include archived workstreams and checklists, which this page does not list but a delete removes.
   const deletions: Record<string, string> = {};
-  for (const ref of [{ kind: 'deal' as const, id: deal.id }, ...deal.workstreams.map((workstream) => ({ kind: 'workstream' as const, id: workstream.id }))]) {
+  for (const ref of [
+    { kind: 'deal' as const, id: deal.id },
+    ...deal.workstreams.map((workstream) => ({ kind: 'workstream' as const, id: workstream.id })),
+  ]) {
     deletions[ref.id] = describeDeletion(await deletionImpact(context.db, session.claims, ref));
   }
   for (const checklist of deal.workstreams.flatMap((workstream) => workstream.checklists)) {
-    deletions[checklist.id] = describeDeletion({ kind: 'checklist', id: checklist.id, name: checklist.title, workstreams: 0, checklists: 1, items: checklist.progress.total });
+    deletions[checklist.id] = describeDeletion({
+      kind: 'checklist',
+      id: checklist.id,
+      name: checklist.title,
+      workstreams: 0,
+      checklists: 1,
+      items: checklist.progress.total,
+    });
   }
   return data({ deal, deletions, owner: isOwner(deal.role), editor: canEdit(deal.role) }, { headers: session.headers });
 }
@@ -65,12 +75,21 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (intent.intent === 'stage') {
     const done = await attempt(() => setDealStage(db, claims, { dealId: deal.id, stage: intent.stage }));
     if (!done.ok) return fail(done);
-    return data<ActionResult>({ ok: true, notice: `The deal is now in ${DEAL_STAGE_LABELS[intent.stage]}.`, target: `deal:${deal.id}` }, { headers: session.headers });
+    return data<ActionResult>(
+      { ok: true, notice: `The deal is now in ${DEAL_STAGE_LABELS[intent.stage]}.`, target: `deal:${deal.id}` },
+      { headers: session.headers },
+    );
   }
   // Only this deal, its workstreams and their checklists are managed here.
-  const ids = new Set([deal.id, ...deal.workstreams.flatMap((workstream) => [workstream.id, ...workstream.checklists.map((checklist) => checklist.id)])]);
+  const ids = new Set([
+    deal.id,
+    ...deal.workstreams.flatMap((workstream) => [workstream.id, ...workstream.checklists.map((checklist) => checklist.id)]),
+  ]);
   if (!ids.has(intent.id) || (intent.kind === 'deal') !== (intent.id === deal.id)) {
-    return data<ActionResult>({ ok: false, formError: `This ${intent.kind} is not part of this deal (or it is archived): reload the page.`, target }, { status: 404, headers: session.headers });
+    return data<ActionResult>(
+      { ok: false, formError: `This ${intent.kind} is not part of this deal (or it is archived): reload the page.`, target },
+      { status: 404, headers: session.headers },
+    );
   }
   const ref = { kind: intent.kind, id: intent.id };
   switch (intent.intent) {
@@ -84,16 +103,23 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       const archived = intent.intent === 'archive';
       const done = await attempt(() => setStructureArchived(db, claims, { ...ref, archived }));
       if (!done.ok) return fail(done);
-      if (archived && intent.kind === 'deal') throw redirect(`/workspaces/${deal.workspace.id}/archived?archived=${deal.id}`, { headers: session.headers });
+      if (archived && intent.kind === 'deal')
+        throw redirect(`/workspaces/${deal.workspace.id}/archived?archived=${deal.id}`, { headers: session.headers });
       return data<ActionResult>(
-        { ok: true, notice: archived ? `Archived the ${intent.kind} “${done.value.name}”. It is in the workspace’s Archived view.` : `Unarchived “${done.value.name}”.`, target },
+        {
+          ok: true,
+          notice: archived
+            ? `Archived the ${intent.kind} “${done.value.name}”. It is in the workspace’s Archived view.`
+            : `Unarchived “${done.value.name}”.`,
+          target,
+        },
         { headers: session.headers },
       );
     }
     case 'delete': {
       const done = await attempt(() => deleteStructure(db, claims, ref));
       if (!done.ok) return fail(done);
-      if (intent.kind === 'deal') throw redirect("/", { headers: session.headers });
+      if (intent.kind === 'deal') throw redirect('/', { headers: session.headers });
       return data<ActionResult>({ ok: true, notice: `Deleted the ${intent.kind} “${done.value.name}”.`, target }, { headers: session.headers });
     }
   }
@@ -145,13 +171,18 @@ function ManageDeal() {
       </header>
       {result?.ok ? <FormNotice>{result.notice}</FormNotice> : null}
 
-      <section aria-labelledby="manage-deal" className="space-y-4 rounded-lg border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+      <section
+        aria-labelledby="manage-deal"
+        className="space-y-4 rounded-lg border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900"
+      >
         <h2 id="manage-deal" className="font-semibold">
           Deal
         </h2>
         <FormError target={`deal:${deal.id}`} />
         <StageForm stage={deal.stage} editable={editor} />
-        {owner ? <Controls kind="deal" id={deal.id} name={deal.name} label="the deal" actionLabel="deal" archived={deal.archivedAt !== null} /> : null}
+        {owner ? (
+          <Controls kind="deal" id={deal.id} name={deal.name} label="the deal" actionLabel="deal" archived={deal.archivedAt !== null} />
+        ) : null}
       </section>
 
       {deal.workstreams.map((workstream) => (
@@ -164,7 +195,15 @@ function ManageDeal() {
             {workstream.name}
           </h2>
           <FormError target={`workstream:${workstream.id}`} />
-          {owner ? <Controls kind="workstream" id={workstream.id} name={workstream.name} label={`workstream ${workstream.name}`} actionLabel={`workstream ${workstream.name}`} /> : null}
+          {owner ? (
+            <Controls
+              kind="workstream"
+              id={workstream.id}
+              name={workstream.name}
+              label={`workstream ${workstream.name}`}
+              actionLabel={`workstream ${workstream.name}`}
+            />
+          ) : null}
           {workstream.checklists.length === 0 ? <p className="text-sm text-slate-600 dark:text-slate-400">No checklists.</p> : null}
           <ul className="space-y-4">
             {workstream.checklists.map((checklist) => (
@@ -173,7 +212,15 @@ function ManageDeal() {
                   {checklist.title}
                 </Link>
                 <FormError target={`checklist:${checklist.id}`} />
-                {owner ? <Controls kind="checklist" id={checklist.id} name={checklist.title} label={`checklist ${checklist.title}`} actionLabel={`checklist ${checklist.title}`} /> : null}
+                {owner ? (
+                  <Controls
+                    kind="checklist"
+                    id={checklist.id}
+                    name={checklist.title}
+                    label={`checklist ${checklist.title}`}
+                    actionLabel={`checklist ${checklist.title}`}
+                  />
+                ) : null}
               </li>
             ))}
           </ul>
@@ -235,7 +282,11 @@ function Controls({
   const confirm = useConfirm();
   const busy = navigation.state === 'submitting' && navigation.formData?.get('id') === id;
   const remove = async () => {
-    const ok = await confirm({ title: `Delete ${kind} “${name}”?`, message: deletions[id] ?? `Deleting “${name}” cannot be undone.`, confirmLabel: 'Delete permanently' });
+    const ok = await confirm({
+      title: `Delete ${kind} “${name}”?`,
+      message: deletions[id] ?? `Deleting “${name}” cannot be undone.`,
+      confirmLabel: 'Delete permanently',
+    });
     if (ok) submit({ intent: 'delete', kind, id, confirmed: 'yes' }, { method: 'post' });
   };
   return (
@@ -270,4 +321,3 @@ function Controls({
     </div>
   );
 }
-

@@ -52,7 +52,11 @@ export default function NewDeal() {
         </Link>
       </nav>
       <h1 className="text-2xl font-semibold tracking-tight">New deal</h1>
-      <Form method="post" className="space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900" noValidate>
+      <Form
+        method="post"
+        className="space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900"
+        noValidate
+      >
         {actionData?.formError ? <FormAlert>{actionData.formError}</FormAlert> : null}
         {workspaces.length > 1 ? (
           <div className="space-y-1">
@@ -70,7 +74,15 @@ export default function NewDeal() {
         ) : (
           <input type="hidden" name="workspaceId" value={selected} />
         )}
-        <TextField label="Deal name" name="name" required maxLength={200} defaultValue={values.name} error={errors.name} placeholder="CoreWeave / Core Scientific" />
+        <TextField
+          label="Deal name"
+          name="name"
+          required
+          maxLength={200}
+          defaultValue={values.name}
+          error={errors.name}
+          placeholder="CoreWeave / Core Scientific"
+        />
         <div className="grid gap-4 sm:grid-cols-2">
           <TextField label="Buyer" name="buyer" maxLength={200} defaultValue={values.buyer} error={errors.buyer} />
           <TextField label="Target" name="target" maxLength={200} defaultValue={values.target} error={errors.target} />

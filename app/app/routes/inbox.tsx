@@ -26,7 +26,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     listNotifications(context.db, session.claims, { limit: 100 }),
     getEmailPreference(context.db, session.claims),
   ]);
-  return data({ inbox, preference, me: session.user.id }, { headers: { ...Object.fromEntries(session.headers), 'Cache-Control': 'private, no-store' } });
+  return data(
+    { inbox, preference, me: session.user.id },
+    { headers: { ...Object.fromEntries(session.headers), 'Cache-Control': 'private, no-store' } },
+  );
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -45,7 +48,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   if (intent === 'preference') {
     const value = String(form.get('email') ?? '');
-    if (!(emailPreferences as readonly string[]).includes(value)) return data({ message: null, error: 'Choose how often to be emailed.' }, { status: 400 });
+    if (!(emailPreferences as readonly string[]).includes(value))
+      return data({ message: null, error: 'Choose how often to be emailed.' }, { status: 400 });
     await setEmailPreference(context.db, session.claims, value as EmailPreference);
     return data({ message: 'Email preference saved.', error: null });
   }
@@ -85,14 +89,27 @@ export default function InboxPage() {
         </div>
       </div>
       {result?.message || result?.error ? (
-        <p role={result.error ? 'alert' : 'status'} className={`text-sm ${result.error ? 'text-red-700 dark:text-red-300' : 'text-emerald-800 dark:text-emerald-300'}`}>
+        <p
+          role={result.error ? 'alert' : 'status'}
+          className={`text-sm ${result.error ? 'text-red-700 dark:text-red-300' : 'text-emerald-800 dark:text-emerald-300'}`}
+        >
           {result.error ?? result.message}
         </p>
       ) : null}
-      {inbox.entries.length === 0 ? <p className="text-slate-600 dark:text-slate-400">Nothing here yet. Mentions, replies, assignments and reviews of your items show up here.</p> : null}
-      <ul aria-label="Notifications" className="divide-y divide-slate-200 overflow-hidden rounded-lg border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900">
+      {inbox.entries.length === 0 ? (
+        <p className="text-slate-600 dark:text-slate-400">Nothing here yet. Mentions, replies, assignments and reviews of your items show up here.</p>
+      ) : null}
+      <ul
+        aria-label="Notifications"
+        className="divide-y divide-slate-200 overflow-hidden rounded-lg border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900"
+      >
         {inbox.entries.map((entry) => (
-          <li key={entry.id} data-kind={entry.kind} data-unread={entry.readAt ? undefined : 'true'} className={`flex items-start gap-3 px-4 py-3 ${entry.readAt ? '' : 'bg-sky-50/60 dark:bg-sky-950/30'}`}>
+          <li
+            key={entry.id}
+            data-kind={entry.kind}
+            data-unread={entry.readAt ? undefined : 'true'}
+            className={`flex items-start gap-3 px-4 py-3 ${entry.readAt ? '' : 'bg-sky-50/60 dark:bg-sky-950/30'}`}
+          >
             <span aria-hidden="true" className={`mt-1.5 h-2 w-2 shrink-0 rounded-full ${entry.readAt ? 'bg-transparent' : 'bg-sky-500'}`} />
             <div className="min-w-0 flex-1">
               {entry.href ? (
@@ -124,10 +141,17 @@ export default function InboxPage() {
           </li>
         ))}
       </ul>
-      <Form method="post" className="flex flex-wrap items-end gap-2 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+      <Form
+        method="post"
+        className="flex flex-wrap items-end gap-2 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
+      >
         <label className="flex flex-col gap-1 text-sm">
           <span className="font-medium">Email me</span>
-          <select name="email" defaultValue={preference} className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950">
+          <select
+            name="email"
+            defaultValue={preference}
+            className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950"
+          >
             {(Object.keys(PREFERENCE_LABELS) as EmailPreference[]).map((value) => (
               <option key={value} value={value}>
                 {PREFERENCE_LABELS[value]}
@@ -135,7 +159,12 @@ export default function InboxPage() {
             ))}
           </select>
         </label>
-        <button type="submit" name="intent" value="preference" className="rounded-md bg-sky-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-sky-700">
+        <button
+          type="submit"
+          name="intent"
+          value="preference"
+          className="rounded-md bg-sky-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-sky-700"
+        >
           Save email preference
         </button>
       </Form>

@@ -31,7 +31,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       preview,
       refusal: previewRefusal(preview),
     },
-    { headers: { ...Object.fromEntries(session?.headers ?? []), 'Cache-Control': 'private, no-store' } }
+    { headers: { ...Object.fromEntries(session?.headers ?? []), 'Cache-Control': 'private, no-store' } },
   );
 }
 
@@ -45,7 +45,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       title: INVITATION_REFUSAL_TITLES[accepted.code as TenancyErrorCode] ?? 'The invitation could not be accepted',
       message: accepted.message,
     },
-    { status: accepted.status, headers: session.headers }
+    { status: accepted.status, headers: session.headers },
   );
 }
 
@@ -65,9 +65,8 @@ function InvitationSummary({ preview }: { preview: InvitationPreview }) {
   const until = new Date(preview.expiresAt).toLocaleDateString('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
   return (
     <p aria-label="Invitation">
-      {preview.invitedByName ? <strong>{preview.invitedByName}</strong> : 'An owner'} invited{' '}
-      <strong>{preview.emailHint}</strong> to join <strong>{preview.workspaceName}</strong> as{' '}
-      <strong>{roleLabels[preview.role].toLowerCase()}</strong>
+      {preview.invitedByName ? <strong>{preview.invitedByName}</strong> : 'An owner'} invited <strong>{preview.emailHint}</strong> to join{' '}
+      <strong>{preview.workspaceName}</strong> as <strong>{roleLabels[preview.role].toLowerCase()}</strong>
       {preview.state === 'open' ? `. The link works until ${until}.` : '.'}
     </p>
   );
@@ -90,15 +89,15 @@ export default function InvitationPage() {
             <RefusalNotice refusal={refusal} />
           ) : (
             <>
-              <p>
-                Sign in, or create an account, with the email address the invitation was sent to; you come back here to
-                accept it.
-              </p>
+              <p>Sign in, or create an account, with the email address the invitation was sent to; you come back here to accept it.</p>
               <div className="flex flex-wrap gap-3">
                 <Link to={`/login?${back}`} className={buttonClass}>
                   Sign in to accept
                 </Link>
-                <Link to={`/signup?${back}`} className="inline-flex items-center rounded-md border border-slate-300 px-4 py-2 font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">
+                <Link
+                  to={`/signup?${back}`}
+                  className="inline-flex items-center rounded-md border border-slate-300 px-4 py-2 font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
+                >
                   Create an account
                 </Link>
               </div>
@@ -137,7 +136,10 @@ export default function InvitationPage() {
 
 function RefusalNotice({ refusal, email }: { refusal: { code: TenancyErrorCode; title: string; message: string }; email?: string }) {
   return (
-    <div role="alert" className="space-y-1 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200">
+    <div
+      role="alert"
+      className="space-y-1 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200"
+    >
       <p className="font-semibold">{refusal.title}</p>
       <p>{refusal.message}</p>
       <RefusalAdvice code={refusal.code} email={email} />
@@ -148,12 +150,7 @@ function RefusalNotice({ refusal, email }: { refusal: { code: TenancyErrorCode; 
 function RefusalAdvice({ code, email }: { code: TenancyErrorCode; email?: string }) {
   switch (code) {
     case 'invitation_email_mismatch':
-      return (
-        <p>
-          You are signed in as {email}. Sign out (top right), then open the link again and sign in with the invited
-          address.
-        </p>
-      );
+      return <p>You are signed in as {email}. Sign out (top right), then open the link again and sign in with the invited address.</p>;
     case 'invitation_expired':
     case 'invitation_invalid':
     case 'invitation_used':

@@ -11,15 +11,13 @@ export const meta: MetaFunction = () => [{ title: 'Sign in · Tieout' }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const session = await getOptionalUser(request, context);
-  if (session)
-    throw redirect(safeRedirectPath(new URL(request.url).searchParams.get('redirectTo')), { headers: session.headers });
+  if (session) throw redirect(safeRedirectPath(new URL(request.url).searchParams.get('redirectTo')), { headers: session.headers });
   return null;
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = parseForm(loginSchema, await request.formData());
-  if (!parsed.ok)
-    return data({ fieldErrors: parsed.fieldErrors, formError: null, values: parsed.values }, { status: 400 });
+  if (!parsed.ok) return data({ fieldErrors: parsed.fieldErrors, formError: null, values: parsed.values }, { status: 400 });
   const { email, password, redirectTo } = parsed.data;
   const { supabase, headers } = createSupabase(request, context);
   const { error } = await supabase.auth.signInWithPassword({ email, password });
@@ -28,12 +26,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
       error.code === 'email_not_confirmed'
         ? 'This email address is not confirmed yet. Open the link in the message we sent when you signed up (or sign up again for a new one).'
         : error.status === 400 || error.code === 'invalid_credentials'
-        ? 'Invalid login credentials: that email and password do not match an account.'
-        : `Signing in failed: ${error.message}`;
-    return data(
-      { fieldErrors: {}, formError, values: { email } },
-      { status: error.status === 400 ? 400 : 502, headers }
-    );
+          ? 'Invalid login credentials: that email and password do not match an account.'
+          : `Signing in failed: ${error.message}`;
+    return data({ fieldErrors: {}, formError, values: { email } }, { status: error.status === 400 ? 400 : 502, headers });
   }
   throw redirect(safeRedirectPath(redirectTo), { headers });
 }
@@ -50,7 +45,10 @@ export default function Login() {
       footer={
         <>
           No account yet?{' '}
-          <Link to={searchParams.get('redirectTo') ? `/signup?${new URLSearchParams({ redirectTo: searchParams.get('redirectTo') ?? '/' })}` : '/signup'} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
+          <Link
+            to={searchParams.get('redirectTo') ? `/signup?${new URLSearchParams({ redirectTo: searchParams.get('redirectTo') ?? '/' })}` : '/signup'}
+            className="font-medium text-sky-700 hover:underline dark:text-sky-400"
+          >
             Create one
           </Link>
         </>
@@ -60,23 +58,8 @@ export default function Login() {
       <Form method="post" className="space-y-4" noValidate>
         {result?.formError ? <FormAlert>{result.formError}</FormAlert> : null}
         <input type="hidden" name="redirectTo" value={searchParams.get('redirectTo') ?? '/'} />
-        <TextField
-          label="Email"
-          name="email"
-          type="email"
-          autoComplete="email"
-          required
-          defaultValue={result?.values.email}
-          error={errors.email}
-        />
-        <TextField
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          error={errors.password}
-        />
+        <TextField label="Email" name="email" type="email" autoComplete="email" required defaultValue={result?.values.email} error={errors.email} />
+        <TextField label="Password" name="password" type="password" autoComplete="current-password" required error={errors.password} />
         <button type="submit" className={`${buttonClass} w-full`} disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>

@@ -18,7 +18,10 @@ export const meta: MetaFunction = () => [{ title: 'My work · Tieout' }];
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const session = await requireUser(request, context);
   const work = await getMyWork(context.db, session.claims);
-  return data({ work, today: new Date().toISOString().slice(0, 10) }, { headers: { ...Object.fromEntries(session.headers), 'Cache-Control': 'private, no-store' } });
+  return data(
+    { work, today: new Date().toISOString().slice(0, 10) },
+    { headers: { ...Object.fromEntries(session.headers), 'Cache-Control': 'private, no-store' } },
+  );
 }
 
 function Section({ title, count, children, empty }: { title: string; count: number; children: ReactNode; empty: string }) {
@@ -37,7 +40,10 @@ const itemHref = (item: { checklistId: string; itemId: string }) => `/checklists
 
 function ItemList({ items, today, label }: { items: MyWorkItem[]; today: string; label: string }) {
   return (
-    <ul aria-label={label} className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900">
+    <ul
+      aria-label={label}
+      className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900"
+    >
       {items.map((item) => (
         <li key={`${item.checklistId}:${item.itemId}`} className="flex flex-wrap items-center justify-between gap-2 px-4 py-2.5">
           <div className="min-w-0">
@@ -79,10 +85,16 @@ export default function MyWorkPage() {
         <ItemList items={work.assigned} today={today} label="Items assigned to me" />
       </Section>
       <Section title="Waiting for my reply" count={work.counts.threads} empty="No thread waits for your reply.">
-        <ul aria-label="Threads waiting for my reply" className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900">
+        <ul
+          aria-label="Threads waiting for my reply"
+          className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900"
+        >
           {work.threads.map((thread) => (
             <li key={thread.threadId} className="px-4 py-2.5">
-              <Link to={`/checklists/${thread.checklistId}?item=${encodeURIComponent(thread.itemId)}&thread=${thread.threadId}`} className="text-sm font-medium hover:underline">
+              <Link
+                to={`/checklists/${thread.checklistId}?item=${encodeURIComponent(thread.itemId)}&thread=${thread.threadId}`}
+                className="text-sm font-medium hover:underline"
+              >
                 {thread.itemTitle ?? 'A deleted item'}
               </Link>
               <p className="text-xs text-slate-500 dark:text-slate-400">

@@ -86,8 +86,7 @@ function hitLink(hit: SearchHit): string {
   return `/checklists/${hit.checklistId}?${params}`;
 }
 
-const selectClass =
-  'rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900';
+const selectClass = 'rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-900';
 
 export default function SearchPage() {
   const { query, filters, facets, hits, truncated, error } = useLoaderData<typeof loader>();
@@ -177,14 +176,19 @@ export default function SearchPage() {
       </Form>
 
       {error ? (
-        <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200">
+        <p
+          role="alert"
+          className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200"
+        >
           {error}
         </p>
       ) : null}
 
       <section aria-label="Search results" className="space-y-4">
         {!query.trim() ? (
-          <p className="text-sm text-slate-500">Type words to find items, notes, comments, figures and the text inside files, across every deal you are in.</p>
+          <p className="text-sm text-slate-500">
+            Type words to find items, notes, comments, figures and the text inside files, across every deal you are in.
+          </p>
         ) : !error && hits.length === 0 ? (
           <p role="status" className="text-sm text-slate-600 dark:text-slate-300">
             Nothing matches “{query}”{Object.values(filters).some(Boolean) ? ' with these filters' : ''}.

@@ -11,8 +11,7 @@ export const meta: MetaFunction = () => [{ title: 'Create an account · Tieout' 
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const session = await getOptionalUser(request, context);
-  if (session)
-    throw redirect(safeRedirectPath(new URL(request.url).searchParams.get('redirectTo')), { headers: session.headers });
+  if (session) throw redirect(safeRedirectPath(new URL(request.url).searchParams.get('redirectTo')), { headers: session.headers });
   return null;
 }
 
@@ -68,7 +67,10 @@ export default function Signup() {
       footer={
         <>
           Already have an account?{' '}
-          <Link to={redirectTo ? `/login?${new URLSearchParams({ redirectTo })}` : '/login'} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
+          <Link
+            to={redirectTo ? `/login?${new URLSearchParams({ redirectTo })}` : '/login'}
+            className="font-medium text-sky-700 hover:underline dark:text-sky-400"
+          >
             Sign in
           </Link>
         </>
@@ -82,7 +84,15 @@ export default function Signup() {
         <Form method="post" className="space-y-4" noValidate>
           {result?.formError ? <FormAlert>{result.formError}</FormAlert> : null}
           <input type="hidden" name="redirectTo" value={redirectTo ?? '/'} />
-          <TextField label="Name" name="displayName" autoComplete="name" required maxLength={DISPLAY_NAME_MAX} defaultValue={result?.values.displayName} error={errors.displayName} />
+          <TextField
+            label="Name"
+            name="displayName"
+            autoComplete="name"
+            required
+            maxLength={DISPLAY_NAME_MAX}
+            defaultValue={result?.values.displayName}
+            error={errors.displayName}
+          />
           <TextField label="Email" name="email" type="email" autoComplete="email" required defaultValue={result?.values.email} error={errors.email} />
           <TextField
             label="Password"

@@ -70,7 +70,8 @@ export default function ConfirmSignup() {
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === 'submitting';
   const signUpAgain = link.next === '/' ? '/signup' : `/signup?${new URLSearchParams({ redirectTo: link.next })}`;
-  const failed = result?.formError ?? (link.complete ? null : 'This confirmation link is incomplete. Copy the whole link from the message, or sign up again.');
+  const failed =
+    result?.formError ?? (link.complete ? null : 'This confirmation link is incomplete. Copy the whole link from the message, or sign up again.');
   return (
     <AuthCard
       title="Confirm your email"

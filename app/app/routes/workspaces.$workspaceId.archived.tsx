@@ -36,7 +36,10 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
         deletions[entry.id] = describeDeletion(await deletionImpact(context.db, session.claims, { kind: entry.kind, id: entry.id }));
       }
     }
-    return data({ workspaceId: workspaceId.data, workspaceName: archived.workspaceName, entries: archived.entries, owner, deletions }, { headers: session.headers });
+    return data(
+      { workspaceId: workspaceId.data, workspaceName: archived.workspaceName, entries: archived.entries, owner, deletions },
+      { headers: session.headers },
+    );
   });
   if (loaded.ok) return loaded.value;
   throw data(loaded.code === 'not_found' ? NOT_FOUND : loaded.message, { status: loaded.status, headers: session.headers });
@@ -52,12 +55,18 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (!parsed.ok) return data<ActionResult>({ ok: false, formError: parsed.message }, { status: 400, headers: session.headers });
   const intent = parsed.value;
   if (intent.intent !== 'unarchive' && intent.intent !== 'delete') {
-    return data<ActionResult>({ ok: false, formError: 'Here you can unarchive or delete: rename on the deal’s Manage page.' }, { status: 400, headers: session.headers });
+    return data<ActionResult>(
+      { ok: false, formError: 'Here you can unarchive or delete: rename on the deal’s Manage page.' },
+      { status: 400, headers: session.headers },
+    );
   }
   const listed = await attempt(() => listArchived(context.db, session.claims, workspaceId.data));
   if (!listed.ok) throw data(listed.code === 'not_found' ? NOT_FOUND : listed.message, { status: listed.status, headers: session.headers });
   if (!listed.value.entries.some((entry) => entry.kind === intent.kind && entry.id === intent.id)) {
-    return data<ActionResult>({ ok: false, formError: `This ${intent.kind} is not archived in this workspace (any more): reload the page.` }, { status: 404, headers: session.headers });
+    return data<ActionResult>(
+      { ok: false, formError: `This ${intent.kind} is not archived in this workspace (any more): reload the page.` },
+      { status: 404, headers: session.headers },
+    );
   }
   const ref = { kind: intent.kind, id: intent.id };
   const done =
@@ -65,7 +74,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       ? await attempt(() => setStructureArchived(context.db, session.claims, { ...ref, archived: false }))
       : await attempt(() => deleteStructure(context.db, session.claims, ref));
   if (!done.ok) return data<ActionResult>({ ok: false, formError: done.message }, { status: done.status, headers: session.headers });
-  const notice = intent.intent === 'unarchive' ? `Unarchived the ${intent.kind} “${done.value.name}”.` : `Deleted the ${intent.kind} “${done.value.name}”.`;
+  const notice =
+    intent.intent === 'unarchive' ? `Unarchived the ${intent.kind} “${done.value.name}”.` : `Deleted the ${intent.kind} “${done.value.name}”.`;
   return data<ActionResult>({ ok: true, notice }, { headers: session.headers });
 }
 
@@ -93,7 +103,11 @@ function Archived() {
   const confirm = useConfirm();
   const busyId = navigation.state === 'submitting' ? navigation.formData?.get('id') : null;
   const remove = async (kind: StructureKind, id: string, name: string) => {
-    const ok = await confirm({ title: `Delete ${kind} “${name}”?`, message: deletions[id] ?? `Deleting “${name}” cannot be undone.`, confirmLabel: 'Delete permanently' });
+    const ok = await confirm({
+      title: `Delete ${kind} “${name}”?`,
+      message: deletions[id] ?? `Deleting “${name}” cannot be undone.`,
+      confirmLabel: 'Delete permanently',
+    });
     if (ok) submit({ intent: 'delete', kind, id, confirmed: 'yes' }, { method: 'post' });
   };
   return (
@@ -134,7 +148,9 @@ function Archived() {
                   </Link>
                 </td>
                 <td className="py-2 pr-3 capitalize">{entry.kind}</td>
-                <td className="py-2 pr-3 text-slate-600 dark:text-slate-400">{[entry.deal?.name, entry.workstream?.name].filter(Boolean).join(' · ') || '—'}</td>
+                <td className="py-2 pr-3 text-slate-600 dark:text-slate-400">
+                  {[entry.deal?.name, entry.workstream?.name].filter(Boolean).join(' · ') || '—'}
+                </td>
                 <td className="py-2 pr-3 text-slate-600 dark:text-slate-400">
                   <time dateTime={entry.archivedAt}>{entry.archivedAt.slice(0, 10)}</time>
                 </td>
@@ -144,7 +160,14 @@ function Archived() {
                       <Form method="post">
                         <input type="hidden" name="kind" value={entry.kind} />
                         <input type="hidden" name="id" value={entry.id} />
-                        <button type="submit" name="intent" value="unarchive" className={rowButton} disabled={busyId === entry.id} aria-label={`Unarchive ${entry.kind} ${entry.name}`}>
+                        <button
+                          type="submit"
+                          name="intent"
+                          value="unarchive"
+                          className={rowButton}
+                          disabled={busyId === entry.id}
+                          aria-label={`Unarchive ${entry.kind} ${entry.name}`}
+                        >
                           Unarchive
                         </button>
                       </Form>

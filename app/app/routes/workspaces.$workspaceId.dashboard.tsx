@@ -41,7 +41,10 @@ export default function WorkspaceDashboard() {
       <ul className="flex flex-wrap gap-3 text-sm" aria-label="Deal dashboards">
         {dashboard.scope.deals.map((deal) => (
           <li key={deal.id}>
-            <Link to={`/deals/${deal.id}/dashboard`} className="rounded-full border border-slate-300 px-3 py-1 hover:border-sky-400 dark:border-slate-700">
+            <Link
+              to={`/deals/${deal.id}/dashboard`}
+              className="rounded-full border border-slate-300 px-3 py-1 hover:border-sky-400 dark:border-slate-700"
+            >
               {deal.name}
             </Link>
           </li>

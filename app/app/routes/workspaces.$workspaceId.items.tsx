@@ -2,7 +2,16 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { data } from '@remix-run/node';
 import { Form, Link, useLoaderData, useSearchParams, useSubmit } from '@remix-run/react';
 import { listItems, parseItemFilter, parseItemSort } from '@tieout/db';
-import { DEFAULT_ITEM_SORT, FIGURE_KINDS, ITEM_FILTER_KEYS, ITEM_STATUSES, RISK_KEYS, STATUS_LABELS, type ItemFilter, type ItemSort } from '@tieout/doc-model';
+import {
+  DEFAULT_ITEM_SORT,
+  FIGURE_KINDS,
+  ITEM_FILTER_KEYS,
+  ITEM_STATUSES,
+  RISK_KEYS,
+  STATUS_LABELS,
+  type ItemFilter,
+  type ItemSort,
+} from '@tieout/doc-model';
 import { RISK_LABELS } from '~/components/dashboard.tsx';
 import { fieldClass } from '~/components/form.tsx';
 import { readOrRefuse, requestToday } from '~/models/dashboard.server.ts';
@@ -81,13 +90,42 @@ export default function ItemsPage() {
         ) : null}
       </nav>
       <h1 className="text-2xl font-semibold tracking-tight">Items</h1>
-      <Form method="get" className="grid gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-4 lg:grid-cols-8 dark:border-slate-800 dark:bg-slate-900" onChange={(event) => submit(event.currentTarget, { replace: true })} aria-label="Filters">
+      <Form
+        method="get"
+        className="grid gap-3 rounded-lg border border-slate-200 bg-white p-4 sm:grid-cols-4 lg:grid-cols-8 dark:border-slate-800 dark:bg-slate-900"
+        onChange={(event) => submit(event.currentTarget, { replace: true })}
+        aria-label="Filters"
+      >
         <Select name="deal" label="Deal" value={filter.deal} options={list.scope.deals.map((deal) => [deal.id, deal.name])} />
-        <Select name="workstream" label="Workstream" value={filter.workstream} options={workstreams.map((workstream) => [workstream.id, workstream.name])} />
-        <Select name="owner" label="Owner" value={filter.owner} options={[['unassigned', 'Unassigned'], ...list.scope.members.map((member) => [member.id, member.name] as [string, string])]} />
+        <Select
+          name="workstream"
+          label="Workstream"
+          value={filter.workstream}
+          options={workstreams.map((workstream) => [workstream.id, workstream.name])}
+        />
+        <Select
+          name="owner"
+          label="Owner"
+          value={filter.owner}
+          options={[['unassigned', 'Unassigned'], ...list.scope.members.map((member) => [member.id, member.name] as [string, string])]}
+        />
         <Select name="risk" label="Risk" value={filter.risk} options={RISK_KEYS.map((risk) => [risk, RISK_LABELS[risk]])} />
-        <Select name="status" label="Status" value={filter.status} options={STATUS_OPTIONS.map((status) => [status, status === 'open' ? 'Open (not done)' : STATUS_LABELS[status]])} />
-        <Select name="due" label="Due" value={filter.due} options={[['overdue', 'Overdue'], ['this-week', 'This week'], ['none', 'No due date']]} />
+        <Select
+          name="status"
+          label="Status"
+          value={filter.status}
+          options={STATUS_OPTIONS.map((status) => [status, status === 'open' ? 'Open (not done)' : STATUS_LABELS[status]])}
+        />
+        <Select
+          name="due"
+          label="Due"
+          value={filter.due}
+          options={[
+            ['overdue', 'Overdue'],
+            ['this-week', 'This week'],
+            ['none', 'No due date'],
+          ]}
+        />
         <div>
           <label className={label} htmlFor="dueFrom">
             Due from
@@ -100,7 +138,15 @@ export default function ItemsPage() {
           </label>
           <input id="dueTo" type="date" name="dueTo" defaultValue={filter.dueTo ?? ''} className={`${fieldClass} w-full py-1`} />
         </div>
-        <Select name="verified" label="Verified" value={filter.verified} options={[['yes', 'Approved'], ['no', 'Not approved']]} />
+        <Select
+          name="verified"
+          label="Verified"
+          value={filter.verified}
+          options={[
+            ['yes', 'Approved'],
+            ['no', 'Not approved'],
+          ]}
+        />
         {filter.checklist ? <input type="hidden" name="checklist" value={filter.checklist} /> : null}
         {list.sort !== DEFAULT_ITEM_SORT ? <input type="hidden" name="sort" value={list.sort} /> : null}
         <noscript>
@@ -143,12 +189,19 @@ export default function ItemsPage() {
             </thead>
             <tbody>
               {list.items.map((item) => (
-                <tr key={`${item.checklistId}/${item.itemId}`} className="border-b border-slate-100 align-top dark:border-slate-800/60" data-testid="item-row">
+                <tr
+                  key={`${item.checklistId}/${item.itemId}`}
+                  className="border-b border-slate-100 align-top dark:border-slate-800/60"
+                  data-testid="item-row"
+                >
                   <td className="whitespace-nowrap px-3 py-2 tabular-nums text-slate-600 dark:text-slate-400" data-testid="item-ref">
                     {item.reference ?? ''}
                   </td>
                   <td className="px-3 py-2">
-                    <Link to={`/checklists/${item.checklistId}#item-${item.itemId}`} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
+                    <Link
+                      to={`/checklists/${item.checklistId}#item-${item.itemId}`}
+                      className="font-medium text-sky-700 hover:underline dark:text-sky-400"
+                    >
                       {item.title}
                     </Link>
                     {item.sectionTitle ? <div className="text-xs text-slate-500">{item.sectionTitle}</div> : null}
@@ -161,7 +214,9 @@ export default function ItemsPage() {
                   </td>
                   <td className="px-3 py-2">{STATUS_LABELS[item.status]}</td>
                   <td className="px-3 py-2">{item.ownerName ?? <span className="text-slate-400">Unassigned</span>}</td>
-                  <td className={`px-3 py-2 tabular-nums ${item.status !== 'done' && item.dueDate && item.dueDate < today ? 'font-medium text-amber-700 dark:text-amber-400' : ''}`}>
+                  <td
+                    className={`px-3 py-2 tabular-nums ${item.status !== 'done' && item.dueDate && item.dueDate < today ? 'font-medium text-amber-700 dark:text-amber-400' : ''}`}
+                  >
                     {item.dueDate ?? '—'}
                     {item.status !== 'done' && item.dueDate && item.dueDate < today ? <span className="block text-xs">overdue</span> : null}
                   </td>
@@ -170,7 +225,11 @@ export default function ItemsPage() {
                     {item.figures
                       .filter((figure) => figure.value !== null)
                       .map((figure) => (
-                        <div key={figure.id} className={item.figureIssues[figure.id] ? 'text-amber-700 dark:text-amber-400' : ''} title={item.figureIssues[figure.id]}>
+                        <div
+                          key={figure.id}
+                          className={item.figureIssues[figure.id] ? 'text-amber-700 dark:text-amber-400' : ''}
+                          title={item.figureIssues[figure.id]}
+                        >
                           {figure.label}: {formatFigure(figure.kind, FIGURE_KINDS[figure.kind].unit, figure.value)}
                           {item.figureIssues[figure.id] ? ' (not counted)' : ''}
                         </div>
@@ -202,7 +261,12 @@ const REVIEW_LABELS: Record<string, string> = {
 
 function SortLink({ to, label: text, sorted }: { to: string; label: string; sorted: 'ascending' | 'descending' | undefined }) {
   return (
-    <Link to={to} replace className="inline-flex items-center gap-1 uppercase hover:text-slate-800 dark:hover:text-slate-200" title={`Sort by ${text.toLowerCase()}`}>
+    <Link
+      to={to}
+      replace
+      className="inline-flex items-center gap-1 uppercase hover:text-slate-800 dark:hover:text-slate-200"
+      title={`Sort by ${text.toLowerCase()}`}
+    >
       {text}
       <span aria-hidden="true">{sorted === 'ascending' ? '▲' : sorted === 'descending' ? '▼' : ''}</span>
     </Link>
@@ -226,4 +290,3 @@ function Select({ name, label: text, value, options }: { name: string; label: st
     </div>
   );
 }
-

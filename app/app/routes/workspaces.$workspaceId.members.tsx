@@ -96,7 +96,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const parsed = parseForm(memberIntentSchema, form);
   if (!parsed.ok) {
     const fieldErrors = parsed.fieldErrors as Record<string, string | undefined>;
-    const formError = intent === 'invite' ? null : Object.values(fieldErrors)[0] ?? 'Invalid input';
+    const formError = intent === 'invite' ? null : (Object.values(fieldErrors)[0] ?? 'Invalid input');
     return result({ intent, target, fieldErrors: intent === 'invite' ? fieldErrors : {}, formError, values: parsed.values }, 400, headers);
   }
   const input = parsed.data;
@@ -136,11 +136,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     const values: Record<string, string> = input.intent === 'invite' ? { email: input.email, role: input.role } : {};
     // A failed invitation keeps what was typed; the email field carries the message when it is about the address.
     const fieldErrors = intent === 'invite' && outcome.code === 'already_member' ? { email: outcome.message } : {};
-    return result(
-      { intent, target, formError: Object.keys(fieldErrors).length ? null : formError, fieldErrors, values },
-      outcome.status,
-      headers
-    );
+    return result({ intent, target, formError: Object.keys(fieldErrors).length ? null : formError, fieldErrors, values }, outcome.status, headers);
   }
   if (outcome.value === 'left') throw redirect('/', { headers });
   return result({ intent, target, ...outcome.value }, 200, headers);
@@ -167,8 +163,7 @@ export default function WorkspaceMembers() {
   const shownInPlace =
     (actionData?.intent === 'invite' && isOwner) ||
     actionData?.intent === 'leave' ||
-    ((actionData?.intent === 'change-role' || actionData?.intent === 'remove') &&
-      members.some((member) => member.userId === actionData.target)) ||
+    ((actionData?.intent === 'change-role' || actionData?.intent === 'remove') && members.some((member) => member.userId === actionData.target)) ||
     (actionData?.intent === 'revoke' && !!invitations?.some((invitation) => invitation.id === actionData.target));
 
   return (
@@ -191,7 +186,10 @@ export default function WorkspaceMembers() {
       </header>
 
       {joined ? (
-        <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-100">
+        <p
+          role="status"
+          className="rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-100"
+        >
           You joined {workspace.name} as {roleLabels[workspace.role].toLowerCase()}.{' '}
           <Link to="/" className="font-medium underline">
             See its deals
@@ -199,7 +197,10 @@ export default function WorkspaceMembers() {
         </p>
       ) : null}
       {actionData?.notice ? (
-        <p role="status" className="rounded-md border border-sky-200 bg-sky-50 px-4 py-3 text-sm text-sky-900 dark:border-sky-900 dark:bg-sky-950 dark:text-sky-100">
+        <p
+          role="status"
+          className="rounded-md border border-sky-200 bg-sky-50 px-4 py-3 text-sm text-sky-900 dark:border-sky-900 dark:bg-sky-950 dark:text-sky-100"
+        >
           {actionData.notice}
         </p>
       ) : null}
@@ -215,11 +216,23 @@ export default function WorkspaceMembers() {
           <table aria-labelledby="members-heading" className="w-full text-left text-sm">
             <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500 dark:border-slate-800">
               <tr>
-                <th scope="col" className="px-4 py-2 font-medium">Name</th>
-                <th scope="col" className="px-4 py-2 font-medium">Email</th>
-                <th scope="col" className="px-4 py-2 font-medium">Role</th>
-                <th scope="col" className="px-4 py-2 font-medium">Joined</th>
-                {isOwner ? <th scope="col" className="px-4 py-2 font-medium"><span className="sr-only">Actions</span></th> : null}
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Name
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Email
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Role
+                </th>
+                <th scope="col" className="px-4 py-2 font-medium">
+                  Joined
+                </th>
+                {isOwner ? (
+                  <th scope="col" className="px-4 py-2 font-medium">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                ) : null}
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
@@ -309,10 +322,18 @@ export default function WorkspaceMembers() {
               <table aria-labelledby="invitations-heading" className="w-full text-left text-sm">
                 <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500 dark:border-slate-800">
                   <tr>
-                    <th scope="col" className="px-4 py-2 font-medium">Email</th>
-                    <th scope="col" className="px-4 py-2 font-medium">Role</th>
-                    <th scope="col" className="px-4 py-2 font-medium">Expires</th>
-                    <th scope="col" className="px-4 py-2 font-medium"><span className="sr-only">Actions</span></th>
+                    <th scope="col" className="px-4 py-2 font-medium">
+                      Email
+                    </th>
+                    <th scope="col" className="px-4 py-2 font-medium">
+                      Role
+                    </th>
+                    <th scope="col" className="px-4 py-2 font-medium">
+                      Expires
+                    </th>
+                    <th scope="col" className="px-4 py-2 font-medium">
+                      <span className="sr-only">Actions</span>
+                    </th>
                   </tr>
                 </thead>
                 <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
@@ -353,12 +374,16 @@ export default function WorkspaceMembers() {
         </section>
       ) : null}
 
-      <section aria-labelledby="leave-heading" className="space-y-3 rounded-lg border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+      <section
+        aria-labelledby="leave-heading"
+        className="space-y-3 rounded-lg border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900"
+      >
         <h2 id="leave-heading" className="font-semibold">
           Leave this workspace
         </h2>
         <p className="text-sm text-slate-600 dark:text-slate-400">
-          You lose access to its deals and checklists. {isOwner ? 'A workspace keeps at least one owner: make someone else an owner before you leave.' : ''}
+          You lose access to its deals and checklists.{' '}
+          {isOwner ? 'A workspace keeps at least one owner: make someone else an owner before you leave.' : ''}
         </p>
         <Form method="post" className="space-y-2">
           <button type="submit" name="intent" value="leave" className={dangerButton} disabled={busyIntent === 'leave'}>
@@ -374,14 +399,16 @@ export default function WorkspaceMembers() {
 function InviteSection({ busy, result }: { busy: boolean; result: MembersActionResult | null }) {
   const invite = result?.intent === 'invite' ? result : null;
   return (
-    <section aria-labelledby="invite-heading" className="space-y-4 rounded-lg border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+    <section
+      aria-labelledby="invite-heading"
+      className="space-y-4 rounded-lg border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900"
+    >
       <div>
         <h2 id="invite-heading" className="font-semibold">
           Invite someone
         </h2>
         <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
-          Tieout does not send email here: you get a link to send yourself. It works once, only for that email
-          address, for 7 days.
+          Tieout does not send email here: you get a link to send yourself. It works once, only for that email address, for 7 days.
         </p>
       </div>
       {/* A new key after each created link empties the form. */}
@@ -442,11 +469,13 @@ function RoleField({ defaultValue, error }: { defaultValue: MemberRole; error?: 
 function InvitationLink({ invitation }: { invitation: NonNullable<MembersActionResult['invitation']> }) {
   const [copied, setCopied] = useState(false);
   return (
-    <div role="status" className="space-y-2 rounded-md border border-emerald-200 bg-emerald-50 p-4 text-sm dark:border-emerald-900 dark:bg-emerald-950">
+    <div
+      role="status"
+      className="space-y-2 rounded-md border border-emerald-200 bg-emerald-50 p-4 text-sm dark:border-emerald-900 dark:bg-emerald-950"
+    >
       <p>
-        Invitation for <strong>{invitation.email}</strong> as {roleLabels[invitation.role].toLowerCase()} created. No
-        email was sent: copy this link and send it to them yourself. It is shown only now and expires on{' '}
-        {formatDate(invitation.expiresAt)}.
+        Invitation for <strong>{invitation.email}</strong> as {roleLabels[invitation.role].toLowerCase()} created. No email was sent: copy this link
+        and send it to them yourself. It is shown only now and expires on {formatDate(invitation.expiresAt)}.
       </p>
       <div className="flex flex-wrap items-center gap-2">
         <label htmlFor="invitation-link" className="sr-only">
@@ -463,7 +492,10 @@ function InvitationLink({ invitation }: { invitation: NonNullable<MembersActionR
           type="button"
           className={smallButton}
           onClick={() => {
-            void navigator.clipboard?.writeText(invitation.link).then(() => setCopied(true), () => setCopied(false));
+            void navigator.clipboard?.writeText(invitation.link).then(
+              () => setCopied(true),
+              () => setCopied(false),
+            );
           }}
         >
           {copied ? 'Copied' : 'Copy link'}

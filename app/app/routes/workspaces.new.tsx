@@ -24,7 +24,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!created.ok) {
     return data(
       { fieldErrors: {}, formError: created.message, values: { name: parsed.data.name } },
-      { status: created.status, headers: session.headers }
+      { status: created.status, headers: session.headers },
     );
   }
   throw redirect(`/workspaces/${created.value.id}/members`, { headers: session.headers });

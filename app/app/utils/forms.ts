@@ -18,9 +18,7 @@ export const signupSchema = z.object({
 
 export type FieldErrors<T> = Partial<Record<keyof T & string, string>>;
 
-export type ParsedForm<T> =
-  | { ok: true; data: T }
-  | { ok: false; fieldErrors: FieldErrors<T>; values: Record<string, string> };
+export type ParsedForm<T> = { ok: true; data: T } | { ok: false; fieldErrors: FieldErrors<T>; values: Record<string, string> };
 
 /** Validates form fields; on failure returns the first message per field and the submitted text values (never passwords). */
 export function parseForm<S extends z.ZodType<Record<string, unknown>>>(schema: S, formData: FormData): ParsedForm<z.output<S>> {

@@ -78,11 +78,7 @@ export function useLiveRevalidation(filter: (event: LiveEvent) => boolean, minIn
  * Calls `refresh` when a matching event arrives or after a possible gap, at most once per `minIntervalMs`, with the
  * events it answers (oldest first; null for a possible gap), so a listener can re-read only what they name.
  */
-export function useLiveRefresh(
-  filter: (event: LiveEvent) => boolean,
-  refresh: (events: (LiveEvent | null)[]) => void,
-  minIntervalMs = 300,
-): void {
+export function useLiveRefresh(filter: (event: LiveEvent) => boolean, refresh: (events: (LiveEvent | null)[]) => void, minIntervalMs = 300): void {
   const latestRefresh = useRef(refresh);
   latestRefresh.current = refresh;
   const pending = useRef<ReturnType<typeof setTimeout> | null>(null);

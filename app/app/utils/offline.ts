@@ -41,7 +41,11 @@ export function useKeptOffline(url: string): boolean {
   useEffect(() => {
     let cancelled = false;
     setKept(false);
-    const keep = () => void keepPageOffline(url).then((result) => !cancelled && setKept(result), () => {});
+    const keep = () =>
+      void keepPageOffline(url).then(
+        (result) => !cancelled && setKept(result),
+        () => {},
+      );
     keep();
     // Back online: refresh the copy (it was made with the data of the time).
     window.addEventListener('online', keep);

@@ -38,8 +38,7 @@ export function createSupabase(request: Request, context: AppLoadContext) {
       secure: context.secure ?? new URL(request.url).protocol === 'https:',
     },
     cookies: {
-      getAll: () =>
-        parseCookieHeader(request.headers.get('Cookie') ?? '').map(({ name, value }) => ({ name, value: value ?? '' })),
+      getAll: () => parseCookieHeader(request.headers.get('Cookie') ?? '').map(({ name, value }) => ({ name, value: value ?? '' })),
       setAll: (cookies) => {
         for (const { name, value, options } of cookies) {
           headers.append('Set-Cookie', serializeCookieHeader(name, value, options));

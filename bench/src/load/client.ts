@@ -182,4 +182,3 @@ export class BenchClient {
     // Awareness, query-awareness and sync-status messages are not part of these measurements.
   }
 }
-

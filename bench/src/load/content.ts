@@ -50,7 +50,16 @@ export const largeItemId = (n: number) => `large-item-${n}`;
 export const largeSectionId = (s: number) => `large-section-${s}`;
 export const LARGE_SECTION_SIZE = 100;
 
-const LARGE_SECTION_TITLES = ['Power and interconnection', 'Site retrofits', 'Customer contracts', 'Financing', 'Tax', 'Employees', 'Real estate', 'Regulatory'];
+const LARGE_SECTION_TITLES = [
+  'Power and interconnection',
+  'Site retrofits',
+  'Customer contracts',
+  'Financing',
+  'Tax',
+  'Employees',
+  'Real estate',
+  'Regulatory',
+];
 const NOTE_SENTENCES = [
   'The utility confirmed the interconnection agreement in writing; the step-up to the full contracted capacity depends on the substation upgrade scheduled for the second half of next year.',
   'Management walked us through the retrofit plan: liquid cooling on the new halls, rebuilt power distribution, and a phased cut-over that keeps the existing hosting customers online.',

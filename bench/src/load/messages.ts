@@ -88,6 +88,4 @@ export interface ColdLoadResult {
   serverCpuMs?: number;
 }
 
-export type WorkerReply =
-  | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: string };
+export type WorkerReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };

@@ -86,14 +86,27 @@ async function writeThenLoad<W extends HistoryResult>(
     server = await startServer(ctx);
     try {
       const cpuBefore = server.cpuSeconds();
-      const load = await ctx.pool.request<ColdLoadResult>(0, { cmd: 'coldload', client: clientSpec(ctx, server, indexBase + n, doc), expect: expect(written) });
+      const load = await ctx.pool.request<ColdLoadResult>(0, {
+        cmd: 'coldload',
+        client: clientSpec(ctx, server, indexBase + n, doc),
+        expect: expect(written),
+      });
       loads.push({ ...load, serverCpuMs: (server.cpuSeconds() - cpuBefore) * 1000 });
     } finally {
       await server.stop();
     }
   }
   const sorted = loads.map((l) => l.ms).sort((a, b) => a - b);
-  return { written, result: { writeMs: written.ms, storedRows: footprint.rows, storedBytes: footprint.bytes, loads, medianMs: sorted[Math.floor(sorted.length / 2)]! } };
+  return {
+    written,
+    result: {
+      writeMs: written.ms,
+      storedRows: footprint.rows,
+      storedBytes: footprint.bytes,
+      loads,
+      medianMs: sorted[Math.floor(sorted.length / 2)]!,
+    },
+  };
 }
 
 /**
@@ -113,11 +126,14 @@ export async function coldLoadScenario(
     ctx,
     0,
     options.repeats,
-    (server) => ctx.pool.request<HistoryResult>(0, { cmd: 'history', client: clientSpec(ctx, server, HELPER_INDEX_BASE, 0), updates: options.updates }),
+    (server) =>
+      ctx.pool.request<HistoryResult>(0, { cmd: 'history', client: clientSpec(ctx, server, HELPER_INDEX_BASE, 0), updates: options.updates }),
     () => ({ kind: 'typed', chars: options.updates }),
     HELPER_INDEX_BASE + 1,
   );
-  ctx.log(`  typed history: wrote ${options.updates} updates in ${Math.round(typed.result.writeMs)} ms, load + sync median ${typed.result.medianMs.toFixed(1)} ms`);
+  ctx.log(
+    `  typed history: wrote ${options.updates} updates in ${Math.round(typed.result.writeMs)} ms, load + sync median ${typed.result.medianMs.toFixed(1)} ms`,
+  );
   const large = await writeThenLoad(
     ctx,
     1,
@@ -131,7 +147,9 @@ export async function coldLoadScenario(
     (written) => ({ kind: 'items', items: options.items, notesChars: written.notesChars }),
     HELPER_INDEX_BASE + 101,
   );
-  ctx.log(`  ${options.items} items with notes: wrote in ${Math.round(large.result.writeMs)} ms, load + sync median ${large.result.medianMs.toFixed(1)} ms`);
+  ctx.log(
+    `  ${options.items} items with notes: wrote in ${Math.round(large.result.writeMs)} ms, load + sync median ${large.result.medianMs.toFixed(1)} ms`,
+  );
   return {
     updates: options.updates,
     ...typed.result,

@@ -37,9 +37,7 @@ export async function openRooms(ctx: BenchContext, server: RunningServer, client
     });
   }
   const started = now();
-  const results = await ctx.pool.all<ConnectResult>(
-    perWorker.map((specs) => ({ cmd: 'connect', group, specs, concurrency: 25 })),
-  );
+  const results = await ctx.pool.all<ConnectResult>(perWorker.map((specs) => ({ cmd: 'connect', group, specs, concurrency: 25 })));
   const failed = results.reduce((n, r) => n + (r?.failed ?? 0), 0);
   return {
     clients,

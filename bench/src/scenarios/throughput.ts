@@ -31,7 +31,8 @@ export async function throughputScenario(
   const steps: ThroughputResult['steps'] = [];
   try {
     const rooms = await openRooms(ctx, server, options.clients, options.docs, 'throughput');
-    if (rooms.failedConnections > 0) throw new Error(`throughput: ${rooms.failedConnections} clients failed to connect: ${rooms.connectErrors.join('; ')}`);
+    if (rooms.failedConnections > 0)
+      throw new Error(`throughput: ${rooms.failedConnections} clients failed to connect: ${rooms.connectErrors.join('; ')}`);
     let rate = options.startRate;
     for (let n = 0; n < options.maxSteps; n++) {
       const step = await runLoad(ctx, server, rooms, 'throughput', { totalRate: rate, durationMs: options.stepMs, warmupMs: options.warmupMs });

@@ -31,7 +31,7 @@ export async function serveChild(start: () => Promise<ServerHandle>): Promise<vo
   try {
     handle = await start();
   } catch (error) {
-    send({ type: 'failed', error: error instanceof Error ? error.stack ?? error.message : String(error) });
+    send({ type: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     process.exit(1);
   }
   const stop = async () => {

@@ -166,8 +166,7 @@ async function launchOne(kind: ServerKind, options: LaunchOptions): Promise<Runn
     port,
     protocol,
     processes: 1,
-    urlFor: (docName) =>
-      kind === 'hocuspocus' ? `ws://127.0.0.1:${port}/` : `ws://127.0.0.1:${port}/collab/${encodeURIComponent(docName)}`,
+    urlFor: (docName) => (kind === 'hocuspocus' ? `ws://127.0.0.1:${port}/` : `ws://127.0.0.1:${port}/collab/${encodeURIComponent(docName)}`),
     memory: () => probeMemory(child, pid),
     cpuSeconds: () => processCpuSeconds(pid),
     loopDelay: (reset) => probeLoopDelay(child, reset),

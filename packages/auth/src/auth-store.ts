@@ -37,7 +37,7 @@ export async function findUserById(sql: Sql, id: string): Promise<AuthUserRow | 
  */
 export async function insertUser(
   sql: Sql,
-  user: { email: string; passwordHash: string; metadata: Record<string, unknown>; confirmed: boolean }
+  user: { email: string; passwordHash: string; metadata: Record<string, unknown>; confirmed: boolean },
 ): Promise<AuthUserRow | undefined> {
   const { rows } = await sql.query<AuthUserRow>(
     `insert into auth.users (instance_id, id, aud, role, email, encrypted_password, email_confirmed_at, last_sign_in_at,
@@ -46,14 +46,7 @@ export async function insertUser(
        case when $6 then now() end, case when $6 then now() end, $4::jsonb, $5::jsonb, now(), now())
      on conflict (email) do nothing
      returning ${userColumns}`,
-    [
-      randomUUID(),
-      user.email,
-      user.passwordHash,
-      JSON.stringify(EMAIL_PROVIDER_METADATA),
-      JSON.stringify(user.metadata),
-      user.confirmed,
-    ]
+    [randomUUID(), user.email, user.passwordHash, JSON.stringify(EMAIL_PROVIDER_METADATA), JSON.stringify(user.metadata), user.confirmed],
   );
   return rows[0];
 }
@@ -65,7 +58,7 @@ export async function insertUser(
 export async function replaceUnconfirmedUser(
   sql: Sql,
   userId: string,
-  user: { passwordHash: string; metadata: Record<string, unknown> }
+  user: { passwordHash: string; metadata: Record<string, unknown> },
 ): Promise<boolean> {
   const { rows } = await sql.query(
     `with replaced as (
@@ -76,7 +69,7 @@ export async function replaceUnconfirmedUser(
          from replaced r where p.id = r.id returning p.id
      )
      select id from replaced`,
-    [userId, user.passwordHash, JSON.stringify(user.metadata)]
+    [userId, user.passwordHash, JSON.stringify(user.metadata)],
   );
   return rows.length > 0;
 }
@@ -93,7 +86,7 @@ export async function issueConfirmationToken(sql: Sql, userId: string, ttlSecond
     `insert into tieout_private.signup_confirmations (user_id, token_hash, sent_at, expires_at)
      values ($1, $2, now(), now() + make_interval(secs => $3))
      on conflict (user_id) do update set token_hash = excluded.token_hash, sent_at = excluded.sent_at, expires_at = excluded.expires_at`,
-    [userId, confirmationTokenHash(token), ttlSeconds]
+    [userId, confirmationTokenHash(token), ttlSeconds],
   );
   return token;
 }
@@ -105,14 +98,14 @@ export async function issueConfirmationToken(sql: Sql, userId: string, ttlSecond
 export async function consumeConfirmationToken(sql: Sql, token: string): Promise<AuthUserRow | undefined> {
   const { rows } = await sql.query<{ user_id: string; live: boolean }>(
     `delete from tieout_private.signup_confirmations where token_hash = $1 returning user_id, expires_at > now() as live`,
-    [confirmationTokenHash(token)]
+    [confirmationTokenHash(token)],
   );
   const row = rows[0];
   if (!row?.live) return undefined;
   const confirmed = await sql.query<AuthUserRow>(
     `update auth.users set email_confirmed_at = coalesce(email_confirmed_at, now()), updated_at = now()
       where id = $1 returning ${userColumns}`,
-    [row.user_id]
+    [row.user_id],
   );
   return confirmed.rows[0];
 }
@@ -138,18 +131,14 @@ export function newRefreshToken(): string {
 export async function startSession(sql: Sql, userId: string): Promise<{ sessionId: string; refreshToken: string }> {
   const sessionId = randomUUID();
   const refreshToken = newRefreshToken();
-  await sql.query(`insert into auth.refresh_tokens (token, user_id, session_id) values ($1, $2, $3)`, [
-    refreshToken,
-    userId,
-    sessionId,
-  ]);
+  await sql.query(`insert into auth.refresh_tokens (token, user_id, session_id) values ($1, $2, $3)`, [refreshToken, userId, sessionId]);
   return { sessionId, refreshToken };
 }
 
 export async function lockRefreshToken(sql: Sql, token: string): Promise<RefreshTokenRow | undefined> {
   const { rows } = await sql.query<RefreshTokenRow>(
     `select id, token, user_id, revoked, parent, session_id, updated_at from auth.refresh_tokens where token = $1 for update`,
-    [token]
+    [token],
   );
   return rows[0];
 }
@@ -170,7 +159,7 @@ export async function rotateRefreshToken(sql: Sql, parent: RefreshTokenRow): Pro
 export async function activeChildOf(sql: Sql, parentToken: string): Promise<string | undefined> {
   const { rows } = await sql.query<{ token: string }>(
     `select token from auth.refresh_tokens where parent = $1 and not revoked order by id desc limit 1`,
-    [parentToken]
+    [parentToken],
   );
   return rows[0]?.token;
 }
@@ -182,7 +171,7 @@ export async function activeChildOf(sql: Sql, parentToken: string): Promise<stri
 export async function revokeSession(sql: Sql, sessionId: string): Promise<void> {
   const { rows } = await sql.query<{ user_id: string }>(
     `update auth.refresh_tokens set revoked = true, updated_at = now() where session_id = $1 and not revoked returning user_id`,
-    [sessionId]
+    [sessionId],
   );
   const userId = rows[0]?.user_id;
   if (userId) await publishLiveEvent(sql, { topic: 'session', userId, sessionId });
@@ -192,7 +181,7 @@ export async function revokeUserSessions(sql: Sql, userId: string, exceptSession
   await sql.query(
     `update auth.refresh_tokens set revoked = true, updated_at = now()
      where user_id = $1 and not revoked and ($2::uuid is null or session_id is distinct from $2::uuid)`,
-    [userId, exceptSessionId ?? null]
+    [userId, exceptSessionId ?? null],
   );
   await publishLiveEvent(sql, { topic: 'session', userId, ...(exceptSessionId ? { exceptSessionId } : {}) });
 }
@@ -201,7 +190,7 @@ export async function revokeUserSessions(sql: Sql, userId: string, exceptSession
 export async function sessionIsActive(sql: Sql, sessionId: string): Promise<boolean> {
   const { rows } = await sql.query<{ active: boolean }>(
     `select exists (select 1 from auth.refresh_tokens where session_id = $1 and not revoked) as active`,
-    [sessionId]
+    [sessionId],
   );
   return rows[0]?.active === true;
 }

@@ -109,7 +109,7 @@ const userMetadataSchema = z
     (data) =>
       data.display_name === undefined ||
       (typeof data.display_name === 'string' && data.display_name.trim().length >= 1 && data.display_name.trim().length <= 120),
-    'display_name must be 1 to 120 characters'
+    'display_name must be 1 to 120 characters',
   );
 
 export function createEmbeddedAuthApi(options: EmbeddedAuthApiOptions): EmbeddedAuthApi {
@@ -133,7 +133,7 @@ export function createEmbeddedAuthApi(options: EmbeddedAuthApiOptions): Embedded
   const issueSession = async (user: AuthUserRow, sessionId: string, refreshToken: string) => {
     const { token, expiresAt } = await signAccessToken(
       { id: user.id, email: user.email, userMetadata: user.raw_user_meta_data ?? {}, sessionId },
-      { jwtSecret, expiresInSeconds: ttl, now: now() }
+      { jwtSecret, expiresInSeconds: ttl, now: now() },
     );
     return {
       access_token: token,
@@ -167,8 +167,7 @@ export function createEmbeddedAuthApi(options: EmbeddedAuthApiOptions): Embedded
       });
     }
     const metadata = userMetadataSchema.safeParse(body.data ?? {});
-    if (!metadata.success)
-      throw new GoTrueError(422, 'validation_failed', metadata.error.issues[0]?.message ?? 'Invalid user data');
+    if (!metadata.success) throw new GoTrueError(422, 'validation_failed', metadata.error.issues[0]?.message ?? 'Invalid user data');
     const userMetadata = { ...metadata.data };
     if (typeof userMetadata.display_name === 'string') userMetadata.display_name = userMetadata.display_name.trim();
     if (address) signUpByAddress?.hit(address);
@@ -194,7 +193,7 @@ export function createEmbeddedAuthApi(options: EmbeddedAuthApiOptions): Embedded
     email: string,
     password: string,
     metadata: Record<string, unknown>,
-    redirectTo: string | null
+    redirectTo: string | null,
   ) {
     const siteUrl = settings.siteUrl();
     const next = sameSitePath(redirectTo, siteUrl);
@@ -326,7 +325,7 @@ export function createEmbeddedAuthApi(options: EmbeddedAuthApiOptions): Embedded
       if (outcome.refused === 'reused') {
         options.logger?.warn(
           { event: 'refresh_token_reused', userId: outcome.userId, sessionId: outcome.sessionId },
-          'spent refresh token presented again (possible theft); session revoked'
+          'spent refresh token presented again (possible theft); session revoked',
         );
         throw new GoTrueError(400, 'refresh_token_already_used', 'Invalid Refresh Token: Already Used');
       }
@@ -377,8 +376,7 @@ export function createEmbeddedAuthApi(options: EmbeddedAuthApiOptions): Embedded
   }
 
   const clientAddress = (request: Request, context?: { clientAddress?: string }) =>
-    context?.clientAddress ??
-    (options.trustForwardedFor ? request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || undefined : undefined);
+    context?.clientAddress ?? (options.trustForwardedFor ? request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || undefined : undefined);
 
   return {
     async handle(request, context) {

@@ -30,7 +30,7 @@ export class GoTrueError extends Error {
     readonly status: number,
     readonly code: GoTrueErrorCode,
     message: string,
-    readonly extra: Record<string, unknown> = {}
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(message);
   }

@@ -31,9 +31,7 @@ export type AccessTokenVerifier = (token: string | null | undefined) => Promise<
 export function createTokenVerifier(options: TokenVerifierOptions): AccessTokenVerifier {
   const audience = options.audience ?? 'authenticated';
   const secret = options.jwtSecret ? new TextEncoder().encode(options.jwtSecret) : null;
-  const jwks = options.supabaseUrl
-    ? createRemoteJWKSet(new URL('/auth/v1/.well-known/jwks.json', options.supabaseUrl))
-    : null;
+  const jwks = options.supabaseUrl ? createRemoteJWKSet(new URL('/auth/v1/.well-known/jwks.json', options.supabaseUrl)) : null;
   if (!secret && !jwks) throw new Error('A token verifier needs a JWT secret or a Supabase URL');
 
   return async (token) => {

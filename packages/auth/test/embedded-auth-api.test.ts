@@ -25,7 +25,8 @@ const uniqueEmail = (name = 'analyst') => `${name}.${Date.now()}.${emailCounter+
 /** An AuthApiLogger (pino's shape) that keeps what it is given. */
 function recordingLogger() {
   const lines: { level: 'info' | 'warn' | 'error'; details: Record<string, unknown>; message: string }[] = [];
-  const at = (level: 'info' | 'warn' | 'error') => (details: Record<string, unknown>, message: string) => void lines.push({ level, details, message });
+  const at = (level: 'info' | 'warn' | 'error') => (details: Record<string, unknown>, message: string) =>
+    void lines.push({ level, details, message });
   return { lines, logger: { info: at('info'), warn: at('warn'), error: at('error') } };
 }
 
@@ -33,8 +34,7 @@ function clientFor(options: Partial<EmbeddedAuthApiOptions> = {}, clientAddress 
   const api = createEmbeddedAuthApi({ db, jwtSecret, confirmation: 'autoconfirm', bcryptCost: 4, ...options });
   const supabase: SupabaseClient = createClient('http://tieout.test', 'embedded-anon-key', {
     global: {
-      fetch: async (input, init) =>
-        (await api.handle(new Request(input, init), { clientAddress })) ?? new Response('not auth', { status: 599 }),
+      fetch: async (input, init) => (await api.handle(new Request(input, init), { clientAddress })) ?? new Response('not auth', { status: 599 }),
     },
     auth: { persistSession: false, autoRefreshToken: false },
     // Node 20 has no global WebSocket; supabase-js's realtime client insists on one even when unused.
@@ -64,8 +64,8 @@ describe('embedded Supabase Auth API through supabase-js', () => {
       sql.query<{ encrypted_password: string; display_name: string; confirmed: boolean }>(
         `select u.encrypted_password, p.display_name, u.email_confirmed_at is not null as confirmed
          from auth.users u join public.profiles p on p.id = u.id where u.id = $1`,
-        [user.id]
-      )
+        [user.id],
+      ),
     );
     expect(stored.rows[0]?.encrypted_password).toMatch(/^\$2[aby]\$04\$/);
     expect(stored.rows[0]?.encrypted_password).not.toContain(password);
@@ -155,7 +155,7 @@ describe('embedded Supabase Auth API through supabase-js', () => {
     const { error } = await supabase.auth.signOut();
     expect(error).toBeNull();
     const revoked = await db.asService((sql) =>
-      sql.query<{ revoked: boolean }>(`select revoked from auth.refresh_tokens where token = $1`, [session.refresh_token])
+      sql.query<{ revoked: boolean }>(`select revoked from auth.refresh_tokens where token = $1`, [session.refresh_token]),
     );
     expect(revoked.rows).toEqual([{ revoked: true }]);
     const refresh = await supabase.auth.refreshSession({ refresh_token: session.refresh_token });
@@ -195,9 +195,7 @@ describe('embedded Supabase Auth API through supabase-js', () => {
     const { data, error } = await supabase.auth.signUp({ email: email.toUpperCase(), password: 'another password 1' });
     expect(error).toMatchObject({ status: 422, code: 'user_already_exists', message: 'User already registered' });
     expect(data.user).toBeNull();
-    const count = await db.asService((sql) =>
-      sql.query<{ n: number }>(`select count(*)::int as n from auth.users where lower(email) = $1`, [email])
-    );
+    const count = await db.asService((sql) => sql.query<{ n: number }>(`select count(*)::int as n from auth.users where lower(email) = $1`, [email]));
     expect(count.rows[0]?.n).toBe(1);
   });
 
@@ -233,10 +231,18 @@ describe('embedded Supabase Auth API through supabase-js', () => {
   });
 
   it('does not let guesses from another address lock the real person out (failures count per address and email)', async () => {
-    const api = createEmbeddedAuthApi({ db, jwtSecret, confirmation: 'autoconfirm', bcryptCost: 4, rateLimit: { signInFailuresPerEmail: { max: 3, windowSeconds: 60 } } });
+    const api = createEmbeddedAuthApi({
+      db,
+      jwtSecret,
+      confirmation: 'autoconfirm',
+      bcryptCost: 4,
+      rateLimit: { signInFailuresPerEmail: { max: 3, windowSeconds: 60 } },
+    });
     const from = (clientAddress: string) =>
       createClient('http://tieout.test', 'embedded-anon-key', {
-        global: { fetch: async (input, init) => (await api.handle(new Request(input, init), { clientAddress })) ?? new Response(null, { status: 599 }) },
+        global: {
+          fetch: async (input, init) => (await api.handle(new Request(input, init), { clientAddress })) ?? new Response(null, { status: 599 }),
+        },
         auth: { persistSession: false, autoRefreshToken: false },
         realtime: { transport: WebSocket as never },
       });
@@ -286,7 +292,7 @@ describe('embedded Supabase Auth API through supabase-js', () => {
     const claims = await createTokenVerifier({ jwtSecret })(session.access_token);
     const expired = await signAccessToken(
       { id: user.id, email: user.email!, sessionId: claims.session_id as string },
-      { jwtSecret, expiresInSeconds: 60, now: Date.now() - 3600_000 }
+      { jwtSecret, expiresInSeconds: 60, now: Date.now() - 3600_000 },
     );
     const { data, error } = await supabase.auth.getUser(expired.token);
     expect(data.user).toBeNull();
@@ -297,10 +303,7 @@ describe('embedded Supabase Auth API through supabase-js', () => {
   it('refuses a token signed with another secret', async () => {
     const { supabase } = clientFor();
     const { user } = await signedUp(supabase);
-    const forged = await signAccessToken(
-      { id: user.id, email: user.email! },
-      { jwtSecret: randomBytes(32).toString('base64url') }
-    );
+    const forged = await signAccessToken({ id: user.id, email: user.email! }, { jwtSecret: randomBytes(32).toString('base64url') });
     const { error } = await supabase.auth.getUser(forged.token);
     expect(error).toMatchObject({ status: 403, code: 'bad_jwt' });
   });
@@ -331,7 +334,7 @@ describe('embedded Supabase Auth API over plain HTTP', () => {
     const jwks = await api.handle(new Request('http://tieout.test/auth/v1/.well-known/jwks.json'));
     expect(await jwks?.json()).toEqual({ keys: [] });
     const missing = await api.handle(
-      new Request('http://tieout.test/auth/v1/otp', { method: 'POST', headers: { 'X-Supabase-Api-Version': '2024-01-01' } })
+      new Request('http://tieout.test/auth/v1/otp', { method: 'POST', headers: { 'X-Supabase-Api-Version': '2024-01-01' } }),
     );
     expect(missing?.status).toBe(404);
     expect(missing?.headers.get('X-Supabase-Api-Version')).toBe('2024-01-01');
@@ -345,7 +348,7 @@ describe('embedded Supabase Auth API over plain HTTP', () => {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ email: uniqueEmail(), password }),
-      })
+      }),
     );
     expect(response?.status).toBe(400);
     expect(await response?.json()).toEqual({ code: 400, error_code: 'invalid_credentials', msg: 'Invalid login credentials' });
@@ -357,9 +360,7 @@ describe('embedded Supabase Auth API over plain HTTP', () => {
     const badJson = await api.handle(new Request('http://tieout.test/auth/v1/signup', { method: 'POST', headers, body: '{' }));
     expect(badJson?.status).toBe(400);
     expect((await badJson!.json()).code).toBe('bad_json');
-    const grant = await api.handle(
-      new Request('http://tieout.test/auth/v1/token?grant_type=magic', { method: 'POST', headers, body: '{}' })
-    );
+    const grant = await api.handle(new Request('http://tieout.test/auth/v1/token?grant_type=magic', { method: 'POST', headers, body: '{}' }));
     expect((await grant!.json()).code).toBe('unsupported_grant_type');
     const anonymous = await api.handle(new Request('http://tieout.test/auth/v1/user', { headers }));
     expect(anonymous?.status).toBe(401);

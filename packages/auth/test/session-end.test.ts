@@ -28,7 +28,10 @@ afterAll(async () => {
 function client() {
   const api = createEmbeddedAuthApi({ db, jwtSecret, confirmation: 'autoconfirm', bcryptCost: 4, rateLimit: false });
   return createClient('http://tieout.test', 'embedded-anon-key', {
-    global: { fetch: async (input, init) => (await api.handle(new Request(input, init), { clientAddress: '203.0.113.9' })) ?? new Response(null, { status: 599 }) },
+    global: {
+      fetch: async (input, init) =>
+        (await api.handle(new Request(input, init), { clientAddress: '203.0.113.9' })) ?? new Response(null, { status: 599 }),
+    },
     auth: { persistSession: false, autoRefreshToken: false },
     realtime: { transport: WebSocket as never },
   });

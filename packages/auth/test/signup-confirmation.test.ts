@@ -34,7 +34,8 @@ function setup(overrides: Partial<EmbeddedAuthApiOptions> = {}) {
   const api = createEmbeddedAuthApi({ db, jwtSecret, bcryptCost: 4, confirmation: { mailer, siteUrl: () => siteUrl }, ...overrides });
   const supabase: SupabaseClient = createClient('http://tieout.test', 'embedded-anon-key', {
     global: {
-      fetch: async (input, init) => (await api.handle(new Request(input, init), { clientAddress: '203.0.113.9' })) ?? new Response(null, { status: 599 }),
+      fetch: async (input, init) =>
+        (await api.handle(new Request(input, init), { clientAddress: '203.0.113.9' })) ?? new Response(null, { status: 599 }),
     },
     auth: { persistSession: false, autoRefreshToken: false },
     realtime: { transport: WebSocket as never },
@@ -45,7 +46,7 @@ function setup(overrides: Partial<EmbeddedAuthApiOptions> = {}) {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-supabase-api-version': '2024-01-01' },
         body: JSON.stringify({ email, password: pass, data: { display_name: name } }),
-      })
+      }),
     );
     return { status: response!.status, body: (await response!.json()) as Record<string, unknown> };
   };
@@ -82,7 +83,9 @@ describe('sign-up with email confirmations', () => {
     const registered = uniqueEmail('registered');
     await confirmedUser(supabase, mails, registered);
     const before = await db.asService((sql) =>
-      sql.query<{ encrypted_password: string; updated_at: string }>(`select encrypted_password, updated_at from auth.users where email = $1`, [registered])
+      sql.query<{ encrypted_password: string; updated_at: string }>(`select encrypted_password, updated_at from auth.users where email = $1`, [
+        registered,
+      ]),
     );
 
     const fresh = await rawSignUp(uniqueEmail('fresh'));
@@ -110,7 +113,9 @@ describe('sign-up with email confirmations', () => {
 
     // Nothing changed for the registered account: same password, and it still signs in with it.
     const after = await db.asService((sql) =>
-      sql.query<{ encrypted_password: string; updated_at: string }>(`select encrypted_password, updated_at from auth.users where email = $1`, [registered])
+      sql.query<{ encrypted_password: string; updated_at: string }>(`select encrypted_password, updated_at from auth.users where email = $1`, [
+        registered,
+      ]),
     );
     expect(after.rows[0]).toEqual(before.rows[0]);
     expect((await supabase.auth.signInWithPassword({ email: registered, password })).error).toBeNull();
@@ -154,8 +159,8 @@ describe('sign-up with email confirmations', () => {
     const stored = await db.asService((sql) =>
       sql.query<{ token_hash: string }>(
         `select c.token_hash from tieout_private.signup_confirmations c join auth.users u on u.id = c.user_id where u.email = $1`,
-        [email]
-      )
+        [email],
+      ),
     );
     expect(stored.rows).toEqual([{ token_hash: createHash('sha256').update(token).digest('hex') }]);
 
@@ -179,8 +184,8 @@ describe('sign-up with email confirmations', () => {
       sql.query(
         `update tieout_private.signup_confirmations set expires_at = now() - interval '1 second'
           where user_id = (select id from auth.users where email = $1)`,
-        [email]
-      )
+        [email],
+      ),
     );
     expect((await supabase.auth.verifyOtp({ type: 'signup', token_hash: token })).error).toMatchObject({ status: 403, code: 'otp_expired' });
     expect((await supabase.auth.signInWithPassword({ email, password })).error?.code).toBe('email_not_confirmed');
@@ -204,7 +209,9 @@ describe('sign-up with email confirmations', () => {
     const { data, error } = await supabase.auth.verifyOtp({ type: 'signup', token_hash: second });
     expect(error).toBeNull();
     expect(data.user?.user_metadata.display_name).toBe('Real Owner');
-    const profile = await db.asService((sql) => sql.query<{ display_name: string }>(`select display_name from public.profiles where email = $1`, [email]));
+    const profile = await db.asService((sql) =>
+      sql.query<{ display_name: string }>(`select display_name from public.profiles where email = $1`, [email]),
+    );
     expect(profile.rows[0]?.display_name).toBe('Real Owner');
     expect((await supabase.auth.signInWithPassword({ email, password: 'a stranger’s passphrase 1' })).error?.code).toBe('invalid_credentials');
     expect((await supabase.auth.signInWithPassword({ email, password })).error).toBeNull();

@@ -90,8 +90,7 @@ export const env = {
     ),
   positiveInt: (fallback: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(fallback)),
   /** A whole number from `min` to `max`. */
-  int: (fallback: number, min: number, max: number) =>
-    z.preprocess(emptyAsUndefined, z.coerce.number().int().min(min).max(max).default(fallback)),
+  int: (fallback: number, min: number, max: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().min(min).max(max).default(fallback)),
   port: (fallback: number) => z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(fallback)),
   oneOf: <const V extends readonly [string, ...string[]]>(values: V, fallback: V[number]) =>
     z.preprocess(emptyAsUndefined, z.enum(values, { error: `use one of ${values.join(', ')}` }).default(fallback as never)),

@@ -47,7 +47,10 @@ export function createAppendBatcher(db: Database, options: AppendBatcherOptions 
       while (waiting.length > 0) {
         const batch = takeBatch();
         try {
-          const results = await appendToDocuments(db, batch.map((entry) => entry.request));
+          const results = await appendToDocuments(
+            db,
+            batch.map((entry) => entry.request),
+          );
           results.forEach((result, index) =>
             result.status === 'fulfilled' ? batch[index]!.resolve(result.value) : batch[index]!.reject(result.reason),
           );

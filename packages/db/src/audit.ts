@@ -48,13 +48,25 @@ const json = (value: unknown) => (value === undefined ? null : JSON.stringify(va
  */
 export async function recordAuditEvent(sql: Sql, event: AuditEvent): Promise<number> {
   const parsed = auditEventSchema.safeParse(event);
-  if (!parsed.success) throw new AuditError('invalid_event', `Not an audit event: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new AuditError(
+      'invalid_event',
+      `Not an audit event: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+    );
   const e = parsed.data;
-  const { rows } = await sql.query<{ id: unknown }>(
-    `select tieout_audit.record_event($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9) as id`,
-    [e.workspaceId, e.kind, e.dealId ?? null, e.checklistId ?? null, e.itemId ?? null, e.field ?? null, json(e.oldValue), json(e.newValue), e.userId ?? null],
-  );
-  if (e.checklistId && e.itemId) await publishActivity(sql, [{ workspaceId: e.workspaceId, dealId: e.dealId ?? null, checklistId: e.checklistId, itemId: e.itemId }]);
+  const { rows } = await sql.query<{ id: unknown }>(`select tieout_audit.record_event($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9) as id`, [
+    e.workspaceId,
+    e.kind,
+    e.dealId ?? null,
+    e.checklistId ?? null,
+    e.itemId ?? null,
+    e.field ?? null,
+    json(e.oldValue),
+    json(e.newValue),
+    e.userId ?? null,
+  ]);
+  if (e.checklistId && e.itemId)
+    await publishActivity(sql, [{ workspaceId: e.workspaceId, dealId: e.dealId ?? null, checklistId: e.checklistId, itemId: e.itemId }]);
   return Number(rows[0]!.id);
 }
 
@@ -67,7 +79,10 @@ export const ACTIVITY_MAX_ITEM_IDS = 16;
  * naming the items (`itemIds`, sorted) when there are at most ACTIVITY_MAX_ITEM_IDS of them and they fit the event's
  * size limit, so a page re-reads just those items' lines (lastItemChanges with `onlyItems`); without `itemIds`, all.
  */
-async function publishActivity(sql: Sql, scopes: readonly { workspaceId: string; dealId: string | null; checklistId: string; itemId: string | null }[]): Promise<void> {
+async function publishActivity(
+  sql: Sql,
+  scopes: readonly { workspaceId: string; dealId: string | null; checklistId: string; itemId: string | null }[],
+): Promise<void> {
   const byChecklist = new Map<string, { workspaceId: string; dealId: string | null; items: Set<string> }>();
   for (const scope of scopes) {
     const entry = byChecklist.get(scope.checklistId) ?? { workspaceId: scope.workspaceId, dealId: scope.dealId, items: new Set<string>() };
@@ -233,7 +248,10 @@ export async function appendAuditRows(db: Database, rows: readonly AuditRowInput
       [payload],
     );
     if (cursor) await writeAuditCursor(sql, cursor);
-    await publishActivity(sql, rows.filter((row) => row.itemId !== null));
+    await publishActivity(
+      sql,
+      rows.filter((row) => row.itemId !== null),
+    );
     return result;
   });
   return written[0]!.n;
@@ -302,9 +320,20 @@ export async function listAuditTrail(db: Database, claims: JwtClaims, filter: Au
   params.push(f.limit);
   return db.asUser(claims, async (sql) => {
     const { rows } = await sql.query<{
-      id: unknown; workspace_id: string; deal_id: string | null; checklist_id: string | null; item_id: string | null; kind: string;
-      field: string | null; old_value: unknown; new_value: unknown; user_id: string | null; user_name: string | null; created_at: string;
-      checklist_title: string | null; item_title: string | null;
+      id: unknown;
+      workspace_id: string;
+      deal_id: string | null;
+      checklist_id: string | null;
+      item_id: string | null;
+      kind: string;
+      field: string | null;
+      old_value: unknown;
+      new_value: unknown;
+      user_id: string | null;
+      user_name: string | null;
+      created_at: string;
+      checklist_title: string | null;
+      item_title: string | null;
     }>(
       `select a.id, a.workspace_id, a.deal_id, a.checklist_id, a.item_id, a.kind, a.field, a.old_value, a.new_value, a.user_id,
               p.display_name as user_name, to_char(a.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
@@ -365,7 +394,10 @@ export async function lastItemChanges(
   checklistId: string,
   onlyItems?: readonly string[],
 ): Promise<Map<string, LastChange>> {
-  if (onlyItems && (onlyItems.length > LAST_CHANGES_MAX_ITEMS || onlyItems.some((id) => typeof id !== 'string' || id.length === 0 || id.length > 64))) {
+  if (
+    onlyItems &&
+    (onlyItems.length > LAST_CHANGES_MAX_ITEMS || onlyItems.some((id) => typeof id !== 'string' || id.length === 0 || id.length > 64))
+  ) {
     throw new AuditError('invalid_filter', `At most ${LAST_CHANGES_MAX_ITEMS} item ids of 1 to 64 characters can be named`);
   }
   if (onlyItems && onlyItems.length === 0) return new Map();

@@ -16,7 +16,10 @@ export interface NewChecklist {
 }
 
 /** The initial document of a new checklist: the template's sections and items, or a title and one empty section. */
-export function initialDocument(title: string, source: { kind: 'empty'; sectionTitle: string } | { kind: 'template'; template: ChecklistTemplate }): Y.Doc {
+export function initialDocument(
+  title: string,
+  source: { kind: 'empty'; sectionTitle: string } | { kind: 'template'; template: ChecklistTemplate },
+): Y.Doc {
   const doc = new Y.Doc();
   if (source.kind === 'template') {
     applyTemplate(doc, source.template, title);
@@ -41,9 +44,10 @@ export async function createChecklist(
 ): Promise<{ id: string; dealId: string; items: number }> {
   const missing = 'This workstream does not exist or you do not have access to it.';
   const workstream = await runAsUser(db, claims, CANNOT_EDIT, async (sql) => {
-    const { rows } = await sql.query<{ workspace_id: string; deal_id: string }>(`select workspace_id, deal_id from public.workstreams where id = $1`, [
-      input.workstreamId,
-    ]);
+    const { rows } = await sql.query<{ workspace_id: string; deal_id: string }>(
+      `select workspace_id, deal_id from public.workstreams where id = $1`,
+      [input.workstreamId],
+    );
     const row = rows[0];
     if (!row) throw new TenancyError('not_found', missing);
     await requireEditor(sql, row.workspace_id, missing);

@@ -47,7 +47,6 @@ function addCount(counts: StatusCounts, status: string, items: number): void {
   counts.total += items;
 }
 
-
 /** A dashboard or item-list refusal: `invalid` for a bad filter or sort, `not_found` for a scope the caller cannot see. */
 export class DashboardError extends DataAccessError {
   override name = 'DashboardError';
@@ -86,10 +85,14 @@ export async function readScope(sql: Sql, scope: DashboardScope): Promise<ScopeI
   let workspaceId: string;
   let deal: ScopeInfo['deal'] = null;
   if (scope.kind === 'deal') {
-    const { rows } = await sql.query<{ id: string; name: string; buyer: string | null; target: string | null; target_signing_date: string | null; workspace_id: string }>(
-      `select id, name, buyer, target, target_signing_date::text, workspace_id from public.deals where id = $1`,
-      [scope.dealId],
-    );
+    const { rows } = await sql.query<{
+      id: string;
+      name: string;
+      buyer: string | null;
+      target: string | null;
+      target_signing_date: string | null;
+      workspace_id: string;
+    }>(`select id, name, buyer, target, target_signing_date::text, workspace_id from public.deals where id = $1`, [scope.dealId]);
     const row = rows[0];
     if (!row) throw new DashboardError('not_found', NOT_FOUND_MESSAGE);
     workspaceId = row.workspace_id;
@@ -231,7 +234,12 @@ export async function getDashboard(db: Database, claims: JwtClaims, scope: Dashb
   return db.asUser(claims, async (sql) => {
     const info = await readScope(sql, scope);
     const where = scopeWhere(info, 'c');
-    const checklists = info.checklists.map((checklist) => ({ id: checklist.id, title: checklist.title, workstream_id: checklist.workstreamId, deal_id: checklist.dealId }));
+    const checklists = info.checklists.map((checklist) => ({
+      id: checklist.id,
+      title: checklist.title,
+      workstream_id: checklist.workstreamId,
+      deal_id: checklist.dealId,
+    }));
     const { rows: counts } = await sql.query<CountRow>(
       `select c.checklist_id, c.status, c.risk, c.owner_id, c.items from public.checklist_item_counts c where ${where.clause}`,
       where.params,
@@ -258,7 +266,7 @@ export async function getDashboard(db: Database, claims: JwtClaims, scope: Dashb
     const loadOf = (ownerId: string | null) => {
       let load = workload.get(ownerId);
       if (!load) {
-        load = { ownerId, name: ownerId === null ? 'Unassigned' : names.get(ownerId) ?? 'Former member', open: 0, overdue: 0, blocked: 0 };
+        load = { ownerId, name: ownerId === null ? 'Unassigned' : (names.get(ownerId) ?? 'Former member'), open: 0, overdue: 0, blocked: 0 };
         workload.set(ownerId, load);
       }
       return load;
@@ -294,10 +302,24 @@ export async function getDashboard(db: Database, claims: JwtClaims, scope: Dashb
     const workstreams: WorkstreamProgress[] = info.workstreams.map((workstream) => {
       const lists = checklists
         .filter((row) => row.workstream_id === workstream.id)
-        .map((row) => ({ id: row.id, title: row.title, workstreamId: row.workstream_id, dealId: row.deal_id, counts: byChecklist.get(row.id) ?? emptyCounts() }));
+        .map((row) => ({
+          id: row.id,
+          title: row.title,
+          workstreamId: row.workstream_id,
+          dealId: row.deal_id,
+          counts: byChecklist.get(row.id) ?? emptyCounts(),
+        }));
       const sum = emptyCounts();
       for (const list of lists) for (const status of ITEM_STATUSES) addCount(sum, status, list.counts[status]);
-      return { id: workstream.id, name: workstream.name, kind: workstream.kind, dealId: workstream.dealId, dealName: deals.get(workstream.dealId) ?? '', counts: sum, checklists: lists };
+      return {
+        id: workstream.id,
+        name: workstream.name,
+        kind: workstream.kind,
+        dealId: workstream.dealId,
+        dealName: deals.get(workstream.dealId) ?? '',
+        counts: sum,
+        checklists: lists,
+      };
     });
     const heatmap = info.workstreams.map((workstream) => ({
       workstreamId: workstream.id,
@@ -581,7 +603,8 @@ export async function listItems(
   const offset = Math.max(page.offset ?? 0, 0);
   return db.asUser(claims, async (sql) => {
     const info = await readScope(sql, scope);
-    if (filter.deal && !info.deals.some((deal) => deal.id === filter.deal)) throw new DashboardError('invalid', 'Filter “deal”: not a deal of this workspace');
+    if (filter.deal && !info.deals.some((deal) => deal.id === filter.deal))
+      throw new DashboardError('invalid', 'Filter “deal”: not a deal of this workspace');
     if (filter.deal && info.deal && filter.deal !== info.deal.id) throw new DashboardError('invalid', 'Filter “deal”: not this deal');
     if (filter.workstream && !info.workstreams.some((workstream) => workstream.id === filter.workstream)) {
       throw new DashboardError('invalid', `Filter “workstream”: not a workstream of this ${info.deal ? 'deal' : 'workspace'}`);
@@ -626,7 +649,9 @@ export async function listItems(
     const where = [`ci.workspace_id = $1`, ...conditions].join(' and ');
     // The listed checklists with their place in checklist order; items are joined to these, never to public.checklists.
     const inListed = `join unnest($2::uuid[]) with ordinality as l(id, place) on l.id = ci.checklist_id`;
-    const columns = (alias: string) => `${alias}.checklist_id, ${alias}.item_id, ${alias}.section_title, ${alias}.position, ${alias}.title, ${alias}.reference,
+    const columns = (
+      alias: string,
+    ) => `${alias}.checklist_id, ${alias}.item_id, ${alias}.section_title, ${alias}.position, ${alias}.title, ${alias}.reference,
                 ${alias}.status, ${alias}.owner_id, ${alias}.due_date::text as due_date, ${alias}.risk, ${alias}.figures,
                 to_char(${alias}.updated_at at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as updated_at, ${alias}.updated_by, ${alias}.content_fingerprint`;
     // The sorted column (undated or unnumbered items last either way), then checklist order and the item's place.
@@ -675,7 +700,10 @@ export async function listItems(
               where ${[`ci.workspace_id = $1`, `ci.checklist_id = any($2::uuid[])`, ...countConditions].join(' and ')}`,
             countParams,
           )
-        : await sql.query<{ total: number }>(`select count(*)::int as total from public.checklist_items ci where ${where} and ci.checklist_id = any($2::uuid[])`, countParams);
+        : await sql.query<{ total: number }>(
+            `select count(*)::int as total from public.checklist_items ci where ${where} and ci.checklist_id = any($2::uuid[])`,
+            countParams,
+          );
       total = counted[0]?.total ?? 0;
     }
     const byId = new Map(info.checklists.map((checklist) => [checklist.id, checklist]));
@@ -716,14 +744,18 @@ function listed(
     reference: row.reference,
     status: ((ITEM_STATUSES as readonly string[]).includes(row.status) ? row.status : 'not_started') as ItemStatus,
     ownerId: row.owner_id,
-    ownerName: row.owner_id ? names.get(row.owner_id) ?? 'Former member' : null,
+    ownerName: row.owner_id ? (names.get(row.owner_id) ?? 'Former member') : null,
     dueDate: row.due_date,
     risk: (RISK_LEVELS as readonly string[]).includes(row.risk ?? '') ? (row.risk as RiskLevel) : null,
     figures,
     figureIssues: Object.fromEntries(figureIssues(figures)),
-    review: { state: row.state ?? 'none', decidedBy: row.decided_by ? names.get(row.decided_by) ?? 'Former member' : null, decidedAt: row.decided_at },
+    review: {
+      state: row.state ?? 'none',
+      decidedBy: row.decided_by ? (names.get(row.decided_by) ?? 'Former member') : null,
+      decidedAt: row.decided_at,
+    },
     updatedAt: row.updated_at,
-    updatedBy: row.updated_by ? names.get(row.updated_by) ?? 'Former member' : null,
+    updatedBy: row.updated_by ? (names.get(row.updated_by) ?? 'Former member') : null,
   };
 }
 
@@ -738,7 +770,6 @@ export async function setTargetSigningDate(db: Database, claims: JwtClaims, deal
     return rows.length === 1;
   });
 }
-
 
 /* ------------------------------------------------------------------------------------------------------------ */
 /* Progress and figures for the home and deal pages                                                              */
@@ -813,7 +844,10 @@ export interface GroupedFigures {
 }
 
 /** Per group (deal, checklist, ...), the roll-ups of its items' figures. */
-export function rollupsByGroup(rows: readonly GroupedFigures[], groupOf: (row: GroupedFigures) => string | undefined = (row) => row.group): Map<string, FigureRollup[]> {
+export function rollupsByGroup(
+  rows: readonly GroupedFigures[],
+  groupOf: (row: GroupedFigures) => string | undefined = (row) => row.group,
+): Map<string, FigureRollup[]> {
   const grouped = new Map<string, GroupedFigures[]>();
   for (const row of rows) {
     const group = groupOf(row);
@@ -833,7 +867,12 @@ export async function figuresBy(sql: Sql, key: 'deal_id' | 'checklist_id', scope
       where ${deals} and ci.figures <> '[]'::jsonb and ci.checklist_id = any($2::uuid[])`,
     ['dealId' in scope ? scope.dealId : [...scope.workspaceIds], await listedChecklistIds(sql, scope)],
   );
-  return rows.map((row) => ({ group: row.group_key, key: `${row.checklist_id}/${row.item_id}`, figures: storedFigures(row.figures), verified: row.state === 'approved' }));
+  return rows.map((row) => ({
+    group: row.group_key,
+    key: `${row.checklist_id}/${row.item_id}`,
+    figures: storedFigures(row.figures),
+    verified: row.state === 'approved',
+  }));
 }
 
 /* ------------------------------------------------------------------------------------------------------------ */
@@ -860,7 +899,9 @@ export interface DealReport {
 export async function getDealReport(db: Database, claims: JwtClaims, dealId: string, today: string, now: Date = new Date()): Promise<DealReport> {
   const dashboard = await getDashboard(db, claims, { kind: 'deal', dealId }, today);
   const list = await listItems(db, claims, { kind: 'deal', dealId }, {}, today, { limit: 100_000 });
-  const order = new Map(dashboard.workstreams.flatMap((workstream, w) => workstream.checklists.map((checklist, c) => [checklist.id, w * 10_000 + c] as const)));
+  const order = new Map(
+    dashboard.workstreams.flatMap((workstream, w) => workstream.checklists.map((checklist, c) => [checklist.id, w * 10_000 + c] as const)),
+  );
   const position = new Map(list.items.map((item, index) => [item, index]));
   const items = [...list.items].sort((a, b) => (order.get(a.checklistId) ?? 0) - (order.get(b.checklistId) ?? 0) || 0);
   // listItems orders by due date for people; a report reads in checklist order.
@@ -879,7 +920,13 @@ export async function getDealReport(db: Database, claims: JwtClaims, dealId: str
     return pa < pb ? -1 : pa > pb ? 1 : (position.get(a) ?? 0) - (position.get(b) ?? 0);
   });
   const signoffs = await db.asUser(claims, async (sql) => {
-    const { rows } = await sql.query<{ checklist_id: string; title: string; signed_by: string | null; signed_at: string; item_count: number | string }>(
+    const { rows } = await sql.query<{
+      checklist_id: string;
+      title: string;
+      signed_by: string | null;
+      signed_at: string;
+      item_count: number | string;
+    }>(
       `select s.checklist_id, c.title, s.signed_by,
               to_char(s.signed_at at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as signed_at, s.item_count
          from public.checklist_signoffs s join public.checklists c on c.id = s.checklist_id
@@ -891,7 +938,7 @@ export async function getDealReport(db: Database, claims: JwtClaims, dealId: str
     return rows.map((row) => ({
       checklistId: row.checklist_id,
       checklistTitle: row.title,
-      signedBy: row.signed_by ? names.get(row.signed_by) ?? 'Former member' : null,
+      signedBy: row.signed_by ? (names.get(row.signed_by) ?? 'Former member') : null,
       signedAt: row.signed_at,
       itemCount: Number(row.item_count),
     }));
@@ -900,8 +947,18 @@ export async function getDealReport(db: Database, claims: JwtClaims, dealId: str
 }
 
 /** Records that the caller exported a deal (audit trail, as themselves); refused for a deal they cannot see. */
-export async function recordDealExport(db: Database, claims: JwtClaims, input: { workspaceId: string; dealId: string; format: 'csv' | 'xlsx' | 'html' | 'pdf'; items: number }): Promise<void> {
+export async function recordDealExport(
+  db: Database,
+  claims: JwtClaims,
+  input: { workspaceId: string; dealId: string; format: 'csv' | 'xlsx' | 'html' | 'pdf'; items: number },
+): Promise<void> {
   await db.asUser(claims, (sql) =>
-    recordAuditEvent(sql, { workspaceId: input.workspaceId, dealId: input.dealId, kind: 'deal_exported', field: 'format', newValue: { format: input.format, items: input.items } }),
+    recordAuditEvent(sql, {
+      workspaceId: input.workspaceId,
+      dealId: input.dealId,
+      kind: 'deal_exported',
+      field: 'format',
+      newValue: { format: input.format, items: input.items },
+    }),
   );
 }

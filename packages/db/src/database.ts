@@ -20,10 +20,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
 }
 
 async function switchRole(sql: Sql, role: Role, claims: Record<string, unknown> | null): Promise<void> {
-  await sql.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [
-    role,
-    claims ? JSON.stringify(claims) : '',
-  ]);
+  await sql.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [role, claims ? JSON.stringify(claims) : '']);
 }
 
 /**
@@ -48,7 +45,8 @@ function userRole(role: UserRole | undefined): UserRole {
 function scriptBody(steps: ScriptStep[]): string {
   return steps
     .map((step) => {
-      const lock = step.sharedAdvisoryLock === undefined ? '' : `, pg_advisory_xact_lock_shared(hashtextextended(${sqlLiteral(step.sharedAdvisoryLock)}, 0))`;
+      const lock =
+        step.sharedAdvisoryLock === undefined ? '' : `, pg_advisory_xact_lock_shared(hashtextextended(${sqlLiteral(step.sharedAdvisoryLock)}, 0))`;
       const statement = step.statement.trim().replace(/;+$/, '');
       if (statement.includes(';')) throw new Error('A script step is one statement');
       return `select set_config('role', '${userRole(step.role)}', true), set_config('request.jwt.claims', ${sqlLiteral(JSON.stringify(step.claims))}, true)${lock};\n${statement};`;
@@ -198,8 +196,7 @@ async function openPglite(dataDir: string): Promise<Database> {
   const transaction = <T>(work: (sql: Sql) => Promise<T>): Promise<T> =>
     db.transaction(async (tx) =>
       work({
-        query: async <R extends Row>(text: string, params?: readonly unknown[]) =>
-          (await tx.query<R>(text, params as unknown[])) as QueryResult<R>,
+        query: async <R extends Row>(text: string, params?: readonly unknown[]) => (await tx.query<R>(text, params as unknown[])) as QueryResult<R>,
       }),
     );
   return {

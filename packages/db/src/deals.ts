@@ -166,7 +166,12 @@ export async function getDeal(db: Database, claims: JwtClaims, dealId: string, t
       }
       if (row.checklist_id && row.checklist_title) {
         const checklistProgress = progress.get(row.checklist_id) ?? emptyProgress;
-        workstream.checklists.push({ id: row.checklist_id, title: row.checklist_title, progress: checklistProgress, figures: byChecklist.get(row.checklist_id) ?? [] });
+        workstream.checklists.push({
+          id: row.checklist_id,
+          title: row.checklist_title,
+          progress: checklistProgress,
+          figures: byChecklist.get(row.checklist_id) ?? [],
+        });
         workstream.progress = addProgress(workstream.progress, checklistProgress);
       }
     }

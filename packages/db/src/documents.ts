@@ -12,7 +12,6 @@ import { DOCUMENT_WRITER_ROLE, type Database, type JwtClaims, type Row, type Sql
  * before is committed, so "all rows with id <= N" is a stable set and the snapshot never skips one.
  */
 
-
 export interface ChecklistAccess {
   workspaceId: string;
   role: MemberRole;
@@ -289,7 +288,10 @@ export async function appendToDocuments(db: Database, requests: DocumentAppend[]
     let next = 0;
     for (const plan of scripted) {
       const ids = new Map(plan.work.map((entry) => [entry, rows[next++]!.map((row) => asId(row.id)).sort((a, b) => a - b)]));
-      written.set(plan, plan.request.entries.map((entry) => ({ ids: ids.get(entry) ?? [] })));
+      written.set(
+        plan,
+        plan.request.entries.map((entry) => ({ ids: ids.get(entry) ?? [] })),
+      );
     }
   }
   return Promise.allSettled(
@@ -335,7 +337,10 @@ async function appendUpdatesStepByStep(
           [checklistId, workspaceId, entry.updates],
         );
         // Ids come from the sequence in insertion order, which is the array's order.
-        ids.set(entry, rows.map((row) => asId(row.id)).sort((a, b) => a - b));
+        ids.set(
+          entry,
+          rows.map((row) => asId(row.id)).sort((a, b) => a - b),
+        );
       }
       failing = null;
       return ids;
@@ -352,18 +357,10 @@ async function appendUpdatesStepByStep(
  * snapshot and every log row up to that id are merged into `mergedState`, so the snapshot holds everything
  * it claims to cover even if `mergedState` missed a row. Never moves a snapshot backwards.
  */
-export async function compactDocument(
-  db: Database,
-  checklistId: string,
-  mergedState: Uint8Array,
-  upToUpdateId: number,
-): Promise<CompactionResult> {
+export async function compactDocument(db: Database, checklistId: string, mergedState: Uint8Array, upToUpdateId: number): Promise<CompactionResult> {
   return db.asService(async (sql) => {
     await sql.query(`select pg_advisory_xact_lock(hashtextextended($1, 0))`, [lockKey(checklistId)]);
-    const { rows: checklists } = await sql.query<{ workspace_id: string }>(
-      `select workspace_id from public.checklists where id = $1`,
-      [checklistId],
-    );
+    const { rows: checklists } = await sql.query<{ workspace_id: string }>(`select workspace_id from public.checklists where id = $1`, [checklistId]);
     const workspaceId = checklists[0]?.workspace_id;
     if (!workspaceId) throw new Error(`No checklist ${checklistId}`);
     // Never past the audit writer's cursor (public.audit_cursors, decision 121): after a crash it rebuilds the document
@@ -402,10 +399,9 @@ export async function compactDocument(
 /** The highest log id of a document (service_role): the bound for a compaction of everything logged so far. */
 export async function latestUpdateId(db: Database, checklistId: string): Promise<number> {
   return db.asService(async (sql) => {
-    const { rows } = await sql.query<{ id: unknown }>(
-      `select coalesce(max(id), 0) as id from public.document_updates where checklist_id = $1`,
-      [checklistId],
-    );
+    const { rows } = await sql.query<{ id: unknown }>(`select coalesce(max(id), 0) as id from public.document_updates where checklist_id = $1`, [
+      checklistId,
+    ]);
     return asId(rows[0]?.id);
   });
 }

@@ -82,10 +82,9 @@ function toFile(row: FileRow): ItemFile {
 
 /** The workspace and deal of a checklist the caller can see (null if they cannot). */
 export async function checklistPlace(sql: Sql, checklistId: string): Promise<{ workspaceId: string; dealId: string } | null> {
-  const { rows } = await sql.query<{ workspace_id: string; deal_id: string }>(
-    `select workspace_id, deal_id from public.checklists where id = $1`,
-    [checklistId],
-  );
+  const { rows } = await sql.query<{ workspace_id: string; deal_id: string }>(`select workspace_id, deal_id from public.checklists where id = $1`, [
+    checklistId,
+  ]);
   const row = rows[0];
   return row ? { workspaceId: row.workspace_id, dealId: row.deal_id } : null;
 }

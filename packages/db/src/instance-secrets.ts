@@ -9,10 +9,7 @@ import type { Database } from './types.ts';
  */
 export async function instanceSecret(db: Pick<Database, 'ownerQuery'>, name: string): Promise<string> {
   const candidate = randomBytes(48).toString('base64url');
-  await db.ownerQuery(`insert into tieout_private.instance_secrets (name, value) values ($1, $2) on conflict (name) do nothing`, [
-    name,
-    candidate,
-  ]);
+  await db.ownerQuery(`insert into tieout_private.instance_secrets (name, value) values ($1, $2) on conflict (name) do nothing`, [name, candidate]);
   const { rows } = await db.ownerQuery<{ value: string }>(`select value from tieout_private.instance_secrets where name = $1`, [name]);
   const value = rows[0]?.value;
   if (!value) throw new Error(`The instance secret "${name}" could not be read back`);

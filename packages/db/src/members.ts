@@ -1,16 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Database, JwtClaims, Sql } from './types.ts';
-import {
-  TenancyError,
-  explainRefusal,
-  isoTimestamp,
-  parseInput,
-  roleSchema,
-  runAsUser,
-  uuidSchema,
-  type MemberRole,
-} from './workspaces.ts';
+import { TenancyError, explainRefusal, isoTimestamp, parseInput, roleSchema, runAsUser, uuidSchema, type MemberRole } from './workspaces.ts';
 
 /** Members and invitations of a workspace, as the signed-in user (RLS decides; see workspaces.ts). */
 export interface Member {
@@ -58,7 +49,9 @@ async function requireMembership(sql: Sql, workspaceId: string): Promise<MemberR
 /** The signed-in user's own profile (display name and email), or null when it has none yet. */
 export async function ownProfile(db: Database, claims: JwtClaims): Promise<{ displayName: string; email: string } | null> {
   return db.asUser(claims, async (sql) => {
-    const { rows } = await sql.query<{ display_name: string; email: string }>('select display_name, email from public.profiles where id = $1', [claims.sub]);
+    const { rows } = await sql.query<{ display_name: string; email: string }>('select display_name, email from public.profiles where id = $1', [
+      claims.sub,
+    ]);
     const row = rows[0];
     return row ? { displayName: row.display_name, email: row.email } : null;
   });
@@ -69,10 +62,7 @@ export async function listMembers(db: Database, claims: JwtClaims, workspaceId: 
   const id = parseInput(uuidSchema, workspaceId);
   return runAsUser(db, claims, 'Not allowed to list members', async (sql) => {
     await requireMembership(sql, id);
-    const { rows } = await sql.query<MemberRow>(
-      `${memberSelect} where m.workspace_id = $1 order by ${roleOrder}, lower(p.display_name)`,
-      [id]
-    );
+    const { rows } = await sql.query<MemberRow>(`${memberSelect} where m.workspace_id = $1 order by ${roleOrder}, lower(p.display_name)`, [id]);
     return rows.map(toMember);
   });
 }
@@ -83,37 +73,31 @@ const memberKey = z.object({ workspaceId: uuidSchema, userId: uuidSchema });
 export async function changeMemberRole(
   db: Database,
   claims: JwtClaims,
-  input: { workspaceId: string; userId: string; role: MemberRole }
+  input: { workspaceId: string; userId: string; role: MemberRole },
 ): Promise<Member> {
   const { workspaceId, userId, role } = parseInput(memberKey.extend({ role: roleSchema }), input);
   const refusal = 'Only owners can change roles';
   return runAsUser(db, claims, refusal, async (sql) => {
-    const { rows } = await sql.query(
-      `update public.workspace_members set role = $3 where workspace_id = $1 and user_id = $2 returning user_id`,
-      [workspaceId, userId, role]
-    );
-    if (rows.length === 0) throw await explainMemberRefusal(sql, workspaceId, userId, refusal);
-    const updated = await sql.query<MemberRow>(`${memberSelect} where m.workspace_id = $1 and m.user_id = $2`, [
+    const { rows } = await sql.query(`update public.workspace_members set role = $3 where workspace_id = $1 and user_id = $2 returning user_id`, [
       workspaceId,
       userId,
+      role,
     ]);
+    if (rows.length === 0) throw await explainMemberRefusal(sql, workspaceId, userId, refusal);
+    const updated = await sql.query<MemberRow>(`${memberSelect} where m.workspace_id = $1 and m.user_id = $2`, [workspaceId, userId]);
     return toMember(updated.rows[0]!);
   });
 }
 
 /** Owners only; the last owner cannot be removed (enforced by the database). */
-export async function removeMember(
-  db: Database,
-  claims: JwtClaims,
-  input: { workspaceId: string; userId: string }
-): Promise<void> {
+export async function removeMember(db: Database, claims: JwtClaims, input: { workspaceId: string; userId: string }): Promise<void> {
   const { workspaceId, userId } = parseInput(memberKey, input);
   const refusal = 'Only owners can remove members';
   await runAsUser(db, claims, refusal, async (sql) => {
-    const { rows } = await sql.query(
-      `delete from public.workspace_members where workspace_id = $1 and user_id = $2 returning user_id`,
-      [workspaceId, userId]
-    );
+    const { rows } = await sql.query(`delete from public.workspace_members where workspace_id = $1 and user_id = $2 returning user_id`, [
+      workspaceId,
+      userId,
+    ]);
     if (rows.length === 0) throw await explainMemberRefusal(sql, workspaceId, userId, refusal);
   });
 }
@@ -126,10 +110,7 @@ export async function leaveWorkspace(db: Database, claims: JwtClaims, workspaceI
 async function explainMemberRefusal(sql: Sql, workspaceId: string, userId: string, forbidden: string): Promise<TenancyError> {
   const refusal = await explainRefusal(sql, workspaceId, forbidden);
   if (refusal.code !== 'forbidden') return refusal;
-  const { rows } = await sql.query(`select 1 from public.workspace_members where workspace_id = $1 and user_id = $2`, [
-    workspaceId,
-    userId,
-  ]);
+  const { rows } = await sql.query(`select 1 from public.workspace_members where workspace_id = $1 and user_id = $2`, [workspaceId, userId]);
   return rows.length === 0 ? new TenancyError('not_found', 'That user is not a member of this workspace') : refusal;
 }
 
@@ -170,13 +151,7 @@ const invitationSelect = `
 
 function toInvitation(row: InvitationRow): Invitation {
   const optional = (value: unknown) => (value === null || value === undefined ? null : isoTimestamp(value));
-  const status: InvitationStatus = row.accepted_at
-    ? 'accepted'
-    : row.revoked_at
-    ? 'revoked'
-    : row.expired
-    ? 'expired'
-    : 'pending';
+  const status: InvitationStatus = row.accepted_at ? 'accepted' : row.revoked_at ? 'revoked' : row.expired ? 'expired' : 'pending';
   return {
     id: row.id,
     workspaceId: row.workspace_id,
@@ -207,7 +182,7 @@ export function invitationTokenHash(token: string): string {
 export async function createInvitation(
   db: Database,
   claims: JwtClaims,
-  input: { workspaceId: string; email: string; role: MemberRole; expiresInSeconds?: number }
+  input: { workspaceId: string; email: string; role: MemberRole; expiresInSeconds?: number },
 ): Promise<{ invitation: Invitation; token: string }> {
   const { workspaceId, email, role, expiresInSeconds } = parseInput(
     z.object({
@@ -216,7 +191,7 @@ export async function createInvitation(
       role: roleSchema,
       expiresInSeconds: z.number().int().min(60).max(INVITATION_MAX_TTL_SECONDS).default(INVITATION_DEFAULT_TTL_SECONDS),
     }),
-    input
+    input,
   );
   const refusal = 'Only owners can invite people to this workspace';
   const token = randomBytes(32).toString('base64url');
@@ -227,12 +202,12 @@ export async function createInvitation(
     await sql.query(
       `update public.workspace_invitations set revoked_at = now()
        where workspace_id = $1 and email = $2 and accepted_at is null and revoked_at is null`,
-      [workspaceId, email]
+      [workspaceId, email],
     );
     const { rows } = await sql.query<{ id: string }>(
       `insert into public.workspace_invitations (workspace_id, email, role, token_hash, expires_at)
        values ($1, $2, $3, $4, now() + make_interval(secs => $5)) returning id`,
-      [workspaceId, email, role, invitationTokenHash(token), expiresInSeconds]
+      [workspaceId, email, role, invitationTokenHash(token), expiresInSeconds],
     );
     const created = await sql.query<InvitationRow>(`${invitationSelect} where i.id = $1`, [rows[0]!.id]);
     return { invitation: toInvitation(created.rows[0]!), token };
@@ -245,27 +220,17 @@ export async function listInvitations(db: Database, claims: JwtClaims, workspace
   const refusal = 'Only owners can see invitations';
   return runAsUser(db, claims, refusal, async (sql) => {
     if ((await requireMembership(sql, id)) !== 'owner') throw new TenancyError('forbidden', refusal);
-    const { rows } = await sql.query<InvitationRow>(
-      `${invitationSelect} where i.workspace_id = $1 order by i.created_at desc, i.id`,
-      [id]
-    );
+    const { rows } = await sql.query<InvitationRow>(`${invitationSelect} where i.workspace_id = $1 order by i.created_at desc, i.id`, [id]);
     return rows.map(toInvitation);
   });
 }
 
 /** Owners only; the link stops working. Revoking an accepted invitation does not remove the member. */
-export async function revokeInvitation(
-  db: Database,
-  claims: JwtClaims,
-  input: { workspaceId: string; invitationId: string }
-): Promise<Invitation> {
+export async function revokeInvitation(db: Database, claims: JwtClaims, input: { workspaceId: string; invitationId: string }): Promise<Invitation> {
   const { workspaceId, invitationId } = parseInput(z.object({ workspaceId: uuidSchema, invitationId: uuidSchema }), input);
   const refusal = 'Only owners can revoke invitations';
   return runAsUser(db, claims, refusal, async (sql) => {
-    const found = await sql.query<InvitationRow>(`${invitationSelect} where i.id = $1 and i.workspace_id = $2`, [
-      invitationId,
-      workspaceId,
-    ]);
+    const found = await sql.query<InvitationRow>(`${invitationSelect} where i.id = $1 and i.workspace_id = $2`, [invitationId, workspaceId]);
     const invitation = found.rows[0];
     if (!invitation) {
       if ((await requireMembership(sql, workspaceId)) !== 'owner') throw new TenancyError('forbidden', refusal);
@@ -276,7 +241,7 @@ export async function revokeInvitation(
       `update public.workspace_invitations i set revoked_at = coalesce(i.revoked_at, now())
        where i.id = $1 returning i.id, i.workspace_id, i.email, i.role, i.invited_by, i.created_at, i.expires_at,
          i.accepted_at, i.accepted_by, i.revoked_at, i.expires_at <= now() as expired`,
-      [invitationId]
+      [invitationId],
     );
     if (rows.length === 0) throw new TenancyError('forbidden', refusal);
     return toInvitation(rows[0]!);
@@ -287,17 +252,12 @@ export async function revokeInvitation(
  * The signed-in user accepts an invitation link. public.accept_invitation checks the email in the access token
  * against the invited one, expiry and single use, then adds the membership.
  */
-export async function acceptInvitation(
-  db: Database,
-  claims: JwtClaims,
-  token: string
-): Promise<{ workspaceId: string; role: MemberRole }> {
+export async function acceptInvitation(db: Database, claims: JwtClaims, token: string): Promise<{ workspaceId: string; role: MemberRole }> {
   const parsed = parseInput(z.string().min(1, 'the invitation token is missing').max(200), token);
   return runAsUser(db, claims, 'Sign in to accept an invitation', async (sql) => {
-    const { rows } = await sql.query<{ workspace_id: string; role: MemberRole }>(
-      `select workspace_id, role from public.accept_invitation($1)`,
-      [parsed]
-    );
+    const { rows } = await sql.query<{ workspace_id: string; role: MemberRole }>(`select workspace_id, role from public.accept_invitation($1)`, [
+      parsed,
+    ]);
     return { workspaceId: rows[0]!.workspace_id, role: rows[0]!.role };
   });
 }

@@ -31,18 +31,14 @@ export function migrate(db: Database, options: MigrateOptions = {}): Promise<Mig
 
 async function migrateLocked(db: Database, options: MigrateOptions): Promise<MigrateResult> {
   const dir = options.supabaseDir ?? process.env.SUPABASE_DIR ?? defaultSupabaseDir;
-  const { rows: authRows } = await db.ownerQuery<{ present: boolean }>(
-    `select to_regclass('auth.users') is not null as present`,
-  );
+  const { rows: authRows } = await db.ownerQuery<{ present: boolean }>(`select to_regclass('auth.users') is not null as present`);
   const hasAuth = authRows[0]?.present === true;
   if (!hasAuth) await db.execScript(await readFile(bootstrapFile, 'utf8'));
   await db.execScript(`
     create schema if not exists supabase_migrations;
     create table if not exists supabase_migrations.schema_migrations (version text primary key, statements text[], name text);
   `);
-  const { rows: versionRows } = await db.ownerQuery<{ version: string }>(
-    `select version from supabase_migrations.schema_migrations`,
-  );
+  const { rows: versionRows } = await db.ownerQuery<{ version: string }>(`select version from supabase_migrations.schema_migrations`);
   const applied = new Set(versionRows.map((row) => row.version));
   const fresh = applied.size === 0;
   const files = (await readdir(join(dir, 'migrations'))).filter((name) => /^\d+_.+\.sql$/.test(name)).sort();

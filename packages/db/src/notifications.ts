@@ -69,7 +69,12 @@ const ENTRY_SELECT = `
 
 const iso = (value: string | Date | null): string | null => (value === null ? null : new Date(value).toISOString());
 
-export function notificationSummary(entry: { kind: NotificationKind; actorName: string | null; itemTitle: string | null; dueDate: string | null }): string {
+export function notificationSummary(entry: {
+  kind: NotificationKind;
+  actorName: string | null;
+  itemTitle: string | null;
+  dueDate: string | null;
+}): string {
   const who = entry.actorName ?? 'Someone';
   const item = entry.itemTitle ? `“${entry.itemTitle}”` : 'an item';
   switch (entry.kind) {
@@ -140,7 +145,9 @@ export async function listNotifications(db: Database, claims: JwtClaims, options
 }
 
 async function unreadCountIn(sql: Sql, userId: string): Promise<number> {
-  const { rows } = await sql.query<{ n: number }>(`select count(*)::int as n from public.notifications where user_id = $1 and read_at is null`, [userId]);
+  const { rows } = await sql.query<{ n: number }>(`select count(*)::int as n from public.notifications where user_id = $1 and read_at is null`, [
+    userId,
+  ]);
   return rows[0]!.n;
 }
 
@@ -231,7 +238,13 @@ export function folderMailer(dir: string, from = DEFAULT_MAIL_FROM): Mailer {
   return {
     name: 'folder',
     async send(message) {
-      const info = await transport.sendMail({ from, to: message.to, subject: message.subject, text: message.text, messageId: `<${message.messageId}>` });
+      const info = await transport.sendMail({
+        from,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        messageId: `<${message.messageId}>`,
+      });
       await mkdir(dir, { recursive: true });
       const safeId = message.messageId.replace(/[^A-Za-z0-9.-]/g, '_');
       const path = join(dir, `${Date.now()}-${safeId}.json`);
@@ -309,11 +322,17 @@ function link(appUrl: string, entry: InboxEntry): string {
 
 function describe(entry: InboxEntry, appUrl: string): string {
   const where = [entry.dealName, entry.checklistTitle].filter(Boolean).join(' · ');
-  return [entry.summary, where ? `(${where})` : '', entry.excerpt ? `\n  “${entry.excerpt}”` : '', `\n  ${link(appUrl, entry)}`].filter(Boolean).join(' ');
+  return [entry.summary, where ? `(${where})` : '', entry.excerpt ? `\n  “${entry.excerpt}”` : '', `\n  ${link(appUrl, entry)}`]
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** Renders the message of an outbox row; null when there is nothing left to say (notifications gone). */
-export function renderEmail(row: { kind: 'immediate' | 'digest'; to: string; name: string | null; messageId: string }, entries: InboxEntry[], appUrl: string): EmailMessage | null {
+export function renderEmail(
+  row: { kind: 'immediate' | 'digest'; to: string; name: string | null; messageId: string },
+  entries: InboxEntry[],
+  appUrl: string,
+): EmailMessage | null {
   if (entries.length === 0) return null;
   const footer = `\n\n—\nYou get these emails because of your Tieout notification settings: ${new URL('/inbox', appUrl).toString()}`;
   if (row.kind === 'immediate') {
@@ -357,7 +376,9 @@ export async function deliverOutbox(db: Database, mailer: Mailer, options: Outbo
       const entries = await entriesByIds(sql, ids);
       messages.push({
         row,
-        message: row.email ? renderEmail({ kind: row.kind, to: row.email, name: row.display_name, messageId: row.message_id }, entries, options.appUrl) : null,
+        message: row.email
+          ? renderEmail({ kind: row.kind, to: row.email, name: row.display_name, messageId: row.message_id }, entries, options.appUrl)
+          : null,
       });
     }
     return messages;

@@ -101,12 +101,7 @@ const PROJECTED_COLUMNS = [
  * Replaces a checklist's rows in public.checklist_items with what `doc` says, in one transaction.
  * Rows that did not change keep their updated_at/updated_by; changed and new rows get now() and `updatedBy`.
  */
-export async function writeProjection(
-  db: Database,
-  target: ProjectionTarget,
-  doc: Y.Doc,
-  updatedBy: string | null,
-): Promise<ProjectionResult> {
+export async function writeProjection(db: Database, target: ProjectionTarget, doc: Y.Doc, updatedBy: string | null): Promise<ProjectionResult> {
   if (updatedBy !== null && !uuid.safeParse(updatedBy).success) {
     throw new ProjectionError(`updatedBy must be a user id (uuid) or null, got ${JSON.stringify(updatedBy)}`);
   }
@@ -202,7 +197,16 @@ async function writeRows(
      select (select count(*) from gone)::int as deleted, (select count(*) from written)::int as written,
             (select count(*) from written where inserted)::int as inserted`,
     partial
-      ? [checklistId, target.workspaceId, target.dealId, JSON.stringify(rows), updatedBy, JSON.stringify(partial.absent), JSON.stringify(partial.sections), ids]
+      ? [
+          checklistId,
+          target.workspaceId,
+          target.dealId,
+          JSON.stringify(rows),
+          updatedBy,
+          JSON.stringify(partial.absent),
+          JSON.stringify(partial.sections),
+          ids,
+        ]
       : [checklistId, target.workspaceId, target.dealId, JSON.stringify(rows), updatedBy, ids],
   );
   const { deleted, written, inserted } = counts[0]!;

@@ -168,7 +168,8 @@ async function checkMentions(sql: Sql, workspaceId: string, mentions: readonly s
     `select user_id from public.workspace_members where workspace_id = $1 and user_id = any($2::uuid[])`,
     [workspaceId, ids],
   );
-  if (rows.length !== ids.length) throw new ReviewError('not_a_member', 'Only members of this workspace can be mentioned: one of the people mentioned is not a member.');
+  if (rows.length !== ids.length)
+    throw new ReviewError('not_a_member', 'Only members of this workspace can be mentioned: one of the people mentioned is not a member.');
   return ids;
 }
 
@@ -288,10 +289,13 @@ export async function replyToThread(
 
 async function ownComment(sql: Sql, claims: JwtClaims, commentId: string) {
   if (!uuid.safeParse(commentId).success) throw new ReviewError('not_found', 'This comment does not exist or you do not have access to it.');
-  const { rows } = await sql.query<{ thread_id: string; workspace_id: string; checklist_id: string; author_id: string | null; deleted_at: string | null }>(
-    `select thread_id, workspace_id, checklist_id, author_id, deleted_at from public.comments where id = $1`,
-    [commentId],
-  );
+  const { rows } = await sql.query<{
+    thread_id: string;
+    workspace_id: string;
+    checklist_id: string;
+    author_id: string | null;
+    deleted_at: string | null;
+  }>(`select thread_id, workspace_id, checklist_id, author_id, deleted_at from public.comments where id = $1`, [commentId]);
   const comment = rows[0];
   if (!comment) throw new ReviewError('not_found', 'This comment does not exist or you do not have access to it.');
   if (comment.author_id !== claims.sub) throw new ReviewError('forbidden', 'Only its author can edit or delete a comment.');
@@ -312,7 +316,11 @@ export async function editComment(
       const { rows } = await sql.query(`update public.comments set body = $2 where id = $1 returning 1`, [input.commentId, body]);
       if (rows.length === 0) throw new ReviewError('forbidden', 'Only its author can edit a comment, and viewers cannot.');
       await sql.query(`delete from public.comment_mentions where comment_id = $1 and not (user_id = any($2::uuid[]))`, [input.commentId, mentions]);
-      await addMentions(sql, { commentId: input.commentId, threadId: comment.thread_id, workspaceId: comment.workspace_id, checklistId: comment.checklist_id }, mentions);
+      await addMentions(
+        sql,
+        { commentId: input.commentId, threadId: comment.thread_id, workspaceId: comment.workspace_id, checklistId: comment.checklist_id },
+        mentions,
+      );
     }, 'Only its author can edit a comment.'),
   );
 }
@@ -507,7 +515,8 @@ export async function decideItem(db: Database, claims: JwtClaims, input: ItemDec
   return db.asUser(claims, (sql) =>
     guarded(async () => {
       const access = await checklistAccess(sql, input.checklistId);
-      if (!canReview(access.role)) throw new ReviewError('forbidden', 'Only reviewers and owners can approve items or send them back in this checklist.');
+      if (!canReview(access.role))
+        throw new ReviewError('forbidden', 'Only reviewers and owners can approve items or send them back in this checklist.');
       await requireItem(sql, input.checklistId, input.itemId);
       let threadId: string | null = null;
       let commentId: string | null = null;
@@ -518,7 +527,12 @@ export async function decideItem(db: Database, claims: JwtClaims, input: ItemDec
           [access.workspaceId, input.checklistId, input.itemId, claims.sub],
         );
         threadId = rows[0]!.id;
-        commentId = await insertComment(sql, { threadId, workspaceId: access.workspaceId, checklistId: input.checklistId, authorId: claims.sub }, comment, mentions);
+        commentId = await insertComment(
+          sql,
+          { threadId, workspaceId: access.workspaceId, checklistId: input.checklistId, authorId: claims.sub },
+          comment,
+          mentions,
+        );
       }
       const { rows } = await sql.query<{ id: number }>(
         `insert into public.item_approvals (workspace_id, checklist_id, item_id, decision, comment_id, decided_by, fingerprint)
@@ -537,7 +551,9 @@ export interface ReviewSettings {
 export async function getReviewSettings(db: Database, claims: JwtClaims, checklistId: string): Promise<ReviewSettings> {
   if (!uuid.safeParse(checklistId).success) return { doneRequiresApproval: false };
   const { rows } = await db.asUser(claims, (sql) =>
-    sql.query<{ done_requires_approval: boolean }>(`select done_requires_approval from public.checklist_review_settings where checklist_id = $1`, [checklistId]),
+    sql.query<{ done_requires_approval: boolean }>(`select done_requires_approval from public.checklist_review_settings where checklist_id = $1`, [
+      checklistId,
+    ]),
   );
   return { doneRequiresApproval: rows[0]?.done_requires_approval ?? false };
 }
@@ -563,7 +579,10 @@ export async function setDoneRequiresApproval(db: Database, claims: JwtClaims, c
  * fingerprint of its latest approval (items whose latest decision is a send-back or nothing are absent).
  * Read as service_role: the server holds it for every session of the room.
  */
-export async function loadApprovalRule(db: Database, checklistId: string): Promise<{ doneRequiresApproval: boolean; approved: Map<string, string | null> }> {
+export async function loadApprovalRule(
+  db: Database,
+  checklistId: string,
+): Promise<{ doneRequiresApproval: boolean; approved: Map<string, string | null> }> {
   return db.asService(async (sql) => {
     const { rows: settings } = await sql.query<{ done_requires_approval: boolean }>(
       `select done_requires_approval from public.checklist_review_settings where checklist_id = $1`,
@@ -609,7 +628,10 @@ export async function signOffChecklist(db: Database, claims: JwtClaims, checklis
       const { items, unapproved } = states[0]!;
       if (items === 0) throw new ReviewError('not_all_approved', 'This checklist has no items to sign off.');
       if (unapproved > 0) {
-        throw new ReviewError('not_all_approved', `${unapproved} of ${items} items are not approved yet: every item needs a current approval before sign-off.`);
+        throw new ReviewError(
+          'not_all_approved',
+          `${unapproved} of ${items} items are not approved yet: every item needs a current approval before sign-off.`,
+        );
       }
       const stored = await readDocumentState(sql, checklistId);
       const doc = docFromState(stored);
@@ -637,7 +659,15 @@ export async function signOffChecklist(db: Database, claims: JwtClaims, checklis
 export async function listSignoffs(db: Database, claims: JwtClaims, checklistId: string): Promise<Signoff[]> {
   if (!uuid.safeParse(checklistId).success) return [];
   const { rows } = await db.asUser(claims, (sql) =>
-    sql.query<{ id: number; signed_by: string | null; name: string | null; signed_at: string | Date; state_hash: string; last_update_id: number; item_count: number }>(
+    sql.query<{
+      id: number;
+      signed_by: string | null;
+      name: string | null;
+      signed_at: string | Date;
+      state_hash: string;
+      last_update_id: number;
+      item_count: number;
+    }>(
       `select s.id, s.signed_by, p.display_name as name, s.signed_at, s.state_hash, s.last_update_id, s.item_count
          from public.checklist_signoffs s left join public.profiles p on p.id = s.signed_by
         where s.checklist_id = $1 order by s.id desc`,

@@ -82,7 +82,13 @@ export async function replaceChecklistSearchEntries(
 ): Promise<void> {
   const scoped = onlyItems ? entries.filter((e) => onlyItems.has(e.itemId)) : entries;
   const payload = JSON.stringify(
-    scoped.map((e) => ({ item_id: e.itemId, kind: e.kind, source_id: e.sourceId, title: cleanIndexText(e.title, 2000), body: cleanIndexText(e.body) })),
+    scoped.map((e) => ({
+      item_id: e.itemId,
+      kind: e.kind,
+      source_id: e.sourceId,
+      title: cleanIndexText(e.title, 2000),
+      body: cleanIndexText(e.body),
+    })),
   );
   await sql.query(
     `with input as (
@@ -198,7 +204,11 @@ export async function searchEverything(sql: Sql, rawQuery: string, filters: Sear
     throw new SearchQueryError('invalid', `A search can be at most ${SEARCH_QUERY_MAX_LENGTH} characters (this one has ${query.length})`);
   }
   if (!query) return { query, hits: [], truncated: false };
-  for (const [name, value] of [['deal', filters.dealId], ['workstream', filters.workstreamId], ['owner', filters.ownerId]] as const) {
+  for (const [name, value] of [
+    ['deal', filters.dealId],
+    ['workstream', filters.workstreamId],
+    ['owner', filters.ownerId],
+  ] as const) {
     if (value && !uuidPattern.test(value)) throw new SearchQueryError('invalid', `Unknown ${name} filter`);
   }
   if (filters.kind && !SEARCH_RESULT_KINDS.includes(filters.kind)) throw new SearchQueryError('invalid', 'Unknown kind of result');

@@ -37,11 +37,7 @@ const missing = (kind: StructureKind) => `This ${NOUN[kind]} does not exist or y
 
 const kindSchema = z.enum(STRUCTURE_KINDS);
 /** The database allows 1 to 200 characters for each of the three names. */
-export const structureNameSchema = z
-  .string()
-  .trim()
-  .min(1, 'Enter a name')
-  .max(200, 'Use at most 200 characters');
+export const structureNameSchema = z.string().trim().min(1, 'Enter a name').max(200, 'Use at most 200 characters');
 
 interface Located {
   workspaceId: string;
@@ -84,7 +80,11 @@ export async function renameStructure(db: Database, claims: JwtClaims, input: St
     const found = await locate(sql, kind, id);
     requireOwner(kind, found, 'rename');
     if (kind === 'workstream') {
-      const { rows } = await sql.query(`select 1 from public.workstreams where deal_id = $1 and lower(name) = lower($2) and id <> $3`, [found.dealId, name, id]);
+      const { rows } = await sql.query(`select 1 from public.workstreams where deal_id = $1 and lower(name) = lower($2) and id <> $3`, [
+        found.dealId,
+        name,
+        id,
+      ]);
       if (rows.length > 0) throw new TenancyError('conflict', `This deal already has a workstream named “${name}”.`);
     }
     const { table, name: column } = TABLES[kind];
@@ -102,7 +102,9 @@ export async function setStructureArchived(db: Database, claims: JwtClaims, inpu
     const found = await locate(sql, kind, id);
     requireOwner(kind, found, verb);
     if (found.archived === archived) return { name: found.name };
-    const { rows } = await sql.query(`update ${TABLES[kind].table} set archived_at = ${archived ? 'now()' : 'null'} where id = $1 returning id`, [id]);
+    const { rows } = await sql.query(`update ${TABLES[kind].table} set archived_at = ${archived ? 'now()' : 'null'} where id = $1 returning id`, [
+      id,
+    ]);
     if (rows.length === 0) throw new TenancyError('forbidden', ONLY_OWNERS(kind, verb));
     return { name: found.name };
   });
@@ -188,7 +190,11 @@ export interface ArchivedEntry {
 }
 
 /** Everything archived in a workspace, newest first (members see it; owners may unarchive or delete). */
-export async function listArchived(db: Database, claims: JwtClaims, workspaceId: string): Promise<{ role: MemberRole; workspaceName: string; entries: ArchivedEntry[] }> {
+export async function listArchived(
+  db: Database,
+  claims: JwtClaims,
+  workspaceId: string,
+): Promise<{ role: MemberRole; workspaceName: string; entries: ArchivedEntry[] }> {
   const id = parseInput(uuidSchema, workspaceId);
   return runAsUser(db, claims, 'Not allowed to read this workspace', async (sql) => {
     const { rows: workspaces } = await sql.query<{ name: string; role: string | null }>(
@@ -196,7 +202,8 @@ export async function listArchived(db: Database, claims: JwtClaims, workspaceId:
       [id],
     );
     const workspace = workspaces[0];
-    if (!workspace || !isMemberRole(workspace.role)) throw new TenancyError('not_found', 'This workspace does not exist or you are not a member of it.');
+    if (!workspace || !isMemberRole(workspace.role))
+      throw new TenancyError('not_found', 'This workspace does not exist or you are not a member of it.');
     const { rows } = await sql.query<{
       kind: StructureKind;
       id: string;

@@ -19,15 +19,17 @@ export interface TemplateSummary {
 const isWorkstreamKind = (value: string): value is WorkstreamKind => (WORKSTREAM_KINDS as readonly string[]).includes(value);
 
 export async function listTemplates(db: Database, claims: JwtClaims, workspaceId: string): Promise<TemplateSummary[]> {
-  const rows = await db.asUser(claims, async (sql) =>
-    (
-      await sql.query<{ id: string; name: string; workstream: string; description: string; workspace_id: string | null; body: unknown }>(
-        `select id, name, workstream, description, workspace_id, body from public.checklist_templates
+  const rows = await db.asUser(
+    claims,
+    async (sql) =>
+      (
+        await sql.query<{ id: string; name: string; workstream: string; description: string; workspace_id: string | null; body: unknown }>(
+          `select id, name, workstream, description, workspace_id, body from public.checklist_templates
           where workspace_id is null or workspace_id = $1
           order by workspace_id nulls first, name`,
-        [workspaceId],
-      )
-    ).rows,
+          [workspaceId],
+        )
+      ).rows,
   );
   return rows.flatMap((row) => {
     const parsed = checklistTemplateSchema.safeParse(typeof row.body === 'string' ? JSON.parse(row.body) : row.body);
@@ -59,7 +61,10 @@ export async function getTemplate(db: Database, claims: JwtClaims, workspaceId: 
   const parsed = checklistTemplateSchema.safeParse(typeof row.body === 'string' ? JSON.parse(row.body) : row.body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new TenancyError('invalid_input', `This template is not valid (${issue?.path.join('.') || 'template'}: ${issue?.message}). Choose another one.`);
+    throw new TenancyError(
+      'invalid_input',
+      `This template is not valid (${issue?.path.join('.') || 'template'}: ${issue?.message}). Choose another one.`,
+    );
   }
   return parsed.data;
 }
@@ -71,7 +76,11 @@ export interface SaveAsTemplateInput {
 }
 
 /** Stores the checklist's current structure as a template of its workspace, as the user (editors and owners). */
-export async function saveChecklistAsTemplate(db: Database, claims: JwtClaims, input: SaveAsTemplateInput): Promise<{ id: string; key: string; items: number }> {
+export async function saveChecklistAsTemplate(
+  db: Database,
+  claims: JwtClaims,
+  input: SaveAsTemplateInput,
+): Promise<{ id: string; key: string; items: number }> {
   const missing = 'This checklist does not exist or you do not have access to it.';
   const checklist = await runAsUser(db, claims, CANNOT_EDIT, async (sql) => {
     const { rows } = await sql.query<{ workspace_id: string; kind: string }>(
@@ -87,7 +96,8 @@ export async function saveChecklistAsTemplate(db: Database, claims: JwtClaims, i
   const doc = await loadDocument(db, claims, input.checklistId);
   const view = readChecklist(doc);
   doc.destroy();
-  if (view.sections.length === 0) throw new TenancyError('invalid_input', 'This checklist has no sections yet, so there is nothing to save as a template.');
+  if (view.sections.length === 0)
+    throw new TenancyError('invalid_input', 'This checklist has no sections yet, so there is nothing to save as a template.');
   const key = templateKey(input.name);
   const workstream = isWorkstreamKind(checklist.kind) ? checklist.kind : 'custom';
   const template = templateFromChecklist(view, { key, name: input.name, description: input.description, workstream });

@@ -202,10 +202,11 @@ export async function createChecklistFixture(db: Database): Promise<ChecklistFix
       ]);
     }
     await sql.query(`insert into public.deals (id, workspace_id, name, created_by) values ($1, $2, 'Deal', null)`, [ids.deal, ids.workspace]);
-    await sql.query(
-      `insert into public.workstreams (id, workspace_id, deal_id, kind, name) values ($1, $2, $3, 'site_retrofits', 'Sites')`,
-      [ids.workstream, ids.workspace, ids.deal],
-    );
+    await sql.query(`insert into public.workstreams (id, workspace_id, deal_id, kind, name) values ($1, $2, $3, 'site_retrofits', 'Sites')`, [
+      ids.workstream,
+      ids.workspace,
+      ids.deal,
+    ]);
     await sql.query(
       `insert into public.checklists (id, workspace_id, deal_id, workstream_id, title, created_by) values ($1, $2, $3, $4, 'Checklist', null)`,
       [ids.checklist, ids.workspace, ids.deal, ids.workstream],

@@ -72,15 +72,28 @@ const SUMMARY_COLUMNS = `v.id, v.checklist_id, v.workspace_id, v.name, v.kind, v
   v.last_update_id, octet_length(v.state) as bytes, v.restored_from, v.restored_item_id`;
 
 type SummaryRow = {
-  id: string; checklist_id: string; workspace_id: string; name: string | null; kind: VersionKind; editors: string[] | string;
-  created_by: string | null; created_by_name: string | null; created_at: string; last_update_id: unknown; bytes: unknown;
-  restored_from: string | null; restored_item_id: string | null;
+  id: string;
+  checklist_id: string;
+  workspace_id: string;
+  name: string | null;
+  kind: VersionKind;
+  editors: string[] | string;
+  created_by: string | null;
+  created_by_name: string | null;
+  created_at: string;
+  last_update_id: unknown;
+  bytes: unknown;
+  restored_from: string | null;
+  restored_item_id: string | null;
 };
 
 /** PGlite returns uuid[] cast to text[] as an array; node-postgres too; a literal '{...}' is parsed just in case. */
 function uuidArray(value: string[] | string): string[] {
   if (Array.isArray(value)) return value;
-  return value.replace(/^\{|\}$/g, '').split(',').filter(Boolean);
+  return value
+    .replace(/^\{|\}$/g, '')
+    .split(',')
+    .filter(Boolean);
 }
 
 function summary(row: SummaryRow): VersionSummary {
@@ -113,10 +126,9 @@ export async function recordVersion(db: Database, input: RecordVersionInput): Pr
 }
 
 async function recordVersionIn(sql: Sql, input: RecordVersionInput & { name: string | null }): Promise<VersionSummary | null> {
-  const { rows: checklists } = await sql.query<{ workspace_id: string }>(
-    `select workspace_id from public.checklists where id = $1 for key share`,
-    [input.checklistId],
-  );
+  const { rows: checklists } = await sql.query<{ workspace_id: string }>(`select workspace_id from public.checklists where id = $1 for key share`, [
+    input.checklistId,
+  ]);
   const checklist = checklists[0];
   if (!checklist) throw new VersionError('not_found', 'No such checklist.');
   // One version writer per checklist at a time: "since the previous version" is well defined.

@@ -179,11 +179,7 @@ export async function getWorkspace(db: Database, claims: JwtClaims, workspaceId:
 }
 
 /** Owners only. */
-export async function renameWorkspace(
-  db: Database,
-  claims: JwtClaims,
-  input: { workspaceId: string; name: string }
-): Promise<MyWorkspace> {
+export async function renameWorkspace(db: Database, claims: JwtClaims, input: { workspaceId: string; name: string }): Promise<MyWorkspace> {
   const { workspaceId, name } = parseInput(z.object({ workspaceId: uuidSchema, name: nameSchema }), input);
   return runAsUser(db, claims, 'Only owners can rename a workspace', async (sql) => {
     const { rows } = await sql.query(`update public.workspaces set name = $2 where id = $1 returning id`, [workspaceId, name]);

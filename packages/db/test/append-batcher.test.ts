@@ -42,7 +42,10 @@ function recording(real: Database) {
 
 async function storedFor(checklistId: string, ids: number[]) {
   const { rows } = await db.asService((sql) =>
-    sql.query<{ user_id: string; checklist_id: string }>(`select user_id, checklist_id from public.document_updates where id = any($1::bigint[]) order by id`, [ids]),
+    sql.query<{ user_id: string; checklist_id: string }>(
+      `select user_id, checklist_id from public.document_updates where id = any($1::bigint[]) order by id`,
+      [ids],
+    ),
   );
   return rows;
 }
@@ -64,7 +67,10 @@ describe('the append batcher (group commit)', () => {
     for (const [index, appended] of [a!, b!, c!].entries()) {
       const doc = docs[index]!;
       expect(appended.map((entry) => entry.ids.length)).toEqual([2, 1]);
-      const rows = await storedFor(doc.checklistId, appended.flatMap((entry) => entry.ids));
+      const rows = await storedFor(
+        doc.checklistId,
+        appended.flatMap((entry) => entry.ids),
+      );
       expect(rows.map((row) => row.checklist_id)).toEqual([doc.checklistId, doc.checklistId, doc.checklistId]);
       expect(rows.map((row) => row.user_id)).toEqual([doc.users.editor.id, doc.users.editor.id, doc.users.owner.id]);
     }
@@ -110,7 +116,9 @@ describe('the append batcher (group commit)', () => {
     await Promise.all([
       batcher.append(docs[0]!.checklistId, docs[0]!.workspaceId, [{ claims: docs[0]!.users.editor.claims, updates: [update(6)] }]),
       batcher.append(docs[1]!.checklistId, docs[1]!.workspaceId, [{ claims: docs[1]!.users.editor.claims, updates: [update(7)] }]),
-      batcher.append(docs[2]!.checklistId, docs[2]!.workspaceId, [{ claims: docs[2]!.users.editor.claims, updates: [update(8), update(9), update(10)] }]),
+      batcher.append(docs[2]!.checklistId, docs[2]!.workspaceId, [
+        { claims: docs[2]!.users.editor.claims, updates: [update(8), update(9), update(10)] },
+      ]),
     ]);
     expect(recorder.scripts.map((steps) => steps.length)).toEqual([2, 1]);
   });

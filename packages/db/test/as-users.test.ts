@@ -53,11 +53,13 @@ describe('asUsers', () => {
 
   it('writes document bytes only as the document writer: as plain `authenticated` (PostgREST) even an editor is refused', async () => {
     const insert = `insert into public.document_updates (checklist_id, workspace_id, update) values ($1, $2, '\\x00'::bytea) returning user_id`;
+    await expect(db.asUsers(async (actAs) => (await actAs(fx.users.editor.claims)).query(insert, [fx.checklistId, fx.workspaceId]))).rejects.toThrow(
+      /permission denied/,
+    );
     await expect(
-      db.asUsers(async (actAs) => (await actAs(fx.users.editor.claims)).query(insert, [fx.checklistId, fx.workspaceId])),
-    ).rejects.toThrow(/permission denied/);
-    await expect(
-      db.asUsers(async (actAs) => (await actAs(fx.users.editor.claims, { role: 'postgres' as unknown as typeof DOCUMENT_WRITER_ROLE })).query('select 1')),
+      db.asUsers(async (actAs) =>
+        (await actAs(fx.users.editor.claims, { role: 'postgres' as unknown as typeof DOCUMENT_WRITER_ROLE })).query('select 1'),
+      ),
     ).rejects.toThrow(/Not a role for a signed-in user/);
   });
 
@@ -143,9 +145,9 @@ describe('scriptAsUsers (one round trip)', () => {
 
   it('refuses a step that holds more than one statement, before running anything', async () => {
     const before = await countUpdates(fx.checklistId);
-    await expect(
-      db.scriptAsUsers([{ claims: fx.users.editor.claims, statement: `select 1; delete from public.document_updates` }]),
-    ).rejects.toThrow(/one statement/);
+    await expect(db.scriptAsUsers([{ claims: fx.users.editor.claims, statement: `select 1; delete from public.document_updates` }])).rejects.toThrow(
+      /one statement/,
+    );
     expect(await countUpdates(fx.checklistId)).toBe(before);
   });
 

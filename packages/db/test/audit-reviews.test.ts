@@ -120,7 +120,9 @@ describe('audit rows of reviews', () => {
 
   it('keeps the rows out of reach of every role: no update, no delete', async () => {
     for (const claims of [f.users.owner.claims, f.users.reviewer.claims]) {
-      await expect(db.asUser(claims, (sql) => sql.query(`update public.audit_trail set user_id = null where kind = 'item_approved'`))).rejects.toThrow();
+      await expect(
+        db.asUser(claims, (sql) => sql.query(`update public.audit_trail set user_id = null where kind = 'item_approved'`)),
+      ).rejects.toThrow();
       await expect(db.asUser(claims, (sql) => sql.query(`delete from public.audit_trail where kind = 'checklist_signed_off'`))).rejects.toThrow();
     }
     await expect(db.ownerQuery(`delete from public.audit_trail where kind = 'checklist_signed_off'`)).rejects.toThrow(/append-only/);
@@ -133,7 +135,14 @@ describe('review kinds outside the triggers', () => {
     for (const kind of ['item_approved', 'item_sent_back', 'checklist_signed_off']) {
       await expect(
         db.asUser(f.users.viewer.claims, (sql) =>
-          recordAuditEvent(sql, { workspaceId: f.workspaceId, dealId, checklistId: f.checklistId, itemId: itemA, kind, newValue: { decision: 'approved' } }),
+          recordAuditEvent(sql, {
+            workspaceId: f.workspaceId,
+            dealId,
+            checklistId: f.checklistId,
+            itemId: itemA,
+            kind,
+            newValue: { decision: 'approved' },
+          }),
         ),
       ).rejects.toThrow(/written when the decision is stored/);
     }

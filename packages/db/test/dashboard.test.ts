@@ -6,9 +6,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { DashboardError, decideItem, defaultSupabaseDir, getDashboard, listItems, loadStoredDocument, migrate, parseItemFilter, parseItemSort, setTargetSigningDate, writeProjection, type Database } from '../src/index.ts';
+import {
+  DashboardError,
+  decideItem,
+  defaultSupabaseDir,
+  getDashboard,
+  listItems,
+  loadStoredDocument,
+  migrate,
+  parseItemFilter,
+  parseItemSort,
+  setTargetSigningDate,
+  writeProjection,
+  type Database,
+} from '../src/index.ts';
 import { otherDeal } from '../src/seed/index.ts';
-import { demoChecklists, demoDeal, demoUsers, demoWorkspace, openScratchDatabase, otherWorkspace, SEED_TODAY, type ScratchDatabase, userClaims } from '../src/testing.ts';
+import {
+  demoChecklists,
+  demoDeal,
+  demoUsers,
+  demoWorkspace,
+  openScratchDatabase,
+  otherWorkspace,
+  SEED_TODAY,
+  type ScratchDatabase,
+  userClaims,
+} from '../src/testing.ts';
 
 const owner = userClaims(demoUsers.owner);
 const reviewer = userClaims(demoUsers.reviewer);
@@ -31,7 +54,12 @@ describe('dashboard numbers', () => {
   afterAll(async () => scratch?.dispose());
 
   const projected = async (): Promise<Row[]> =>
-    (await db.ownerQuery<Row>(`select checklist_id, status, risk, owner_id, due_date::text as due_date from public.checklist_items where deal_id = $1`, [demoDeal.id])).rows;
+    (
+      await db.ownerQuery<Row>(
+        `select checklist_id, status, risk, owner_id, due_date::text as due_date from public.checklist_items where deal_id = $1`,
+        [demoDeal.id],
+      )
+    ).rows;
 
   const countsAgree = async () => {
     const { rows } = await db.ownerQuery<{ difference: number | string }>(`
@@ -57,7 +85,9 @@ describe('dashboard numbers', () => {
     await writeProjection(db, target(demoChecklists.siteRetrofits.id), doc, demoUsers.editor.id);
     await countsAgree();
     // A deleted checklist takes its counts with it.
-    const { rows } = await db.ownerQuery<{ n: number | string }>(`select count(*) as n from public.checklist_item_counts where deal_id = $1`, [demoDeal.id]);
+    const { rows } = await db.ownerQuery<{ n: number | string }>(`select count(*) as n from public.checklist_item_counts where deal_id = $1`, [
+      demoDeal.id,
+    ]);
     expect(Number(rows[0]!.n)).toBeGreaterThan(0);
   });
 
@@ -95,11 +125,17 @@ describe('dashboard numbers', () => {
     expect(leases.rollup?.unverified.total).toBe(10_000_000_000);
 
     const doc = await loadStoredDocument(db, demoChecklists.siteRetrofits.id);
-    const item = readChecklist(doc).sections.flatMap((section) => section.items).find((candidate) => candidate.figures.some((f) => f.value === 1300))!;
+    const item = readChecklist(doc)
+      .sections.flatMap((section) => section.items)
+      .find((candidate) => candidate.figures.some((f) => f.value === 1300))!;
     await writeProjection(db, target(demoChecklists.siteRetrofits.id), doc, null);
     await decideItem(db, reviewer, { checklistId: demoChecklists.siteRetrofits.id, itemId: item.id, decision: 'approved' });
     const after = await getDashboard(db, owner, dealScope, SEED_TODAY);
-    expect(after.exposure[0]!.groups[0]!.lines[0]!.rollup).toMatchObject({ total: 1300, verified: { count: 1, total: 1300 }, unverified: { count: 0 } });
+    expect(after.exposure[0]!.groups[0]!.lines[0]!.rollup).toMatchObject({
+      total: 1300,
+      verified: { count: 1, total: 1300 },
+      unverified: { count: 0 },
+    });
     const verifiedOnly = await listItems(db, owner, dealScope, parseItemFilter(new URLSearchParams('verified=yes')), SEED_TODAY);
     expect(verifiedOnly.items.map((listedItem) => listedItem.itemId)).toEqual([item.id]);
   });
@@ -151,14 +187,16 @@ describe('dashboard numbers', () => {
     expect(() => parseItemFilter(new URLSearchParams('dueFrom=2026-02-30'))).toThrow(/Use a date like/);
     expect(() => parseItemFilter(new URLSearchParams('dueFrom=2026-12-10&dueTo=2026-12-01'))).toThrow(/ends before it starts/);
     // A deal of another workspace, or an owner who is not a member: refused, with nothing about the other workspace.
-    const refusal = await listItems(db, owner, { kind: 'workspace', workspaceId: demoWorkspace.id }, { deal: otherDeal.id }, SEED_TODAY).catch((error: unknown) => error);
+    const refusal = await listItems(db, owner, { kind: 'workspace', workspaceId: demoWorkspace.id }, { deal: otherDeal.id }, SEED_TODAY).catch(
+      (error: unknown) => error,
+    );
     expect(refusal).toBeInstanceOf(DashboardError);
     expect((refusal as DashboardError).kind).toBe('invalid');
     expect((refusal as Error).message).not.toContain(otherDeal.name);
     await expect(listItems(db, owner, dealScope, { owner: demoUsers.outsider.id }, SEED_TODAY)).rejects.toThrow('not a member of this workspace');
   });
 
-  it('projects each item\'s reference and sorts the list by it in numbering order, or by due date either way', async () => {
+  it("projects each item's reference and sorts the list by it in numbering order, or by due date either way", async () => {
     const doc = await loadStoredDocument(db, demoChecklists.energyContracts.id);
     const items = readChecklist(doc).sections.flatMap((section) => section.items);
     // Given out of order, with numbers of different lengths and a letter case that must not matter.
@@ -192,7 +230,10 @@ describe('dashboard numbers', () => {
     const whole = await listItems(db, viewer, dealScope, {}, SEED_TODAY, { sort: 'ref', limit: 10_000 });
     expect(second.items.map((item) => item.itemId)).toEqual(whole.items.slice(5, 10).map((item) => item.itemId));
     expect(second.total).toBe(whole.total);
-    expect(whole.items.find((item) => item.reference === '2.9')).toMatchObject({ checklistTitle: byRef.items[0]!.checklistTitle, workstreamName: 'Energy contracts' });
+    expect(whole.items.find((item) => item.reference === '2.9')).toMatchObject({
+      checklistTitle: byRef.items[0]!.checklistTitle,
+      workstreamName: 'Energy contracts',
+    });
 
     expect(parseItemSort(new URLSearchParams(''))).toBe('due');
     expect(parseItemSort(new URLSearchParams('sort=-ref'))).toBe('-ref');
@@ -213,10 +254,14 @@ describe('dashboard numbers', () => {
       expect((error as DashboardError).kind).toBe('not_found');
       await expect(listItems(db, outsider, scope, {}, SEED_TODAY)).rejects.toThrow(DashboardError);
     }
-    await expect(getDashboard(db, owner, { kind: 'workspace', workspaceId: otherWorkspace.id }, SEED_TODAY)).rejects.toThrow(/does not exist or you do not have access/);
+    await expect(getDashboard(db, owner, { kind: 'workspace', workspaceId: otherWorkspace.id }, SEED_TODAY)).rejects.toThrow(
+      /does not exist or you do not have access/,
+    );
     // The outsider's own numbers never include the demo workspace's rows.
     const theirs = await getDashboard(db, outsider, { kind: 'workspace', workspaceId: otherWorkspace.id }, SEED_TODAY);
-    const { rows } = await db.ownerQuery<{ n: number | string }>(`select count(*) as n from public.checklist_items where workspace_id = $1`, [otherWorkspace.id]);
+    const { rows } = await db.ownerQuery<{ n: number | string }>(`select count(*) as n from public.checklist_items where workspace_id = $1`, [
+      otherWorkspace.id,
+    ]);
     expect(theirs.counts.total).toBe(Number(rows[0]!.n));
   });
 
@@ -224,8 +269,17 @@ describe('dashboard numbers', () => {
     const ids = { deal: randomUUID(), workstream: randomUUID(), checklist: randomUUID() };
     await db.asService(async (sql) => {
       await sql.query(`insert into public.deals (id, workspace_id, name) values ($1, $2, 'Audited deal')`, [ids.deal, demoWorkspace.id]);
-      await sql.query(`insert into public.workstreams (id, workspace_id, deal_id, kind, name) values ($1, $2, $3, 'custom', 'Tax')`, [ids.workstream, demoWorkspace.id, ids.deal]);
-      await sql.query(`insert into public.checklists (id, workspace_id, deal_id, workstream_id, title) values ($1, $2, $3, $4, 'Tax')`, [ids.checklist, demoWorkspace.id, ids.deal, ids.workstream]);
+      await sql.query(`insert into public.workstreams (id, workspace_id, deal_id, kind, name) values ($1, $2, $3, 'custom', 'Tax')`, [
+        ids.workstream,
+        demoWorkspace.id,
+        ids.deal,
+      ]);
+      await sql.query(`insert into public.checklists (id, workspace_id, deal_id, workstream_id, title) values ($1, $2, $3, $4, 'Tax')`, [
+        ids.checklist,
+        demoWorkspace.id,
+        ids.deal,
+        ids.workstream,
+      ]);
     });
     const doc = new Y.Doc();
     applyTemplate(doc, { key: 'tax', name: 'Tax', workstream: 'custom', sections: [{ title: 'T', items: [{ title: 'A' }, { title: 'B' }] }] });

@@ -75,9 +75,7 @@ describe('update log', () => {
     const before = await latestUpdateId(db, fx.checklistId);
     const update = editUpdate(new Y.Doc(), 'title', 'hijacked');
     for (const who of ['reviewer', 'viewer', 'outsider'] as const) {
-      await expect(appendUpdates(db, fx.users[who].claims, fx.checklistId, fx.workspaceId, [update])).rejects.toThrow(
-        /row-level security/,
-      );
+      await expect(appendUpdates(db, fx.users[who].claims, fx.checklistId, fx.workspaceId, [update])).rejects.toThrow(/row-level security/);
     }
     expect(await latestUpdateId(db, fx.checklistId)).toBe(before);
   });
@@ -85,9 +83,7 @@ describe('update log', () => {
   it('refuses an append that claims another workspace', async () => {
     const other = await createChecklistFixture(db);
     const update = editUpdate(new Y.Doc(), 'title', 'cross-tenant');
-    await expect(appendUpdates(db, fx.users.editor.claims, other.checklistId, fx.workspaceId, [update])).rejects.toThrow(
-      /row-level security/,
-    );
+    await expect(appendUpdates(db, fx.users.editor.claims, other.checklistId, fx.workspaceId, [update])).rejects.toThrow(/row-level security/);
   });
 
   it('lets a non-member load nothing', async () => {
@@ -105,7 +101,7 @@ describe('update log', () => {
 });
 
 describe('appends of several users in one transaction', () => {
-  it('inserts each user\'s updates as that user, in order, with ids ascending in the order given', async () => {
+  it("inserts each user's updates as that user, in order, with ids ascending in the order given", async () => {
     const f = await createChecklistFixture(db);
     const alice = new Y.Doc();
     const bob = new Y.Doc();
@@ -131,7 +127,11 @@ describe('appends of several users in one transaction', () => {
     expect(rows.map((row) => row.user_id)).toEqual([...Array(12).fill(f.users.owner.id), ...Array(2).fill(f.users.editor.id)]);
     expect(rows.map((row) => [...toUint8Array(row.update)])).toEqual([...ownerUpdates, ...editorUpdates].map((u) => [...u]));
     expect(new Set(rows.map((row) => row.xmin)).size).toBe(1);
-    expect(docFrom((await loadDocumentState(db, f.users.viewer.claims, f.checklistId)).updates).getMap('meta').toJSON()).toEqual({
+    expect(
+      docFrom((await loadDocumentState(db, f.users.viewer.claims, f.checklistId)).updates)
+        .getMap('meta')
+        .toJSON(),
+    ).toEqual({
       owner: 'v11',
       editor: 'two',
     });
@@ -163,9 +163,7 @@ describe('appends of several users in one transaction', () => {
 
   it('does nothing for no updates at all', async () => {
     expect(await appendUpdatesAsUsers(db, fx.checklistId, fx.workspaceId, [])).toEqual([]);
-    expect(await appendUpdatesAsUsers(db, fx.checklistId, fx.workspaceId, [{ claims: fx.users.viewer.claims, updates: [] }])).toEqual([
-      { ids: [] },
-    ]);
+    expect(await appendUpdatesAsUsers(db, fx.checklistId, fx.workspaceId, [{ claims: fx.users.viewer.claims, updates: [] }])).toEqual([{ ids: [] }]);
   });
 });
 
@@ -197,7 +195,10 @@ describe('sessionAccess (service-role re-check of open sessions)', () => {
   it('sees removals, role changes and deleted checklists, and answers ids that are not UUIDs with nothing', async () => {
     const f = await createChecklistFixture(db);
     await db.asService(async (sql) => {
-      await sql.query(`update public.workspace_members set role = 'viewer' where workspace_id = $1 and user_id = $2`, [f.workspaceId, f.users.editor.id]);
+      await sql.query(`update public.workspace_members set role = 'viewer' where workspace_id = $1 and user_id = $2`, [
+        f.workspaceId,
+        f.users.editor.id,
+      ]);
       await sql.query(`delete from public.workspace_members where workspace_id = $1 and user_id = $2`, [f.workspaceId, f.users.reviewer.id]);
     });
     const gone = await createChecklistFixture(db);
@@ -241,9 +242,7 @@ describe('compaction', () => {
     expect(docFrom(state.updates).getMap('meta').toJSON()).toEqual(author.getMap('meta').toJSON());
 
     // The log is kept: it is the history.
-    const { rows } = await db.asService((sql) =>
-      sql.query(`select id from public.document_updates where checklist_id = $1`, [f.checklistId]),
-    );
+    const { rows } = await db.asService((sql) => sql.query(`select id from public.document_updates where checklist_id = $1`, [f.checklistId]));
     expect(rows).toHaveLength(6);
   });
 
@@ -261,7 +260,11 @@ describe('compaction', () => {
     const { rows } = await db.asService((sql) =>
       sql.query<{ state: unknown }>(`select state from public.document_snapshots where checklist_id = $1`, [f.checklistId]),
     );
-    expect(docFrom([toUint8Array(rows[0]!.state)]).getMap('meta').toJSON()).toEqual({ alice: 'yes', bob: 'yes' });
+    expect(
+      docFrom([toUint8Array(rows[0]!.state)])
+        .getMap('meta')
+        .toJSON(),
+    ).toEqual({ alice: 'yes', bob: 'yes' });
 
     const stale = await compactDocument(db, f.checklistId, new Uint8Array([0, 0]), ids[0]! - 1);
     expect(stale.written).toBe(false);

@@ -53,7 +53,9 @@ beforeAll(async () => {
   a = await createChecklistFixture(db);
   b = await createChecklistFixture(db);
   const deal = async (f: ChecklistFixture) =>
-    db.asService(async (sql) => (await sql.query<{ deal_id: string }>(`select deal_id from public.checklists where id = $1`, [f.checklistId])).rows[0]!.deal_id);
+    db.asService(
+      async (sql) => (await sql.query<{ deal_id: string }>(`select deal_id from public.checklists where id = $1`, [f.checklistId])).rows[0]!.deal_id,
+    );
   dealA = await deal(a);
   dealB = await deal(b);
   await project(a, 'item-a', 'Power purchase agreement');
@@ -92,18 +94,31 @@ describe('item files', () => {
 
 describe('search', () => {
   it('finds items, figures and file text in the caller’s workspaces only, with highlights', async () => {
-    for (const [f, deal, item] of [[a, dealA, 'item-a'], [b, dealB, 'item-b']] as const) {
+    for (const [f, deal, item] of [
+      [a, dealA, 'item-a'],
+      [b, dealB, 'item-b'],
+    ] as const) {
       await db.asService((sql) =>
         replaceChecklistSearchEntries(sql, { checklistId: f.checklistId, workspaceId: f.workspaceId, dealId: deal }, [
           { itemId: item, kind: 'item', sourceId: item, title: 'Power purchase agreement', body: '' },
           { itemId: item, kind: 'figure', sourceId: `${item}:f1`, title: 'Contracted power', body: '' },
         ]),
       );
-      const file = { id: randomUUID(), workspaceId: f.workspaceId, dealId: deal, checklistId: f.checklistId, itemId: item, name: 'Capacity_Letter.pdf' };
+      const file = {
+        id: randomUUID(),
+        workspaceId: f.workspaceId,
+        dealId: deal,
+        checklistId: f.checklistId,
+        itemId: item,
+        name: 'Capacity_Letter.pdf',
+      };
       await db.asUser(f.users.editor.claims, (sql) => insertItemFile(sql, { ...newFile(f, deal, item, file.name), id: file.id }));
       await db.asService(async (sql) => {
         await indexFileName(sql, file);
-        await indexFileText(sql, file, [{ page: 1, text: 'Intro' }, { page: 2, text: 'The curtailment clause limits output to 80 percent.' }]);
+        await indexFileText(sql, file, [
+          { page: 1, text: 'Intro' },
+          { page: 2, text: 'The curtailment clause limits output to 80 percent.' },
+        ]);
       });
     }
     const result = await db.asUser(a.users.viewer.claims, (sql) => searchEverything(sql, 'curtailment clause'));

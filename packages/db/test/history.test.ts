@@ -60,7 +60,14 @@ describe('recordAuditEvent', () => {
   it('records as the signed-in member, in the transaction of the action', async () => {
     const dealId = await dealOf(fx.checklistId);
     const id = await db.asUser(fx.users.reviewer.claims, (sql) =>
-      recordAuditEvent(sql, { workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId, itemId: 'item-1', kind: 'file_uploaded', newValue: { name: 'PPA.pdf' } }),
+      recordAuditEvent(sql, {
+        workspaceId: fx.workspaceId,
+        dealId,
+        checklistId: fx.checklistId,
+        itemId: 'item-1',
+        kind: 'file_uploaded',
+        newValue: { name: 'PPA.pdf' },
+      }),
     );
     const [entry] = await listAuditTrail(db, fx.users.viewer.claims, { checklistId: fx.checklistId, kinds: ['file_uploaded'] });
     expect(entry).toMatchObject({ id, kind: 'file_uploaded', itemId: 'item-1', userId: fx.users.reviewer.id, newValue: { name: 'PPA.pdf' }, dealId });
@@ -117,7 +124,11 @@ describe('audited by the database itself', () => {
     const fx = await createChecklistFixture(db);
     await changeMemberRole(db, fx.users.owner.claims, { workspaceId: fx.workspaceId, userId: fx.users.viewer.id, role: 'reviewer' });
     await removeMember(db, fx.users.owner.claims, { workspaceId: fx.workspaceId, userId: fx.users.reviewer.id });
-    const { invitation } = await createInvitation(db, fx.users.owner.claims, { workspaceId: fx.workspaceId, email: 'new.analyst@example.com', role: 'editor' });
+    const { invitation } = await createInvitation(db, fx.users.owner.claims, {
+      workspaceId: fx.workspaceId,
+      email: 'new.analyst@example.com',
+      role: 'editor',
+    });
     await revokeInvitation(db, fx.users.owner.claims, { workspaceId: fx.workspaceId, invitationId: invitation.id });
     const entries = await listAuditTrail(db, fx.users.owner.claims, {
       workspaceId: fx.workspaceId,
@@ -131,7 +142,13 @@ describe('audited by the database itself', () => {
         oldValue: { userId: fx.users.viewer.id, role: 'viewer' },
         newValue: { userId: fx.users.viewer.id, role: 'reviewer' },
       },
-      { kind: 'member_removed', userId: fx.users.owner.id, field: null, oldValue: { userId: fx.users.reviewer.id, role: 'reviewer' }, newValue: null },
+      {
+        kind: 'member_removed',
+        userId: fx.users.owner.id,
+        field: null,
+        oldValue: { userId: fx.users.reviewer.id, role: 'reviewer' },
+        newValue: null,
+      },
       {
         kind: 'invitation_created',
         userId: fx.users.owner.id,
@@ -139,7 +156,13 @@ describe('audited by the database itself', () => {
         oldValue: null,
         newValue: expect.objectContaining({ invitationId: invitation.id, email: 'new.analyst@example.com', role: 'editor' }),
       },
-      { kind: 'invitation_revoked', userId: fx.users.owner.id, field: null, oldValue: expect.objectContaining({ invitationId: invitation.id }), newValue: null },
+      {
+        kind: 'invitation_revoked',
+        userId: fx.users.owner.id,
+        field: null,
+        oldValue: expect.objectContaining({ invitationId: invitation.id }),
+        newValue: null,
+      },
     ]);
     // A removed member no longer reads the trail.
     expect(await listAuditTrail(db, fx.users.reviewer.claims, { workspaceId: fx.workspaceId })).toEqual([]);
@@ -149,7 +172,18 @@ describe('audited by the database itself', () => {
     const fx = await createChecklistFixture(db);
     const dealId = await dealOf(fx.checklistId);
     await appendAuditRows(db, [
-      { workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId, itemId: 'i1', kind: 'item_field', field: 'status', oldValue: 'not_started', newValue: 'done', userId: fx.users.editor.id, updateId: null },
+      {
+        workspaceId: fx.workspaceId,
+        dealId,
+        checklistId: fx.checklistId,
+        itemId: 'i1',
+        kind: 'item_field',
+        field: 'status',
+        oldValue: 'not_started',
+        newValue: 'done',
+        userId: fx.users.editor.id,
+        updateId: null,
+      },
     ]);
     await db.asUser(fx.users.owner.claims, (sql) => sql.query(`delete from public.deals where id = $1`, [dealId]));
     const entries = await listAuditTrail(db, fx.users.viewer.claims, { dealId });
@@ -213,8 +247,14 @@ describe('versions', () => {
       expect(error).toBeInstanceOf(VersionError);
       expect(error).toMatchObject({ kind: 'invalid', code: 'invalid_name', message });
     }
-    expect(await refusedWith(createNamedVersion(db, fx.users.viewer.claims, fx.checklistId, 'Mine'))).toMatchObject({ kind: 'forbidden', code: 'forbidden' });
-    expect(await refusedWith(createNamedVersion(db, fx.users.outsider.claims, fx.checklistId, 'Mine'))).toMatchObject({ kind: 'not_found', code: 'not_found' });
+    expect(await refusedWith(createNamedVersion(db, fx.users.viewer.claims, fx.checklistId, 'Mine'))).toMatchObject({
+      kind: 'forbidden',
+      code: 'forbidden',
+    });
+    expect(await refusedWith(createNamedVersion(db, fx.users.outsider.claims, fx.checklistId, 'Mine'))).toMatchObject({
+      kind: 'not_found',
+      code: 'not_found',
+    });
     expect(await refusedWith(createNamedVersion(db, fx.users.owner.claims, 'not-a-checklist', 'Mine'))).toMatchObject({ code: 'not_found' });
     expect(await listVersions(db, fx.users.viewer.claims, fx.checklistId)).toHaveLength(count);
   });
@@ -258,7 +298,16 @@ describe('last changes per item', () => {
     const fx = await createChecklistFixture(db);
     const dealId = await dealOf(fx.checklistId);
     const row = (itemId: string, userId: string) => ({
-      workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId, itemId, kind: 'item_field', field: 'status', oldValue: null, newValue: 'done', userId, updateId: null,
+      workspaceId: fx.workspaceId,
+      dealId,
+      checklistId: fx.checklistId,
+      itemId,
+      kind: 'item_field',
+      field: 'status',
+      oldValue: null,
+      newValue: 'done',
+      userId,
+      updateId: null,
     });
     await appendAuditRows(db, [row('a', fx.users.editor.id)]);
     await appendAuditRows(db, [row('a', fx.users.owner.id), row('b', fx.users.editor.id)]);
@@ -290,7 +339,16 @@ describe('last changes per item', () => {
     await db.ownerQuery(
       `insert into public.audit_trail (workspace_id, deal_id, checklist_id, item_id, kind, field, new_value, user_id, created_at)
        values ($1, $2, $3, null, 'checklist_field', 'title', '"x"', $4, now()), ($5, $6, $7, 'item-00', 'item_field', 'status', '"done"', $8, now())`,
-      [fx.workspaceId, dealId, fx.checklistId, fx.users.owner.id, other.workspaceId, await dealOf(other.checklistId), other.checklistId, other.users.owner.id],
+      [
+        fx.workspaceId,
+        dealId,
+        fx.checklistId,
+        fx.users.owner.id,
+        other.workspaceId,
+        await dealOf(other.checklistId),
+        other.checklistId,
+        other.users.owner.id,
+      ],
     );
     const expected = new Map<string, { userId: string; at: string }>();
     for (const row of written) {
@@ -306,7 +364,16 @@ describe('last changes per item', () => {
     const fx = await createChecklistFixture(db);
     const dealId = await dealOf(fx.checklistId);
     const row = (itemId: string, userId: string) => ({
-      workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId, itemId, kind: 'item_field', field: 'status', oldValue: null, newValue: 'done', userId, updateId: null,
+      workspaceId: fx.workspaceId,
+      dealId,
+      checklistId: fx.checklistId,
+      itemId,
+      kind: 'item_field',
+      field: 'status',
+      oldValue: null,
+      newValue: 'done',
+      userId,
+      updateId: null,
     });
     await appendAuditRows(db, [row('a', fx.users.editor.id), row('b', fx.users.editor.id), row('c', fx.users.editor.id)]);
     await appendAuditRows(db, [row('b', fx.users.owner.id)]);
@@ -318,7 +385,14 @@ describe('last changes per item', () => {
     expect(some.get('c')).toEqual(all.get('c'));
     expect(await lastItemChanges(db, fx.users.viewer.claims, fx.checklistId, [])).toEqual(new Map());
     expect(await lastItemChanges(db, fx.users.outsider.claims, fx.checklistId, ['a'])).toEqual(new Map());
-    await expect(lastItemChanges(db, fx.users.viewer.claims, fx.checklistId, Array.from({ length: LAST_CHANGES_MAX_ITEMS + 1 }, (_, n) => `i${n}`))).rejects.toThrow(AuditError);
+    await expect(
+      lastItemChanges(
+        db,
+        fx.users.viewer.claims,
+        fx.checklistId,
+        Array.from({ length: LAST_CHANGES_MAX_ITEMS + 1 }, (_, n) => `i${n}`),
+      ),
+    ).rejects.toThrow(AuditError);
     await expect(lastItemChanges(db, fx.users.viewer.claims, fx.checklistId, ['x'.repeat(65)])).rejects.toThrow(AuditError);
   });
 
@@ -329,11 +403,22 @@ describe('last changes per item', () => {
     const subscription = await subscribeLiveEvents(db, (event) => events.push(event));
     try {
       const rows = Array.from({ length: ACTIVITY_MAX_ITEM_IDS + 1 }, (_, n) => ({
-        workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId, itemId: `item-${n}`, kind: 'item_field', field: 'status', oldValue: null, newValue: 'done', userId: fx.users.editor.id, updateId: null,
+        workspaceId: fx.workspaceId,
+        dealId,
+        checklistId: fx.checklistId,
+        itemId: `item-${n}`,
+        kind: 'item_field',
+        field: 'status',
+        oldValue: null,
+        newValue: 'done',
+        userId: fx.users.editor.id,
+        updateId: null,
       }));
       await appendAuditRows(db, rows);
       await vi.waitFor(() => expect(events.some((event) => event.checklistId === fx.checklistId)).toBe(true), { timeout: 30_000, interval: 50 });
-      expect(events.filter((event) => event.checklistId === fx.checklistId)).toEqual([{ topic: 'activity', workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId }]);
+      expect(events.filter((event) => event.checklistId === fx.checklistId)).toEqual([
+        { topic: 'activity', workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId },
+      ]);
     } finally {
       await subscription.close();
     }
@@ -347,7 +432,16 @@ describe('last changes per item', () => {
     const subscription = await subscribeLiveEvents(db, (event) => events.push(event));
     try {
       const row = (itemId: string | null) => ({
-        workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId, itemId, kind: itemId ? 'item_field' : 'checklist_field', field: 'title', oldValue: 'a', newValue: 'b', userId: fx.users.editor.id, updateId: null,
+        workspaceId: fx.workspaceId,
+        dealId,
+        checklistId: fx.checklistId,
+        itemId,
+        kind: itemId ? 'item_field' : 'checklist_field',
+        field: 'title',
+        oldValue: 'a',
+        newValue: 'b',
+        userId: fx.users.editor.id,
+        updateId: null,
       });
       // A checklist-level row only: nothing about items changed, nothing announced.
       await appendAuditRows(db, [row(null)]);
@@ -357,10 +451,19 @@ describe('last changes per item', () => {
         recordAuditEvent(sql, { workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId, kind: 'items_exported', newValue: { rows: 2 } }),
       );
       await db.asUser(fx.users.editor.claims, (sql) =>
-        recordAuditEvent(sql, { workspaceId: fx.workspaceId, dealId, checklistId: fx.checklistId, itemId: 'a', kind: 'file_uploaded', newValue: { name: 'x.pdf' } }),
+        recordAuditEvent(sql, {
+          workspaceId: fx.workspaceId,
+          dealId,
+          checklistId: fx.checklistId,
+          itemId: 'a',
+          kind: 'file_uploaded',
+          newValue: { name: 'x.pdf' },
+        }),
       );
       // The marker comes after everything above: once it is here, the others would have been too.
-      await appendAuditRows(db, [{ ...row('c'), workspaceId: other.workspaceId, dealId: await dealOf(other.checklistId), checklistId: other.checklistId }]);
+      await appendAuditRows(db, [
+        { ...row('c'), workspaceId: other.workspaceId, dealId: await dealOf(other.checklistId), checklistId: other.checklistId },
+      ]);
       await vi.waitFor(() => expect(events.some((event) => event.checklistId === other.checklistId)).toBe(true), { timeout: 30_000, interval: 50 });
       // Each names its items, so an open page re-reads only their lines.
       expect(events.filter((event) => event.checklistId === fx.checklistId)).toEqual([

@@ -67,9 +67,9 @@ describe('live events', () => {
 
   it('refuses to publish an event that is not one', async () => {
     await expect(db.asService((sql) => publishLiveEvent(sql, { topic: 'nonsense' } as unknown as LiveEvent))).rejects.toThrow();
-    await expect(
-      db.asService((sql) => publishLiveEvent(sql, { topic: 'items', workspaceId: randomUUID(), note: 'x'.repeat(2000) })),
-    ).rejects.toThrow(/limited to 1024 bytes/);
+    await expect(db.asService((sql) => publishLiveEvent(sql, { topic: 'items', workspaceId: randomUUID(), note: 'x'.repeat(2000) }))).rejects.toThrow(
+      /limited to 1024 bytes/,
+    );
   });
 
   it('stops delivering after close', async () => {

@@ -27,7 +27,7 @@ afterAll(async () => dispose(), 60_000);
 async function refusal(promise: Promise<unknown>): Promise<TenancyError> {
   const error = await promise.then(
     () => null,
-    (caught: unknown) => caught
+    (caught: unknown) => caught,
   );
   expect(error).toBeInstanceOf(TenancyError);
   return error as TenancyError;
@@ -70,21 +70,13 @@ describe('members', () => {
   it('lets owners change roles; others are refused and nothing changes', async () => {
     const changed = await changeMemberRole(db, owner.claims, { workspaceId, userId: viewer.id, role: 'reviewer' });
     expect(changed).toMatchObject({ userId: viewer.id, role: 'reviewer', displayName: 'Victor Osei' });
-    expect((await refusal(changeMemberRole(db, editor.claims, { workspaceId, userId: viewer.id, role: 'owner' }))).code).toBe(
-      'forbidden'
+    expect((await refusal(changeMemberRole(db, editor.claims, { workspaceId, userId: viewer.id, role: 'owner' }))).code).toBe('forbidden');
+    expect((await refusal(changeMemberRole(db, editor.claims, { workspaceId, userId: editor.id, role: 'owner' }))).code).toBe('forbidden');
+    expect((await refusal(changeMemberRole(db, outsider.claims, { workspaceId, userId: viewer.id, role: 'owner' }))).code).toBe('not_found');
+    expect((await refusal(changeMemberRole(db, owner.claims, { workspaceId, userId: outsider.id, role: 'editor' }))).code).toBe('not_found');
+    expect((await refusal(changeMemberRole(db, owner.claims, { workspaceId, userId: viewer.id, role: 'admin' as MemberRole }))).code).toBe(
+      'invalid_input',
     );
-    expect((await refusal(changeMemberRole(db, editor.claims, { workspaceId, userId: editor.id, role: 'owner' }))).code).toBe(
-      'forbidden'
-    );
-    expect((await refusal(changeMemberRole(db, outsider.claims, { workspaceId, userId: viewer.id, role: 'owner' }))).code).toBe(
-      'not_found'
-    );
-    expect((await refusal(changeMemberRole(db, owner.claims, { workspaceId, userId: outsider.id, role: 'editor' }))).code).toBe(
-      'not_found'
-    );
-    expect(
-      (await refusal(changeMemberRole(db, owner.claims, { workspaceId, userId: viewer.id, role: 'admin' as MemberRole }))).code
-    ).toBe('invalid_input');
     const roles = Object.fromEntries((await listMembers(db, owner.claims, workspaceId)).map((m) => [m.userId, m.role]));
     expect(roles).toEqual({ [owner.id]: 'owner', [editor.id]: 'editor', [viewer.id]: 'reviewer' });
   });
@@ -100,15 +92,13 @@ describe('members', () => {
 
   it('keeps the last owner: no leaving, no demotion, no removal — enforced by the database itself', async () => {
     expect((await refusal(leaveWorkspace(db, owner.claims, workspaceId))).code).toBe('last_owner');
-    expect((await refusal(changeMemberRole(db, owner.claims, { workspaceId, userId: owner.id, role: 'editor' }))).code).toBe(
-      'last_owner'
-    );
+    expect((await refusal(changeMemberRole(db, owner.claims, { workspaceId, userId: owner.id, role: 'editor' }))).code).toBe('last_owner');
     // Below the app code: raw SQL as the owner, and even as service_role, is refused by the trigger.
     await expect(
-      db.asUser(owner.claims, (sql) => sql.query(`delete from public.workspace_members where user_id = $1`, [owner.id]))
+      db.asUser(owner.claims, (sql) => sql.query(`delete from public.workspace_members where user_id = $1`, [owner.id])),
     ).rejects.toMatchObject({ code: 'TO001' });
     await expect(
-      db.asService((sql) => sql.query(`update public.workspace_members set role = 'viewer' where user_id = $1`, [owner.id]))
+      db.asService((sql) => sql.query(`update public.workspace_members set role = 'viewer' where user_id = $1`, [owner.id])),
     ).rejects.toMatchObject({ code: 'TO001' });
 
     await changeMemberRole(db, owner.claims, { workspaceId, userId: editor.id, role: 'owner' });
@@ -123,9 +113,7 @@ describe('members', () => {
     await deleteWorkspace(db, owner.claims, workspaceId);
     const soloWorkspace = await createWorkspace(db, outsider.claims, { name: 'Solo' });
     await db.asService((sql) => sql.query(`delete from auth.users where id = $1`, [outsider.id]));
-    const rows = await db.asService((sql) =>
-      sql.query(`select 1 from public.workspace_members where workspace_id = $1`, [soloWorkspace.id])
-    );
+    const rows = await db.asService((sql) => sql.query(`select 1 from public.workspace_members where workspace_id = $1`, [soloWorkspace.id]));
     expect(rows.rows).toHaveLength(0);
   });
 
@@ -147,12 +135,8 @@ describe('members', () => {
   it('refuses to change a membership’s user or workspace, even for an owner', async () => {
     await expect(
       db.asUser(owner.claims, (sql) =>
-        sql.query(`update public.workspace_members set user_id = $2 where user_id = $1 and workspace_id = $3`, [
-          viewer.id,
-          outsider.id,
-          workspaceId,
-        ])
-      )
+        sql.query(`update public.workspace_members set user_id = $2 where user_id = $1 and workspace_id = $3`, [viewer.id, outsider.id, workspaceId]),
+      ),
     ).rejects.toMatchObject({ code: '42501' });
   });
 });
@@ -169,7 +153,7 @@ describe('invitations', () => {
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(Date.parse(invitation.expiresAt) - Date.parse(invitation.createdAt)).toBe(7 * 24 * 3600 * 1000);
     const stored = await db.asService((sql) =>
-      sql.query<{ token_hash: string }>(`select token_hash from public.workspace_invitations where id = $1`, [invitation.id])
+      sql.query<{ token_hash: string }>(`select token_hash from public.workspace_invitations where id = $1`, [invitation.id]),
     );
     expect(stored.rows[0]?.token_hash).not.toContain(token);
 
@@ -207,8 +191,8 @@ describe('invitations', () => {
     await db.asService((sql) =>
       sql.query(
         `update public.workspace_invitations set created_at = now() - interval '2 minutes', expires_at = now() - interval '1 second' where id = $1`,
-        [invitation.id]
-      )
+        [invitation.id],
+      ),
     );
     const expired = await refusal(acceptInvitation(db, invitee.claims, token));
     expect(expired.code).toBe('invitation_expired');
@@ -221,9 +205,9 @@ describe('invitations', () => {
             email: invitee.email,
             role: 'viewer',
             expiresInSeconds: 31 * 24 * 3600,
-          })
+          }),
         )
-      ).code
+      ).code,
     ).toBe('invalid_input');
   });
 
@@ -271,8 +255,8 @@ describe('invitations', () => {
     await db.asService((sql) =>
       sql.query(
         `update public.workspace_invitations set created_at = now() - interval '2 minutes', expires_at = now() - interval '1 second' where id = $1`,
-        [third.invitation.id]
-      )
+        [third.invitation.id],
+      ),
     );
     expect((await previewInvitation(db, null, third.token))?.state).toBe('expired');
   });
@@ -286,16 +270,11 @@ describe('invitations', () => {
   });
 
   it('refuses an invitation to someone already in the workspace', async () => {
-    expect((await refusal(createInvitation(db, owner.claims, { workspaceId, email: viewer.email, role: 'editor' }))).code).toBe(
-      'already_member'
-    );
+    expect((await refusal(createInvitation(db, owner.claims, { workspaceId, email: viewer.email, role: 'editor' }))).code).toBe('already_member');
     const invitee = await createUser(db, 'Late Joiner');
     const { token } = await createInvitation(db, owner.claims, { workspaceId, email: invitee.email, role: 'editor' });
     await db.asService((sql) =>
-      sql.query(`insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, 'viewer')`, [
-        workspaceId,
-        invitee.id,
-      ])
+      sql.query(`insert into public.workspace_members (workspace_id, user_id, role) values ($1, $2, 'viewer')`, [workspaceId, invitee.id]),
     );
     expect((await refusal(acceptInvitation(db, invitee.claims, token))).code).toBe('already_member');
   });
@@ -307,27 +286,19 @@ describe('invitations', () => {
       role: 'viewer',
     });
     for (const member of [editor, viewer]) {
-      expect(
-        (await refusal(createInvitation(db, member.claims, { workspaceId, email: 'x@example.com', role: 'owner' }))).code
-      ).toBe('forbidden');
+      expect((await refusal(createInvitation(db, member.claims, { workspaceId, email: 'x@example.com', role: 'owner' }))).code).toBe('forbidden');
       expect((await refusal(listInvitations(db, member.claims, workspaceId))).code).toBe('forbidden');
-      expect((await refusal(revokeInvitation(db, member.claims, { workspaceId, invitationId: invitation.id }))).code).toBe(
-        'forbidden'
-      );
+      expect((await refusal(revokeInvitation(db, member.claims, { workspaceId, invitationId: invitation.id }))).code).toBe('forbidden');
     }
-    expect(
-      (await refusal(createInvitation(db, outsider.claims, { workspaceId, email: 'x@example.com', role: 'owner' }))).code
-    ).toBe('not_found');
+    expect((await refusal(createInvitation(db, outsider.claims, { workspaceId, email: 'x@example.com', role: 'owner' }))).code).toBe('not_found');
     expect((await refusal(listInvitations(db, outsider.claims, workspaceId))).code).toBe('not_found');
-    expect((await refusal(createInvitation(db, owner.claims, { workspaceId, email: 'not an email', role: 'viewer' }))).code).toBe(
-      'invalid_input'
-    );
+    expect((await refusal(createInvitation(db, owner.claims, { workspaceId, email: 'not an email', role: 'viewer' }))).code).toBe('invalid_input');
     const listed = await listInvitations(db, owner.claims, workspaceId);
     expect(listed.map((i) => [i.email, i.status])).toEqual(
       expect.arrayContaining([
         ['new.person@example.com', 'pending'],
         [viewer.email, 'accepted'],
-      ])
+      ]),
     );
     expect(listed).toHaveLength(3);
   });

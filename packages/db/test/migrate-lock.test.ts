@@ -19,7 +19,9 @@ afterAll(async () => {
 
 describe('migrate', () => {
   it('applies every migration exactly once when two processes start at the same moment', async () => {
-    const files = readdirSync(join(defaultSupabaseDir, 'migrations')).filter((name) => /^\d+_.+\.sql$/.test(name)).sort();
+    const files = readdirSync(join(defaultSupabaseDir, 'migrations'))
+      .filter((name) => /^\d+_.+\.sql$/.test(name))
+      .sort();
     const [one, two] = await Promise.all([migrate(scratch.db), migrate(second)]);
     expect([...one.applied, ...two.applied].sort()).toEqual(files);
     // One of them did all the work while the other waited; the second found nothing left to do.

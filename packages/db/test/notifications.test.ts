@@ -60,10 +60,31 @@ beforeAll(async () => {
   updateItem(doc, itemId, { ownerId: f.users.editor.id, dueDate: '2026-12-03' });
   await writeProjection(db, { checklistId: f.checklistId, workspaceId: f.workspaceId, dealId: rows[0]!.deal_id }, doc, null);
   // The collaboration server's review extension reports the assignment (it knows who made it).
-  await notifyItemAssigned(db, { workspaceId: f.workspaceId, checklistId: f.checklistId, itemId, ownerId: f.users.editor.id, assignedBy: f.users.owner.id, dedupeKey: '1' });
-  await notifyItemAssigned(db, { workspaceId: f.workspaceId, checklistId: f.checklistId, itemId, ownerId: f.users.editor.id, assignedBy: f.users.owner.id, dedupeKey: '1' });
+  await notifyItemAssigned(db, {
+    workspaceId: f.workspaceId,
+    checklistId: f.checklistId,
+    itemId,
+    ownerId: f.users.editor.id,
+    assignedBy: f.users.owner.id,
+    dedupeKey: '1',
+  });
+  await notifyItemAssigned(db, {
+    workspaceId: f.workspaceId,
+    checklistId: f.checklistId,
+    itemId,
+    ownerId: f.users.editor.id,
+    assignedBy: f.users.owner.id,
+    dedupeKey: '1',
+  });
   // Assigning yourself notifies nobody.
-  await notifyItemAssigned(db, { workspaceId: f.workspaceId, checklistId: f.checklistId, itemId, ownerId: f.users.owner.id, assignedBy: f.users.owner.id, dedupeKey: '2' });
+  await notifyItemAssigned(db, {
+    workspaceId: f.workspaceId,
+    checklistId: f.checklistId,
+    itemId,
+    ownerId: f.users.owner.id,
+    assignedBy: f.users.owner.id,
+    dedupeKey: '2',
+  });
 }, 60_000);
 afterAll(async () => {
   await scratch?.dispose();
@@ -122,7 +143,12 @@ describe('the email outbox', () => {
   });
 
   it('keeps a message through an SMTP outage and sends it once when delivery works again', async () => {
-    await createThread(db, f.users.reviewer.claims, { checklistId: f.checklistId, itemId, body: 'Another look, @Editor', mentions: [f.users.editor.id] });
+    await createThread(db, f.users.reviewer.claims, {
+      checklistId: f.checklistId,
+      itemId,
+      body: 'Another look, @Editor',
+      mentions: [f.users.editor.id],
+    });
     const down: Mailer = { name: 'down', send: async () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:25')) };
     expect(await deliverOutbox(db, down, { appUrl })).toEqual({ sent: 0, failed: 1, skipped: 0 });
     const pending = (await outbox()).filter((row) => row.status !== 'sent');
@@ -148,7 +174,9 @@ describe('the email outbox', () => {
     expect(await deliverOutbox(db, live, { appUrl })).toEqual({ sent: 0, failed: 0, skipped: 0 });
     await db.ownerQuery(`update public.email_outbox set lease_until = now() where status = 'sending'`);
     expect(await deliverOutbox(db, live, { appUrl })).toEqual({ sent: 1, failed: 0, skipped: 0 });
-    const { rows } = await db.ownerQuery<{ message_id: string }>(`select message_id from public.email_outbox where status = 'sent' order by id desc limit 1`);
+    const { rows } = await db.ownerQuery<{ message_id: string }>(
+      `select message_id from public.email_outbox where status = 'sent' order by id desc limit 1`,
+    );
     expect(live.sent[0]!.messageId).toBe(rows[0]!.message_id);
   });
 
@@ -157,7 +185,12 @@ describe('the email outbox', () => {
     await setEmailPreference(db, f.users.editor.claims, 'off');
     await setEmailPreference(db, f.users.reviewer.claims, 'daily_digest');
     const before = (await outbox()).length;
-    const { threadId } = await createThread(db, f.users.owner.claims, { checklistId: f.checklistId, itemId, body: 'Quiet, @Editor', mentions: [f.users.editor.id] });
+    const { threadId } = await createThread(db, f.users.owner.claims, {
+      checklistId: f.checklistId,
+      itemId,
+      body: 'Quiet, @Editor',
+      mentions: [f.users.editor.id],
+    });
     await replyToThread(db, f.users.editor.claims, { threadId, body: 'Noted' });
     await replyToThread(db, f.users.reviewer.claims, { threadId, body: 'Me too' });
     // Owner (immediately) gets replies; editor (off) and reviewer (digest) get nothing right away.

@@ -1,9 +1,27 @@
 import { addItem, deleteItem, deleteSection, itemsOf, moveItem, readChecklist, renameSection, updateItem } from '@tieout/doc-model';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { ProjectionError, loadStoredDocument, migrate, projectionRows, rebuildProjection, writeProjection, writeProjectionChanges, type Database } from '../src/index.ts';
+import {
+  ProjectionError,
+  loadStoredDocument,
+  migrate,
+  projectionRows,
+  rebuildProjection,
+  writeProjection,
+  writeProjectionChanges,
+  type Database,
+} from '../src/index.ts';
 import { otherChecklist, otherDeal } from '../src/seed/index.ts';
-import { demoChecklists, demoDeal, demoUsers, demoWorkspace, openScratchDatabase, otherWorkspace, type ScratchDatabase, userClaims } from '../src/testing.ts';
+import {
+  demoChecklists,
+  demoDeal,
+  demoUsers,
+  demoWorkspace,
+  openScratchDatabase,
+  otherWorkspace,
+  type ScratchDatabase,
+  userClaims,
+} from '../src/testing.ts';
 
 const target = { checklistId: demoChecklists.leaseExposure.id, workspaceId: demoWorkspace.id, dealId: demoDeal.id };
 
@@ -104,14 +122,24 @@ describe('the projection writer', () => {
     const view = readChecklist(doc);
     const section = view.sections[1]!;
     const removed = section.items[0]!.id;
-    const addedId = addItem(doc, { sectionId: section.id, title: 'Landlord estoppel for the Denton parcel', risk: 'high', ownerId: demoUsers.editor.id, dueDate: '2027-01-08' });
+    const addedId = addItem(doc, {
+      sectionId: section.id,
+      title: 'Landlord estoppel for the Denton parcel',
+      risk: 'high',
+      ownerId: demoUsers.editor.id,
+      dueDate: '2027-01-08',
+    });
     deleteItem(doc, removed);
     const result = await writeProjection(db, target, doc, demoUsers.editor.id);
     expect(result).toMatchObject({ inserted: 1, deleted: 1, updated: 0 });
     const rows = await rowsOf(target.checklistId);
     expect(rows.map((row) => row.item_id)).toContain(addedId);
     expect(rows.map((row) => row.item_id)).not.toContain(removed);
-    expect(rows.find((row) => row.item_id === addedId)).toMatchObject({ due_date: '2027-01-08', owner_id: demoUsers.editor.id, status: 'not_started' });
+    expect(rows.find((row) => row.item_id === addedId)).toMatchObject({
+      due_date: '2027-01-08',
+      owner_id: demoUsers.editor.id,
+      status: 'not_started',
+    });
   });
 
   it('refuses a target whose workspace or deal does not match the checklist, and writes nothing', async () => {

@@ -71,7 +71,10 @@ afterAll(async () => scratch?.dispose());
 
 describe('comment threads', () => {
   it('opens a thread on a notes range, replies, edits, deletes and resolves, with mentions', async () => {
-    const anchor = { start: { type: null, tname: null, item: { client: 1, clock: 2 }, assoc: 0 }, end: { type: null, tname: null, item: { client: 1, clock: 8 }, assoc: -1 } };
+    const anchor = {
+      start: { type: null, tname: null, item: { client: 1, clock: 2 }, assoc: 0 },
+      end: { type: null, tname: null, item: { client: 1, clock: 8 }, assoc: -1 },
+    };
     const { threadId, commentId } = await createThread(db, f.users.reviewer.claims, {
       checklistId: f.checklistId,
       itemId: itemA,
@@ -145,7 +148,9 @@ describe('comment threads', () => {
     const { commentId } = await createThread(db, f.users.editor.claims, { checklistId: f.checklistId, itemId: itemB, body: 'Mine' });
     expect((await refusal(editComment(db, f.users.owner.claims, { commentId, body: 'Theirs now' }))).code).toBe('forbidden');
     expect((await refusal(deleteComment(db, f.users.reviewer.claims, commentId))).code).toBe('forbidden');
-    const { rows } = await db.ownerQuery<{ body: string; deleted_at: unknown }>(`select body, deleted_at from public.comments where id = $1`, [commentId]);
+    const { rows } = await db.ownerQuery<{ body: string; deleted_at: unknown }>(`select body, deleted_at from public.comments where id = $1`, [
+      commentId,
+    ]);
     expect(rows[0]).toEqual({ body: 'Mine', deleted_at: null });
   });
 });
@@ -169,7 +174,9 @@ describe('approvals, review states and sign-off', () => {
     expect(states.find((s) => s.itemId === itemA)!.state).toBe('changed_since_approval');
 
     const approvals = await count('item_approvals');
-    const noComment = await refusal(decideItem(db, f.users.reviewer.claims, { checklistId: f.checklistId, itemId: itemA, decision: 'sent_back', comment: ' ' }));
+    const noComment = await refusal(
+      decideItem(db, f.users.reviewer.claims, { checklistId: f.checklistId, itemId: itemA, decision: 'sent_back', comment: ' ' }),
+    );
     expect(noComment).toMatchObject({ code: 'needs_comment', message: 'Say why you send the item back: a comment is required.' });
     const editor = await refusal(decideItem(db, f.users.editor.claims, { checklistId: f.checklistId, itemId: itemA, decision: 'approved' }));
     expect(editor.message).toBe('Only reviewers and owners can approve items or send them back in this checklist.');
@@ -186,7 +193,10 @@ describe('approvals, review states and sign-off', () => {
     expect(threadId).not.toBeNull();
     states = await listReviewStates(db, f.users.viewer.claims, f.checklistId);
     expect(states.find((s) => s.itemId === itemA)!.state).toBe('sent_back');
-    const { rows } = await db.ownerQuery<{ kind: string }>(`select kind from public.notifications where user_id = $1 and kind in ('sent_back', 'approved') order by id`, [f.users.editor.id]);
+    const { rows } = await db.ownerQuery<{ kind: string }>(
+      `select kind from public.notifications where user_id = $1 and kind in ('sent_back', 'approved') order by id`,
+      [f.users.editor.id],
+    );
     expect(rows.map((r) => r.kind)).toEqual(['approved', 'sent_back']);
   });
 
@@ -200,7 +210,10 @@ describe('approvals, review states and sign-off', () => {
 
   it('refuses a sign-off while items are unapproved, then records the state it covers', async () => {
     const unapproved = await refusal(signOffChecklist(db, f.users.owner.claims, f.checklistId));
-    expect(unapproved).toMatchObject({ code: 'not_all_approved', message: '2 of 2 items are not approved yet: every item needs a current approval before sign-off.' });
+    expect(unapproved).toMatchObject({
+      code: 'not_all_approved',
+      message: '2 of 2 items are not approved yet: every item needs a current approval before sign-off.',
+    });
     expect(await count('checklist_signoffs')).toBe(0);
     for (const itemId of [itemA, itemB]) {
       await decideItem(db, f.users.reviewer.claims, { checklistId: f.checklistId, itemId, decision: 'approved' });
@@ -210,7 +223,9 @@ describe('approvals, review states and sign-off', () => {
     expect(signoff).toMatchObject({ itemCount: 2, stateHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     const [listed] = await listSignoffs(db, f.users.viewer.claims, f.checklistId);
     expect(listed).toMatchObject({ id: signoff.id, stateHash: signoff.stateHash, signedBy: f.users.owner.id });
-    const { rows } = await db.ownerQuery<{ state_vector: Uint8Array }>(`select state_vector from public.checklist_signoffs where id = $1`, [signoff.id]);
+    const { rows } = await db.ownerQuery<{ state_vector: Uint8Array }>(`select state_vector from public.checklist_signoffs where id = $1`, [
+      signoff.id,
+    ]);
     expect(Y.decodeStateVector(new Uint8Array(rows[0]!.state_vector)).size).toBeGreaterThan(0);
     expect(itemsOf(doc).size).toBe(2);
   });
@@ -223,10 +238,14 @@ describe('approvals, review states and sign-off', () => {
     const seen = fingerprintOf(itemB);
     expect(seen).not.toBe(stored);
     const approvals = await count('item_approvals');
-    const early = await refusal(decideItem(db, f.users.reviewer.claims, { checklistId: f.checklistId, itemId: itemB, decision: 'approved', seenFingerprint: seen }));
+    const early = await refusal(
+      decideItem(db, f.users.reviewer.claims, { checklistId: f.checklistId, itemId: itemB, decision: 'approved', seenFingerprint: seen }),
+    );
     expect(early.code).toBe('changed_while_reviewed');
     expect(early.message).toMatch(/still being saved/);
-    const malformed = await refusal(decideItem(db, f.users.reviewer.claims, { checklistId: f.checklistId, itemId: itemB, decision: 'approved', seenFingerprint: 'not-a-hash' }));
+    const malformed = await refusal(
+      decideItem(db, f.users.reviewer.claims, { checklistId: f.checklistId, itemId: itemB, decision: 'approved', seenFingerprint: 'not-a-hash' }),
+    );
     expect(malformed.code).toBe('invalid_input');
     expect(await count('item_approvals')).toBe(approvals);
 

@@ -23,7 +23,10 @@ const rules: { sql: string; rule: (role: MemberRole | null) => boolean }[] = [
 ];
 
 async function sqlHelperExists(name: string): Promise<boolean> {
-  const { rows } = await db.ownerQuery(`select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'public' and p.proname = $1`, [name]);
+  const { rows } = await db.ownerQuery(
+    `select 1 from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'public' and p.proname = $1`,
+    [name],
+  );
   return rows.length > 0;
 }
 

@@ -38,7 +38,9 @@ describe('public.checklist_templates', () => {
   it('holds the built-in templates from the seed, readable by any signed-in user and valid as templates', async () => {
     for (const user of [demoUsers.viewer, demoUsers.outsider]) {
       const { rows } = await as(user, (sql) =>
-        sql.query<{ id: string; key: string; body: unknown }>(`select id, key, body from public.checklist_templates where workspace_id is null order by key`),
+        sql.query<{ id: string; key: string; body: unknown }>(
+          `select id, key, body from public.checklist_templates where workspace_id is null order by key`,
+        ),
       );
       expect(rows.map((row) => row.key)).toEqual(builtInTemplates.map((t) => t.key).sort());
       for (const row of rows) {
@@ -81,7 +83,9 @@ describe('public.checklist_templates', () => {
     await expect(create(demoUsers.outsider, demoWorkspace.id, 'outsider-template')).rejects.toThrow(/row-level security/);
     await expect(
       as(demoUsers.owner, (sql) =>
-        sql.query(`insert into public.checklist_templates (workspace_id, key, name, workstream, body) values (null, 'fake-builtin', 'Fake', 'custom', '{"sections": []}')`),
+        sql.query(
+          `insert into public.checklist_templates (workspace_id, key, name, workstream, body) values (null, 'fake-builtin', 'Fake', 'custom', '{"sections": []}')`,
+        ),
       ),
     ).rejects.toThrow(/row-level security/);
     const touched = await as(demoUsers.owner, async (sql) => [
@@ -108,9 +112,10 @@ describe('public.checklist_templates', () => {
     await expect(create(demoUsers.editor, demoWorkspace.id, 'Bad Key!')).rejects.toThrow(/check constraint/);
     await expect(
       as(demoUsers.editor, (sql) =>
-        sql.query(`insert into public.checklist_templates (workspace_id, key, name, workstream, body) values ($1, 'no-sections', 'X', 'custom', '[]')`, [
-          demoWorkspace.id,
-        ]),
+        sql.query(
+          `insert into public.checklist_templates (workspace_id, key, name, workstream, body) values ($1, 'no-sections', 'X', 'custom', '[]')`,
+          [demoWorkspace.id],
+        ),
       ),
     ).rejects.toThrow(/check constraint/);
   });

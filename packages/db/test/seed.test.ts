@@ -5,7 +5,16 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { DOCUMENT_WRITER_ROLE, checklistSearchEntries, defaultSupabaseDir, loadStoredDocument, migrate, projectionRows, searchEverything, type Database } from '../src/index.ts';
+import {
+  DOCUMENT_WRITER_ROLE,
+  checklistSearchEntries,
+  defaultSupabaseDir,
+  loadStoredDocument,
+  migrate,
+  projectionRows,
+  searchEverything,
+  type Database,
+} from '../src/index.ts';
 import { SEED_TODAY, buildSeedData, generateSeedSql, otherChecklist } from '../src/seed/index.ts';
 import { DEMO_PASSWORD, demoChecklists, demoUsers, demoWorkspace, openScratchDatabase, type ScratchDatabase, userClaims } from '../src/testing.ts';
 
@@ -25,9 +34,7 @@ describe('supabase/seed.sql', () => {
 
   it('is deterministic: two builds give byte-identical documents and rows', () => {
     const [first, second] = [buildSeedData(), buildSeedData()];
-    expect(first.updates.map((u) => Buffer.from(u.update).toString('hex'))).toEqual(
-      second.updates.map((u) => Buffer.from(u.update).toString('hex')),
-    );
+    expect(first.updates.map((u) => Buffer.from(u.update).toString('hex'))).toEqual(second.updates.map((u) => Buffer.from(u.update).toString('hex')));
     expect(JSON.stringify(first.items)).toBe(JSON.stringify(second.items));
   });
 });
@@ -44,11 +51,16 @@ describe('the demo seed in a fresh database', () => {
   }, 120_000);
   afterAll(async () => fresh?.dispose());
 
-  const count = async (table: string) =>
-    Number((await db.ownerQuery<{ n: number }>(`select count(*)::int as n from ${table}`)).rows[0]!.n);
+  const count = async (table: string) => Number((await db.ownerQuery<{ n: number }>(`select count(*)::int as n from ${table}`)).rows[0]!.n);
 
   it('lets every demo user sign in: confirmed email, bcrypt hash of the demo password, a profile', async () => {
-    const { rows } = await db.ownerQuery<{ id: string; email: string; encrypted_password: string; email_confirmed_at: unknown; display_name: string }>(
+    const { rows } = await db.ownerQuery<{
+      id: string;
+      email: string;
+      encrypted_password: string;
+      email_confirmed_at: unknown;
+      display_name: string;
+    }>(
       `select u.id, u.email, u.encrypted_password, u.email_confirmed_at, p.display_name
          from auth.users u join public.profiles p on p.id = u.id order by u.email`,
     );
@@ -73,14 +85,16 @@ describe('the demo seed in a fresh database', () => {
       if (user.role === null) expect(memberships.map((m) => m.workspace_id)).not.toContain(demoWorkspace.id);
       else expect(memberships).toEqual([{ workspace_id: demoWorkspace.id, user_id: user.id, role: user.role }]);
     }
-    const outsiderSees = await db.asUser(userClaims(demoUsers.outsider), (sql) =>
-      sql.query<{ id: string }>(`select id from public.checklists`),
-    );
+    const outsiderSees = await db.asUser(userClaims(demoUsers.outsider), (sql) => sql.query<{ id: string }>(`select id from public.checklists`));
     expect(outsiderSees.rows.map((row) => row.id)).toEqual([otherChecklist.id]);
     const viewerSees = await db.asUser(userClaims(demoUsers.viewer), (sql) =>
       sql.query<{ id: string }>(`select id from public.checklists order by id`),
     );
-    expect(viewerSees.rows.map((row) => row.id)).toEqual(Object.values(demoChecklists).map((c) => c.id).sort());
+    expect(viewerSees.rows.map((row) => row.id)).toEqual(
+      Object.values(demoChecklists)
+        .map((c) => c.id)
+        .sort(),
+    );
   });
 
   it('stores each checklist as a document built from its template, with history by several users', async () => {
@@ -110,7 +124,11 @@ describe('the demo seed in a fresh database', () => {
               (select count(*)::int from public.document_updates u where u.checklist_id = s.checklist_id and u.id > s.last_update_id) as tail
          from public.document_snapshots s`,
     );
-    expect(rows.map((r) => r.checklist_id).sort()).toEqual(Object.values(demoChecklists).map((c) => c.id).sort());
+    expect(rows.map((r) => r.checklist_id).sort()).toEqual(
+      Object.values(demoChecklists)
+        .map((c) => c.id)
+        .sort(),
+    );
     for (const row of rows) {
       expect(row.tail).toBeGreaterThan(0);
       const { rows: covered } = await db.ownerQuery<{ update: Uint8Array }>(
@@ -153,7 +171,9 @@ describe('the demo seed in a fresh database', () => {
     // Each checklist's entries are exactly what the collaboration server's search extension writes for its document.
     for (const checklist of Object.values(demoChecklists)) {
       const doc = await loadStoredDocument(db, checklist.id);
-      const expected = checklistSearchEntries(doc).map((e) => `${e.kind}:${e.sourceId}`).sort();
+      const expected = checklistSearchEntries(doc)
+        .map((e) => `${e.kind}:${e.sourceId}`)
+        .sort();
       doc.destroy();
       const { rows } = await db.ownerQuery<{ key: string }>(
         `select kind || ':' || source_id as key from public.search_entries where checklist_id = $1 order by 1`,
@@ -182,7 +202,16 @@ describe('the demo seed in a fresh database', () => {
   });
 
   it('can be applied again without errors or duplicates', async () => {
-    const tables = ['auth.users', 'public.profiles', 'public.workspace_members', 'public.checklists', 'public.document_updates', 'public.checklist_items', 'public.checklist_templates', 'public.search_entries'];
+    const tables = [
+      'auth.users',
+      'public.profiles',
+      'public.workspace_members',
+      'public.checklists',
+      'public.document_updates',
+      'public.checklist_items',
+      'public.checklist_templates',
+      'public.search_entries',
+    ];
     const before = await Promise.all(tables.map(count));
     await db.execScript(`begin;\n${await readFile(seedFile, 'utf8')}\n;commit;`);
     expect(await Promise.all(tables.map(count))).toEqual(before);

@@ -38,7 +38,10 @@ interface World extends ChecklistFixture {
 /** A fixture workspace with one deal, workstream and checklist holding two projected items. */
 async function world(): Promise<World> {
   const fx = await createChecklistFixture(db);
-  const { rows } = await db.ownerQuery<{ deal_id: string; workstream_id: string }>(`select deal_id, workstream_id from public.checklists where id = $1`, [fx.checklistId]);
+  const { rows } = await db.ownerQuery<{ deal_id: string; workstream_id: string }>(
+    `select deal_id, workstream_id from public.checklists where id = $1`,
+    [fx.checklistId],
+  );
   const { deal_id: dealId, workstream_id: workstreamId } = rows[0]!;
   await db.ownerQuery(
     `insert into public.checklist_items (checklist_id, item_id, workspace_id, deal_id, position, title, status)
@@ -49,7 +52,10 @@ async function world(): Promise<World> {
 }
 
 async function refusal(promise: Promise<unknown>): Promise<TenancyError> {
-  const error = await promise.then(() => null, (caught: unknown) => caught);
+  const error = await promise.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(TenancyError);
   return error as TenancyError;
 }
@@ -78,7 +84,9 @@ describe('renaming', () => {
     expect(deal?.workstreams.map((ws) => ws.name)).toEqual(['Leases']);
     expect(deal?.workstreams[0]?.checklists.map((c) => c.title)).toEqual(['Lease review']);
     const renamed = await audit(w.workspaceId, 'checklist_renamed');
-    expect(renamed).toEqual([{ user_id: w.users.owner.id, old_value: { id: w.checklistId, name: 'Checklist' }, new_value: { id: w.checklistId, name: 'Lease review' } }]);
+    expect(renamed).toEqual([
+      { user_id: w.users.owner.id, old_value: { id: w.checklistId, name: 'Checklist' }, new_value: { id: w.checklistId, name: 'Lease review' } },
+    ]);
     expect(await audit(w.workspaceId, 'deal_renamed')).toHaveLength(1);
     expect(await audit(w.workspaceId, 'workstream_renamed')).toHaveLength(1);
   });
@@ -107,10 +115,15 @@ describe('renaming', () => {
 
   it('refuses bad names with a clear message and an existing workstream name in the same deal', async () => {
     const owner = w.users.owner.claims;
-    expect((await refusal(renameStructure(db, owner, { kind: 'deal', id: w.dealId, name: '   ' }))).message).toBe('Invalid input: name: Enter a name');
+    expect((await refusal(renameStructure(db, owner, { kind: 'deal', id: w.dealId, name: '   ' }))).message).toBe(
+      'Invalid input: name: Enter a name',
+    );
     expect((await refusal(renameStructure(db, owner, { kind: 'deal', id: w.dealId, name: 'x'.repeat(201) }))).message).toMatch(/at most 200/);
     expect((await refusal(renameStructure(db, owner, { kind: 'deal', id: 'nope', name: 'Fine' }))).code).toBe('invalid_input');
-    await db.ownerQuery(`insert into public.workstreams (workspace_id, deal_id, kind, name) values ($1, $2, 'custom', 'Tax')`, [w.workspaceId, w.dealId]);
+    await db.ownerQuery(`insert into public.workstreams (workspace_id, deal_id, kind, name) values ($1, $2, 'custom', 'Tax')`, [
+      w.workspaceId,
+      w.dealId,
+    ]);
     const clash = await refusal(renameStructure(db, owner, { kind: 'workstream', id: w.workstreamId, name: 'TAX' }));
     expect(clash.code).toBe('conflict');
     expect(clash.message).toBe('This deal already has a workstream named “TAX”.');
@@ -140,9 +153,14 @@ describe('archiving', () => {
     const w = await world();
     const owner = w.users.owner.claims;
     const today = '2026-12-01';
-    await db.ownerQuery(`update public.checklist_items set owner_id = $2 where checklist_id = $1 and item_id = 'b'`, [w.checklistId, w.users.editor.id]);
+    await db.ownerQuery(`update public.checklist_items set owner_id = $2 where checklist_id = $1 and item_id = 'b'`, [
+      w.checklistId,
+      w.users.editor.id,
+    ]);
     expect((await getDeal(db, owner, w.dealId, today))?.progress.total).toBe(2);
-    expect((await listItems(db, owner, { kind: 'workspace', workspaceId: w.workspaceId }, parseItemFilter(new URLSearchParams()), today)).total).toBe(2);
+    expect((await listItems(db, owner, { kind: 'workspace', workspaceId: w.workspaceId }, parseItemFilter(new URLSearchParams()), today)).total).toBe(
+      2,
+    );
     expect((await getMyWork(db, w.users.editor.claims)).assigned.map((item) => item.title)).toEqual(['Leases']);
 
     await setStructureArchived(db, owner, { kind: 'checklist', id: w.checklistId, archived: true });
@@ -152,10 +170,14 @@ describe('archiving', () => {
     const dashboard = await getDashboard(db, owner, { kind: 'workspace', workspaceId: w.workspaceId }, today);
     expect(dashboard.counts.total).toBe(0);
     expect(dashboard.workstreams.flatMap((ws) => ws.checklists)).toEqual([]);
-    expect((await listItems(db, owner, { kind: 'workspace', workspaceId: w.workspaceId }, parseItemFilter(new URLSearchParams()), today)).total).toBe(0);
+    expect((await listItems(db, owner, { kind: 'workspace', workspaceId: w.workspaceId }, parseItemFilter(new URLSearchParams()), today)).total).toBe(
+      0,
+    );
     expect((await getMyWork(db, w.users.editor.claims)).assigned).toEqual([]);
     const archived = await listArchived(db, w.users.viewer.claims, w.workspaceId);
-    expect(archived.entries.map((entry) => [entry.kind, entry.name, entry.deal?.name, entry.workstream?.name])).toEqual([['checklist', 'Checklist', 'Deal', 'Sites']]);
+    expect(archived.entries.map((entry) => [entry.kind, entry.name, entry.deal?.name, entry.workstream?.name])).toEqual([
+      ['checklist', 'Checklist', 'Deal', 'Sites'],
+    ]);
     // Kept: its items are still there.
     const { rows } = await db.ownerQuery(`select 1 from public.checklist_items where checklist_id = $1`, [w.checklistId]);
     expect(rows).toHaveLength(2);
@@ -208,10 +230,14 @@ describe('archiving', () => {
     expect((await getDeal(db, w.users.owner.claims, w.dealId))?.workstreams).toEqual([]);
     // Still opens by its link, saying why it is not listed.
     expect((await getChecklist(db, w.users.viewer.claims, w.checklistId))?.archived).toBe('workstream');
-    expect((await refusal(setStructureArchived(db, w.users.editor.claims, { kind: 'workstream', id: w.workstreamId, archived: false }))).code).toBe('forbidden');
+    expect((await refusal(setStructureArchived(db, w.users.editor.claims, { kind: 'workstream', id: w.workstreamId, archived: false }))).code).toBe(
+      'forbidden',
+    );
     // A new workstream of the same name is refused, saying where the archived one is.
     const clash = await refusal(createWorkstream(db, w.users.editor.claims, { dealId: w.dealId, kind: 'custom', name: 'sites' }));
-    expect(clash.message).toBe('This deal already has a workstream named “sites”. It is archived: an owner can unarchive it from the workspace’s Archived view.');
+    expect(clash.message).toBe(
+      'This deal already has a workstream named “sites”. It is archived: an owner can unarchive it from the workspace’s Archived view.',
+    );
   });
 });
 

@@ -29,7 +29,7 @@ afterAll(async () => dispose(), 60_000);
 async function refusal(promise: Promise<unknown>): Promise<TenancyError> {
   const error = await promise.then(
     () => null,
-    (caught: unknown) => caught
+    (caught: unknown) => caught,
   );
   expect(error).toBeInstanceOf(TenancyError);
   return error as TenancyError;
@@ -75,12 +75,8 @@ describe('workspaces', () => {
   it('lets owners rename; editors are forbidden and non-members see nothing', async () => {
     const workspace = await createWorkspace(db, olivia.claims, { name: 'Old name' });
     await withEditor(workspace.id, eddie);
-    expect((await refusal(renameWorkspace(db, eddie.claims, { workspaceId: workspace.id, name: 'Hijacked' }))).code).toBe(
-      'forbidden'
-    );
-    expect((await refusal(renameWorkspace(db, oscar.claims, { workspaceId: workspace.id, name: 'Hijacked' }))).code).toBe(
-      'not_found'
-    );
+    expect((await refusal(renameWorkspace(db, eddie.claims, { workspaceId: workspace.id, name: 'Hijacked' }))).code).toBe('forbidden');
+    expect((await refusal(renameWorkspace(db, oscar.claims, { workspaceId: workspace.id, name: 'Hijacked' }))).code).toBe('not_found');
     expect((await renameWorkspace(db, olivia.claims, { workspaceId: workspace.id, name: 'New name' })).name).toBe('New name');
     expect((await getWorkspace(db, eddie.claims, workspace.id)).name).toBe('New name');
   });
@@ -91,9 +87,7 @@ describe('workspaces', () => {
     expect((await refusal(deleteWorkspace(db, eddie.claims, workspace.id))).code).toBe('forbidden');
     await deleteWorkspace(db, olivia.claims, workspace.id);
     expect((await refusal(getWorkspace(db, olivia.claims, workspace.id))).code).toBe('not_found');
-    const left = await db.asService((sql) =>
-      sql.query(`select 1 from public.workspace_members where workspace_id = $1`, [workspace.id])
-    );
+    const left = await db.asService((sql) => sql.query(`select 1 from public.workspace_members where workspace_id = $1`, [workspace.id]));
     expect(left.rows).toHaveLength(0);
   });
 });

@@ -76,14 +76,29 @@ export function itemChanges(itemId: string, before: ItemSnapshot | null, after: 
   if (!before && !after) return [];
   if (!before) {
     const { id: _id, notes, figures, evidence, position: _position, ...fields } = after!;
-    return [{ kind: 'item_created', itemId, field: null, oldValue: null, newValue: { ...fields, figures: figures.length, evidence: evidence.length, notes: cutNotes(notes) } }];
+    return [
+      {
+        kind: 'item_created',
+        itemId,
+        field: null,
+        oldValue: null,
+        newValue: { ...fields, figures: figures.length, evidence: evidence.length, notes: cutNotes(notes) },
+      },
+    ];
   }
   if (!after) {
-    return [{ kind: 'item_deleted', itemId, field: null, oldValue: { title: before.title, sectionId: before.sectionId, status: before.status }, newValue: null }];
+    return [
+      {
+        kind: 'item_deleted',
+        itemId,
+        field: null,
+        oldValue: { title: before.title, sectionId: before.sectionId, status: before.status },
+        newValue: null,
+      },
+    ];
   }
   const changes: AuditChange[] = [];
-  const field = (name: string, oldValue: unknown, newValue: unknown) =>
-    changes.push({ kind: 'item_field', itemId, field: name, oldValue, newValue });
+  const field = (name: string, oldValue: unknown, newValue: unknown) => changes.push({ kind: 'item_field', itemId, field: name, oldValue, newValue });
   for (const { key, field: name } of HISTORY_FIELDS) {
     if (!same(before[key], after[key])) field(name, before[key], after[key]);
   }
@@ -101,10 +116,22 @@ export function sectionChanges(sectionId: string, before: SectionSnapshot | unde
   if (!after) return [{ kind: 'section_deleted', itemId: null, field: null, oldValue: { sectionId, title: before.title }, newValue: null }];
   const changes: AuditChange[] = [];
   if (before.title !== after.title) {
-    changes.push({ kind: 'section_field', itemId: null, field: 'title', oldValue: { sectionId, title: before.title }, newValue: { sectionId, title: after.title } });
+    changes.push({
+      kind: 'section_field',
+      itemId: null,
+      field: 'title',
+      oldValue: { sectionId, title: before.title },
+      newValue: { sectionId, title: after.title },
+    });
   }
   if (before.position !== after.position) {
-    changes.push({ kind: 'section_field', itemId: null, field: 'position', oldValue: { sectionId, position: before.position }, newValue: { sectionId, position: after.position } });
+    changes.push({
+      kind: 'section_field',
+      itemId: null,
+      field: 'position',
+      oldValue: { sectionId, position: before.position },
+      newValue: { sectionId, position: after.position },
+    });
   }
   return changes;
 }

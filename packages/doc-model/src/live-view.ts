@@ -164,4 +164,3 @@ export function createChecklistReader(doc: Y.Doc): ChecklistReader {
     },
   };
 }
-

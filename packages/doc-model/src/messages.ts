@@ -25,7 +25,9 @@ function tooBig(issue: Extract<RawIssue, { code: 'too_big' }>): string {
     case 'number':
     case 'int':
     case 'bigint':
-      return issue.inclusive === false ? `Use a number below ${limit.toLocaleString('en-US')}` : `Use a number of at most ${limit.toLocaleString('en-US')}`;
+      return issue.inclusive === false
+        ? `Use a number below ${limit.toLocaleString('en-US')}`
+        : `Use a number of at most ${limit.toLocaleString('en-US')}`;
     case 'date':
       return `Use a date up to ${new Date(Number(limit)).toISOString().slice(0, 10)}`;
     default:
@@ -44,7 +46,9 @@ function tooSmall(issue: Extract<RawIssue, { code: 'too_small' }>): string {
     case 'number':
     case 'int':
     case 'bigint':
-      return issue.inclusive === false ? `Use a number above ${limit.toLocaleString('en-US')}` : `Use a number of at least ${limit.toLocaleString('en-US')}`;
+      return issue.inclusive === false
+        ? `Use a number above ${limit.toLocaleString('en-US')}`
+        : `Use a number of at least ${limit.toLocaleString('en-US')}`;
     case 'date':
       return `Use a date from ${new Date(Number(limit)).toISOString().slice(0, 10)}`;
     default:

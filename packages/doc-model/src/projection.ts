@@ -92,7 +92,8 @@ export function figureIssues(figures: readonly Figure[]): Map<string, string> {
   }
   for (const same of byLabel.values()) {
     if (same.length < 2) continue;
-    for (const figure of same) if (!issues.has(figure.id)) issues.set(figure.id, `The label “${figure.label.trim()}” is used ${same.length} times on this item`);
+    for (const figure of same)
+      if (!issues.has(figure.id)) issues.set(figure.id, `The label “${figure.label.trim()}” is used ${same.length} times on this item`);
   }
   return issues;
 }

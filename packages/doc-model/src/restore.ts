@@ -22,7 +22,10 @@ function cloneXml(node: Y.XmlElement | Y.XmlText): Y.XmlElement | Y.XmlText {
   }
   const element = new Y.XmlElement(node.nodeName);
   for (const [key, value] of Object.entries(node.getAttributes())) element.setAttribute(key, value as string);
-  element.insert(0, node.toArray().map((child) => cloneXml(child as Y.XmlElement | Y.XmlText)));
+  element.insert(
+    0,
+    node.toArray().map((child) => cloneXml(child as Y.XmlElement | Y.XmlText)),
+  );
   return element;
 }
 
@@ -60,7 +63,11 @@ function syncNotes(entry: Entry, source: Entry): void {
   }
   if (notes.toString() === (from?.toString() ?? '')) return;
   if (notes.length > 0) notes.delete(0, notes.length);
-  if (from && from.length > 0) notes.insert(0, from.toArray().map((child) => cloneXml(child as Y.XmlElement | Y.XmlText)));
+  if (from && from.length > 0)
+    notes.insert(
+      0,
+      from.toArray().map((child) => cloneXml(child as Y.XmlElement | Y.XmlText)),
+    );
 }
 
 const PLAIN_FIELDS = ['sectionId', 'position', 'reference', 'status', 'ownerId', 'dueDate', 'risk'] as const;

@@ -77,12 +77,7 @@ export function itemFingerprintIn(doc: Y.Doc, id: string): string | null {
  */
 function writesDone(update: Uint8Array): boolean {
   const { structs } = Y.decodeUpdate(update);
-  return structs.some(
-    (struct) =>
-      struct instanceof Y.Item &&
-      struct.content instanceof Y.ContentAny &&
-      struct.content.getContent().includes('done'),
-  );
+  return structs.some((struct) => struct instanceof Y.Item && struct.content instanceof Y.ContentAny && struct.content.getContent().includes('done'));
 }
 
 /**

@@ -50,7 +50,10 @@ export function figureValueProblem(kind: FigureKind, value: number | null): stri
 export const figureLabelKey = (label: string): string => label.trim().toLowerCase();
 
 /** Why `figure` cannot join `others` (the item's other figures): its label is taken. Null when it can. */
-export function duplicateFigureLabel(figure: { id?: string | undefined; label: string }, others: readonly { id: string; label: string }[]): string | null {
+export function duplicateFigureLabel(
+  figure: { id?: string | undefined; label: string },
+  others: readonly { id: string; label: string }[],
+): string | null {
   const key = figureLabelKey(figure.label);
   const clash = others.find((other) => other.id !== figure.id && figureLabelKey(other.label) === key);
   return clash ? `This item already has a figure labelled “${clash.label.trim()}”: use another label or change that figure` : null;

@@ -11,24 +11,30 @@ export type WorkstreamKind = (typeof WORKSTREAM_KINDS)[number];
 const templateFields = itemFieldsSchema.pick(
   Object.fromEntries(EDITABLE_ITEM_FIELDS.map((field) => [field, true])) as { [K in (typeof EDITABLE_ITEM_FIELDS)[number]]: true },
 );
-const templateItemSchema = templateFields.partial().required({ title: true }).extend({
-  figures: z
-    .array(
-      z.object({
-        kind: z.enum(FIGURE_KIND_NAMES as [FigureKind, ...FigureKind[]]),
-        label: z.string().trim().min(1).max(120),
-        value: z.number().finite().nullable().optional(),
+const templateItemSchema = templateFields
+  .partial()
+  .required({ title: true })
+  .extend({
+    figures: z
+      .array(
+        z.object({
+          kind: z.enum(FIGURE_KIND_NAMES as [FigureKind, ...FigureKind[]]),
+          label: z.string().trim().min(1).max(120),
+          value: z.number().finite().nullable().optional(),
+        }),
+      )
+      .default([])
+      .superRefine((figures, context) => {
+        figures.forEach((figure, index) => {
+          const clash = duplicateFigureLabel(
+            { id: String(index), label: figure.label },
+            figures.slice(0, index).map((other, at) => ({ id: String(at), label: other.label })),
+          );
+          if (clash) context.addIssue({ code: 'custom', message: clash, path: [index, 'label'] });
+        });
       }),
-    )
-    .default([])
-    .superRefine((figures, context) => {
-      figures.forEach((figure, index) => {
-        const clash = duplicateFigureLabel({ id: String(index), label: figure.label }, figures.slice(0, index).map((other, at) => ({ id: String(at), label: other.label })));
-        if (clash) context.addIssue({ code: 'custom', message: clash, path: [index, 'label'] });
-      });
-    }),
-  notes: z.array(z.string()).default([]),
-});
+    notes: z.array(z.string()).default([]),
+  });
 
 /** A checklist template: plain data (JSON), validated here, turned into a document by `applyTemplate`. */
 export const checklistTemplateSchema = z.object({
@@ -36,9 +42,7 @@ export const checklistTemplateSchema = z.object({
   name: z.string().trim().min(1).max(200),
   workstream: z.enum(WORKSTREAM_KINDS),
   description: z.string().max(2000).default(''),
-  sections: z
-    .array(z.object({ title: z.string().trim().min(1).max(200), items: z.array(templateItemSchema) }))
-    .min(1),
+  sections: z.array(z.object({ title: z.string().trim().min(1).max(200), items: z.array(templateItemSchema) })).min(1),
 });
 export type ChecklistTemplate = z.input<typeof checklistTemplateSchema>;
 
@@ -48,12 +52,7 @@ export interface ApplyTemplateOptions {
 }
 
 /** Fills an empty document from a template, in one transaction. */
-export function applyTemplate(
-  doc: Y.Doc,
-  template: ChecklistTemplate,
-  title = template.name,
-  options: ApplyTemplateOptions = {},
-): void {
+export function applyTemplate(doc: Y.Doc, template: ChecklistTemplate, title = template.name, options: ApplyTemplateOptions = {}): void {
   const parsed = checklistTemplateSchema.parse(template);
   const id = options.newId;
   doc.transact(() => {

@@ -1,5 +1,11 @@
 import * as Y from 'yjs';
-import { ITEM_FIELDS, META_FIELDS as META_DECLARED, ROOTS as ROOTS_DECLARED, SECTION_FIELDS as SECTION_DECLARED, type FieldDeclaration } from './layout.ts';
+import {
+  ITEM_FIELDS,
+  META_FIELDS as META_DECLARED,
+  ROOTS as ROOTS_DECLARED,
+  SECTION_FIELDS as SECTION_DECLARED,
+  type FieldDeclaration,
+} from './layout.ts';
 import { figureLabelKey, TITLE_MAX_LENGTH } from './schema.ts';
 
 /*
@@ -75,8 +81,7 @@ const valueFields = (declared: Declared) =>
     ),
   );
 /** Text fields: a Y.Text (version 2) or, as a version-1 document wrote them, a plain string value. */
-const textFields = (declared: Declared) =>
-  new Set(Object.entries(declared).flatMap(([key, field]) => (field.kind === 'text' ? [key] : [])));
+const textFields = (declared: Declared) => new Set(Object.entries(declared).flatMap(([key, field]) => (field.kind === 'text' ? [key] : [])));
 const PLACE_OF_ENTRIES: Record<string, Place> = { figures: 'figures', evidence: 'evidence' };
 const META_FIELDS = valueFields(META_DECLARED);
 const SECTION_FIELDS = valueFields(SECTION_DECLARED);
@@ -230,7 +235,7 @@ const placeOfIntegrated = new WeakMap<Y.AbstractType<any>, PlaceAt | Refusal>();
 function placeOfType(type: Y.AbstractType<any>): PlaceAt | Refusal {
   const chain: Y.AbstractType<any>[] = [];
   let base: PlaceAt | Refusal | undefined;
-  for (let current = type; ; ) {
+  for (let current = type; ;) {
     base = placeOfIntegrated.get(current);
     if (base) break;
     const item = current._item;
@@ -255,7 +260,11 @@ function placeOfType(type: Y.AbstractType<any>): PlaceAt | Refusal {
     else {
       const opened = checkContent(base.place, item.parentSub, item.content);
       result =
-        opened instanceof Refusal ? opened : opened === null ? new Refusal('inside a value that is not a shared type') : { place: opened, depth: base.depth + 1 };
+        opened instanceof Refusal
+          ? opened
+          : opened === null
+            ? new Refusal('inside a value that is not a shared type')
+            : { place: opened, depth: base.depth + 1 };
     }
     placeOfIntegrated.set(current, result);
     base = result;

@@ -55,7 +55,13 @@ describe('figure values are checked per kind', () => {
   });
 
   it('accepts the edges and unknown values', () => {
-    for (const [kind, value] of [['mw', 0], ['percent', 0], ['percent', 100], ['percent', 10.1], ['usd', null]] as const) {
+    for (const [kind, value] of [
+      ['mw', 0],
+      ['percent', 0],
+      ['percent', 100],
+      ['percent', 10.1],
+      ['usd', null],
+    ] as const) {
       expect(figureSchema.safeParse({ id: 'f', kind, label: 'X', value }).success).toBe(true);
     }
   });
@@ -73,7 +79,14 @@ describe('figure values are checked per kind', () => {
     expect(readChecklist(doc).sections[0]!.items[0]!.figures.map((f) => f.value)).toEqual([320, 250]);
     const section = readChecklist(doc).sections[0]!.id;
     expect(() =>
-      addItem(doc, { sectionId: section, title: 'Twice', figures: [{ kind: 'mw', label: 'A', value: 1 }, { kind: 'usd', label: 'a', value: 2 }] }),
+      addItem(doc, {
+        sectionId: section,
+        title: 'Twice',
+        figures: [
+          { kind: 'mw', label: 'A', value: 1 },
+          { kind: 'usd', label: 'a', value: 2 },
+        ],
+      }),
     ).toThrow(/already has a figure labelled “A”/);
   });
 });
@@ -81,15 +94,24 @@ describe('figure values are checked per kind', () => {
 describe('the server schema guard agrees', () => {
   it('refuses an update with an out-of-range value or a second figure with the same label', () => {
     const { doc, item } = checklistWithItem();
-    expect(checkUpdate(doc, editOf(doc, (copy) => rawFigure(copy, item, { id: 'n', kind: 'mw', label: 'Deliverable', value: -50 })))).toMatch(
-      /cannot be negative/,
-    );
-    expect(checkUpdate(doc, editOf(doc, (copy) => rawFigure(copy, item, { id: 'p', kind: 'percent', label: 'Share', value: 250 })))).toMatch(
-      /between 0 and 100/,
-    );
-    expect(checkUpdate(doc, editOf(doc, (copy) => rawFigure(copy, item, { id: 'd', kind: 'mw', label: 'contracted mw', value: 5 })))).toMatch(
-      /already has a figure labelled "contracted mw"/,
-    );
+    expect(
+      checkUpdate(
+        doc,
+        editOf(doc, (copy) => rawFigure(copy, item, { id: 'n', kind: 'mw', label: 'Deliverable', value: -50 })),
+      ),
+    ).toMatch(/cannot be negative/);
+    expect(
+      checkUpdate(
+        doc,
+        editOf(doc, (copy) => rawFigure(copy, item, { id: 'p', kind: 'percent', label: 'Share', value: 250 })),
+      ),
+    ).toMatch(/between 0 and 100/);
+    expect(
+      checkUpdate(
+        doc,
+        editOf(doc, (copy) => rawFigure(copy, item, { id: 'd', kind: 'mw', label: 'contracted mw', value: 5 })),
+      ),
+    ).toMatch(/already has a figure labelled "contracted mw"/);
     // Two new figures with one label in one update, on a new item: refused too.
     const section = readChecklist(doc).sections[0]!.id;
     const twice = editOf(doc, (copy) => {
@@ -105,9 +127,24 @@ describe('the server schema guard agrees', () => {
   it('accepts what the doc model writes: new figures, a changed value, a renamed figure', () => {
     const { doc, item } = checklistWithItem();
     const id = readChecklist(doc).sections[0]!.items[0]!.figures[0]!.id;
-    expect(checkUpdate(doc, editOf(doc, (copy) => setFigure(copy, item, { kind: 'mw', label: 'Deliverable MW', value: 250 })))).toBeNull();
-    expect(checkUpdate(doc, editOf(doc, (copy) => setFigure(copy, item, { id, kind: 'mw', label: 'Contracted MW', value: 310 })))).toBeNull();
-    expect(checkUpdate(doc, editOf(doc, (copy) => setFigure(copy, item, { id, kind: 'mw', label: 'Contracted (ESA)', value: 310 })))).toBeNull();
+    expect(
+      checkUpdate(
+        doc,
+        editOf(doc, (copy) => setFigure(copy, item, { kind: 'mw', label: 'Deliverable MW', value: 250 })),
+      ),
+    ).toBeNull();
+    expect(
+      checkUpdate(
+        doc,
+        editOf(doc, (copy) => setFigure(copy, item, { id, kind: 'mw', label: 'Contracted MW', value: 310 })),
+      ),
+    ).toBeNull();
+    expect(
+      checkUpdate(
+        doc,
+        editOf(doc, (copy) => setFigure(copy, item, { id, kind: 'mw', label: 'Contracted (ESA)', value: 310 })),
+      ),
+    ).toBeNull();
   });
 });
 
@@ -153,7 +190,14 @@ describe('roll-ups say what they add up, from how many items, verified and unver
       unverified: { count: 2, items: 2, total: 150, min: 50, max: 100 },
       flagged: 0,
     });
-    expect(rollups[1]).toMatchObject({ kind: 'percent', total: null, min: 20, max: 89, verified: { count: 0, total: null }, unverified: { count: 2, total: null } });
+    expect(rollups[1]).toMatchObject({
+      kind: 'percent',
+      total: null,
+      min: 20,
+      max: 89,
+      verified: { count: 0, total: null },
+      unverified: { count: 2, total: null },
+    });
   });
 
   it('rolls up nothing for figure slots without values', () => {

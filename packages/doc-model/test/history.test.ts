@@ -107,12 +107,18 @@ describe('diffChecklists', () => {
     const interconnect = byId.get(v.interconnect)!;
     expect(interconnect.figures).toEqual(
       expect.arrayContaining([
-        { change: 'changed', old: { id: v.mw, kind: 'mw', label: 'Contracted', value: 120 }, new: { id: v.mw, kind: 'mw', label: 'Contracted', value: 150 } },
+        {
+          change: 'changed',
+          old: { id: v.mw, kind: 'mw', label: 'Contracted', value: 120 },
+          new: { id: v.mw, kind: 'mw', label: 'Contracted', value: 150 },
+        },
         { change: 'added', old: null, new: expect.objectContaining({ kind: 'years', label: 'Term', value: 15 }) },
       ]),
     );
     expect(interconnect.figures).toHaveLength(2);
-    expect(interconnect.evidence).toEqual([{ change: 'removed', old: { id: v.link, url: 'https://example.com/ia.pdf', label: 'Signed IA' }, new: null }]);
+    expect(interconnect.evidence).toEqual([
+      { change: 'removed', old: { id: v.link, url: 'https://example.com/ia.pdf', label: 'Signed IA' }, new: null },
+    ]);
 
     expect(byId.get(v.substation)).toMatchObject({
       change: 'changed',
@@ -240,12 +246,24 @@ describe('audit changes', () => {
     deleteItem(v.doc, v.gone);
     expect(snapshotItem(v.doc, v.gone)).toBeNull();
     expect(itemChanges(v.gone, created, null)).toEqual([
-      { kind: 'item_deleted', itemId: v.gone, field: null, oldValue: { title: 'Water rights', sectionId: v.cooling, status: 'not_started' }, newValue: null },
+      {
+        kind: 'item_deleted',
+        itemId: v.gone,
+        field: null,
+        oldValue: { title: 'Water rights', sectionId: v.cooling, status: 'not_started' },
+        newValue: null,
+      },
     ]);
     const sections = snapshotSections(v.doc);
     renameSection(v.doc, v.legal, 'Title');
     expect(sectionChanges(v.legal, sections.get(v.legal), snapshotSections(v.doc).get(v.legal))).toEqual([
-      { kind: 'section_field', itemId: null, field: 'title', oldValue: { sectionId: v.legal, title: 'Legal' }, newValue: { sectionId: v.legal, title: 'Title' } },
+      {
+        kind: 'section_field',
+        itemId: null,
+        field: 'title',
+        oldValue: { sectionId: v.legal, title: 'Legal' },
+        newValue: { sectionId: v.legal, title: 'Title' },
+      },
     ]);
   });
 });

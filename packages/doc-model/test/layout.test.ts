@@ -64,7 +64,9 @@ describe('the checklist schema declaration (layout.ts)', () => {
     const section = addSection(doc, { title: 'Power' });
     addItem(doc, { sectionId: section, title: 'Substation', reference: '4.1' });
     const item = readChecklist(doc).sections[0]!.items[0]!;
-    const declared = Object.entries(ITEM_FIELDS).filter(([, field]) => field.kind !== 'rich-text').map(([key]) => key);
+    const declared = Object.entries(ITEM_FIELDS)
+      .filter(([, field]) => field.kind !== 'rich-text')
+      .map(([key]) => key);
     expect(Object.keys(item).sort()).toEqual(['id', ...declared].sort());
     expect(item.reference).toBe('4.1');
     for (const field of EDITABLE_ITEM_FIELDS) expect(['value', 'text']).toContain(ITEM_FIELDS[field].kind);

@@ -116,7 +116,7 @@ describe('createChecklistReader', () => {
         const reader = createChecklistReader(replica);
         reader.read();
         let counter = 0;
-        const pick = <T,>(list: T[], n: number) => (list.length ? list[n % list.length]! : undefined);
+        const pick = <T>(list: T[], n: number) => (list.length ? list[n % list.length]! : undefined);
         for (const step of ops) {
           const view = readChecklist(doc);
           const items = view.sections.flatMap((section) => section.items.map((item) => item.id));
@@ -146,7 +146,10 @@ describe('createChecklistReader', () => {
             case 'move': {
               const target = pick(sections, step.section);
               if (item && target) {
-                const siblings = view.sections.find((s) => s.id === target)!.items.map((i) => i.id).filter((id) => id !== item);
+                const siblings = view.sections
+                  .find((s) => s.id === target)!
+                  .items.map((i) => i.id)
+                  .filter((id) => id !== item);
                 moveItem(doc, item, { sectionId: target, beforeId: pick([...siblings, null as unknown as string], step.before) ?? null });
               }
               break;

@@ -115,9 +115,13 @@ describe('the doc-model writers refuse in words', () => {
       }
       throw new Error('expected a refusal');
     };
-    expect(failure(() => setFigure(doc, itemId, { kind: 'mw', label: 'x'.repeat(121), value: 1 }))).toBe('A figure label can be at most 120 characters');
+    expect(failure(() => setFigure(doc, itemId, { kind: 'mw', label: 'x'.repeat(121), value: 1 }))).toBe(
+      'A figure label can be at most 120 characters',
+    );
     expect(failure(() => setFigure(doc, itemId, { kind: 'mw', label: ' ', value: 1 }))).toBe('A figure needs a label');
-    expect(failure(() => addEvidence(doc, itemId, { url: 'ftp://files', label: '' }))).toBe('Use a full web address starting with https:// or http://');
+    expect(failure(() => addEvidence(doc, itemId, { url: 'ftp://files', label: '' }))).toBe(
+      'Use a full web address starting with https:// or http://',
+    );
     expect(failure(() => addEvidence(doc, itemId, { url: 'https://example.com', label: 'x'.repeat(201) }))).toBe(
       'An evidence label can be at most 200 characters',
     );

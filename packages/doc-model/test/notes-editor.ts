@@ -42,7 +42,10 @@ export function writeNotes(doc: Y.Doc, fragment: Y.XmlFragment, state: PmNode): 
 
 const { nodes, marks } = notesSchema;
 const text = (value: string, ...markNames: ('bold' | 'italic' | 'code' | 'link')[]) =>
-  notesSchema.text(value, markNames.map((name) => (name === 'link' ? marks.link.create({ href: 'https://example.com/ppa' }) : marks[name]!.create())));
+  notesSchema.text(
+    value,
+    markNames.map((name) => (name === 'link' ? marks.link.create({ href: 'https://example.com/ppa' }) : marks[name]!.create())),
+  );
 const paragraph = (...content: PmNode[]) => nodes.paragraph!.create(null, content);
 
 /** A short editing session: typing, formatting, a link, lists, a checked task, a table, a deletion. */
@@ -74,7 +77,9 @@ export function notesSession(): PmNode[] {
     ],
     [
       nodes.heading!.create({ level: 2 }, [text('Open points')]),
-      nodes.orderedList!.create({ start: 3 }, [nodes.listItem!.create(null, [paragraph(text('Substation'), nodes.hardBreak!.create(), text('upgrade'))])]),
+      nodes.orderedList!.create({ start: 3 }, [
+        nodes.listItem!.create(null, [paragraph(text('Substation'), nodes.hardBreak!.create(), text('upgrade'))]),
+      ]),
     ],
   ];
   return steps.map((content) => nodes.doc!.create(null, content));
@@ -82,25 +87,41 @@ export function notesSession(): PmNode[] {
 
 const markNames = fc.subarray(['bold', 'italic', 'code', 'link'] as const);
 const run = fc.tuple(fc.string({ minLength: 1, maxLength: 12 }), markNames).map(([value, names]) => text(value, ...names));
-const inline = fc.array(fc.oneof({ weight: 5, arbitrary: run }, { weight: 1, arbitrary: fc.constant(null) }), { maxLength: 4 }).map((parts) =>
-  parts.map((part) => part ?? nodes.hardBreak!.create()),
-);
+const inline = fc
+  .array(fc.oneof({ weight: 5, arbitrary: run }, { weight: 1, arbitrary: fc.constant(null) }), { maxLength: 4 })
+  .map((parts) => parts.map((part) => part ?? nodes.hardBreak!.create()));
 const para = inline.map((content) => paragraph(...content));
 const block: fc.Arbitrary<PmNode> = fc.oneof(
   { weight: 4, arbitrary: para },
   { weight: 1, arbitrary: fc.tuple(fc.constantFrom(2, 3), inline).map(([level, content]) => nodes.heading!.create({ level }, content)) },
-  { weight: 1, arbitrary: fc.array(para, { minLength: 1, maxLength: 3 }).map((ps) => nodes.bulletList!.create(null, ps.map((p) => nodes.listItem!.create(null, [p])))) },
   {
     weight: 1,
-    arbitrary: fc
-      .array(fc.tuple(fc.boolean(), para), { minLength: 1, maxLength: 3 })
-      .map((entries) => nodes.taskList!.create(null, entries.map(([checked, p]) => nodes.taskItem!.create({ checked }, [p])))),
+    arbitrary: fc.array(para, { minLength: 1, maxLength: 3 }).map((ps) =>
+      nodes.bulletList!.create(
+        null,
+        ps.map((p) => nodes.listItem!.create(null, [p])),
+      ),
+    ),
   },
   {
     weight: 1,
-    arbitrary: fc
-      .array(para, { minLength: 1, maxLength: 3 })
-      .map((cells) => nodes.table!.create(null, [nodes.tableRow!.create(null, cells.map((p) => nodes.tableCell!.create(null, [p])))])),
+    arbitrary: fc.array(fc.tuple(fc.boolean(), para), { minLength: 1, maxLength: 3 }).map((entries) =>
+      nodes.taskList!.create(
+        null,
+        entries.map(([checked, p]) => nodes.taskItem!.create({ checked }, [p])),
+      ),
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.array(para, { minLength: 1, maxLength: 3 }).map((cells) =>
+      nodes.table!.create(null, [
+        nodes.tableRow!.create(
+          null,
+          cells.map((p) => nodes.tableCell!.create(null, [p])),
+        ),
+      ]),
+    ),
   },
 );
 

@@ -42,7 +42,15 @@ function legacyChecklist() {
     section.set('position', 'a0');
     sectionsOf(doc).set('s1', section);
     const item = new Y.Map<unknown>();
-    for (const [key, value] of Object.entries({ sectionId: 's1', position: 'a0', title: 'Substation capacity', status: 'in_progress', ownerId: null, dueDate: null, risk: null })) {
+    for (const [key, value] of Object.entries({
+      sectionId: 's1',
+      position: 'a0',
+      title: 'Substation capacity',
+      status: 'in_progress',
+      ownerId: null,
+      dueDate: null,
+      risk: null,
+    })) {
       item.set(key, value);
     }
     item.set('figures', new Y.Map());
@@ -188,8 +196,26 @@ describe('titles are collaborative text (schema version 2)', () => {
 describe('concurrent title edits, moves and deletes on several replicas (fast-check)', () => {
   const REPLICAS = 3;
   const op = fc.oneof(
-    { weight: 4, arbitrary: fc.record({ op: fc.constant('type' as const), replica: fc.nat({ max: REPLICAS - 1 }), item: fc.nat(), at: fc.nat(), section: fc.boolean() }) },
-    { weight: 1, arbitrary: fc.record({ op: fc.constant('move' as const), replica: fc.nat({ max: REPLICAS - 1 }), item: fc.nat(), to: fc.nat(), before: fc.option(fc.nat()) }) },
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        op: fc.constant('type' as const),
+        replica: fc.nat({ max: REPLICAS - 1 }),
+        item: fc.nat(),
+        at: fc.nat(),
+        section: fc.boolean(),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        op: fc.constant('move' as const),
+        replica: fc.nat({ max: REPLICAS - 1 }),
+        item: fc.nat(),
+        to: fc.nat(),
+        before: fc.option(fc.nat()),
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('delete' as const), replica: fc.nat({ max: REPLICAS - 1 }), item: fc.nat() }) },
     { weight: 1, arbitrary: fc.record({ op: fc.constant('upgrade' as const), replica: fc.nat({ max: REPLICAS - 1 }) }) },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('sync' as const), replicas: fc.subarray([0, 1, 2], { minLength: 2 }) }) },
@@ -247,7 +273,7 @@ describe('concurrent title edits, moves and deletes on several replicas (fast-ch
             const to = view.sections[step.to % view.sections.length]!;
             if (!item) continue;
             const siblings = to.items.filter((other) => other.id !== item.id);
-            const before = step.before === null ? null : siblings[step.before % Math.max(1, siblings.length)]?.id ?? null;
+            const before = step.before === null ? null : (siblings[step.before % Math.max(1, siblings.length)]?.id ?? null);
             moveItem(doc, item.id, { sectionId: to.id, beforeId: before });
           } else {
             const item = items[step.item % Math.max(1, items.length)];

@@ -177,7 +177,12 @@ describe('checkUpdate: the writers of the doc model pass', () => {
     expect(checkUpdate(hub, update)).toBeNull();
     // Against a document that still has the item, the same update is judged (and passes).
     expect(checkUpdate(late, update)).toBeNull();
-    expect(checkUpdate(late, editOf(late, (doc) => itemsOf(doc).get('legacy')!.set('risk', 'extreme')))).toMatch(/item "risk"/);
+    expect(
+      checkUpdate(
+        late,
+        editOf(late, (doc) => itemsOf(doc).get('legacy')!.set('risk', 'extreme')),
+      ),
+    ).toMatch(/item "risk"/);
   });
 
   it('accepts an edit into an item another client deleted meanwhile (Yjs discards it)', () => {
@@ -203,7 +208,11 @@ describe('checkUpdate: schema-breaking updates are refused', () => {
     ['an item that is a string', (doc) => (itemsOf(doc) as Y.Map<unknown>).set('x', 'a string'), /an item entry is a string, not a Y.Map/],
     ['a new root map', (doc) => doc.getMap('evil').set('payload', 1), /unknown root "evil"/],
     ['a new root text', (doc) => doc.getText('notes').insert(0, 'hi'), /unknown root "notes"/],
-    ['a section that is a Y.Array', (doc) => (sectionsOf(doc) as Y.Map<unknown>).set('s', new Y.Array()), /a section entry is a Y.Array, not a Y.Map/],
+    [
+      'a section that is a Y.Array',
+      (doc) => (sectionsOf(doc) as Y.Map<unknown>).set('s', new Y.Array()),
+      /a section entry is a Y.Array, not a Y.Map/,
+    ],
     ['sections written as a list', (doc) => doc.getArray('sections').push(['x']), /sections is a map, written as a list/],
     ['an unknown item key', (doc) => item(doc).set('color', 'red'), /an item has no field "color"/],
     ['a status outside the enum', (doc) => item(doc).set('status', 'archived'), /item "status"/],
@@ -227,24 +236,36 @@ describe('checkUpdate: schema-breaking updates are refused', () => {
     ['notes set to a string', (doc) => item(doc).set('notes', 'plain'), /item "notes" is a string, not a Y.XmlFragment/],
     ['notes set to a Y.Text', (doc) => item(doc).set('notes', new Y.Text('plain')), /item "notes" is a Y.Text, not a Y.XmlFragment/],
     ['a Y.Map inside notes', (doc) => itemNotes(doc, itemId).insert(0, [new Y.Map() as never]), /notes hold a Y.Map/],
-    ['binary data inside notes', (doc) => (itemNotes(doc, itemId).get(0) as Y.XmlElement).setAttribute('data', new Uint8Array([1]) as never), /notes hold binary data/],
+    [
+      'binary data inside notes',
+      (doc) => (itemNotes(doc, itemId).get(0) as Y.XmlElement).setAttribute('data', new Uint8Array([1]) as never),
+      /notes hold binary data/,
+    ],
     ['an unknown section key', (doc) => (sectionsOf(doc).get(sectionId) as Y.Map<unknown>).set('status', 'done'), /a section has no field "status"/],
     ['a section position that is a number', (doc) => (sectionsOf(doc).get(sectionId) as Y.Map<unknown>).set('position', 1), /section "position"/],
     ['an unknown meta key', (doc) => metaOf(doc).set('blob', 'x'.repeat(100)), /meta has no field "blob"/],
     ['a title that is an object', (doc) => metaOf(doc).set('title', { nested: true }), /meta "title"/],
-    ['a new item with an unknown key', (doc) => {
-      const entry = new Y.Map<unknown>();
-      entry.set('title', 'ok');
-      entry.set('script', '<script>');
-      itemsOf(doc).set('new-item', entry);
-    }, /an item has no field "script"/],
+    [
+      'a new item with an unknown key',
+      (doc) => {
+        const entry = new Y.Map<unknown>();
+        entry.set('title', 'ok');
+        entry.set('script', '<script>');
+        itemsOf(doc).set('new-item', entry);
+      },
+      /an item has no field "script"/,
+    ],
     ['a subdocument', (doc) => item(doc).set('notes', new Y.Doc() as never), /item "notes" is a subdocument/],
     // Names that an object literal would find on Object.prototype.
     ['a root named "constructor"', (doc) => doc.getMap('constructor').set('x', 1), /unknown root "constructor"/],
     ['a root named "__proto__"', (doc) => doc.getArray('__proto__').push([1]), /unknown root "__proto__"/],
     ['an item key "constructor"', (doc) => item(doc).set('constructor', 'x'), /an item has no field "constructor"/],
     ['a meta key "toString"', (doc) => metaOf(doc).set('toString', 'x'), /meta has no field "toString"/],
-    ['a section key "hasOwnProperty"', (doc) => (sectionsOf(doc).get(sectionId) as Y.Map<unknown>).set('hasOwnProperty', 'x'), /a section has no field/],
+    [
+      'a section key "hasOwnProperty"',
+      (doc) => (sectionsOf(doc).get(sectionId) as Y.Map<unknown>).set('hasOwnProperty', 'x'),
+      /a section has no field/,
+    ],
   ];
 
   for (const [what, write, reason] of cases) {
@@ -272,9 +293,12 @@ describe('checkUpdate: schema-breaking updates are refused', () => {
     Y.applyUpdate(damaged, Y.encodeStateAsUpdate(base));
     const legacy = new Y.Array<unknown>();
     item(damaged).set('attachments', legacy);
-    expect(checkUpdate(damaged, editOf(damaged, (doc) => (item(doc).get('attachments') as Y.Array<unknown>).push(['x'])))).toMatch(
-      /an item has no field "attachments"/,
-    );
+    expect(
+      checkUpdate(
+        damaged,
+        editOf(damaged, (doc) => (item(doc).get('attachments') as Y.Array<unknown>).push(['x'])),
+      ),
+    ).toMatch(/an item has no field "attachments"/);
   });
 
   it('does not judge an update that refers to content the document lacks, and says so', () => {
@@ -308,7 +332,10 @@ describe('checkUpdate: schema-breaking updates are refused', () => {
   it('a missing parent does not hide a definite violation elsewhere in the update', () => {
     const author = new Y.Doc();
     Y.applyUpdate(author, Y.encodeStateAsUpdate(base));
-    Y.applyUpdate(author, editOf(author, (doc) => addSection(doc, { title: 'Offline', id: 'offline' })));
+    Y.applyUpdate(
+      author,
+      editOf(author, (doc) => addSection(doc, { title: 'Offline', id: 'offline' })),
+    );
     const other = new Y.Doc();
     Y.applyUpdate(other, Y.encodeStateAsUpdate(base));
     const bad = editOf(other, (doc) => doc.getMap('evil').set('x', 1));
@@ -347,14 +374,24 @@ describe('checkUpdate: random sessions of legitimate edits', () => {
     },
     { requiredKeys: [] },
   );
-  const figure = fc.record({ kind: fc.constantFrom(...FIGURE_KIND_NAMES), label: text, value: fc.oneof(fc.constant(null), fc.double({ min: 0, max: 100, noNaN: true, noDefaultInfinity: true })) });
+  const figure = fc.record({
+    kind: fc.constantFrom(...FIGURE_KIND_NAMES),
+    label: text,
+    value: fc.oneof(fc.constant(null), fc.double({ min: 0, max: 100, noNaN: true, noDefaultInfinity: true })),
+  });
   const op = fc.oneof(
     fc.record({ op: fc.constant('title' as const), title: text }),
     fc.record({ op: fc.constant('addSection' as const), title: text, before: fc.option(pick) }),
     fc.record({ op: fc.constant('renameSection' as const), at: pick, title: text }),
     fc.record({ op: fc.constant('moveSection' as const), at: pick, before: fc.option(pick) }),
     fc.record({ op: fc.constant('deleteSection' as const), at: pick }),
-    fc.record({ op: fc.constant('addItem' as const), at: pick, title: text, figures: fc.array(figure, { maxLength: 2 }), notes: fc.array(fc.string(), { maxLength: 2 }) }),
+    fc.record({
+      op: fc.constant('addItem' as const),
+      at: pick,
+      title: text,
+      figures: fc.array(figure, { maxLength: 2 }),
+      notes: fc.array(fc.string(), { maxLength: 2 }),
+    }),
     fc.record({ op: fc.constant('updateItem' as const), at: pick, patch }),
     fc.record({ op: fc.constant('updateItems' as const), at: fc.array(pick, { maxLength: 3 }), patch }),
     fc.record({ op: fc.constant('moveItem' as const), at: pick, to: pick, before: fc.option(pick) }),
@@ -393,7 +430,7 @@ describe('checkUpdate: random sessions of legitimate edits', () => {
       }
       case 'moveSection': {
         const section = sectionAt(step.at);
-        const before = step.before === null ? null : sectionAt(step.before)?.id ?? null;
+        const before = step.before === null ? null : (sectionAt(step.before)?.id ?? null);
         if (section && before !== section.id) moveSection(doc, section.id, before);
         return;
       }
@@ -421,7 +458,7 @@ describe('checkUpdate: random sessions of legitimate edits', () => {
         const item = itemAt(step.at);
         const to = sectionAt(step.to);
         if (!item || !to) return;
-        const before = step.before === null ? null : to.items[step.before % Math.max(1, to.items.length)]?.id ?? null;
+        const before = step.before === null ? null : (to.items[step.before % Math.max(1, to.items.length)]?.id ?? null);
         moveItem(doc, item.id, { sectionId: to.id, beforeId: before === item.id ? null : before });
         return;
       }
@@ -434,7 +471,9 @@ describe('checkUpdate: random sessions of legitimate edits', () => {
         const item = itemAt(step.at);
         const id = step.replace ? item?.figures[0]?.id : undefined;
         // A label the item has already is refused by the doc model (ChecklistError): a client never sends it.
-        const taken = item?.figures.some((figure) => figure.id !== id && figure.label.trim().toLowerCase() === step.figure.label.trim().toLowerCase());
+        const taken = item?.figures.some(
+          (figure) => figure.id !== id && figure.label.trim().toLowerCase() === step.figure.label.trim().toLowerCase(),
+        );
         if (item && !taken) setFigure(doc, item.id, { ...step.figure, id });
         return;
       }

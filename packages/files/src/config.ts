@@ -20,15 +20,19 @@ const schema = z.object({
   FILES_SUPABASE_URL: env.optionalUrl(/^https?$/),
   SUPABASE_URL: env.optionalUrl(/^https?$/),
   SUPABASE_SERVICE_ROLE_KEY: env.optionalSecret(20),
-  FILES_BUCKET: z.preprocess(emptyAsUndefined, z.string().regex(/^[a-z0-9][a-z0-9._-]{2,62}$/, 'a bucket name: lower-case letters, digits, . _ -').default('item-files')),
+  FILES_BUCKET: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]{2,62}$/, 'a bucket name: lower-case letters, digits, . _ -')
+      .default('item-files'),
+  ),
   FILES_MAX_BYTES: env.int(100 * 1024 * 1024, 1, 5 * 1024 ** 3),
   FILES_LINK_TTL_SECONDS: env.int(300, 10, 3600),
 });
 
 export interface FilesConfig {
-  storage:
-    | { kind: 'local'; dir: string }
-    | { kind: 'supabase'; url: string; serviceRoleKey: string; bucket: string; incomingDir: string };
+  storage: { kind: 'local'; dir: string } | { kind: 'supabase'; url: string; serviceRoleKey: string; bucket: string; incomingDir: string };
   maxBytes: number;
   linkTtlSeconds: number;
 }
@@ -38,7 +42,8 @@ export function loadFilesConfig(source: Record<string, string | undefined>, defa
   const e = parseEnv(schema, source, (v) =>
     v.FILES_STORAGE === 'supabase'
       ? [
-          !v.FILES_SUPABASE_URL && !v.SUPABASE_URL && { variable: 'FILES_SUPABASE_URL', message: 'required (or SUPABASE_URL) when FILES_STORAGE=supabase' },
+          !v.FILES_SUPABASE_URL &&
+            !v.SUPABASE_URL && { variable: 'FILES_SUPABASE_URL', message: 'required (or SUPABASE_URL) when FILES_STORAGE=supabase' },
           !v.SUPABASE_SERVICE_ROLE_KEY && { variable: 'SUPABASE_SERVICE_ROLE_KEY', message: 'required when FILES_STORAGE=supabase' },
         ]
       : [],

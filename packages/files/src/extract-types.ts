@@ -16,5 +16,4 @@ export interface TextChunkOut {
 }
 
 export type ExtractResult =
-  | { task: 'text'; chunks: TextChunkOut[]; truncated: boolean }
-  | { task: 'table'; sheetName: string | null; rows: string[][]; truncated: boolean };
+  { task: 'text'; chunks: TextChunkOut[]; truncated: boolean } | { task: 'table'; sheetName: string | null; rows: string[][]; truncated: boolean };

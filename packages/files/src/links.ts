@@ -37,7 +37,12 @@ export function fileLinkKey(instanceSecret: string): Buffer {
 
 const mac = (key: Buffer, body: string) => createHmac('sha256', key).update(body).digest('base64url');
 
-export function signFileLink(key: Buffer, claims: Omit<FileLinkClaims, 'e'>, ttlSeconds: number, now = Date.now()): { token: string; expiresAt: number } {
+export function signFileLink(
+  key: Buffer,
+  claims: Omit<FileLinkClaims, 'e'>,
+  ttlSeconds: number,
+  now = Date.now(),
+): { token: string; expiresAt: number } {
   const e = Math.floor(now / 1000) + ttlSeconds;
   const body = Buffer.from(JSON.stringify({ f: claims.f, w: claims.w, p: claims.p, e })).toString('base64url');
   return { token: `${body}.${mac(key, body)}`, expiresAt: e * 1000 };

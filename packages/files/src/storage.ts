@@ -99,7 +99,8 @@ export class SupabaseStorage implements FileStorage {
   async ensureBucket(maxBytes: number): Promise<void> {
     const { data } = await this.client.storage.getBucket(this.bucket);
     if (data) {
-      if (data.public) throw new Error(`The storage bucket "${this.bucket}" is public: make it private, files must only be served through signed links`);
+      if (data.public)
+        throw new Error(`The storage bucket "${this.bucket}" is public: make it private, files must only be served through signed links`);
       return;
     }
     const { error } = await this.client.storage.createBucket(this.bucket, { public: false, fileSizeLimit: maxBytes });

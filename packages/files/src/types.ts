@@ -55,7 +55,9 @@ export function expectedTypeFor(name: string, claimedType: string | null | undef
   const extension = extensionOf(name);
   const byExtension = ACCEPTED_TYPES.find((t) => t.extensions.includes(extension));
   if (!byExtension) {
-    throw new FileTypeError(`${extension ? `.${extension} files are` : 'Files without an extension are'} not accepted: upload ${ACCEPTED_TYPES.map((t) => t.label).join(', ')}`);
+    throw new FileTypeError(
+      `${extension ? `.${extension} files are` : 'Files without an extension are'} not accepted: upload ${ACCEPTED_TYPES.map((t) => t.label).join(', ')}`,
+    );
   }
   const claim = (claimedType ?? '').split(';')[0]!.trim().toLowerCase();
   // Browsers claim '' or application/octet-stream for types they do not know, and CSV under several names.

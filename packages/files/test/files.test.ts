@@ -66,7 +66,7 @@ describe('types', () => {
     await expect(sniffStoredType(pdfAsTxt, expectedTypeFor('pdf.txt', 'text/plain'))).rejects.toThrow(/application\/pdf/);
     const xlsx = join(dir, 'book.xlsx');
     await writeFile(xlsx, await minimalXlsx([['a', 'b']]));
-    expect((await sniffStoredType(xlsx, expectedTypeFor('book.xlsx', '')))).toMatchObject({ preview: 'table' });
+    expect(await sniffStoredType(xlsx, expectedTypeFor('book.xlsx', ''))).toMatchObject({ preview: 'table' });
   });
 });
 
@@ -100,7 +100,9 @@ describe('receiving an upload', () => {
       controller.abort();
       yield new Uint8Array(10);
     }
-    await expect(receiveUpload(cancelled(), { tmpDir: incoming, maxBytes: 999, signal: controller.signal })).rejects.toMatchObject({ code: 'aborted' });
+    await expect(receiveUpload(cancelled(), { tmpDir: incoming, maxBytes: 999, signal: controller.signal })).rejects.toMatchObject({
+      code: 'aborted',
+    });
     expect(await readdir(incoming)).toEqual([]);
   });
 });
@@ -132,7 +134,12 @@ describe('configuration', () => {
     const problems = (source: Record<string, string>) => configVariables(() => loadFilesConfig(source, { dataDir: '/d' }));
     expect(problems({ FILES_STORAGE: 'supabase' })).toEqual(['FILES_SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY']);
     expect(problems({ FILES_MAX_BYTES: 'lots', FILES_STORAGE: 'disk' })).toEqual(['FILES_STORAGE', 'FILES_MAX_BYTES']);
-    expect(loadFilesConfig({ FILES_STORAGE: 'supabase', SUPABASE_URL: 'https://abc.supabase.co/', SUPABASE_SERVICE_ROLE_KEY: 'k'.repeat(40) }, { dataDir: '/d' }).storage).toMatchObject({
+    expect(
+      loadFilesConfig(
+        { FILES_STORAGE: 'supabase', SUPABASE_URL: 'https://abc.supabase.co/', SUPABASE_SERVICE_ROLE_KEY: 'k'.repeat(40) },
+        { dataDir: '/d' },
+      ).storage,
+    ).toMatchObject({
       kind: 'supabase',
       url: 'https://abc.supabase.co',
       bucket: 'item-files',
@@ -152,9 +159,18 @@ describe('extraction', () => {
       { page: 2, text: 'The curtailment clause' },
     ]);
     const xlsx = join(dir, 'x.xlsx');
-    await writeFile(xlsx, await minimalXlsx([['Site', 'MW'], ['Denton', '260']]));
+    await writeFile(
+      xlsx,
+      await minimalXlsx([
+        ['Site', 'MW'],
+        ['Denton', '260'],
+      ]),
+    );
     const table = await extractor.table(xlsx, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 1000);
-    expect(table.rows).toEqual([['Site', 'MW'], ['Denton', '260']]);
+    expect(table.rows).toEqual([
+      ['Site', 'MW'],
+      ['Denton', '260'],
+    ]);
     const sheetText = await extractor.text(xlsx, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 1000);
     expect(sheetText.chunks.map((c) => c.text).join(' ')).toContain('Denton 260');
   }, 60_000);
@@ -172,7 +188,9 @@ describe('extraction', () => {
     await patient.close();
     const csv = join(dir, 'rows.csv');
     await writeFile(csv, 'a,b\n1,2\n');
-    expect((await extractor.table(csv, 'text/csv', 10)).rows).toEqual([['a', 'b'], ['1', '2']]);
+    expect((await extractor.table(csv, 'text/csv', 10)).rows).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+    ]);
   }, 60_000);
-
 });

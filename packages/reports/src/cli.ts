@@ -15,10 +15,18 @@ import { DashboardError, getDealReport, openDatabase, recordDealExport } from '@
 import { isoDay, todayIso } from '@tieout/doc-model';
 import { closePdfBrowser, dealReportHtml, htmlToPdf } from './index.ts';
 
-const usage = 'usage: npm run report -w @tieout/reports -- --deal <deal id> --as <member email> --out report.pdf [--html report.html] [--today YYYY-MM-DD]';
+const usage =
+  'usage: npm run report -w @tieout/reports -- --deal <deal id> --as <member email> --out report.pdf [--html report.html] [--today YYYY-MM-DD]';
 
 const { values } = parseArgs({
-  options: { deal: { type: 'string' }, as: { type: 'string' }, out: { type: 'string' }, html: { type: 'string' }, today: { type: 'string' }, help: { type: 'boolean' } },
+  options: {
+    deal: { type: 'string' },
+    as: { type: 'string' },
+    out: { type: 'string' },
+    html: { type: 'string' },
+    today: { type: 'string' },
+    help: { type: 'boolean' },
+  },
 });
 if (values.help) {
   console.log(usage);
@@ -50,7 +58,12 @@ try {
     await writeFile(values.out, await htmlToPdf(html));
     console.log(`wrote ${values.out} (${report.items.length} items of ${report.dashboard.scope.deal?.name})`);
   }
-  await recordDealExport(db, claims, { workspaceId: report.dashboard.scope.workspace.id, dealId: values.deal, format: values.out ? 'pdf' : 'html', items: report.items.length });
+  await recordDealExport(db, claims, {
+    workspaceId: report.dashboard.scope.workspace.id,
+    dealId: values.deal,
+    format: values.out ? 'pdf' : 'html',
+    items: report.items.length,
+  });
 } catch (error) {
   if (error instanceof DashboardError) {
     console.error(error.message);

@@ -21,7 +21,10 @@ let browser: Promise<Browser> | null = null;
 
 function shared(): Promise<Browser> {
   browser ??= chromium
-    .launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'] })
+    .launch({
+      executablePath: chromiumPath(),
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    })
     .then((started) => {
       started.on('disconnected', () => {
         browser = null;

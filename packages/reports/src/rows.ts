@@ -6,7 +6,20 @@ import { FIGURE_KINDS, STATUS_LABELS } from '@tieout/doc-model';
  * status, owner name, due, risk, figures, approval, last change.
  */
 
-export const EXPORT_COLUMNS = ['Workstream', 'Checklist', 'Section', 'Ref', 'Title', 'Status', 'Owner', 'Due', 'Risk', 'Figures', 'Approval', 'Last change'] as const;
+export const EXPORT_COLUMNS = [
+  'Workstream',
+  'Checklist',
+  'Section',
+  'Ref',
+  'Title',
+  'Status',
+  'Owner',
+  'Due',
+  'Risk',
+  'Figures',
+  'Approval',
+  'Last change',
+] as const;
 export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
 export type ExportRow = Record<ExportColumn, string>;
 
@@ -31,10 +44,16 @@ const RISK_TEXT: Record<string, string> = { critical: 'Critical', high: 'High', 
 export function exportRow(item: ListedItem): ExportRow {
   const figures = item.figures
     .filter((figure) => figure.value !== null)
-    .map((figure) => `${figure.label}: ${figureText(figure.kind, figure.value)}${item.figureIssues[figure.id] ? ' (not counted: value cannot be right)' : ''}`)
+    .map(
+      (figure) =>
+        `${figure.label}: ${figureText(figure.kind, figure.value)}${item.figureIssues[figure.id] ? ' (not counted: value cannot be right)' : ''}`,
+    )
     .join('; ');
   const review = REVIEW_TEXT[item.review.state] ?? item.review.state;
-  const approval = review && item.review.decidedBy ? `${review} by ${item.review.decidedBy}${item.review.decidedAt ? ` on ${item.review.decidedAt.slice(0, 10)}` : ''}` : review;
+  const approval =
+    review && item.review.decidedBy
+      ? `${review} by ${item.review.decidedBy}${item.review.decidedAt ? ` on ${item.review.decidedAt.slice(0, 10)}` : ''}`
+      : review;
   return {
     Workstream: item.workstreamName,
     Checklist: item.checklistTitle,
@@ -44,7 +63,7 @@ export function exportRow(item: ListedItem): ExportRow {
     Status: STATUS_LABELS[item.status],
     Owner: item.ownerName ?? '',
     Due: item.dueDate ?? '',
-    Risk: item.risk ? RISK_TEXT[item.risk] ?? item.risk : '',
+    Risk: item.risk ? (RISK_TEXT[item.risk] ?? item.risk) : '',
     Figures: figures,
     Approval: approval,
     'Last change': `${item.updatedAt.replace('T', ' ').replace('Z', ' UTC')}${item.updatedBy ? ` by ${item.updatedBy}` : ''}`,

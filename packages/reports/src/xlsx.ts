@@ -4,11 +4,27 @@ import { EXPORT_COLUMNS, exportRow, type ExportColumn } from './rows.ts';
 import { neutralise } from './csv.ts';
 
 const SHEET_COLUMNS = EXPORT_COLUMNS.filter((column) => column !== 'Workstream');
-const WIDTHS: Partial<Record<ExportColumn, number>> = { Checklist: 22, Section: 28, Ref: 8, Title: 60, Status: 14, Owner: 18, Due: 12, Risk: 10, Figures: 48, Approval: 32, 'Last change': 34 };
+const WIDTHS: Partial<Record<ExportColumn, number>> = {
+  Checklist: 22,
+  Section: 28,
+  Ref: 8,
+  Title: 60,
+  Status: 14,
+  Owner: 18,
+  Due: 12,
+  Risk: 10,
+  Figures: 48,
+  Approval: 32,
+  'Last change': 34,
+};
 
 /** Sheet names: at most 31 characters, none of : \ / ? * [ ], unique (Excel's rules). */
 function sheetName(name: string, taken: Set<string>): string {
-  const base = name.replace(/[:\\/?*[\]]/g, ' ').trim().slice(0, 31) || 'Workstream';
+  const base =
+    name
+      .replace(/[:\\/?*[\]]/g, ' ')
+      .trim()
+      .slice(0, 31) || 'Workstream';
   let candidate = base;
   for (let n = 2; taken.has(candidate.toLowerCase()); n += 1) candidate = `${base.slice(0, 31 - String(n).length - 1)} ${n}`;
   taken.add(candidate.toLowerCase());
@@ -42,9 +58,17 @@ export async function dealXlsx(report: DealReport): Promise<Buffer> {
   ];
   summary.getRow(1).font = { bold: true };
   for (const workstream of report.dashboard.workstreams) {
-    summary.addRow({ workstream: workstream.name, total: workstream.counts.total, done: workstream.counts.done, blocked: workstream.counts.blocked, review: workstream.counts.needs_review });
+    summary.addRow({
+      workstream: workstream.name,
+      total: workstream.counts.total,
+      done: workstream.counts.done,
+      blocked: workstream.counts.blocked,
+      review: workstream.counts.needs_review,
+    });
   }
   summary.addRow({});
-  summary.addRow({ workstream: `${deal?.name ?? ''}: generated ${report.generatedAt.replace('T', ' ').slice(0, 16)} UTC; overdue means due before ${report.dashboard.today}` });
+  summary.addRow({
+    workstream: `${deal?.name ?? ''}: generated ${report.generatedAt.replace('T', ' ').slice(0, 16)} UTC; overdue means due before ${report.dashboard.today}`,
+  });
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }

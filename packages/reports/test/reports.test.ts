@@ -3,7 +3,16 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getDealReport, loadStoredDocument, migrate, writeProjection, type Database, type DealReport } from '@tieout/db';
-import { demoChecklists, demoDeal, demoUsers, demoWorkspace, openScratchDatabase, SEED_TODAY, type ScratchDatabase, userClaims } from '@tieout/db/testing';
+import {
+  demoChecklists,
+  demoDeal,
+  demoUsers,
+  demoWorkspace,
+  openScratchDatabase,
+  SEED_TODAY,
+  type ScratchDatabase,
+  userClaims,
+} from '@tieout/db/testing';
 import { readChecklist, updateItem } from '@tieout/doc-model';
 import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
@@ -33,7 +42,12 @@ describe('deal exports', () => {
       updateItem(doc, item.id, { reference });
       references.set(readChecklist(doc).sections[0]!.items[index]!.title, reference);
     }
-    await writeProjection(db, { checklistId: demoChecklists.leaseExposure.id, workspaceId: demoWorkspace.id, dealId: demoDeal.id }, doc, demoUsers.editor.id);
+    await writeProjection(
+      db,
+      { checklistId: demoChecklists.leaseExposure.id, workspaceId: demoWorkspace.id, dealId: demoDeal.id },
+      doc,
+      demoUsers.editor.id,
+    );
     report = await getDealReport(db, userClaims(demoUsers.owner), demoDeal.id, SEED_TODAY, new Date('2026-11-22T12:00:00Z'));
   }, 120_000);
   afterAll(async () => {
@@ -68,7 +82,9 @@ describe('deal exports', () => {
     expect(sheet.actualRowCount).toBe(energy.length + 1);
     const titles = sheet.getColumn(4).values.slice(2);
     expect(titles).toEqual(energy.map((item) => item.title));
-    const debt = energy.findIndex((item) => item.title === 'Target\u2019s cost of short-term debt' || item.title === "Target's cost of short-term debt");
+    const debt = energy.findIndex(
+      (item) => item.title === 'Target\u2019s cost of short-term debt' || item.title === "Target's cost of short-term debt",
+    );
     expect(sheet.getRow(debt + 2).getCell(9).value).toBe('Reported short-term debt cost: 10.1%');
     const lease = workbook.getWorksheet('Lease exposure')!;
     const refs = lease
@@ -85,7 +101,8 @@ describe('deal exports', () => {
     expect(html).not.toContain('<img src=x');
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(html).not.toMatch(/<script|src="http|href="http/);
-    for (const heading of ['Summary', 'Risk heatmap (open items)', 'Exposure', 'Overdue items', 'Other open items', 'Sign-offs']) expect(html).toContain(heading);
+    for (const heading of ['Summary', 'Risk heatmap (open items)', 'Exposure', 'Overdue items', 'Other open items', 'Sign-offs'])
+      expect(html).toContain(heading);
     const numberedOpen = report.items.filter((item) => item.reference && item.status !== 'done');
     expect(numberedOpen.length).toBeGreaterThan(0);
     for (const item of numberedOpen) expect(html).toContain(`<td class="ref">${item.reference}</td>`);

@@ -49,9 +49,7 @@ describe('built-in templates', () => {
       const view = readChecklist(doc);
       expect(view.title).toBe(template.name);
       expect(view.sections.map((s) => s.title)).toEqual(template.sections.map((s) => s.title));
-      expect(view.sections.map((s) => s.items.map((i) => i.title))).toEqual(
-        template.sections.map((s) => s.items.map((i) => i.title)),
-      );
+      expect(view.sections.map((s) => s.items.map((i) => i.title))).toEqual(template.sections.map((s) => s.items.map((i) => i.title)));
       const figureCount = template.sections.flatMap((s) => s.items.flatMap((i) => i.figures ?? [])).length;
       expect(view.sections.flatMap((s) => s.items.flatMap((i) => i.figures))).toHaveLength(figureCount);
     }

@@ -1,4 +1,12 @@
-import { appendAuditRows, auditReplay, projectionTargetOf, type AuditCursor, type AuditRowInput, type Database, type ProjectionTarget } from '@tieout/db';
+import {
+  appendAuditRows,
+  auditReplay,
+  projectionTargetOf,
+  type AuditCursor,
+  type AuditRowInput,
+  type Database,
+  type ProjectionTarget,
+} from '@tieout/db';
 import {
   checklistTitle,
   itemChanges,
@@ -95,7 +103,7 @@ function touchedBy(doc: Y.Doc, transaction: Y.Transaction, into: Touched): void 
       into.meta = true;
       return;
     }
-    for (let current: Y.AbstractType<any> = type; current._item; ) {
+    for (let current: Y.AbstractType<any> = type; current._item;) {
       const parent = current._item.parent;
       if (!(parent instanceof Y.AbstractType)) break;
       if (parent === items || parent === sections) {
@@ -269,7 +277,8 @@ export function auditTrailExtension(
       for (const change of changes) {
         if (updateId <= room.replayedThrough) {
           // Audited before the load, but for the notes held then.
-          const heldFrom = change.kind === 'item_field' && change.field === 'notes' ? room.heldAtLoad.get(`${change.itemId}\u0000${update.userId}`) : undefined;
+          const heldFrom =
+            change.kind === 'item_field' && change.field === 'notes' ? room.heldAtLoad.get(`${change.itemId}\u0000${update.userId}`) : undefined;
           if (heldFrom === undefined || heldFrom > updateId) continue;
         }
         const key = mergeKey(change);
@@ -365,13 +374,14 @@ export function auditTrailExtension(
       counts.resting += 1;
       if (!target || !stored || stored.updates.length === 0) return;
       // Log rows the trail may lack (the process that wrote them died before its run): one run, as their authors.
-      const updates = stored.updates.map(
-        (row): PersistedUpdate =>
-          row.ageMs >= replayOlderThanMs
-            ? { source: 'persisted', userId: row.userId, updateId: row.updateId, update: row.update }
-            : { source: 'remote', userId: null, updateId: null, update: row.update },
+      const updates = stored.updates.map((row): PersistedUpdate =>
+        row.ageMs >= replayOlderThanMs
+          ? { source: 'persisted', userId: row.userId, updateId: row.updateId, update: row.update }
+          : { source: 'remote', userId: null, updateId: null, update: row.update },
       );
-      void run(room, target, updates).catch((error: unknown) => logger.error({ err: error }, 'audit rows of the replayed log could not be written; retried with the next run'));
+      void run(room, target, updates).catch((error: unknown) =>
+        logger.error({ err: error }, 'audit rows of the replayed log could not be written; retried with the next run'),
+      );
     },
     async afterPersist({ doc, updates }) {
       const room = rooms.get(doc);

@@ -116,7 +116,14 @@ export function reviewRuleExtension(db: Database, { writes = db }: { writes?: Da
         const before = room.owners.get(itemId) ?? null;
         room.owners.set(itemId, owner);
         if (owner && owner !== before && author) {
-          await notifyItemAssigned(writes, { workspaceId, checklistId, itemId, ownerId: owner, assignedBy: author, dedupeKey: String(latest?.updateId ?? '') });
+          await notifyItemAssigned(writes, {
+            workspaceId,
+            checklistId,
+            itemId,
+            ownerId: owner,
+            assignedBy: author,
+            dedupeKey: String(latest?.updateId ?? ''),
+          });
         }
       }
     },

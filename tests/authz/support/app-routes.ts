@@ -75,7 +75,7 @@ export interface AppHarness {
   call(
     module: RouteModule,
     kind: 'loader' | 'action',
-    input: { path: string; params: Record<string, string>; cookie: string | null; form?: Record<string, string> }
+    input: { path: string; params: Record<string, string>; cookie: string | null; form?: Record<string, string> },
   ): Promise<RouteOutcome>;
 }
 
@@ -107,10 +107,10 @@ export async function createAppHarness(db: Database, users: FixtureUser[]): Prom
   const signUp = await authClient(config, api, []).auth.signUp({ email: passwordHolder, password: FIXTURE_PASSWORD });
   if (signUp.error) throw signUp.error;
   await db.asService((sql) =>
-    sql.query(
-      `update auth.users set encrypted_password = (select encrypted_password from auth.users where email = $1) where id = any($2::uuid[])`,
-      [passwordHolder, users.map((user) => user.id)]
-    )
+    sql.query(`update auth.users set encrypted_password = (select encrypted_password from auth.users where email = $1) where id = any($2::uuid[])`, [
+      passwordHolder,
+      users.map((user) => user.id),
+    ]),
   );
 
   const cookies = new Map<string, Promise<string>>();

@@ -57,15 +57,13 @@ export function callersFor(world: AuthzWorld, target: 'A' | 'B'): Caller[] {
 }
 
 export function expectedVerdicts(testCase: AuthzCase, callers: Caller[]): Record<string, Verdict> {
-  return Object.fromEntries(
-    callers.map((caller) => [caller.label, testCase.allowed.includes(caller.standing) ? 'allowed' : 'refused'])
-  );
+  return Object.fromEntries(callers.map((caller) => [caller.label, testCase.allowed.includes(caller.standing) ? 'allowed' : 'refused']));
 }
 
 export async function actualVerdicts(
   testCase: AuthzCase,
   callers: Caller[],
-  context: Omit<AttemptContext, 'caller'>
+  context: Omit<AttemptContext, 'caller'>,
 ): Promise<Record<string, Verdict>> {
   const verdicts: Record<string, Verdict> = {};
   for (const caller of callers) verdicts[caller.label] = await testCase.attempt({ ...context, caller });

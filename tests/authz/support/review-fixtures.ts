@@ -33,16 +33,18 @@ export async function insertReviewRows(
       [threadId, target.id, target.checklistId, people[key].id, `A comment by the ${key}`],
     );
     commentBy[key] = rows[0]!.id;
-    await sql.query(
-      `insert into public.comment_mentions (comment_id, user_id, workspace_id, thread_id, checklist_id) values ($1, $2, $3, $4, $5)`,
-      [rows[0]!.id, key === 'colleague' ? target.members.editor.id : target.colleague.id, target.id, threadId, target.checklistId],
-    );
+    await sql.query(`insert into public.comment_mentions (comment_id, user_id, workspace_id, thread_id, checklist_id) values ($1, $2, $3, $4, $5)`, [
+      rows[0]!.id,
+      key === 'colleague' ? target.members.editor.id : target.colleague.id,
+      target.id,
+      threadId,
+      target.checklistId,
+    ]);
   }
-  await sql.query(`insert into public.checklist_review_settings (checklist_id, workspace_id, done_requires_approval, updated_by) values ($1, $2, true, $3)`, [
-    target.checklistId,
-    target.id,
-    target.members.owner.id,
-  ]);
+  await sql.query(
+    `insert into public.checklist_review_settings (checklist_id, workspace_id, done_requires_approval, updated_by) values ($1, $2, true, $3)`,
+    [target.checklistId, target.id, target.members.owner.id],
+  );
   const { rows: approvals } = await sql.query<{ id: number }>(
     `insert into public.item_approvals (workspace_id, checklist_id, item_id, decision, decided_by) values ($1, $2, $3, 'approved', $4) returning id`,
     [target.id, target.checklistId, target.itemId, target.members.reviewer.id],
@@ -59,12 +61,13 @@ export async function insertReviewRows(
       [people[key].id, target.id, target.checklistId, target.itemId, `authz:${target.id}:${key}`],
     );
     notificationFor[key] = rows[0]!.id;
-    await sql.query(`insert into public.notification_preferences (user_id, email) values ($1, 'immediately') on conflict do nothing`, [people[key].id]);
+    await sql.query(`insert into public.notification_preferences (user_id, email) values ($1, 'immediately') on conflict do nothing`, [
+      people[key].id,
+    ]);
   }
-  const { rows: outbox } = await sql.query<{ id: number }>(
-    `select id from public.email_outbox where user_id = $1 order by id limit 1`,
-    [target.colleague.id],
-  );
+  const { rows: outbox } = await sql.query<{ id: number }>(`select id from public.email_outbox where user_id = $1 order by id limit 1`, [
+    target.colleague.id,
+  ]);
   return {
     threadId,
     commentId: commentBy.colleague,

@@ -40,12 +40,9 @@ export function tableCase(spec: TableCaseSpec): AuthzCase & { table: string; ope
         } catch (error) {
           const code = (error as { code?: string }).code ?? '';
           if (!refusalCodes.has(code)) {
-            throw new Error(
-              `${spec.table} ${spec.operation} as ${caller.label} failed for another reason than a refusal: ${String(error)}`,
-              {
-                cause: error,
-              }
-            );
+            throw new Error(`${spec.table} ${spec.operation} as ${caller.label} failed for another reason than a refusal: ${String(error)}`, {
+              cause: error,
+            });
           }
           verdict = 'refused';
         }

@@ -30,9 +30,9 @@ export function itemRow(page: Page, title: string): Locator {
 /** Item titles of a section, in the order shown. */
 export async function itemTitles(page: Page, sectionTitle: string): Promise<string[]> {
   const section = page.getByRole('region', { name: sectionTitle, exact: true });
-  return section.locator('li[data-item-id] textarea[data-control="title"]').evaluateAll((nodes) =>
-    nodes.map((node) => (node as HTMLTextAreaElement).value),
-  );
+  return section
+    .locator('li[data-item-id] textarea[data-control="title"]')
+    .evaluateAll((nodes) => nodes.map((node) => (node as HTMLTextAreaElement).value));
 }
 
 export async function expectOrder(page: Page, sectionTitle: string, titles: string[]): Promise<void> {

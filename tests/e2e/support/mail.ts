@@ -21,7 +21,15 @@ export async function sentMail(): Promise<SentMail[]> {
   const messages = await Promise.all(
     names
       .filter((name) => name.endsWith('.json'))
-      .map(async (name) => JSON.parse(await readFile(join(dir, name), 'utf8')) as { to: { address: string }[]; subject: string; text: string; messageId: string }),
+      .map(
+        async (name) =>
+          JSON.parse(await readFile(join(dir, name), 'utf8')) as { to: { address: string }[]; subject: string; text: string; messageId: string },
+      ),
   );
-  return messages.map((message) => ({ to: message.to.map((entry) => entry.address), subject: message.subject, text: message.text, messageId: message.messageId }));
+  return messages.map((message) => ({
+    to: message.to.map((entry) => entry.address),
+    subject: message.subject,
+    text: message.text,
+    messageId: message.messageId,
+  }));
 }

@@ -11,7 +11,11 @@ export interface NewAccount {
 /** A never-used account (unique per run, since the test database lives as long as the web server). */
 export function newAccount(label: string): NewAccount {
   const suffix = randomBytes(4).toString('hex');
-  return { name: `${label} ${suffix}`, email: `${label.toLowerCase().replace(/\W+/g, '.')}.${suffix}@example.com`, password: `pw-${randomBytes(9).toString('base64url')}` };
+  return {
+    name: `${label} ${suffix}`,
+    email: `${label.toLowerCase().replace(/\W+/g, '.')}.${suffix}@example.com`,
+    password: `pw-${randomBytes(9).toString('base64url')}`,
+  };
 }
 
 /** Fills in the sign-up form on the current page (/signup, possibly with ?redirectTo). */

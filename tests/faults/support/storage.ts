@@ -59,10 +59,9 @@ function fromScratch(scratch: ScratchStorage): FaultStorage {
 export async function loadStoredDoc(db: Database, checklistId: string): Promise<Y.Doc> {
   const doc = new Y.Doc();
   await db.asService(async (sql) => {
-    const { rows: snapshots } = await sql.query<{ state: Uint8Array }>(
-      `select state from public.document_snapshots where checklist_id = $1`,
-      [checklistId],
-    );
+    const { rows: snapshots } = await sql.query<{ state: Uint8Array }>(`select state from public.document_snapshots where checklist_id = $1`, [
+      checklistId,
+    ]);
     const { rows: updates } = await sql.query<{ update: Uint8Array }>(
       `select update from public.document_updates where checklist_id = $1 order by id`,
       [checklistId],

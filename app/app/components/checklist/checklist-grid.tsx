@@ -9,7 +9,17 @@
  *   group "Columns" (column chooser: checkboxes "Show <column>"), separator "Resize <column>" (drag, or arrows).
  * Every change goes through @tieout/doc-model on the shared Y.Doc, one transaction per paste or fill.
  */
-import { ITEM_STATUSES, REFERENCE_MAX_LENGTH, RISK_LEVELS, STATUS_LABELS, TITLE_MAX_LENGTH, updateItem, type ItemPatch, type ItemView, type SectionView } from '@tieout/doc-model';
+import {
+  ITEM_STATUSES,
+  REFERENCE_MAX_LENGTH,
+  RISK_LEVELS,
+  STATUS_LABELS,
+  TITLE_MAX_LENGTH,
+  updateItem,
+  type ItemPatch,
+  type ItemView,
+  type SectionView,
+} from '@tieout/doc-model';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent } from 'react';
 import type * as Y from 'yjs';
@@ -179,7 +189,15 @@ export function ChecklistGrid({ doc, sections, grouped, sort, onSort, editable, 
     if (!editable) return onMessage('Your role can follow this checklist but not change it.');
     if (!EDITABLE_COLUMNS.has(column)) return onMessage(`${COLUMN_LABELS[column]} are changed in the item's details, not in the grid.`);
     onMessage(null);
-    const draft = initial ?? (column === 'owner' ? (item.ownerId ?? '') : column === 'status' ? item.status : column === 'risk' ? (item.risk ?? '') : cellText(item, column, context));
+    const draft =
+      initial ??
+      (column === 'owner'
+        ? (item.ownerId ?? '')
+        : column === 'status'
+          ? item.status
+          : column === 'risk'
+            ? (item.risk ?? '')
+            : cellText(item, column, context));
     setEditing({ itemId: item.id, column, draft });
   };
 
@@ -275,7 +293,11 @@ export function ChecklistGrid({ doc, sections, grouped, sort, onSort, editable, 
     setActive(clamp({ row: top + rowsToFill - 1, col: left + colsToFill - 1 }));
     const summary = `Pasted into ${changed} ${changed === 1 ? 'row' : 'rows'}`;
     announce(summary);
-    onMessage(problems.length ? `${summary}. Not pasted: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` and ${problems.length - 3} more` : ''}.` : null);
+    onMessage(
+      problems.length
+        ? `${summary}. Not pasted: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` and ${problems.length - 3} more` : ''}.`
+        : null,
+    );
   };
 
   const fillDown = () => {
@@ -412,7 +434,12 @@ export function ChecklistGrid({ doc, sections, grouped, sort, onSort, editable, 
           className="outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-sky-500/40"
           style={{ width: totalWidth, minWidth: '100%' }}
         >
-          <div role="row" aria-rowindex={1} className="sticky top-0 z-20 grid border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600 dark:border-slate-800 dark:bg-slate-900 dark:text-slate-300" style={{ gridTemplateColumns: template }}>
+          <div
+            role="row"
+            aria-rowindex={1}
+            className="sticky top-0 z-20 grid border-b border-slate-200 bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-600 dark:border-slate-800 dark:bg-slate-900 dark:text-slate-300"
+            style={{ gridTemplateColumns: template }}
+          >
             {columns.map((column, index) => {
               const left = stickyLeft(index);
               const sorted = sort?.column === column ? sort.direction : null;
@@ -428,9 +455,7 @@ export function ChecklistGrid({ doc, sections, grouped, sort, onSort, editable, 
                     type="button"
                     tabIndex={-1}
                     aria-label={`Sort by ${COLUMN_LABELS[column]}`}
-                    onClick={() =>
-                      onSort(sorted === null ? { column, direction: 'asc' } : sorted === 'asc' ? { column, direction: 'desc' } : null)
-                    }
+                    onClick={() => onSort(sorted === null ? { column, direction: 'asc' } : sorted === 'asc' ? { column, direction: 'desc' } : null)}
                     className="flex min-w-0 flex-1 items-center gap-1 truncate text-left hover:text-slate-900 dark:hover:text-white"
                   >
                     <span className="truncate">{COLUMN_LABELS[column]}</span>
@@ -448,13 +473,32 @@ export function ChecklistGrid({ doc, sections, grouped, sort, onSort, editable, 
           <div className="relative" style={{ height: virtualizer.getTotalSize() }}>
             {virtualizer.getVirtualItems().map((virtual) => {
               const row = rows[virtual.index]!;
-              const style: CSSProperties = { position: 'absolute', top: 0, left: 0, width: '100%', height: virtual.size, transform: `translateY(${virtual.start}px)` };
+              const style: CSSProperties = {
+                position: 'absolute',
+                top: 0,
+                left: 0,
+                width: '100%',
+                height: virtual.size,
+                transform: `translateY(${virtual.start}px)`,
+              };
               if (row.kind === 'section') {
                 return (
-                  <div key={`s:${row.section.id}`} role="row" aria-rowindex={virtual.index + 2} style={style} className="border-b border-slate-200 bg-slate-100/80 dark:border-slate-800 dark:bg-slate-900">
-                    <div role="rowheader" aria-colspan={columns.length} className="sticky left-0 flex h-full w-max items-center gap-2 px-2 text-sm font-semibold">
+                  <div
+                    key={`s:${row.section.id}`}
+                    role="row"
+                    aria-rowindex={virtual.index + 2}
+                    style={style}
+                    className="border-b border-slate-200 bg-slate-100/80 dark:border-slate-800 dark:bg-slate-900"
+                  >
+                    <div
+                      role="rowheader"
+                      aria-colspan={columns.length}
+                      className="sticky left-0 flex h-full w-max items-center gap-2 px-2 text-sm font-semibold"
+                    >
                       {row.section.title}
-                      <span className="text-xs font-normal text-slate-500 dark:text-slate-400">{row.count} {row.count === 1 ? 'item' : 'items'}</span>
+                      <span className="text-xs font-normal text-slate-500 dark:text-slate-400">
+                        {row.count} {row.count === 1 ? 'item' : 'items'}
+                      </span>
                     </div>
                   </div>
                 );
@@ -540,7 +584,13 @@ const GridRow = memo(function GridRow({
   onCancel: () => void;
 }) {
   return (
-    <div role="row" aria-rowindex={ariaRowIndex} data-item-id={item.id} style={{ ...style, gridTemplateColumns: template }} className="grid border-b border-slate-100 text-sm dark:border-slate-800/70">
+    <div
+      role="row"
+      aria-rowindex={ariaRowIndex}
+      data-item-id={item.id}
+      style={{ ...style, gridTemplateColumns: template }}
+      className="grid border-b border-slate-100 text-sm dark:border-slate-800/70"
+    >
       {columns.map((column, col) => {
         const left = stickyLeft(col);
         const active = col === activeCol;
@@ -634,7 +684,8 @@ function CellEditor({
     if (!done.current) onCommit(editing.draft, 'stay');
   };
   const label = `${COLUMN_LABELS[column]} of ${item.title}`;
-  const editorClass = 'absolute inset-0 h-full w-full border-0 bg-white px-2 text-sm outline outline-2 -outline-offset-2 outline-sky-600 dark:bg-slate-900';
+  const editorClass =
+    'absolute inset-0 h-full w-full border-0 bg-white px-2 text-sm outline outline-2 -outline-offset-2 outline-sky-600 dark:bg-slate-900';
   if (CHOICE_COLUMNS.has(column)) {
     const options =
       column === 'status'
@@ -644,7 +695,15 @@ function CellEditor({
           : [{ value: '', label: 'Unassigned' }, ...context.assignable.map((member) => ({ value: member.id, label: member.name }))];
     const known = options.some((option) => option.value === editing.draft);
     return (
-      <select ref={ref} aria-label={label} value={editing.draft} onChange={(event) => onDraft(event.target.value)} onKeyDown={onKeyDown} onBlur={onBlur} className={editorClass}>
+      <select
+        ref={ref}
+        aria-label={label}
+        value={editing.draft}
+        onChange={(event) => onDraft(event.target.value)}
+        onKeyDown={onKeyDown}
+        onBlur={onBlur}
+        className={editorClass}
+      >
         {options.map((option) => (
           <option key={option.value} value={option.value}>
             {option.label}
@@ -704,16 +763,34 @@ function Resizer({ column, width, onResize }: { column: GridColumn; width: numbe
   );
 }
 
-function ColumnChooser({ hidden, onToggle, onReset }: { hidden: GridColumn[]; onToggle: (column: GridColumn, shown: boolean) => void; onReset: () => void }) {
+function ColumnChooser({
+  hidden,
+  onToggle,
+  onReset,
+}: {
+  hidden: GridColumn[];
+  onToggle: (column: GridColumn, shown: boolean) => void;
+  onReset: () => void;
+}) {
   return (
     <details className="relative inline-block text-sm">
       <summary className="inline-flex h-8 cursor-pointer list-none items-center rounded-md border border-slate-300 bg-white px-2.5 font-medium text-slate-700 hover:bg-slate-50 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-200">
         Columns
       </summary>
-      <div role="group" aria-label="Columns" className="absolute z-30 mt-1 w-56 space-y-1 rounded-md border border-slate-200 bg-white p-2 shadow-lg dark:border-slate-700 dark:bg-slate-900">
+      <div
+        role="group"
+        aria-label="Columns"
+        className="absolute z-30 mt-1 w-56 space-y-1 rounded-md border border-slate-200 bg-white p-2 shadow-lg dark:border-slate-700 dark:bg-slate-900"
+      >
         {HIDEABLE.map((column) => (
           <label key={column} className="flex items-center gap-2">
-            <input type="checkbox" aria-label={`Show ${COLUMN_LABELS[column]}`} checked={!hidden.includes(column)} onChange={(event) => onToggle(column, event.target.checked)} className="h-4 w-4 accent-sky-600" />
+            <input
+              type="checkbox"
+              aria-label={`Show ${COLUMN_LABELS[column]}`}
+              checked={!hidden.includes(column)}
+              onChange={(event) => onToggle(column, event.target.checked)}
+              className="h-4 w-4 accent-sky-600"
+            />
             {COLUMN_LABELS[column]}
           </label>
         ))}

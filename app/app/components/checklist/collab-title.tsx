@@ -1,4 +1,13 @@
-import { applyTextChange, peekTitleText, problemMessage, sectionTitleSchema, titleSchema, titleText, TITLE_MAX_LENGTH, type TitleTarget } from '@tieout/doc-model';
+import {
+  applyTextChange,
+  peekTitleText,
+  problemMessage,
+  sectionTitleSchema,
+  titleSchema,
+  titleText,
+  TITLE_MAX_LENGTH,
+  type TitleTarget,
+} from '@tieout/doc-model';
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
 import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
@@ -337,7 +346,11 @@ function CaretOverlay({ text, carets }: { text: string; carets: RemoteCaret[] })
     if (head > at) pieces.push(text.slice(at, head));
     at = Math.max(at, head);
     pieces.push(
-      <span key={caret.clientId} className="relative inline-block h-[1.15em] w-0 align-text-bottom" style={{ borderLeft: `2px solid ${caret.color}` }}>
+      <span
+        key={caret.clientId}
+        className="relative inline-block h-[1.15em] w-0 align-text-bottom"
+        style={{ borderLeft: `2px solid ${caret.color}` }}
+      >
         <span
           className="absolute -top-4 left-[-2px] whitespace-nowrap rounded-sm px-1 text-[10px] font-medium leading-4 text-white"
           style={{ backgroundColor: caret.color }}

@@ -22,7 +22,10 @@ function loadPdfjs() {
 export function FilePreview({ file, page, onClose }: { file: FileRow; page: number | null; onClose: () => void }) {
   const label = file.version > 1 ? `${file.name} (version ${file.version})` : file.name;
   return (
-    <section aria-label={`Preview of ${label}`} className="mt-2 rounded-md border border-slate-200 bg-slate-50 p-2 dark:border-slate-700 dark:bg-slate-900/60">
+    <section
+      aria-label={`Preview of ${label}`}
+      className="mt-2 rounded-md border border-slate-200 bg-slate-50 p-2 dark:border-slate-700 dark:bg-slate-900/60"
+    >
       <div className="mb-2 flex items-center gap-2">
         <span className="min-w-0 flex-1 truncate text-sm font-medium">{label}</span>
         <button type="button" className={`${smallButtonClass} h-7 px-2 text-xs`} onClick={onClose} aria-label={`Close preview of ${label}`}>
@@ -123,7 +126,13 @@ function PdfPreview({ file, initialPage }: { file: FileRow; initialPage: number 
   return (
     <div>
       <div className="mb-1 flex items-center gap-2 text-sm">
-        <button type="button" className={`${smallButtonClass} h-7 px-2 text-xs`} disabled={!doc || page <= 1} onClick={() => setPage((p) => p - 1)} aria-label="Previous page">
+        <button
+          type="button"
+          className={`${smallButtonClass} h-7 px-2 text-xs`}
+          disabled={!doc || page <= 1}
+          onClick={() => setPage((p) => p - 1)}
+          aria-label="Previous page"
+        >
           ‹
         </button>
         <span role="status" aria-label="PDF page" data-rendered={rendered}>
@@ -189,7 +198,11 @@ function TextPreview({ file }: { file: FileRow }) {
   }, [url]);
   if (error || failure) return <Problem message={(error ?? failure)!} />;
   if (text === null) return <p className="text-sm text-slate-500">Loading…</p>;
-  return <pre className="max-h-[32rem] overflow-auto whitespace-pre-wrap rounded bg-white p-2 font-mono text-xs text-slate-800 dark:bg-slate-950 dark:text-slate-200">{text}</pre>;
+  return (
+    <pre className="max-h-[32rem] overflow-auto whitespace-pre-wrap rounded bg-white p-2 font-mono text-xs text-slate-800 dark:bg-slate-950 dark:text-slate-200">
+      {text}
+    </pre>
+  );
 }
 
 function TablePreview({ file }: { file: FileRow }) {
@@ -243,7 +256,9 @@ function TablePreview({ file }: { file: FileRow }) {
           </tbody>
         </table>
       </div>
-      {table.truncated ? <p className="mt-1 text-xs text-slate-500">The first {table.rows.length} rows are shown: download the file for the rest.</p> : null}
+      {table.truncated ? (
+        <p className="mt-1 text-xs text-slate-500">The first {table.rows.length} rows are shown: download the file for the rest.</p>
+      ) : null}
     </div>
   );
 }

@@ -125,7 +125,9 @@ export function parseCell(column: GridColumn, raw: string, context: CellContext)
     }
     case 'status': {
       if (text === '') return { ok: true, patch: { status: 'not_started' } };
-      const status = ITEM_STATUSES.find((key) => fold(key.replace(/_/g, ' ')) === fold(text.replace(/_/g, ' ')) || fold(STATUS_LABELS[key]) === fold(text));
+      const status = ITEM_STATUSES.find(
+        (key) => fold(key.replace(/_/g, ' ')) === fold(text.replace(/_/g, ' ')) || fold(STATUS_LABELS[key]) === fold(text),
+      );
       return status
         ? { ok: true, patch: { status } }
         : { ok: false, message: `“${text}” is not a status: use ${ITEM_STATUSES.map((key) => STATUS_LABELS[key]).join(', ')}` };
@@ -234,34 +236,51 @@ export interface GridSort {
 
 /** Compares two items by a column; empty values go last in either direction. */
 export function compareBy(column: GridColumn, context: CellContext): (a: ItemView, b: ItemView) => number {
-  const emptyLast = <T>(get: (item: ItemView) => T | null, compare: (a: T, b: T) => number) => (a: ItemView, b: ItemView) => {
-    const x = get(a);
-    const y = get(b);
-    if (x === null && y === null) return 0;
-    if (x === null) return 1;
-    if (y === null) return -1;
-    return compare(x, y);
-  };
+  const emptyLast =
+    <T>(get: (item: ItemView) => T | null, compare: (a: T, b: T) => number) =>
+    (a: ItemView, b: ItemView) => {
+      const x = get(a);
+      const y = get(b);
+      if (x === null && y === null) return 0;
+      if (x === null) return 1;
+      if (y === null) return -1;
+      return compare(x, y);
+    };
   switch (column) {
     case 'ref':
-      return emptyLast((item) => item.reference, (a, b) => natural.compare(a, b));
+      return emptyLast(
+        (item) => item.reference,
+        (a, b) => natural.compare(a, b),
+      );
     case 'title':
       return (a, b) => natural.compare(a.title, b.title);
     case 'status':
       return (a, b) => statusRank.get(a.status)! - statusRank.get(b.status)!;
     case 'owner':
-      return emptyLast((item) => (item.ownerId ? (context.memberName(item.ownerId) ?? '') : null), (a, b) => natural.compare(a, b));
+      return emptyLast(
+        (item) => (item.ownerId ? (context.memberName(item.ownerId) ?? '') : null),
+        (a, b) => natural.compare(a, b),
+      );
     case 'due':
-      return emptyLast((item) => item.dueDate, (a, b) => a.localeCompare(b));
+      return emptyLast(
+        (item) => item.dueDate,
+        (a, b) => a.localeCompare(b),
+      );
     case 'risk':
-      return emptyLast((item) => (item.risk ? riskRank.get(item.risk)! : null), (a, b) => a - b);
+      return emptyLast(
+        (item) => (item.risk ? riskRank.get(item.risk)! : null),
+        (a, b) => a - b,
+      );
     case 'figures':
       return (a, b) => natural.compare(cellText(a, 'figures', context), cellText(b, 'figures', context));
     case 'comments':
       return (a, b) => context.openComments(a.id) - context.openComments(b.id);
     case 'changed':
       // Oldest change first when ascending; never-changed items go last either way.
-      return emptyLast((item) => context.lastChange?.(item.id)?.at ?? null, (a, b) => Date.parse(a) - Date.parse(b));
+      return emptyLast(
+        (item) => context.lastChange?.(item.id)?.at ?? null,
+        (a, b) => Date.parse(a) - Date.parse(b),
+      );
   }
 }
 

@@ -165,7 +165,19 @@ function FiguresEditor({ item, editable }: { item: ItemView; editable: boolean }
   );
 }
 
-function FigureRow({ figure, itemId, itemTitle, editable, issue }: { figure: Figure; itemId: string; itemTitle: string; editable: boolean; issue?: string | undefined }) {
+function FigureRow({
+  figure,
+  itemId,
+  itemTitle,
+  editable,
+  issue,
+}: {
+  figure: Figure;
+  itemId: string;
+  itemTitle: string;
+  editable: boolean;
+  issue?: string | undefined;
+}) {
   const actions = useActions();
   const unit = FIGURE_KINDS[figure.kind].unit;
   const [draft, setDraft] = useState(figure.value === null ? '' : String(figure.value));

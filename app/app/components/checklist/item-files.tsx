@@ -97,10 +97,13 @@ interface Upload {
 const MAX_PARALLEL_UPLOADS = 3;
 
 export const formatBytes = (bytes: number) =>
-  bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MB` : bytes >= 1024 ? `${Math.round(bytes / 1024)} KB` : `${bytes} B`;
+  bytes >= 1024 * 1024
+    ? `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MB`
+    : bytes >= 1024
+      ? `${Math.round(bytes / 1024)} KB`
+      : `${bytes} B`;
 
-const formatTime = (iso: string) =>
-  new Date(iso).toLocaleString('en-US', { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
+const formatTime = (iso: string) => new Date(iso).toLocaleString('en-US', { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
 
 /** Groups versions (newest first) by file. */
 function byFile(files: FileRow[]): FileRow[][] {
@@ -143,9 +146,7 @@ export function ItemFiles({ item, editable }: { item: ItemView; editable: boolea
   const started = useRef(new Set<string>());
   useEffect(() => {
     const active = uploads.filter((u) => u.state === 'uploading').length;
-    const next = uploads
-      .filter((u) => u.state === 'queued' && !started.current.has(u.key))
-      .slice(0, Math.max(0, MAX_PARALLEL_UPLOADS - active));
+    const next = uploads.filter((u) => u.state === 'queued' && !started.current.has(u.key)).slice(0, Math.max(0, MAX_PARALLEL_UPLOADS - active));
     if (!next.length || !state) return;
     for (const upload of next) {
       started.current.add(upload.key);
@@ -303,7 +304,12 @@ export function ItemFiles({ item, editable }: { item: ItemView; editable: boolea
               <div className="flex items-center gap-2">
                 <span className="min-w-0 flex-1 truncate">{upload.name}</span>
                 {upload.state === 'failed' ? (
-                  <button type="button" className="text-xs text-slate-500 underline" onClick={() => update(upload.key, null)} aria-label={`Dismiss ${upload.name}`}>
+                  <button
+                    type="button"
+                    className="text-xs text-slate-500 underline"
+                    onClick={() => update(upload.key, null)}
+                    aria-label={`Dismiss ${upload.name}`}
+                  >
                     Dismiss
                   </button>
                 ) : (
@@ -354,7 +360,10 @@ export function ItemFiles({ item, editable }: { item: ItemView; editable: boolea
               {versions.length > 1 ? (
                 <details className="mt-1">
                   <summary className="cursor-pointer text-xs text-slate-500">Earlier versions ({versions.length - 1})</summary>
-                  <ul aria-label={`Earlier versions of ${latest.name}`} className="mt-1 space-y-1 border-l border-slate-200 pl-2 dark:border-slate-700">
+                  <ul
+                    aria-label={`Earlier versions of ${latest.name}`}
+                    className="mt-1 space-y-1 border-l border-slate-200 pl-2 dark:border-slate-700"
+                  >
                     {versions.slice(1).map((version) => (
                       <li key={version.id}>
                         <FileLine
@@ -418,12 +427,24 @@ function FileLine({
           Download
         </button>
         {onNewVersion ? (
-          <button type="button" disabled={!editable} className={`${smallButtonClass} h-7 px-2 text-xs`} aria-label={`Upload a new version of ${file.name}`} onClick={onNewVersion}>
+          <button
+            type="button"
+            disabled={!editable}
+            className={`${smallButtonClass} h-7 px-2 text-xs`}
+            aria-label={`Upload a new version of ${file.name}`}
+            onClick={onNewVersion}
+          >
             New version
           </button>
         ) : null}
         {onRemove ? (
-          <button type="button" disabled={!editable} className={`${smallButtonClass} h-7 px-2 text-xs`} aria-label={`Remove ${file.name}`} onClick={onRemove}>
+          <button
+            type="button"
+            disabled={!editable}
+            className={`${smallButtonClass} h-7 px-2 text-xs`}
+            aria-label={`Remove ${file.name}`}
+            onClick={onRemove}
+          >
             Remove
           </button>
         ) : null}

@@ -43,9 +43,11 @@ export function ItemNotes(props: NotesProps) {
   const tooDeep = useMemo(() => notesDepth(props.doc, props.itemId) > NOTES_MAX_DEPTH, [props.doc, props.itemId]);
   if (tooDeep) {
     return (
-      <p role="status" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100">
-        These notes are nested more than {NOTES_MAX_DEPTH} levels deep and cannot be shown or edited here. Their text is still
-        searchable.
+      <p
+        role="status"
+        className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
+      >
+        These notes are nested more than {NOTES_MAX_DEPTH} levels deep and cannot be shown or edited here. Their text is still searchable.
       </p>
     );
   }
@@ -53,14 +55,7 @@ export function ItemNotes(props: NotesProps) {
 }
 
 /** The notes editor, bound to the item's Y.XmlFragment; remote carets come from awareness. */
-function NotesEditor({
-  doc,
-  provider,
-  itemId,
-  itemTitle,
-  user,
-  editable,
-}: NotesProps) {
+function NotesEditor({ doc, provider, itemId, itemTitle, user, editable }: NotesProps) {
   // Comment threads anchored to this item's notes: highlighted for everyone (decision 130).
   const review = useReview();
   const reviewRef = useRef(review);
@@ -322,11 +317,18 @@ function LinkForm({
         {...invalidProps}
         className="min-w-0 flex-1 rounded-md border border-slate-300 bg-white px-2 py-1 text-sm focus:border-sky-500 focus:outline-none focus:ring-2 focus:ring-sky-500/30 dark:border-slate-700 dark:bg-slate-900"
       />
-      <button type="submit" className="rounded-md border border-slate-300 px-2 py-1 text-xs font-medium hover:bg-slate-50 dark:border-slate-700 dark:hover:bg-slate-800">
+      <button
+        type="submit"
+        className="rounded-md border border-slate-300 px-2 py-1 text-xs font-medium hover:bg-slate-50 dark:border-slate-700 dark:hover:bg-slate-800"
+      >
         Apply link
       </button>
       {initial ? (
-        <button type="button" onClick={onRemove} className="rounded-md px-2 py-1 text-xs text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800">
+        <button
+          type="button"
+          onClick={onRemove}
+          className="rounded-md px-2 py-1 text-xs text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"
+        >
           Remove link
         </button>
       ) : null}

@@ -183,7 +183,10 @@ export const ItemRow = memo(function ItemRow({
           </button>
         </div>
         {item.reference ? (
-          <span className="shrink-0 pt-1.5 font-mono text-xs tabular-nums text-slate-500 dark:text-slate-400" aria-label={`Reference ${item.reference}`}>
+          <span
+            className="shrink-0 pt-1.5 font-mono text-xs tabular-nums text-slate-500 dark:text-slate-400"
+            aria-label={`Reference ${item.reference}`}
+          >
             {item.reference}
           </span>
         ) : null}
@@ -226,9 +229,7 @@ export const ItemRow = memo(function ItemRow({
             {...due.inputProps}
             disabled={!editable}
             className={`${selectClass} w-36 shrink-0 pr-1 ${
-              overdue
-                ? 'border-amber-400 bg-amber-50 text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-200'
-                : controlTone
+              overdue ? 'border-amber-400 bg-amber-50 text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-200' : controlTone
             }`}
           />
           <select

@@ -2,7 +2,14 @@ import { Link } from '@remix-run/react';
 import { createContext, useCallback, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { formatWhen } from '~/components/history/describe.ts';
 import { useLiveRefresh } from '~/utils/live.ts';
-import { LAST_CHANGE_TICK_MS, LastChangesStore, lastChangesToRead, mergeLastChanges, type ActivityNotice, type LastChangeData } from './last-changes.ts';
+import {
+  LAST_CHANGE_TICK_MS,
+  LastChangesStore,
+  lastChangesToRead,
+  mergeLastChanges,
+  type ActivityNotice,
+  type LastChangeData,
+} from './last-changes.ts';
 
 const LastChangesContext = createContext<{ store: LastChangesStore; checklistId: string } | null>(null);
 
@@ -48,13 +55,25 @@ export function useLiveLastChanges(checklistId: string, fromLoader: readonly Las
     },
     [checklistId],
   );
-  useLiveRefresh(useCallback((event) => event.topic === 'activity' && event.checklistId === checklistId, [checklistId]), refresh, 1_000);
+  useLiveRefresh(
+    useCallback((event) => event.topic === 'activity' && event.checklistId === checklistId, [checklistId]),
+    refresh,
+    1_000,
+  );
   // A newer loader read (a revalidation for another reason) wins over an older live read.
   return live && live.base === fromLoader ? live.changes : fromLoader;
 }
 
 /** Gives the rows below who changed each item last; `changes` is the loader's latest read (see last-changes.ts). */
-export function LastChangesProvider({ checklistId, changes, children }: { checklistId: string; changes: readonly LastChangeData[]; children: ReactNode }) {
+export function LastChangesProvider({
+  checklistId,
+  changes,
+  children,
+}: {
+  checklistId: string;
+  changes: readonly LastChangeData[];
+  children: ReactNode;
+}) {
   const [value] = useState(() => ({ store: new LastChangesStore(changes), checklistId }));
   useEffect(() => value.store.set(changes), [value, changes]);
   useEffect(() => {

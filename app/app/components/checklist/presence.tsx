@@ -35,9 +35,7 @@ export function ConnectionIndicator({
         <span className="text-slate-500 dark:text-slate-400">· changes saved on this device</span>
       ) : null}
       {state === 'refused' && detail ? <span className="text-slate-500 dark:text-slate-400">({detail})</span> : null}
-      {keptOffline && state === 'connected' ? (
-        <span className="text-slate-500 dark:text-slate-400">· available offline</span>
-      ) : null}
+      {keptOffline && state === 'connected' ? <span className="text-slate-500 dark:text-slate-400">· available offline</span> : null}
     </div>
   );
 }

@@ -8,8 +8,7 @@ export function Rollups({ label, rollups, className = '' }: { label: string; rol
     <ul aria-label={label} className={`flex flex-wrap gap-x-3 gap-y-1 text-xs text-slate-500 dark:text-slate-400 ${className}`}>
       {rollups.map((rollup) => (
         <li key={rollupKey(rollup)} title={describeRollup(rollup)}>
-          {rollup.label}{' '}
-          <span className="font-medium tabular-nums text-slate-800 dark:text-slate-200">{formatRollup(rollup)}</span>
+          {rollup.label} <span className="font-medium tabular-nums text-slate-800 dark:text-slate-200">{formatRollup(rollup)}</span>
         </li>
       ))}
     </ul>

@@ -116,11 +116,19 @@ export const SectionCard = memo(function SectionCard({
             }}
           />
         ) : (
-          <h2 id={headingId} aria-describedby={nameError.error ? nameError.errorId : undefined} className="min-w-0 flex-1 text-base font-semibold max-sm:min-w-[calc(100%-3.5rem)]">
+          <h2
+            id={headingId}
+            aria-describedby={nameError.error ? nameError.errorId : undefined}
+            className="min-w-0 flex-1 text-base font-semibold max-sm:min-w-[calc(100%-3.5rem)]"
+          >
             {section.title}
           </h2>
         )}
-        {renaming ? <h2 id={headingId} className="sr-only">{section.title}</h2> : null}
+        {renaming ? (
+          <h2 id={headingId} className="sr-only">
+            {section.title}
+          </h2>
+        ) : null}
         <span className="text-xs tabular-nums text-slate-500 dark:text-slate-400">
           {done}/{section.items.length} done
         </span>

@@ -1,5 +1,15 @@
 import { useState, type ReactNode } from 'react';
-import { DUE_DATE_MAX, DUE_DATE_MIN, dueDateSchema, ITEM_STATUSES, problemMessage, RISK_LEVELS, STATUS_LABELS, type ItemStatus, type RiskLevel } from '@tieout/doc-model';
+import {
+  DUE_DATE_MAX,
+  DUE_DATE_MIN,
+  dueDateSchema,
+  ITEM_STATUSES,
+  problemMessage,
+  RISK_LEVELS,
+  STATUS_LABELS,
+  type ItemStatus,
+  type RiskLevel,
+} from '@tieout/doc-model';
 import { FieldError, useFieldError } from './field-error.tsx';
 import { assignableMembers, type Member } from './item-row.tsx';
 import { controlTone, RISK_LABELS, selectClass, smallButtonClass, textControlClass } from './labels.ts';
@@ -53,77 +63,77 @@ export function FilterBar({
         Filters{active ? ` (${active})` : ''}
       </button>
       <div id="checklist-filters" className={`contents ${open ? '' : 'max-sm:hidden'}`}>
-      <select
-        aria-label="Filter by status"
-        value={filter.status}
-        onChange={(event) => set({ status: event.target.value as ItemStatus | '' })}
-        className={controlClass}
-      >
-        <option value="">Any status</option>
-        {ITEM_STATUSES.map((status) => (
-          <option key={status} value={status}>
-            {STATUS_LABELS[status]}
-          </option>
-        ))}
-      </select>
-      <select aria-label="Filter by owner" value={filter.owner} onChange={(event) => set({ owner: event.target.value })} className={controlClass}>
-        <option value="">Anyone</option>
-        <option value="unassigned">Unassigned</option>
-        {members.map((member) => (
-          <option key={member.id} value={member.id}>
-            {member.name}
-          </option>
-        ))}
-      </select>
-      <select
-        aria-label="Filter by risk"
-        value={filter.risk}
-        onChange={(event) => set({ risk: event.target.value as RiskLevel | '' })}
-        className={controlClass}
-      >
-        <option value="">Any risk</option>
-        {RISK_LEVELS.map((risk) => (
-          <option key={risk} value={risk}>
-            {RISK_LABELS[risk]}
-          </option>
-        ))}
-      </select>
-      <label className="flex items-center gap-1.5 text-sm text-slate-700 dark:text-slate-300">
-        <input
-          type="checkbox"
-          aria-label="Overdue only"
-          checked={filter.overdueOnly}
-          onChange={(event) => set({ overdueOnly: event.target.checked })}
-          className="h-4 w-4 accent-sky-600"
-        />
-        Overdue only
-      </label>
-      <label className="ml-auto flex items-center gap-1.5 text-sm text-slate-700 dark:text-slate-300">
-        Sort
-        <select aria-label="Sort items" value={sort} onChange={(event) => onSort(event.target.value as SortKey)} className={controlClass}>
-          {(Object.keys(SORT_LABELS) as SortKey[]).map((key) => (
-            <option key={key} value={key}>
-              {SORT_LABELS[key]}
+        <select
+          aria-label="Filter by status"
+          value={filter.status}
+          onChange={(event) => set({ status: event.target.value as ItemStatus | '' })}
+          className={controlClass}
+        >
+          <option value="">Any status</option>
+          {ITEM_STATUSES.map((status) => (
+            <option key={status} value={status}>
+              {STATUS_LABELS[status]}
             </option>
           ))}
         </select>
-      </label>
+        <select aria-label="Filter by owner" value={filter.owner} onChange={(event) => set({ owner: event.target.value })} className={controlClass}>
+          <option value="">Anyone</option>
+          <option value="unassigned">Unassigned</option>
+          {members.map((member) => (
+            <option key={member.id} value={member.id}>
+              {member.name}
+            </option>
+          ))}
+        </select>
+        <select
+          aria-label="Filter by risk"
+          value={filter.risk}
+          onChange={(event) => set({ risk: event.target.value as RiskLevel | '' })}
+          className={controlClass}
+        >
+          <option value="">Any risk</option>
+          {RISK_LEVELS.map((risk) => (
+            <option key={risk} value={risk}>
+              {RISK_LABELS[risk]}
+            </option>
+          ))}
+        </select>
+        <label className="flex items-center gap-1.5 text-sm text-slate-700 dark:text-slate-300">
+          <input
+            type="checkbox"
+            aria-label="Overdue only"
+            checked={filter.overdueOnly}
+            onChange={(event) => set({ overdueOnly: event.target.checked })}
+            className="h-4 w-4 accent-sky-600"
+          />
+          Overdue only
+        </label>
+        <label className="ml-auto flex items-center gap-1.5 text-sm text-slate-700 dark:text-slate-300">
+          Sort
+          <select aria-label="Sort items" value={sort} onChange={(event) => onSort(event.target.value as SortKey)} className={controlClass}>
+            {(Object.keys(SORT_LABELS) as SortKey[]).map((key) => (
+              <option key={key} value={key}>
+                {SORT_LABELS[key]}
+              </option>
+            ))}
+          </select>
+        </label>
       </div>
       <div className="flex w-full flex-wrap items-center gap-x-4 gap-y-2">
-      {children}
-      <p role="status" aria-label="Items shown" className="text-xs text-slate-500 dark:text-slate-400">
-        {isFiltering(filter) ? (
-          <>
-            Showing {shown} of {total} items.{' '}
-            <button type="button" onClick={() => onFilter(NO_FILTER)} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
-              Clear filters
-            </button>
-          </>
-        ) : (
-          `${total} items`
-        )}
-        {sort !== 'manual' ? ' Drag and move are off while sorted.' : ''}
-      </p>
+        {children}
+        <p role="status" aria-label="Items shown" className="text-xs text-slate-500 dark:text-slate-400">
+          {isFiltering(filter) ? (
+            <>
+              Showing {shown} of {total} items.{' '}
+              <button type="button" onClick={() => onFilter(NO_FILTER)} className="font-medium text-sky-700 hover:underline dark:text-sky-400">
+                Clear filters
+              </button>
+            </>
+          ) : (
+            `${total} items`
+          )}
+          {sort !== 'manual' ? ' Drag and move are off while sorted.' : ''}
+        </p>
       </div>
     </div>
   );
@@ -171,9 +181,7 @@ export function BulkBar({
       aria-label="Bulk edit"
       className="flex flex-wrap items-center gap-2 rounded-md border border-sky-200 bg-sky-50 px-2 py-1 text-sm dark:border-sky-900 dark:bg-sky-950/60"
     >
-      <span className="font-medium">
-        {count} selected
-      </span>
+      <span className="font-medium">{count} selected</span>
       <select
         aria-label="Set status of selected items"
         value=""

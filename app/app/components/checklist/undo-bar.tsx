@@ -7,10 +7,24 @@ export function UndoBar({ undo, editable }: { undo: UndoApi; editable: boolean }
   return (
     <div className="flex flex-wrap items-center gap-2">
       <div role="toolbar" aria-label="History of your changes" className="flex gap-1">
-        <button type="button" className={smallButtonClass} disabled={!editable || !undo.canUndo} onClick={undo.undo} aria-keyshortcuts="Control+Z" title="Undo your last change (Ctrl+Z)">
+        <button
+          type="button"
+          className={smallButtonClass}
+          disabled={!editable || !undo.canUndo}
+          onClick={undo.undo}
+          aria-keyshortcuts="Control+Z"
+          title="Undo your last change (Ctrl+Z)"
+        >
           Undo
         </button>
-        <button type="button" className={smallButtonClass} disabled={!editable || !undo.canRedo} onClick={undo.redo} aria-keyshortcuts="Control+Shift+Z" title="Redo (Ctrl+Shift+Z)">
+        <button
+          type="button"
+          className={smallButtonClass}
+          disabled={!editable || !undo.canRedo}
+          onClick={undo.redo}
+          aria-keyshortcuts="Control+Shift+Z"
+          title="Redo (Ctrl+Shift+Z)"
+        >
           Redo
         </button>
       </div>
@@ -19,9 +33,7 @@ export function UndoBar({ undo, editable }: { undo: UndoApi; editable: boolean }
           role="status"
           className="flex items-center gap-3 rounded-md border border-amber-200 bg-amber-50 px-3 py-1.5 text-sm text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-100"
         >
-          {notice.kind === 'mine'
-            ? `Deleted “${notice.title}”`
-            : `${notice.by ?? 'Someone'} deleted “${notice.title}” while you were editing it`}
+          {notice.kind === 'mine' ? `Deleted “${notice.title}”` : `${notice.by ?? 'Someone'} deleted “${notice.title}” while you were editing it`}
           <button type="button" className="font-medium underline" disabled={!editable} onClick={undo.restoreDeleted}>
             {notice.kind === 'mine' ? 'Undo' : 'Restore it with your changes'}
           </button>

@@ -33,7 +33,8 @@ export interface UndoApi {
 }
 
 const isTextTarget = (target: EventTarget | null) =>
-  target instanceof HTMLElement && (target.isContentEditable || target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT');
+  target instanceof HTMLElement &&
+  (target.isContentEditable || target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT');
 
 export function useUndo(doc: Y.Doc | null, provider: WebsocketProvider | null, editable: boolean): UndoApi {
   const managerRef = useRef<Y.UndoManager | null>(null);
@@ -94,7 +95,7 @@ export function useUndo(doc: Y.Doc | null, provider: WebsocketProvider | null, e
       }
       // Titles and the focused item's copy, for the notices above.
       transaction.changed.forEach((_keys, type) => {
-        for (let current: Y.AbstractType<any> | null = type as Y.AbstractType<any>; current?._item; ) {
+        for (let current: Y.AbstractType<any> | null = type as Y.AbstractType<any>; current?._item;) {
           const parent: unknown = current._item.parent;
           if (parent === (items as unknown)) {
             const id = current._item.parentSub;

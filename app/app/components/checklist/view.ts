@@ -1,13 +1,5 @@
 /** Pure helpers for the checklist page: keeping unchanged rows identical, filtering, sorting. */
-import {
-  ITEM_STATUSES,
-  RISK_LEVELS,
-  type ChecklistView,
-  type ItemStatus,
-  type ItemView,
-  type RiskLevel,
-  type SectionView,
-} from '@tieout/doc-model';
+import { ITEM_STATUSES, RISK_LEVELS, type ChecklistView, type ItemStatus, type ItemView, type RiskLevel, type SectionView } from '@tieout/doc-model';
 
 /** Keeping unchanged rows identical lives with the reader in the doc model (live-view.ts); the page tests use it from here. */
 export { sameItemView as sameItem, stabilizeView } from '@tieout/doc-model';
@@ -57,12 +49,7 @@ const statusRank = new Map(ITEM_STATUSES.map((status, index) => [status, index])
 const riskRank = new Map(RISK_LEVELS.map((risk, index) => [risk, index + 1]));
 
 /** Sections with the items that pass the filter, in the chosen order (ties keep checklist order). */
-export function visibleSections(
-  view: ChecklistView,
-  filter: ItemFilter,
-  sort: SortKey,
-  context: ViewContext,
-): VisibleSection[] {
+export function visibleSections(view: ChecklistView, filter: ItemFilter, sort: SortKey, context: ViewContext): VisibleSection[] {
   const filtering = isFiltering(filter);
   const query = filter.query.trim().toLowerCase();
   const matches = (item: ItemView) =>
@@ -79,7 +66,11 @@ export function visibleSections(
   const result: VisibleSection[] = [];
   for (const section of view.sections) {
     let items = filtering ? section.items.filter(matches) : section.items;
-    if (compare) items = items.map((item, index) => ({ item, index })).sort((a, b) => compare(a.item, b.item) || a.index - b.index).map(({ item }) => item);
+    if (compare)
+      items = items
+        .map((item, index) => ({ item, index }))
+        .sort((a, b) => compare(a.item, b.item) || a.index - b.index)
+        .map(({ item }) => item);
     if (filtering && items.length === 0) continue;
     result.push({ section, items });
   }

@@ -58,15 +58,25 @@ export function ActivityFeed({
   for (const entry of entries) {
     const last = grouped.at(-1);
     const same =
-      last && last.entry.userId === entry.userId && last.entry.kind === entry.kind && last.entry.itemId === entry.itemId &&
-      last.entry.field === entry.field && last.entry.checklistId === entry.checklistId && entry.kind === 'item_field' && entry.field === 'notes';
+      last &&
+      last.entry.userId === entry.userId &&
+      last.entry.kind === entry.kind &&
+      last.entry.itemId === entry.itemId &&
+      last.entry.field === entry.field &&
+      last.entry.checklistId === entry.checklistId &&
+      entry.kind === 'item_field' &&
+      entry.field === 'notes';
     if (same) last.count += 1;
     else grouped.push({ entry, count: 1 });
   }
   return (
     <section aria-label="Activity" className="space-y-3">
       <div className="flex flex-wrap items-center justify-between gap-2">
-        {heading ? <h2 className="text-lg font-semibold">Activity{query.item && entries[0]?.itemTitle ? ` of “${entries[0].itemTitle}”` : ''}</h2> : <span />}
+        {heading ? (
+          <h2 className="text-lg font-semibold">Activity{query.item && entries[0]?.itemTitle ? ` of “${entries[0].itemTitle}”` : ''}</h2>
+        ) : (
+          <span />
+        )}
         {exportHref ? (
           <a href={exportHref} className="text-sm font-medium text-sky-700 hover:underline dark:text-sky-400" download>
             Export the audit trail (CSV)
@@ -110,7 +120,10 @@ export function ActivityFeed({
           Filter
         </button>
         {query.person || query.field || query.from || query.to || query.item ? (
-          <Link to={`?${new URLSearchParams(Object.entries(keep).filter(([, value]) => value))}`} className="text-sky-700 hover:underline dark:text-sky-400">
+          <Link
+            to={`?${new URLSearchParams(Object.entries(keep).filter(([, value]) => value))}`}
+            className="text-sky-700 hover:underline dark:text-sky-400"
+          >
             Clear filters
           </Link>
         ) : null}

@@ -80,7 +80,10 @@ export function selectionAnchor(editor: Editor): { anchor: CommentAnchor; quote:
   // moved just before the range never enters it; the end names the last character ("after it"), so that typing right
   // after the range does not extend it.
   const first = absolutePositionToRelativePosition(from + 1, sync.type, mapping) as Y.RelativePosition;
-  const start = first.item !== null ? new Y.RelativePosition(first.type, first.tname, first.item, 0) : (absolutePositionToRelativePosition(from, sync.type, mapping) as Y.RelativePosition);
+  const start =
+    first.item !== null
+      ? new Y.RelativePosition(first.type, first.tname, first.item, 0)
+      : (absolutePositionToRelativePosition(from, sync.type, mapping) as Y.RelativePosition);
   const end = absolutePositionToRelativePosition(to, sync.type, mapping) as Y.RelativePosition;
   const endJson = Y.relativePositionToJSON(end);
   return { anchor: { start: Y.relativePositionToJSON(start), end: endJson }, quote: quote.slice(0, 1000) };
@@ -99,21 +102,19 @@ export const CommentHighlights = Extension.create<CommentHighlightsOptions>({
         props: {
           decorations(state) {
             const active = options.activeThreadId();
-            const decorations = options
-              .threads()
-              .flatMap((thread) => {
-                const range = anchorRange(state, thread.anchor);
-                if (!range) return [];
-                return [
-                  Decoration.inline(range.from, range.to, {
-                    class:
-                      thread.id === active
-                        ? 'comment-anchor comment-anchor-active rounded-sm bg-amber-300 ring-1 ring-amber-500 dark:bg-amber-600/70'
-                        : 'comment-anchor rounded-sm bg-amber-100 underline decoration-amber-500 decoration-2 dark:bg-amber-900/60',
-                    'data-thread-id': thread.id,
-                  }),
-                ];
-              });
+            const decorations = options.threads().flatMap((thread) => {
+              const range = anchorRange(state, thread.anchor);
+              if (!range) return [];
+              return [
+                Decoration.inline(range.from, range.to, {
+                  class:
+                    thread.id === active
+                      ? 'comment-anchor comment-anchor-active rounded-sm bg-amber-300 ring-1 ring-amber-500 dark:bg-amber-600/70'
+                      : 'comment-anchor rounded-sm bg-amber-100 underline decoration-amber-500 decoration-2 dark:bg-amber-900/60',
+                  'data-thread-id': thread.id,
+                }),
+              ];
+            });
             return decorations.length ? DecorationSet.create(state.doc, decorations) : DecorationSet.empty;
           },
           handleClick(view, _pos, event) {

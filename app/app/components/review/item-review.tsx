@@ -97,7 +97,13 @@ export const ItemReviewControls = memo(function ItemReviewControls({ itemId, tit
           >
             {stored ? 'Approve' : 'Saving…'}
           </button>
-          <button type="button" aria-label={`Send back ${title}`} aria-expanded={sendingBack} onClick={() => setSendingBack((open) => !open)} className={smallButton}>
+          <button
+            type="button"
+            aria-label={`Send back ${title}`}
+            aria-expanded={sendingBack}
+            onClick={() => setSendingBack((open) => !open)}
+            className={smallButton}
+          >
             Send back
           </button>
         </>
@@ -198,12 +204,16 @@ export function ReviewBar({ itemCount }: { itemCount: number }) {
       ) : null}
       {latest ? (
         <span role="status" aria-label="Sign-off" className="text-xs text-emerald-800 dark:text-emerald-300" title={`State hash ${latest.stateHash}`}>
-          Signed off by {latest.signedByName ?? 'a former member'} on {new Date(latest.signedAt).toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric' })} ·{' '}
-          {latest.itemCount} items · state {latest.stateHash.slice(0, 10)}
+          Signed off by {latest.signedByName ?? 'a former member'} on{' '}
+          {new Date(latest.signedAt).toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric' })} · {latest.itemCount} items ·
+          state {latest.stateHash.slice(0, 10)}
         </span>
       ) : null}
       {message ? (
-        <p role={message.error ? 'alert' : 'status'} className={`w-full text-xs ${message.error ? 'text-red-700 dark:text-red-300' : 'text-emerald-800 dark:text-emerald-300'}`}>
+        <p
+          role={message.error ? 'alert' : 'status'}
+          className={`w-full text-xs ${message.error ? 'text-red-700 dark:text-red-300' : 'text-emerald-800 dark:text-emerald-300'}`}
+        >
           {message.text}
         </p>
       ) : null}

@@ -56,7 +56,15 @@ export function MentionInput({
   const matches = useMemo(() => {
     if (!query) return [];
     const needle = query.query.toLowerCase();
-    return members.filter((member) => member.name.toLowerCase().split(/\s+/).some((part) => part.startsWith(needle)) || member.name.toLowerCase().startsWith(needle)).slice(0, 8);
+    return members
+      .filter(
+        (member) =>
+          member.name
+            .toLowerCase()
+            .split(/\s+/)
+            .some((part) => part.startsWith(needle)) || member.name.toLowerCase().startsWith(needle),
+      )
+      .slice(0, 8);
   }, [query, members]);
   const open = query !== null && matches.length > 0;
 

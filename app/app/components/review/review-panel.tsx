@@ -202,9 +202,7 @@ function ThreadCard({ thread, itemTitle, doc, focused }: { thread: ThreadView; i
         >
           {itemTitle}
         </button>
-        <span className="shrink-0 text-xs text-slate-500">
-          {thread.deletedAt ? 'Deleted' : thread.resolvedAt ? 'Resolved' : 'Open'}
-        </span>
+        <span className="shrink-0 text-xs text-slate-500">{thread.deletedAt ? 'Deleted' : thread.resolvedAt ? 'Resolved' : 'Open'}</span>
       </header>
       {thread.quote ? (
         <blockquote className="border-l-2 border-amber-400 pl-2 text-xs text-slate-600 dark:text-slate-300">
@@ -332,7 +330,9 @@ export function ReviewPanel({ itemTitles, doc }: { itemTitles: ReadonlyMap<strin
         {draft && review.canComment ? (
           <section aria-label="New thread" className="space-y-2 rounded-lg border border-sky-300 bg-white p-3 dark:border-sky-800 dark:bg-slate-900">
             <p className="text-xs font-semibold text-sky-800 dark:text-sky-300">New thread on {titleOf(draft.itemId)}</p>
-            {draft.quote ? <blockquote className="border-l-2 border-amber-400 pl-2 text-xs text-slate-600 dark:text-slate-300">“{draft.quote}”</blockquote> : null}
+            {draft.quote ? (
+              <blockquote className="border-l-2 border-amber-400 pl-2 text-xs text-slate-600 dark:text-slate-300">“{draft.quote}”</blockquote>
+            ) : null}
             <Composer
               label="New comment"
               submitLabel="Post comment"

@@ -72,10 +72,18 @@ export function targetOptions(): { value: string; label: string }[] {
   ];
 }
 
-const normalizeHeader = (header: string) => header.toLowerCase().replace(/[_\-.:]+/g, ' ').replace(/\s+/g, ' ').trim();
+const normalizeHeader = (header: string) =>
+  header
+    .toLowerCase()
+    .replace(/[_\-.:]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 
 const FIELD_HEADERS: [ItemField, RegExp][] = [
-  ['reference', /^(ref|ref no|ref nr|reference|reference no|reference number|no|nr|number|#|item no|item number|request no|request number|request id|item id|id)$/],
+  [
+    'reference',
+    /^(ref|ref no|ref nr|reference|reference no|reference number|no|nr|number|#|item no|item number|request no|request number|request id|item id|id)$/,
+  ],
   ['title', /^(title|item|items|request|requests|request item|document request|description|question|requirement|task|name|item title)$/],
   ['section', /^(section|section title|category|group|topic|area|heading)$/],
   ['status', /^(status|state|progress|item status)$/],
@@ -129,7 +137,9 @@ export function mappingProblems(mapping: ColumnMapping, headers: string[]): stri
   for (const field of ITEM_FIELDS) {
     const columns = columnsOf(field);
     if (columns.length > 1) {
-      problems.push(`${FIELD_LABELS[field]} is chosen for ${columns.length} columns (${columns.map((i) => `“${headers[i]}”`).join(', ')}): choose one.`);
+      problems.push(
+        `${FIELD_LABELS[field]} is chosen for ${columns.length} columns (${columns.map((i) => `“${headers[i]}”`).join(', ')}): choose one.`,
+      );
     }
   }
   return problems;
@@ -212,7 +222,8 @@ export function matchOwner(value: string, members: readonly ImportMember[]): Own
   const member = byEmail ?? (byName.length === 1 ? byName[0] : undefined);
   if (byName.length > 1) return { ownerId: null, warning: `Owner “${value}” matches ${byName.length} members: left unassigned (use their email)` };
   if (!member) return { ownerId: null, warning: `Owner “${value}” is not a member of this workspace: left unassigned` };
-  if (member.canOwnItems === false) return { ownerId: null, warning: `${member.name} cannot own items (reviewers and viewers cannot): left unassigned` };
+  if (member.canOwnItems === false)
+    return { ownerId: null, warning: `${member.name} cannot own items (reviewers and viewers cannot): left unassigned` };
   return { ownerId: member.id };
 }
 
@@ -237,7 +248,11 @@ const STATUS_SYNONYMS: Record<string, ItemStatus> = {
   on_hold: 'blocked',
 };
 
-const statusKey = (value: string) => value.trim().toLowerCase().replace(/[\s-]+/g, '_');
+const statusKey = (value: string) =>
+  value
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
 
 export function parseStatus(value: string): ItemStatus | { error: string } {
   if (value.trim() === '') return 'not_started';
@@ -385,7 +400,9 @@ export function validateRows(table: ImportTable, mapping: ColumnMapping, context
   const columnOf = (field: ItemField) => mapping.findIndex((target) => target.field === field);
   const columns = Object.fromEntries(ITEM_FIELDS.map((field) => [field, columnOf(field)])) as Record<ItemField, number>;
   const figureColumns = mapping.flatMap((target, index) =>
-    target.field === 'figure' ? [{ index, kind: target.kind, label: (table.headers[index] ?? '').trim().slice(0, 120) || `Column ${index + 1}` }] : [],
+    target.field === 'figure'
+      ? [{ index, kind: target.kind, label: (table.headers[index] ?? '').trim().slice(0, 120) || `Column ${index + 1}` }]
+      : [],
   );
   const cell = (row: TableRow, field: ItemField) => (columns[field] === -1 ? '' : (row.cells[columns[field]] ?? '').trim());
 
@@ -422,7 +439,10 @@ export function validateRows(table: ImportTable, mapping: ColumnMapping, context
       if (problem) errors.push(`${column.label}: ${problem}`);
       else if (value !== null && !isError(value)) {
         // Two columns with one label would be two figures with one label on the item: the doc model refuses that.
-        const clash = duplicateFigureLabel({ label: column.label }, figures.map((figure, at) => ({ id: String(at), label: figure.label })));
+        const clash = duplicateFigureLabel(
+          { label: column.label },
+          figures.map((figure, at) => ({ id: String(at), label: figure.label })),
+        );
         if (clash) errors.push(`${column.label}: two columns have this label`);
         else figures.push({ kind: column.kind, label: column.label, value });
       }
@@ -463,7 +483,10 @@ export interface ExistingItem {
  * The existing item each imported row is the same request as: the one with its reference, else the one with its
  * title (case and accents ignored) when exactly one has it. Each existing item is matched at most once.
  */
-export function matchExisting(items: readonly Pick<ImportedItem, 'rowNumber' | 'title' | 'reference'>[], existing: readonly ExistingItem[]): Map<number, string> {
+export function matchExisting(
+  items: readonly Pick<ImportedItem, 'rowNumber' | 'title' | 'reference'>[],
+  existing: readonly ExistingItem[],
+): Map<number, string> {
   const byReference = new Map<string, string>();
   const byTitle = new Map<string, string[]>();
   for (const item of existing) {

@@ -39,7 +39,9 @@ export async function parseUpload(fileName: string, bytes: Uint8Array, options: 
   }
   if (bytes.byteLength === 0) throw new ImportError('The file is empty.');
   if (bytes.byteLength > IMPORT_LIMITS.maxFileBytes) {
-    throw new ImportError(`The file is ${formatBytes(bytes.byteLength)}; the limit is ${formatBytes(IMPORT_LIMITS.maxFileBytes)}. Split it into smaller files.`);
+    throw new ImportError(
+      `The file is ${formatBytes(bytes.byteLength)}; the limit is ${formatBytes(IMPORT_LIMITS.maxFileBytes)}. Split it into smaller files.`,
+    );
   }
   const kind = detectUploadKind(fileName, bytes);
   const records = kind === 'csv' ? parseCsv(bytes) : await parseXlsx(bytes);
@@ -105,7 +107,9 @@ export function cellText(value: ExcelJS.CellValue): string {
 }
 
 const tooManyRows = (rows: number) =>
-  new ImportError(`The file has ${rows.toLocaleString('en-US')} rows; at most ${IMPORT_LIMITS.maxRows.toLocaleString('en-US')} can be imported at once. Split it into smaller files.`);
+  new ImportError(
+    `The file has ${rows.toLocaleString('en-US')} rows; at most ${IMPORT_LIMITS.maxRows.toLocaleString('en-US')} can be imported at once. Split it into smaller files.`,
+  );
 
 /** Header from the first non-empty record; the remaining non-empty records become rows. */
 export function toTable(records: { number: number; cells: string[] }[]): ImportTable {
@@ -125,7 +129,9 @@ export function toTable(records: { number: number; cells: string[] }[]): ImportT
     const cells = Array.from({ length: width }, (_, index) => row.cells[index] ?? '');
     const long = cells.findIndex((cell) => cell.length > IMPORT_LIMITS.maxCellChars);
     if (long !== -1) {
-      throw new ImportError(`Row ${row.number}, column “${headers[long]}”: the value is longer than ${IMPORT_LIMITS.maxCellChars.toLocaleString('en-US')} characters.`);
+      throw new ImportError(
+        `Row ${row.number}, column “${headers[long]}”: the value is longer than ${IMPORT_LIMITS.maxCellChars.toLocaleString('en-US')} characters.`,
+      );
     }
     return { number: row.number, cells };
   });

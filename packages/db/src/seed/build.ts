@@ -15,7 +15,17 @@ export interface SeedData {
   users: { id: string; email: string; name: string; passwordHash: string; createdAt: string }[];
   workspaces: { id: string; name: string; createdBy: string; createdAt: string }[];
   members: { workspaceId: string; userId: string; role: string; createdAt: string }[];
-  deals: { id: string; workspaceId: string; name: string; buyer: string; target: string; valueUsd: number; targetSigningDate: string | null; createdBy: string; createdAt: string }[];
+  deals: {
+    id: string;
+    workspaceId: string;
+    name: string;
+    buyer: string;
+    target: string;
+    valueUsd: number;
+    targetSigningDate: string | null;
+    createdBy: string;
+    createdAt: string;
+  }[];
   workstreams: { id: string; workspaceId: string; dealId: string; kind: string; name: string; position: number; createdAt: string }[];
   checklists: { id: string; workspaceId: string; dealId: string; workstreamId: string; title: string; createdBy: string; createdAt: string }[];
   templates: { id: string; key: string; name: string; workstream: string; description: string; body: unknown }[];
@@ -76,7 +86,11 @@ function playSession(doc: Y.Doc, session: Session, checklistId: string, newId: (
         );
     }
     for (const { item: title, figures, ...patch } of session.edits ?? []) {
-      const item = findItem(view().sections.flatMap((section) => section.items), title, checklistId);
+      const item = findItem(
+        view().sections.flatMap((section) => section.items),
+        title,
+        checklistId,
+      );
       updateItem(doc, item.id, patch);
       for (const [label, value] of Object.entries(figures ?? {})) {
         const figure = item.figures.find((candidate) => candidate.label === label);
@@ -172,22 +186,70 @@ export function buildSeedData(): SeedData {
     { workspaceId: otherWorkspace.id, userId: demoUsers.outsider.id, role: 'owner', createdAt: addMinutes(SEED_EPOCH, 40) },
   ];
   const deals = [
-    { id: demoDeal.id, workspaceId: demoWorkspace.id, name: demoDeal.name, buyer: demoDeal.buyer, target: demoDeal.target, valueUsd: demoDeal.valueUsd, targetSigningDate: '2027-02-26', createdBy: demoUsers.owner.id, createdAt: '2026-09-30T15:00:00Z' },
-    { id: otherDeal.id, workspaceId: otherWorkspace.id, name: otherDeal.name, buyer: otherDeal.buyer, target: otherDeal.target, valueUsd: otherDeal.valueUsd, targetSigningDate: null, createdBy: demoUsers.outsider.id, createdAt: '2026-10-14T10:00:00Z' },
+    {
+      id: demoDeal.id,
+      workspaceId: demoWorkspace.id,
+      name: demoDeal.name,
+      buyer: demoDeal.buyer,
+      target: demoDeal.target,
+      valueUsd: demoDeal.valueUsd,
+      targetSigningDate: '2027-02-26',
+      createdBy: demoUsers.owner.id,
+      createdAt: '2026-09-30T15:00:00Z',
+    },
+    {
+      id: otherDeal.id,
+      workspaceId: otherWorkspace.id,
+      name: otherDeal.name,
+      buyer: otherDeal.buyer,
+      target: otherDeal.target,
+      valueUsd: otherDeal.valueUsd,
+      targetSigningDate: null,
+      createdBy: demoUsers.outsider.id,
+      createdAt: '2026-10-14T10:00:00Z',
+    },
   ];
   const workstreams = [
     ...Object.values(demoWorkstreams).map((workstream, index) => ({
-      id: workstream.id, workspaceId: demoWorkspace.id, dealId: demoDeal.id, kind: workstream.kind, name: workstream.name, position: index, createdAt: '2026-10-01T13:55:00Z',
+      id: workstream.id,
+      workspaceId: demoWorkspace.id,
+      dealId: demoDeal.id,
+      kind: workstream.kind,
+      name: workstream.name,
+      position: index,
+      createdAt: '2026-10-01T13:55:00Z',
     })),
-    { id: otherWorkstream.id, workspaceId: otherWorkspace.id, dealId: otherDeal.id, kind: otherWorkstream.kind, name: otherWorkstream.name, position: 0, createdAt: '2026-10-15T08:55:00Z' },
+    {
+      id: otherWorkstream.id,
+      workspaceId: otherWorkspace.id,
+      dealId: otherDeal.id,
+      kind: otherWorkstream.kind,
+      name: otherWorkstream.name,
+      position: 0,
+      createdAt: '2026-10-15T08:55:00Z',
+    },
   ];
   const stories = demoStories.map(playStory);
   const createdAt = (checklistId: string) => stories.find((played) => played.story.checklistId === checklistId)!.story.sessions[0]!.at;
   const checklists = [
     ...Object.values(demoChecklists).map((checklist) => ({
-      id: checklist.id, workspaceId: demoWorkspace.id, dealId: demoDeal.id, workstreamId: checklist.workstreamId, title: checklist.title, createdBy: demoUsers.owner.id, createdAt: createdAt(checklist.id),
+      id: checklist.id,
+      workspaceId: demoWorkspace.id,
+      dealId: demoDeal.id,
+      workstreamId: checklist.workstreamId,
+      title: checklist.title,
+      createdBy: demoUsers.owner.id,
+      createdAt: createdAt(checklist.id),
     })),
-    { id: otherChecklist.id, workspaceId: otherWorkspace.id, dealId: otherDeal.id, workstreamId: otherChecklist.workstreamId, title: otherChecklist.title, createdBy: otherChecklist.createdBy, createdAt: createdAt(otherChecklist.id) },
+    {
+      id: otherChecklist.id,
+      workspaceId: otherWorkspace.id,
+      dealId: otherDeal.id,
+      workstreamId: otherChecklist.workstreamId,
+      title: otherChecklist.title,
+      createdBy: otherChecklist.createdBy,
+      createdAt: createdAt(otherChecklist.id),
+    },
   ];
   const templates = builtInTemplates.map((template) => {
     const id = builtInTemplateIds[template.key];
@@ -217,7 +279,9 @@ export function buildSeedData(): SeedData {
     const state = Y.encodeStateAsUpdate(doc);
     doc.destroy();
     const lastUpdateId = updates.find((row) => row.update === last.update)!.id;
-    return [{ checklistId: story.checklistId, workspaceId: placementOf(story.checklistId).workspaceId, state, lastUpdateId, updatedAt: last.session.at }];
+    return [
+      { checklistId: story.checklistId, workspaceId: placementOf(story.checklistId).workspaceId, state, lastUpdateId, updatedAt: last.session.at },
+    ];
   });
   const items = stories.flatMap((played) => played.items);
   const progressDays = stories.flatMap((played) => played.progressDays);

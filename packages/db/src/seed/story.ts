@@ -111,7 +111,7 @@ export const demoStories: ChecklistStory[] = [
         by: 'owner2',
         at: '2026-10-03T08:30:00Z',
         edits: [
-          { item: 'Target\'s cost of short-term debt', figures: { 'Reported short-term debt cost': 10.1 } },
+          { item: "Target's cost of short-term debt", figures: { 'Reported short-term debt cost': 10.1 } },
           { item: 'Revenue concentration in mining', figures: { 'Share of recent revenue from crypto mining': 89 } },
         ],
       },
@@ -121,7 +121,7 @@ export const demoStories: ChecklistStory[] = [
         edits: [
           { item: 'PPA and retail supply terms: term, price basis, volume', status: 'in_progress' },
           { item: 'Transmission cost peaks once the load can no longer curtail (e.g. ERCOT 4CP)', status: 'in_progress' },
-          { item: 'Target\'s cost of short-term debt', status: 'done' },
+          { item: "Target's cost of short-term debt", status: 'done' },
           { item: 'Revenue concentration in mining', status: 'done' },
         ],
         add: [
