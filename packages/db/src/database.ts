@@ -102,6 +102,12 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max, types: { getTypeParser: postgresTypeParser } });
   // An idle client that loses its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
+  // And neither may any other client: every client keeps a listener for its whole life, because pg-pool's own
+  // pool.query (ownerQuery, execScript) and release paths leave windows with none, and a server's FATAL message
+  // (57P01 when an administrator or a failover terminates the backend) that arrives in one is an uncaught 'error'
+  // event. Queries still reject on their own; this only keeps the event from crashing the process (outage.test.ts
+  // once failed on it in CI).
+  pool.on('connect', (client) => client.on('error', () => {}));
   const transaction = async <T>(work: (sql: Sql) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
     // A checked-out client has no pool error listener: a server restart mid-transaction would otherwise
