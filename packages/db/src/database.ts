@@ -102,18 +102,14 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max, types: { getTypeParser: postgresTypeParser } });
   // An idle client that loses its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
-  // And neither may any other client: every client keeps a listener for its whole life, because pg-pool's own
-  // pool.query (ownerQuery, execScript) and release paths leave windows with none, and a server's FATAL message
-  // (57P01 when an administrator or a failover terminates the backend) that arrives in one is an uncaught 'error'
-  // event. Queries still reject on their own; this only keeps the event from crashing the process (outage.test.ts
-  // once failed on it in CI).
+  // And neither may any other client, checked out or destroyed: every client keeps a listener for its whole life.
+  // pg-pool listens only to idle clients, and a server's FATAL message (57P01 when an administrator or a failover
+  // terminates the backend) can arrive while a client is checked out, or after release(error) destroyed it; with no
+  // listener that is an uncaught 'error' event. The failing query rejects on its own (outage.test.ts once failed in
+  // CI on pool.query's window without one).
   pool.on('connect', (client) => client.on('error', () => {}));
   const transaction = async <T>(work: (sql: Sql) => Promise<T>): Promise<T> => {
     const client = await pool.connect();
-    // A checked-out client has no pool error listener: a server restart mid-transaction would otherwise
-    // be an uncaught 'error' event. The failing query rejects on its own.
-    const ignoreError = () => {};
-    client.on('error', ignoreError);
     const sql: Sql = {
       query: async <R extends Row>(text: string, params?: readonly unknown[]) =>
         (await client.query(text, params as unknown[])) as unknown as QueryResult<R>,
@@ -122,14 +118,11 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       await client.query('begin');
       const result = await work(sql);
       await client.query('commit');
-      client.off('error', ignoreError);
       client.release();
       return result;
     } catch (error) {
       await client.query('rollback').catch(() => {});
-      // A broken client is destroyed by release(error) and leaves the pool, which stops listening to it: its
-      // server's FATAL message can still arrive afterwards, so it keeps this listener (an 'error' with none is uncaught).
-      if (!isConnectionError(error)) client.off('error', ignoreError);
+      // A broken client is destroyed by release(error) and leaves the pool.
       client.release(isConnectionError(error) ? (error as Error) : undefined);
       throw error;
     }
@@ -142,19 +135,14 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       if (steps.length === 0) return [];
       const body = scriptBody(steps);
       const client = await pool.connect();
-      const ignoreError = () => {};
-      client.on('error', ignoreError);
       try {
         // One simple-protocol query: Postgres runs the statements in order and stops at the first error.
         const results = (await client.query(`begin;\n${body}\ncommit;`)) as unknown as { rows: Row[] }[];
-        client.off('error', ignoreError);
         client.release();
         // begin and commit frame the steps' results.
         return stepRows(results.slice(1, -1), steps.length);
       } catch (error) {
         await client.query('rollback').catch(() => {});
-        // As in transaction(): a destroyed client keeps its listener for a FATAL message that arrives late.
-        if (!isConnectionError(error)) client.off('error', ignoreError);
         client.release(isConnectionError(error) ? (error as Error) : undefined);
         throw error;
       }
@@ -168,8 +156,6 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     listen: listener.listen,
     async withExclusiveLock(name, work) {
       const client = await pool.connect();
-      const ignoreError = () => {};
-      client.on('error', ignoreError);
       let broken: Error | undefined;
       try {
         await client.query(`select pg_advisory_lock(hashtextextended($1, 0))`, [name]);
@@ -182,7 +168,6 @@ async function openPostgres(url: string, max: number): Promise<Database> {
         if (isConnectionError(error)) broken = error as Error;
         throw error;
       } finally {
-        if (!broken) client.off('error', ignoreError);
         client.release(broken);
       }
     },

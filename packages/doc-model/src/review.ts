@@ -1,6 +1,6 @@
 import { digest } from 'lib0/hash/sha256';
 import * as Y from 'yjs';
-import { NOTES_MAX_DEPTH, readItem } from './checklist.ts';
+import { itemsOf, NOTES_MAX_DEPTH, readItem } from './checklist.ts';
 
 /*
  * The fingerprint of an item's reviewed content: its fields (title, owner, due date, risk), figures, evidence and
@@ -67,7 +67,7 @@ export function itemFingerprint(item: Y.Map<unknown>, id: string): string {
 
 /** itemFingerprint of the item `id` of `doc`, or null when the document has no such item. */
 export function itemFingerprintIn(doc: Y.Doc, id: string): string | null {
-  const entry = doc.getMap<unknown>('items').get(id);
+  const entry = itemsOf(doc).get(id);
   return entry instanceof Y.Map ? itemFingerprint(entry as Y.Map<unknown>, id) : null;
 }
 

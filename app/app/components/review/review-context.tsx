@@ -178,7 +178,8 @@ export function ReviewProvider({
     }
     const states = new Map((data?.states ?? []).map((state) => [state.itemId, state]));
     const doneRequiresApproval = data?.settings.doneRequiresApproval ?? false;
-    const stateOf = (itemId: string): ItemReviewState | undefined => liveState(states.get(itemId), fingerprintOf?.(itemId) ?? null);
+    const liveFingerprint = (itemId: string) => fingerprintOf?.(itemId) ?? null;
+    const stateOf = (itemId: string): ItemReviewState | undefined => liveState(states.get(itemId), liveFingerprint(itemId));
     return {
       checklistId,
       me,
@@ -191,10 +192,10 @@ export function ReviewProvider({
       isOwner: isOwner(role),
       openCount: data ? openCount : NO_COUNTS,
       stateOf,
-      fingerprintOf: (itemId) => fingerprintOf?.(itemId) ?? null,
+      fingerprintOf: liveFingerprint,
       doneAllowed: (itemId) => !doneRequiresApproval || stateOf(itemId)?.state === 'approved',
       showsStoredItem: (itemId) => {
-        const live = fingerprintOf?.(itemId) ?? null;
+        const live = liveFingerprint(itemId);
         return live === null || live === (states.get(itemId)?.fingerprint ?? null);
       },
       panel,
