@@ -16,6 +16,8 @@ export {
   RefuseConnection,
   DEFAULT_AFTER_PERSIST_INTERVAL_MS,
   DEFAULT_AFTER_PERSIST_MAX_INTERVAL_MS,
+  BACKGROUND_PACE_FACTOR,
+  type AfterPersistPace,
   type LifecycleOptions,
   type CollabExtension,
   type ConnectContext,

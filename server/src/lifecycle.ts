@@ -26,7 +26,8 @@ import type { CollabMetrics } from './metrics.ts';
  *                        document and extension: while one run is in flight, further persisted updates accumulate and
  *                        the next run gets them all with the then current document (latest state wins). Runs of one
  *                        extension for one document start at least 1 s apart (up to 5 s while the server is loaded,
- *                        docs/decisions/175); the first after a quiet spell goes on the next turn. It never
+ *                        docs/decisions/175), five times that for an extension whose `afterPersistPace` is
+ *                        'background' (decision 178); the first after a quiet spell goes on the next turn. It never
  *                        blocks the next persistence window. A throw is logged and counted
  *                        (`collab_extension_errors_total{extension,hook}`); the next run goes ahead as usual.
  *   onWriteRejected      the database refused a user's updates for good (RLS, checklist gone): they were dropped.
@@ -94,6 +95,11 @@ export interface DocumentChanges {
 export interface AfterPersistContext extends DocumentContext {
   /** Every update since this extension's previous run, oldest first. */
   updates: readonly PersistedUpdate[];
+  /**
+   * The least time from this run's start to the next one's, as the server's load sets it now: work held for a
+   * later run (a person still typing) waits at least this long for it.
+   */
+  spacingMs: number;
   /** What those (and any later, not yet persisted) transactions touched: the live document may be ahead of `updates`. */
   changes: DocumentChanges;
 }
@@ -105,9 +111,20 @@ export interface WriteRejectedContext extends DocumentContext {
   error: unknown;
 }
 
+/**
+ * How closely an extension's afterPersist runs follow the edits (decision 178). 'prompt' (the default): at the
+ * lifecycle's spacing, for what people watch change (the projection behind progress and dashboards). 'background':
+ * BACKGROUND_PACE_FACTOR times as far apart, for what may lag a few seconds (audit trail, search index, versions,
+ * notices); each run then carries more edits, and the runs' fixed cost is paid less often.
+ */
+export type AfterPersistPace = 'prompt' | 'background';
+export const BACKGROUND_PACE_FACTOR = 5;
+
 export interface CollabExtension {
   /** Shown in logs and metrics. */
   readonly name: string;
+  /** See AfterPersistPace; default 'prompt'. */
+  readonly afterPersistPace?: AfterPersistPace;
   onConnect?(ctx: ConnectContext): void | Promise<void>;
   afterLoadDocument?(ctx: DocumentContext): void | Promise<void>;
   beforeApplyUpdate?(ctx: BeforeApplyUpdateContext): ApplyVerdict;
@@ -279,11 +296,40 @@ export class Lifecycle {
       .map((extension) => new AfterPersistPipeline(extension, ctx, logger.child({ extension: extension.name }), this));
   }
 
-  /** The spacing of afterPersist runs now: the minimum while the server is quiet, up to the maximum when it is saturated. */
-  afterPersistInterval(): number {
+  /**
+   * The spacing of afterPersist runs now: the minimum while the server is quiet, up to the maximum when it is
+   * saturated; BACKGROUND_PACE_FACTOR times that for a background extension.
+   */
+  afterPersistInterval(pace: AfterPersistPace = 'prompt'): number {
     const load = this.load();
     const stretch = Math.min(1, Math.max(0, (load - QUIET_UTILISATION) / (SATURATED_UTILISATION - QUIET_UTILISATION)));
-    return this.afterPersistIntervalMs + stretch * (this.afterPersistMaxIntervalMs - this.afterPersistIntervalMs);
+    const interval = this.afterPersistIntervalMs + stretch * (this.afterPersistMaxIntervalMs - this.afterPersistIntervalMs);
+    return pace === 'background' ? BACKGROUND_PACE_FACTOR * interval : interval;
+  }
+
+  /**
+   * Pipelines whose run is due, in order. One starts per turn of the event loop (setImmediate between them), so runs
+   * that fall on the same grid slot (AfterPersistPipeline.schedule) do not hold up the sockets all at once: each
+   * run's synchronous part goes, then whatever I/O is waiting, then the next run.
+   */
+  private readonly due: AfterPersistPipeline[] = [];
+  private turn: NodeJS.Immediate | null = null;
+
+  enqueue(pipeline: AfterPersistPipeline): void {
+    this.due.push(pipeline);
+    this.turn ??= setImmediate(() => this.startNext());
+  }
+
+  dequeue(pipeline: AfterPersistPipeline): void {
+    const index = this.due.indexOf(pipeline);
+    if (index >= 0) this.due.splice(index, 1);
+  }
+
+  private startNext(): void {
+    this.turn = null;
+    const next = this.due.shift();
+    if (this.due.length > 0) this.turn = setImmediate(() => this.startNext());
+    next?.start();
   }
 
   observeRun(extension: CollabExtension, seconds: number, updates: number): void {
@@ -304,11 +350,13 @@ export class AfterPersistPipeline {
   private items = new Set<string>();
   private sections = new Set<string>();
   private meta = false;
-  private scheduled: { kind: 'immediate'; handle: NodeJS.Immediate } | { kind: 'timer'; handle: NodeJS.Timeout } | null = null;
+  private scheduled: { kind: 'queued' } | { kind: 'timer'; handle: NodeJS.Timeout } | null = null;
   private running: Promise<void> | null = null;
   private idleWaiters: (() => void)[] = [];
   private stopped = false;
   private lastStart = Number.NEGATIVE_INFINITY;
+  /** The grid slot the waiting run was scheduled for (null: as soon as possible). */
+  private slot: number | null = null;
 
   constructor(
     readonly extension: CollabExtension,
@@ -317,18 +365,37 @@ export class AfterPersistPipeline {
     private readonly lifecycle: Lifecycle,
   ) {}
 
-  /** The next run: on the next turn, or when the interval (Lifecycle.afterPersistInterval) since the previous start has passed. */
+  /**
+   * The next run: on the next turn, or when the interval (Lifecycle.afterPersistInterval) since the previous start has
+   * passed, moved to the nearest slot of a grid shared by every pipeline of the process (a slot per
+   * afterPersistIntervalMs). Busy documents' runs thus fall on the same turns, so the batcher sends their writes in one
+   * script: one round trip for all of them instead of one each (decision 178).
+   */
   private schedule(): void {
-    const wait = this.lastStart + this.lifecycle.afterPersistInterval() - performance.now();
-    this.scheduled =
-      wait > 0 ? { kind: 'timer', handle: setTimeout(() => this.start(), wait) } : { kind: 'immediate', handle: setImmediate(() => this.start()) };
+    const grid = this.lifecycle.afterPersistIntervalMs;
+    const due = this.lastStart + this.spacing();
+    const slot = grid > 0 ? Math.ceil(due / grid - 1e-9) * grid : due;
+    const wait = slot - performance.now();
+    this.slot = wait > 0 ? slot : null;
+    if (wait > 0) this.scheduled = { kind: 'timer', handle: setTimeout(() => this.queue(), wait) };
+    else this.queue();
+  }
+
+  private spacing(): number {
+    return this.lifecycle.afterPersistInterval(this.extension.afterPersistPace);
   }
 
   private unschedule(): void {
     if (!this.scheduled) return;
     if (this.scheduled.kind === 'timer') clearTimeout(this.scheduled.handle);
-    else clearImmediate(this.scheduled.handle);
+    else this.lifecycle.dequeue(this);
     this.scheduled = null;
+  }
+
+  /** Waits for its turn in the lifecycle's queue of runs (one run starts per turn of the event loop). */
+  private queue(): void {
+    this.scheduled = { kind: 'queued' };
+    this.lifecycle.enqueue(this);
   }
 
   /** Records what a transaction of the live document touched (called synchronously, for every transaction). */
@@ -355,7 +422,7 @@ export class AfterPersistPipeline {
     // Someone waits (the document unloads, the server shuts down): a run waiting for its interval goes now.
     if (this.scheduled?.kind === 'timer') {
       this.unschedule();
-      this.scheduled = { kind: 'immediate', handle: setImmediate(() => this.start()) };
+      this.queue();
     }
     return idle;
   }
@@ -368,7 +435,8 @@ export class AfterPersistPipeline {
     if (!this.running) this.settle();
   }
 
-  private start(): void {
+  /** Called by the lifecycle when its turn has come. */
+  start(): void {
     this.scheduled = null;
     if (this.stopped || this.updates.length === 0) return this.settle();
     const updates = this.updates;
@@ -378,10 +446,12 @@ export class AfterPersistPipeline {
     this.sections = new Set();
     this.meta = false;
     const started = performance.now();
-    this.lastStart = started;
+    // The slot, not the (a little later) actual start: the next run stays on the grid, and on the same one as the others.
+    this.lastStart = this.slot !== null && this.slot <= started ? this.slot : started;
+    this.slot = null;
     this.running = (async () => {
       try {
-        await this.extension.afterPersist!({ ...this.ctx, logger: this.logger, updates, changes });
+        await this.extension.afterPersist!({ ...this.ctx, logger: this.logger, updates, changes, spacingMs: this.spacing() });
         this.lifecycle.observeRun(this.extension, (performance.now() - started) / 1000, updates.length);
       } catch (error) {
         this.lifecycle.failed(this.extension, 'afterPersist', error, this.logger);
@@ -390,7 +460,7 @@ export class AfterPersistPipeline {
       this.running = null;
       if (!this.stopped && this.updates.length > 0) {
         // Someone waiting for idle does not wait out the interval.
-        if (this.idleWaiters.length > 0) this.scheduled = { kind: 'immediate', handle: setImmediate(() => this.start()) };
+        if (this.idleWaiters.length > 0) this.queue();
         else this.schedule();
       } else this.settle();
     });

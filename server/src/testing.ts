@@ -279,6 +279,7 @@ export function withOutage(real: Database): { db: Database; setDown(down: boolea
     asUser: (claims, work) => (down ? refuse() : real.asUser(claims, work)),
     asUsers: (work) => (down ? refuse() : real.asUsers(work)),
     scriptAsUsers: (steps) => (down ? refuse() : real.scriptAsUsers(steps)),
+    scriptAsService: (statements) => (down ? refuse() : real.scriptAsService(statements)),
     asAnon: (work) => (down ? refuse() : real.asAnon(work)),
     asService: (work) => (down ? refuse() : real.asService(work)),
     execScript: (script) => (down ? refuse() : real.execScript(script)),
@@ -311,6 +312,8 @@ export function countingDatabase(real: Database): { db: Database; calls: Transac
     scriptAsUsers: (steps) => count('asUsers', () => real.scriptAsUsers(steps)),
     asAnon: (work) => count('asAnon', () => real.asAnon(work)),
     asService: (work) => count('asService', () => real.asService(work)),
+    // One service-role transaction in one round trip: counted with asService.
+    scriptAsService: (statements) => count('asService', () => real.scriptAsService(statements)),
     execScript: (script) => real.execScript(script),
     ownerQuery: (text, params) => real.ownerQuery(text, params),
     listen: (channel, onPayload, onGap) => real.listen(channel, onPayload, onGap),

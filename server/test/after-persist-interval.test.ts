@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
+  BACKGROUND_PACE_FACTOR,
   DEFAULT_AFTER_PERSIST_INTERVAL_MS,
   DEFAULT_AFTER_PERSIST_MAX_INTERVAL_MS,
   Lifecycle,
@@ -95,6 +96,83 @@ describe('afterPersist interval', () => {
     await pipeline.whenIdle();
     expect(runs.map((run) => run.updateIds)).toEqual([[1], [2]]);
     expect(pipeline.idle).toBe(true);
+  });
+
+  it('spaces a background extension five times as far, loaded or not (decision 178)', async () => {
+    expect(BACKGROUND_PACE_FACTOR).toBe(5);
+    let load = 0;
+    const quiet = new Lifecycle([], createMetrics(), logger, { load: () => load });
+    expect(quiet.afterPersistInterval('background')).toBe(5000);
+    load = 1;
+    expect(quiet.afterPersistInterval('background')).toBe(25_000);
+    expect(quiet.afterPersistInterval('prompt')).toBe(5000);
+
+    const runs: { name: string; at: number; spacingMs: number }[] = [];
+    const recorder = (name: string, afterPersistPace: 'prompt' | 'background'): CollabExtension => ({
+      name,
+      afterPersistPace,
+      afterPersist: ({ spacingMs }) => void runs.push({ name, at: performance.now(), spacingMs }),
+    });
+    const lifecycle = new Lifecycle([recorder('prompt', 'prompt'), recorder('background', 'background')], createMetrics(), logger, {
+      afterPersistIntervalMs: 60,
+      afterPersistMaxIntervalMs: 60,
+      load: () => 0,
+    });
+    const pipelines = lifecycle.pipelinesFor({ checklistId: 'c', workspaceId: 'w', doc: new Y.Doc() }, logger);
+    const startOf = (name: string, n: number) => runs.filter((run) => run.name === name)[n]!;
+    for (const pipeline of pipelines) pipeline.push([update(1)]);
+    await waitFor(() => runs.length === 2, 'the first runs');
+    for (const pipeline of pipelines) pipeline.push([update(2)]);
+    await waitFor(() => runs.length === 4, 'the second runs');
+    expect(startOf('prompt', 1).at - startOf('prompt', 0).at).toBeGreaterThanOrEqual(50);
+    expect(startOf('prompt', 1).at - startOf('prompt', 0).at).toBeLessThan(300);
+    expect(startOf('background', 1).at - startOf('background', 0).at).toBeGreaterThanOrEqual(290);
+    expect(runs.filter((run) => run.name === 'background').map((run) => run.spacingMs)).toEqual([300, 300]);
+    for (const pipeline of pipelines) pipeline.stop();
+  });
+
+  it('puts busy documents’ runs on one shared grid, and starts one run per turn of the event loop', async () => {
+    const grid = 400;
+    const runs: { doc: string; at: number; turn: number }[] = [];
+    let turn = 0;
+    let ticking = true;
+    const tick = () => {
+      turn++;
+      if (ticking) setImmediate(tick);
+    };
+    tick();
+    const extension: CollabExtension = {
+      name: 'recorder',
+      afterPersist: ({ checklistId }) => void runs.push({ doc: checklistId, at: performance.now(), turn }),
+    };
+    const lifecycle = new Lifecycle([extension], createMetrics(), logger, {
+      afterPersistIntervalMs: grid,
+      afterPersistMaxIntervalMs: grid,
+      load: () => 0,
+    });
+    const [a] = lifecycle.pipelinesFor({ checklistId: 'a', workspaceId: 'w', doc: new Y.Doc() }, logger);
+    const [b] = lifecycle.pipelinesFor({ checklistId: 'b', workspaceId: 'w', doc: new Y.Doc() }, logger);
+    // Their first runs go at once, one turn after the other...
+    a!.push([update(1)]);
+    b!.push([update(2)]);
+    await waitFor(() => runs.length === 2, 'the first runs');
+    // ...and their next ones on the slot of the grid each one's interval ends in (the same one unless a slot's edge
+    // fell between the two first runs), each in a turn of its own.
+    a!.push([update(3)]);
+    b!.push([update(4)]);
+    await waitFor(() => runs.length === 4, 'the second runs');
+    ticking = false;
+    const [firstA, firstB, secondA, secondB] = runs as [(typeof runs)[number], (typeof runs)[number], (typeof runs)[number], (typeof runs)[number]];
+    expect([firstA.doc, firstB.doc, secondA.doc, secondB.doc]).toEqual(['a', 'b', 'a', 'b']);
+    expect(firstB.turn).toBeGreaterThan(firstA.turn);
+    expect(secondB.turn).toBeGreaterThan(secondA.turn);
+    const slotOf = (first: (typeof runs)[number]) => Math.ceil((first.at + grid) / grid) * grid;
+    // Timers are on the event loop's millisecond clock: a few ms of room.
+    expect(secondA.at).toBeGreaterThanOrEqual(slotOf(firstA) - 5);
+    expect(secondB.at).toBeGreaterThanOrEqual(slotOf(firstB) - 5);
+    if (slotOf(firstA) === slotOf(firstB)) expect(secondB.at - secondA.at).toBeLessThan(grid / 2);
+    a!.stop();
+    b!.stop();
   });
 
   it('refuses a negative interval, and a maximum below the minimum', () => {

@@ -42,7 +42,7 @@ describe('audit writer replay from its cursor', () => {
       item = addItem(doc, { sectionId, title: 'Interconnection agreement' });
     });
     const noChanges = { items: new Set<string>(), sections: new Set<string>(), meta: false };
-    await first.afterPersist!({ ...ctx(firstDoc), updates: [created], changes: noChanges });
+    await first.afterPersist!({ ...ctx(firstDoc), updates: [created], changes: noChanges, spacingMs: 0 });
 
     // The owner types in the notes (held while typing) as the editor sets the status (written, with the cursor).
     const text = new Y.XmlText('');
@@ -56,7 +56,7 @@ describe('audit writer replay from its cursor', () => {
     // The notes timer is created under fake timers and never fires: the process dies before it would.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
-      await first.afterPersist!({ ...ctx(firstDoc), updates: [typed, status], changes: noChanges });
+      await first.afterPersist!({ ...ctx(firstDoc), updates: [typed, status], changes: noChanges, spacingMs: 0 });
     } finally {
       vi.useRealTimers();
     }

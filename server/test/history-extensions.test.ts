@@ -168,6 +168,8 @@ describe('version recorder', () => {
     const clock = fakeClock();
     const server = await t.startServer(t.db, {
       timing: { persistWindowMs: 10, unloadDelayMs: 10 },
+      // Runs after every persistence window: this tests the recorder's clock, not the spacing of runs (decision 178).
+      afterPersist: { afterPersistIntervalMs: 0, afterPersistMaxIntervalMs: 0 },
       extensions: [projectionExtension(t.db), versionRecorderExtension({ db: t.db, quietMs: 5 * 60_000, maxIntervalMs: 60 * 60_000, clock })],
     });
     const versions = () => listVersions(t.db, fx.users.viewer.claims, fx.checklistId);

@@ -52,6 +52,17 @@ function flakyDatabase(real: Database) {
         }
         return result;
       }),
+    // The same for a script: its statements run, then the commit is lost.
+    scriptAsService: (statements) =>
+      real.asService(async (sql) => {
+        const results = [];
+        for (const statement of statements) results.push((await sql.query(statement)).rows);
+        if (state.down) {
+          state.failed++;
+          throw new Error('Connection terminated unexpectedly');
+        }
+        return results;
+      }),
   };
   return { db, state };
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { jsonLiteral } from './database.ts';
 import { toUint8Array } from './documents.ts';
 import { LAST_CHANGES_MAX_ITEMS } from './audit-limits.ts';
 import { DataAccessError } from './errors.ts';
-import { MAX_LIVE_EVENT_BYTES, publishLiveEvent, type LiveEvent } from './live-events.ts';
+import { encodeLiveEvent, LIVE_CHANNEL, MAX_LIVE_EVENT_BYTES, type LiveEvent } from './live-events.ts';
 import type { Database, JwtClaims, Sql } from './types.ts';
 
 /*
@@ -79,22 +80,27 @@ export const ACTIVITY_MAX_ITEM_IDS = 16;
  * naming the items (`itemIds`, sorted) when there are at most ACTIVITY_MAX_ITEM_IDS of them and they fit the event's
  * size limit, so a page re-reads just those items' lines (lastItemChanges with `onlyItems`); without `itemIds`, all.
  */
-async function publishActivity(
-  sql: Sql,
-  scopes: readonly { workspaceId: string; dealId: string | null; checklistId: string; itemId: string | null }[],
-): Promise<void> {
+/** The live `activity` events of rows written for these scopes: one per checklist, naming its items when they fit. */
+function activityEvents(scopes: readonly { workspaceId: string; dealId: string | null; checklistId: string; itemId: string | null }[]): string[] {
   const byChecklist = new Map<string, { workspaceId: string; dealId: string | null; items: Set<string> }>();
   for (const scope of scopes) {
     const entry = byChecklist.get(scope.checklistId) ?? { workspaceId: scope.workspaceId, dealId: scope.dealId, items: new Set<string>() };
     if (scope.itemId !== null) entry.items.add(scope.itemId);
     byChecklist.set(scope.checklistId, entry);
   }
-  for (const [checklistId, { workspaceId, dealId, items }] of byChecklist) {
+  return [...byChecklist].map(([checklistId, { workspaceId, dealId, items }]) => {
     const event: LiveEvent = { topic: 'activity', workspaceId, checklistId, ...(dealId ? { dealId } : {}) };
     const named = { ...event, itemIds: [...items].sort() };
     const fits = items.size > 0 && items.size <= ACTIVITY_MAX_ITEM_IDS && Buffer.byteLength(JSON.stringify(named)) <= MAX_LIVE_EVENT_BYTES;
-    await publishLiveEvent(sql, fits ? named : event);
-  }
+    return encodeLiveEvent(fits ? named : event);
+  });
+}
+
+async function publishActivity(
+  sql: Sql,
+  scopes: readonly { workspaceId: string; dealId: string | null; checklistId: string; itemId: string | null }[],
+): Promise<void> {
+  for (const payload of activityEvents(scopes)) await sql.query(`select pg_notify($1, $2)`, [LIVE_CHANNEL, payload]);
 }
 
 /** A row derived from a document by the audit writer. */
@@ -133,14 +139,19 @@ export interface AuditCursor {
 export const auditReplayFrom = (cursor: Pick<AuditCursor, 'auditedUpdateId' | 'held'>): number =>
   Math.min(cursor.auditedUpdateId, ...cursor.held.map((row) => row.fromUpdateId - 1));
 
-async function writeAuditCursor(sql: Sql, cursor: AuditCursor): Promise<void> {
+/** The statement that moves a checklist's audit cursor, every value inlined. Never backwards (see the where clause). */
+function auditCursorStatement(cursor: AuditCursor): string {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(cursor.checklistId)) {
+    throw new AuditError('invalid_event', `Not a checklist id: ${JSON.stringify(cursor.checklistId)}`);
+  }
+  if (!Number.isSafeInteger(cursor.auditedUpdateId) || cursor.auditedUpdateId < 0) {
+    throw new AuditError('invalid_event', `Not a log row id: ${JSON.stringify(cursor.auditedUpdateId)}`);
+  }
   // Never backwards: two runs of one writer are written in order, and a cursor from an older run loses to a newer.
-  await sql.query(
-    `insert into public.audit_cursors (checklist_id, audited_update_id, held) values ($1, $2, $3::jsonb)
+  return `insert into public.audit_cursors (checklist_id, audited_update_id, held)
+     values ('${cursor.checklistId}'::uuid, ${cursor.auditedUpdateId}, ${jsonLiteral(cursor.held)})
      on conflict (checklist_id) do update set audited_update_id = excluded.audited_update_id, held = excluded.held, updated_at = now()
-      where public.audit_cursors.audited_update_id <= excluded.audited_update_id`,
-    [cursor.checklistId, cursor.auditedUpdateId, JSON.stringify(cursor.held)],
-  );
+      where public.audit_cursors.audited_update_id <= excluded.audited_update_id`;
 }
 
 /** One log row the audit writer has not audited yet. */
@@ -191,7 +202,7 @@ export async function auditReplay(db: Database, checklistId: string): Promise<Au
     const snapshotUpdateId = snapshot ? Number(snapshot.last_update_id) : 0;
     if (snapshotUpdateId > from) {
       const moved: AuditCursor = { checklistId, auditedUpdateId: Math.max(snapshotUpdateId, cursor.auditedUpdateId), held: [] };
-      await writeAuditCursor(sql, moved);
+      await sql.query(auditCursorStatement(moved));
       return { cursor: moved, base: null, updates: [] };
     }
     const { rows } = await sql.query<{ id: unknown; user_id: string | null; update: unknown; age_ms: unknown }>(
@@ -213,14 +224,13 @@ export async function auditReplay(db: Database, checklistId: string): Promise<Au
 /**
  * Appends the audit writer's rows in one statement, as service_role; each row is timed like its update-log row. With
  * `cursor`, the checklist's audit cursor moves in the same transaction (the rows and the progress commit together).
+ * Sent as one inlined script (decision 178): behind the collaboration server's batcher, it shares the tick's round trip
+ * with the other documents' after-persist writes.
  */
 export async function appendAuditRows(db: Database, rows: readonly AuditRowInput[], cursor?: AuditCursor): Promise<number> {
-  if (rows.length === 0) {
-    if (cursor) await db.asService((sql) => writeAuditCursor(sql, cursor));
-    return 0;
-  }
-  const payload = JSON.stringify(
-    rows.map((row) => ({
+  const statements: string[] = [];
+  if (rows.length > 0) {
+    const payload = rows.map((row) => ({
       workspace_id: row.workspaceId,
       deal_id: row.dealId,
       checklist_id: row.checklistId,
@@ -231,30 +241,27 @@ export async function appendAuditRows(db: Database, rows: readonly AuditRowInput
       new_value: row.newValue ?? null,
       user_id: row.userId,
       update_id: row.updateId,
-    })),
-  );
-  const { rows: written } = await db.asService(async (sql) => {
-    const result = await sql.query<{ n: number }>(
+    }));
+    statements.push(
       `with inserted as (
          insert into public.audit_trail (workspace_id, deal_id, checklist_id, item_id, kind, field, old_value, new_value, user_id, update_id, created_at)
          select (e.v ->> 'workspace_id')::uuid, (e.v ->> 'deal_id')::uuid, (e.v ->> 'checklist_id')::uuid, e.v ->> 'item_id',
                 e.v ->> 'kind', e.v ->> 'field', e.v -> 'old_value', e.v -> 'new_value', (e.v ->> 'user_id')::uuid,
                 (e.v ->> 'update_id')::bigint,
                 coalesce((select u.created_at from public.document_updates u where u.id = (e.v ->> 'update_id')::bigint), now())
-           from jsonb_array_elements($1::jsonb) with ordinality as e(v, ordinality)
+           from jsonb_array_elements(${jsonLiteral(payload)}) with ordinality as e(v, ordinality)
           order by e.ordinality
          returning 1)
        select count(*)::int as n from inserted`,
-      [payload],
     );
-    if (cursor) await writeAuditCursor(sql, cursor);
-    await publishActivity(
-      sql,
-      rows.filter((row) => row.itemId !== null),
-    );
-    return result;
-  });
-  return written[0]!.n;
+  }
+  if (cursor) statements.push(auditCursorStatement(cursor));
+  const events = activityEvents(rows.filter((row) => row.itemId !== null));
+  if (events.length > 0)
+    statements.push(`select ${events.map((event) => `pg_notify('${LIVE_CHANNEL}', ${jsonLiteral(event)} #>> '{}')`).join(', ')}`);
+  if (statements.length === 0) return 0;
+  const results = await db.scriptAsService(statements);
+  return rows.length > 0 ? (results[0]![0] as { n: number }).n : 0;
 }
 
 export interface AuditEntry {

@@ -32,6 +32,14 @@ export function sqlLiteral(text: string): string {
   return `E'${text.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 }
 
+/**
+ * A JSON value as an SQL expression of type jsonb for an inlined script statement: the text travels base64-encoded,
+ * so nothing in it (quotes, backslashes, ';') can end the literal or the statement.
+ */
+export function jsonLiteral(value: unknown): string {
+  return `convert_from(decode('${Buffer.from(JSON.stringify(value) ?? 'null', 'utf8').toString('base64')}', 'base64'), 'UTF8')::jsonb`;
+}
+
 const userRoles: readonly UserRole[] = ['authenticated', 'tieout_document_writer'];
 
 /** The role of a user step, checked against the fixed list (it is inlined into SQL). */
@@ -52,6 +60,22 @@ function scriptBody(steps: ScriptStep[]): string {
       return `select set_config('role', '${userRole(step.role)}', true), set_config('request.jwt.claims', ${sqlLiteral(JSON.stringify(step.claims))}, true)${lock};\n${statement};`;
     })
     .join('\n');
+}
+
+/** The body of a `scriptAsService` transaction (without begin/commit): one switch to service_role, then the statements. */
+function serviceScriptBody(statements: readonly string[]): string {
+  const body = statements.map((text) => {
+    const statement = text.trim().replace(/;+$/, '');
+    if (statement.includes(';')) throw new Error('A script statement is one statement');
+    return `${statement};`;
+  });
+  return [`select set_config('role', 'service_role', true), set_config('request.jwt.claims', '{"role":"service_role"}', true);`, ...body].join('\n');
+}
+
+/** The results of a service script body after its switch. */
+function serviceRows(results: { rows: Row[] }[], statements: number): Row[][] {
+  if (results.length !== statements + 1) throw new Error(`A script of ${statements} statements returned ${results.length} results`);
+  return results.slice(1).map((result) => result.rows);
 }
 
 /** Every second result of a script body is a step's statement (the others are its switch). */
@@ -147,6 +171,20 @@ async function openPostgres(url: string, max: number): Promise<Database> {
         throw error;
       }
     },
+    async scriptAsService(statements) {
+      if (statements.length === 0) return [];
+      const body = serviceScriptBody(statements);
+      const client = await pool.connect();
+      try {
+        const results = (await client.query(`begin;\n${body}\ncommit;`)) as unknown as { rows: Row[] }[];
+        client.release();
+        return serviceRows(results.slice(1, -1), statements.length);
+      } catch (error) {
+        await client.query('rollback').catch(() => {});
+        client.release(isConnectionError(error) ? (error as Error) : undefined);
+        throw error;
+      }
+    },
     async execScript(script) {
       await pool.query(script);
     },
@@ -198,6 +236,11 @@ async function openPglite(dataDir: string): Promise<Database> {
       const body = scriptBody(steps);
       // In-process: no round trips to save, but the same script runs, so both engines behave alike.
       return db.transaction(async (tx) => stepRows((await tx.exec(body)) as { rows: Row[] }[], steps.length));
+    },
+    async scriptAsService(statements) {
+      if (statements.length === 0) return [];
+      const body = serviceScriptBody(statements);
+      return db.transaction(async (tx) => serviceRows((await tx.exec(body)) as { rows: Row[] }[], statements.length));
     },
     async execScript(script) {
       await db.exec(script);

@@ -27,7 +27,8 @@ export const liveEventSchema = z.looseObject({
 });
 export type LiveEvent = z.infer<typeof liveEventSchema>;
 
-function encode(event: LiveEvent): string {
+/** A live event's NOTIFY payload (checked against the schema and the size limit). */
+export function encodeLiveEvent(event: LiveEvent): string {
   const payload = JSON.stringify(liveEventSchema.parse(event));
   if (Buffer.byteLength(payload) > MAX_LIVE_EVENT_BYTES) throw new Error(`A live event is limited to ${MAX_LIVE_EVENT_BYTES} bytes`);
   return payload;
@@ -35,7 +36,7 @@ function encode(event: LiveEvent): string {
 
 /** Sends an event when the transaction of `sql` commits (NOTIFY is transactional); not at all if it rolls back. */
 export async function publishLiveEvent(sql: Sql, event: LiveEvent): Promise<void> {
-  await sql.query(`select pg_notify($1, $2)`, [LIVE_CHANNEL, encode(event)]);
+  await sql.query(`select pg_notify($1, $2)`, [LIVE_CHANNEL, encodeLiveEvent(event)]);
 }
 
 export interface LiveSubscription {

@@ -12,8 +12,9 @@ import {
 import * as Y from 'yjs';
 import { z } from 'zod';
 import { readDocumentState } from './documents.ts';
-import { publishLiveEvent } from './live-events.ts';
-import type { Database, Sql } from './types.ts';
+import { jsonLiteral, sqlLiteral } from './database.ts';
+import { encodeLiveEvent } from './live-events.ts';
+import type { Database, Row } from './types.ts';
 
 const uuid = z.uuid();
 
@@ -83,20 +84,6 @@ export interface ProjectionResult {
   unchanged: number;
 }
 
-const PROJECTED_COLUMNS = [
-  'section_id',
-  'section_title',
-  'position',
-  'title',
-  'reference',
-  'status',
-  'owner_id',
-  'due_date',
-  'risk',
-  'figures',
-  'content_fingerprint',
-] as const;
-
 /**
  * Replaces a checklist's rows in public.checklist_items with what `doc` says, in one transaction.
  * Rows that did not change keep their updated_at/updated_by; changed and new rows get now() and `updatedBy`.
@@ -106,7 +93,7 @@ export async function writeProjection(db: Database, target: ProjectionTarget, do
     throw new ProjectionError(`updatedBy must be a user id (uuid) or null, got ${JSON.stringify(updatedBy)}`);
   }
   const rows = projectionRows(doc);
-  return db.asService((sql) => writeRows(sql, target, rows, updatedBy));
+  return writeRows(db, target, rows, updatedBy);
 }
 
 /** What changed in a document since its last projection (the collaboration server's afterPersist `changes`). */
@@ -136,84 +123,48 @@ export async function writeProjectionChanges(
   if (rows.length === 0 && absent.length === 0 && sections.length === 0) {
     return { checklistId: target.checklistId, inserted: 0, updated: 0, deleted: 0, unchanged: 0 };
   }
-  return db.asService((sql) => writeRows(sql, target, rows, updatedBy, { absent, sections }));
+  return writeRows(db, target, rows, updatedBy, { absent, sections });
 }
 
+/** A projection write refused by public.write_projection (no such checklist, or filed elsewhere), as a ProjectionError. */
+function asProjectionError(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'TP001' || code === 'TP002' ? new ProjectionError((error as Error).message) : error;
+}
+
+/**
+ * Writes `rows` (and, with `partial`, deletes only `absent` and the other rows of `sections`; else every row not in
+ * `rows`) in ONE statement, public.write_projection (decision 178): the lock, the checks, the write and the live event.
+ * As a script statement it shares a round trip with whatever other service-role scripts are waiting (the batcher).
+ */
 async function writeRows(
-  sql: Sql,
+  db: Database,
   target: ProjectionTarget,
   rows: ProjectionRow[],
   updatedBy: string | null,
-  /** Only these rows are written: `rows`, and the deletion of `absent` and of other rows of `sections`. Default: all. */
   partial?: { absent: string[]; sections: string[] },
 ): Promise<ProjectionResult> {
   const { checklistId } = target;
-  if (!uuid.safeParse(checklistId).success) throw new ProjectionError(`Not a checklist id: ${JSON.stringify(checklistId)}`);
-  // The checklist row (key share: it cannot be deleted under the write) and one writer per checklist at a time, so
-  // two projections of the same document cannot interleave: one round trip (decision 175).
-  const { rows: found } = await sql.query<{ workspace_id: string; deal_id: string }>(
-    `select workspace_id, deal_id, pg_advisory_xact_lock(hashtext('tieout.projection:' || $1::text))::text as locked
-       from public.checklists where id = $1::uuid for key share`,
-    [checklistId],
-  );
-  const checklist = found[0];
-  if (!checklist) throw new ProjectionError(`No checklist with id ${checklistId}`);
-  if (checklist.workspace_id !== target.workspaceId || checklist.deal_id !== target.dealId) {
-    throw new ProjectionError(
-      `Checklist ${checklistId} belongs to workspace ${checklist.workspace_id} and deal ${checklist.deal_id}, ` +
-        `not workspace ${target.workspaceId} and deal ${target.dealId}`,
-    );
+  for (const [what, id] of [
+    ['checklist', checklistId],
+    ['workspace', target.workspaceId],
+    ['deal', target.dealId],
+  ] as const) {
+    if (!uuid.safeParse(id).success) throw new ProjectionError(`Not a ${what} id: ${JSON.stringify(id)}`);
   }
-
-  const ids = JSON.stringify(rows.map((row) => row.item_id));
-  // The deletion and the upsert in one statement: they touch disjoint rows (the deleted ids are never among `rows`),
-  // so it does not matter that neither sees the other's changes. A row the upsert inserted has no xmax.
-  const deletion = partial
-    ? `delete from public.checklist_items
-          where checklist_id = $1
-            and (item_id in (select jsonb_array_elements_text($6::jsonb))
-                 or (section_id in (select jsonb_array_elements_text($7::jsonb))
-                     and item_id not in (select jsonb_array_elements_text($8::jsonb))))
-          returning item_id`
-    : `delete from public.checklist_items
-          where checklist_id = $1 and item_id not in (select jsonb_array_elements_text($6::jsonb))
-          returning item_id`;
-  const changedColumns = PROJECTED_COLUMNS.map((column) => `ci.${column}`).join(', ');
-  const incomingColumns = PROJECTED_COLUMNS.map((column) => `excluded.${column}`).join(', ');
-  const { rows: counts } = await sql.query<{ deleted: number; written: number; inserted: number }>(
-    `with gone as (${deletion}), written as (
-       insert into public.checklist_items as ci
-         (checklist_id, item_id, workspace_id, deal_id, ${PROJECTED_COLUMNS.join(', ')}, updated_at, updated_by)
-       select $1, r.item_id, $2, $3, ${PROJECTED_COLUMNS.map((column) => `r.${column}`).join(', ')}, now(), $5
-         from jsonb_to_recordset($4::jsonb) as r(
-           item_id text, section_id text, section_title text, position text, title text, reference text, status text,
-           owner_id uuid, due_date date, risk text, figures jsonb, content_fingerprint text)
-       on conflict (checklist_id, item_id) do update set
-         ${PROJECTED_COLUMNS.map((column) => `${column} = excluded.${column}`).join(', ')},
-         workspace_id = excluded.workspace_id, deal_id = excluded.deal_id,
-         updated_at = excluded.updated_at, updated_by = excluded.updated_by
-       where (${changedColumns}, ci.workspace_id, ci.deal_id) is distinct from (${incomingColumns}, excluded.workspace_id, excluded.deal_id)
-       returning (ci.xmax = 0) as inserted)
-     select (select count(*) from gone)::int as deleted, (select count(*) from written)::int as written,
-            (select count(*) from written where inserted)::int as inserted`,
-    partial
-      ? [
-          checklistId,
-          target.workspaceId,
-          target.dealId,
-          JSON.stringify(rows),
-          updatedBy,
-          JSON.stringify(partial.absent),
-          JSON.stringify(partial.sections),
-          ids,
-        ]
-      : [checklistId, target.workspaceId, target.dealId, JSON.stringify(rows), updatedBy, ids],
-  );
-  const { deleted, written, inserted } = counts[0]!;
-  if (written + deleted > 0) {
-    // Deal and home pages revalidate on it (sent at commit).
-    await publishLiveEvent(sql, { topic: 'items', workspaceId: target.workspaceId, dealId: target.dealId, checklistId });
+  const event = encodeLiveEvent({ topic: 'items', workspaceId: target.workspaceId, dealId: target.dealId, checklistId });
+  const statement = `select deleted, written, inserted from public.write_projection(
+      ${sqlLiteral(checklistId)}::uuid, ${sqlLiteral(target.workspaceId)}::uuid, ${sqlLiteral(target.dealId)}::uuid,
+      ${jsonLiteral(rows)}, ${updatedBy === null ? 'null' : `${sqlLiteral(updatedBy)}::uuid`},
+      ${jsonLiteral(rows.map((row) => row.item_id))}, ${partial ? jsonLiteral(partial.absent) : 'null'},
+      ${partial ? jsonLiteral(partial.sections) : 'null'}, ${jsonLiteral(event)} #>> '{}')`;
+  let results: Row[][];
+  try {
+    results = await db.scriptAsService([statement]);
+  } catch (error) {
+    throw asProjectionError(error);
   }
+  const { deleted, written, inserted } = results[0]![0] as { deleted: number; written: number; inserted: number };
   return {
     checklistId,
     inserted,

@@ -1,5 +1,6 @@
 import { itemNotesText, itemsOf, readChecklist, readItem, readSections, type ItemView } from '@tieout/doc-model';
 import * as Y from 'yjs';
+import { jsonLiteral } from './database.ts';
 import { DataAccessError } from './errors.ts';
 import type { Sql } from './types.ts';
 
@@ -71,7 +72,8 @@ export function checklistSearchEntries(doc: Y.Doc, onlyItems: ReadonlySet<string
 
 /**
  * service_role: makes the checklist's item, note and figure entries exactly `entries` (file and comment entries are
- * left alone). Unchanged entries are not rewritten, so an edit to one item touches one row.
+ * left alone). Unchanged entries are not rewritten, so an edit to one item touches one row. One inlined statement
+ * (searchEntriesStatement), so the collaboration server can send it in a shared script (decision 178).
  */
 export async function replaceChecklistSearchEntries(
   sql: Sql,
@@ -80,8 +82,20 @@ export async function replaceChecklistSearchEntries(
   /** Only these items' entries are replaced (the others are left as they are); null: the whole checklist. */
   onlyItems: ReadonlySet<string> | null = null,
 ): Promise<void> {
+  await sql.query(searchEntriesStatement(target, entries, onlyItems));
+}
+
+/** The statement of replaceChecklistSearchEntries, every value inlined (for `scriptAsService`). */
+export function searchEntriesStatement(
+  target: { checklistId: string; workspaceId: string; dealId: string },
+  entries: readonly ChecklistSearchEntry[],
+  onlyItems: ReadonlySet<string> | null = null,
+): string {
+  for (const id of [target.checklistId, target.workspaceId, target.dealId]) {
+    if (!uuidPattern.test(id)) throw new Error(`Not an id: ${JSON.stringify(id)}`);
+  }
   const scoped = onlyItems ? entries.filter((e) => onlyItems.has(e.itemId)) : entries;
-  const payload = JSON.stringify(
+  const payload = jsonLiteral(
     scoped.map((e) => ({
       item_id: e.itemId,
       kind: e.kind,
@@ -90,23 +104,22 @@ export async function replaceChecklistSearchEntries(
       body: cleanIndexText(e.body),
     })),
   );
-  await sql.query(
-    `with input as (
-       select * from jsonb_to_recordset($4::jsonb) as x(item_id text, kind text, source_id text, title text, body text)
+  const checklist = `'${target.checklistId}'::uuid`;
+  const scope = onlyItems ? `e.item_id in (select jsonb_array_elements_text(${jsonLiteral([...onlyItems])}))` : 'true';
+  return `with input as (
+       select * from jsonb_to_recordset(${payload}) as x(item_id text, kind text, source_id text, title text, body text)
      ), gone as (
        delete from public.search_entries e
-       where e.checklist_id = $1 and e.kind in ('item', 'note', 'figure')
-         and ($5::text[] is null or e.item_id = any($5::text[]))
+       where e.checklist_id = ${checklist} and e.kind in ('item', 'note', 'figure')
+         and ${scope}
          and not exists (select 1 from input i where i.kind = e.kind and i.source_id = e.source_id)
      )
      insert into public.search_entries (workspace_id, deal_id, checklist_id, item_id, kind, source_id, title, body)
-     select $2, $3, $1, i.item_id, i.kind, i.source_id, i.title, i.body from input i
+     select '${target.workspaceId}'::uuid, '${target.dealId}'::uuid, ${checklist}, i.item_id, i.kind, i.source_id, i.title, i.body from input i
      on conflict (checklist_id, kind, source_id) do update
        set item_id = excluded.item_id, title = excluded.title, body = excluded.body, updated_at = now()
        where search_entries.title is distinct from excluded.title or search_entries.body is distinct from excluded.body
-         or search_entries.item_id is distinct from excluded.item_id`,
-    [target.checklistId, target.workspaceId, target.dealId, payload, onlyItems ? [...onlyItems] : null],
-  );
+         or search_entries.item_id is distinct from excluded.item_id`;
 }
 
 /** service_role: the entry for a file's name (one per file version). */

@@ -1,4 +1,4 @@
-import type { Database, Sql } from './types.ts';
+import type { Database, Row, Sql } from './types.ts';
 
 export interface ServiceBatcherOptions {
   /**
@@ -13,15 +13,20 @@ export interface ServiceBatcherOptions {
 export interface ServiceBatcher {
   /** As `Database.asService`, but the transaction is shared with whatever other service work is waiting. */
   asService<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
+  /** As `Database.scriptAsService`, shared the same way: every waiting script of a batch goes in one round trip. */
+  scriptAsService(statements: readonly string[]): Promise<Row[][]>;
   /** Resolves when nothing is waiting or in flight. */
   idle(): Promise<void>;
 }
 
-interface Job {
-  work: (sql: Sql) => Promise<unknown>;
+type Job = (
+  | { kind: 'work'; work: (sql: Sql) => Promise<unknown> }
+  /** Inlined statements (scriptAsService): the batch's scripts are sent together, as one script. */
+  | { kind: 'script'; statements: readonly string[] }
+) & {
   resolve(value: unknown): void;
   reject(reason: unknown): void;
-}
+};
 
 export const DEFAULT_SERVICE_TICK_MS = 50;
 const DEFAULT_MAX_JOBS = 64;
@@ -30,6 +35,8 @@ const DEFAULT_MAX_JOBS = 64;
  * Group commit for service-role work (the collaboration server's projection, audit trail and search index writes,
  * docs/decisions/175): jobs queued within a short tick, or while a batch is in flight, run one after another in ONE
  * service-role transaction (one begin, one role switch, one commit for all of them), instead of one transaction each.
+ * Script jobs (inlined statements, `scriptAsService`) of a batch are sent as one script: one round trip for all of
+ * them (decision 178); the batch's other jobs follow in a transaction of their own.
  *
  * One job's failure must not lose the others': when any job of a batch throws (or the commit fails), the whole
  * transaction rolls back, so nothing of it is half-written, and every job of the batch runs again on its own, in its
@@ -47,13 +54,34 @@ export function createServiceBatcher(db: Database, options: ServiceBatcherOption
 
   const alone = async (job: Job) => {
     try {
-      job.resolve(await db.asService(job.work));
+      job.resolve(job.kind === 'work' ? await db.asService(job.work) : await db.scriptAsService(job.statements));
     } catch (error) {
       job.reject(error);
     }
   };
 
-  const together = async (batch: Job[]) => {
+  /** Every script job of the batch in one script, so one round trip for all of them. */
+  const scriptsTogether = async (batch: (Job & { kind: 'script' })[]) => {
+    if (batch.length === 1) return alone(batch[0]!);
+    let results: Row[][];
+    try {
+      results = await db.scriptAsService(batch.flatMap((job) => job.statements));
+    } catch {
+      for (const job of batch) await alone(job);
+      return;
+    }
+    let next = 0;
+    for (const job of batch) {
+      job.resolve(results.slice(next, next + job.statements.length));
+      next += job.statements.length;
+    }
+  };
+
+  const together = async (all: Job[]) => {
+    const scripts = all.filter((job): job is Job & { kind: 'script' } => job.kind === 'script');
+    if (scripts.length > 0) await scriptsTogether(scripts);
+    const batch = all.filter((job): job is Job & { kind: 'work' } => job.kind === 'work');
+    if (batch.length === 0) return;
     if (batch.length === 1) return alone(batch[0]!);
     let results: unknown[];
     try {
@@ -86,16 +114,22 @@ export function createServiceBatcher(db: Database, options: ServiceBatcherOption
     }
   };
 
+  const enqueue = (job: Job) => {
+    waiting.push(job);
+    if (active) return;
+    active = true;
+    // setImmediate/setTimeout, not a microtask: the runs of every document due in this phase of the loop join.
+    if (tickMs === 0) setImmediate(() => void drain());
+    else setTimeout(() => void drain(), tickMs);
+  };
+
   return {
     asService<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
-      return new Promise<T>((resolve, reject) => {
-        waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
-        if (active) return;
-        active = true;
-        // setImmediate/setTimeout, not a microtask: the runs of every document due in this phase of the loop join.
-        if (tickMs === 0) setImmediate(() => void drain());
-        else setTimeout(() => void drain(), tickMs);
-      });
+      return new Promise<T>((resolve, reject) => enqueue({ kind: 'work', work, resolve: resolve as (value: unknown) => void, reject }));
+    },
+    scriptAsService(statements: readonly string[]): Promise<Row[][]> {
+      if (statements.length === 0) return Promise.resolve([]);
+      return new Promise<Row[][]>((resolve, reject) => enqueue({ kind: 'script', statements, resolve: resolve as (value: unknown) => void, reject }));
     },
     idle() {
       if (!active) return Promise.resolve();
@@ -116,6 +150,7 @@ export function withBatchedService(db: Database, batcher: ServiceBatcher): Datab
     scriptAsUsers: (steps) => db.scriptAsUsers(steps),
     asAnon: (work) => db.asAnon(work),
     asService: (work) => batcher.asService(work),
+    scriptAsService: (statements) => batcher.scriptAsService(statements),
     execScript: (script) => db.execScript(script),
     withExclusiveLock: (name, work) => db.withExclusiveLock(name, work),
     ownerQuery: (text, params) => db.ownerQuery(text, params),

@@ -74,6 +74,13 @@ export interface Database {
    * (without saying which step failed: use `asUsers` to find out).
    */
   scriptAsUsers(steps: ScriptStep[]): Promise<Row[][]>;
+  /**
+   * `asService` in ONE round trip: `begin; <switch to service_role>; <statement 1>; ...; commit` as one
+   * simple-protocol script, resolving to each statement's rows. The statements are inlined SQL, one statement
+   * each with no ';' anywhere (build them with `sqlLiteral` and `jsonLiteral`). On any error the transaction is
+   * rolled back and the error is thrown.
+   */
+  scriptAsService(statements: readonly string[]): Promise<Row[][]>;
   /** A transaction as an anonymous caller (role `anon`, no claims). */
   asAnon<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
   /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendUpdatesAsUsers, AppendUpdatesError, DOCUMENT_WRITER_ROLE, type Database } from '../src/index.ts';
-import { sqlLiteral } from '../src/database.ts';
+import { jsonLiteral, sqlLiteral } from '../src/database.ts';
 import { createChecklistFixture, openScratchDatabase, type ChecklistFixture } from '../src/testing.ts';
 
 let db: Database;
@@ -85,6 +85,32 @@ describe('asUsers', () => {
       return rows[0]!.n;
     });
     expect(held).toBe(1);
+  });
+});
+
+describe('scriptAsService (one round trip, decision 178)', () => {
+  it('runs every statement as service_role in one transaction and returns each one’s rows', async () => {
+    const [first, second] = await db.scriptAsService([`${whoAmI}, txid_current()::text as tx`, `select txid_current()::text as tx`]);
+    expect(first![0]).toMatchObject({ uid: null, role: 'service_role' });
+    expect(JSON.parse(first![0]!.claims as string)).toEqual({ role: 'service_role' });
+    expect(second![0]!.tx).toBe(first![0]!.tx);
+    expect(await db.scriptAsService([])).toEqual([]);
+  });
+
+  it('rolls everything back when one statement fails, and refuses a statement that is two', async () => {
+    const before = await countUpdates(fx.checklistId);
+    const insert = `insert into public.document_updates (checklist_id, workspace_id, update) values (${sqlLiteral(fx.checklistId)}, ${sqlLiteral(fx.workspaceId)}, '\\x00'::bytea)`;
+    await expect(db.scriptAsService([insert, 'select 1 / 0'])).rejects.toThrow(/division by zero/);
+    expect(await countUpdates(fx.checklistId)).toBe(before);
+    await expect(db.scriptAsService(['select 1; select 2'])).rejects.toThrow(/one statement/);
+    expect((await db.scriptAsService(['select 1 as one']))[0]).toEqual([{ one: 1 }]);
+  });
+
+  it('carries JSON values whole through jsonLiteral: quotes, backslashes, semicolons and any script are data', async () => {
+    const value = { title: `O'Brien; drop table public.audit_trail; -- \\ "quoted" 10.1% ⚡`, nested: [1, null, true, { k: '$$' }] };
+    const [rows] = await db.scriptAsService([`select ${jsonLiteral(value)} as value, ${jsonLiteral('plain text')} #>> '{}' as text`]);
+    expect(rows![0]!.value).toEqual(value);
+    expect(rows![0]!.text).toBe('plain text');
   });
 });
 

@@ -74,12 +74,13 @@ interface RoomState {
 /** The first log row a row (merged or held) covers. */
 const fromOf = new WeakMap<AuditRowInput, number>();
 
-/** How long a held notes row waits for more typing before it is written anyway. */
+/** How long a held notes row waits for more typing, beyond the next run's due time, before it is written anyway. */
 const TYPING_QUIET_MS = 3_000;
 
 /**
- * How long a shadow stays live after a run. Above the after-persist spacing at its widest (5 s by default, decision
- * 175), so a document being edited keeps its shadow from run to run; a pause longer than this costs one rebuild.
+ * How long a shadow stays live after a run, at least: a shadow also stays live for twice the spacing of the runs
+ * (5 s while the server is quiet, up to 25 s under load, decision 178), so a document being edited keeps its shadow
+ * from run to run; a pause longer than this costs one rebuild.
  */
 export const DEFAULT_SHADOW_IDLE_MS = 10_000;
 
@@ -186,9 +187,9 @@ export function auditTrailExtension(
     counts.resting += 1;
   };
 
-  const restLater = (room: RoomState): void => {
+  const restLater = (room: RoomState, spacingMs: number): void => {
     if (room.restTimer) clearTimeout(room.restTimer);
-    room.restTimer = setTimeout(() => putToRest(room), shadowIdleMs);
+    room.restTimer = setTimeout(() => putToRest(room), Math.max(shadowIdleMs, 2 * spacingMs));
     room.restTimer.unref?.();
   };
 
@@ -263,9 +264,9 @@ export function auditTrailExtension(
   };
 
   /** One run: replays `updates` on the shadow and queues the rows they make (the held notes rows stay held). */
-  const run = (room: RoomState, target: ProjectionTarget, updates: readonly PersistedUpdate[]): Promise<void> => {
+  const run = (room: RoomState, target: ProjectionTarget, updates: readonly PersistedUpdate[], spacingMs: number): Promise<void> => {
     ensureAudited(room);
-    restLater(room);
+    restLater(room, spacingMs);
     const rows: AuditRowInput[] = [];
     const lastByKey = new Map<string, number>();
     for (const update of updates) {
@@ -334,7 +335,7 @@ export function auditTrailExtension(
         const held = [...room.typing.values()].filter(changed);
         room.typing.clear();
         void write(room, held, cursorOf(room, target)).catch(() => undefined);
-      }, TYPING_QUIET_MS);
+      }, spacingMs + TYPING_QUIET_MS);
       room.typingTimer.unref?.();
     }
     const merged = written.filter(changed);
@@ -345,6 +346,8 @@ export function auditTrailExtension(
 
   return {
     name: 'audit-trail',
+    // "Last changed by" and the activity feed may lag a few seconds; a run replays and diffs every update (decision 178).
+    afterPersistPace: 'background',
     shadows: () => ({ ...counts }),
     async afterLoadDocument({ checklistId, doc, logger }) {
       const target = await projectionTargetOf(db, checklistId);
@@ -379,14 +382,14 @@ export function auditTrailExtension(
           ? { source: 'persisted', userId: row.userId, updateId: row.updateId, update: row.update }
           : { source: 'remote', userId: null, updateId: null, update: row.update },
       );
-      void run(room, target, updates).catch((error: unknown) =>
+      void run(room, target, updates, 0).catch((error: unknown) =>
         logger.error({ err: error }, 'audit rows of the replayed log could not be written; retried with the next run'),
       );
     },
-    async afterPersist({ doc, updates }) {
+    async afterPersist({ doc, updates, spacingMs }) {
       const room = rooms.get(doc);
       if (!room?.target) return;
-      await run(room, room.target, updates);
+      await run(room, room.target, updates, spacingMs);
     },
     async beforeUnloadDocument({ doc }) {
       const room = rooms.get(doc);

@@ -1,7 +1,7 @@
 import { env, parseEnv } from '@tieout/config';
 import { createServiceBatcher, withBatchedService, type Database } from '@tieout/db';
 import { z } from 'zod';
-import type { CollabExtension } from '../lifecycle.ts';
+import { BACKGROUND_PACE_FACTOR, type CollabExtension } from '../lifecycle.ts';
 import { auditTrailExtension } from './audit-trail.ts';
 import { projectionExtension } from './projection.ts';
 import { reviewRuleExtension } from './review-rule.ts';
@@ -21,7 +21,8 @@ export interface DefaultExtensionsOptions {
   versions?: { quietMs?: number; maxIntervalMs?: number; clock?: RecorderClock };
   /**
    * Set when rooms are shared with other processes (Redis): on load the audit writer leaves log rows younger than
-   * max(1 min, 3 × the after-persist maximum spacing) to the live process that wrote them (decision 121).
+   * max(1 min, 3 × its widest spacing, a background extension's at the lifecycle's maximum) to the live process that
+   * wrote them (decisions 121, 178).
    */
   sharedRooms?: { afterPersistMaxIntervalMs: number };
   /**
@@ -57,7 +58,9 @@ export function defaultExtensions(options: DefaultExtensionsOptions): CollabExte
     projectionExtension(options.db, { writes }),
     auditTrailExtension(options.db, {
       writes,
-      replayOlderThanMs: options.sharedRooms ? Math.max(SHARED_ROOM_REPLAY_AGE_MIN_MS, 3 * options.sharedRooms.afterPersistMaxIntervalMs) : 0,
+      replayOlderThanMs: options.sharedRooms
+        ? Math.max(SHARED_ROOM_REPLAY_AGE_MIN_MS, 3 * BACKGROUND_PACE_FACTOR * options.sharedRooms.afterPersistMaxIntervalMs)
+        : 0,
     }),
     // A version reads and rewrites the whole stored document: kept out of the shared transactions it would hold up.
     // (Loads read through options.db directly: a document's first sync does not wait for a tick.)

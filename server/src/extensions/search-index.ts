@@ -1,4 +1,4 @@
-import { checklistSearchEntries, projectionTargetOf, replaceChecklistSearchEntries, type Database, type ProjectionTarget } from '@tieout/db';
+import { checklistSearchEntries, projectionTargetOf, searchEntriesStatement, type Database, type ProjectionTarget } from '@tieout/db';
 import type * as Y from 'yjs';
 import type { CollabExtension } from '../lifecycle.ts';
 
@@ -20,6 +20,8 @@ export function searchIndexExtension(db: Database, { writes = db }: { writes?: D
   const rooms = new WeakMap<Y.Doc, RoomState>();
   return {
     name: 'search-index',
+    // Search may find an edit a few seconds late (decision 178).
+    afterPersistPace: 'background',
     async afterLoadDocument({ checklistId, doc }) {
       rooms.set(doc, { target: await projectionTargetOf(db, checklistId), full: true, carried: new Set() });
     },
@@ -33,7 +35,8 @@ export function searchIndexExtension(db: Database, { writes = db }: { writes?: D
       try {
         // The changed items' entries only, read one by one: a run costs the change, not the document (decision 175).
         const entries = checklistSearchEntries(doc, room.full ? null : items);
-        await writes.asService((sql) => replaceChecklistSearchEntries(sql, target, entries, room.full ? null : items));
+        // One inlined statement: it shares the tick's script, and its round trip, with the other documents' writes.
+        await writes.scriptAsService([searchEntriesStatement(target, entries, room.full ? null : items)]);
         room.full = false;
         room.carried.clear();
       } catch (error) {

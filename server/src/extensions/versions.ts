@@ -72,6 +72,8 @@ export function versionRecorderExtension(options: VersionRecorderOptions): Colla
 
   return {
     name: 'version-recorder',
+    // Versions are minutes apart: a few seconds' lag in noticing an edit does not matter (decision 178).
+    afterPersistPace: 'background',
     afterLoadDocument({ checklistId, doc, logger }) {
       rooms.set(doc, { checklistId, logger, burstStart: null, timer: null, recording: null });
     },
