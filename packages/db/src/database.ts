@@ -151,39 +151,31 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       throw error;
     }
   };
+  /** A script body as one transaction in one simple-protocol query; the results of its statements (begin and commit left out). */
+  const script = async (body: string): Promise<{ rows: Row[] }[]> => {
+    const client = await pool.connect();
+    try {
+      // Postgres runs the statements in order and stops at the first error.
+      const results = (await client.query(`begin;\n${body}\ncommit;`)) as unknown as { rows: Row[] }[];
+      client.release();
+      return results.slice(1, -1);
+    } catch (error) {
+      await client.query('rollback').catch(() => {});
+      client.release(isConnectionError(error) ? (error as Error) : undefined);
+      throw error;
+    }
+  };
   const listener = postgresListener(url);
   return {
     kind: 'postgres',
     ...roleApi(transaction),
     async scriptAsUsers(steps) {
       if (steps.length === 0) return [];
-      const body = scriptBody(steps);
-      const client = await pool.connect();
-      try {
-        // One simple-protocol query: Postgres runs the statements in order and stops at the first error.
-        const results = (await client.query(`begin;\n${body}\ncommit;`)) as unknown as { rows: Row[] }[];
-        client.release();
-        // begin and commit frame the steps' results.
-        return stepRows(results.slice(1, -1), steps.length);
-      } catch (error) {
-        await client.query('rollback').catch(() => {});
-        client.release(isConnectionError(error) ? (error as Error) : undefined);
-        throw error;
-      }
+      return stepRows(await script(scriptBody(steps)), steps.length);
     },
     async scriptAsService(statements) {
       if (statements.length === 0) return [];
-      const body = serviceScriptBody(statements);
-      const client = await pool.connect();
-      try {
-        const results = (await client.query(`begin;\n${body}\ncommit;`)) as unknown as { rows: Row[] }[];
-        client.release();
-        return serviceRows(results.slice(1, -1), statements.length);
-      } catch (error) {
-        await client.query('rollback').catch(() => {});
-        client.release(isConnectionError(error) ? (error as Error) : undefined);
-        throw error;
-      }
+      return serviceRows(await script(serviceScriptBody(statements)), statements.length);
     },
     async execScript(script) {
       await pool.query(script);
