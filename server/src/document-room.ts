@@ -8,6 +8,7 @@ import {
   type JwtClaims,
   type MemberRole,
 } from '@tieout/db';
+import { addTouches, itemsOf, metaOf, noTouches, sectionsOf } from '@tieout/doc-model';
 import type { Logger } from 'pino';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
@@ -102,7 +103,6 @@ export class DocumentRoom {
   /** Updates applied since they were last handed to the pipelines, oldest first (only while pipelines exist). */
   private journal: JournalEntry[] = [];
   private readonly unsettled = new Map<Uint8Array, JournalEntry>();
-  private readonly roots: { items: Y.AbstractType<any>; sections: Y.AbstractType<any>; meta: Y.AbstractType<any> };
 
   constructor(
     readonly checklistId: string,
@@ -114,7 +114,9 @@ export class DocumentRoom {
     this.awareness.setLocalState(null);
     // Typed from the start, so a transaction's changed types compare equal to them (a root type first met in an
     // update would be created untyped and replaced by the typed one later).
-    this.roots = { items: this.doc.getMap('items'), sections: this.doc.getMap('sections'), meta: this.doc.getMap('meta') };
+    itemsOf(this.doc);
+    sectionsOf(this.doc);
+    metaOf(this.doc);
     this.persist = new PersistQueue(
       {
         windowMs: ctx.timing.persistWindowMs,
@@ -357,31 +359,10 @@ export class DocumentRoom {
   /** Which items, sections and meta a transaction touched, for the pipelines' `changes` (cheap: no reads of values). */
   private readonly onTransaction = (transaction: Y.Transaction) => {
     if (transaction.origin === LOAD_ORIGIN || transaction.changed.size === 0) return;
-    const { items, sections, meta } = this.roots;
-    const itemIds: string[] = [];
-    const sectionIds: string[] = [];
-    let metaChanged = false;
-    transaction.changed.forEach((keys, type) => {
-      if (type === items || type === sections) {
-        for (const key of keys) if (key !== null) (type === items ? itemIds : sectionIds).push(key);
-        return;
-      }
-      if (type === meta) {
-        metaChanged = true;
-        return;
-      }
-      for (let current: Y.AbstractType<any> = type; current._item;) {
-        const parent = current._item.parent;
-        if (!(parent instanceof Y.AbstractType)) break;
-        if (parent === items || parent === sections) {
-          const key = current._item.parentSub;
-          if (key !== null) (parent === items ? itemIds : sectionIds).push(key);
-          break;
-        }
-        current = parent;
-      }
-    });
-    for (const pipeline of this.pipelines) pipeline.touch(itemIds, sectionIds, metaChanged);
+    const touches = noTouches();
+    addTouches(this.doc, transaction, touches);
+    const itemIds = [...touches.items.keys()];
+    for (const pipeline of this.pipelines) pipeline.touch(itemIds, touches.sections, touches.meta);
   };
 
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown) => {

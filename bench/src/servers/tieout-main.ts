@@ -11,7 +11,9 @@ import { serveChild } from './child.ts';
  * BENCH_TIEOUT_AFTER_PERSIST=off runs the same extensions without their afterPersist hooks (the "no after-persist
  * work" variant the bench compares with, to measure that work's share of the server's CPU); REDIS_URL (the
  * two-process variant) is read by loadCollabConfig like in a deployment. BENCH_AFTER_PERSIST_INTERVAL_MS=N fixes the
- * spacing of afterPersist runs at N ms (0: every persistence window, as before decision 175) for an A/B run by hand.
+ * spacing of afterPersist runs at N ms (0: every persistence window, as before decision 175) for an A/B run by hand;
+ * BENCH_AFTER_PERSIST_ONLY=projection,audit-trail keeps the afterPersist hooks of the named extensions only (the share
+ * of each extension on its own, by hand).
  */
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 const jwtSecret = process.env.BENCH_JWT_SECRET;
@@ -31,6 +33,8 @@ if (fixedInterval !== null && !(Number.isInteger(fixedInterval) && fixedInterval
   throw new Error(`BENCH_AFTER_PERSIST_INTERVAL_MS must be a whole number of milliseconds ≥ 0 (got "${intervalSetting}")`);
 }
 
+const only = process.env.BENCH_AFTER_PERSIST_ONLY ? new Set(process.env.BENCH_AFTER_PERSIST_ONLY.split(',')) : null;
+
 await serveChild(async () => {
   const config = loadCollabConfig({
     ...process.env,
@@ -46,7 +50,9 @@ await serveChild(async () => {
   const installed = defaultExtensions({ db });
   const server = await startCollabServer(config, {
     db,
-    extensions: afterPersist === 'on' ? installed : installed.map(withoutAfterPersist),
+    extensions: installed.map((extension) =>
+      afterPersist === 'on' && (!only || only.has(extension.name)) ? extension : withoutAfterPersist(extension),
+    ),
     ...(fixedInterval === null ? {} : { afterPersist: { afterPersistIntervalMs: fixedInterval, afterPersistMaxIntervalMs: fixedInterval } }),
   });
   return {

@@ -485,12 +485,34 @@ export function readItemField<K extends Exclude<ItemFieldName, 'notes' | 'figure
 export function readItem(item: Entry, id: string): ItemView {
   const view: Record<string, unknown> = { id };
   for (const [key, field] of Object.entries(ITEM_FIELDS)) {
-    if (field.kind !== 'rich-text') view[key] = readField(item, key, field);
+    if (field.kind !== 'rich-text') view[key] = readItemEntryField(item, key as ItemFieldName);
   }
-  const result = view as unknown as ItemView;
-  result.figures.sort((a, b) => byText(a.label, b.label) || byText(a.id, b.id));
-  result.evidence.sort((a, b) => byText(a.label || a.url, b.label || b.url) || byText(a.url, b.url) || byText(a.id, b.id));
-  return result;
+  return view as unknown as ItemView;
+}
+
+/**
+ * `readItem` of `item` when only the fields in `keys` may differ from `base` (an earlier readItem of the same item):
+ * those are read again, the others (and any property `base` has beyond an ItemView) are taken from `base` as they are.
+ * Keys that are not declared fields are ignored, as readItem ignores them.
+ */
+export function rereadItem<T extends ItemView>(item: Entry, base: T, keys: Iterable<string>): T {
+  const view = { ...base } as unknown as Record<string, unknown>;
+  for (const key of keys) {
+    if (Object.hasOwn(ITEM_FIELDS, key) && ITEM_FIELDS[key as ItemFieldName].kind !== 'rich-text') {
+      view[key] = readItemEntryField(item, key as ItemFieldName);
+    }
+  }
+  return view as T;
+}
+
+/** One declared field of an item as readItem reads it (figures and evidence in their shared order). */
+function readItemEntryField(item: Entry, key: ItemFieldName): unknown {
+  const value = readField(item, key, ITEM_FIELDS[key]);
+  if (key === 'figures') (value as ItemView['figures']).sort((a, b) => byText(a.label, b.label) || byText(a.id, b.id));
+  if (key === 'evidence') {
+    (value as ItemView['evidence']).sort((a, b) => byText(a.label || a.url, b.label || b.url) || byText(a.url, b.url) || byText(a.id, b.id));
+  }
+  return value;
 }
 
 /*

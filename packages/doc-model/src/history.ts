@@ -1,6 +1,6 @@
 import { diffWordsWithSpace } from 'diff';
 import * as Y from 'yjs';
-import { itemNotesText, itemsOf, metaOf, readItem, readSections } from './checklist.ts';
+import { itemNotesText, itemsOf, metaOf, readItem, readSections, rereadItem } from './checklist.ts';
 import type { Evidence, Figure, ItemView } from './schema.ts';
 
 /*
@@ -25,6 +25,19 @@ export function snapshotItem(doc: Y.Doc, itemId: string): ItemSnapshot | null {
   const entry: unknown = itemsOf(doc).get(itemId);
   if (!(entry instanceof Y.Map)) return null;
   return { ...readItem(entry as Y.Map<unknown>, itemId), notes: itemNotesText(doc, itemId) };
+}
+
+/**
+ * `snapshotItem` when only the item fields in `keys` (its map's keys: 'status', 'notes', 'figures', ...) may have
+ * changed since `before` was taken: reads those again and takes the rest from `before`, for a writer that follows an
+ * item edit by edit (the audit trail). Null when there is no such item.
+ */
+export function resnapshotItem(doc: Y.Doc, itemId: string, before: ItemSnapshot, keys: ReadonlySet<string>): ItemSnapshot | null {
+  const entry: unknown = itemsOf(doc).get(itemId);
+  if (!(entry instanceof Y.Map)) return null;
+  const after = rereadItem(entry as Y.Map<unknown>, before, keys) as ItemSnapshot;
+  if (keys.has('notes')) after.notes = itemNotesText(doc, itemId);
+  return after;
 }
 
 export function snapshotSections(doc: Y.Doc): Map<string, SectionSnapshot> {
@@ -56,10 +69,11 @@ export const AUDIT_NOTES_LIMIT = 2000;
 const cutNotes = (text: string) => (text.length > AUDIT_NOTES_LIMIT ? `${text.slice(0, AUDIT_NOTES_LIMIT)}…` : text);
 
 const byId = <T extends { id: string }>(entries: readonly T[]) => new Map(entries.map((entry) => [entry.id, entry]));
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const same = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b);
 
 /** Changes of entries kept by id (figures, evidence): one per entry added (old null), removed (new null) or changed. */
 function entryChanges<T extends { id: string }>(before: readonly T[], after: readonly T[]): { old: T | null; new: T | null }[] {
+  if (before === after) return [];
   const old = byId(before);
   const next = byId(after);
   const changes: { old: T | null; new: T | null }[] = [];

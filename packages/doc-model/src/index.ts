@@ -7,6 +7,7 @@ export * from './template.ts';
 export * from './projection.ts';
 export * from './changes.ts';
 export * from './history.ts';
+export * from './touches.ts';
 export * from './restore.ts';
 export * from './dates.ts';
 export * from './exposure.ts';

@@ -8,9 +8,12 @@ import {
   type ProjectionTarget,
 } from '@tieout/db';
 import {
+  addTouches,
   checklistTitle,
   itemChanges,
   itemsOf,
+  noTouches,
+  resnapshotItem,
   sectionChanges,
   snapshotItem,
   snapshotSections,
@@ -83,39 +86,6 @@ const TYPING_QUIET_MS = 3_000;
  * from run to run; a pause longer than this costs one rebuild.
  */
 export const DEFAULT_SHADOW_IDLE_MS = 10_000;
-
-interface Touched {
-  items: Set<string>;
-  sections: Set<string>;
-  meta: boolean;
-}
-
-/** Which items, sections and meta one transaction of `doc` touched (same rule as the room's `changes`). */
-function touchedBy(doc: Y.Doc, transaction: Y.Transaction, into: Touched): void {
-  const items: Y.AbstractType<any> = doc.getMap('items');
-  const sections: Y.AbstractType<any> = doc.getMap('sections');
-  const meta: Y.AbstractType<any> = doc.getMap('meta');
-  transaction.changed.forEach((keys, type) => {
-    if (type === items || type === sections) {
-      for (const key of keys) if (key !== null) (type === items ? into.items : into.sections).add(key);
-      return;
-    }
-    if (type === meta) {
-      into.meta = true;
-      return;
-    }
-    for (let current: Y.AbstractType<any> = type; current._item;) {
-      const parent = current._item.parent;
-      if (!(parent instanceof Y.AbstractType)) break;
-      if (parent === items || parent === sections) {
-        const key = current._item.parentSub;
-        if (key !== null) (parent === items ? into.items : into.sections).add(key);
-        break;
-      }
-      current = parent;
-    }
-  });
-}
 
 const mergeKey = (change: AuditChange): string | null => {
   if (change.kind !== 'item_field' && change.kind !== 'section_field' && change.kind !== 'checklist_field') return null;
@@ -195,23 +165,23 @@ export function auditTrailExtension(
 
   const replay = (room: RoomState, update: PersistedUpdate): AuditChange[] => {
     const shadow = shadowOf(room);
-    const touched: Touched = { items: new Set(), sections: new Set(), meta: false };
-    const listener = (transaction: Y.Transaction) => touchedBy(shadow, transaction, touched);
-    shadow.on('afterTransaction', listener);
-    try {
+    const touched = noTouches();
+    // Applied inside a transaction of our own, whose `changed` is complete once the update is in.
+    shadow.transact((transaction) => {
       Y.applyUpdate(shadow, update.update);
-    } finally {
-      shadow.off('afterTransaction', listener);
-    }
+      addTouches(shadow, transaction, touched);
+    });
     const changes: AuditChange[] = [];
     if (touched.sections.size > 0) {
       const after = snapshotSections(shadow);
       for (const id of touched.sections) changes.push(...sectionChanges(id, room.sections!.get(id), after.get(id)));
       room.sections = after;
     }
-    for (const id of touched.items) {
-      const after = snapshotItem(shadow, id);
-      changes.push(...itemChanges(id, room.items!.get(id) ?? null, after));
+    for (const [id, keys] of touched.items) {
+      const before = room.items!.get(id) ?? null;
+      // Only the fields the update touched are read again (an item's other fields kept their audited values).
+      const after = before && keys ? resnapshotItem(shadow, id, before, keys) : snapshotItem(shadow, id);
+      changes.push(...itemChanges(id, before, after));
       if (after) room.items!.set(id, after);
       else room.items!.delete(id);
     }
