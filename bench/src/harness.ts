@@ -18,6 +18,11 @@ export interface BenchOptions {
   workers: number;
   databaseUrl: string;
   command: string;
+  /**
+   * Latency runs of the after-persist pair (tieout and tieout-core, when both are asked for) per size, alternating
+   * (default 1): the share is then the median pair's, with the spread of the pairs.
+   */
+  pairs?: number;
   /** Extra node flags for the Tieout server process (e.g. --cpu-prof). */
   tieoutNodeFlags?: string[];
   scale?: Scale;
@@ -40,6 +45,11 @@ export interface BenchResults {
   /** What was asked for (older result files lack it). */
   scenarios?: ScenarioName[];
   latency: Partial<Record<ServerKind, LatencyResult[]>>;
+  /**
+   * Further latency runs of tieout and tieout-core, when the after-persist pairs are repeated (--pairs=N): the tables
+   * show the first run of each size (results.latency), the after-persist share takes every pair (older files lack it).
+   */
+  latencyRepeats?: Partial<Record<ServerKind, LatencyResult[]>>;
   throughput: Partial<Record<ServerKind, ThroughputResult>>;
   memory: Partial<Record<ServerKind, MemoryResult>>;
   coldload: Partial<Record<ServerKind, ColdLoadScenarioResult>>;
@@ -54,6 +64,8 @@ export interface BenchResults {
 }
 
 const PERSISTENT: ServerKind[] = ['tieout', 'hocuspocus'];
+/** With and without the after-persist work: the pair whose CPU per edit gives that work's share (issue 12). */
+const AFTER_PERSIST_PAIR: ServerKind[] = ['tieout', 'tieout-core'];
 
 export async function runBench(options: BenchOptions): Promise<BenchResults> {
   const log = options.log ?? ((message: string) => console.log(message));
@@ -135,6 +147,17 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
               if (step)
                 log(`  p50 ${step.delivery.p50.toFixed(2)} ms, p99 ${step.delivery.p99.toFixed(2)} ms, p99.9 ${step.delivery.p999.toFixed(2)} ms`);
             });
+          }
+          // More pairs of the after-persist variants, each pair alternating like the first.
+          const pairKinds = AFTER_PERSIST_PAIR.filter((kind) => options.servers.includes(kind));
+          for (let pair = 2; pairKinds.length === 2 && pair <= (options.pairs ?? 1); pair++) {
+            for (const kind of pairKinds) {
+              await attempt(`latency/${kind} (${clients} clients, ${docs} documents, pair ${pair})`, async () => {
+                const result = await latencyScenario(contextFor(kind), { clients, docs, ...scale.latency });
+                ((results.latencyRepeats ??= {})[kind] ??= []).push(result);
+                if (result.step) log(`  server CPU ${((result.step.serverCpu * 1000) / result.step.achievedRate).toFixed(3)} ms per edit`);
+              });
+            }
           }
         }
         continue;

@@ -19,6 +19,8 @@ const usage = `Usage: npm run bench -w @tieout/bench -- [--quick | --full] [opti
   --scenarios=a,b      among ${SCENARIOS.join(',')} (default: all); bundle measures the app's
                        client build (npm run build -w @tieout/app first), starts no server, ignores --servers
   --sizes=C/D,...      latency sizes (clients/documents) instead of the mode's, e.g. --sizes=500/50 to profile one size
+  --pairs=N            latency runs of the after-persist pair (tieout and tieout-core, both asked for) per size,
+                       alternating (default 1; --full: 3): the share is the median pair's, with the spread
   --workers=N          load-generator processes, all pinned to core 1 (default 2)
   --database-url=URL   benchmark database, created if missing (default ${DEFAULT_BENCH_DATABASE_URL})
   --write-docs         write docs/benchmarks.md from this run: the server comparison needs every server
@@ -35,6 +37,7 @@ const { values } = parseArgs({
     servers: { type: 'string' },
     scenarios: { type: 'string' },
     workers: { type: 'string' },
+    pairs: { type: 'string' },
     sizes: { type: 'string' },
     'database-url': { type: 'string' },
     'write-docs': { type: 'boolean' },
@@ -64,6 +67,8 @@ const servers = list<ServerKind>(values.servers, SERVER_KINDS, 'server');
 const scenarios = list<ScenarioName>(values.scenarios, SCENARIOS, 'scenario');
 const workers = Number(values.workers ?? 2);
 if (!Number.isInteger(workers) || workers < 1 || workers > 8) throw new Error('--workers must be an integer from 1 to 8');
+const pairs = Number(values.pairs ?? (mode === 'full' ? 3 : 1));
+if (!Number.isInteger(pairs) || pairs < 1 || pairs > 9) throw new Error('--pairs must be an integer from 1 to 9');
 /** `--sizes=100/10,500/50`: each size is clients/documents, both positive integers, at least one client per document. */
 function parseSizes(raw: string): Scale['latency']['sizes'] {
   return raw.split(',').map((size) => {
@@ -114,6 +119,7 @@ const results = await runBench({
   servers,
   scenarios,
   workers,
+  pairs,
   databaseUrl: values['database-url'] ?? process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_DATABASE_URL,
   command,
   tieoutNodeFlags: values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],

@@ -5,7 +5,7 @@ import { SCALES } from '../src/config.ts';
 import { runBench } from '../src/harness.ts';
 import { LARGE_SECTION_SIZE, addLargeItem, benchItemId, largeNotesChars, seedChecklist } from '../src/load/content.ts';
 import { editMarker, editsInUpdate } from '../src/load/edits.ts';
-import { judgeGoals, renderMarkdown, renderTables } from '../src/report.ts';
+import { afterPersistShares, judgeGoals, renderMarkdown, renderTables } from '../src/report.ts';
 import { B4_TRACE_UNAVAILABLE } from '../src/scenarios/coldload.ts';
 import { percentile } from '../src/stats.ts';
 
@@ -89,6 +89,31 @@ describe('goal verdicts', () => {
     expect(verdicts.map((v) => v.met)).toEqual([false, true, false]);
     expect(verdicts[0]!.detail).toMatch(/missed by 43%/);
     expect(verdicts[2]!.detail).toMatch(/missed by 23%/);
+  });
+});
+
+describe('the after-persist share', () => {
+  const run = (cpuMsPerEdit: number) => ({ clients: 500, docs: 50, step: { serverCpu: cpuMsPerEdit / 1000, achievedRate: 1 } });
+
+  it('is one minus the CPU per edit without the work over with it, for one pair', () => {
+    const [share] = afterPersistShares({ latency: { tieout: [run(1)], 'tieout-core': [run(0.8)] }, throughput: {} } as never);
+    expect(share!.share).toBeCloseTo(0.2);
+    expect(share!.pairs).toBeUndefined();
+  });
+
+  it('takes the median of each side over repeated pairs and reports the spread of single pairs', () => {
+    const [share] = afterPersistShares({
+      latency: { tieout: [run(1)], 'tieout-core': [run(0.8)] },
+      latencyRepeats: { tieout: [run(0.9), run(1.2)], 'tieout-core': [run(0.85), run(0.84)] },
+      throughput: {},
+    } as never);
+    expect(share!.withMs).toBeCloseTo(1);
+    expect(share!.withoutMs).toBeCloseTo(0.84);
+    expect(share!.share).toBeCloseTo(0.16);
+    expect(share!.pairs).toEqual({ count: 3, lowest: expect.closeTo(1 - 0.85 / 0.9, 5), highest: expect.closeTo(0.3, 5) });
+    const [verdict] = judgeGoals({ latency: { tieout: [run(1)], 'tieout-core': [run(0.8)] }, latencyRepeats: { tieout: [run(0.9), run(1.2)], 'tieout-core': [run(0.85), run(0.84)] }, throughput: {} } as never).filter((v) => v.goal.startsWith('after-persist'));
+    expect(verdict!.measured).toMatch(/^16% \(medians of 3 pairs, .*single pairs 6–30%\)$/);
+    expect(verdict!.met).toBe(false);
   });
 });
 
