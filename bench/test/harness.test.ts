@@ -111,7 +111,11 @@ describe('the after-persist share', () => {
     expect(share!.withoutMs).toBeCloseTo(0.84);
     expect(share!.share).toBeCloseTo(0.16);
     expect(share!.pairs).toEqual({ count: 3, lowest: expect.closeTo(1 - 0.85 / 0.9, 5), highest: expect.closeTo(0.3, 5) });
-    const [verdict] = judgeGoals({ latency: { tieout: [run(1)], 'tieout-core': [run(0.8)] }, latencyRepeats: { tieout: [run(0.9), run(1.2)], 'tieout-core': [run(0.85), run(0.84)] }, throughput: {} } as never).filter((v) => v.goal.startsWith('after-persist'));
+    const [verdict] = judgeGoals({
+      latency: { tieout: [run(1)], 'tieout-core': [run(0.8)] },
+      latencyRepeats: { tieout: [run(0.9), run(1.2)], 'tieout-core': [run(0.85), run(0.84)] },
+      throughput: {},
+    } as never).filter((v) => v.goal.startsWith('after-persist'));
     expect(verdict!.measured).toMatch(/^16% \(medians of 3 pairs, .*single pairs 6–30%\)$/);
     expect(verdict!.met).toBe(false);
   });

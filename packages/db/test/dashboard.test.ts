@@ -1,4 +1,4 @@
-import { applyTemplate, isDueThisWeek, isOverdue, readChecklist, setFigure, todayIso, updateItem } from '@tieout/doc-model';
+import { applyTemplate, auditedReplica, isDueThisWeek, isOverdue, readChecklist, setFigure, todayIso, updateItem } from '@tieout/doc-model';
 import { templateByKey } from '@tieout/templates';
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
+  appendAuditRows,
   DashboardError,
   decideItem,
   defaultSupabaseDir,
@@ -72,17 +73,34 @@ describe('dashboard numbers', () => {
     expect(Number(rows[0]!.difference)).toBe(0);
   };
 
+  /** Writes the projection and the audit rows of `edit`, as the collaboration server's extensions would for an edit of the editor. */
+  const editAsTheServer = async (doc: Y.Doc, edit: () => void) => {
+    const replica = auditedReplica(Y.encodeStateAsUpdate(doc));
+    const updates: Uint8Array[] = [];
+    const onUpdate = (update: Uint8Array) => updates.push(update);
+    doc.on('update', onUpdate);
+    edit();
+    doc.off('update', onUpdate);
+    const checklist = target(demoChecklists.siteRetrofits.id);
+    await writeProjection(db, checklist, doc, demoUsers.editor.id);
+    const changes = updates.flatMap((update) => replica.apply(update));
+    await appendAuditRows(
+      db,
+      changes.map((change) => ({ ...checklist, ...change, userId: demoUsers.editor.id, updateId: null })),
+    );
+  };
+
   it('keeps the per-checklist counts equal to the projection through seeding, edits and deletions', async () => {
     await countsAgree();
     const doc = await loadStoredDocument(db, demoChecklists.siteRetrofits.id);
     const items = readChecklist(doc).sections.flatMap((section) => section.items);
-    updateItem(doc, items[0]!.id, { status: 'done', risk: 'low' });
-    updateItem(doc, items[1]!.id, { ownerId: null });
-    updateItem(doc, items[2]!.id, { title: 'Renamed: only the title changes' });
-    await writeProjection(db, target(demoChecklists.siteRetrofits.id), doc, demoUsers.editor.id);
+    await editAsTheServer(doc, () => {
+      updateItem(doc, items[0]!.id, { status: 'done', risk: 'low' });
+      updateItem(doc, items[1]!.id, { ownerId: null });
+      updateItem(doc, items[2]!.id, { title: 'Renamed: only the title changes' });
+    });
     await countsAgree();
-    doc.getMap('items').delete(items[3]!.id);
-    await writeProjection(db, target(demoChecklists.siteRetrofits.id), doc, demoUsers.editor.id);
+    await editAsTheServer(doc, () => doc.getMap('items').delete(items[3]!.id));
     await countsAgree();
     // A deleted checklist takes its counts with it.
     const { rows } = await db.ownerQuery<{ n: number | string }>(`select count(*) as n from public.checklist_item_counts where deal_id = $1`, [

@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
   DOCUMENT_WRITER_ROLE,
+  auditReplay,
   checklistSearchEntries,
+  listAuditTrail,
   defaultSupabaseDir,
   loadStoredDocument,
   migrate,
@@ -16,7 +18,16 @@ import {
   type Database,
 } from '../src/index.ts';
 import { SEED_TODAY, buildSeedData, generateSeedSql, otherChecklist } from '../src/seed/index.ts';
-import { DEMO_PASSWORD, demoChecklists, demoUsers, demoWorkspace, openScratchDatabase, type ScratchDatabase, userClaims } from '../src/testing.ts';
+import {
+  DEMO_PASSWORD,
+  demoChecklists,
+  demoDeal,
+  demoUsers,
+  demoWorkspace,
+  openScratchDatabase,
+  type ScratchDatabase,
+  userClaims,
+} from '../src/testing.ts';
 
 const seedFile = join(defaultSupabaseDir, 'seed.sql');
 const templateKeyOf: Record<string, string> = {
@@ -189,6 +200,29 @@ describe('the demo seed in a fresh database', () => {
     expect(outsider.hits.filter((hit) => hit.workspaceId === demoWorkspace.id)).toEqual([]);
   });
 
+  it("holds the story's audit trail: each row is its log row's author at its time, and the items created less those deleted are the projected items", async () => {
+    const { rows: mismatched } = await db.ownerQuery<{ n: number }>(
+      `select count(*)::int as n from public.audit_trail a left join public.document_updates u on u.id = a.update_id
+        where a.update_id is not null and (u.id is null or u.checklist_id <> a.checklist_id or u.user_id is distinct from a.user_id or u.created_at <> a.created_at)`,
+    );
+    expect(mismatched[0]!.n).toBe(0);
+    const { rows } = await db.ownerQuery<{ checklist_id: string; created: number; deleted: number; items: number; authors: number }>(
+      `select c.id as checklist_id,
+              (select count(*)::int from public.audit_trail a where a.checklist_id = c.id and a.kind = 'item_created') as created,
+              (select count(*)::int from public.audit_trail a where a.checklist_id = c.id and a.kind = 'item_deleted') as deleted,
+              (select count(*)::int from public.checklist_items i where i.checklist_id = c.id) as items,
+              (select count(distinct a.user_id)::int from public.audit_trail a where a.checklist_id = c.id) as authors
+         from public.checklists c`,
+    );
+    for (const row of rows) expect(row.created - row.deleted, row.checklist_id).toBe(row.items);
+    // The story has several people at work: the activity feeds show who did what.
+    expect(rows.find((row) => row.checklist_id === demoChecklists.siteRetrofits.id)!.authors).toBeGreaterThan(1);
+    const fields = await listAuditTrail(db, userClaims(demoUsers.viewer), { dealId: demoDeal.id, kinds: ['item_field'] });
+    expect(fields.length).toBeGreaterThan(0);
+    // The first load of a seeded checklist replays nothing: its cursor starts at the seeded log's end.
+    for (const checklist of Object.values(demoChecklists)) expect((await auditReplay(db, checklist.id)).updates).toEqual([]);
+  });
+
   it('advances the update id sequence past the seeded log, so new updates append', async () => {
     const max = await count('public.document_updates');
     const { rows } = await db.asUsers(async (actAs) =>
@@ -211,6 +245,7 @@ describe('the demo seed in a fresh database', () => {
       'public.checklist_items',
       'public.checklist_templates',
       'public.search_entries',
+      'public.audit_trail',
     ];
     const before = await Promise.all(tables.map(count));
     await db.execScript(`begin;\n${await readFile(seedFile, 'utf8')}\n;commit;`);

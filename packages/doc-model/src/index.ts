@@ -8,6 +8,7 @@ export * from './projection.ts';
 export * from './changes.ts';
 export * from './history.ts';
 export * from './touches.ts';
+export * from './audited.ts';
 export * from './restore.ts';
 export * from './dates.ts';
 export * from './exposure.ts';

@@ -151,7 +151,8 @@ describe('resnapshotItem', () => {
                     break;
                   case 'figure': {
                     const existing = view?.figures.find((figure) => figure.label === `F${step.label}`);
-                    if (item) setFigure(doc, item, { ...(existing ? { id: existing.id } : {}), kind: 'mw', label: `F${step.label}`, value: step.value });
+                    if (item)
+                      setFigure(doc, item, { ...(existing ? { id: existing.id } : {}), kind: 'mw', label: `F${step.label}`, value: step.value });
                     break;
                   }
                   case 'removeFigure':

@@ -7,25 +7,13 @@ import {
   type Database,
   type ProjectionTarget,
 } from '@tieout/db';
-import {
-  addTouches,
-  checklistTitle,
-  itemChanges,
-  itemsOf,
-  noTouches,
-  resnapshotItem,
-  sectionChanges,
-  snapshotItem,
-  snapshotSections,
-  type AuditChange,
-  type ItemSnapshot,
-  type SectionSnapshot,
-} from '@tieout/doc-model';
+import { auditedReplica, type AuditChange, type AuditedReplica } from '@tieout/doc-model';
 import * as Y from 'yjs';
 import type { CollabExtension, PersistedUpdate } from '../lifecycle.ts';
 
 /*
- * The audit writer (docs/decisions/121-audit-trail.md). It keeps a shadow copy of each loaded document and replays the
+ * The audit writer (docs/decisions/121-audit-trail.md). It keeps a shadow copy of each loaded document (doc-model's
+ * auditedReplica, which the demo seed plays its story on too) and replays the
  * updates afterPersist hands it, one by one and in the order the live document applied them; each persisted update
  * is diffed item by item (only the items it touched) and attributed to its authenticated author, so two people editing
  * the same item at the same time get one row each for what each changed. Consecutive changes of the same field by
@@ -45,16 +33,12 @@ import type { CollabExtension, PersistedUpdate } from '../lifecycle.ts';
 
 interface RoomState {
   target: ProjectionTarget | null;
-  /** The shadow while the document is being edited; null when at rest (see `resting`). */
-  shadow: Y.Doc | null;
+  /** The shadow (with the audited state of every item and section) while the document is being edited; null when at rest. */
+  shadow: AuditedReplica | null;
   /** The shadow's state as one update while `shadow` is null (null too: an empty document). */
   resting: Uint8Array | null;
   /** Puts the shadow to rest after `shadowIdleMs` without a run. */
   restTimer: NodeJS.Timeout | null;
-  /** Audited state of every item and section as of the shadow; built on its first run (off the load path), dropped with it. */
-  items: Map<string, ItemSnapshot> | null;
-  sections: Map<string, SectionSnapshot> | null;
-  title: string;
   /** Rows of a run whose write failed, written with the next run. */
   unwritten: AuditRowInput[];
   /**
@@ -109,16 +93,6 @@ export interface AuditTrailOptions {
   shadowIdleMs?: number;
 }
 
-/** A shadow holding `state`, typed before any content arrives, so transactions name these very instances. */
-function shadowFrom(state: Uint8Array | null): Y.Doc {
-  const shadow = new Y.Doc({ gc: true });
-  shadow.getMap('items');
-  shadow.getMap('sections');
-  shadow.getMap('meta');
-  if (state) Y.applyUpdate(shadow, state);
-  return shadow;
-}
-
 export interface AuditTrailExtension extends CollabExtension {
   /** How many loaded documents' shadows are live (being edited) and how many at rest (for tests and diagnostics). */
   shadows(): { live: number; resting: number };
@@ -133,9 +107,9 @@ export function auditTrailExtension(
   const counts = { live: 0, resting: 0 };
 
   /** The live shadow, rebuilt from its resting state if it was put to rest. */
-  const shadowOf = (room: RoomState): Y.Doc => {
+  const shadowOf = (room: RoomState): AuditedReplica => {
     if (!room.shadow) {
-      room.shadow = shadowFrom(room.resting);
+      room.shadow = auditedReplica(room.resting);
       room.resting = null;
       counts.live += 1;
       counts.resting -= 1;
@@ -148,11 +122,9 @@ export function auditTrailExtension(
     if (room.restTimer) clearTimeout(room.restTimer);
     room.restTimer = null;
     if (!room.shadow) return;
-    room.resting = Y.encodeStateAsUpdate(room.shadow);
-    room.shadow.destroy();
+    room.resting = Y.encodeStateAsUpdate(room.shadow.doc);
+    room.shadow.doc.destroy();
     room.shadow = null;
-    room.items = null;
-    room.sections = null;
     counts.live -= 1;
     counts.resting += 1;
   };
@@ -161,49 +133,6 @@ export function auditTrailExtension(
     if (room.restTimer) clearTimeout(room.restTimer);
     room.restTimer = setTimeout(() => putToRest(room), Math.max(shadowIdleMs, 2 * spacingMs));
     room.restTimer.unref?.();
-  };
-
-  const replay = (room: RoomState, update: PersistedUpdate): AuditChange[] => {
-    const shadow = shadowOf(room);
-    const touched = noTouches();
-    // Applied inside a transaction of our own, whose `changed` is complete once the update is in.
-    shadow.transact((transaction) => {
-      Y.applyUpdate(shadow, update.update);
-      addTouches(shadow, transaction, touched);
-    });
-    const changes: AuditChange[] = [];
-    if (touched.sections.size > 0) {
-      const after = snapshotSections(shadow);
-      for (const id of touched.sections) changes.push(...sectionChanges(id, room.sections!.get(id), after.get(id)));
-      room.sections = after;
-    }
-    for (const [id, keys] of touched.items) {
-      const before = room.items!.get(id) ?? null;
-      // Only the fields the update touched are read again (an item's other fields kept their audited values).
-      const after = before && keys ? resnapshotItem(shadow, id, before, keys) : snapshotItem(shadow, id);
-      changes.push(...itemChanges(id, before, after));
-      if (after) room.items!.set(id, after);
-      else room.items!.delete(id);
-    }
-    if (touched.meta) {
-      const title = checklistTitle(shadow);
-      if (title !== room.title) changes.push({ kind: 'checklist_field', itemId: null, field: 'title', oldValue: room.title, newValue: title });
-      room.title = title;
-    }
-    return changes;
-  };
-
-  /** The audited state of every item and section, built once from the shadow. */
-  const ensureAudited = (room: RoomState): void => {
-    if (room.items) return;
-    const shadow = shadowOf(room);
-    room.items = new Map();
-    for (const id of itemsOf(shadow).keys()) {
-      const snapshot = snapshotItem(shadow, id);
-      if (snapshot) room.items.set(id, snapshot);
-    }
-    room.sections = snapshotSections(shadow);
-    room.title = checklistTitle(shadow);
   };
 
   const cursorOf = (room: RoomState, target: ProjectionTarget): AuditCursor => ({
@@ -235,12 +164,12 @@ export function auditTrailExtension(
 
   /** One run: replays `updates` on the shadow and queues the rows they make (the held notes rows stay held). */
   const run = (room: RoomState, target: ProjectionTarget, updates: readonly PersistedUpdate[], spacingMs: number): Promise<void> => {
-    ensureAudited(room);
+    const shadow = shadowOf(room);
     restLater(room, spacingMs);
     const rows: AuditRowInput[] = [];
     const lastByKey = new Map<string, number>();
     for (const update of updates) {
-      const changes = replay(room, update);
+      const changes = shadow.apply(update.update);
       // Remote updates are audited by the process that persisted them; refused ones were never stored.
       if (update.source !== 'persisted' || !update.userId) continue;
       const updateId = update.updateId ?? 0;
@@ -332,9 +261,6 @@ export function auditTrailExtension(
         shadow: null,
         resting,
         restTimer: null,
-        items: null,
-        sections: null,
-        title: '',
         unwritten: [],
         typing: new Map(),
         typingTimer: null,
@@ -369,7 +295,7 @@ export function auditTrailExtension(
       if (room.restTimer) clearTimeout(room.restTimer);
       if (room.shadow) counts.live -= 1;
       else counts.resting -= 1;
-      room.shadow?.destroy();
+      room.shadow?.doc.destroy();
       room.shadow = null;
       room.resting = null;
       const rest = [...room.typing.values()].filter(changed);

@@ -1,4 +1,4 @@
-import { addItem, applyTemplate, readChecklist, setFigure, updateItem, type ItemView } from '@tieout/doc-model';
+import { addItem, applyTemplate, auditedReplica, readChecklist, setFigure, updateItem, type AuditChange, type ItemView } from '@tieout/doc-model';
 import { builtInTemplates, templateByKey } from '@tieout/templates';
 import bcrypt from 'bcryptjs';
 import { createHash } from 'node:crypto';
@@ -37,6 +37,21 @@ export interface SeedData {
   /** The search index of each checklist as it stands (item titles and references, notes, figure labels), as the
    * collaboration server's search extension would have written it: without it nothing of the demo is found until edited. */
   searchEntries: { checklistId: string; workspaceId: string; dealId: string; entry: ChecklistSearchEntry }[];
+  /** The item-level audit trail of the story, one session's changes after another, as the audit writer would have written
+   * it (the same replay, doc-model's auditedReplica): without it the activity feeds of a fresh demo are empty. */
+  auditRows: {
+    workspaceId: string;
+    dealId: string;
+    checklistId: string;
+    itemId: string | null;
+    kind: string;
+    field: string | null;
+    oldValue: unknown;
+    newValue: unknown;
+    userId: string;
+    updateId: number;
+    createdAt: string;
+  }[];
 }
 
 const SEED_EPOCH = '2026-09-28T09:00:00Z';
@@ -117,6 +132,8 @@ function playSession(doc: Y.Doc, session: Session, checklistId: string, newId: (
 interface PlayedSession {
   session: Session;
   update: Uint8Array;
+  /** What the session's update changed, as audit rows before they get author, log row and time. */
+  changes: AuditChange[];
 }
 
 interface PlayedStory {
@@ -131,6 +148,7 @@ function playStory(story: ChecklistStory, storyIndex: number): PlayedStory {
   const placement = placementOf(story.checklistId);
   const newId = deterministicIds(`tieout-seed:${story.checklistId}`);
   const server = new Y.Doc();
+  const audited = auditedReplica(null);
   const sessions: PlayedSession[] = [];
   let projected = new Map<string, { json: string; updatedAt: string; updatedBy: string }>();
   let rows: ProjectionRow[] = [];
@@ -143,7 +161,7 @@ function playStory(story: ChecklistStory, storyIndex: number): PlayedStory {
     const update = Y.encodeStateAsUpdate(client, Y.encodeStateVector(server));
     client.destroy();
     Y.applyUpdate(server, update);
-    sessions.push({ session, update });
+    sessions.push({ session, update, changes: audited.apply(update) });
     // Each projected row remembers the last session that changed it, as the projection writer would.
     // (the story edits through the doc model's validated operations, so every value is valid)
     rows = projectionRows(server);
@@ -158,6 +176,7 @@ function playStory(story: ChecklistStory, storyIndex: number): PlayedStory {
   });
   const searchEntries = checklistSearchEntries(server).map((entry) => ({ checklistId: story.checklistId, ...placement, entry }));
   server.destroy();
+  audited.doc.destroy();
   const items = rows.map((row) => {
     const meta = projected.get(row.item_id)!;
     return { checklistId: story.checklistId, ...placement, row, updatedAt: meta.updatedAt, updatedBy: meta.updatedBy };
@@ -286,7 +305,35 @@ export function buildSeedData(): SeedData {
   const items = stories.flatMap((played) => played.items);
   const progressDays = stories.flatMap((played) => played.progressDays);
   const searchEntries = stories.flatMap((played) => played.searchEntries);
-  return { users, workspaces, members, deals, workstreams, checklists, templates, updates, snapshots, items, progressDays, searchEntries };
+  const auditRows = logged.flatMap(({ played, entry }, index) =>
+    entry.changes.map((change) => ({
+      checklistId: played.story.checklistId,
+      ...placementOf(played.story.checklistId),
+      itemId: change.itemId,
+      kind: change.kind,
+      field: change.field,
+      oldValue: change.oldValue,
+      newValue: change.newValue,
+      userId: demoUsers[entry.session.by].id,
+      updateId: index + 1,
+      createdAt: entry.session.at,
+    })),
+  );
+  return {
+    users,
+    workspaces,
+    members,
+    deals,
+    workstreams,
+    checklists,
+    templates,
+    updates,
+    snapshots,
+    items,
+    progressDays,
+    searchEntries,
+    auditRows,
+  };
 }
 
 function addMinutes(iso: string, minutes: number): string {

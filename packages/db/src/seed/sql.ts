@@ -26,6 +26,50 @@ function insert(table: string, columns: string[], rows: Literal[][], suffix = 'o
   return `insert into ${table} (${columns.join(', ')}) values\n${values.join(',\n')}\n${suffix};\n`;
 }
 
+/**
+ * The story's audit rows, unless they are there already (the seed applied again): the trail has no natural key, and its
+ * ids are the sequence's (the membership triggers take the first ones), so the rows are guarded by their log rows.
+ */
+function auditRowsInsert(rows: SeedData['auditRows']): string {
+  if (!rows.length) return '';
+  const columns = [
+    'workspace_id',
+    'deal_id',
+    'checklist_id',
+    'item_id',
+    'kind',
+    'field',
+    'old_value',
+    'new_value',
+    'user_id',
+    'update_id',
+    'created_at',
+  ];
+  const casts = ['uuid', 'uuid', 'uuid', 'text', 'text', 'text', 'jsonb', 'jsonb', 'uuid', 'bigint', 'timestamptz'];
+  const values = rows.map((r) =>
+    [
+      r.workspaceId,
+      r.dealId,
+      r.checklistId,
+      r.itemId,
+      r.kind,
+      r.field,
+      r.oldValue === null ? null : { json: r.oldValue },
+      r.newValue === null ? null : { json: r.newValue },
+      r.userId,
+      r.updateId,
+      r.createdAt,
+    ].map((value, i) => `${sqlLiteral(value as Literal)}::${casts[i]}`),
+  );
+  const lastUpdateId = Math.max(...rows.map((r) => r.updateId));
+  return `insert into public.audit_trail (${columns.join(', ')})
+select * from (values
+${values.map((row) => `  (${row.join(', ')})`).join(',\n')}
+) as seeded (${columns.join(', ')})
+where not exists (select 1 from public.audit_trail a where a.update_id between 1 and ${lastUpdateId} and a.checklist_id is not null);
+`;
+}
+
 /*
  * Hosted Supabase Auth keeps more than the columns our bootstrap creates: token columns it reads as
  * non-null strings, and an identity row per provider for email sign-in. Filled in only where they exist.
@@ -189,6 +233,8 @@ export function renderSeedSql(data: SeedData): string {
       ['checklist_id', 'workspace_id', 'deal_id', 'day', 'total', 'done'],
       data.progressDays.map((d) => [d.checklistId, d.workspaceId, d.dealId, d.day, d.total, d.done]),
     ),
+    '-- The item-level audit trail of the story, as the audit writer would have written it from the log above (once).',
+    auditRowsInsert(data.auditRows),
     '-- The search index of every checklist (items, notes, figure labels), as the collaboration server keeps it.',
     insert(
       'public.search_entries',
