@@ -3,6 +3,7 @@ import { builtInTemplates, templateByKey } from '@tieout/templates';
 import bcrypt from 'bcryptjs';
 import { createHash } from 'node:crypto';
 import * as Y from 'yjs';
+import type { AuditRowInput } from '../audit.ts';
 import { DEMO_PASSWORD, demoChecklists, demoDeal, demoUsers, demoWorkspace, demoWorkstreams, otherWorkspace } from '../demo.ts';
 import { projectionRows, type ProjectionRow } from '../projection.ts';
 import { checklistSearchEntries, type ChecklistSearchEntry } from '../search.ts';
@@ -39,19 +40,7 @@ export interface SeedData {
   searchEntries: { checklistId: string; workspaceId: string; dealId: string; entry: ChecklistSearchEntry }[];
   /** The item-level audit trail of the story, one session's changes after another, as the audit writer would have written
    * it (the same replay, doc-model's auditedReplica): without it the activity feeds of a fresh demo are empty. */
-  auditRows: {
-    workspaceId: string;
-    dealId: string;
-    checklistId: string;
-    itemId: string | null;
-    kind: string;
-    field: string | null;
-    oldValue: unknown;
-    newValue: unknown;
-    userId: string;
-    updateId: number;
-    createdAt: string;
-  }[];
+  auditRows: (AuditRowInput & { updateId: number; createdAt: string })[];
 }
 
 const SEED_EPOCH = '2026-09-28T09:00:00Z';
