@@ -69,7 +69,8 @@ export function DashboardView({ dashboard }: { dashboard: Dashboard }) {
             Progress over time
           </h2>
           <p className="mb-3 text-xs text-slate-500">
-            Items done and open per day, from the projection's day-by-day record
+            Items done and open per day,{' '}
+            {dashboard.historySource === 'audit_trail' ? 'replayed from the audit trail' : "from the projection's day-by-day record"}
             {scope.deal?.targetSigningDate ? `; the dashed line is the target signing date (${scope.deal.targetSigningDate})` : ''}.
           </p>
           <TrendChart points={dashboard.history} targetDate={scope.deal?.targetSigningDate ?? null} today={dashboard.today} />
