@@ -5,7 +5,7 @@ import { prepareFixtures, type BenchFixtures } from './fixtures.ts';
 import { WorkerPool } from './load/pool.ts';
 import { machineInfo, type MachineInfo } from './machine.ts';
 import { coldLoadScenario, type ColdLoadScenarioResult } from './scenarios/coldload.ts';
-import { latencyScenario, type LatencyResult } from './scenarios/latency.ts';
+import { latencyPairScenario, latencyScenario, type LatencyResult } from './scenarios/latency.ts';
 import { memoryScenario, type MemoryResult } from './scenarios/memory.ts';
 import { persistenceScenario, type PersistenceResult } from './scenarios/persistence.ts';
 import { throughputScenario, type ThroughputResult } from './scenarios/throughput.ts';
@@ -23,6 +23,11 @@ export interface BenchOptions {
    * (default 1): the share is then the median pair's, with the spread of the pairs.
    */
   pairs?: number;
+  /**
+   * How a pair is run: 'same-window' (default) starts both servers and loads them at once, each with its own clients
+   * and documents; 'sequential' runs one after the other (as before decision 179).
+   */
+  pairing?: PairingMode;
   /** Extra node flags for the Tieout server process (e.g. --cpu-prof). */
   tieoutNodeFlags?: string[];
   scale?: Scale;
@@ -30,6 +35,9 @@ export interface BenchOptions {
   appBuildDir?: string;
   log?: (message: string) => void;
 }
+
+export type PairingMode = 'same-window' | 'sequential';
+export const PAIRING_MODES: PairingMode[] = ['same-window', 'sequential'];
 
 export interface BenchResults {
   mode: Mode;
@@ -50,6 +58,13 @@ export interface BenchResults {
    * show the first run of each size (results.latency), the after-persist share takes every pair (older files lack it).
    */
   latencyRepeats?: Partial<Record<ServerKind, LatencyResult[]>>;
+  /** How the after-persist pairs ran (older files lack it: sequential). */
+  pairing?: PairingMode;
+  /**
+   * The after-persist pairs run in the same window (pairing 'same-window'): entry i of tieout and of tieout-core ran
+   * together, size after size. The share is taken from these; the tables show tieout's run alone (results.latency).
+   */
+  latencyPairs?: Partial<Record<ServerKind, LatencyResult[]>>;
   throughput: Partial<Record<ServerKind, ThroughputResult>>;
   memory: Partial<Record<ServerKind, MemoryResult>>;
   coldload: Partial<Record<ServerKind, ColdLoadScenarioResult>>;
@@ -66,6 +81,15 @@ export interface BenchResults {
 const PERSISTENT: ServerKind[] = ['tieout', 'hocuspocus'];
 /** With and without the after-persist work: the pair whose CPU per edit gives that work's share (issue 12). */
 const AFTER_PERSIST_PAIR: ServerKind[] = ['tieout', 'tieout-core'];
+
+function logStepTo(log: (message: string) => void, result: LatencyResult, kind?: ServerKind): void {
+  const step = result.step;
+  if (!step) return;
+  log(
+    `  ${kind ? `${kind}: ` : ''}p50 ${step.delivery.p50.toFixed(2)} ms, p99 ${step.delivery.p99.toFixed(2)} ms, ` +
+      `server CPU ${((step.serverCpu * 1000) / step.achievedRate).toFixed(3)} ms per edit`,
+  );
+}
 
 export async function runBench(options: BenchOptions): Promise<BenchResults> {
   const log = options.log ?? ((message: string) => console.log(message));
@@ -113,7 +137,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     return results;
   }
   const needsDatabase = options.servers.some((kind) => kind !== 'reference');
-  const maxDocs = Math.max(...scale.latency.sizes.map(([, docs]) => docs), scale.throughput.docs, scale.memory.docs, 1);
+  const pairing = options.pairing ?? 'same-window';
+  results.pairing = pairing;
+  // A pair in the same window edits twice the documents of its size.
+  const latencyDocs = Math.max(...scale.latency.sizes.map(([, docs]) => docs)) * (pairing === 'same-window' ? 2 : 1);
+  const maxDocs = Math.max(latencyDocs, scale.throughput.docs, scale.memory.docs, 1);
   let fixtures: BenchFixtures | null = null;
   if (needsDatabase) fixtures = await prepareFixtures({ databaseUrl: options.databaseUrl, docCount: maxDocs });
   const pool = await WorkerPool.start(options.workers, LOAD_CORE);
@@ -125,6 +153,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       nodeFlags: isTieout(kind) ? (options.tieoutNodeFlags ?? []) : [],
       log,
     });
+    const logStep = (result: LatencyResult, kind?: ServerKind) => logStepTo(log, result, kind);
     const attempt = async (label: string, work: () => Promise<void>) => {
       log(label);
       try {
@@ -137,25 +166,42 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     };
     for (const scenario of serverScenarios) {
       if (scenario === 'latency') {
+        const pairKinds = AFTER_PERSIST_PAIR.filter((kind) => options.servers.includes(kind));
+        const together = pairKinds.length === 2 && pairing === 'same-window';
         // Servers alternate within each size, so slow drifts in the machine's other load hit every server alike.
         for (const [clients, docs] of scale.latency.sizes) {
+          const size = { clients, docs, ...scale.latency };
           for (const kind of options.servers) {
+            // In the same window, the variant runs only beside tieout (below); tieout also runs alone, for the tables.
+            if (together && kind === 'tieout-core') continue;
             await attempt(`latency/${kind} (${clients} clients, ${docs} documents)`, async () => {
-              const result = await latencyScenario(contextFor(kind), { clients, docs, ...scale.latency });
+              const result = await latencyScenario(contextFor(kind), size);
               (results.latency[kind] ??= []).push(result);
-              const step = result.step;
-              if (step)
-                log(`  p50 ${step.delivery.p50.toFixed(2)} ms, p99 ${step.delivery.p99.toFixed(2)} ms, p99.9 ${step.delivery.p999.toFixed(2)} ms`);
+              logStep(result);
             });
           }
-          // More pairs of the after-persist variants, each pair alternating like the first.
-          const pairKinds = AFTER_PERSIST_PAIR.filter((kind) => options.servers.includes(kind));
-          for (let pair = 2; pairKinds.length === 2 && pair <= (options.pairs ?? 1); pair++) {
+          if (pairKinds.length < 2) continue;
+          for (let pair = together ? 1 : 2; pair <= (options.pairs ?? 1); pair++) {
+            const label = `${clients} clients, ${docs} documents, pair ${pair}`;
+            if (together) {
+              // Which of the two takes the first documents and starts first alternates from pair to pair.
+              const order = pair % 2 === 1 ? pairKinds : [...pairKinds].reverse();
+              await attempt(`latency/${order.join(' + ')} in the same window (${label})`, async () => {
+                const pairResults = await latencyPairScenario([contextFor(order[0]!), contextFor(order[1]!)], size);
+                const byKind = new Map(order.map((kind, index) => [kind, pairResults[index]!]));
+                for (const kind of pairKinds) {
+                  ((results.latencyPairs ??= {})[kind] ??= []).push(byKind.get(kind)!);
+                  logStep(byKind.get(kind)!, kind);
+                }
+              });
+              continue;
+            }
+            // More pairs of the after-persist variants, each pair alternating like the first.
             for (const kind of pairKinds) {
-              await attempt(`latency/${kind} (${clients} clients, ${docs} documents, pair ${pair})`, async () => {
-                const result = await latencyScenario(contextFor(kind), { clients, docs, ...scale.latency });
+              await attempt(`latency/${kind} (${label})`, async () => {
+                const result = await latencyScenario(contextFor(kind), size);
                 ((results.latencyRepeats ??= {})[kind] ??= []).push(result);
-                if (result.step) log(`  server CPU ${((result.step.serverCpu * 1000) / result.step.achievedRate).toFixed(3)} ms per edit`);
+                logStep(result);
               });
             }
           }

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SCALES, SCENARIOS, type Mode, type Scale, type ScenarioName } from './config.ts';
 import { DEFAULT_BENCH_DATABASE_URL } from './fixtures.ts';
-import { runBench, type BenchResults } from './harness.ts';
+import { PAIRING_MODES, runBench, type BenchResults, type PairingMode } from './harness.ts';
 import { PARTIAL_DOCS_ERROR, comparisonCoverage, mergeDocs, renderConsole } from './report.ts';
 import { SERVER_KINDS, type ServerKind } from './servers/launch.ts';
 
@@ -19,8 +19,10 @@ const usage = `Usage: npm run bench -w @tieout/bench -- [--quick | --full] [opti
   --scenarios=a,b      among ${SCENARIOS.join(',')} (default: all); bundle measures the app's
                        client build (npm run build -w @tieout/app first), starts no server, ignores --servers
   --sizes=C/D,...      latency sizes (clients/documents) instead of the mode's, e.g. --sizes=500/50 to profile one size
-  --pairs=N            latency runs of the after-persist pair (tieout and tieout-core, both asked for) per size,
-                       alternating (default 1; --full: 3): the share is the median pair's, with the spread
+  --pairs=N            latency runs of the after-persist pair (tieout and tieout-core, both asked for) per size
+                       (default 1; --full: 3): the share is the median pair's, with the spread
+  --pairing=MODE       same-window (default): each pair's two servers are loaded at once, each with its own
+                       clients and documents; sequential: one after the other, alternating
   --workers=N          load-generator processes, all pinned to core 1 (default 2)
   --database-url=URL   benchmark database, created if missing (default ${DEFAULT_BENCH_DATABASE_URL})
   --write-docs         write docs/benchmarks.md from this run: the server comparison needs every server
@@ -38,6 +40,7 @@ const { values } = parseArgs({
     scenarios: { type: 'string' },
     workers: { type: 'string' },
     pairs: { type: 'string' },
+    pairing: { type: 'string' },
     sizes: { type: 'string' },
     'database-url': { type: 'string' },
     'write-docs': { type: 'boolean' },
@@ -69,6 +72,8 @@ const workers = Number(values.workers ?? 2);
 if (!Number.isInteger(workers) || workers < 1 || workers > 8) throw new Error('--workers must be an integer from 1 to 8');
 const pairs = Number(values.pairs ?? (mode === 'full' ? 3 : 1));
 if (!Number.isInteger(pairs) || pairs < 1 || pairs > 9) throw new Error('--pairs must be an integer from 1 to 9');
+const pairing = (values.pairing ?? 'same-window') as PairingMode;
+if (!PAIRING_MODES.includes(pairing)) throw new Error(`--pairing must be one of ${PAIRING_MODES.join(', ')} (got "${values.pairing}")`);
 /** `--sizes=100/10,500/50`: each size is clients/documents, both positive integers, at least one client per document. */
 function parseSizes(raw: string): Scale['latency']['sizes'] {
   return raw.split(',').map((size) => {
@@ -120,6 +125,7 @@ const results = await runBench({
   scenarios,
   workers,
   pairs,
+  pairing,
   databaseUrl: values['database-url'] ?? process.env.BENCH_DATABASE_URL ?? DEFAULT_BENCH_DATABASE_URL,
   command,
   tieoutNodeFlags: values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],

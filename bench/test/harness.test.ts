@@ -75,6 +75,47 @@ describe('benchmark harness (smoke, reference server only)', () => {
   });
 });
 
+/** The machine's Postgres, when the run has one (CI's second pass): Tieout's servers in the bench need it. */
+const postgresUrl = process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : null;
+
+describe.skipIf(!postgresUrl)('the after-persist pair in the same window (smoke, on Postgres)', () => {
+  it('loads tieout and tieout-core at once, each on its own documents, and takes the share pair by pair', async () => {
+    const url = new URL(postgresUrl!);
+    url.pathname = '/tieout_bench_smoke';
+    const logged: string[] = [];
+    const results = await runBench({
+      mode: 'smoke',
+      servers: ['tieout', 'tieout-core'],
+      scenarios: ['latency'],
+      workers: 1,
+      databaseUrl: url.toString(),
+      command: 'vitest',
+      pairs: 2,
+      log: (message) => logged.push(message),
+    });
+    expect(results.failures).toEqual({});
+    expect(results.pairing).toBe('same-window');
+    // tieout also runs alone, for the tables; the variant only beside it.
+    expect(results.latency.tieout).toHaveLength(1);
+    expect(results.latency['tieout-core']).toBeUndefined();
+    const pairs = [...results.latencyPairs!.tieout!, ...results.latencyPairs!['tieout-core']!];
+    expect(pairs).toHaveLength(4);
+    for (const run of pairs) {
+      expect(run.failedConnections).toBe(0);
+      expect(run.step!.deliveries).toBeGreaterThan(0);
+      expect(run.step!.deliveries).toBe(run.step!.expectedDeliveries);
+      expect(run.step!.serverCpu).toBeGreaterThan(0);
+    }
+    // The two servers of a pair started in turn, the first documents going to each in turn.
+    expect(logged.filter((line) => line.includes('in the same window'))).toEqual([
+      expect.stringContaining('latency/tieout + tieout-core in the same window'),
+      expect.stringContaining('latency/tieout-core + tieout in the same window'),
+    ]);
+    const [share] = afterPersistShares(results);
+    expect(share!.pairs).toMatchObject({ count: 2, sameWindow: true });
+  }, 240_000);
+});
+
 describe('goal verdicts', () => {
   it('say by how much a goal is missed', () => {
     const step = (p99: number) => ({ delivery: { p99 } }) as never;
@@ -118,6 +159,25 @@ describe('the after-persist share', () => {
     } as never).filter((v) => v.goal.startsWith('after-persist'));
     expect(verdict!.measured).toMatch(/^16% \(medians of 3 pairs, .*single pairs 6–30%\)$/);
     expect(verdict!.met).toBe(false);
+  });
+
+  it('compares pairs run in the same window one by one, and takes the median pair', () => {
+    const results = {
+      // tieout's run alone (for the tables) is not one of the pairs.
+      latency: { tieout: [run(2)] },
+      latencyPairs: { tieout: [run(1), run(1.2), run(0.8)], 'tieout-core': [run(0.9), run(1.18), run(0.79)] },
+      throughput: {},
+    } as never;
+    const shares = afterPersistShares(results);
+    expect(shares).toHaveLength(1);
+    // Pair shares 10%, 1.7% and 1.25%: the median pair's, not the ratio of the medians (1 vs 0.9: 10%).
+    expect(shares[0]!.share).toBeCloseTo(1 - 1.18 / 1.2, 5);
+    expect(shares[0]!.withMs).toBeCloseTo(1);
+    expect(shares[0]!.withoutMs).toBeCloseTo(0.9);
+    expect(shares[0]!.pairs).toEqual({ count: 3, lowest: expect.closeTo(1 - 0.79 / 0.8, 5), highest: expect.closeTo(0.1, 5), sameWindow: true });
+    const [verdict] = judgeGoals(results).filter((v) => v.goal.startsWith('after-persist'));
+    expect(verdict!.measured).toMatch(/^2% \(median of 3 pairs in the same window, 1\.000 vs 0\.900 ms CPU per edit; single pairs 1–10%\)$/);
+    expect(verdict!.met).toBe(true);
   });
 });
 

@@ -19,7 +19,10 @@ import { processOfClient, type ProcessSplit } from './messages.ts';
 
 const DRAIN_QUIET_MS = 2_000;
 
-/** A load-generator process: hosts many lightweight clients and runs one command at a time for the runner. */
+/**
+ * A load-generator process: hosts many lightweight clients for the runner. Runs of different groups may overlap (the
+ * after-persist pair measured in the same window, each group on its own server): each group has its own recorder.
+ */
 
 interface Recorder {
   windowStart: number;
@@ -32,10 +35,11 @@ interface Recorder {
 }
 
 const groups = new Map<string, { client: BenchClient; spec: EditingClientSpec }[]>();
-let recorder: Recorder | null = null;
+/** The recorder of each group's run in progress. */
+const recorders = new Map<string, Recorder>();
 
-function onEdit(edit: ReceivedEdit, receivedAt: number, receiver: EditingClientSpec): void {
-  const r = recorder;
+function onEdit(edit: ReceivedEdit, receivedAt: number, receiver: EditingClientSpec, group: string): void {
+  const r = recorders.get(group);
   if (!r) return;
   r.lastDelivery = receivedAt;
   if (edit.sentAt < r.windowStart || edit.sentAt >= r.windowEnd) return;
@@ -70,7 +74,7 @@ async function connect(group: string, specs: EditingClientSpec[], concurrency: n
   const errors: string[] = [];
   let failed = 0;
   await inBatches(specs, concurrency, async (spec) => {
-    const client = new BenchClient(spec, { onEdit: (edit, receivedAt) => onEdit(edit, receivedAt, spec) });
+    const client = new BenchClient(spec, { onEdit: (edit, receivedAt) => onEdit(edit, receivedAt, spec, group) });
     try {
       await client.connect();
       list.push({ client, spec });
@@ -88,7 +92,17 @@ async function run(command: Extract<WorkerCommand, { cmd: 'run' }>): Promise<Run
   const period = 1000 / command.ratePerClient;
   const windowStart = command.startAt + command.warmupMs;
   const end = command.startAt + command.durationMs;
-  recorder = { windowStart, windowEnd: end, latencies: [], crossLatencies: [], split: command.split ?? null, edits: new Map(), lastDelivery: 0 };
+  if (recorders.has(command.group)) throw new Error(`group ${command.group} is already running`);
+  const r: Recorder = {
+    windowStart,
+    windowEnd: end,
+    latencies: [],
+    crossLatencies: [],
+    split: command.split ?? null,
+    edits: new Map(),
+    lastDelivery: 0,
+  };
+  recorders.set(command.group, r);
   const schedule = editors.map((entry) => ({ ...entry, phase: Math.random() * period, seq: 0 })).sort((a, b) => a.phase - b.phase);
   const cpuBefore = process.cpuUsage();
   const lags: number[] = [];
@@ -133,11 +147,10 @@ async function run(command: Extract<WorkerCommand, { cmd: 'run' }>): Promise<Run
   const drainUntil = now() + command.drainMs;
   while (now() < drainUntil) {
     await sleep(100);
-    if (recorder.lastDelivery > 0 && now() - recorder.lastDelivery > DRAIN_QUIET_MS) break;
+    if (r.lastDelivery > 0 && now() - r.lastDelivery > DRAIN_QUIET_MS) break;
   }
   const cpu = process.cpuUsage(cpuBefore);
-  const r = recorder;
-  recorder = null;
+  recorders.delete(command.group);
   lags.sort((a, b) => a - b);
   const editKeys = new Float64Array(r.edits.size);
   const editMax = new Float64Array(r.edits.size);

@@ -10,6 +10,8 @@ import { concat, summarize, type LatencySummary } from '../stats.ts';
 export interface Rooms {
   clients: number;
   docs: number;
+  /** The rooms are the fixture documents from this one on (two servers measured in the same window use different ones). */
+  firstDoc: number;
   connectMs: number;
   failedConnections: number;
   connectErrors: string[];
@@ -17,12 +19,19 @@ export interface Rooms {
 
 export const docOfClient = (client: number, docs: number) => client % docs;
 
-export async function openRooms(ctx: BenchContext, server: RunningServer, clients: number, docs: number, group: string): Promise<Rooms> {
+export async function openRooms(
+  ctx: BenchContext,
+  server: RunningServer,
+  clients: number,
+  docs: number,
+  group: string,
+  firstDoc = 0,
+): Promise<Rooms> {
   const seeds: SeedSpec[] = [];
   for (let doc = 0; doc < docs; doc++) {
     const editors: number[] = [];
     for (let c = doc; c < clients; c += docs) editors.push(c);
-    seeds.push({ client: clientSpec(ctx, server, HELPER_INDEX_BASE + doc, doc), editors, fillerItems: 5 });
+    seeds.push({ client: clientSpec(ctx, server, HELPER_INDEX_BASE + firstDoc + doc, firstDoc + doc), editors, fillerItems: 5 });
   }
   await ctx.pool.request(0, { cmd: 'seed', docs: seeds, concurrency: 10 });
   const perWorker: EditingClientSpec[][] = Array.from({ length: ctx.pool.size }, () => []);
@@ -31,7 +40,7 @@ export async function openRooms(ctx: BenchContext, server: RunningServer, client
     // Consecutive clients of a room go to different server processes (when there are several): rooms span them all.
     const slot = Math.floor(c / docs);
     perWorker[c % ctx.pool.size]!.push({
-      ...clientSpec(ctx, server, c, docOfClient(c, docs), slot),
+      ...clientSpec(ctx, server, c, firstDoc + docOfClient(c, docs), slot),
       itemId: benchItemId(c),
       process: processOfClient(c, split),
     });
@@ -42,6 +51,7 @@ export async function openRooms(ctx: BenchContext, server: RunningServer, client
   return {
     clients,
     docs,
+    firstDoc,
     connectMs: now() - started,
     failedConnections: failed,
     connectErrors: results.flatMap((r) => r?.errors ?? []).slice(0, 5),

@@ -13,7 +13,8 @@ import { serveChild } from './child.ts';
  * two-process variant) is read by loadCollabConfig like in a deployment. BENCH_AFTER_PERSIST_INTERVAL_MS=N fixes the
  * spacing of afterPersist runs at N ms (0: every persistence window, as before decision 175) for an A/B run by hand;
  * BENCH_AFTER_PERSIST_ONLY=projection,audit-trail keeps the afterPersist hooks of the named extensions only (the share
- * of each extension on its own, by hand).
+ * of each extension on its own, by hand); BENCH_AFTER_PERSIST_ONLY=none keeps none, so the pair is the same server twice
+ * (the A/A check of decision 179). A name that is not an installed extension's is refused.
  */
 const databaseUrl = process.env.BENCH_DATABASE_URL;
 const jwtSecret = process.env.BENCH_JWT_SECRET;
@@ -48,6 +49,12 @@ await serveChild(async () => {
   });
   const db = await openDatabase({ url: config.database.url });
   const installed = defaultExtensions({ db });
+  const unknown = [...(only ?? [])].filter((name) => name !== 'none' && !installed.some((extension) => extension.name === name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `BENCH_AFTER_PERSIST_ONLY names no installed extension: ${unknown.join(', ')} (installed: ${installed.map((e) => e.name).join(', ')}, or none)`,
+    );
+  }
   const server = await startCollabServer(config, {
     db,
     extensions: installed.map((extension) =>
