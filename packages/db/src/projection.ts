@@ -8,7 +8,9 @@ import {
   type ItemStatus,
   type ProjectedItem,
   type RiskLevel,
+  type Sha256Hex,
 } from '@tieout/doc-model';
+import { createHash } from 'node:crypto';
 import * as Y from 'yjs';
 import { z } from 'zod';
 import { readDocumentState } from './documents.ts';
@@ -59,6 +61,9 @@ export function projectionRows(doc: Y.Doc): ProjectionRow[] {
   return projectItems(readChecklist(doc)).map((item) => toRow(doc, item));
 }
 
+/** doc-model's sha256Hex, natively: the projection fingerprints every changed item of every run (decision 179). */
+export const nativeSha256Hex: Sha256Hex = (text) => createHash('sha256').update(text, 'utf8').digest('hex');
+
 function toRow(doc: Y.Doc, item: ProjectedItem): ProjectionRow {
   return {
     item_id: item.itemId,
@@ -72,7 +77,7 @@ function toRow(doc: Y.Doc, item: ProjectedItem): ProjectionRow {
     due_date: item.dueDate,
     risk: item.risk,
     figures: item.figures,
-    content_fingerprint: itemFingerprint(itemsOf(doc).get(item.itemId) as Y.Map<unknown>, item.itemId),
+    content_fingerprint: itemFingerprint(itemsOf(doc).get(item.itemId) as Y.Map<unknown>, item.itemId, { view: item, hash: nativeSha256Hex }),
   };
 }
 

@@ -1,10 +1,22 @@
-import { addItem, deleteItem, deleteSection, itemsOf, moveItem, readChecklist, renameSection, updateItem } from '@tieout/doc-model';
+import {
+  addItem,
+  deleteItem,
+  deleteSection,
+  itemFingerprint,
+  itemsOf,
+  moveItem,
+  readChecklist,
+  renameSection,
+  sha256Hex,
+  updateItem,
+} from '@tieout/doc-model';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
   ProjectionError,
   loadStoredDocument,
   migrate,
+  nativeSha256Hex,
   projectionRows,
   rebuildProjection,
   writeProjection,
@@ -68,6 +80,27 @@ describe('the projection writer', () => {
     expect({ inserted: result.inserted, updated: result.updated, deleted: result.deleted }).toEqual({ inserted: 0, updated: 0, deleted: 0 });
     const total = await db.ownerQuery<{ n: number }>(`select count(*)::int as n from public.checklist_items`);
     expect(result.unchanged).toBe(total.rows[0]!.n);
+  });
+
+  it("fingerprints each item as the pages do (doc-model's itemFingerprint), with Node's SHA-256", async () => {
+    for (const text of [
+      '',
+      'abc',
+      'Take-or-pay: 85% × $42/MWh — “escalator” 2.5%',
+      '\u{1F50C} 1.3 GW',
+      'lone \ud800 surrogate',
+      'x'.repeat(100_000),
+    ]) {
+      expect(nativeSha256Hex(text)).toBe(sha256Hex(text));
+    }
+    updateItem(doc, readChecklist(doc).sections[0]!.items[0]!.id, { title: 'Retrofit: “Tier III” cooling, 1.3 GW' });
+    await writeProjection(db, target, doc, null);
+    const { rows } = await db.ownerQuery<{ item_id: string; content_fingerprint: string }>(
+      `select item_id, content_fingerprint from public.checklist_items where checklist_id = $1`,
+      [target.checklistId],
+    );
+    expect(rows.length).toBeGreaterThan(5);
+    for (const row of rows) expect(row.content_fingerprint).toBe(itemFingerprint(itemsOf(doc).get(row.item_id) as Y.Map<unknown>, row.item_id));
   });
 
   it('touches only the rows that changed, stamping them with the editor', async () => {

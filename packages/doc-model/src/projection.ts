@@ -1,5 +1,14 @@
 import { isOverdue } from './dates.ts';
-import { FIGURE_KINDS, figureLabelKey, figureValueProblem, type ChecklistView, type Figure, type FigureKind, type ItemView } from './schema.ts';
+import {
+  FIGURE_KINDS,
+  figureLabelKey,
+  figureValueProblem,
+  type ChecklistView,
+  type Evidence,
+  type Figure,
+  type FigureKind,
+  type ItemView,
+} from './schema.ts';
 
 /** One row per item, the shape of the relational projection (`public.checklist_items`). */
 export interface ProjectedItem {
@@ -15,6 +24,8 @@ export interface ProjectedItem {
   dueDate: string | null;
   risk: ItemView['risk'];
   figures: Figure[];
+  /** Not a column of the projection: with the fields above, what the item's fingerprint covers (see review.ts). */
+  evidence: Evidence[];
 }
 
 export function projectItems(view: ChecklistView): ProjectedItem[] {
@@ -31,6 +42,7 @@ export function projectItems(view: ChecklistView): ProjectedItem[] {
       dueDate: item.dueDate,
       risk: item.risk,
       figures: item.figures,
+      evidence: item.evidence,
     })),
   );
 }

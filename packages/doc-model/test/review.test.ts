@@ -10,7 +10,9 @@ import {
   itemsOf,
   itemsSetToDone,
   moveItem,
+  readItem,
   setFigure,
+  sha256Hex,
   updateItem,
 } from '../src/index.ts';
 
@@ -47,6 +49,22 @@ describe('itemFingerprint', () => {
     const { doc, itemId, fingerprint } = fixture();
     expect(itemFingerprintIn(doc, itemId)).toBe(fingerprint());
     expect(itemFingerprintIn(doc, 'no-such-item')).toBeNull();
+  });
+
+  it('is SHA-256 of the canonical content, and the same when the caller passes the item as it read it', () => {
+    expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(sha256Hex('')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    const { doc, itemId, fingerprint } = fixture();
+    setFigure(doc, itemId, { kind: 'mw', label: 'Deliverable', value: 250 });
+    addEvidence(doc, itemId, { url: 'https://example.com/ia.pdf', label: 'Interconnection agreement' });
+    const entry = itemsOf(doc).get(itemId) as Y.Map<unknown>;
+    const hashed: string[] = [];
+    const hash = (text: string) => {
+      hashed.push(text);
+      return sha256Hex(text);
+    };
+    expect(itemFingerprint(entry, itemId, { view: readItem(entry, itemId), hash })).toBe(fingerprint());
+    expect(JSON.parse(hashed[0]!)).toMatchObject({ title: 'Interconnection', figures: [[expect.any(String), 'mw', 'Deliverable', 250]] });
   });
 
   it('does not change with the status or the place of the item', () => {
