@@ -77,7 +77,8 @@ export async function latencyScenario(ctx: BenchContext, options: LatencyOptions
  * Scenario (a) for two servers in the same window: each has its own N clients over its own M documents (the fixtures'
  * first M, and the M after them), and both loads run at once, so whatever else the machine does in that window
  * (its other tenants, Postgres, the load generators) weighs on both alike. The after-persist pair is measured this
- * way (docs/decisions/179): sequential runs of one and the same server differed by up to 20%.
+ * way (docs/decisions/179): sequential runs of one and the same server differed by up to 20%. Each side's load-generator
+ * CPU is that of the shared workers, both sides' clients together.
  */
 export async function latencyPairScenario(ctxs: [BenchContext, BenchContext], options: LatencyOptions): Promise<[LatencyResult, LatencyResult]> {
   await ctxs[0].fixtures?.resetDocuments();
