@@ -82,15 +82,6 @@ const PERSISTENT: ServerKind[] = ['tieout', 'hocuspocus'];
 /** With and without the after-persist work: the pair whose CPU per edit gives that work's share (issue 12). */
 const AFTER_PERSIST_PAIR: ServerKind[] = ['tieout', 'tieout-core'];
 
-function logStepTo(log: (message: string) => void, result: LatencyResult, kind?: ServerKind): void {
-  const step = result.step;
-  if (!step) return;
-  log(
-    `  ${kind ? `${kind}: ` : ''}p50 ${step.delivery.p50.toFixed(2)} ms, p99 ${step.delivery.p99.toFixed(2)} ms, ` +
-      `server CPU ${((step.serverCpu * 1000) / step.achievedRate).toFixed(3)} ms per edit`,
-  );
-}
-
 export async function runBench(options: BenchOptions): Promise<BenchResults> {
   const log = options.log ?? ((message: string) => console.log(message));
   const scale = options.scale ?? SCALES[options.mode];
@@ -153,7 +144,13 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       nodeFlags: isTieout(kind) ? (options.tieoutNodeFlags ?? []) : [],
       log,
     });
-    const logStep = (result: LatencyResult, kind?: ServerKind) => logStepTo(log, result, kind);
+    const logStep = ({ step }: LatencyResult, kind?: ServerKind) => {
+      if (!step) return;
+      log(
+        `  ${kind ? `${kind}: ` : ''}p50 ${step.delivery.p50.toFixed(2)} ms, p99 ${step.delivery.p99.toFixed(2)} ms, ` +
+          `server CPU ${((step.serverCpu * 1000) / step.achievedRate).toFixed(3)} ms per edit`,
+      );
+    };
     const attempt = async (label: string, work: () => Promise<void>) => {
       log(label);
       try {

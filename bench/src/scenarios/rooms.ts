@@ -6,12 +6,13 @@ import { processOfClient, type ConnectResult, type EditingClientSpec, type RunRe
 import type { RunningServer } from '../servers/launch.ts';
 import { concat, summarize, type LatencySummary } from '../stats.ts';
 
-/** N editing clients spread evenly over M documents ("rooms"), connected to one server. */
+/**
+ * N editing clients spread evenly over M documents ("rooms"), connected to one server: the fixture documents from
+ * `firstDoc` on (two servers measured in the same window use different ones).
+ */
 export interface Rooms {
   clients: number;
   docs: number;
-  /** The rooms are the fixture documents from this one on (two servers measured in the same window use different ones). */
-  firstDoc: number;
   connectMs: number;
   failedConnections: number;
   connectErrors: string[];
@@ -51,7 +52,6 @@ export async function openRooms(
   return {
     clients,
     docs,
-    firstDoc,
     connectMs: now() - started,
     failedConnections: failed,
     connectErrors: results.flatMap((r) => r?.errors ?? []).slice(0, 5),
